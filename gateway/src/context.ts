@@ -1,0 +1,57 @@
+/**
+ * The gateway's per-request context: who is asking (verified from the
+ * bearer token), the request id, and the client's self-declared name.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { BaseContext } from '@apollo/server';
+import type { Logger } from '../../lib/logger.js';
+import type { Viewer } from '../../lib/viewer.js';
+
+/** Headers in which apps name themselves (Apollo's convention). */
+export const CLIENT_NAME_HEADER = 'apollographql-client-name';
+export const CLIENT_VERSION_HEADER = 'apollographql-client-version';
+
+/** Context of one gateway request. */
+export interface GatewayContext extends BaseContext {
+  /** The caller; anonymous when no token was sent. */
+  viewer: Viewer;
+  /** Request id, forwarded to subgraphs and written in logs and the audit trail. */
+  requestId: string;
+  /** Child logger bound to the request id. */
+  logger: Logger;
+  /** `apollographql-client-name` header, or null. */
+  clientName: string | null;
+  /** `apollographql-client-version` header, or null. */
+  clientVersion: string | null;
+  /** Names of the subgraphs this request called, filled in as fetches go out. */
+  subgraphsCalled: Set<string>;
+}
+
+/** Options of {@link createContextFactory}. */
+export interface ContextFactoryOptions {
+  /** Verifies the Authorization header; throws UnauthenticatedError on a bad token. */
+  authenticate: (authorization: string | undefined) => Promise<Viewer>;
+  logger: Logger;
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim().slice(0, 200);
+  return trimmed === '' ? null : trimmed;
+}
+
+/** Builds the gateway's `context` function. */
+export function createContextFactory(options: ContextFactoryOptions) {
+  return async ({ req, requestId }: { req: IncomingMessage; requestId: string }): Promise<GatewayContext> => {
+    const viewer = await options.authenticate(req.headers.authorization);
+    return {
+      viewer,
+      requestId,
+      logger: options.logger.child({ requestId }),
+      clientName: header(req, CLIENT_NAME_HEADER),
+      clientVersion: header(req, CLIENT_VERSION_HEADER),
+      subgraphsCalled: new Set(),
+    };
+  };
+}

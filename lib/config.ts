@@ -1,0 +1,195 @@
+/**
+ * The one typed, validated configuration module. The only file that reads
+ * `process.env`; every service calls {@link loadConfig} once in its
+ * `index.ts` and passes the result down.
+ */
+import path from 'node:path';
+
+/** The four city departments, each with its own subgraph and database. */
+export const DEPARTMENTS = ['mobility', 'environment', 'economy', 'engagement'] as const;
+/** A department name. */
+export type Department = (typeof DEPARTMENTS)[number];
+
+/** Every subgraph: the departments plus the platform-owned governance subgraph. */
+export const SUBGRAPH_NAMES = [...DEPARTMENTS, 'governance'] as const;
+/** A subgraph name. */
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/** Default ports: gateway 4000, subgraphs 4001–4005 in {@link SUBGRAPH_NAMES} order. */
+export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> = {
+  gateway: 4000,
+  mobility: 4001,
+  environment: 4002,
+  economy: 4003,
+  engagement: 4004,
+  governance: 4005,
+};
+
+/** Settings of one subgraph service. */
+export interface SubgraphConfig {
+  /** `<NAME>_PORT`. */
+  readonly port: number;
+  /** `<NAME>_MONGODB_URI`; unset means the embedded localdb (development only). */
+  readonly mongodbUri: string | undefined;
+  /** `<NAME>_URL`: where the gateway reaches it, overriding supergraph.yaml's routing_url. */
+  readonly url: string | undefined;
+}
+
+/** The whole configuration. */
+export interface Config {
+  /** `NODE_ENV`: `development` (default), `test` or `production`. */
+  readonly env: 'development' | 'test' | 'production';
+  /** `LOG_LEVEL` @default 'info' */
+  readonly logLevel: string;
+  /** `BIND_HOST`: the interface services listen on. @default '127.0.0.1' */
+  readonly bindHost: string;
+  /** `DATA_DIR`: embedded databases and development keys. @default '.data' */
+  readonly dataDir: string;
+  readonly gateway: {
+    /** `GATEWAY_PORT` @default 4000 */
+    readonly port: number;
+    /** `SUPERGRAPH_PATH` @default 'supergraph.graphql' */
+    readonly supergraphPath: string;
+    /** `SUPERGRAPH_URL`: fetch the supergraph from a URL instead of the file (deployments). */
+    readonly supergraphUrl: string | undefined;
+    /** `SUPERGRAPH_POLL_INTERVAL_MS`: how often the supergraph source is checked. @default 2000 */
+    readonly supergraphPollIntervalMs: number;
+    /** `SUBGRAPH_TIMEOUT_MS`: per subgraph fetch. @default 10000 */
+    readonly subgraphTimeoutMs: number;
+  };
+  /** Per subgraph settings. */
+  readonly subgraphs: Readonly<Record<SubgraphName, SubgraphConfig>>;
+  /** Verification of callers' bearer tokens at the gateway. */
+  readonly auth: {
+    /** `AUTH_JWKS_URL`: the identity provider's JWKS. */
+    readonly jwksUrl: string | undefined;
+    /** `AUTH_PUBLIC_KEY_FILE`: a PEM (SPKI) public key, instead of a JWKS. Development default: `<DATA_DIR>/keys/issuer.public.pem`. */
+    readonly publicKeyFile: string | undefined;
+    /** `AUTH_ISSUER` @default 'urn:marseille:dev-issuer' outside production */
+    readonly issuer: string;
+    /** `AUTH_AUDIENCE` @default 'urn:marseille:city-graph' outside production */
+    readonly audience: string;
+    /** `AUTH_CLOCK_TOLERANCE_S` @default 5 */
+    readonly clockToleranceSeconds: number;
+  };
+  /** The gateway-to-subgraph token the gateway signs with its own key. */
+  readonly gatewayToken: {
+    /** `GATEWAY_TOKEN_PRIVATE_KEY_FILE` (gateway only). @default '<DATA_DIR>/keys/gateway.private.pem' */
+    readonly privateKeyFile: string;
+    /** `GATEWAY_TOKEN_PUBLIC_KEY_FILE` (subgraphs). @default '<DATA_DIR>/keys/gateway.public.pem' */
+    readonly publicKeyFile: string;
+    /** `GATEWAY_TOKEN_TTL_S` @default 60 */
+    readonly ttlSeconds: number;
+  };
+  readonly audit: {
+    /** `AUDIT_CHAIN_ID`: one hash chain per gateway replica. @default 'gateway-<hostname>' */
+    readonly chainId: string;
+  };
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads, trims and validates the environment; throws one Error naming every bad variable. */
+export function loadConfig(env: Env = process.env): Readonly<Config> {
+  const problems: string[] = [];
+  const str = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (name: string, protocols: readonly string[]): string | undefined => {
+    const raw = str(name);
+    if (raw === undefined) return undefined;
+    try {
+      const parsed = new URL(raw);
+      if (!protocols.includes(parsed.protocol)) {
+        problems.push(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+      }
+    } catch {
+      problems.push(`${name} is not a valid URL: "${raw}"`);
+    }
+    return raw;
+  };
+
+  const nodeEnv = str('NODE_ENV') ?? 'development';
+  if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
+    problems.push(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
+  }
+  const production = nodeEnv === 'production';
+  const dataDir = path.resolve(str('DATA_DIR') ?? '.data');
+
+  const subgraphs = {} as Record<SubgraphName, SubgraphConfig>;
+  for (const name of SUBGRAPH_NAMES) {
+    const prefix = name.toUpperCase();
+    subgraphs[name] = {
+      port: int(`${prefix}_PORT`, DEFAULT_PORTS[name], 0, 65535),
+      mongodbUri: url(`${prefix}_MONGODB_URI`, ['mongodb:', 'mongodb+srv:']),
+      url: url(`${prefix}_URL`, ['http:', 'https:']),
+    };
+  }
+
+  const jwksUrl = url('AUTH_JWKS_URL', ['https:', 'http:']);
+  const publicKeyFile =
+    str('AUTH_PUBLIC_KEY_FILE') ?? (jwksUrl || production ? undefined : path.join(dataDir, 'keys', 'issuer.public.pem'));
+  const issuer = str('AUTH_ISSUER') ?? (production ? '' : 'urn:marseille:dev-issuer');
+  const audience = str('AUTH_AUDIENCE') ?? (production ? '' : 'urn:marseille:city-graph');
+  if (production) {
+    if (!jwksUrl && !publicKeyFile) problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE is required in production');
+    if (!issuer) problems.push('AUTH_ISSUER is required in production');
+    if (!audience) problems.push('AUTH_AUDIENCE is required in production');
+  }
+
+  const config: Config = {
+    env: nodeEnv as Config['env'],
+    logLevel: str('LOG_LEVEL') ?? 'info',
+    bindHost: str('BIND_HOST') ?? '127.0.0.1',
+    dataDir,
+    gateway: {
+      port: int('GATEWAY_PORT', DEFAULT_PORTS.gateway, 0, 65535),
+      supergraphPath: path.resolve(str('SUPERGRAPH_PATH') ?? 'supergraph.graphql'),
+      supergraphUrl: url('SUPERGRAPH_URL', ['http:', 'https:']),
+      supergraphPollIntervalMs: int('SUPERGRAPH_POLL_INTERVAL_MS', 2000, 50, 3_600_000),
+      subgraphTimeoutMs: int('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
+    },
+    subgraphs,
+    auth: {
+      jwksUrl,
+      publicKeyFile,
+      issuer,
+      audience,
+      clockToleranceSeconds: int('AUTH_CLOCK_TOLERANCE_S', 5, 0, 300),
+    },
+    gatewayToken: {
+      privateKeyFile: str('GATEWAY_TOKEN_PRIVATE_KEY_FILE') ?? path.join(dataDir, 'keys', 'gateway.private.pem'),
+      publicKeyFile: str('GATEWAY_TOKEN_PUBLIC_KEY_FILE') ?? path.join(dataDir, 'keys', 'gateway.public.pem'),
+      ttlSeconds: int('GATEWAY_TOKEN_TTL_S', 60, 5, 3600),
+    },
+    audit: {
+      chainId: str('AUDIT_CHAIN_ID') ?? `gateway-${str('HOSTNAME') ?? 'local'}`,
+    },
+  };
+
+  if (problems.length > 0) {
+    throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
+  }
+  return Object.freeze(config);
+}
+
+/**
+ * Turns off the anonymous report @apollo/gateway >= 2.14 sends to Apollo at
+ * construction. The gateway reads only `APOLLO_TELEMETRY_DISABLED` from the
+ * environment (dist/index.js), so this module, the one allowed to touch
+ * `process.env`, sets it. Called before any ApolloGateway is built.
+ */
+export function disableVendorTelemetry(env: Record<string, string | undefined> = process.env): void {
+  env['APOLLO_TELEMETRY_DISABLED'] = 'true';
+}

@@ -1,0 +1,187 @@
+/**
+ * The HTTP front of every service: `/graphql` through Apollo Server, plus
+ * `/health` and `/ready`.
+ *
+ * Written on node:http rather than Express because each service needs only
+ * three routes, a body-size limit and a graceful drain; this is the same
+ * adapter Apollo's own `startStandaloneServer` builds, minus CORS and
+ * body-parser.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from './logger.js';
+
+/** Header carrying the request id from the gateway to the subgraphs and back to clients. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** The answer of a health or readiness probe. */
+export interface ProbeResult {
+  /** Whether the service is healthy or ready; 200 when true, 503 otherwise. */
+  ok: boolean;
+  /** Details shown in the JSON body, e.g. each dependency's state. */
+  details?: Record<string, unknown>;
+}
+
+/** Options of {@link createHttpService}. */
+export interface HttpServiceOptions<TContext extends BaseContext> {
+  /** A started or not yet started Apollo Server; `listen` starts it. */
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context; may throw a GraphQLError (e.g. UNAUTHENTICATED). */
+  context: (args: { req: IncomingMessage; requestId: string }) => Promise<TContext>;
+  /** Readiness: are this service's dependencies reachable? */
+  ready: () => Promise<ProbeResult>;
+  logger: Logger;
+  /**
+   * Largest request body accepted, in bytes; larger requests get 413.
+   * @default 1_000_000
+   */
+  maxBodyBytes?: number;
+}
+
+/** A service's HTTP server. */
+export interface HttpService {
+  /** The node:http server (for tests that need the raw socket). */
+  readonly httpServer: http.Server;
+  /** Starts Apollo Server and listens; resolves to the service's base URL. */
+  listen(port: number, host: string): Promise<string>;
+  /** Stops accepting requests, lets in-flight ones finish, stops Apollo Server. */
+  stop(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) throw new HttpError(413, `Request body larger than ${limit} bytes.`);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new HttpError(413, `Request body larger than ${limit} bytes.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+/** Creates the HTTP service of a gateway or subgraph. */
+export function createHttpService<TContext extends BaseContext>(
+  options: HttpServiceOptions<TContext>,
+): HttpService {
+  const { apollo, logger } = options;
+  const limit = options.maxBodyBytes ?? 1_000_000;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname === '/health') {
+      sendJson(res, 200, { status: 'ok' });
+      return;
+    }
+    if (url.pathname === '/ready') {
+      const result = await options.ready().catch((err: unknown) => ({
+        ok: false,
+        details: { error: err instanceof Error ? err.message : String(err) },
+      }));
+      sendJson(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', ...result.details });
+      return;
+    }
+    if (url.pathname !== '/graphql') {
+      sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });
+      return;
+    }
+    const raw = req.method === 'POST' ? await readBody(req, limit) : '';
+    let body: unknown;
+    if (raw !== '') {
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw new HttpError(400, 'Request body is not valid JSON.');
+      }
+    }
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const response = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+      context: () => options.context({ req, requestId }),
+    });
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+      return;
+    }
+    for await (const chunk of response.body.asyncIterator) res.write(chunk);
+    res.end();
+  };
+
+  const httpServer = http.createServer((req, res) => {
+    const started = performance.now();
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    const requestId =
+      typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    handle(req, res, requestId)
+      .catch((err: unknown) => {
+        if (err instanceof HttpError) {
+          sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
+          return;
+        }
+        logger.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'request failed');
+        if (!res.headersSent) {
+          sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+        } else {
+          res.end();
+        }
+      })
+      .finally(() => {
+        if (req.url !== '/health' && req.url !== '/ready') {
+          logger.debug(
+            { requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+            'http request',
+          );
+        }
+      });
+  });
+  httpServer.keepAliveTimeout = 5_000;
+
+  return {
+    httpServer,
+    async listen(port, host) {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          httpServer.off('error', reject);
+          resolve();
+        });
+      });
+      const address = httpServer.address() as AddressInfo;
+      return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+    },
+    async stop() {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      // In-flight requests get a grace period, then their sockets are closed.
+      const timer = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(timer);
+      await apollo.stop();
+    },
+  };
+}

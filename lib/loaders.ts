@@ -1,0 +1,43 @@
+/**
+ * DataLoader factories shared by the subgraphs: every entity reference and
+ * every list-of-references field goes through one, so a subgraph fetch costs
+ * one database query per entity type, whatever the list length ([DL]).
+ */
+import DataLoader from 'dataloader';
+
+/**
+ * A loader of one document per key. `fetch` receives the distinct keys of a
+ * batch and returns the documents found, in any order; the loader returns
+ * them in key order, `null` for a missing key.
+ */
+export function createByKeyLoader<K extends string, V>(
+  fetch: (keys: readonly K[]) => Promise<readonly V[]>,
+  keyOf: (value: V) => K,
+): DataLoader<K, V | null> {
+  return new DataLoader<K, V | null>(async (keys) => {
+    const found = await fetch(keys);
+    const byKey = new Map<K, V>();
+    for (const value of found) byKey.set(keyOf(value), value);
+    return keys.map((key) => byKey.get(key) ?? null);
+  });
+}
+
+/**
+ * A loader of the list of documents that share a key (one-to-many, e.g. the
+ * readings of a sensor or the businesses of a district): one query for all
+ * keys of a batch, an empty list for a key with none.
+ */
+export function createGroupLoader<K extends string, V>(
+  fetch: (keys: readonly K[]) => Promise<readonly V[]>,
+  groupOf: (value: V) => K | readonly K[],
+): DataLoader<K, V[]> {
+  return new DataLoader<K, V[]>(async (keys) => {
+    const found = await fetch(keys);
+    const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
+    for (const value of found) {
+      const group = groupOf(value);
+      for (const key of (Array.isArray(group) ? group : [group]) as readonly K[]) groups.get(key)?.push(value);
+    }
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}

@@ -1,0 +1,151 @@
+/**
+ * THE role-to-scopes table and the named policies of the city graph: the one
+ * place that says which scopes exist, which roles grant them, and what each
+ * `@policy` name means. Subgraph schemas write these scope and policy names in
+ * `@requiresScopes` and `@policy`; the gateway derives `viewer.policies` from
+ * the caller's scopes with {@link policiesForScopes}.
+ *
+ * | role                | scopes                                                    |
+ * |---------------------|-----------------------------------------------------------|
+ * | `public`            | (none: no token)                                          |
+ * | `citizen`           | `citizen`                                                 |
+ * | `mobility-staff`    | `mobility:staff`, `mobility:control`                      |
+ * | `environment-staff` | `environment:staff`                                       |
+ * | `economy-staff`     | `economy:staff`, `economy:investments`                    |
+ * | `engagement-staff`  | `engagement:staff`, `engagement:pii`                      |
+ * | `auditor`           | `audit:read`                                              |
+ * | `admin`             | every scope above                                         |
+ *
+ * Auditors read the access rules and the audit trail, not the departments'
+ * data: need-to-know (GDPR art. 5(1)(c), data minimisation).
+ */
+
+/** The scope vocabulary. Schemas use exactly these strings. */
+export const Scope = {
+  /** A signed-in citizen (citizen portal). */
+  CITIZEN: 'citizen',
+  /** Mobility department staff: operational mobility data. */
+  MOBILITY_STAFF: 'mobility:staff',
+  /** Traffic-light control and signal plans. */
+  MOBILITY_CONTROL: 'mobility:control',
+  /** Environment department staff: operational data (leak alerts, meters). */
+  ENVIRONMENT_STAFF: 'environment:staff',
+  /** Economy department staff. */
+  ECONOMY_STAFF: 'economy:staff',
+  /** Investment amounts and terms (commercial data). */
+  ECONOMY_INVESTMENTS: 'economy:investments',
+  /** Engagement department staff. */
+  ENGAGEMENT_STAFF: 'engagement:staff',
+  /** Citizens' personal data (names, contacts in reports and enrolments). */
+  ENGAGEMENT_PII: 'engagement:pii',
+  /** The access rules and the audit trail. */
+  AUDIT_READ: 'audit:read',
+} as const;
+
+/** One scope of the vocabulary {@link Scope}. */
+export type Scope = (typeof Scope)[keyof typeof Scope];
+
+/** Every scope of the vocabulary, in table order. */
+export const ALL_SCOPES: readonly Scope[] = Object.freeze(Object.values(Scope));
+
+/** The roles, in table order. */
+export const ROLE_NAMES = [
+  'public',
+  'citizen',
+  'mobility-staff',
+  'environment-staff',
+  'economy-staff',
+  'engagement-staff',
+  'auditor',
+  'admin',
+] as const;
+
+/** A role name. */
+export type Role = (typeof ROLE_NAMES)[number];
+
+/** The role-to-scopes table (see the module comment). */
+export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> =
+  Object.freeze({
+    public: [],
+    citizen: [Scope.CITIZEN],
+    'mobility-staff': [Scope.MOBILITY_STAFF, Scope.MOBILITY_CONTROL],
+    'environment-staff': [Scope.ENVIRONMENT_STAFF],
+    'economy-staff': [Scope.ECONOMY_STAFF, Scope.ECONOMY_INVESTMENTS],
+    'engagement-staff': [Scope.ENGAGEMENT_STAFF, Scope.ENGAGEMENT_PII],
+    auditor: [Scope.AUDIT_READ],
+    admin: ALL_SCOPES,
+  });
+
+/** Whether `name` is one of {@link ROLE_NAMES}. */
+export function isRole(name: string): name is Role {
+  return (ROLE_NAMES as readonly string[]).includes(name);
+}
+
+/** Whether `name` is one of the vocabulary's scopes. */
+export function isKnownScope(name: string): name is Scope {
+  return (ALL_SCOPES as readonly string[]).includes(name);
+}
+
+/**
+ * The scopes a role grants.
+ * @throws Error naming the known roles when `role` is not one of them.
+ */
+export function scopesForRole(role: string): readonly Scope[] {
+  if (!isRole(role)) {
+    throw new Error(
+      `Unknown role "${role}". Known roles: ${ROLE_NAMES.join(', ')}.`,
+    );
+  }
+  return ROLE_SCOPES[role];
+}
+
+/** A named policy for `@policy(policies: [[...]])`. */
+export interface PolicyDefinition {
+  /** What the policy means, for the access-rules documentation. */
+  readonly description: string;
+  /** Whether a caller holding `scopes` satisfies the policy. */
+  readonly test: (scopes: ReadonlySet<string>) => boolean;
+}
+
+/** Every department's staff scope. */
+const STAFF_SCOPES: readonly Scope[] = [
+  Scope.MOBILITY_STAFF,
+  Scope.ENVIRONMENT_STAFF,
+  Scope.ECONOMY_STAFF,
+  Scope.ENGAGEMENT_STAFF,
+];
+
+/**
+ * The policy table: the names schemas use in `@policy`, with their predicate.
+ * A policy name missing here is never satisfied (fail closed).
+ */
+export const POLICIES: Readonly<Record<string, PolicyDefinition>> =
+  Object.freeze({
+    'city-staff': {
+      description: 'Staff of any city department (any `<department>:staff`).',
+      test: (scopes) => STAFF_SCOPES.some((scope) => scopes.has(scope)),
+    },
+    'pii-access': {
+      description: "Cleared for citizens' personal data (`engagement:pii`).",
+      test: (scopes) => scopes.has(Scope.ENGAGEMENT_PII),
+    },
+    'traffic-control': {
+      description:
+        'May see and change traffic-light control (`mobility:control`).',
+      test: (scopes) => scopes.has(Scope.MOBILITY_CONTROL),
+    },
+    auditor: {
+      description: 'Reads access rules and the audit trail (`audit:read`).',
+      test: (scopes) => scopes.has(Scope.AUDIT_READ),
+    },
+  });
+
+/** The names of the policies a caller holding `scopes` satisfies. */
+export function policiesForScopes(scopes: Iterable<string>): Set<string> {
+  const held = new Set(scopes);
+  const satisfied = new Set<string>();
+  for (const [name, policy] of Object.entries(POLICIES)) {
+    if (policy.test(held)) satisfied.add(name);
+  }
+  return satisfied;
+}

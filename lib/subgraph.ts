@@ -1,0 +1,73 @@
+/**
+ * What every subgraph server is made of: the schema from its own
+ * `schema.graphql` with Federation, the access rules it declares enforced,
+ * errors masked, and no reporting to any outside service.
+ */
+import { readFileSync } from 'node:fs';
+import { parse, type DocumentNode } from 'graphql';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import { applyAccessRules } from './access/index.js';
+import { createFormatError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Viewer } from './viewer.js';
+
+/** What every subgraph's request context has; each subgraph adds its loaders. */
+export interface SubgraphContext extends BaseContext {
+  /** The caller, as forwarded by the gateway. */
+  viewer: Viewer;
+  /** The gateway's request id, on every log line of this request. */
+  requestId: string;
+  /** Child logger bound to the request id. */
+  logger: Logger;
+}
+
+/** Resolver map type of a subgraph. */
+export type SubgraphResolvers<TContext> = GraphQLResolverMap<TContext>;
+
+/** Reads and parses a subgraph's `schema.graphql`. */
+export function loadSchema(url: URL): DocumentNode {
+  return parse(readFileSync(url, 'utf8'));
+}
+
+/** Options of {@link createSubgraphApollo}. */
+export interface SubgraphApolloOptions<TContext extends SubgraphContext> {
+  typeDefs: DocumentNode;
+  resolvers: SubgraphResolvers<TContext>;
+  logger: Logger;
+  /**
+   * Send stack traces to clients (never in production).
+   * @default false
+   */
+  includeStacktrace?: boolean;
+}
+
+/** Builds the Apollo Server of a subgraph (not started, not listening). */
+export function createSubgraphApollo<TContext extends SubgraphContext>(
+  options: SubgraphApolloOptions<TContext>,
+): ApolloServer<TContext> {
+  const schema = applyAccessRules(
+    buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
+  );
+  return new ApolloServer<TContext>({
+    schema,
+    includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
+    formatError: createFormatError({
+      logger: options.logger,
+      includeStacktrace: options.includeStacktrace ?? false,
+    }),
+    // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+    logger: options.logger,
+  });
+}

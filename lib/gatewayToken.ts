@@ -10,7 +10,12 @@
  * (the names the gateway derived with lib/roles.ts), `rid` (request id),
  * `iat`, `exp`, `jti`.
  */
-import { randomUUID, createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  randomUUID,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+} from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { SignJWT, jwtVerify } from 'jose';
 import { UnauthenticatedError } from './errors.js';

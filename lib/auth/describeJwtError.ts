@@ -36,11 +36,18 @@ export function describeJwtError(error: unknown): string {
   if (error instanceof errors.JWKSMultipleMatchingKeys) {
     return 'ambiguous signing key';
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid) {
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid
+  ) {
     return 'signing keys unavailable';
   }
-  if (error instanceof errors.JOSENotSupported) return 'unsupported algorithm or key';
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) {
+  if (error instanceof errors.JOSENotSupported)
+    return 'unsupported algorithm or key';
+  if (
+    error instanceof errors.JWSInvalid ||
+    error instanceof errors.JWTInvalid
+  ) {
     return 'malformed';
   }
   return 'verification failed';

@@ -1,0 +1,87 @@
+// Internal to localdb: routes a command document to its handler and shapes the reply.
+import type { Document } from 'bson';
+import { CommandError, ErrorCode, toCommandError } from '../errors.js';
+import { adminCommands } from './admin.js';
+import { aggregate } from './aggregate.js';
+import type { CommandContext, CommandHandler } from './CommandContext.js';
+import { count, distinct } from './count.js';
+import { deleteCommand } from './delete.js';
+import { find, getMore, killCursors } from './find.js';
+import { findAndModify } from './findAndModify.js';
+import { indexCommands } from './indexes.js';
+import { insert } from './insert.js';
+import { namespaceCommands } from './namespaces.js';
+import { update } from './update.js';
+
+const handlers = new Map<string, CommandHandler>(
+  Object.entries({
+    ...adminCommands,
+    ...namespaceCommands,
+    ...indexCommands,
+    insert,
+    update,
+    delete: deleteCommand,
+    find,
+    getMore,
+    killCursors,
+    findAndModify,
+    findandmodify: findAndModify,
+    count,
+    distinct,
+    aggregate,
+  }),
+);
+
+/** Names of the commands localdb answers. */
+export const supportedCommands: readonly string[] = [...handlers.keys()];
+
+/**
+ * Runs one command and returns its reply, `{ ..., ok: 1 }` or `{ ok: 0, errmsg, code, codeName }`.
+ * Never throws: a handler failure becomes an error reply, because a request left
+ * without a reply leaves the driver waiting forever. Journal writes of the command
+ * are flushed before the reply is returned, so an acknowledged write is durable.
+ */
+export function dispatch(command: Document, ctx: CommandContext): Document {
+  let reply: Document;
+  try {
+    const name = Object.keys(command)[0];
+    if (name === undefined)
+      throw new CommandError(ErrorCode.FailedToParse, 'empty command document');
+    // A standalone refuses transactions; do the same so code needing them fails here too.
+    if (
+      command['txnNumber'] !== undefined ||
+      command['startTransaction'] !== undefined ||
+      command['autocommit'] !== undefined
+    ) {
+      throw new CommandError(
+        ErrorCode.IllegalOperation,
+        'Transaction numbers are only allowed on a replica set member or mongos',
+      );
+    }
+    const handler = handlers.get(name);
+    if (handler === undefined) {
+      throw new CommandError(
+        ErrorCode.CommandNotFound,
+        `no such command: '${name}'`,
+      );
+    }
+    reply = { ...handler(command, ctx), ok: 1 };
+  } catch (err) {
+    if (!(err instanceof CommandError))
+      ctx.logger.warn({ err }, 'localdb: command failed');
+    reply = { ok: 0, ...toCommandError(err).toReplyFields() };
+  }
+  try {
+    ctx.store.flush();
+  } catch (err) {
+    ctx.logger.error({ err }, 'localdb: journal write failed');
+    reply = {
+      ok: 0,
+      ...new CommandError(
+        ErrorCode.InternalError,
+        `journal write failed: ${(err as Error).message}`,
+      ).toReplyFields(),
+    };
+  }
+  return reply;
+}

@@ -1,0 +1,105 @@
+// Internal to localdb: the update command, including upserts.
+import type { Document } from 'bson';
+import { encodeDocument } from '../bsonCodec.js';
+import { CommandError, ErrorCode, toCommandError } from '../errors.js';
+import { isPlainObject } from '../isPlainObject.js';
+import { applyUpdate, parseUpdateSpec } from '../query/applyUpdate.js';
+import { runFind } from '../query/runFind.js';
+import { upsertSeed } from '../query/upsertSeed.js';
+import type { Collection } from '../storage/Collection.js';
+import { collectionArg, docsArg } from './args.js';
+import type { CommandHandler } from './CommandContext.js';
+import { writeError } from './writeErrors.js';
+
+/** Outcome of one update statement. */
+export interface StatementResult {
+  matched: number;
+  modified: number;
+  upsertedId?: unknown;
+}
+
+/** True if two versions of a document are byte-identical in BSON (a no-op update). */
+export function sameDocument(a: Document, b: Document): boolean {
+  return Buffer.from(encodeDocument(a)).equals(encodeDocument(b));
+}
+
+/**
+ * Runs one update statement `{ q, u, upsert, multi, arrayFilters, sort }`. The counts
+ * (`n`, `nModified`) and upsert are computed here because mingo does not provide them.
+ */
+export function runUpdateStatement(
+  coll: Collection,
+  statement: Document,
+): StatementResult {
+  const q = statement['q'];
+  if (!isPlainObject(q))
+    throw new CommandError(
+      ErrorCode.FailedToParse,
+      "BSON field 'update.updates.q' is missing or not an object",
+    );
+  const spec = parseUpdateSpec(statement['u']);
+  const multi = statement['multi'] === true;
+  const upsert = statement['upsert'] === true;
+  const arrayFilters = Array.isArray(statement['arrayFilters'])
+    ? (statement['arrayFilters'] as Document[])
+    : undefined;
+  if (
+    multi &&
+    !Array.isArray(spec) &&
+    Object.keys(spec).length > 0 &&
+    !Object.keys(spec)[0]?.startsWith('$')
+  ) {
+    throw new CommandError(
+      ErrorCode.FailedToParse,
+      'multi update is not supported for replacement-style update',
+    );
+  }
+  const sort = isPlainObject(statement['sort']) ? statement['sort'] : undefined;
+  const matches = runFind(coll, q, { sort, limit: multi ? 0 : 1 });
+  if (matches.length === 0) {
+    if (!upsert) return { matched: 0, modified: 0 };
+    const doc = coll.insert(
+      applyUpdate(upsertSeed(q), spec, { arrayFilters, inserting: true }),
+    );
+    return { matched: 0, modified: 0, upsertedId: doc['_id'] };
+  }
+  let modified = 0;
+  for (const old of matches) {
+    const next = applyUpdate(old, spec, { arrayFilters, query: q });
+    if (sameDocument(old, next)) continue;
+    coll.replace(old, next);
+    modified += 1;
+  }
+  return { matched: matches.length, modified };
+}
+
+/** `update`: statements come as a kind-1 sequence (merged into `updates`) or inline. */
+export const update: CommandHandler = (command, ctx) => {
+  const name = collectionArg(command, 'update');
+  const statements = docsArg(command, 'updates');
+  const ordered = command['ordered'] !== false;
+  const coll = ctx.store.ensureCollection(ctx.db, name);
+  let n = 0;
+  let nModified = 0;
+  const upserted: Document[] = [];
+  const writeErrors: Document[] = [];
+  for (const [index, statement] of statements.entries()) {
+    try {
+      const r = runUpdateStatement(coll, statement);
+      if (r.upsertedId !== undefined) {
+        upserted.push({ index, _id: r.upsertedId });
+        n += 1;
+      } else {
+        n += r.matched;
+        nModified += r.modified;
+      }
+    } catch (err) {
+      writeErrors.push(writeError(index, toCommandError(err)));
+      if (ordered) break;
+    }
+  }
+  const reply: Document = { n, nModified };
+  if (upserted.length > 0) reply['upserted'] = upserted;
+  if (writeErrors.length > 0) reply['writeErrors'] = writeErrors;
+  return reply;
+};

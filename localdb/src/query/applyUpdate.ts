@@ -1,0 +1,126 @@
+// Internal to localdb: computes a document's new version for update and findAndModify.
+import type { Document } from 'bson';
+import { Aggregator, update as mingoUpdate } from 'mingo';
+import { cloneDocument } from '../bsonCodec.js';
+import { CommandError, ErrorCode, toCommandError } from '../errors.js';
+import { isPlainObject } from '../isPlainObject.js';
+import { keyOf } from '../storage/keyOf.js';
+
+/** An update: operators (`{ $set: ... }`), a replacement document, or a pipeline. */
+export type UpdateSpec = Document | Document[];
+
+/** Options for applyUpdate. */
+export interface ApplyUpdateOptions {
+  arrayFilters?: Document[] | undefined;
+  /** The filter, which positional `$` updates resolve against. */
+  query?: Document | undefined;
+  /** The update creates an upserted document, so `$setOnInsert` applies. */
+  inserting?: boolean | undefined;
+}
+
+/** Reads and validates the `u` of an update statement. */
+export function parseUpdateSpec(u: unknown): UpdateSpec {
+  if (Array.isArray(u)) {
+    if (!u.every(isPlainObject))
+      throw new CommandError(
+        ErrorCode.FailedToParse,
+        'pipeline must be documents',
+      );
+    return u;
+  }
+  if (!isPlainObject(u)) {
+    throw new CommandError(
+      ErrorCode.FailedToParse,
+      'Update argument must be either an object or an array',
+    );
+  }
+  return u;
+}
+
+/** True if the update uses `$` operators (as opposed to a replacement or pipeline). */
+export function isOperatorUpdate(spec: UpdateSpec): spec is Document {
+  if (Array.isArray(spec)) return false;
+  const keys = Object.keys(spec);
+  const ops = keys.filter((k) => k.startsWith('$'));
+  if (ops.length > 0 && ops.length !== keys.length) {
+    throw new CommandError(
+      ErrorCode.FailedToParse,
+      `Unknown modifier: ${keys.find((k) => !k.startsWith('$')) ?? ''}. Expected a valid update modifier or pipeline-style update specified as an array`,
+    );
+  }
+  return ops.length > 0;
+}
+
+/** Puts `_id` first, as MongoDB stores it. */
+function idFirst(doc: Document): Document {
+  if (Object.keys(doc)[0] === '_id' || doc['_id'] === undefined) return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}
+
+function immutableId(): CommandError {
+  return new CommandError(
+    ErrorCode.ImmutableField,
+    "Performing an update on the path '_id' would modify the immutable field '_id'",
+  );
+}
+
+/**
+ * Returns the updated copy of `doc` (the original is left untouched). Operators and
+ * pipelines are mingo's; `$setOnInsert` and replacement are done here because mingo
+ * has neither (see the MongoDB CRUD spec on upserts).
+ */
+export function applyUpdate(
+  doc: Document,
+  spec: UpdateSpec,
+  options: ApplyUpdateOptions = {},
+): Document {
+  const copy = cloneDocument(doc);
+  const hadId = doc['_id'] !== undefined;
+  let result: Document;
+  try {
+    if (Array.isArray(spec)) {
+      const [out] = new Aggregator(spec).run([copy]);
+      result = out ?? copy;
+    } else if (isOperatorUpdate(spec)) {
+      const modifier: Document = { ...spec };
+      const onInsert = modifier['$setOnInsert'];
+      delete modifier['$setOnInsert'];
+      if (options.inserting === true && isPlainObject(onInsert)) {
+        const set = isPlainObject(modifier['$set']) ? modifier['$set'] : {};
+        modifier['$set'] = { ...set, ...onInsert };
+      }
+      for (const [op, arg] of Object.entries(modifier)) {
+        if (!isPlainObject(arg)) {
+          throw new CommandError(
+            ErrorCode.FailedToParse,
+            `Modifiers operate on fields but we found type ${Array.isArray(arg) ? 'array' : typeof arg} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(arg)}}`,
+          );
+        }
+        if (Object.keys(arg).length === 0) delete modifier[op];
+      }
+      if (Object.keys(modifier).length > 0) {
+        mingoUpdate(
+          copy,
+          modifier,
+          options.arrayFilters ?? [],
+          options.query ?? {},
+          {
+            cloneMode: 'deep',
+          },
+        );
+      }
+      result = copy;
+    } else {
+      const { _id, ...rest } = spec as Document;
+      if (_id !== undefined && hadId && keyOf(_id) !== keyOf(doc['_id']))
+        throw immutableId();
+      result = { _id: hadId ? doc['_id'] : _id, ...rest };
+      if (result['_id'] === undefined) delete result['_id'];
+    }
+  } catch (err) {
+    throw toCommandError(err);
+  }
+  if (hadId && keyOf(result['_id']) !== keyOf(doc['_id'])) throw immutableId();
+  return idFirst(result);
+}

@@ -1,0 +1,251 @@
+// Internal to localdb: one collection's documents and indexes.
+import { ObjectId, type Document } from 'bson';
+import { CommandError, ErrorCode } from '../errors.js';
+import { Index, duplicateKeyError } from './Index.js';
+import type { JournalOp } from './JournalOp.js';
+import { keyOf } from './keyOf.js';
+
+/** The `_id` index, always present and unique. */
+const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/** Receives every state change, so the store can journal it. */
+export type RecordOp = (op: JournalOp) => void;
+
+/**
+ * A collection: documents in a `Map` keyed by the canonical `_id` key (insertion
+ * order is natural order), plus secondary indexes. Stored documents are never
+ * mutated in place: an update stores a new object, so a cursor's batch keeps
+ * the version it read.
+ */
+export class Collection {
+  readonly db: string;
+  readonly name: string;
+  readonly options: Document;
+  readonly #docs = new Map<string, Document>();
+  readonly #indexes = new Map<string, Index>();
+  readonly #record: RecordOp;
+
+  constructor(db: string, name: string, options: Document, record: RecordOp) {
+    this.db = db;
+    this.name = name;
+    this.options = options;
+    this.#record = record;
+  }
+
+  /** `<db>.<collection>` */
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  get size(): number {
+    return this.#docs.size;
+  }
+
+  /** All documents in natural order. */
+  values(): IterableIterator<Document> {
+    return this.#docs.values();
+  }
+
+  /** The document whose `_id` equals `id`. */
+  getById(id: unknown): Document | undefined {
+    return this.#docs.get(keyOf(id));
+  }
+
+  /** Index specs as listIndexes reports them, `_id_` first. */
+  indexSpecs(): Document[] {
+    return [ID_INDEX_SPEC, ...[...this.#indexes.values()].map((i) => i.spec)];
+  }
+
+  /** Secondary indexes usable for equality lookups. */
+  equalityIndexes(): Index[] {
+    return [...this.#indexes.values()].filter((i) => i.usableForEquality);
+  }
+
+  /** Documents whose `_id` key is in `idKeys`. */
+  byIdKeys(idKeys: Iterable<string>): Document[] {
+    const out: Document[] = [];
+    for (const k of idKeys) {
+      const d = this.#docs.get(k);
+      if (d !== undefined) out.push(d);
+    }
+    return out;
+  }
+
+  /**
+   * Inserts a new document, giving it an ObjectId `_id` (first field) if it has none.
+   * Throws E11000 on a duplicate `_id` or unique key.
+   */
+  insert(input: Document): Document {
+    // MongoDB stores _id as the first field, generating an ObjectId when it is absent.
+    let doc = input;
+    if (input['_id'] === undefined || Object.keys(input)[0] !== '_id') {
+      const { _id, ...rest } = input;
+      doc = { _id: _id ?? new ObjectId(), ...rest };
+    }
+    if (Array.isArray(doc['_id'])) {
+      throw new CommandError(ErrorCode.BadValue, "can't use an array for _id");
+    }
+    const idKey = keyOf(doc['_id']);
+    if (this.#docs.has(idKey)) {
+      throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, doc);
+    }
+    const keys = this.#checkIndexes(doc, idKey);
+    this.#docs.set(idKey, doc);
+    this.#addKeys(keys, idKey);
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc });
+    return doc;
+  }
+
+  /** Replaces `oldDoc` (same `_id`) by `newDoc`. Throws E11000 on a unique key. */
+  replace(oldDoc: Document, newDoc: Document): void {
+    const idKey = keyOf(oldDoc['_id']);
+    if (keyOf(newDoc['_id']) !== idKey) {
+      throw new CommandError(
+        ErrorCode.ImmutableField,
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
+    }
+    const newKeys = this.#checkIndexes(newDoc, idKey);
+    for (const index of this.#indexes.values())
+      index.remove(index.keysOf(oldDoc), idKey);
+    this.#docs.set(idKey, newDoc);
+    this.#addKeys(newKeys, idKey);
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
+  }
+
+  /** Removes a document. */
+  remove(doc: Document): void {
+    const idKey = keyOf(doc['_id']);
+    if (!this.#docs.delete(idKey)) return;
+    for (const index of this.#indexes.values())
+      index.remove(index.keysOf(doc), idKey);
+    this.#record({ op: 'del', db: this.db, coll: this.name, id: doc['_id'] });
+  }
+
+  /**
+   * Creates an index, checking existing documents against it first if unique.
+   * Returns false if an identical index already exists.
+   */
+  createIndex(spec: Document): boolean {
+    const index = new Index(spec);
+    if (index.name === '_id_' || keyOf(index.key) === keyOf({ _id: 1 })) {
+      return false;
+    }
+    const existing = this.#indexes.get(index.name);
+    if (existing !== undefined) {
+      if (keyOf(existing.key) !== keyOf(index.key)) {
+        throw new CommandError(
+          ErrorCode.IndexKeySpecsConflict,
+          `An existing index has the same name as the requested index. Requested index: ${JSON.stringify(index.spec)}, existing index: ${JSON.stringify(existing.spec)}`,
+        );
+      }
+      if (
+        existing.unique !== index.unique ||
+        existing.sparse !== index.sparse
+      ) {
+        throw new CommandError(
+          ErrorCode.IndexOptionsConflict,
+          `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(index.spec)}, existing index: ${JSON.stringify(existing.spec)}`,
+        );
+      }
+      return false;
+    }
+    for (const other of this.#indexes.values()) {
+      if (
+        keyOf(other.key) === keyOf(index.key) &&
+        other.unique !== index.unique
+      ) {
+        throw new CommandError(
+          ErrorCode.IndexOptionsConflict,
+          `Index already exists with a different name: ${other.name}`,
+        );
+      }
+    }
+    for (const [idKey, doc] of this.#docs) {
+      const keys = index.keysOf(doc);
+      index.checkUnique(keys, idKey, doc, this.ns);
+      index.add(keys, idKey);
+    }
+    this.#indexes.set(index.name, index);
+    this.#record({
+      op: 'createIndex',
+      db: this.db,
+      coll: this.name,
+      spec: index.spec,
+    });
+    return true;
+  }
+
+  /** Drops an index by name. Throws IndexNotFound. */
+  dropIndex(name: string): void {
+    if (name === '_id_') {
+      throw new CommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
+    }
+    if (!this.#indexes.delete(name)) {
+      throw new CommandError(
+        ErrorCode.IndexNotFound,
+        `index not found with name [${name}]`,
+      );
+    }
+    this.#record({ op: 'dropIndex', db: this.db, coll: this.name, name });
+  }
+
+  /** Names of the secondary indexes. */
+  indexNames(): string[] {
+    return [...this.#indexes.keys()];
+  }
+
+  /** Replay: sets a document without checks or journaling. */
+  loadPut(doc: Document): void {
+    const idKey = keyOf(doc['_id']);
+    const old = this.#docs.get(idKey);
+    if (old !== undefined) {
+      for (const index of this.#indexes.values())
+        index.remove(index.keysOf(old), idKey);
+    }
+    this.#docs.set(idKey, doc);
+    for (const index of this.#indexes.values())
+      index.add(index.keysOf(doc), idKey);
+  }
+
+  /** Replay: removes a document by `_id` without journaling. */
+  loadDel(id: unknown): void {
+    const idKey = keyOf(id);
+    const old = this.#docs.get(idKey);
+    if (old === undefined) return;
+    this.#docs.delete(idKey);
+    for (const index of this.#indexes.values())
+      index.remove(index.keysOf(old), idKey);
+  }
+
+  /** Replay: adds an index without checks or journaling. */
+  loadIndex(spec: Document): void {
+    const index = new Index(spec);
+    if (index.name === '_id_') return;
+    for (const [idKey, doc] of this.#docs) index.add(index.keysOf(doc), idKey);
+    this.#indexes.set(index.name, index);
+  }
+
+  /** Replay: drops an index without journaling. */
+  loadDropIndex(name: string): void {
+    this.#indexes.delete(name);
+  }
+
+  #checkIndexes(doc: Document, idKey: string): string[][] {
+    const all: string[][] = [];
+    for (const index of this.#indexes.values()) {
+      const keys = index.keysOf(doc);
+      index.checkUnique(keys, idKey, doc, this.ns);
+      all.push(keys);
+    }
+    return all;
+  }
+
+  #addKeys(keys: readonly string[][], idKey: string): void {
+    let i = 0;
+    for (const index of this.#indexes.values()) {
+      index.add(keys[i] ?? [], idKey);
+      i += 1;
+    }
+  }
+}

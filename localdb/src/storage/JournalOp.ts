@@ -1,0 +1,16 @@
+// Internal to localdb: the logical operations the journal records.
+import type { Document } from 'bson';
+
+/**
+ * One state change. Each op sets state rather than describing a computation
+ * (a `put` carries the whole new document), so replay never re-runs a query or an
+ * update operator, and replaying an op twice leaves the same state.
+ */
+export type JournalOp =
+  | { op: 'put'; db: string; coll: string; doc: Document }
+  | { op: 'del'; db: string; coll: string; id: unknown }
+  | { op: 'createCollection'; db: string; coll: string; options: Document }
+  | { op: 'dropCollection'; db: string; coll: string }
+  | { op: 'dropDatabase'; db: string }
+  | { op: 'createIndex'; db: string; coll: string; spec: Document }
+  | { op: 'dropIndex'; db: string; coll: string; name: string };

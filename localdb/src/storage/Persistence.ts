@@ -1,0 +1,180 @@
+// Internal to localdb: the data directory (snapshot + journal files) and compaction.
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import type { Document } from 'bson';
+import type { LocalDbLogger } from '../LocalDbLogger.js';
+import type { JournalOp } from './JournalOp.js';
+import { RecordFile, frameRecord, readRecords } from './RecordFile.js';
+
+const SNAPSHOT = 'snapshot.bson';
+const JOURNAL_PATTERN = /^journal-(\d+)\.log$/;
+
+function journalName(gen: number): string {
+  return `journal-${String(gen).padStart(8, '0')}.log`;
+}
+
+/** Options for Persistence. */
+export interface PersistenceOptions {
+  dataDir: string;
+  fsync: boolean;
+  logger: LocalDbLogger;
+}
+
+/**
+ * Durability layout in a data directory:
+ * - `journal-<gen>.log`: append-only records `{ ops: JournalOp[] }`, one per write command.
+ * - `snapshot.bson`: a header `{ snapshot: 1, journalGen }` then records that rebuild the
+ *   whole state. It covers every journal older than `journalGen`.
+ * Compaction opens journal `gen + 1`, writes the snapshot to a temporary file, fsyncs and
+ * renames it into place (atomic), then deletes older journals. A crash at any step leaves
+ * either the old snapshot with all its journals or the new one with the new journal.
+ */
+export class Persistence {
+  readonly #dir: string;
+  readonly #fsync: boolean;
+  readonly #logger: LocalDbLogger;
+  #gen = 0;
+  #journal: RecordFile | undefined;
+
+  constructor(options: PersistenceOptions) {
+    this.#dir = options.dataDir;
+    this.#fsync = options.fsync;
+    this.#logger = options.logger;
+  }
+
+  /** Bytes in the current journal. */
+  get journalSize(): number {
+    return this.#journal?.size ?? 0;
+  }
+
+  /**
+   * Reads the snapshot and journals, handing each op to `apply` in order, then opens
+   * the current journal for appending. A torn journal tail is cut off and logged.
+   */
+  open(apply: (op: JournalOp) => void): void {
+    mkdirSync(this.#dir, { recursive: true });
+    rmSync(join(this.#dir, `${SNAPSHOT}.tmp`), { force: true });
+    const snapshotPath = join(this.#dir, SNAPSHOT);
+    let gen = 0;
+    if (existsSync(snapshotPath)) {
+      const { records, goodLength, fileLength } = readRecords(snapshotPath);
+      const [header, ...rest] = records;
+      if (
+        header === undefined ||
+        header['snapshot'] !== 1 ||
+        goodLength !== fileLength
+      ) {
+        // The snapshot is written to a temporary file and renamed, so it is never torn by
+        // a crash; damage here is disk corruption, and starting without it would lose data.
+        throw new Error(
+          `localdb: snapshot ${snapshotPath} is damaged; refusing to start`,
+        );
+      }
+      gen = Number(header['journalGen']);
+      for (const record of rest)
+        for (const op of record['ops'] as JournalOp[]) apply(op);
+    }
+    const journals = readdirSync(this.#dir)
+      .map((name) => JOURNAL_PATTERN.exec(name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
+    let current = gen;
+    let currentLength: number | undefined;
+    for (const g of journals) {
+      const path = join(this.#dir, journalName(g));
+      if (g < gen) {
+        rmSync(path, { force: true });
+        continue;
+      }
+      const { records, goodLength, fileLength } = readRecords(path);
+      for (const record of records)
+        for (const op of record['ops'] as JournalOp[]) apply(op);
+      if (goodLength !== fileLength) {
+        this.#logger.warn(
+          {
+            journal: path,
+            droppedBytes: fileLength - goodLength,
+            records: records.length,
+          },
+          'localdb: journal ends with a torn or corrupt record; dropped it',
+        );
+      }
+      current = g;
+      currentLength = goodLength;
+    }
+    this.#gen = current;
+    this.#journal = RecordFile.open(
+      join(this.#dir, journalName(current)),
+      currentLength,
+      this.#fsync,
+    );
+  }
+
+  /** Appends one write command's ops as one record; returns once it is durable. */
+  append(ops: readonly JournalOp[]): void {
+    if (this.#journal === undefined)
+      throw new Error('localdb: journal is not open');
+    this.#journal.append([{ ops }]);
+  }
+
+  /**
+   * Writes the whole state as a new snapshot and starts a new, empty journal.
+   * `stateRecords` yields records `{ ops }` that rebuild the state from nothing.
+   */
+  compact(stateRecords: Iterable<Document>): void {
+    const nextGen = this.#gen + 1;
+    const nextJournal = RecordFile.open(
+      join(this.#dir, journalName(nextGen)),
+      0,
+      this.#fsync,
+    );
+    const tmp = join(this.#dir, `${SNAPSHOT}.tmp`);
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, frameRecord({ snapshot: 1, journalGen: nextGen }));
+      for (const record of stateRecords) writeSync(fd, frameRecord(record));
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, join(this.#dir, SNAPSHOT));
+    this.#syncDir();
+    this.#journal?.close();
+    const oldGen = this.#gen;
+    this.#journal = nextJournal;
+    this.#gen = nextGen;
+    for (let g = 0; g <= oldGen; g += 1)
+      rmSync(join(this.#dir, journalName(g)), { force: true });
+  }
+
+  /** Flushes and closes the journal. */
+  close(): void {
+    this.#journal?.close();
+    this.#journal = undefined;
+  }
+
+  #syncDir(): void {
+    // fsync on the directory makes the rename durable; some platforms refuse it, which is harmless.
+    try {
+      const fd = openSync(this.#dir, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // ignored: see above
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// Internal to localdb: an append-only file of length- and checksum-framed BSON records.
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readFileSync,
+  writeSync,
+} from 'node:fs';
+import { crc32 } from 'node:zlib';
+import type { Document } from 'bson';
+import { deserialize, serialize } from 'bson';
+import { DESERIALIZE_OPTIONS } from '../bsonCodec.js';
+
+/** Bytes before each record's payload: u32 payload length, u32 CRC-32 of the payload. */
+const FRAME_HEADER = 8;
+
+/** Result of reading a record file back. */
+export interface ReadRecordsResult {
+  records: Document[];
+  /** Offset just past the last intact record. */
+  goodLength: number;
+  /** Total bytes in the file; greater than goodLength when a tail was dropped. */
+  fileLength: number;
+}
+
+/** Frames one BSON record. */
+export function frameRecord(record: Document): Buffer {
+  const payload = serialize(record, { ignoreUndefined: true });
+  const frame = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
+  frame.writeUInt32LE(payload.length, 0);
+  frame.writeUInt32LE(crc32(payload), 4);
+  frame.set(payload, FRAME_HEADER);
+  return frame;
+}
+
+/**
+ * Reads every intact record. Reading stops at the first record whose frame is
+ * short, whose checksum does not match or whose BSON does not decode: that is a
+ * write torn by a crash, and nothing after it can be trusted.
+ * Hand-written because no installed package offers a checksummed record log;
+ * the checksum itself is node:zlib's CRC-32.
+ */
+export function readRecords(path: string): ReadRecordsResult {
+  const buf = readFileSync(path);
+  const records: Document[] = [];
+  let offset = 0;
+  while (offset + FRAME_HEADER <= buf.length) {
+    const length = buf.readUInt32LE(offset);
+    const sum = buf.readUInt32LE(offset + 4);
+    const end = offset + FRAME_HEADER + length;
+    if (length < 5 || end > buf.length) break;
+    const payload = buf.subarray(offset + FRAME_HEADER, end);
+    if (crc32(payload) !== sum) break;
+    let record: Document;
+    try {
+      record = deserialize(payload, DESERIALIZE_OPTIONS);
+    } catch {
+      break;
+    }
+    records.push(record);
+    offset = end;
+  }
+  return { records, goodLength: offset, fileLength: buf.length };
+}
+
+/** An open record file that appends and optionally fsyncs each write. */
+export class RecordFile {
+  readonly path: string;
+  #fd: number | undefined;
+  #size: number;
+  readonly #fsync: boolean;
+
+  private constructor(path: string, fd: number, size: number, fsync: boolean) {
+    this.path = path;
+    this.#fd = fd;
+    this.#size = size;
+    this.#fsync = fsync;
+  }
+
+  /** Opens (creating if needed) for appending; truncates to `length` first to drop a torn tail. */
+  static open(
+    path: string,
+    length: number | undefined,
+    fsync: boolean,
+  ): RecordFile {
+    const fd = openSync(path, 'a+');
+    if (length !== undefined) ftruncateSync(fd, length);
+    const size = fstatSync(fd).size;
+    return new RecordFile(path, fd, size, fsync);
+  }
+
+  /** Bytes in the file. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /**
+   * Appends records as one write and, if enabled, fsyncs before returning, so the
+   * caller can acknowledge the write. Synchronous on purpose: the reply must not
+   * leave before the bytes are on disk.
+   */
+  append(records: readonly Document[]): void {
+    if (this.#fd === undefined)
+      throw new Error(`journal ${this.path} is closed`);
+    const frames = Buffer.concat(records.map(frameRecord));
+    let written = 0;
+    while (written < frames.length) {
+      written += writeSync(this.#fd, frames, written, frames.length - written);
+    }
+    this.#size += frames.length;
+    if (this.#fsync) fsyncSync(this.#fd);
+  }
+
+  /** Flushes and closes. */
+  close(): void {
+    if (this.#fd === undefined) return;
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}

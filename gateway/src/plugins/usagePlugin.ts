@@ -1,0 +1,99 @@
+/**
+ * Records operation usage: for every operation the gateway executes, its
+ * signature (normalized-document hash and name), the client's name and
+ * version, and the schema coordinates it touches, summed per hour in the
+ * governance database (see lib/usage). No variable value is recorded.
+ *
+ * Recording is fire-and-forget through an in-memory buffer: it never slows
+ * a request down and never fails one; a database problem is logged.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from '../../../lib/logger.js';
+import { createUsageBuffer } from '../../../lib/usage/usageBuffer.js';
+import type { UsageStore } from '../../../lib/usage/usageStore.js';
+import type { GatewayContext } from '../context.js';
+import {
+  operationSignature,
+  type OperationSignature,
+} from '../operationSignature.js';
+
+/** Options of {@link usagePlugin}. */
+export interface UsagePluginOptions {
+  /** Where usage goes: `createUsageStore(governanceConnection)`. */
+  store: Pick<UsageStore, 'record'>;
+  logger: Logger;
+  /** @default 1000 */
+  flushIntervalMs?: number;
+  /** Flush once this many distinct {hour, operation, client} entries wait. @default 200 */
+  maxBufferedEntries?: number;
+  /** Clock, for tests. @default () => new Date() */
+  now?: () => Date;
+}
+
+const SIGNATURE_CACHE_SIZE = 2000;
+
+/** The usage-recording plugin of the gateway. */
+export function usagePlugin(
+  options: UsagePluginOptions,
+): ApolloServerPlugin<GatewayContext> {
+  const now = options.now ?? (() => new Date());
+  const buffer = createUsageBuffer({
+    store: options.store,
+    logger: options.logger,
+    ...(options.flushIntervalMs === undefined
+      ? {}
+      : { flushIntervalMs: options.flushIntervalMs }),
+    ...(options.maxBufferedEntries === undefined
+      ? {}
+      : { maxEntries: options.maxBufferedEntries }),
+  });
+  // Signatures depend on the document and the schema; a hot-reloaded
+  // supergraph is a new schema object, so its operations are recomputed.
+  const signatures = new WeakMap<
+    GraphQLSchema,
+    Map<string, OperationSignature>
+  >();
+
+  return {
+    async serverWillStart() {
+      return {
+        async serverWillStop() {
+          await buffer.close();
+        },
+      };
+    },
+    async requestDidStart() {
+      return {
+        async executionDidStart(requestContext) {
+          try {
+            const { schema, document, operationName, queryHash, contextValue } =
+              requestContext;
+            let perSchema = signatures.get(schema);
+            if (!perSchema) {
+              perSchema = new Map();
+              signatures.set(schema, perSchema);
+            }
+            const key = `${queryHash}:${operationName ?? ''}`;
+            let signature = perSchema.get(key);
+            if (!signature) {
+              signature = operationSignature(schema, document, operationName);
+              if (perSchema.size >= SIGNATURE_CACHE_SIZE) perSchema.clear();
+              perSchema.set(key, signature);
+            }
+            buffer.add({
+              hash: signature.hash,
+              name: signature.name,
+              clientName: contextValue.clientName,
+              clientVersion: contextValue.clientVersion,
+              coordinates: signature.coordinates,
+              at: now(),
+            });
+          } catch (error) {
+            options.logger.warn({ err: error }, 'operation usage not recorded');
+          }
+        },
+      };
+    },
+  };
+}

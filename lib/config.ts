@@ -6,7 +6,12 @@
 import path from 'node:path';
 
 /** The four city departments, each with its own subgraph and database. */
-export const DEPARTMENTS = ['mobility', 'environment', 'economy', 'engagement'] as const;
+export const DEPARTMENTS = [
+  'mobility',
+  'environment',
+  'economy',
+  'engagement',
+] as const;
 /** A department name. */
 export type Department = (typeof DEPARTMENTS)[number];
 
@@ -16,14 +21,15 @@ export const SUBGRAPH_NAMES = [...DEPARTMENTS, 'governance'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
 
 /** Default ports: gateway 4000, subgraphs 4001–4005 in {@link SUBGRAPH_NAMES} order. */
-export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> = {
-  gateway: 4000,
-  mobility: 4001,
-  environment: 4002,
-  economy: 4003,
-  engagement: 4004,
-  governance: 4005,
-};
+export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> =
+  {
+    gateway: 4000,
+    mobility: 4001,
+    environment: 4002,
+    economy: 4003,
+    engagement: 4004,
+    governance: 4005,
+  };
 
 /** Settings of one subgraph service. */
 export interface SubgraphConfig {
@@ -96,23 +102,35 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     const value = env[name]?.trim();
     return value === undefined || value === '' ? undefined : value;
   };
-  const int = (name: string, fallback: number, min: number, max: number): number => {
+  const int = (
+    name: string,
+    fallback: number,
+    min: number,
+    max: number,
+  ): number => {
     const raw = str(name);
     if (raw === undefined) return fallback;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < min || value > max) {
-      problems.push(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+      problems.push(
+        `${name} must be an integer from ${min} to ${max}, got "${raw}"`,
+      );
       return fallback;
     }
     return value;
   };
-  const url = (name: string, protocols: readonly string[]): string | undefined => {
+  const url = (
+    name: string,
+    protocols: readonly string[],
+  ): string | undefined => {
     const raw = str(name);
     if (raw === undefined) return undefined;
     try {
       const parsed = new URL(raw);
       if (!protocols.includes(parsed.protocol)) {
-        problems.push(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+        problems.push(
+          `${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`,
+        );
       }
     } catch {
       problems.push(`${name} is not a valid URL: "${raw}"`);
@@ -121,8 +139,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   };
 
   const nodeEnv = str('NODE_ENV') ?? 'development';
-  if (nodeEnv !== 'development' && nodeEnv !== 'test' && nodeEnv !== 'production') {
-    problems.push(`NODE_ENV must be development, test or production, got "${nodeEnv}"`);
+  if (
+    nodeEnv !== 'development' &&
+    nodeEnv !== 'test' &&
+    nodeEnv !== 'production'
+  ) {
+    problems.push(
+      `NODE_ENV must be development, test or production, got "${nodeEnv}"`,
+    );
   }
   const production = nodeEnv === 'production';
   const dataDir = path.resolve(str('DATA_DIR') ?? '.data');
@@ -139,11 +163,19 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
 
   const jwksUrl = url('AUTH_JWKS_URL', ['https:', 'http:']);
   const publicKeyFile =
-    str('AUTH_PUBLIC_KEY_FILE') ?? (jwksUrl || production ? undefined : path.join(dataDir, 'keys', 'issuer.public.pem'));
-  const issuer = str('AUTH_ISSUER') ?? (production ? '' : 'urn:marseille:dev-issuer');
-  const audience = str('AUTH_AUDIENCE') ?? (production ? '' : 'urn:marseille:city-graph');
+    str('AUTH_PUBLIC_KEY_FILE') ??
+    (jwksUrl || production
+      ? undefined
+      : path.join(dataDir, 'keys', 'issuer.public.pem'));
+  const issuer =
+    str('AUTH_ISSUER') ?? (production ? '' : 'urn:marseille:dev-issuer');
+  const audience =
+    str('AUTH_AUDIENCE') ?? (production ? '' : 'urn:marseille:city-graph');
   if (production) {
-    if (!jwksUrl && !publicKeyFile) problems.push('AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE is required in production');
+    if (!jwksUrl && !publicKeyFile)
+      problems.push(
+        'AUTH_JWKS_URL or AUTH_PUBLIC_KEY_FILE is required in production',
+      );
     if (!issuer) problems.push('AUTH_ISSUER is required in production');
     if (!audience) problems.push('AUTH_AUDIENCE is required in production');
   }
@@ -155,9 +187,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     dataDir,
     gateway: {
       port: int('GATEWAY_PORT', DEFAULT_PORTS.gateway, 0, 65535),
-      supergraphPath: path.resolve(str('SUPERGRAPH_PATH') ?? 'supergraph.graphql'),
+      supergraphPath: path.resolve(
+        str('SUPERGRAPH_PATH') ?? 'supergraph.graphql',
+      ),
       supergraphUrl: url('SUPERGRAPH_URL', ['http:', 'https:']),
-      supergraphPollIntervalMs: int('SUPERGRAPH_POLL_INTERVAL_MS', 2000, 50, 3_600_000),
+      supergraphPollIntervalMs: int(
+        'SUPERGRAPH_POLL_INTERVAL_MS',
+        2000,
+        50,
+        3_600_000,
+      ),
       subgraphTimeoutMs: int('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
     },
     subgraphs,
@@ -169,8 +208,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       clockToleranceSeconds: int('AUTH_CLOCK_TOLERANCE_S', 5, 0, 300),
     },
     gatewayToken: {
-      privateKeyFile: str('GATEWAY_TOKEN_PRIVATE_KEY_FILE') ?? path.join(dataDir, 'keys', 'gateway.private.pem'),
-      publicKeyFile: str('GATEWAY_TOKEN_PUBLIC_KEY_FILE') ?? path.join(dataDir, 'keys', 'gateway.public.pem'),
+      privateKeyFile:
+        str('GATEWAY_TOKEN_PRIVATE_KEY_FILE') ??
+        path.join(dataDir, 'keys', 'gateway.private.pem'),
+      publicKeyFile:
+        str('GATEWAY_TOKEN_PUBLIC_KEY_FILE') ??
+        path.join(dataDir, 'keys', 'gateway.public.pem'),
       ttlSeconds: int('GATEWAY_TOKEN_TTL_S', 60, 5, 3600),
     },
     audit: {
@@ -190,6 +233,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
  * environment (dist/index.js), so this module, the one allowed to touch
  * `process.env`, sets it. Called before any ApolloGateway is built.
  */
-export function disableVendorTelemetry(env: Record<string, string | undefined> = process.env): void {
+export function disableVendorTelemetry(
+  env: Record<string, string | undefined> = process.env,
+): void {
   env['APOLLO_TELEMETRY_DISABLED'] = 'true';
 }

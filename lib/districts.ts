@@ -4,6 +4,7 @@
  * populations) is copied in lib/data/marseille with its sources.
  */
 import { readFileSync } from 'node:fs';
+import { BadUserInputError, NotFoundError } from './errors.js';
 
 /** One arrondissement municipal of Marseille. */
 export interface DistrictRecord {
@@ -33,7 +34,10 @@ interface RawArrondissement {
 }
 
 const raw = JSON.parse(
-  readFileSync(new URL('./data/marseille/arrondissements.json', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('./data/marseille/arrondissements.json', import.meta.url),
+    'utf8',
+  ),
 ) as { arrondissements: RawArrondissement[] };
 
 /** All 16 districts, in INSEE code order. */
@@ -46,9 +50,17 @@ export const DISTRICTS: readonly DistrictRecord[] = Object.freeze(
       postalCode: a.postalCode,
       sector: a.sector,
       population: Object.freeze(
-        Object.fromEntries(Object.entries(a.population).map(([year, p]) => [year, p.populationMunicipale])),
+        Object.fromEntries(
+          Object.entries(a.population).map(([year, p]) => [
+            year,
+            p.populationMunicipale,
+          ]),
+        ),
       ),
-      center: Object.freeze({ lat: a.centroid.approx.lat, lon: a.centroid.approx.lon }),
+      center: Object.freeze({
+        lat: a.centroid.approx.lat,
+        lon: a.centroid.approx.lon,
+      }),
     }),
   ),
 );
@@ -66,4 +78,99 @@ export function isDistrictCode(code: string): boolean {
 }
 
 /** The latest population vintage available, e.g. "2023". */
-export const LATEST_POPULATION_YEAR: string = Object.keys(DISTRICTS[0]?.population ?? {}).sort().at(-1) ?? '2023';
+export const LATEST_POPULATION_YEAR: string =
+  Object.keys(DISTRICTS[0]?.population ?? {})
+    .sort()
+    .at(-1) ?? '2023';
+
+/**
+ * Validates an optional `district` argument and returns a filter on the
+ * `district` field; an unknown code is BAD_USER_INPUT.
+ */
+export function districtFilter(
+  code: string | null | undefined,
+  field = 'district',
+): Record<string, string> {
+  if (code === null || code === undefined) return {};
+  if (!isDistrictCode(code)) {
+    throw new BadUserInputError(
+      `Unknown district "${code}": use an INSEE code from 13201 to 13216.`,
+      {
+        argumentName: 'district',
+      },
+    );
+  }
+  return { [field]: code };
+}
+
+/** Marseille's bounding box (with a margin): coordinates outside it are rejected by model validation. */
+export const MARSEILLE_BOUNDS = {
+  minLat: 43.15,
+  maxLat: 43.45,
+  minLon: 5.2,
+  maxLon: 5.6,
+} as const;
+
+/**
+ * The mongoose definition of a WGS84 point inside Marseille, shared by every
+ * model that has a location (a plain object, so lib needs no mongoose import).
+ */
+export const geoPointDefinition = {
+  lat: {
+    type: Number,
+    required: true,
+    min: MARSEILLE_BOUNDS.minLat,
+    max: MARSEILLE_BOUNDS.maxLat,
+  },
+  lon: {
+    type: Number,
+    required: true,
+    min: MARSEILLE_BOUNDS.minLon,
+    max: MARSEILLE_BOUNDS.maxLon,
+  },
+} as const;
+
+/** The mongoose definition of a `district` field: one of the 16 INSEE codes, indexed. */
+export const districtFieldDefinition = {
+  type: String,
+  required: true,
+  index: true,
+  validate: {
+    validator: isDistrictCode,
+    message: 'district must be an INSEE code from 13201 to 13216',
+  },
+} as const;
+
+/** A `District` entity reference as resolvers return it. */
+export interface DistrictRef {
+  code: string;
+}
+
+function district(ref: DistrictRef): DistrictRecord {
+  const found = findDistrict(ref.code);
+  if (!found) throw new NotFoundError(`No district with code "${ref.code}".`);
+  return found;
+}
+
+/**
+ * The `District` fields every subgraph shares (`@shareable`, answered from
+ * the reference data in lib/data) and the reference resolver. Each subgraph
+ * spreads these into its own `District` resolvers.
+ */
+export const districtSharedResolvers = {
+  __resolveReference(ref: DistrictRef): DistrictRef | null {
+    return isDistrictCode(ref.code) ? { code: ref.code } : null;
+  },
+  name: (ref: DistrictRef) => district(ref).name,
+  postalCode: (ref: DistrictRef) => district(ref).postalCode,
+  sector: (ref: DistrictRef) => district(ref).sector,
+  population: (ref: DistrictRef) =>
+    district(ref).population[LATEST_POPULATION_YEAR] ?? null,
+};
+
+/** The shared `Query.district` and `Query.districts` resolvers. */
+export const districtQueryResolvers = {
+  district: (_: unknown, args: { code: string }): DistrictRef | null =>
+    isDistrictCode(args.code) ? { code: args.code } : null,
+  districts: (): DistrictRef[] => DISTRICTS.map((d) => ({ code: d.code })),
+};

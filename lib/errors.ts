@@ -43,14 +43,20 @@ export class BadUserInputError extends GraphQLErrorWithCode {
 
 /** The request carries no identity, and the field requires one. */
 export class UnauthenticatedError extends GraphQLErrorWithCode {
-  constructor(message = 'Authentication required.', extensions: Record<string, unknown> = {}) {
+  constructor(
+    message = 'Authentication required.',
+    extensions: Record<string, unknown> = {},
+  ) {
     super(message, ErrorCode.UNAUTHENTICATED, extensions);
   }
 }
 
 /** The identity is known but lacks the scope or policy the field requires. */
 export class ForbiddenError extends GraphQLErrorWithCode {
-  constructor(message = 'Forbidden.', extensions: Record<string, unknown> = {}) {
+  constructor(
+    message = 'Forbidden.',
+    extensions: Record<string, unknown> = {},
+  ) {
     super(message, ErrorCode.FORBIDDEN, extensions);
   }
 }
@@ -99,21 +105,29 @@ const APOLLO_CLIENT_CODES = new Set([
  * by a generic INTERNAL_SERVER_ERROR, so no internals reach clients.
  */
 export function createFormatError(options: FormatErrorOptions) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+  return (
+    formatted: GraphQLFormattedError,
+    error: unknown,
+  ): GraphQLFormattedError => {
     const code = formatted.extensions?.['code'];
     const original = unwrapResolverError(error);
     const known =
       typeof code === 'string' &&
       (KNOWN_CODES.has(code) || APOLLO_CLIENT_CODES.has(code)) &&
-      (code !== ErrorCode.INTERNAL_SERVER_ERROR || original instanceof GraphQLErrorWithCode);
+      (code !== ErrorCode.INTERNAL_SERVER_ERROR ||
+        original instanceof GraphQLErrorWithCode);
     if (known) {
       if (options.includeStacktrace) return formatted;
-      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      const { stacktrace: _stacktrace, ...extensions } =
+        formatted.extensions ?? {};
       return { ...formatted, extensions };
     }
     options.logger.error(
       {
-        err: original instanceof Error ? { message: original.message, stack: original.stack } : String(original),
+        err:
+          original instanceof Error
+            ? { message: original.message, stack: original.stack }
+            : String(original),
         path: formatted.path,
       },
       'unexpected error masked as INTERNAL_SERVER_ERROR',

@@ -29,7 +29,10 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   /** A started or not yet started Apollo Server; `listen` starts it. */
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context; may throw a GraphQLError (e.g. UNAUTHENTICATED). */
-  context: (args: { req: IncomingMessage; requestId: string }) => Promise<TContext>;
+  context: (args: {
+    req: IncomingMessage;
+    requestId: string;
+  }) => Promise<TContext>;
   /** Readiness: are this service's dependencies reachable? */
   ready: () => Promise<ProbeResult>;
   logger: Logger;
@@ -61,12 +64,14 @@ class HttpError extends Error {
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new HttpError(413, `Request body larger than ${limit} bytes.`);
+  if (declared > limit)
+    throw new HttpError(413, `Request body larger than ${limit} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new HttpError(413, `Request body larger than ${limit} bytes.`);
+    if (size > limit)
+      throw new HttpError(413, `Request body larger than ${limit} bytes.`);
     chunks.push(chunk as Buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
@@ -85,7 +90,11 @@ export function createHttpService<TContext extends BaseContext>(
   const { apollo, logger } = options;
   const limit = options.maxBodyBytes ?? 1_000_000;
 
-  const handle = async (req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> => {
+  const handle = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+  ): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
@@ -96,11 +105,16 @@ export function createHttpService<TContext extends BaseContext>(
         ok: false,
         details: { error: err instanceof Error ? err.message : String(err) },
       }));
-      sendJson(res, result.ok ? 200 : 503, { status: result.ok ? 'ready' : 'not ready', ...result.details });
+      sendJson(res, result.ok ? 200 : 503, {
+        status: result.ok ? 'ready' : 'not ready',
+        ...result.details,
+      });
       return;
     }
     if (url.pathname !== '/graphql') {
-      sendJson(res, 404, { error: 'Not found. The GraphQL endpoint is /graphql.' });
+      sendJson(res, 404, {
+        error: 'Not found. The GraphQL endpoint is /graphql.',
+      });
       return;
     }
     const raw = req.method === 'POST' ? await readBody(req, limit) : '';
@@ -114,10 +128,16 @@ export function createHttpService<TContext extends BaseContext>(
     }
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+      if (value !== undefined)
+        headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
     const response = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
+      httpGraphQLRequest: {
+        method: (req.method ?? 'GET').toUpperCase(),
+        headers,
+        search: url.search,
+        body,
+      },
       context: () => options.context({ req, requestId }),
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
@@ -134,17 +154,33 @@ export function createHttpService<TContext extends BaseContext>(
     const started = performance.now();
     const incoming = req.headers[REQUEST_ID_HEADER];
     const requestId =
-      typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+      typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming)
+        ? incoming
+        : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
     handle(req, res, requestId)
       .catch((err: unknown) => {
         if (err instanceof HttpError) {
-          sendJson(res, err.status, { errors: [{ message: err.message, extensions: { code: 'BAD_REQUEST' } }] });
+          sendJson(res, err.status, {
+            errors: [
+              { message: err.message, extensions: { code: 'BAD_REQUEST' } },
+            ],
+          });
           return;
         }
-        logger.error({ requestId, err: err instanceof Error ? err.message : String(err) }, 'request failed');
+        logger.error(
+          { requestId, err: err instanceof Error ? err.message : String(err) },
+          'request failed',
+        );
         if (!res.headersSent) {
-          sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+          sendJson(res, 500, {
+            errors: [
+              {
+                message: 'Internal server error.',
+                extensions: { code: 'INTERNAL_SERVER_ERROR' },
+              },
+            ],
+          });
         } else {
           res.end();
         }
@@ -152,7 +188,13 @@ export function createHttpService<TContext extends BaseContext>(
       .finally(() => {
         if (req.url !== '/health' && req.url !== '/ready') {
           logger.debug(
-            { requestId, method: req.method, path: req.url, status: res.statusCode, ms: Math.round(performance.now() - started) },
+            {
+              requestId,
+              method: req.method,
+              path: req.url,
+              status: res.statusCode,
+              ms: Math.round(performance.now() - started),
+            },
             'http request',
           );
         }
@@ -175,7 +217,9 @@ export function createHttpService<TContext extends BaseContext>(
       return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
     },
     async stop() {
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      const closed = new Promise<void>((resolve) =>
+        httpServer.close(() => resolve()),
+      );
       httpServer.closeIdleConnections();
       // In-flight requests get a grace period, then their sockets are closed.
       const timer = setTimeout(() => httpServer.closeAllConnections(), 10_000);

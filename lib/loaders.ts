@@ -36,7 +36,10 @@ export function createGroupLoader<K extends string, V>(
     const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
     for (const value of found) {
       const group = groupOf(value);
-      for (const key of (Array.isArray(group) ? group : [group]) as readonly K[]) groups.get(key)?.push(value);
+      for (const key of (Array.isArray(group)
+        ? group
+        : [group]) as readonly K[])
+        groups.get(key)?.push(value);
     }
     return keys.map((key) => groups.get(key) ?? []);
   });

@@ -24,7 +24,9 @@ export interface ConnectDatabaseOptions {
 }
 
 /** Opens a mongoose connection and waits until the server answers. */
-export async function connectDatabase(options: ConnectDatabaseOptions): Promise<Connection> {
+export async function connectDatabase(
+  options: ConnectDatabaseOptions,
+): Promise<Connection> {
   const connection = mongoose.createConnection(options.uri, {
     dbName: options.dbName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
@@ -70,10 +72,19 @@ export async function resolveDatabase(
   const uri = config.subgraphs[name].mongodbUri;
   if (uri) return { uri, stop: async () => {}, embedded: false };
   if (config.env === 'production') {
-    throw new Error(`${name.toUpperCase()}_MONGODB_URI is required in production (localdb is for development only).`);
+    throw new Error(
+      `${name.toUpperCase()}_MONGODB_URI is required in production (localdb is for development only).`,
+    );
   }
   const { startLocalDb } = await import('../localdb/src/index.js');
-  const db = await startLocalDb({ port: 0, dataDir: path.join(config.dataDir, name), logger });
-  logger.info({ uri: db.uri, dataDir: path.join(config.dataDir, name) }, 'embedded localdb started');
+  const db = await startLocalDb({
+    port: 0,
+    dataDir: path.join(config.dataDir, name),
+    logger,
+  });
+  logger.info(
+    { uri: db.uri, dataDir: path.join(config.dataDir, name) },
+    'embedded localdb started',
+  );
   return { uri: db.uri, stop: () => db.stop(), embedded: true };
 }

@@ -44,27 +44,38 @@ export interface PaginateOptions {
 export function pageSize(first: number | null | undefined): number {
   if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(first) || first < 1 || first > MAX_PAGE_SIZE) {
-    throw new BadUserInputError(`"first" must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${first}.`, {
-      argumentName: 'first',
-    });
+    throw new BadUserInputError(
+      `"first" must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${first}.`,
+      {
+        argumentName: 'first',
+      },
+    );
   }
   return first;
 }
 
 /** Encodes a cursor for a document. */
 export function encodeCursor(sortValue: unknown, id: unknown): string {
-  return Buffer.from(EJSON.stringify([sortValue, id], { relaxed: false })).toString('base64url');
+  return Buffer.from(
+    EJSON.stringify([sortValue, id], { relaxed: false }),
+  ).toString('base64url');
 }
 
 /** Decodes a cursor; a malformed one is BAD_USER_INPUT. */
 export function decodeCursor(cursor: string): [unknown, unknown] {
   try {
-    const value: unknown = EJSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'), { relaxed: false });
+    const value: unknown = EJSON.parse(
+      Buffer.from(cursor, 'base64url').toString('utf8'),
+      { relaxed: false },
+    );
     if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
   } catch {
     // fall through to the error below
   }
-  throw new BadUserInputError('"after" is not a cursor returned by this field.', { argumentName: 'after' });
+  throw new BadUserInputError(
+    '"after" is not a cursor returned by this field.',
+    { argumentName: 'after' },
+  );
 }
 
 /**
@@ -87,11 +98,18 @@ export async function paginate<T extends { _id: unknown }>(
     const after =
       sortField === '_id'
         ? { _id: { [op]: id } }
-        : { $or: [{ [sortField]: { [op]: value } }, { [sortField]: value, _id: { [op]: id } }] };
+        : {
+            $or: [
+              { [sortField]: { [op]: value } },
+              { [sortField]: value, _id: { [op]: id } },
+            ],
+          };
     query = { $and: [filter, after] } as QueryFilter<T>;
   }
   const sort: Record<string, 1 | -1> =
-    sortField === '_id' ? { _id: direction } : { [sortField]: direction, _id: direction };
+    sortField === '_id'
+      ? { _id: direction }
+      : { [sortField]: direction, _id: direction };
   const docs = (await model
     .find(query)
     .sort(sort)
@@ -105,7 +123,12 @@ export async function paginate<T extends { _id: unknown }>(
     nodes,
     pageInfo: {
       hasNextPage,
-      endCursor: last ? encodeCursor(sortField === '_id' ? last._id : last[sortField], last._id) : null,
+      endCursor: last
+        ? encodeCursor(
+            sortField === '_id' ? last._id : last[sortField],
+            last._id,
+          )
+        : null,
     },
     totalCount: () => model.countDocuments(filter).exec(),
   };
@@ -118,11 +141,16 @@ export interface TimeRange {
 }
 
 /** A filter on `field` for a time range (from inclusive, to exclusive); checks from < to. */
-export function timeRangeFilter(field: string, range: TimeRange | null | undefined): Record<string, unknown> {
+export function timeRangeFilter(
+  field: string,
+  range: TimeRange | null | undefined,
+): Record<string, unknown> {
   if (!range) return {};
   const { from, to } = range;
   if (from && to && from.getTime() >= to.getTime()) {
-    throw new BadUserInputError('"from" must be before "to".', { argumentName: 'range' });
+    throw new BadUserInputError('"from" must be before "to".', {
+      argumentName: 'range',
+    });
   }
   const condition: Record<string, Date> = {};
   if (from) condition['$gte'] = from;

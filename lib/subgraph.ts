@@ -53,7 +53,12 @@ export function createSubgraphApollo<TContext extends SubgraphContext>(
   options: SubgraphApolloOptions<TContext>,
 ): ApolloServer<TContext> {
   const schema = applyAccessRules(
-    buildSubgraphSchema([{ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> }]),
+    buildSubgraphSchema([
+      {
+        typeDefs: options.typeDefs,
+        resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+      },
+    ]),
   );
   return new ApolloServer<TContext>({
     schema,

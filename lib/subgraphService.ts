@@ -6,7 +6,11 @@
 import type { ApolloServer } from '@apollo/server';
 import type { Connection } from 'mongoose';
 import { loadConfig, type Config, type SubgraphName } from './config.js';
-import { GATEWAY_TOKEN_HEADER, loadGatewayVerifyKey, verifyGatewayToken } from './gatewayToken.js';
+import {
+  GATEWAY_TOKEN_HEADER,
+  loadGatewayVerifyKey,
+  verifyGatewayToken,
+} from './gatewayToken.js';
 import { createHttpService, type HttpService } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, pingDatabase, resolveDatabase } from './mongo.js';
@@ -49,7 +53,11 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
         gatewayKey,
         typeof header === 'string' ? header : undefined,
       );
-      return server.createContext({ viewer, requestId, logger: logger.child({ requestId }) });
+      return server.createContext({
+        viewer,
+        requestId,
+        logger: logger.child({ requestId }),
+      });
     },
     async ready() {
       const ok = await pingDatabase(connection);
@@ -67,14 +75,30 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   createServer: (deps: SubgraphDeps) => SubgraphServer<TContext>,
 ): Promise<void> {
   const config = loadConfig();
-  const logger = createLogger({ service: `subgraph-${name}`, level: config.logLevel });
+  const logger = createLogger({
+    service: `subgraph-${name}`,
+    level: config.logLevel,
+  });
   const database = await resolveDatabase(config, name, logger);
   const connection = await connectDatabase({ uri: database.uri, dbName: name });
-  const gatewayKey = await loadGatewayVerifyKey(config.gatewayToken.publicKeyFile);
+  const gatewayKey = await loadGatewayVerifyKey(
+    config.gatewayToken.publicKeyFile,
+  );
   const server = createServer({ connection, logger, config });
-  const http = createSubgraphHttpService({ server, connection, logger, gatewayKey });
+  const http = createSubgraphHttpService({
+    server,
+    connection,
+    logger,
+    gatewayKey,
+  });
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
-  logger.info({ url: `${url}/graphql`, database: database.embedded ? 'embedded localdb' : 'external' }, `subgraph ${name} ready`);
+  logger.info(
+    {
+      url: `${url}/graphql`,
+      database: database.embedded ? 'embedded localdb' : 'external',
+    },
+    `subgraph ${name} ready`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

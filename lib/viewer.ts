@@ -25,8 +25,15 @@ export function createViewer(
   scopes: Iterable<string> | string = [],
   policies: Iterable<string> = [],
 ): Viewer {
-  const list = typeof scopes === 'string' ? scopes.split(/\s+/).filter(Boolean) : [...scopes];
-  return Object.freeze({ subject, scopes: new Set(list), policies: new Set(policies) });
+  const list =
+    typeof scopes === 'string'
+      ? scopes.split(/\s+/).filter(Boolean)
+      : [...scopes];
+  return Object.freeze({
+    subject,
+    scopes: new Set(list),
+    policies: new Set(policies),
+  });
 }
 
 /** Whether the viewer carries an identity. */

@@ -43,7 +43,13 @@ function header(req: IncomingMessage, name: string): string | null {
 
 /** Builds the gateway's `context` function. */
 export function createContextFactory(options: ContextFactoryOptions) {
-  return async ({ req, requestId }: { req: IncomingMessage; requestId: string }): Promise<GatewayContext> => {
+  return async ({
+    req,
+    requestId,
+  }: {
+    req: IncomingMessage;
+    requestId: string;
+  }): Promise<GatewayContext> => {
     const viewer = await options.authenticate(req.headers.authorization);
     return {
       viewer,

@@ -1,0 +1,21 @@
+/**
+ * Mobility's document-level access predicates. Field rules are declared in
+ * schema.graphql (`@requiresScopes`) and enforced by lib/access; these check
+ * what a directive cannot: the state of the document itself.
+ */
+import type { Viewer } from '../../../lib/viewer.js';
+import type { TrafficLightDoc } from './models/index.js';
+
+/**
+ * Whether the viewer may put a new signal plan on this light: control staff
+ * only (also enforced by the directive), and never on a light under
+ * maintenance, whose plan the maintenance crew owns until it is back.
+ */
+export function canControlTrafficLight(
+  viewer: Viewer,
+  light: Pick<TrafficLightDoc, 'status'>,
+): boolean {
+  return (
+    viewer.scopes.has('mobility:control') && light.status !== 'MAINTENANCE'
+  );
+}

@@ -1,0 +1,18 @@
+/** Mobility's request context: the base context plus this request's loaders. */
+import type { SubgraphContext } from '../../../lib/subgraph.js';
+import { createLoaders, type MobilityLoaders } from './loaders/index.js';
+import type { MobilityModels } from './models/index.js';
+
+/** What every mobility resolver receives. */
+export interface MobilityContext extends SubgraphContext {
+  models: MobilityModels;
+  loaders: MobilityLoaders;
+}
+
+/** Builds the context of one request. */
+export function createContext(
+  base: SubgraphContext,
+  models: MobilityModels,
+): MobilityContext {
+  return { ...base, models, loaders: createLoaders(models) };
+}

@@ -1,0 +1,31 @@
+/** Mobility's per-request loaders ([DL]: created once per request, never shared between viewers). */
+import type { MobilityModels } from '../models/index.js';
+import { bikeStationById } from './bikeStationById.js';
+import { bikeStationsByDistrict } from './bikeStationsByDistrict.js';
+import { latestReadingBySensor } from './latestReadingBySensor.js';
+import { trafficLightById } from './trafficLightById.js';
+import { trafficLightsByDistrict } from './trafficLightsByDistrict.js';
+import { trafficSensorById } from './trafficSensorById.js';
+import { trafficSensorsByDistrict } from './trafficSensorsByDistrict.js';
+import { transitLineById } from './transitLineById.js';
+import { transitStopById } from './transitStopById.js';
+import { transitStopsByDistrict } from './transitStopsByDistrict.js';
+
+/** Creates a fresh set of loaders for one request. */
+export function createLoaders(models: MobilityModels) {
+  return {
+    trafficSensorById: trafficSensorById(models),
+    trafficSensorsByDistrict: trafficSensorsByDistrict(models),
+    latestReadingBySensor: latestReadingBySensor(models),
+    trafficLightById: trafficLightById(models),
+    trafficLightsByDistrict: trafficLightsByDistrict(models),
+    transitLineById: transitLineById(models),
+    transitStopById: transitStopById(models),
+    transitStopsByDistrict: transitStopsByDistrict(models),
+    bikeStationById: bikeStationById(models),
+    bikeStationsByDistrict: bikeStationsByDistrict(models),
+  };
+}
+
+/** Mobility's loaders. */
+export type MobilityLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,47 @@
+/** Mobility's view of a district. */
+import {
+  districtSharedResolvers,
+  type DistrictRef,
+} from '../../../../lib/districts.js';
+import { paginate, type PageArgs } from '../../../../lib/pagination.js';
+import type { MobilityContext } from '../context.js';
+import { speed } from './units.js';
+
+export const District = {
+  ...districtSharedResolvers,
+  trafficSensors: (ref: DistrictRef, args: PageArgs, ctx: MobilityContext) =>
+    paginate(ctx.models.TrafficSensor, { district: ref.code }, args),
+  transitStops: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>
+    ctx.loaders.transitStopsByDistrict.load(ref.code),
+  bikeStations: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>
+    ctx.loaders.bikeStationsByDistrict.load(ref.code),
+  trafficLights: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>
+    ctx.loaders.trafficLightsByDistrict.load(ref.code),
+  async congestion(ref: DistrictRef, _: unknown, ctx: MobilityContext) {
+    const sensors = await ctx.loaders.trafficSensorsByDistrict.load(ref.code);
+    const readings = (
+      await ctx.loaders.latestReadingBySensor.loadMany(
+        sensors.map((s) => s._id),
+      )
+    ).filter(
+      (r): r is Exclude<typeof r, Error | null> =>
+        r !== null && !(r instanceof Error),
+    );
+    const mean = (values: number[]) =>
+      values.length === 0
+        ? null
+        : values.reduce((a, b) => a + b, 0) / values.length;
+    const averageSpeed = mean(readings.map((r) => r.averageSpeed));
+    const newest = readings.reduce<Date | null>(
+      (max, r) => (max === null || r.observedAt > max ? r.observedAt : max),
+      null,
+    );
+    return {
+      averageOccupancy: mean(readings.map((r) => r.occupancy)),
+      averageSpeed: averageSpeed === null ? null : speed(averageSpeed),
+      congestedSensors: readings.filter((r) => r.congested).length,
+      sensorCount: sensors.length,
+      observedAt: newest,
+    };
+  },
+};

@@ -1,0 +1,54 @@
+/** Mobility's root queries. */
+import {
+  districtFilter,
+  districtQueryResolvers,
+} from '../../../../lib/districts.js';
+import {
+  paginate,
+  timeRangeFilter,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import type { MobilityContext } from '../context.js';
+import type { TransitLineDoc } from '../models/index.js';
+
+type DistrictArgs = PageArgs & { district?: string | null };
+
+export const Query = {
+  ...districtQueryResolvers,
+  trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
+    paginate(ctx.models.TrafficSensor, districtFilter(args.district), args),
+  trafficSensor: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
+    ctx.loaders.trafficSensorById.load(args.id),
+  trafficReadings: (
+    _: unknown,
+    args: DistrictArgs & { range?: TimeRange | null },
+    ctx: MobilityContext,
+  ) =>
+    paginate(
+      ctx.models.TrafficFlowReading,
+      {
+        ...districtFilter(args.district),
+        ...timeRangeFilter('observedAt', args.range),
+      },
+      args,
+      { sortField: 'observedAt', direction: -1 },
+    ),
+  trafficLights: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
+    paginate(ctx.models.TrafficLight, districtFilter(args.district), args),
+  trafficLight: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
+    ctx.loaders.trafficLightById.load(args.id),
+  transitLines: (
+    _: unknown,
+    args: { mode?: TransitLineDoc['mode'] | null },
+    ctx: MobilityContext,
+  ) =>
+    ctx.models.TransitLine.find(args.mode ? { mode: args.mode } : {})
+      .sort({ _id: 1 })
+      .lean()
+      .exec(),
+  transitStop: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
+    ctx.loaders.transitStopById.load(args.id),
+  bikeStations: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
+    paginate(ctx.models.BikeStation, districtFilter(args.district), args),
+};

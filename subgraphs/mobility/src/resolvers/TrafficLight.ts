@@ -1,0 +1,15 @@
+/** TrafficLight: mobility owns it; engagement's citizen reports reference it. */
+import type { MobilityContext } from '../context.js';
+import type { SignalPlanDoc, TrafficLightDoc } from '../models/TrafficLight.js';
+
+export const TrafficLight = {
+  __resolveReference: (ref: { id: string }, ctx: MobilityContext) =>
+    ctx.loaders.trafficLightById.load(ref.id),
+  id: (doc: TrafficLightDoc) => doc._id,
+  district: (doc: TrafficLightDoc) => ({ code: doc.district }),
+  signalPlan: (doc: TrafficLightDoc) => doc.signalPlan,
+};
+
+export const SignalPlan = {
+  id: (plan: SignalPlanDoc) => plan.planId,
+};

@@ -1,0 +1,41 @@
+/** TrafficSensor: mobility owns it; other departments reference it by id. */
+import {
+  timeRangeFilter,
+  paginate,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import type { MobilityContext } from '../context.js';
+import type {
+  TrafficFlowReadingDoc,
+  TrafficSensorDoc,
+} from '../models/index.js';
+import { intensity, speed } from './units.js';
+
+export const TrafficSensor = {
+  __resolveReference: (ref: { id: string }, ctx: MobilityContext) =>
+    ctx.loaders.trafficSensorById.load(ref.id),
+  id: (doc: TrafficSensorDoc) => doc._id,
+  district: (doc: TrafficSensorDoc) => ({ code: doc.district }),
+  readings: (
+    doc: TrafficSensorDoc,
+    args: PageArgs & { range?: TimeRange | null },
+    ctx: MobilityContext,
+  ) =>
+    paginate(
+      ctx.models.TrafficFlowReading,
+      { sensorId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      args,
+      { sortField: 'observedAt', direction: -1 },
+    ),
+  latestReading: (doc: TrafficSensorDoc, _: unknown, ctx: MobilityContext) =>
+    ctx.loaders.latestReadingBySensor.load(doc._id),
+};
+
+export const TrafficFlowReading = {
+  id: (doc: TrafficFlowReadingDoc) => doc._id,
+  sensor: (doc: TrafficFlowReadingDoc, _: unknown, ctx: MobilityContext) =>
+    ctx.loaders.trafficSensorById.load(doc.sensorId),
+  intensity: (doc: TrafficFlowReadingDoc) => intensity(doc.intensity),
+  averageSpeed: (doc: TrafficFlowReadingDoc) => speed(doc.averageSpeed),
+};

@@ -1,0 +1,23 @@
+/** Mobility's resolver map: one file per GraphQL type. */
+import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { BikeStation } from './BikeStation.js';
+import { District } from './District.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import { SignalPlan, TrafficLight } from './TrafficLight.js';
+import { TrafficFlowReading, TrafficSensor } from './TrafficSensor.js';
+import { TransitLine, TransitStop } from './Transit.js';
+
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  District,
+  TrafficSensor,
+  TrafficFlowReading,
+  TrafficLight,
+  SignalPlan,
+  TransitLine,
+  TransitStop,
+  BikeStation,
+};

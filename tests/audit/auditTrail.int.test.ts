@@ -173,9 +173,10 @@ describe('verifyAuditChain', () => {
     const db = await writeChain(10);
     const events = db.collection(AUDIT_EVENTS_COLLECTION);
     const doc = await events.findOne({ chainId: 'gateway-a', seq: 6 });
+    if (!doc) throw new Error('seq 6 not stored');
     const forged = { ...doc, outcome: 'success', fields: [] };
     await events.updateOne(
-      { _id: doc?._id },
+      { _id: doc._id },
       {
         $set: { outcome: 'success', fields: [], hash: hashAuditEvent(forged) },
       },

@@ -4,6 +4,7 @@ import { Aggregator, ProcessingMode } from 'mingo';
 import { cloneDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
+import { rewritePipeline } from '../query/rewritePipeline.js';
 import { runFind } from '../query/runFind.js';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
@@ -25,7 +26,7 @@ const UNSUPPORTED_STAGES = new Set([
 /** `aggregate` with a cursor reply; stages and operators are mingo's. */
 export const aggregate: CommandHandler = (command, ctx) => {
   const target = command['aggregate'];
-  const pipeline = docsArg(command, 'pipeline');
+  const pipeline = rewritePipeline(docsArg(command, 'pipeline'));
   for (const stage of pipeline) {
     const op = Object.keys(stage)[0] ?? '';
     if (WRITE_STAGES.has(op) || UNSUPPORTED_STAGES.has(op)) {

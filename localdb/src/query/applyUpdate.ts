@@ -119,6 +119,12 @@ export function applyUpdate(
       if (result['_id'] === undefined) delete result['_id'];
     }
   } catch (err) {
+    // mingo refuses `_id` changes itself, as a plain Error; give it MongoDB's code.
+    if (
+      !(err instanceof CommandError) &&
+      /immutable field '_id'/.test(String(err))
+    )
+      throw immutableId();
     throw toCommandError(err);
   }
   if (hadId && keyOf(result['_id']) !== keyOf(doc['_id'])) throw immutableId();

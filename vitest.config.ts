@@ -4,16 +4,30 @@ import { defineConfig } from 'vitest/config';
 // unit tests do no I/O, integration tests go through the real driver to
 // localdb, end-to-end tests start every service as its own process.
 export default defineConfig({
+  // graphql 16 ships both CJS and ESM; Node (and so tsx in production) loads
+  // the CJS build for everyone, but Vite would pick the ESM one for our code
+  // while @apollo/* require the CJS one: two graphql instances. Pin Vite to
+  // the CJS build so tests run the same modules as production.
+  resolve: {
+    alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
+  },
   test: {
     projects: [
       {
+        extends: true,
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/*.e2e.test.ts', 'node_modules/**', '.data/**'],
+          exclude: [
+            '**/*.int.test.ts',
+            '**/*.e2e.test.ts',
+            'node_modules/**',
+            '.data/**',
+          ],
         },
       },
       {
+        extends: true,
         test: {
           name: 'int',
           include: ['**/*.int.test.ts'],
@@ -23,6 +37,7 @@ export default defineConfig({
         },
       },
       {
+        extends: true,
         test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.test.ts'],

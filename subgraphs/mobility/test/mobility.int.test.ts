@@ -1,0 +1,227 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineSubgraphContractSuite } from '../../../lib/testing/defineSubgraphContractSuite.js';
+import { executeAs } from '../../../lib/testing/executeAs.js';
+import {
+  startTestDatabase,
+  type TestDatabase,
+} from '../../../lib/testing/testDatabase.js';
+import { createSilentLogger } from '../../../lib/logger.js';
+import { createViewer } from '../../../lib/viewer.js';
+import { createServer } from '../src/server.js';
+import { createModels } from '../src/models/index.js';
+import { generateMobilitySeed } from '../src/seed.js';
+import { upsertAll } from '../../../lib/seeding.js';
+
+defineSubgraphContractSuite({ name: 'mobility', createServer });
+
+describe('mobility subgraph', () => {
+  let db: TestDatabase;
+  let server: ReturnType<typeof createServer>;
+  const seed = generateMobilitySeed();
+
+  beforeAll(async () => {
+    db = await startTestDatabase('mobility-test');
+    const models = createModels(db.connection);
+    await upsertAll(models.TrafficSensor, seed.sensors);
+    await upsertAll(
+      models.TrafficFlowReading,
+      seed.readings.filter((r) => r.sensorId.startsWith('mob-ts-13201')),
+    );
+    await upsertAll(models.TrafficLight, seed.lights);
+    await upsertAll(models.TransitLine, seed.lines);
+    await upsertAll(models.TransitStop, seed.stops);
+    await upsertAll(models.BikeStation, seed.bikes);
+    server = createServer({
+      connection: db.connection,
+      logger: createSilentLogger(),
+    });
+    await server.apollo.start();
+  });
+  afterAll(async () => {
+    await server.apollo.stop();
+    await db.stop();
+  });
+
+  it('resolves 128 TrafficSensor references with one database query', async () => {
+    const representations = seed.sensors.map((s) => ({
+      __typename: 'TrafficSensor',
+      id: s._id,
+    }));
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on TrafficSensor { id roadName } } }',
+      { r: representations },
+    );
+    expect(result.errors).toBeUndefined();
+    expect((result.data?.['_entities'] as unknown[]).length).toBe(128);
+    expect(db.commands()).toEqual(['find traffic_sensors']);
+  });
+
+  it("pages through a sensor's readings newest first without overlap", async () => {
+    const query = /* GraphQL */ `
+      query ($id: ID!, $after: String) {
+        trafficSensor(id: $id) {
+          readings(
+            first: 50
+            after: $after
+            range: { from: "2026-11-22T00:00:00Z" }
+          ) {
+            nodes {
+              id
+              observedAt
+              intensity {
+                value
+                unit
+              }
+            }
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            totalCount
+          }
+        }
+      }
+    `;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const result = await executeAs(server, query, {
+        id: 'mob-ts-13201-01',
+        after,
+      });
+      expect(result.errors).toBeUndefined();
+      const page = (
+        result.data?.['trafficSensor'] as {
+          readings: {
+            nodes: { id: string; observedAt: string }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string };
+            totalCount: number;
+          };
+        }
+      ).readings;
+      expect(page.totalCount).toBe(97);
+      seen.push(...page.nodes.map((n) => n.observedAt));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen.length).toBe(97);
+    expect(new Set(seen).size).toBe(97);
+    expect([...seen].sort().reverse()).toEqual(seen);
+  });
+
+  it('rejects a page size over the maximum with BAD_USER_INPUT', async () => {
+    const result = await executeAs(
+      server,
+      '{ trafficSensors(first: 1000) { nodes { id } } }',
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
+  it('rejects an unknown district code with BAD_USER_INPUT', async () => {
+    const result = await executeAs(
+      server,
+      '{ trafficSensors(district: "75001") { nodes { id } } }',
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toContain('13201');
+  });
+
+  it("summarizes congestion of a district from each sensor's latest reading", async () => {
+    const result = await executeAs(
+      server,
+      '{ district(code: "13201") { congestion { sensorCount observedAt averageSpeed { unit } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.['district']).toEqual({
+      congestion: {
+        sensorCount: 8,
+        observedAt: '2026-11-23T00:00:00.000Z',
+        averageSpeed: { unit: 'km/h' },
+      },
+    });
+  });
+
+  it('hides signal plans from anonymous callers and shows them to mobility staff', async () => {
+    const query =
+      '{ trafficLight(id: "mob-tl-13201-01") { id status signalPlan { cycleSeconds } } }';
+    const anonymous = await executeAs(server, query);
+    expect(anonymous.data?.['trafficLight']).toMatchObject({
+      id: 'mob-tl-13201-01',
+      signalPlan: null,
+    });
+    expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    const staff = await executeAs(
+      server,
+      query,
+      {},
+      createViewer('agent-1', ['mobility:staff']),
+    );
+    expect(staff.errors).toBeUndefined();
+    expect(staff.data?.['trafficLight']).toMatchObject({
+      signalPlan: { cycleSeconds: 90 },
+    });
+  });
+
+  it('refuses an invalid signal plan with every problem listed and changes nothing', async () => {
+    const controller = createViewer('ctl-1', [
+      'mobility:control',
+      'mobility:staff',
+    ]);
+    const result = await executeAs(
+      server,
+      'mutation($p: SignalPlanInput!) { setSignalPlan(trafficLightId: "mob-tl-13201-01", plan: $p) { id } }',
+      {
+        p: {
+          name: 'x',
+          cycleSeconds: 20,
+          phases: [{ name: 'a', greenSeconds: 200 }],
+        },
+      },
+      controller,
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(
+      /cycleSeconds.*2 to 8 phases.*greenSeconds/,
+    );
+    const after = await executeAs(
+      server,
+      '{ trafficLight(id: "mob-tl-13201-01") { signalPlan { cycleSeconds } } }',
+      {},
+      controller,
+    );
+    expect(after.data?.['trafficLight']).toEqual({
+      signalPlan: { cycleSeconds: 90 },
+    });
+  });
+
+  it('puts a valid signal plan in force for traffic control staff', async () => {
+    const controller = createViewer('ctl-1', ['mobility:control']);
+    const result = await executeAs(
+      server,
+      'mutation($p: SignalPlanInput!) { setSignalPlan(trafficLightId: "mob-tl-13201-02", plan: $p) { id } }',
+      {
+        p: {
+          name: 'Plan soir',
+          cycleSeconds: 100,
+          phases: [
+            { name: 'a', greenSeconds: 50 },
+            { name: 'b', greenSeconds: 40 },
+          ],
+        },
+      },
+      controller,
+    );
+    expect(result.errors).toBeUndefined();
+    const light = await createModels(db.connection)
+      .TrafficLight.findById('mob-tl-13201-02')
+      .lean()
+      .exec();
+    expect(light?.signalPlan).toMatchObject({
+      name: 'Plan soir',
+      cycleSeconds: 100,
+      updatedBy: 'ctl-1',
+    });
+  });
+});

@@ -11,6 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../../localdb/src/index.js';
 import { startTestDb } from './startTestDb.js';
 
+/** Test documents with any `_id` type (the driver's default types assume ObjectId). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test documents of every shape; the driver types need `any` here
+type Loose = {
+  _id?: number | string | ObjectId | undefined;
+  [key: string]: any;
+};
+
 describe('localdb through the mongodb driver', () => {
   let server: LocalDb;
   let client: MongoClient;
@@ -47,7 +54,7 @@ describe('localdb through the mongodb driver', () => {
       nested: { a: [1, { b: 'x' }, [2, 3]], empty: {} },
       list: ['a', null, true, 1.5],
     };
-    await db.collection('types').insertOne(doc);
+    await db.collection<Loose>('types').insertOne(doc);
     const back = await db
       .collection('types')
       .findOne({ _id: doc._id }, { promoteLongs: false });
@@ -63,7 +70,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('finds with filter, sort, projection, skip and limit', async () => {
-    const coll = db.collection('people');
+    const coll = db.collection<Loose>('people');
     await coll.insertMany(
       Array.from({ length: 20 }, (_, i) => ({
         name: `p${i}`,
@@ -84,7 +91,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('returns cursors over several batches with int64 ids, getMore and killCursors', async () => {
-    const coll = db.collection('many');
+    const coll = db.collection<Loose>('many');
     await coll.insertMany(Array.from({ length: 250 }, (_, i) => ({ i })));
     const all = await coll.find({}, { batchSize: 30 }).sort({ i: 1 }).toArray();
     expect(all.map((d) => d['i'])).toEqual(
@@ -102,7 +109,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('runs bulkWrite with inserts, updates, replaces and deletes', async () => {
-    const coll = db.collection('bulk');
+    const coll = db.collection<Loose>('bulk');
     const result = await coll.bulkWrite([
       { insertOne: { document: { _id: 1, v: 1 } } },
       { insertOne: { document: { _id: 2, v: 2 } } },
@@ -130,7 +137,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('counts a no-op update as matched but not modified', async () => {
-    const coll = db.collection('noop');
+    const coll = db.collection<Loose>('noop');
     await coll.insertOne({ _id: 'x', v: 1 });
     const r = await coll.updateOne({ _id: 'x' }, { $set: { v: 1 } });
     expect(r.matchedCount).toBe(1);
@@ -138,7 +145,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('applies positional, arrayFilters, $setOnInsert and pipeline updates', async () => {
-    const coll = db.collection('updates');
+    const coll = db.collection<Loose>('updates');
     await coll.insertOne({
       _id: 1,
       grades: [80, 95, 60],
@@ -179,7 +186,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('refuses to change _id with ImmutableField', async () => {
-    const coll = db.collection('immutable');
+    const coll = db.collection<Loose>('immutable');
     await coll.insertOne({ _id: 1 });
     await expect(
       coll.updateOne({ _id: 1 }, { $set: { _id: 2 } }),
@@ -187,7 +194,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('findOneAndUpdate with upsert, returnDocument, sort and projection', async () => {
-    const coll = db.collection('fam');
+    const coll = db.collection<Loose>('fam');
     const created = await coll.findOneAndUpdate(
       { key: 'counter' },
       { $inc: { n: 1 } },
@@ -215,12 +222,12 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('aggregates with $lookup, $unwind, $group, $sort, $facet, $bucket and $count', async () => {
-    await db.collection('stops').insertMany([
+    await db.collection<Loose>('stops').insertMany([
       { _id: 's1', name: 'Vieux-Port', line: 'M1' },
       { _id: 's2', name: 'Castellane', line: 'M1' },
       { _id: 's3', name: 'Noailles', line: 'M2' },
     ]);
-    await db.collection('rides').insertMany([
+    await db.collection<Loose>('rides').insertMany([
       { stop: 's1', riders: 10 },
       { stop: 's1', riders: 5 },
       { stop: 's2', riders: 7 },
@@ -279,14 +286,16 @@ describe('localdb through the mongodb driver', () => {
       ],
     });
     // $lookup must not alter the stored documents it joined.
-    expect(await db.collection('stops').countDocuments()).toBe(3);
-    expect(
-      await db.collection('stops').findOne({ _id: 's1' as never }),
-    ).toEqual({ _id: 's1', name: 'Vieux-Port', line: 'M1' });
+    expect(await db.collection<Loose>('stops').countDocuments()).toBe(3);
+    expect(await db.collection<Loose>('stops').findOne({ _id: 's1' })).toEqual({
+      _id: 's1',
+      name: 'Vieux-Port',
+      line: 'M1',
+    });
   });
 
   it('answers countDocuments, estimatedDocumentCount and distinct', async () => {
-    const coll = db.collection('counts');
+    const coll = db.collection<Loose>('counts');
     await coll.insertMany([{ t: ['a', 'b'] }, { t: ['b', 'c'] }, { t: 'd' }]);
     expect(await coll.countDocuments({ t: 'b' })).toBe(2);
     expect(await coll.countDocuments({}, { skip: 1, limit: 1 })).toBe(1);
@@ -295,7 +304,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('raises E11000 with keyPattern and keyValue on insert, update and upsert', async () => {
-    const coll = db.collection('unique');
+    const coll = db.collection<Loose>('unique');
     await coll.createIndex({ email: 1 }, { unique: true });
     await coll.insertOne({ email: 'a@x.fr' });
     await coll.insertOne({ email: 'b@x.fr' });
@@ -331,7 +340,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('continues an unordered insertMany past duplicates and stops an ordered one', async () => {
-    const coll = db.collection('ordered');
+    const coll = db.collection<Loose>('ordered');
     const unordered = await coll
       .insertMany([{ _id: 1 }, { _id: 1 }, { _id: 2 }], { ordered: false })
       .catch((e: unknown) => e);
@@ -344,7 +353,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('refuses a unique index over existing duplicates', async () => {
-    const coll = db.collection('lateunique');
+    const coll = db.collection<Loose>('lateunique');
     await coll.insertMany([{ k: 1 }, { k: 1 }]);
     await expect(
       coll.createIndex({ k: 1 }, { unique: true }),
@@ -355,7 +364,7 @@ describe('localdb through the mongodb driver', () => {
   });
 
   it('creates, lists and drops indexes, recording TTL and 2dsphere specs', async () => {
-    const coll = db.collection('idx');
+    const coll = db.collection<Loose>('idx');
     await coll.createIndexes([
       { key: { a: 1, b: -1 } },
       { key: { at: 1 }, expireAfterSeconds: 60 },
@@ -377,13 +386,13 @@ describe('localdb through the mongodb driver', () => {
     await expect(other.createCollection('a')).rejects.toMatchObject({
       code: 48,
     });
-    await other.collection('b').insertOne({ x: 1 });
+    await other.collection<Loose>('b').insertOne({ x: 1 });
     expect(
       (await other.listCollections().toArray()).map((c) => c.name).sort(),
     ).toEqual(['a', 'b']);
     const dbs = await client.db().admin().listDatabases();
     expect(dbs.databases.map((d) => d.name)).toContain('scratch');
-    expect(await other.collection('a').drop()).toBe(true);
+    expect(await other.collection<Loose>('a').drop()).toBe(true);
     await other.dropDatabase();
     expect(await other.listCollections().toArray()).toEqual([]);
   });
@@ -416,11 +425,11 @@ describe('localdb through the mongodb driver', () => {
     } finally {
       await session.endSession();
     }
-    expect(await db.collection('txn').countDocuments()).toBe(0);
+    expect(await db.collection<Loose>('txn').countDocuments()).toBe(0);
   });
 
   it('uses the unique index for equality lookups, including $in', async () => {
-    const coll = db.collection('lookup');
+    const coll = db.collection<Loose>('lookup');
     await coll.createIndex({ code: 1 }, { unique: true });
     await coll.insertMany(
       Array.from({ length: 1000 }, (_, i) => ({ code: `c${i}`, n: i })),

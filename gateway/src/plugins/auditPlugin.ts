@@ -1,0 +1,338 @@
+/**
+ * Records one audit event per operation the gateway receives (see
+ * lib/audit): who asked (subject and scopes, never the token), from which
+ * client, which operation (name and normalized-document hash, never variable
+ * values), which protected fields it asked for and the decision for each,
+ * which subgraphs were called, how it ended and how long it took.
+ *
+ * Fail closed: the event is written before the response leaves. If it cannot
+ * be written and the operation asked for a protected field, the response is
+ * replaced by one AUDIT_UNAVAILABLE error (no data); operations on public
+ * fields only are served and the failure is logged.
+ *
+ * The decisions come from the same rules (lib/access `readSupergraphAccessRules`)
+ * and the same evaluation (`evaluateAccess`) the subgraphs enforce.
+ */
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import {
+  isAbstractType,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import {
+  describeAccessRequirement,
+  evaluateAccess,
+  readSupergraphAccessRules,
+  type AccessRule,
+} from '../../../lib/access/index.js';
+import type {
+  AuditEventInput,
+  AuditFieldDecision,
+  AuditOutcome,
+  AuditTrail,
+} from '../../../lib/audit/index.js';
+import { ErrorCode } from '../../../lib/errors.js';
+import type { Logger } from '../../../lib/logger.js';
+import type { Viewer } from '../../../lib/viewer.js';
+import type { GatewayContext } from '../context.js';
+import { operationSignature } from '../operationSignature.js';
+
+/** The message of the AUDIT_UNAVAILABLE error. */
+export const AUDIT_UNAVAILABLE_MESSAGE =
+  'The audit store is unreachable, so protected data is not served: every access to protected fields must be recorded. Retry later; public fields are still available.';
+
+/** Options of {@link auditPlugin}. */
+export interface AuditPluginOptions {
+  /** Where events go: `createAuditTrail({ connection, chainId: config.audit.chainId, logger })`. */
+  readonly trail: Pick<AuditTrail, 'record'>;
+  /** The supergraph SDL currently served (the rules are re-read when it changes). */
+  readonly getSupergraphSdl: () => string;
+  readonly logger: Logger;
+  /**
+   * Clock, for tests.
+   * @default () => new Date()
+   */
+  readonly now?: () => Date;
+}
+
+/** The protected fields an operation asks for, with their rule text. */
+interface ProtectedField {
+  readonly coordinate: string;
+  readonly rule: AccessRule;
+}
+
+/** What is known about one request by the time its response is sent. */
+interface RequestState {
+  readonly at: Date;
+  readonly started: number;
+  resolved: boolean;
+  operationName: string | null;
+  documentHash: string | null;
+  protectedFields: readonly ProtectedField[];
+  /** The rules could not be read: treat the operation as touching protected fields. */
+  rulesUnknown: boolean;
+}
+
+const CACHE_LIMIT = 2000;
+
+/** The audit plugin of the gateway (see the module comment). */
+export function auditPlugin(
+  options: AuditPluginOptions,
+): ApolloServerPlugin<GatewayContext> {
+  const { trail, logger } = options;
+  const now = options.now ?? (() => new Date());
+
+  // Rules per supergraph SDL: reparsed only when the supergraph changes.
+  let rulesFor: { sdl: string; byCoordinate: Map<string, AccessRule> } | null =
+    null;
+  const currentRules = (): Map<string, AccessRule> => {
+    const sdl = options.getSupergraphSdl();
+    if (rulesFor?.sdl !== sdl) {
+      const byCoordinate = new Map<string, AccessRule>();
+      for (const rule of readSupergraphAccessRules(sdl))
+        byCoordinate.set(rule.coordinate, rule);
+      rulesFor = { sdl, byCoordinate };
+    }
+    return rulesFor.byCoordinate;
+  };
+
+  // Protected fields per (schema, rules, document): operations repeat.
+  const analyses = new WeakMap<
+    GraphQLSchema,
+    WeakMap<
+      Map<string, AccessRule>,
+      Map<string, { hash: string; fields: ProtectedField[] }>
+    >
+  >();
+
+  const analyse = (
+    requestContext: GraphQLRequestContext<GatewayContext>,
+  ): { hash: string; fields: ProtectedField[] } | null => {
+    const { schema, document, operationName, queryHash } = requestContext;
+    if (!document) return null;
+    const rules = currentRules();
+    let perSchema = analyses.get(schema);
+    if (!perSchema) {
+      perSchema = new WeakMap();
+      analyses.set(schema, perSchema);
+    }
+    let perRules = perSchema.get(rules);
+    if (!perRules) {
+      perRules = new Map();
+      perSchema.set(rules, perRules);
+    }
+    const key = `${queryHash ?? ''}:${operationName ?? ''}`;
+    const cached = queryHash ? perRules.get(key) : undefined;
+    if (cached) return cached;
+    const signature = operationSignature(schema, document, operationName);
+    const fields = new Map<string, ProtectedField>();
+    for (const coordinate of signature.coordinates) {
+      for (const concrete of concreteCoordinates(schema, coordinate)) {
+        const rule = rules.get(concrete);
+        if (rule && !rule.public)
+          fields.set(concrete, { coordinate: concrete, rule });
+      }
+    }
+    const result = {
+      hash: signature.hash,
+      fields: [...fields.values()].sort((a, b) =>
+        a.coordinate < b.coordinate ? -1 : 1,
+      ),
+    };
+    if (queryHash) {
+      if (perRules.size >= CACHE_LIMIT) perRules.clear();
+      perRules.set(key, result);
+    }
+    return result;
+  };
+
+  const write = async (
+    event: AuditEventInput,
+    requestLogger: Logger,
+  ): Promise<boolean> => {
+    try {
+      await trail.record(event);
+      return true;
+    } catch (error) {
+      requestLogger.error(
+        {
+          err: error instanceof Error ? error.message : String(error),
+          requestId: event.requestId,
+        },
+        'audit event not recorded',
+      );
+      return false;
+    }
+  };
+
+  return {
+    async contextCreationDidFail({ error }) {
+      // The caller's token was refused before any context existed: record
+      // the refusal with what is known (no subject, no operation).
+      const extensions =
+        (error as { extensions?: Record<string, unknown> }).extensions ?? {};
+      const code =
+        typeof extensions['code'] === 'string'
+          ? extensions['code']
+          : ErrorCode.UNAUTHENTICATED;
+      const requestId =
+        typeof extensions['requestId'] === 'string'
+          ? extensions['requestId']
+          : 'unknown';
+      await write(
+        {
+          at: now(),
+          requestId,
+          subject: null,
+          scopes: [],
+          clientName: null,
+          clientVersion: null,
+          operationName: null,
+          documentHash: null,
+          fields: [],
+          subgraphs: [],
+          outcome: 'refused',
+          errorCodes: [code],
+          durationMs: 0,
+        },
+        logger,
+      );
+    },
+
+    async requestDidStart(startContext) {
+      const state: RequestState = {
+        at: now(),
+        started: performance.now(),
+        resolved: false,
+        operationName: startContext.request.operationName ?? null,
+        documentHash: null,
+        protectedFields: [],
+        rulesUnknown: false,
+      };
+      return {
+        async didResolveOperation(requestContext) {
+          state.resolved = true;
+          state.operationName = requestContext.operationName ?? null;
+          try {
+            const analysis = analyse(requestContext);
+            if (analysis) {
+              state.documentHash = analysis.hash;
+              state.protectedFields = analysis.fields;
+            }
+          } catch (error) {
+            state.rulesUnknown = true;
+            requestContext.contextValue.logger.error(
+              { err: error instanceof Error ? error.message : String(error) },
+              'audit: access rules of the supergraph could not be read; the operation is treated as protected',
+            );
+          }
+        },
+
+        async willSendResponse(requestContext) {
+          const { contextValue, response } = requestContext;
+          if (!state.resolved && requestContext.document) {
+            // Validation failed: the document parsed, so its hash is known.
+            try {
+              state.documentHash = operationSignature(
+                requestContext.schema,
+                requestContext.document,
+                requestContext.operationName ??
+                  requestContext.request.operationName,
+              ).hash;
+            } catch {
+              state.documentHash = null;
+            }
+          }
+          const result =
+            response.body.kind === 'single'
+              ? response.body.singleResult
+              : response.body.initialResult;
+          const errors = result.errors ?? [];
+          const viewer = contextValue.viewer;
+          const event: AuditEventInput = {
+            at: state.at,
+            requestId: contextValue.requestId,
+            subject: viewer.subject,
+            scopes: [...viewer.scopes].sort(),
+            clientName: contextValue.clientName,
+            clientVersion: contextValue.clientVersion,
+            operationName: state.operationName,
+            documentHash: state.documentHash,
+            fields: decisions(state.protectedFields, viewer),
+            subgraphs: [...contextValue.subgraphsCalled].sort(),
+            outcome: outcomeOf(state.resolved, result.data, errors),
+            errorCodes: errorCodes(errors),
+            durationMs: performance.now() - state.started,
+          };
+          const recorded = await write(event, contextValue.logger);
+          if (
+            recorded ||
+            (state.protectedFields.length === 0 && !state.rulesUnknown)
+          )
+            return;
+          response.body = {
+            kind: 'single',
+            singleResult: {
+              data: null,
+              errors: [
+                {
+                  message: AUDIT_UNAVAILABLE_MESSAGE,
+                  extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
+                },
+              ],
+            },
+          };
+        },
+      };
+    },
+  };
+}
+
+/** `Type.field` for an object type; for an interface field, the field on each implementation. */
+function concreteCoordinates(
+  schema: GraphQLSchema,
+  coordinate: string,
+): string[] {
+  const dot = coordinate.indexOf('.');
+  const type = schema.getType(coordinate.slice(0, dot));
+  if (!type || !isAbstractType(type)) return [coordinate];
+  const field = coordinate.slice(dot + 1);
+  return [
+    coordinate,
+    ...schema
+      .getPossibleTypes(type)
+      .map((possible) => `${possible.name}.${field}`),
+  ];
+}
+
+function decisions(
+  fields: readonly ProtectedField[],
+  viewer: Viewer,
+): AuditFieldDecision[] {
+  return fields.map(({ coordinate, rule }) => ({
+    coordinate,
+    rule: describeAccessRequirement(rule.rule),
+    decision: evaluateAccess(rule.rule, viewer).allowed ? 'allowed' : 'denied',
+  }));
+}
+
+function outcomeOf(
+  resolved: boolean,
+  data: Record<string, unknown> | null | undefined,
+  errors: readonly GraphQLFormattedError[],
+): AuditOutcome {
+  if (!resolved) return 'refused';
+  if (errors.length === 0) return 'success';
+  return data === null || data === undefined ? 'error' : 'partial';
+}
+
+function errorCodes(errors: readonly GraphQLFormattedError[]): string[] {
+  const codes = new Set<string>();
+  for (const error of errors) {
+    const code = error.extensions?.['code'];
+    codes.add(
+      typeof code === 'string' ? code : ErrorCode.INTERNAL_SERVER_ERROR,
+    );
+  }
+  return [...codes].sort();
+}

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
+import { Kind, parse, print, visit } from 'graphql';
 import type { Logger } from '../../lib/logger.js';
 
 /** Options of {@link createSupergraphSource}. Exactly one of `path` and `url`. */
@@ -39,7 +40,7 @@ export interface SupergraphSourceOptions {
 export interface SupergraphSource {
   /** Pass as ApolloGateway's `supergraphSdl`. */
   hook: SupergraphSdlHook;
-  /** The supergraph SDL currently served. Throws before the gateway has loaded. */
+  /** The supergraph SDL currently served, as the file or URL holds it. Throws before the gateway has loaded. */
   current(): string;
   /**
    * Looks for a new supergraph now (what the poll timer does); resolves to
@@ -48,12 +49,50 @@ export interface SupergraphSource {
   checkNow(): Promise<boolean>;
 }
 
+const AUTHORIZATION_SPECS =
+  /^https:\/\/specs\.apollo\.dev\/(authenticated|requiresScopes|policy)\/v/;
+
+/**
+ * The supergraph as @apollo/gateway can load it. Composition links the
+ * authorization specs `for: SECURITY`, which tells a router that does not
+ * enforce them to refuse the supergraph; @apollo/gateway 2.14 does refuse it
+ * ("feature …/authenticated/v0.1 is for: SECURITY but is unsupported",
+ * federation-internals DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES). In the city
+ * graph the subgraphs enforce those rules (lib/access), not the gateway,
+ * so the gateway gets the supergraph without that purpose; the committed
+ * file keeps it for auditors and for any router.
+ */
+export function supergraphForGateway(supergraphSdl: string): string {
+  if (!/for:\s*SECURITY/.test(supergraphSdl)) return supergraphSdl;
+  const document = parse(supergraphSdl);
+  const edited = visit(document, {
+    Directive(node) {
+      if (node.name.value !== 'link') return undefined;
+      const url = node.arguments?.find((arg) => arg.name.value === 'url');
+      if (
+        !url ||
+        url.value.kind !== Kind.STRING ||
+        !AUTHORIZATION_SPECS.test(url.value.value)
+      )
+        return undefined;
+      return {
+        ...node,
+        arguments:
+          node.arguments?.filter((arg) => arg.name.value !== 'for') ?? [],
+      };
+    },
+  });
+  return `${print(edited)}\n`;
+}
+
 /** Why a supergraph SDL is refused, or null when it is valid. */
 export function supergraphProblem(supergraphSdl: string): string | null {
   if (supergraphSdl.trim() === '') return 'the supergraph is empty';
   try {
     // The same build the gateway does, with full validation whatever NODE_ENV says.
-    Supergraph.build(supergraphSdl, { validateSupergraph: true }).apiSchema();
+    Supergraph.build(supergraphForGateway(supergraphSdl), {
+      validateSupergraph: true,
+    }).apiSchema();
     return null;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
@@ -141,7 +180,7 @@ export function createSupergraphSource(
     }
     try {
       if (options.healthCheck && healthCheck) await healthCheck(text);
-      update?.(text);
+      update?.(supergraphForGateway(text));
     } catch (error) {
       refusedHash = hash;
       logger.error(
@@ -198,7 +237,7 @@ export function createSupergraphSource(
     );
     schedule();
     return {
-      supergraphSdl: text,
+      supergraphSdl: supergraphForGateway(text),
       async cleanup() {
         stopped = true;
         if (timer) clearTimeout(timer);

@@ -4,7 +4,10 @@
  * and the library's message, plus what the code usually means.
  */
 import { composeServices } from '@apollo/composition';
-import { Supergraph } from '@apollo/federation-internals';
+import {
+  ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+  Supergraph,
+} from '@apollo/federation-internals';
 import { parse, type GraphQLError, type GraphQLSchema } from 'graphql';
 import type { SubgraphSource } from './supergraphConfig.js';
 
@@ -159,7 +162,11 @@ export function composeSupergraph(
  * its API schema. Throws when the supergraph is not valid.
  */
 export function apiSchemaOfSupergraph(supergraphSdl: string): GraphQLSchema {
-  return Supergraph.build(supergraphSdl, { validateSupergraph: true })
+  // Router features: the authorization specs are linked `for: SECURITY`.
+  return Supergraph.build(supergraphSdl, {
+    supportedFeatures: ROUTER_SUPPORTED_SUPERGRAPH_FEATURES,
+    validateSupergraph: true,
+  })
     .apiSchema()
     .toGraphQLJSSchema();
 }

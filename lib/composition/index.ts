@@ -21,3 +21,36 @@ export {
   type CompositionSuccess,
 } from './composeSupergraph.js';
 export { writeFileAtomic } from './writeFileAtomic.js';
+export {
+  affectedCoordinates,
+  checkSubgraphSchema,
+  type AccessChangeReport,
+  type CheckSubgraphSchemaInput,
+  type CheckUsage,
+  type SchemaChangeReport,
+  type SchemaCheckReport,
+} from './checkSubgraphSchema.js';
+export {
+  diffAccessRuleLists,
+  diffAccessRules,
+  requirementImplies,
+  WEAKENING_KINDS,
+  type AccessRuleChange,
+  type WeakeningKind,
+} from './diffAccessRules.js';
+export {
+  findAccessApproval,
+  findSchemaApproval,
+  loadApprovals,
+  type Approval,
+} from './approvals.js';
+export {
+  formatSchemaCheckReport,
+  schemaCheckReportToJson,
+} from './formatSchemaCheckReport.js';
+export {
+  prepareSchemaCheck,
+  type PrepareSchemaCheckOptions,
+  type PreparedSchemaCheck,
+} from './prepareSchemaCheck.js';
+export { publishSupergraph, type PublishResult } from './publishSupergraph.js';

@@ -13,3 +13,4 @@ export {
   type UsageBuffer,
   type UsageBufferOptions,
 } from './usageBuffer.js';
+export { GOVERNANCE_DB_NAME, openGovernanceUsage, resolveGovernanceUri, type GovernanceUsage, type OpenGovernanceUsageOptions } from './openGovernanceUsage.js';

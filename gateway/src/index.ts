@@ -1,0 +1,55 @@
+/** Starts the gateway as its own service: loadConfig → connect → listen. */
+import { loadConfig } from '../../lib/config.js';
+import { createCallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
+import { createAuditTrail } from '../../lib/audit/index.js';
+import { loadGatewaySigningKey } from '../../lib/gatewayToken.js';
+import { createLogger } from '../../lib/logger.js';
+import { connectDatabase, resolveDatabase } from '../../lib/mongo.js';
+import { createUsageStore } from '../../lib/usage/index.js';
+import { createGateway } from './server.js';
+import { createSupergraphSource } from './supergraphSource.js';
+
+const config = loadConfig();
+const logger = createLogger({ service: 'gateway', level: config.logLevel });
+const governanceDb = await resolveDatabase(config, 'governance', logger);
+const governance = await connectDatabase({
+  uri: governanceDb.uri,
+  dbName: 'governance',
+});
+const audit = createAuditTrail({
+  connection: governance,
+  chainId: config.audit.chainId,
+  logger,
+});
+const supergraph = createSupergraphSource({
+  ...(config.gateway.supergraphUrl
+    ? { url: config.gateway.supergraphUrl }
+    : { path: config.gateway.supergraphPath }),
+  pollIntervalMs: config.gateway.supergraphPollIntervalMs,
+  logger,
+});
+const { http } = createGateway({
+  config,
+  logger,
+  authenticate: createCallerAuthenticator(config.auth),
+  signingKey: await loadGatewaySigningKey(config.gatewayToken.privateKeyFile),
+  supergraph,
+  audit,
+  usage: createUsageStore(governance),
+});
+const url = await http.listen(config.gateway.port, config.bindHost);
+logger.info({ url: `${url}/graphql` }, 'gateway ready');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'gateway stopping');
+  await http.stop();
+  await audit.close();
+  await governance.close();
+  await governanceDb.stop();
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));

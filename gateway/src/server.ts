@@ -1,0 +1,240 @@
+/**
+ * The gateway factory: ApolloGateway over the committed supergraph (hot
+ * reloaded), Apollo Server with the audit and usage plugins, and the HTTP
+ * front. Never listens and never reads the environment; index.ts does.
+ */
+import type { KeyObject } from 'node:crypto';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import {
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import { parse } from 'graphql';
+import { disableVendorTelemetry, type Config } from '../../lib/config.js';
+import {
+  createFormatError,
+  ErrorCode,
+  UnauthenticatedError,
+} from '../../lib/errors.js';
+import { createHttpService, type HttpService } from '../../lib/http.js';
+import type { Logger } from '../../lib/logger.js';
+import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
+import type { AuditTrail } from '../../lib/audit/index.js';
+import type { UsageStore } from '../../lib/usage/index.js';
+import { createContextFactory, type GatewayContext } from './context.js';
+import { auditPlugin } from './plugins/auditPlugin.js';
+import { usagePlugin } from './plugins/usagePlugin.js';
+import { CityGraphDataSource } from './subgraphDataSource.js';
+import type { SupergraphSource } from './supergraphSource.js';
+
+/** What the gateway is built from. */
+export interface GatewayDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  authenticate: CallerAuthenticator;
+  /** The gateway's own key for the tokens it sends to subgraphs. */
+  signingKey: KeyObject;
+  supergraph: SupergraphSource;
+  audit: Pick<AuditTrail, 'record' | 'ping'>;
+  usage: Pick<UsageStore, 'record'>;
+  /**
+   * Usage buffer flush interval (tests shorten it).
+   * @default 1000
+   */
+  usageFlushIntervalMs?: number;
+}
+
+/** A built gateway. */
+export interface Gateway {
+  apollo: ApolloServer<GatewayContext>;
+  gateway: ApolloGateway;
+  http: HttpService;
+}
+
+/** The subgraph URLs of a supergraph (`join__Graph` values), with config overrides applied. */
+export function subgraphUrls(
+  supergraphSdl: string,
+  config: Readonly<Config>,
+): Map<string, string> {
+  const urls = new Map<string, string>();
+  const document = parse(supergraphSdl);
+  for (const definition of document.definitions) {
+    if (
+      definition.kind !== 'EnumTypeDefinition' ||
+      definition.name.value !== 'join__Graph'
+    )
+      continue;
+    for (const value of definition.values ?? []) {
+      const graph = value.directives?.find(
+        (d) => d.name.value === 'join__graph',
+      );
+      const arg = (name: string) => {
+        const node = graph?.arguments?.find(
+          (a) => a.name.value === name,
+        )?.value;
+        return node?.kind === 'StringValue' ? node.value : undefined;
+      };
+      const name = arg('name');
+      const url = arg('url');
+      if (!name || !url) continue;
+      const override = (
+        config.subgraphs as Record<
+          string,
+          { url: string | undefined } | undefined
+        >
+      )[name]?.url;
+      urls.set(name, override ?? url);
+    }
+  }
+  return urls;
+}
+
+/**
+ * The gateway's error formatting: subgraph errors keep their code and
+ * `serviceName`; a subgraph that cannot be reached is named without its
+ * internal address; anything unknown is masked.
+ */
+function createGatewayFormatError(logger: Logger, includeStacktrace: boolean) {
+  const base = createFormatError({ logger, includeStacktrace });
+  return (
+    formatted: GraphQLFormattedError,
+    error: unknown,
+  ): GraphQLFormattedError => {
+    const serviceName = formatted.extensions?.['serviceName'];
+    const code = formatted.extensions?.['code'];
+    if (
+      typeof serviceName === 'string' &&
+      (code === undefined ||
+        code === 'DOWNSTREAM_SERVICE_ERROR' ||
+        code === ErrorCode.INTERNAL_SERVER_ERROR)
+    ) {
+      const unreachable =
+        /ECONNREFUSED|ECONNRESET|fetch failed|request to .* failed|socket hang up|timeout/i.test(
+          formatted.message,
+        );
+      if (unreachable) {
+        logger.warn(
+          { serviceName, reason: formatted.message },
+          'subgraph unreachable',
+        );
+        return {
+          message: `The ${serviceName} service is unavailable: its fields are null in this response.`,
+          ...(formatted.path ? { path: formatted.path } : {}),
+          extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
+        };
+      }
+    }
+    return base(formatted, error);
+  };
+}
+
+/** Builds the gateway (not started, not listening). */
+export function createGateway(deps: GatewayDeps): Gateway {
+  const { config, logger } = deps;
+  disableVendorTelemetry();
+  const includeStacktrace = config.env !== 'production';
+
+  const gateway = new ApolloGateway({
+    supergraphSdl: deps.supergraph.hook,
+    logger,
+    buildService: ({ name, url }) => {
+      const override = (
+        config.subgraphs as Record<
+          string,
+          { url: string | undefined } | undefined
+        >
+      )[name]?.url;
+      const target = override ?? url;
+      if (!target)
+        throw new Error(
+          `Subgraph ${name} has no routing URL in the supergraph and no ${name.toUpperCase()}_URL.`,
+        );
+      return new CityGraphDataSource({
+        name,
+        url: target,
+        signingKey: deps.signingKey,
+        tokenTtlSeconds: config.gatewayToken.ttlSeconds,
+      });
+    },
+  });
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway,
+    introspection: true,
+    includeStacktraceInErrorResponses: includeStacktrace,
+    formatError: createGatewayFormatError(logger, includeStacktrace),
+    logger,
+    plugins: [
+      // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      auditPlugin({
+        trail: deps.audit,
+        getSupergraphSdl: () => deps.supergraph.current(),
+        logger,
+      }),
+      usagePlugin({
+        store: deps.usage,
+        logger,
+        ...(deps.usageFlushIntervalMs === undefined
+          ? {}
+          : { flushIntervalMs: deps.usageFlushIntervalMs }),
+      }),
+    ],
+  });
+
+  const contextFor = createContextFactory({
+    authenticate: deps.authenticate,
+    logger,
+  });
+  const http = createHttpService<GatewayContext>({
+    apollo,
+    logger,
+    async context(args) {
+      try {
+        return await contextFor(args);
+      } catch (error) {
+        if (error instanceof UnauthenticatedError) {
+          // 401 for a refused token; the request id lets the audit plugin record the refusal.
+          throw new UnauthenticatedError(error.message, {
+            http: { status: 401 },
+            requestId: args.requestId,
+          });
+        }
+        throw error;
+      }
+    },
+    async ready() {
+      const details: Record<string, unknown> = {};
+      let ok = true;
+      let sdl: string;
+      try {
+        sdl = deps.supergraph.current();
+      } catch {
+        return { ok: false, details: { supergraph: 'not loaded' } };
+      }
+      await Promise.all(
+        [...subgraphUrls(sdl, config)].map(async ([name, url]) => {
+          try {
+            const response = await fetch(new URL('/health', url), {
+              signal: AbortSignal.timeout(2000),
+            });
+            details[name] = response.ok ? 'up' : `HTTP ${response.status}`;
+            ok &&= response.ok;
+          } catch {
+            details[name] = 'unreachable';
+            ok = false;
+          }
+        }),
+      );
+      const auditOk = await deps.audit.ping().catch(() => false);
+      details['auditStore'] = auditOk ? 'reachable' : 'unreachable';
+      ok &&= auditOk;
+      return { ok, details };
+    },
+  });
+
+  return { apollo, gateway, http };
+}

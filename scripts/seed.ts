@@ -1,0 +1,111 @@
+/**
+ * `npm run seed`: fills every department's database with the deterministic
+ * seed data set. Idempotent: documents are replaced by id, never duplicated.
+ * Uses `<DEPT>_MONGODB_URI`, or the databases `npm start` is running
+ * (`<DATA_DIR>/dev-services.json`).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  DEPARTMENTS,
+  loadConfig,
+  type Config,
+  type Department,
+} from '../lib/config.js';
+import { createLogger, type Logger } from '../lib/logger.js';
+import { connectDatabase } from '../lib/mongo.js';
+import { loadSeed } from './departments.js';
+
+/** Seeds one department's database; with `onlyIfEmpty`, skips a database that already has data. */
+export async function seedDepartment(
+  department: Department,
+  uri: string,
+  logger: Logger,
+  options: { onlyIfEmpty?: boolean } = {},
+): Promise<Record<string, number> | null> {
+  const connection = await connectDatabase({ uri, dbName: department });
+  try {
+    if (options.onlyIfEmpty) {
+      const collections =
+        (await connection.db?.listCollections().toArray()) ?? [];
+      for (const { name } of collections) {
+        if (
+          ((await connection.db?.collection(name).estimatedDocumentCount()) ??
+            0) > 0
+        ) {
+          logger.info({ department }, 'database has data: seed skipped');
+          return null;
+        }
+      }
+    }
+    const started = performance.now();
+    const seed = await loadSeed(department);
+    const counts = await seed(connection);
+    logger.info(
+      { department, counts, ms: Math.round(performance.now() - started) },
+      'seeded',
+    );
+    return counts;
+  } finally {
+    await connection.close();
+  }
+}
+
+/** The database URI of each department: configured, or the running development services. */
+export async function departmentUris(
+  config: Readonly<Config>,
+): Promise<Record<Department, string>> {
+  let dev: Record<string, string> = {};
+  try {
+    dev = JSON.parse(
+      await readFile(path.join(config.dataDir, 'dev-services.json'), 'utf8'),
+    ) as Record<string, string>;
+  } catch {
+    // no development services running
+  }
+  const uris = {} as Record<Department, string>;
+  const missing: string[] = [];
+  for (const department of DEPARTMENTS) {
+    const uri = config.subgraphs[department].mongodbUri ?? dev[department];
+    if (uri) uris[department] = uri;
+    else missing.push(`${department.toUpperCase()}_MONGODB_URI`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `No database for ${missing.join(', ')}: set them, or run \`npm start\` (it seeds its own databases).`,
+    );
+  }
+  return uris;
+}
+
+if (
+  process.argv[1] &&
+  path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+) {
+  const config = loadConfig();
+  const logger = createLogger({ service: 'seed', level: config.logLevel });
+  try {
+    const uris = await departmentUris(config);
+    const started = performance.now();
+    let total = 0;
+    for (const department of DEPARTMENTS) {
+      const counts = await seedDepartment(department, uris[department], logger);
+      total += Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+    }
+    logger.info(
+      {
+        documents: total,
+        seconds: Math.round(performance.now() - started) / 1000,
+      },
+      'seed complete',
+    );
+    process.exit(0);
+  } catch (error) {
+    logger.error(
+      { err: error instanceof Error ? error.message : String(error) },
+      'seed failed',
+    );
+    process.exit(1);
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * `npm start`: the whole city graph on one machine, as separate processes.
+ * One localdb per department and one for governance (data under
+ * `<DATA_DIR>/<name>`, unless `<NAME>_MONGODB_URI` is set), seeded when
+ * empty; development keys under `<DATA_DIR>/keys`; the five subgraphs and the
+ * gateway as child processes; Ctrl-C stops everything cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  DEPARTMENTS,
+  SUBGRAPH_NAMES,
+  loadConfig,
+  type SubgraphName,
+} from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { startLocalDb } from '../localdb/src/index.js';
+import { ensureDevKeys } from './devKeys.js';
+import { seedDepartment } from './seed.js';
+
+const config = loadConfig();
+const logger = createLogger({ service: 'start', level: config.logLevel });
+const root = path.resolve(
+  path.dirname(new URL(import.meta.url).pathname),
+  '..',
+);
+
+const keys = await ensureDevKeys(config.dataDir);
+const databases = new Map<
+  SubgraphName,
+  { uri: string; stop?: () => Promise<void> }
+>();
+for (const name of SUBGRAPH_NAMES) {
+  const configured = config.subgraphs[name].mongodbUri;
+  if (configured) {
+    databases.set(name, { uri: configured });
+    continue;
+  }
+  const dataDir = path.join(config.dataDir, name);
+  await mkdir(dataDir, { recursive: true });
+  const db = await startLocalDb({
+    port: 0,
+    dataDir,
+    logger: logger.child({ localdb: name }),
+  });
+  databases.set(name, { uri: db.uri, stop: () => db.stop() });
+}
+const uriOf = (name: SubgraphName) => databases.get(name)?.uri ?? '';
+await writeFile(
+  path.join(config.dataDir, 'dev-services.json'),
+  JSON.stringify(
+    Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, uriOf(n)])),
+    null,
+    2,
+  ),
+);
+
+for (const department of DEPARTMENTS) {
+  await seedDepartment(department, uriOf(department), logger, {
+    onlyIfEmpty: true,
+  });
+}
+
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  DATA_DIR: config.dataDir,
+  AUTH_PUBLIC_KEY_FILE: config.auth.publicKeyFile ?? keys.issuer.publicKeyFile,
+  GATEWAY_TOKEN_PRIVATE_KEY_FILE: keys.gateway.privateKeyFile,
+  GATEWAY_TOKEN_PUBLIC_KEY_FILE: keys.gateway.publicKeyFile,
+  ...Object.fromEntries(
+    SUBGRAPH_NAMES.map((n) => [`${n.toUpperCase()}_MONGODB_URI`, uriOf(n)]),
+  ),
+};
+
+const children = new Map<string, ChildProcess>();
+function launch(name: string, entry: string): void {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, entry)],
+    {
+      env,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  children.set(name, child);
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping)
+      logger.error(
+        { service: name, code, signal },
+        'service exited unexpectedly',
+      );
+  });
+}
+
+async function waitHealthy(
+  name: string,
+  url: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!children.has(name)) throw new Error(`${name} exited during start`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(
+    `${name} did not become healthy within ${timeoutMs / 1000} s`,
+  );
+}
+
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  const exits = [...children.values()].map(
+    (child) => new Promise((r) => child.once('exit', r)),
+  );
+  for (const child of children.values()) child.kill('SIGTERM');
+  await Promise.race([
+    Promise.all(exits),
+    new Promise((r) => setTimeout(r, 10_000)),
+  ]);
+  for (const child of children.values()) child.kill('SIGKILL');
+  for (const db of databases.values()) await db.stop?.();
+  logger.info('city graph stopped');
+  process.exit(code);
+}
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
+
+try {
+  for (const name of SUBGRAPH_NAMES)
+    launch(name, `subgraphs/${name}/src/index.ts`);
+  await Promise.all(
+    SUBGRAPH_NAMES.map((name) =>
+      waitHealthy(
+        name,
+        `http://${config.bindHost}:${config.subgraphs[name].port}/health`,
+      ),
+    ),
+  );
+  launch('gateway', 'gateway/src/index.ts');
+  await waitHealthy(
+    'gateway',
+    `http://${config.bindHost}:${config.gateway.port}/health`,
+  );
+} catch (error) {
+  logger.error(
+    { err: error instanceof Error ? error.message : String(error) },
+    'start failed',
+  );
+  await stop(1);
+}
+
+const host = config.bindHost;
+const lines = [
+  '',
+  'The Marseille city graph is running:',
+  `  gateway      http://localhost:${config.gateway.port}/graphql   (ready: /ready)`,
+  ...SUBGRAPH_NAMES.map(
+    (n) =>
+      `  ${n.padEnd(12)} http://${host}:${config.subgraphs[n].port}/graphql   db ${uriOf(n)}/${n}`,
+  ),
+  `  data         ${config.dataDir}`,
+  `  token        npm run -s token -- --role auditor --sub auditor-01`,
+  '',
+  'Ctrl-C stops everything.',
+  '',
+];
+process.stdout.write(lines.join('\n'));

@@ -32,8 +32,9 @@ export interface AccessRequirement {
 /** The requirement of public data: nothing. */
 export const PUBLIC_REQUIREMENT: AccessRequirement = Object.freeze({
   authenticated: false,
-  scopes: [],
-  policies: [],
+  // Frozen too: this object is shared by every public field.
+  scopes: Object.freeze([]) as unknown as string[][],
+  policies: Object.freeze([]) as unknown as string[][],
 });
 
 /** Whether a requirement lets anyone, even without a token, through. */

@@ -20,14 +20,20 @@ import {
 
 /** Directive names a schema uses for each feature (without `@`). */
 export interface DirectiveNames {
+  /** Names of `@authenticated`. */
   readonly authenticated: ReadonlySet<string>;
+  /** Names of `@requiresScopes`. */
   readonly requiresScopes: ReadonlySet<string>;
+  /** Names of `@policy`. */
   readonly policy: ReadonlySet<string>;
+  /** Names of `@tag`. */
   readonly tag: ReadonlySet<string>;
+  /** Names of `@inaccessible`. */
   readonly inaccessible: ReadonlySet<string>;
 }
 
-interface Link {
+/** One `@link` of a schema. */
+export interface Link {
   /** Spec name from the URL, e.g. `federation`, `requiresScopes`, `join`. */
   readonly spec: string;
   /** Namespace prefix: `as:` or the spec name. */
@@ -207,7 +213,7 @@ export function hasInaccessible(
   );
 }
 
-/** Whether a schema-level node list is the schema definition kind (type guard helper). */
+/** Whether a definition is a schema definition or extension (where `@link`s live). */
 export function isSchemaNode(node: {
   kind: Kind;
 }): node is SchemaDefinitionNode | SchemaExtensionNode {

@@ -1,0 +1,18 @@
+/** Environment's request context: the base context plus this request's loaders. */
+import type { SubgraphContext } from '../../../lib/subgraph.js';
+import { createLoaders, type EnvironmentLoaders } from './loaders/index.js';
+import type { EnvironmentModels } from './models/index.js';
+
+/** What every environment resolver receives. */
+export interface EnvironmentContext extends SubgraphContext {
+  models: EnvironmentModels;
+  loaders: EnvironmentLoaders;
+}
+
+/** Builds the context of one request. */
+export function createContext(
+  base: SubgraphContext,
+  models: EnvironmentModels,
+): EnvironmentContext {
+  return { ...base, models, loaders: createLoaders(models) };
+}

@@ -1,0 +1,37 @@
+/** Environment's per-request loaders ([DL]: created once per request, never shared between viewers). */
+import type { EnvironmentModels } from '../models/index.js';
+import { airQualityStationById } from './airQualityStationById.js';
+import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
+import { latestAirQualityByStation } from './latestAirQualityByStation.js';
+import { latestNoiseLevelByStation } from './latestNoiseLevelByStation.js';
+import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
+import { openLeakAlertCountByDistrict } from './openLeakAlertCountByDistrict.js';
+import { renewableEnergyProjectById } from './renewableEnergyProjectById.js';
+import { renewableEnergyProjectsByDistrict } from './renewableEnergyProjectsByDistrict.js';
+import { renewableEnergyProjectsByOperator } from './renewableEnergyProjectsByOperator.js';
+import { waterBalanceByDistrict } from './waterBalanceByDistrict.js';
+import { waterMeterById } from './waterMeterById.js';
+import { waterMetersByDistrict } from './waterMetersByDistrict.js';
+
+/** Creates a fresh set of loaders for one request. */
+export function createLoaders(models: EnvironmentModels) {
+  return {
+    airQualityStationById: airQualityStationById(models),
+    airQualityStationsByDistrict: airQualityStationsByDistrict(models),
+    latestAirQualityByStation: latestAirQualityByStation(models),
+    latestNoiseLevelByStation: latestNoiseLevelByStation(models),
+    waterMeterById: waterMeterById(models),
+    waterMetersByDistrict: waterMetersByDistrict(models),
+    latestWaterReadingByMeter: latestWaterReadingByMeter(models),
+    waterBalanceByDistrict: waterBalanceByDistrict(models),
+    openLeakAlertCountByDistrict: openLeakAlertCountByDistrict(models),
+    renewableEnergyProjectById: renewableEnergyProjectById(models),
+    renewableEnergyProjectsByDistrict:
+      renewableEnergyProjectsByDistrict(models),
+    renewableEnergyProjectsByOperator:
+      renewableEnergyProjectsByOperator(models),
+  };
+}
+
+/** Environment's loaders. */
+export type EnvironmentLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,48 @@
+/** Environment model: an air-quality monitoring station (it also measures noise). */
+import { Schema } from 'mongoose';
+import {
+  districtFieldDefinition,
+  geoPointDefinition,
+} from '../../../../lib/districts.js';
+
+/** An air-quality station as stored. */
+export interface AirQualityStationDoc {
+  /** Stable id, `env-aq-<INSEE>`. */
+  _id: string;
+  name: string;
+  location: { lat: number; lon: number };
+  /** INSEE code of its district. */
+  district: string;
+  /** Ids of mobility traffic sensors of the same district near the station. */
+  nearbyTrafficSensorIds: string[];
+}
+
+/** Mongoose schema of {@link AirQualityStationDoc}. */
+export const airQualityStationSchema = new Schema<AirQualityStationDoc>(
+  {
+    _id: { type: String, required: true, match: /^env-aq-132\d\d$/ },
+    name: { type: String, required: true, trim: true, maxlength: 200 },
+    location: geoPointDefinition,
+    district: districtFieldDefinition,
+    nearbyTrafficSensorIds: {
+      type: [{ type: String, match: /^mob-ts-132\d\d-\d\d$/ }],
+      default: [],
+      validate: {
+        validator: (ids: string[]) => ids.length <= 8,
+        message: 'a station lists at most 8 nearby traffic sensors',
+      },
+    },
+  },
+  { collection: 'air_quality_stations', versionKey: false },
+);
+airQualityStationSchema.pre('validate', function () {
+  // Nearby sensors are of the station's own district (mob-ts-<INSEE>-NN).
+  const foreign = this.nearbyTrafficSensorIds.filter(
+    (id) => !id.startsWith(`mob-ts-${this.district}-`),
+  );
+  if (foreign.length > 0)
+    this.invalidate(
+      'nearbyTrafficSensorIds',
+      `sensors of another district: ${foreign.join(', ')}`,
+    );
+});

@@ -1,0 +1,56 @@
+/** Environment model: a suspected leak on the water network (operational data). */
+import { Schema } from 'mongoose';
+import { districtFieldDefinition } from '../../../../lib/districts.js';
+
+/** Severities, lowest first. */
+export const LEAK_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
+/** Life cycle: OPEN → ACKNOWLEDGED → RESOLVED. */
+export const LEAK_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
+/** Longest acknowledgement note. */
+export const LEAK_NOTE_MAX_LENGTH = 500;
+
+/** A leak alert as stored. */
+export interface WaterLeakAlertDoc {
+  /** `env-leak-<INSEE>-<n>`. */
+  _id: string;
+  meterId: string;
+  district: string;
+  severity: (typeof LEAK_SEVERITIES)[number];
+  status: (typeof LEAK_STATUSES)[number];
+  detectedAt: Date;
+  /** m3/h. */
+  estimatedLoss: number;
+  description: string;
+  acknowledgedAt: Date | null;
+  /** Staff subject. */
+  acknowledgedBy: string | null;
+  note: string | null;
+}
+
+/** Mongoose schema of {@link WaterLeakAlertDoc}. */
+export const waterLeakAlertSchema = new Schema<WaterLeakAlertDoc>(
+  {
+    _id: { type: String, required: true, match: /^env-leak-132\d\d-\d+$/ },
+    meterId: { type: String, required: true, match: /^env-wm-132\d\d-\d+$/ },
+    district: districtFieldDefinition,
+    severity: { type: String, enum: LEAK_SEVERITIES, required: true },
+    status: { type: String, enum: LEAK_STATUSES, required: true },
+    detectedAt: { type: Date, required: true },
+    estimatedLoss: { type: Number, required: true, min: 0, max: 10_000 },
+    description: { type: String, required: true, maxlength: 500 },
+    acknowledgedAt: { type: Date, default: null },
+    acknowledgedBy: { type: String, default: null, maxlength: 200 },
+    note: { type: String, default: null, maxlength: LEAK_NOTE_MAX_LENGTH },
+  },
+  { collection: 'water_leak_alerts', versionKey: false },
+);
+waterLeakAlertSchema.pre('validate', function () {
+  if (this.status !== 'OPEN' && this.acknowledgedAt === null)
+    this.invalidate(
+      'acknowledgedAt',
+      'an alert that is no longer OPEN has been acknowledged',
+    );
+});
+waterLeakAlertSchema.index({ detectedAt: -1 });
+waterLeakAlertSchema.index({ meterId: 1, detectedAt: -1 });
+waterLeakAlertSchema.index({ status: 1 });

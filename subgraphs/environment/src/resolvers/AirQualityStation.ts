@@ -1,0 +1,81 @@
+/** AirQualityStation and its readings (FIWARE AirQualityObserved, NoiseLevelObserved). */
+import {
+  paginate,
+  timeRangeFilter,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import { airQualityIndex } from '../airQualityIndex.js';
+import type { EnvironmentContext } from '../context.js';
+import type {
+  AirQualityObservedDoc,
+  AirQualityStationDoc,
+  NoiseLevelObservedDoc,
+} from '../models/index.js';
+import { concentration, decibels } from './units.js';
+
+type SeriesArgs = PageArgs & { range?: TimeRange | null };
+
+export const AirQualityStation = {
+  __resolveReference: (ref: { id: string }, ctx: EnvironmentContext) =>
+    ctx.loaders.airQualityStationById.load(ref.id),
+  id: (doc: AirQualityStationDoc) => doc._id,
+  district: (doc: AirQualityStationDoc) => ({ code: doc.district }),
+  // Stubs: mobility resolves them (through its own loader) at the gateway.
+  nearbyTrafficSensors: (doc: AirQualityStationDoc) =>
+    doc.nearbyTrafficSensorIds.map((id) => ({
+      __typename: 'TrafficSensor',
+      id,
+    })),
+  readings: (
+    doc: AirQualityStationDoc,
+    args: SeriesArgs,
+    ctx: EnvironmentContext,
+  ) =>
+    paginate(
+      ctx.models.AirQualityObserved,
+      { stationId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      args,
+      { sortField: 'observedAt', direction: -1 },
+    ),
+  latestReading: (
+    doc: AirQualityStationDoc,
+    _: unknown,
+    ctx: EnvironmentContext,
+  ) => ctx.loaders.latestAirQualityByStation.load(doc._id),
+  noiseLevels: (
+    doc: AirQualityStationDoc,
+    args: SeriesArgs,
+    ctx: EnvironmentContext,
+  ) =>
+    paginate(
+      ctx.models.NoiseLevelObserved,
+      { stationId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      args,
+      { sortField: 'observedAt', direction: -1 },
+    ),
+  latestNoiseLevel: (
+    doc: AirQualityStationDoc,
+    _: unknown,
+    ctx: EnvironmentContext,
+  ) => ctx.loaders.latestNoiseLevelByStation.load(doc._id),
+};
+
+export const AirQualityObserved = {
+  id: (doc: AirQualityObservedDoc) => doc._id,
+  station: (doc: AirQualityObservedDoc, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.airQualityStationById.load(doc.stationId),
+  no2: (doc: AirQualityObservedDoc) => concentration(doc.no2),
+  pm10: (doc: AirQualityObservedDoc) => concentration(doc.pm10),
+  pm25: (doc: AirQualityObservedDoc) => concentration(doc.pm25),
+  o3: (doc: AirQualityObservedDoc) => concentration(doc.o3),
+  index: (doc: AirQualityObservedDoc) => airQualityIndex(doc),
+};
+
+export const NoiseLevelObserved = {
+  id: (doc: NoiseLevelObservedDoc) => doc._id,
+  station: (doc: NoiseLevelObservedDoc, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.airQualityStationById.load(doc.stationId),
+  LAeq: (doc: NoiseLevelObservedDoc) => decibels(doc.laeq),
+  LAmax: (doc: NoiseLevelObservedDoc) => decibels(doc.lamax),
+};

@@ -1,0 +1,129 @@
+/** Environment's view of a district. */
+import {
+  districtSharedResolvers,
+  type DistrictRef,
+} from '../../../../lib/districts.js';
+import { timeRangeFilter, type TimeRange } from '../../../../lib/pagination.js';
+import { airQualityIndex } from '../airQualityIndex.js';
+import type { EnvironmentContext } from '../context.js';
+import type { WaterBalanceTotals } from '../loaders/waterBalanceByDistrict.js';
+import { concentration, cubicMetres, decibels, kilowatts } from './units.js';
+
+const mean = (values: number[]) =>
+  values.length === 0
+    ? null
+    : values.reduce((a, b) => a + b, 0) / values.length;
+
+const newest = (dates: Date[]) =>
+  dates.reduce<Date | null>(
+    (max, d) => (max === null || d > max ? d : max),
+    null,
+  );
+
+function present<T>(items: (T | null | Error)[]): T[] {
+  return items.filter((x): x is T => x !== null && !(x instanceof Error));
+}
+
+/** The schema's `WaterBalance` of a district's totals. */
+export function toWaterBalance(totals: WaterBalanceTotals) {
+  const loss = Math.max(0, totals.inflow - totals.consumption);
+  return {
+    district: { code: totals.district },
+    inflow: cubicMetres(totals.inflow),
+    consumption: cubicMetres(totals.consumption),
+    loss: cubicMetres(loss),
+    lossRate:
+      totals.inflow > 0
+        ? Math.round((loss / totals.inflow) * 1000) / 1000
+        : null,
+    readingCount: totals.readingCount,
+  };
+}
+
+export const District = {
+  ...districtSharedResolvers,
+  airQualityStations: (ref: DistrictRef, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.airQualityStationsByDistrict.load(ref.code),
+  waterMeters: (ref: DistrictRef, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.waterMetersByDistrict.load(ref.code),
+  renewableEnergyProjects: (
+    ref: DistrictRef,
+    _: unknown,
+    ctx: EnvironmentContext,
+  ) => ctx.loaders.renewableEnergyProjectsByDistrict.load(ref.code),
+  async renewableCapacity(
+    ref: DistrictRef,
+    _: unknown,
+    ctx: EnvironmentContext,
+  ) {
+    const projects = await ctx.loaders.renewableEnergyProjectsByDistrict.load(
+      ref.code,
+    );
+    return kilowatts(
+      projects
+        .filter((p) => p.status === 'OPERATIONAL')
+        .reduce((sum, p) => sum + p.capacityKw, 0),
+    );
+  },
+  async airQuality(ref: DistrictRef, _: unknown, ctx: EnvironmentContext) {
+    const stations = await ctx.loaders.airQualityStationsByDistrict.load(
+      ref.code,
+    );
+    const readings = present(
+      await ctx.loaders.latestAirQualityByStation.loadMany(
+        stations.map((s) => s._id),
+      ),
+    );
+    const no2 = mean(readings.map((r) => r.no2));
+    const pm10 = mean(readings.map((r) => r.pm10));
+    const pm25 = mean(readings.map((r) => r.pm25));
+    const o3 = mean(readings.map((r) => r.o3));
+    return {
+      stationCount: stations.length,
+      observedAt: newest(readings.map((r) => r.observedAt)),
+      no2: no2 === null ? null : concentration(no2),
+      pm10: pm10 === null ? null : concentration(pm10),
+      pm25: pm25 === null ? null : concentration(pm25),
+      o3: o3 === null ? null : concentration(o3),
+      index:
+        no2 === null || pm10 === null || pm25 === null || o3 === null
+          ? null
+          : airQualityIndex({ no2, pm10, pm25, o3 }),
+    };
+  },
+  async noise(ref: DistrictRef, _: unknown, ctx: EnvironmentContext) {
+    const stations = await ctx.loaders.airQualityStationsByDistrict.load(
+      ref.code,
+    );
+    const readings = present(
+      await ctx.loaders.latestNoiseLevelByStation.loadMany(
+        stations.map((s) => s._id),
+      ),
+    );
+    const average = mean(readings.map((r) => r.laeq));
+    return {
+      stationCount: stations.length,
+      observedAt: newest(readings.map((r) => r.observedAt)),
+      averageLAeq: average === null ? null : decibels(average),
+      maxLAeq:
+        readings.length === 0
+          ? null
+          : decibels(Math.max(...readings.map((r) => r.laeq))),
+    };
+  },
+  async waterBalance(
+    ref: DistrictRef,
+    args: { range?: TimeRange | null },
+    ctx: EnvironmentContext,
+  ) {
+    timeRangeFilter('observedAt', args.range); // validates before any read
+    return toWaterBalance(
+      await ctx.loaders.waterBalanceByDistrict.load({
+        district: ref.code,
+        range: args.range,
+      }),
+    );
+  },
+  openLeakAlerts: (ref: DistrictRef, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.openLeakAlertCountByDistrict.load(ref.code),
+};

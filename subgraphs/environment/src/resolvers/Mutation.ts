@@ -1,0 +1,71 @@
+/** Environment's mutations. */
+import { BadUserInputError, NotFoundError } from '../../../../lib/errors.js';
+import { canAcknowledgeWaterLeakAlert } from '../access.js';
+import type { EnvironmentContext } from '../context.js';
+import { LEAK_NOTE_MAX_LENGTH } from '../models/WaterLeakAlert.js';
+
+const LEAK_ALERT_ID = /^env-leak-132(0[1-9]|1[0-6])-\d{1,4}$/;
+// Control characters other than tab and newline have no place in a note.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
+
+/** Checks the arguments before anything is read or written; every problem is listed in one error. */
+function validateAcknowledgement(args: { id: string; note: string }): string {
+  const problems: string[] = [];
+  if (!LEAK_ALERT_ID.test(args.id))
+    problems.push(
+      `id must be a leak alert id like env-leak-13201-1, got "${args.id.slice(0, 40)}"`,
+    );
+  const note = args.note.trim();
+  if (note.length === 0 || note.length > LEAK_NOTE_MAX_LENGTH)
+    problems.push(`note must be 1 to ${LEAK_NOTE_MAX_LENGTH} characters`);
+  if (CONTROL.test(note))
+    problems.push('note must not contain control characters');
+  if (problems.length > 0)
+    throw new BadUserInputError(
+      `Invalid acknowledgement: ${problems.join('; ')}.`,
+      { problems },
+    );
+  return note;
+}
+
+export const Mutation = {
+  async acknowledgeLeakAlert(
+    _: unknown,
+    args: { id: string; note: string },
+    ctx: EnvironmentContext,
+  ) {
+    const note = validateAcknowledgement(args);
+    const alert = await ctx.models.WaterLeakAlert.findById(args.id)
+      .lean()
+      .exec();
+    if (!alert) throw new NotFoundError(`No leak alert with id "${args.id}".`);
+    const notOpen = () =>
+      new BadUserInputError(
+        `Leak alert ${alert._id} is not OPEN: only an open alert can be acknowledged.`,
+        { argumentName: 'id', status: alert.status },
+      );
+    if (!canAcknowledgeWaterLeakAlert(ctx.viewer, alert)) throw notOpen();
+    // Conditional on status: of two concurrent acknowledgements, one wins and
+    // the other is told, so the first acknowledgement is never overwritten.
+    const updated = await ctx.models.WaterLeakAlert.findOneAndUpdate(
+      { _id: alert._id, status: 'OPEN' },
+      {
+        $set: {
+          status: 'ACKNOWLEDGED',
+          acknowledgedAt: new Date(),
+          acknowledgedBy: ctx.viewer.subject,
+          note,
+        },
+      },
+      { new: true, runValidators: true },
+    )
+      .lean()
+      .exec();
+    if (!updated) throw notOpen();
+    ctx.logger.info(
+      { leakAlertId: alert._id, by: ctx.viewer.subject },
+      'leak alert acknowledged',
+    );
+    return updated;
+  },
+};

@@ -1,0 +1,20 @@
+/** WaterLeakAlert: operational data, reached only through staff-only fields. */
+import type { EnvironmentContext } from '../context.js';
+import type { WaterLeakAlertDoc } from '../models/index.js';
+import { cubicMetresPerHour } from './units.js';
+
+/** The filter of an optional `status` argument (GraphQL has validated the enum). */
+export function leakAlertFilter(args: {
+  status?: WaterLeakAlertDoc['status'] | null;
+}): Record<string, string> {
+  return args.status ? { status: args.status } : {};
+}
+
+export const WaterLeakAlert = {
+  id: (doc: WaterLeakAlertDoc) => doc._id,
+  meter: (doc: WaterLeakAlertDoc, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.waterMeterById.load(doc.meterId),
+  district: (doc: WaterLeakAlertDoc) => ({ code: doc.district }),
+  estimatedLoss: (doc: WaterLeakAlertDoc) =>
+    cubicMetresPerHour(doc.estimatedLoss),
+};

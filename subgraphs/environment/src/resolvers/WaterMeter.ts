@@ -1,0 +1,58 @@
+/** WaterMeter: environment owns it; engagement's citizen reports reference it. */
+import {
+  paginate,
+  timeRangeFilter,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import type { EnvironmentContext } from '../context.js';
+import type {
+  WaterConsumptionObservedDoc,
+  WaterLeakAlertDoc,
+  WaterMeterDoc,
+} from '../models/index.js';
+import { cubicMetres, millimetres } from './units.js';
+import { leakAlertFilter } from './WaterLeakAlert.js';
+
+export const WaterMeter = {
+  __resolveReference: (ref: { id: string }, ctx: EnvironmentContext) =>
+    ctx.loaders.waterMeterById.load(ref.id),
+  id: (doc: WaterMeterDoc) => doc._id,
+  district: (doc: WaterMeterDoc) => ({ code: doc.district }),
+  diameter: (doc: WaterMeterDoc) => millimetres(doc.diameterMm),
+  readings: (
+    doc: WaterMeterDoc,
+    args: PageArgs & { range?: TimeRange | null },
+    ctx: EnvironmentContext,
+  ) =>
+    paginate(
+      ctx.models.WaterConsumptionObserved,
+      { meterId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      args,
+      { sortField: 'observedAt', direction: -1 },
+    ),
+  latestReading: (doc: WaterMeterDoc, _: unknown, ctx: EnvironmentContext) =>
+    ctx.loaders.latestWaterReadingByMeter.load(doc._id),
+  leakAlerts: (
+    doc: WaterMeterDoc,
+    args: PageArgs & { status?: WaterLeakAlertDoc['status'] | null },
+    ctx: EnvironmentContext,
+  ) =>
+    paginate(
+      ctx.models.WaterLeakAlert,
+      { meterId: doc._id, ...leakAlertFilter(args) },
+      args,
+      { sortField: 'detectedAt', direction: -1 },
+    ),
+};
+
+export const WaterConsumptionObserved = {
+  id: (doc: WaterConsumptionObservedDoc) => doc._id,
+  meter: (
+    doc: WaterConsumptionObservedDoc,
+    _: unknown,
+    ctx: EnvironmentContext,
+  ) => ctx.loaders.waterMeterById.load(doc.meterId),
+  consumption: (doc: WaterConsumptionObservedDoc) =>
+    cubicMetres(doc.consumption),
+};

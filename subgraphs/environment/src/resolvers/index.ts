@@ -1,0 +1,28 @@
+/** Environment's resolver map: one file per GraphQL type. */
+import { DateTimeScalar } from '../../../../lib/scalars.js';
+import {
+  AirQualityObserved,
+  AirQualityStation,
+  NoiseLevelObserved,
+} from './AirQualityStation.js';
+import { District } from './District.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import { Business, RenewableEnergyProject } from './RenewableEnergyProject.js';
+import { WaterLeakAlert } from './WaterLeakAlert.js';
+import { WaterConsumptionObserved, WaterMeter } from './WaterMeter.js';
+
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  District,
+  AirQualityStation,
+  AirQualityObserved,
+  NoiseLevelObserved,
+  WaterMeter,
+  WaterConsumptionObserved,
+  WaterLeakAlert,
+  RenewableEnergyProject,
+  Business,
+};

@@ -1,0 +1,389 @@
+/**
+ * Environment's deterministic seed: one air-quality (and noise) station per
+ * district with a reading every hour over the seed window (1,536 air-quality
+ * and 1,536 noise readings), 3 water meters per district (1 INFLOW, 2
+ * CONSUMPTION) read hourly (4,608 readings), leak alerts where the seed opens
+ * a leak, and renewable-energy projects run by economy's businesses.
+ * Figures are synthetic but shaped like the real thing: NO2 and noise follow
+ * rush hours and each district's traffic, O3 the afternoon sun, a stagnant-air
+ * episode on 21 November raises particles, water demand follows the day and
+ * the population (about 150 L per inhabitant per day), and leaks add inflow
+ * that no consumption meter sees.
+ */
+import {
+  SEED_DISTRICTS,
+  SEED_WINDOW,
+  SeededRandom,
+  timeSteps,
+  upsertAll,
+} from '../../../lib/seeding.js';
+import { LATEST_POPULATION_YEAR } from '../../../lib/districts.js';
+import type {
+  AirQualityObservedDoc,
+  AirQualityStationDoc,
+  EnvironmentModels,
+  NoiseLevelObservedDoc,
+  RenewableEnergyProjectDoc,
+  WaterConsumptionObservedDoc,
+  WaterLeakAlertDoc,
+  WaterMeterDoc,
+} from './models/index.js';
+
+/** Local hour (UTC+1 in November) with minutes as a fraction. */
+const localHour = (at: Date) =>
+  (at.getUTCHours() + 1 + at.getUTCMinutes() / 60) % 24;
+
+const bell = (hour: number, centre: number, width: number) =>
+  Math.exp(-((hour - centre) ** 2) / (2 * width ** 2));
+
+/** Rush-hour shape of traffic: 0.15 at night, 1 at 8:00 and 18:00. */
+function rushFactor(at: Date): number {
+  const h = localHour(at);
+  return Math.min(
+    1,
+    0.15 +
+      0.85 * Math.max(bell(h, 8, 1.3), bell(h, 18, 1.6), 0.45 * bell(h, 13, 2)),
+  );
+}
+
+/** Water demand shape: low at night, peaks at 8:00 and 20:00; mean about 1. */
+function demandFactor(at: Date): number {
+  const h = localHour(at);
+  return (
+    0.35 +
+    1.1 * bell(h, 8, 1.8) +
+    0.9 * bell(h, 20, 2.2) +
+    0.45 * bell(h, 13, 2.5)
+  );
+}
+
+/** Sunlight shape for ozone: 0 at night, 1 around 14:00. */
+const sunFactor = (at: Date) => bell(localHour(at), 14, 2.5);
+
+// Traffic pressure of each district (central and port-side districts and the
+// motorway entries are busier; the calanques and hills less so).
+const TRAFFIC_PRESSURE: Record<string, number> = {
+  '13201': 1.25,
+  '13202': 1.3,
+  '13203': 1.25,
+  '13204': 1.05,
+  '13205': 1.1,
+  '13206': 1.15,
+  '13207': 0.8,
+  '13208': 0.9,
+  '13209': 0.75,
+  '13210': 1.0,
+  '13211': 0.9,
+  '13212': 0.85,
+  '13213': 0.9,
+  '13214': 1.1,
+  '13215': 1.2,
+  '13216': 1.0,
+};
+
+// A stagnant-air episode (anticyclone, low wind) raises particles and NO2.
+const EPISODE = {
+  from: new Date('2026-11-21T06:00:00Z'),
+  to: new Date('2026-11-22T02:00:00Z'),
+};
+const inEpisode = (at: Date) => at >= EPISODE.from && at < EPISODE.to;
+
+/** Leaks the seed opens: district, start hour offset, extra inflow m3/h. */
+const LEAKS: { district: string; startHour: number; lossM3h: number }[] = [
+  { district: '13203', startHour: 20, lossM3h: 95 },
+  { district: '13203', startHour: 80, lossM3h: 22 },
+  { district: '13205', startHour: 44, lossM3h: 48 },
+  { district: '13210', startHour: 66, lossM3h: 30 },
+  { district: '13213', startHour: 8, lossM3h: 14 },
+  { district: '13215', startHour: 86, lossM3h: 60 },
+  { district: '13216', startHour: 30, lossM3h: 18 },
+];
+
+const SITES = [
+  'groupe scolaire',
+  'gymnase',
+  'marché couvert',
+  'centre social',
+  'parking relais',
+  'médiathèque',
+  'dépôt RTM',
+  'piscine municipale',
+];
+
+const severityOf = (lossM3h: number): WaterLeakAlertDoc['severity'] =>
+  lossM3h < 20
+    ? 'LOW'
+    : lossM3h < 40
+      ? 'MEDIUM'
+      : lossM3h < 80
+        ? 'HIGH'
+        : 'CRITICAL';
+
+/** Generates every environment document (pure: same output on every run). */
+export function generateEnvironmentSeed() {
+  const rng = new SeededRandom('environment');
+  const hours = timeSteps(60);
+  const stations: AirQualityStationDoc[] = [];
+  const airQuality: AirQualityObservedDoc[] = [];
+  const noise: NoiseLevelObservedDoc[] = [];
+  const meters: WaterMeterDoc[] = [];
+  const water: WaterConsumptionObservedDoc[] = [];
+  const alerts: WaterLeakAlertDoc[] = [];
+  const projects: RenewableEnergyProjectDoc[] = [];
+
+  for (const district of SEED_DISTRICTS) {
+    const code = district.code;
+    const pressure = TRAFFIC_PRESSURE[code] ?? 1;
+
+    // Air quality and noise.
+    const sensorCount = rng.int(2, 3);
+    const sensorNumbers = new Set<number>();
+    while (sensorNumbers.size < sensorCount) sensorNumbers.add(rng.int(1, 8));
+    const station: AirQualityStationDoc = {
+      _id: `env-aq-${code}`,
+      name: `Station qualité de l'air ${district.number}e`,
+      location: rng.pointIn(district),
+      district: code,
+      nearbyTrafficSensorIds: [...sensorNumbers]
+        .sort((a, b) => a - b)
+        .map((n) => `mob-ts-${code}-${String(n).padStart(2, '0')}`),
+    };
+    stations.push(station);
+    const background = rng.float(0.85, 1.15);
+    for (const at of hours) {
+      const rush = rushFactor(at);
+      const episode = inEpisode(at) ? 1.6 : 1;
+      const no2 =
+        (12 + 70 * rush * pressure) *
+        background *
+        episode *
+        rng.float(0.85, 1.15);
+      const pm10 = (14 + 16 * rush * pressure) * episode * rng.float(0.85, 1.2);
+      const pm25 = pm10 * rng.float(0.55, 0.7);
+      const o3 = Math.max(
+        4,
+        (20 + 55 * sunFactor(at)) *
+          (1.35 - 0.4 * rush * pressure) *
+          rng.float(0.9, 1.1),
+      );
+      const id = `${station._id}@${at.toISOString()}`;
+      airQuality.push({
+        _id: id,
+        stationId: station._id,
+        district: code,
+        observedAt: at,
+        no2: Math.round(no2 * 10) / 10,
+        pm10: Math.round(pm10 * 10) / 10,
+        pm25: Math.round(pm25 * 10) / 10,
+        o3: Math.round(o3 * 10) / 10,
+      });
+      const laeq =
+        44 + 22 * rush * Math.min(pressure, 1.25) + rng.float(-1.5, 1.5);
+      noise.push({
+        _id: id,
+        stationId: station._id,
+        district: code,
+        observedAt: at,
+        laeq: Math.round(laeq * 10) / 10,
+        lamax: Math.round((laeq + rng.float(8, 22)) * 10) / 10,
+      });
+    }
+
+    // Water network: one inflow meter, two consumption meters.
+    const population = district.population[LATEST_POPULATION_YEAR] ?? 40_000;
+    const hourlyDemand = (population * 0.15) / 24; // m3/h on average
+    const baselineLoss = rng.float(0.07, 0.16, 3);
+    const share = rng.float(0.45, 0.6);
+    for (let i = 1; i <= 3; i++) {
+      meters.push({
+        _id: `env-wm-${code}-${i}`,
+        name:
+          i === 1
+            ? `Compteur de sectorisation ${district.number}e (entrée)`
+            : `Compteur sous-secteur ${district.number}e-${i - 1}`,
+        role: i === 1 ? 'INFLOW' : 'CONSUMPTION',
+        diameterMm:
+          i === 1 ? rng.pick([300, 400, 500, 600]) : rng.pick([150, 200, 250]),
+        location: rng.pointIn(district),
+        district: code,
+        installedAt: new Date(
+          Date.UTC(rng.int(2008, 2022), rng.int(0, 11), rng.int(1, 28)),
+        ),
+      });
+    }
+    const leaks = LEAKS.filter((l) => l.district === code);
+    hours.forEach((at, h) => {
+      const demand = hourlyDemand * demandFactor(at) * rng.float(0.95, 1.05);
+      const leaking = leaks
+        .filter((l) => h >= l.startHour)
+        .reduce((sum, l) => sum + l.lossM3h, 0);
+      const inflow = demand * (1 + baselineLoss) + leaking;
+      const readings: [number, number][] = [
+        [1, inflow],
+        [2, demand * share],
+        [3, demand * (1 - share)],
+      ];
+      for (const [i, volume] of readings) {
+        const meterId = `env-wm-${code}-${i}`;
+        water.push({
+          _id: `${meterId}@${at.toISOString()}`,
+          meterId,
+          district: code,
+          role: i === 1 ? 'INFLOW' : 'CONSUMPTION',
+          observedAt: at,
+          consumption: Math.round(volume * 100) / 100,
+        });
+      }
+    });
+    leaks.forEach((leak, n) => {
+      const detectedAt = new Date(
+        SEED_WINDOW.from.getTime() +
+          (leak.startHour + rng.int(2, 4)) * 3_600_000,
+      );
+      // Older alerts have been taken (and some repaired); recent ones are open.
+      const age = SEED_WINDOW.to.getTime() - detectedAt.getTime();
+      const status: WaterLeakAlertDoc['status'] =
+        age > 60 * 3_600_000
+          ? 'RESOLVED'
+          : age > 30 * 3_600_000
+            ? 'ACKNOWLEDGED'
+            : 'OPEN';
+      const acknowledgedAt =
+        status === 'OPEN'
+          ? null
+          : new Date(detectedAt.getTime() + rng.int(1, 5) * 3_600_000);
+      alerts.push({
+        _id: `env-leak-${code}-${n + 1}`,
+        meterId: `env-wm-${code}-1`,
+        district: code,
+        severity: severityOf(leak.lossM3h),
+        status,
+        detectedAt,
+        estimatedLoss:
+          Math.round(leak.lossM3h * rng.float(0.85, 1.15) * 10) / 10,
+        description: `Inflow exceeds metered consumption by about ${leak.lossM3h} m3/h since ${new Date(
+          SEED_WINDOW.from.getTime() + leak.startHour * 3_600_000,
+        ).toISOString()}, night flow abnormal.`,
+        acknowledgedAt,
+        acknowledgedBy:
+          status === 'OPEN'
+            ? null
+            : `env-agent-${String(rng.int(1, 9)).padStart(2, '0')}`,
+        note:
+          status === 'OPEN'
+            ? null
+            : status === 'RESOLVED'
+              ? 'Fuite localisée et réparée.'
+              : 'Équipe de recherche de fuite envoyée.',
+      });
+    });
+
+    // Renewable energy: rooftop solar everywhere, one more in the large
+    // southern and eastern districts (8th to 12th) with the most roof space.
+    const projectCount =
+      rng.int(1, 3) + (district.number >= 8 && district.number <= 12 ? 1 : 0);
+    for (let i = 1; i <= projectCount; i++) {
+      const site = rng.pick(SITES);
+      const type: RenewableEnergyProjectDoc['type'] =
+        rng.next() < 0.8 ? 'SOLAR_PV' : 'SOLAR_THERMAL';
+      const status = rng.pick([
+        'OPERATIONAL',
+        'OPERATIONAL',
+        'OPERATIONAL',
+        'UNDER_CONSTRUCTION',
+        'PLANNED',
+      ] as const);
+      const capacityKw =
+        type === 'SOLAR_PV' ? rng.int(36, 500) : rng.int(20, 150);
+      projects.push({
+        _id: `env-rep-${code}-${i}`,
+        name: `${type === 'SOLAR_PV' ? 'Centrale photovoltaïque' : 'Solaire thermique'} ${site} ${district.number}e`,
+        type,
+        status,
+        capacityKw,
+        // About 1,400 kWh per kWp per year in Marseille for PV.
+        expectedAnnualMwh:
+          Math.round(capacityKw * (type === 'SOLAR_PV' ? 1.4 : 0.9) * 10) / 10,
+        location: rng.pointIn(district),
+        district: code,
+        commissionedAt:
+          status === 'OPERATIONAL'
+            ? new Date(
+                Date.UTC(rng.int(2015, 2025), rng.int(0, 11), rng.int(1, 28)),
+              )
+            : null,
+        operatorId:
+          rng.next() < 0.2
+            ? null
+            : `eco-biz-${code}-${String(rng.int(1, 25)).padStart(3, '0')}`,
+      });
+    }
+  }
+
+  // Two landmark projects beyond rooftop solar.
+  const extra = (district: string, n: number) => `env-rep-${district}-${n}`;
+  const count = (district: string) =>
+    projects.filter((p) => p.district === district).length;
+  const center = (code: string) => {
+    const d = SEED_DISTRICTS.find((x) => x.code === code);
+    if (!d) throw new Error(`unknown district ${code}`);
+    return rng.pointIn(d);
+  };
+  projects.push({
+    _id: extra('13202', count('13202') + 1),
+    name: 'Boucle à eau de mer Euroméditerranée (thalassothermie)',
+    type: 'THALASSOTHERMAL',
+    status: 'OPERATIONAL',
+    capacityKw: 19_000,
+    expectedAnnualMwh: 45_000,
+    location: center('13202'),
+    district: '13202',
+    commissionedAt: new Date(Date.UTC(2016, 9, 1)),
+    operatorId: 'eco-biz-13202-001',
+  });
+  projects.push({
+    _id: extra('13216', count('13216') + 1),
+    name: 'Éolienne portuaire de L’Estaque',
+    type: 'WIND',
+    status: 'PLANNED',
+    capacityKw: 2_000,
+    expectedAnnualMwh: 4_200,
+    location: center('13216'),
+    district: '13216',
+    commissionedAt: null,
+    operatorId: 'eco-biz-13216-003',
+  });
+
+  return { stations, airQuality, noise, meters, water, alerts, projects };
+}
+
+/** Writes the seed (idempotent); returns the count per collection. */
+export async function seedEnvironment(
+  models: EnvironmentModels,
+): Promise<Record<string, number>> {
+  const data = generateEnvironmentSeed();
+  return {
+    air_quality_stations: await upsertAll(
+      models.AirQualityStation,
+      data.stations,
+    ),
+    air_quality_observed: await upsertAll(
+      models.AirQualityObserved,
+      data.airQuality,
+    ),
+    noise_level_observed: await upsertAll(
+      models.NoiseLevelObserved,
+      data.noise,
+    ),
+    water_meters: await upsertAll(models.WaterMeter, data.meters),
+    water_consumption_observed: await upsertAll(
+      models.WaterConsumptionObserved,
+      data.water,
+    ),
+    water_leak_alerts: await upsertAll(models.WaterLeakAlert, data.alerts),
+    renewable_energy_projects: await upsertAll(
+      models.RenewableEnergyProject,
+      data.projects,
+    ),
+  };
+}

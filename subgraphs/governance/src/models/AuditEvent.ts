@@ -1,0 +1,72 @@
+/**
+ * Governance model: the audit events the gateway writes (lib/audit) in the
+ * governance database's `audit_events` collection. Read-only here: the
+ * subgraph never writes, updates or deletes an event; only lib/audit appends.
+ */
+import { Schema, type Types } from 'mongoose';
+import {
+  AUDIT_EVENTS_COLLECTION,
+  type AuditDecision,
+  type AuditOutcome,
+} from '../../../../lib/audit/index.js';
+
+/** An audit event as stored (see lib/audit/AuditEvent.ts). */
+export interface AuditEventDoc {
+  _id: Types.ObjectId;
+  chainId: string;
+  seq: number;
+  at: Date;
+  requestId: string;
+  subject: string | null;
+  scopes: string[];
+  clientName: string | null;
+  clientVersion: string | null;
+  operationName: string | null;
+  documentHash: string | null;
+  fields: { coordinate: string; rule: string; decision: AuditDecision }[];
+  subgraphs: string[];
+  outcome: AuditOutcome;
+  errorCodes: string[];
+  durationMs: number;
+  prevHash: string;
+  hash: string;
+}
+
+/** Mongoose schema of {@link AuditEventDoc}, with the indexes the `auditEvents` filters use. */
+export const auditEventSchema = new Schema<AuditEventDoc>(
+  {
+    chainId: { type: String, required: true },
+    seq: { type: Number, required: true },
+    at: { type: Date, required: true },
+    requestId: { type: String, required: true },
+    subject: { type: String, default: null },
+    scopes: { type: [String], default: [] },
+    clientName: { type: String, default: null },
+    clientVersion: { type: String, default: null },
+    operationName: { type: String, default: null },
+    documentHash: { type: String, default: null },
+    fields: {
+      type: [
+        {
+          _id: false,
+          coordinate: { type: String, required: true },
+          rule: { type: String, required: true },
+          decision: { type: String, required: true },
+        },
+      ],
+      default: [],
+    },
+    subgraphs: { type: [String], default: [] },
+    outcome: { type: String, required: true },
+    errorCodes: { type: [String], default: [] },
+    durationMs: { type: Number, required: true },
+    prevHash: { type: String, required: true },
+    hash: { type: String, required: true },
+  },
+  { collection: AUDIT_EVENTS_COLLECTION, versionKey: false, strict: true },
+);
+// Newest first, overall and per subject; `{ chainId, seq }` (unique) is
+// created by the writer, lib/audit.
+auditEventSchema.index({ at: -1, _id: -1 });
+auditEventSchema.index({ subject: 1, at: -1 });
+auditEventSchema.index({ 'fields.coordinate': 1, at: -1 });

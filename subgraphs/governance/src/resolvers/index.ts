@@ -1,0 +1,14 @@
+/** Governance's resolver map: one file per GraphQL type. */
+import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { AccessRequirement } from './AccessRule.js';
+import { AccessDecision, AuditEvent, AuditOutcome } from './AuditEvent.js';
+import { Query } from './Query.js';
+
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  AccessRequirement,
+  AuditEvent,
+  AccessDecision,
+  AuditOutcome,
+};

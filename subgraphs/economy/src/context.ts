@@ -1,0 +1,18 @@
+/** Economy's request context: the base context plus this request's loaders. */
+import type { SubgraphContext } from '../../../lib/subgraph.js';
+import { createLoaders, type EconomyLoaders } from './loaders/index.js';
+import type { EconomyModels } from './models/index.js';
+
+/** What every economy resolver receives. */
+export interface EconomyContext extends SubgraphContext {
+  models: EconomyModels;
+  loaders: EconomyLoaders;
+}
+
+/** Builds the context of one request. */
+export function createContext(
+  base: SubgraphContext,
+  models: EconomyModels,
+): EconomyContext {
+  return { ...base, models, loaders: createLoaders(models) };
+}

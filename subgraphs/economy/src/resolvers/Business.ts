@@ -1,0 +1,13 @@
+/** Business: economy owns it; environment's energy projects reference it as operator. */
+import type { EconomyContext } from '../context.js';
+import type { BusinessDoc } from '../models/index.js';
+import { economicSector } from '../naf.js';
+
+export const Business = {
+  __resolveReference: (ref: { id: string }, ctx: EconomyContext) =>
+    ctx.loaders.businessById.load(ref.id),
+  id: (doc: BusinessDoc) => doc._id,
+  siren: (doc: BusinessDoc) => doc.registryNumber.slice(0, 9),
+  sector: (doc: BusinessDoc) => economicSector(doc.sector),
+  district: (doc: BusinessDoc) => ({ code: doc.district }),
+};

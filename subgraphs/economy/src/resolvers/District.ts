@@ -1,0 +1,52 @@
+/** Economy's view of a district. */
+import {
+  districtSharedResolvers,
+  type DistrictRef,
+} from '../../../../lib/districts.js';
+import {
+  paginate,
+  timeRangeFilter,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import type { EconomyContext } from '../context.js';
+import { economicSector, type NafSection } from '../naf.js';
+
+export const District = {
+  ...districtSharedResolvers,
+  businesses: (
+    ref: DistrictRef,
+    args: PageArgs & { sector?: NafSection | null },
+    ctx: EconomyContext,
+  ) =>
+    paginate(
+      ctx.models.Business,
+      { district: ref.code, ...(args.sector ? { sector: args.sector } : {}) },
+      args,
+    ),
+  businessCount: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
+    ctx.loaders.businessCountByDistrict.load(ref.code),
+  async sectorBreakdown(ref: DistrictRef, _: unknown, ctx: EconomyContext) {
+    const rows = await ctx.loaders.sectorBreakdownByDistrict.load(ref.code);
+    const total = rows.reduce((sum, row) => sum + row.businessCount, 0);
+    return rows.map((row) => ({
+      sector: economicSector(row.sector),
+      businessCount: row.businessCount,
+      share:
+        total === 0 ? 0 : Math.round((row.businessCount / total) * 1000) / 1000,
+    }));
+  },
+  marketIndicators: (
+    ref: DistrictRef,
+    args: PageArgs & { range?: TimeRange | null },
+    ctx: EconomyContext,
+  ) =>
+    paginate(
+      ctx.models.MarketIndicator,
+      { district: ref.code, ...timeRangeFilter('periodStart', args.range) },
+      args,
+      { sortField: 'periodStart', direction: -1 },
+    ),
+  innovationHubs: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
+    ctx.loaders.innovationHubsByDistrict.load(ref.code),
+};

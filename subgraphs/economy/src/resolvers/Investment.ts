@@ -1,0 +1,11 @@
+/** Investment: a funding round of a startup; its amount is commercial data. */
+import type { EconomyContext } from '../context.js';
+import type { InvestmentDoc } from '../models/index.js';
+import { euros } from './units.js';
+
+export const Investment = {
+  id: (doc: InvestmentDoc) => doc._id,
+  startup: (doc: InvestmentDoc, _: unknown, ctx: EconomyContext) =>
+    ctx.loaders.startupById.load(doc.startupId),
+  amount: (doc: InvestmentDoc) => euros(doc.amount),
+};

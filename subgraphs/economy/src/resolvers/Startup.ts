@@ -1,0 +1,22 @@
+/** Startup: economy owns it; engagement's workshops reference it as host. */
+import { paginate, type PageArgs } from '../../../../lib/pagination.js';
+import type { EconomyContext } from '../context.js';
+import type { StartupDoc } from '../models/index.js';
+import { economicSector } from '../naf.js';
+import { euros } from './units.js';
+
+export const Startup = {
+  __resolveReference: (ref: { id: string }, ctx: EconomyContext) =>
+    ctx.loaders.startupById.load(ref.id),
+  id: (doc: StartupDoc) => doc._id,
+  sector: (doc: StartupDoc) => economicSector(doc.sector),
+  hub: (doc: StartupDoc, _: unknown, ctx: EconomyContext) =>
+    doc.hubId === null ? null : ctx.loaders.innovationHubById.load(doc.hubId),
+  investments: (doc: StartupDoc, args: PageArgs, ctx: EconomyContext) =>
+    paginate(ctx.models.Investment, { startupId: doc._id }, args, {
+      sortField: 'date',
+      direction: -1,
+    }),
+  totalRaised: async (doc: StartupDoc, _: unknown, ctx: EconomyContext) =>
+    euros(await ctx.loaders.totalRaisedByStartup.load(doc._id)),
+};

@@ -1,0 +1,23 @@
+/** Economy's resolver map: one file per GraphQL type. */
+import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { Business } from './Business.js';
+import { District } from './District.js';
+import { InnovationHub } from './InnovationHub.js';
+import { MarketIndicator, SectorFlow } from './MarketIndicator.js';
+import { Mutation } from './Mutation.js';
+import { Query } from './Query.js';
+import { Investment } from './Investment.js';
+import { Startup } from './Startup.js';
+
+export const resolvers = {
+  DateTime: DateTimeScalar,
+  Query,
+  Mutation,
+  District,
+  Business,
+  Startup,
+  Investment,
+  InnovationHub,
+  MarketIndicator,
+  SectorFlow,
+};

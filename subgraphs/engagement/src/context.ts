@@ -1,0 +1,21 @@
+/** Engagement's request context: the base context plus this request's loaders and clock. */
+import type { SubgraphContext } from '../../../lib/subgraph.js';
+import { createLoaders, type EngagementLoaders } from './loaders/index.js';
+import type { EngagementModels } from './models/index.js';
+
+/** What every engagement resolver receives. */
+export interface EngagementContext extends SubgraphContext {
+  models: EngagementModels;
+  loaders: EngagementLoaders;
+  /** The current time (injectable so rules such as "enrolment closes at the start" are testable). */
+  now: () => Date;
+}
+
+/** Builds the context of one request. */
+export function createContext(
+  base: SubgraphContext,
+  models: EngagementModels,
+  now: () => Date,
+): EngagementContext {
+  return { ...base, models, loaders: createLoaders(models), now };
+}

@@ -1,0 +1,11 @@
+/** Starts the engagement subgraph as its own service: loadConfig → connect → listen. */
+import { runSubgraph } from '../../../lib/subgraphService.js';
+import { createServer } from './server.js';
+
+await runSubgraph('engagement', ({ connection, logger, config }) =>
+  createServer({
+    connection,
+    logger,
+    includeStacktrace: config.env !== 'production',
+  }),
+);

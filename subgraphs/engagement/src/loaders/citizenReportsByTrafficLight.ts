@@ -1,0 +1,19 @@
+/** Loader: the citizen reports about each traffic light (mobility's TrafficLight.reports). */
+import { createGroupLoader } from '../../../../lib/loaders.js';
+import type { CitizenReportDoc, EngagementModels } from '../models/index.js';
+
+/**
+ * Every report about each light, newest first. One query per batch of
+ * lights: a light gets a handful of reports, so the page is cut in memory
+ * (see ../paginateLoaded.ts) rather than with one query per light.
+ */
+export function citizenReportsByTrafficLight(models: EngagementModels) {
+  return createGroupLoader<string, CitizenReportDoc>(
+    (lightIds) =>
+      models.CitizenReport.find({ trafficLightId: { $in: [...lightIds] } })
+        .sort({ requestedDatetime: -1, _id: -1 })
+        .lean<CitizenReportDoc[]>()
+        .exec(),
+    (doc) => doc.trafficLightId ?? '',
+  );
+}

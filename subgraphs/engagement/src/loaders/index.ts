@@ -1,0 +1,27 @@
+/** Engagement's per-request loaders ([DL]: created once per request, never shared between viewers). */
+import type { EngagementModels } from '../models/index.js';
+import { citizenReportById } from './citizenReportById.js';
+import { citizenReportsByTrafficLight } from './citizenReportsByTrafficLight.js';
+import { latestIndicatorByDistrict } from './latestIndicatorByDistrict.js';
+import { participationByDistrict } from './participationByDistrict.js';
+import { surveyById } from './surveyById.js';
+import { trainingProgramById } from './trainingProgramById.js';
+import { workshopById } from './workshopById.js';
+import { workshopsByProgram } from './workshopsByProgram.js';
+
+/** Creates a fresh set of loaders for one request. */
+export function createLoaders(models: EngagementModels) {
+  return {
+    workshopById: workshopById(models),
+    workshopsByProgram: workshopsByProgram(models),
+    trainingProgramById: trainingProgramById(models),
+    citizenReportById: citizenReportById(models),
+    citizenReportsByTrafficLight: citizenReportsByTrafficLight(models),
+    surveyById: surveyById(models),
+    latestIndicatorByDistrict: latestIndicatorByDistrict(models),
+    participationByDistrict: participationByDistrict(models),
+  };
+}
+
+/** Engagement's loaders. */
+export type EngagementLoaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,95 @@
+/** Engagement model: a citizen report, an Open311 GeoReport v2 service request. */
+import { Schema } from 'mongoose';
+import {
+  districtFieldDefinition,
+  geoPointDefinition,
+} from '../../../../lib/districts.js';
+import {
+  foreignIdValidator,
+  TRAFFIC_LIGHT_ID,
+  WATER_METER_ID,
+} from '../foreignIds.js';
+import { SERVICE_CODES } from '../serviceTypes.js';
+
+/** Open311 statuses, stored as Open311 writes them. */
+export const REPORT_STATUSES = ['open', 'closed'] as const;
+
+/** A citizen report as stored (Open311 names in camelCase). */
+export interface CitizenReportDoc {
+  /** Open311 `service_request_id`, e.g. `eng-cr-00042`. */
+  _id: string;
+  serviceCode: string;
+  serviceName: string;
+  description: string;
+  status: (typeof REPORT_STATUSES)[number];
+  statusNotes: string | null;
+  agencyResponsible: string;
+  requestedDatetime: Date;
+  updatedDatetime: Date;
+  address: string | null;
+  district: string;
+  location: { lat: number; lon: number };
+  /** Mobility's traffic light reported on (`mob-tl-<INSEE>-<NN>`). */
+  trafficLightId: string | null;
+  /** Environment's water meter reported on (`env-wm-<INSEE>-<N>`). */
+  waterMeterId: string | null;
+  reporterName: string | null;
+  reporterEmail: string | null;
+  reporterPhone: string | null;
+  /** The `sub` of who submitted it (null for seed data). */
+  submittedBy: string | null;
+}
+
+/** Mongoose schema of {@link CitizenReportDoc}. */
+export const citizenReportSchema = new Schema<CitizenReportDoc>(
+  {
+    _id: { type: String, required: true },
+    serviceCode: { type: String, required: true, enum: SERVICE_CODES },
+    serviceName: { type: String, required: true },
+    description: {
+      type: String,
+      required: true,
+      trim: true,
+      minlength: 10,
+      maxlength: 2000,
+    },
+    status: { type: String, enum: REPORT_STATUSES, required: true },
+    statusNotes: { type: String, default: null, maxlength: 1000 },
+    agencyResponsible: { type: String, required: true },
+    requestedDatetime: { type: Date, required: true },
+    updatedDatetime: { type: Date, required: true },
+    address: { type: String, default: null, maxlength: 200 },
+    district: districtFieldDefinition,
+    location: geoPointDefinition,
+    trafficLightId: {
+      type: String,
+      default: null,
+      validate: foreignIdValidator(TRAFFIC_LIGHT_ID, 'traffic light'),
+    },
+    waterMeterId: {
+      type: String,
+      default: null,
+      validate: foreignIdValidator(WATER_METER_ID, 'water meter'),
+    },
+    reporterName: { type: String, default: null, maxlength: 100 },
+    reporterEmail: { type: String, default: null, maxlength: 254 },
+    reporterPhone: { type: String, default: null, maxlength: 30 },
+    submittedBy: { type: String, default: null },
+  },
+  { collection: 'citizen_reports', versionKey: false },
+);
+citizenReportSchema.pre('validate', function () {
+  if (this.updatedDatetime < this.requestedDatetime)
+    this.invalidate(
+      'updatedDatetime',
+      'updatedDatetime cannot precede requestedDatetime',
+    );
+});
+citizenReportSchema.index({ requestedDatetime: -1 });
+citizenReportSchema.index({ district: 1, requestedDatetime: -1 });
+citizenReportSchema.index({ status: 1, requestedDatetime: -1 });
+citizenReportSchema.index(
+  { trafficLightId: 1, requestedDatetime: -1 },
+  { sparse: true },
+);
+citizenReportSchema.index({ waterMeterId: 1 }, { sparse: true });

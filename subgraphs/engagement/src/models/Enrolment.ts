@@ -1,0 +1,52 @@
+/** Engagement model: one person's enrolment in a workshop (personal data). */
+import { Schema } from 'mongoose';
+import { districtFieldDefinition } from '../../../../lib/districts.js';
+
+/** An enrolment as stored. */
+export interface EnrolmentDoc {
+  /** e.g. `eng-en-eng-ws-001-007` (seed) or `eng-en-<uuid>`. */
+  _id: string;
+  workshopId: string;
+  /** INSEE code of the district the participant lives in (public in aggregate). */
+  district: string;
+  enrolledAt: Date;
+  participantName: string;
+  /** Lower-cased: one enrolment per email and workshop (unique index). */
+  participantEmail: string;
+  participantPhone: string | null;
+  /** The `sub` of who enrolled (null for seed data entered by staff). */
+  enrolledBy: string | null;
+}
+
+/** Mongoose schema of {@link EnrolmentDoc}. */
+export const enrolmentSchema = new Schema<EnrolmentDoc>(
+  {
+    _id: { type: String, required: true },
+    workshopId: { type: String, required: true },
+    district: districtFieldDefinition,
+    enrolledAt: { type: Date, required: true },
+    participantName: {
+      type: String,
+      required: true,
+      trim: true,
+      minlength: 2,
+      maxlength: 100,
+    },
+    participantEmail: {
+      type: String,
+      required: true,
+      lowercase: true,
+      trim: true,
+      maxlength: 254,
+      match: /^[^\s@]+@[^\s@]+\.[^\s@]+$/,
+    },
+    participantPhone: { type: String, default: null, maxlength: 30 },
+    enrolledBy: { type: String, default: null },
+  },
+  { collection: 'enrolments', versionKey: false },
+);
+// Duplicate enrolments are refused by the database itself, whatever the race.
+enrolmentSchema.index(
+  { workshopId: 1, participantEmail: 1 },
+  { unique: true, name: 'one_enrolment_per_email_and_workshop' },
+);

@@ -1,0 +1,95 @@
+/** Engagement model: a workshop session open to residents. */
+import { Schema } from 'mongoose';
+import {
+  districtFieldDefinition,
+  geoPointDefinition,
+} from '../../../../lib/districts.js';
+import {
+  foreignIdValidator,
+  INNOVATION_HUB_ID,
+  STARTUP_ID,
+} from '../foreignIds.js';
+
+/** Workshop topics (GraphQL `WorkshopTopic`). */
+export const WORKSHOP_TOPICS = [
+  'DIGITAL_BASICS',
+  'ONLINE_SERVICES',
+  'DATA_LITERACY',
+  'CODING',
+  'CYBERSECURITY',
+  'OPEN_DATA',
+  'CIVIC_TECH',
+  'ENTREPRENEURSHIP',
+] as const;
+
+/** Workshop audiences (GraphQL `WorkshopAudience`). */
+export const WORKSHOP_AUDIENCES = [
+  'ALL',
+  'SENIORS',
+  'YOUTH',
+  'JOB_SEEKERS',
+  'FAMILIES',
+] as const;
+
+/** A workshop as stored. */
+export interface WorkshopDoc {
+  /** Stable id, e.g. `eng-ws-001`. */
+  _id: string;
+  title: string;
+  description: string;
+  topic: (typeof WORKSHOP_TOPICS)[number];
+  audience: (typeof WORKSHOP_AUDIENCES)[number];
+  venue: string;
+  location: { lat: number; lon: number };
+  /** INSEE code of the venue's district. */
+  district: string;
+  startsAt: Date;
+  endsAt: Date;
+  capacity: number;
+  /** Confirmed enrolments, kept in step by `enrol` with a conditional update (never above capacity). */
+  enrolledCount: number;
+  programId: string | null;
+  /** Economy's startup running it (`eco-su-NN`). */
+  hostStartupId: string | null;
+  /** Economy's innovation hub hosting it (`eco-hub-N`). */
+  hostHubId: string | null;
+}
+
+/** Mongoose schema of {@link WorkshopDoc}. */
+export const workshopSchema = new Schema<WorkshopDoc>(
+  {
+    _id: { type: String, required: true, match: /^eng-ws-[0-9a-z-]+$/ },
+    title: { type: String, required: true, trim: true, maxlength: 200 },
+    description: { type: String, required: true, maxlength: 2000 },
+    topic: { type: String, enum: WORKSHOP_TOPICS, required: true },
+    audience: { type: String, enum: WORKSHOP_AUDIENCES, required: true },
+    venue: { type: String, required: true, maxlength: 200 },
+    location: geoPointDefinition,
+    district: districtFieldDefinition,
+    startsAt: { type: Date, required: true },
+    endsAt: { type: Date, required: true },
+    capacity: { type: Number, required: true, min: 1, max: 500 },
+    enrolledCount: { type: Number, required: true, min: 0 },
+    programId: { type: String, default: null },
+    hostStartupId: {
+      type: String,
+      default: null,
+      validate: foreignIdValidator(STARTUP_ID, 'startup'),
+    },
+    hostHubId: {
+      type: String,
+      default: null,
+      validate: foreignIdValidator(INNOVATION_HUB_ID, 'innovation hub'),
+    },
+  },
+  { collection: 'workshops', versionKey: false },
+);
+workshopSchema.pre('validate', function () {
+  if (this.endsAt <= this.startsAt)
+    this.invalidate('endsAt', 'a workshop ends after it starts');
+  if (this.enrolledCount > this.capacity)
+    this.invalidate('enrolledCount', 'enrolledCount cannot exceed capacity');
+});
+workshopSchema.index({ district: 1, startsAt: -1 });
+workshopSchema.index({ startsAt: -1 });
+workshopSchema.index({ programId: 1, startsAt: 1 });

@@ -1,0 +1,58 @@
+/** Engagement's view of a district. */
+import {
+  districtSharedResolvers,
+  findDistrict,
+  LATEST_POPULATION_YEAR,
+  type DistrictRef,
+} from '../../../../lib/districts.js';
+import {
+  paginate,
+  timeRangeFilter,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import type { EngagementContext } from '../context.js';
+import type { CitizenReportDoc } from '../models/index.js';
+
+type RangeArgs = PageArgs & { range?: TimeRange | null };
+
+export const District = {
+  ...districtSharedResolvers,
+  workshops: (ref: DistrictRef, args: RangeArgs, ctx: EngagementContext) =>
+    paginate(
+      ctx.models.Workshop,
+      { district: ref.code, ...timeRangeFilter('startsAt', args.range) },
+      args,
+      { sortField: 'startsAt', direction: -1 },
+    ),
+  citizenReports: (
+    ref: DistrictRef,
+    args: RangeArgs & { status?: CitizenReportDoc['status'] | null },
+    ctx: EngagementContext,
+  ) =>
+    paginate(
+      ctx.models.CitizenReport,
+      {
+        district: ref.code,
+        ...(args.status ? { status: args.status } : {}),
+        ...timeRangeFilter('requestedDatetime', args.range),
+      },
+      args,
+      { sortField: 'requestedDatetime', direction: -1 },
+    ),
+  // The DigitalInclusion object is the district itself; its fields load.
+  digitalInclusion: (ref: DistrictRef) => ({ code: ref.code }),
+  async participation(ref: DistrictRef, _: unknown, ctx: EngagementContext) {
+    const counts = await ctx.loaders.participationByDistrict.load(ref.code);
+    const population =
+      findDistrict(ref.code)?.population[LATEST_POPULATION_YEAR] ?? 0;
+    return {
+      ...counts,
+      enrolmentsPer1000:
+        population === 0
+          ? 0
+          : Math.round((counts.residentEnrolments / population) * 1000 * 100) /
+            100,
+    };
+  },
+};

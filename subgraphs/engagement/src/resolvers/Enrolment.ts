@@ -1,0 +1,25 @@
+/** Enrolment (personal data) and the receipt a participant gets back. */
+import type { EngagementContext } from '../context.js';
+import type { EnrolmentDoc } from '../models/index.js';
+
+export const Enrolment = {
+  id: (doc: EnrolmentDoc) => doc._id,
+  workshop: (doc: EnrolmentDoc, _: unknown, ctx: EngagementContext) =>
+    ctx.loaders.workshopById.load(doc.workshopId),
+  residentDistrict: (doc: EnrolmentDoc) => ({ code: doc.district }),
+};
+
+/** What `enrol` returns (see Mutation.ts). */
+export interface EnrolmentReceiptValue {
+  enrolmentId: string;
+  workshopId: string;
+  enrolledAt: Date;
+}
+
+export const EnrolmentReceipt = {
+  workshop: (
+    receipt: EnrolmentReceiptValue,
+    _: unknown,
+    ctx: EngagementContext,
+  ) => ctx.loaders.workshopById.load(receipt.workshopId),
+};

@@ -1,0 +1,114 @@
+/** Engagement's root queries. */
+import {
+  districtFilter,
+  districtQueryResolvers,
+} from '../../../../lib/districts.js';
+import { BadUserInputError } from '../../../../lib/errors.js';
+import {
+  paginate,
+  timeRangeFilter,
+  type PageArgs,
+  type TimeRange,
+} from '../../../../lib/pagination.js';
+import type { EngagementContext } from '../context.js';
+import type { CitizenReportDoc, WorkshopDoc } from '../models/index.js';
+import { findServiceType, SERVICE_TYPES } from '../serviceTypes.js';
+import { digitalDivideRanking } from './DigitalInclusion.js';
+
+type DistrictArgs = PageArgs & {
+  district?: string | null;
+  range?: TimeRange | null;
+};
+
+export const Query = {
+  ...districtQueryResolvers,
+  workshops: (
+    _: unknown,
+    args: DistrictArgs & { topic?: WorkshopDoc['topic'] | null },
+    ctx: EngagementContext,
+  ) =>
+    paginate(
+      ctx.models.Workshop,
+      {
+        ...districtFilter(args.district),
+        ...(args.topic ? { topic: args.topic } : {}),
+        ...timeRangeFilter('startsAt', args.range),
+      },
+      args,
+      { sortField: 'startsAt', direction: -1 },
+    ),
+  workshop: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
+    ctx.loaders.workshopById.load(args.id),
+  trainingPrograms: (_: unknown, __: unknown, ctx: EngagementContext) =>
+    ctx.models.TrainingProgram.find({})
+      .sort({ startsOn: 1, _id: 1 })
+      .lean()
+      .exec(),
+  trainingProgram: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
+    ctx.loaders.trainingProgramById.load(args.id),
+  serviceTypes: () => SERVICE_TYPES,
+  citizenReports: (
+    _: unknown,
+    args: DistrictArgs & {
+      status?: CitizenReportDoc['status'] | null;
+      serviceCode?: string | null;
+    },
+    ctx: EngagementContext,
+  ) => {
+    if (args.serviceCode && !findServiceType(args.serviceCode)) {
+      throw new BadUserInputError(
+        `Unknown serviceCode "${args.serviceCode}": see Query.serviceTypes.`,
+        { argumentName: 'serviceCode' },
+      );
+    }
+    return paginate(
+      ctx.models.CitizenReport,
+      {
+        ...districtFilter(args.district),
+        ...(args.status ? { status: args.status } : {}),
+        ...(args.serviceCode ? { serviceCode: args.serviceCode } : {}),
+        ...timeRangeFilter('requestedDatetime', args.range),
+      },
+      args,
+      { sortField: 'requestedDatetime', direction: -1 },
+    );
+  },
+  citizenReport: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
+    ctx.loaders.citizenReportById.load(args.id),
+  surveys: (
+    _: unknown,
+    args: DistrictArgs & { status?: 'OPEN' | 'CLOSED' | null },
+    ctx: EngagementContext,
+  ) => {
+    const now = ctx.now();
+    const status =
+      args.status === 'OPEN'
+        ? { opensAt: { $lte: now }, closesAt: { $gt: now } }
+        : args.status === 'CLOSED'
+          ? { $or: [{ opensAt: { $gt: now } }, { closesAt: { $lte: now } }] }
+          : {};
+    return paginate(
+      ctx.models.Survey,
+      { ...districtFilter(args.district), ...status },
+      args,
+      { sortField: 'opensAt', direction: -1 },
+    );
+  },
+  survey: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
+    ctx.loaders.surveyById.load(args.id),
+  digitalInclusionIndicators: (
+    _: unknown,
+    args: DistrictArgs,
+    ctx: EngagementContext,
+  ) =>
+    paginate(
+      ctx.models.DigitalInclusionIndicator,
+      {
+        ...districtFilter(args.district),
+        ...timeRangeFilter('observedAt', args.range),
+      },
+      args,
+      { sortField: 'observedAt', direction: -1 },
+    ),
+  digitalDivideRanking,
+};

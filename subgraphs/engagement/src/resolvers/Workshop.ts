@@ -1,0 +1,41 @@
+/** Workshop and TrainingProgram: engagement owns them; economy's startups and hubs host workshops. */
+import { paginate, type PageArgs } from '../../../../lib/pagination.js';
+import type { EngagementContext } from '../context.js';
+import type { TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
+
+export const Workshop = {
+  __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
+    ctx.loaders.workshopById.load(ref.id),
+  id: (doc: WorkshopDoc) => doc._id,
+  district: (doc: WorkshopDoc) => ({ code: doc.district }),
+  seatsLeft: (doc: WorkshopDoc) =>
+    Math.max(0, doc.capacity - doc.enrolledCount),
+  program: (doc: WorkshopDoc, _: unknown, ctx: EngagementContext) =>
+    doc.programId ? ctx.loaders.trainingProgramById.load(doc.programId) : null,
+  // Stubs: economy resolves the rest of Startup and InnovationHub.
+  hostStartup: (doc: WorkshopDoc) =>
+    doc.hostStartupId ? { __typename: 'Startup', id: doc.hostStartupId } : null,
+  hostHub: (doc: WorkshopDoc) =>
+    doc.hostHubId ? { __typename: 'InnovationHub', id: doc.hostHubId } : null,
+  enrolments: (doc: WorkshopDoc, args: PageArgs, ctx: EngagementContext) =>
+    paginate(ctx.models.Enrolment, { workshopId: doc._id }, args, {
+      sortField: 'enrolledAt',
+      direction: 1,
+    }),
+};
+
+export const TrainingProgram = {
+  __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
+    ctx.loaders.trainingProgramById.load(ref.id),
+  id: (doc: TrainingProgramDoc) => doc._id,
+  workshops: (doc: TrainingProgramDoc, _: unknown, ctx: EngagementContext) =>
+    ctx.loaders.workshopsByProgram.load(doc._id),
+  async enrolledCount(
+    doc: TrainingProgramDoc,
+    _: unknown,
+    ctx: EngagementContext,
+  ) {
+    const workshops = await ctx.loaders.workshopsByProgram.load(doc._id);
+    return workshops.reduce((sum, w) => sum + w.enrolledCount, 0);
+  },
+};

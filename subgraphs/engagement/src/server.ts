@@ -1,0 +1,48 @@
+/** Engagement's server factory: never listens, never reads the environment; tests import it. */
+import type { Connection } from 'mongoose';
+import type { Logger } from '../../../lib/logger.js';
+import {
+  createSubgraphApollo,
+  loadSchema,
+  type SubgraphResolvers,
+} from '../../../lib/subgraph.js';
+import type { SubgraphServer } from '../../../lib/subgraphService.js';
+import { createContext, type EngagementContext } from './context.js';
+import { createModels } from './models/index.js';
+import { resolvers } from './resolvers/index.js';
+
+/** Engagement's SDL, read once from schema.graphql. */
+export const typeDefs = loadSchema(
+  new URL('../schema.graphql', import.meta.url),
+);
+
+/** What {@link createServer} needs. */
+export interface EngagementDeps {
+  connection: Connection;
+  logger: Logger;
+  /** @default false */
+  includeStacktrace?: boolean;
+  /**
+   * The clock (tests pin it inside the seed window).
+   * @default () => new Date()
+   */
+  now?: () => Date;
+}
+
+/** Builds engagement's Apollo Server and its context factory. */
+export function createServer(
+  deps: EngagementDeps,
+): SubgraphServer<EngagementContext> {
+  const models = createModels(deps.connection);
+  const now = deps.now ?? (() => new Date());
+  const apollo = createSubgraphApollo<EngagementContext>({
+    typeDefs,
+    resolvers: resolvers as unknown as SubgraphResolvers<EngagementContext>,
+    logger: deps.logger,
+    includeStacktrace: deps.includeStacktrace ?? false,
+  });
+  return {
+    apollo,
+    createContext: (base) => createContext(base, models, now),
+  };
+}

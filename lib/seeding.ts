@@ -1,7 +1,7 @@
 /**
  * Helpers for the departments' deterministic seed data: a seeded random
  * generator (the same data on every machine and every run) and an idempotent
- * writer (re-running a seed replaces documents by id, never duplicates them).
+ * writer (re-running a seed inserts only what is missing, never duplicates).
  */
 import { DISTRICTS, type DistrictRecord } from './districts.js';
 
@@ -69,25 +69,30 @@ export class SeededRandom {
 export const SEED_DISTRICTS = DISTRICTS;
 
 /** The minimal model surface the writer needs (a mongoose Model satisfies it). */
-export interface BulkWritable {
-  bulkWrite(ops: object[], options: { ordered: boolean }): Promise<unknown>;
-  readonly modelName: string;
+export interface SeedTarget {
+  find(filter: object): {
+    select(fields: string): { lean(): { exec(): Promise<unknown[]> } };
+  };
+  insertMany(docs: object[], options: { ordered: boolean }): Promise<unknown>;
 }
 
 /**
- * Writes documents by `_id` with replace-or-insert, in batches: re-running a
- * seed leaves one copy of each document. Returns the number written.
+ * Inserts the documents whose `_id` is not there yet, in batches, through
+ * the model (so its validation runs): re-running a seed writes nothing twice.
+ * A document already present is left as it is, including changes made
+ * through the graph since. Returns the number of documents of the seed.
  */
 export async function upsertAll(
-  model: BulkWritable,
+  model: SeedTarget,
   docs: readonly { _id: string }[],
-  batchSize = 2000,
+  batchSize = 5000,
 ): Promise<number> {
-  for (let i = 0; i < docs.length; i += batchSize) {
-    const ops = docs.slice(i, i + batchSize).map((doc) => ({
-      replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
-    }));
-    await model.bulkWrite(ops, { ordered: false });
+  // One scan for the ids already there: cheaper than an `$in` per batch.
+  const found = await model.find({}).select('_id').lean().exec();
+  const existing = new Set(found.map((d) => (d as { _id: string })._id));
+  const missing = docs.filter((d) => !existing.has(d._id));
+  for (let i = 0; i < missing.length; i += batchSize) {
+    await model.insertMany(missing.slice(i, i + batchSize), { ordered: false });
   }
   return docs.length;
 }

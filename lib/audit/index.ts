@@ -26,3 +26,7 @@ export {
   type AuditChainReport,
   type VerifyAuditChainOptions,
 } from './verifyAuditChain.js';
+export {
+  formatAuditChainReports,
+  parseAuditAnchors,
+} from './formatAuditChainReports.js';

@@ -134,7 +134,9 @@ function createGatewayFormatError(logger: Logger, includeStacktrace: boolean) {
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
   disableVendorTelemetry();
-  const includeStacktrace = config.env !== 'production';
+  // Stack traces never reach clients through the gateway, whatever the mode;
+  // they are in the services' logs under the request id.
+  const includeStacktrace = false;
 
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph.hook,

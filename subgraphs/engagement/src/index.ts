@@ -6,6 +6,6 @@ await runSubgraph('engagement', ({ connection, logger, config }) =>
   createServer({
     connection,
     logger,
-    includeStacktrace: config.env !== 'production',
+    includeStacktrace: config.env === 'development',
   }),
 );

@@ -7,6 +7,6 @@ await runSubgraph('governance', ({ connection, logger, config }) =>
     connection,
     logger,
     supergraphPath: config.gateway.supergraphPath,
-    includeStacktrace: config.env !== 'production',
+    includeStacktrace: config.env === 'development',
   }),
 );

@@ -50,3 +50,5 @@ enrolmentSchema.index(
   { workshopId: 1, participantEmail: 1 },
   { unique: true, name: 'one_enrolment_per_email_and_workshop' },
 );
+// A workshop's roster, in enrolment order (Workshop.enrolments).
+enrolmentSchema.index({ workshopId: 1, enrolledAt: 1 });

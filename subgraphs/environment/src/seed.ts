@@ -211,11 +211,27 @@ export function generateEnvironmentSeed() {
         ),
       });
     }
-    const leaks = LEAKS.filter((l) => l.district === code);
-    hours.forEach((at, h) => {
+    // Each leak: detected 2-4 h after it starts; older alerts have been
+    // taken (and the oldest repaired, which stops the leak); recent ones are open.
+    const leaks = LEAKS.filter((l) => l.district === code).map((leak) => {
+      const detectedHour = leak.startHour + rng.int(2, 4);
+      const hoursAgo = hours.length - detectedHour;
+      const status: WaterLeakAlertDoc['status'] =
+        hoursAgo > 60 ? 'RESOLVED' : hoursAgo > 30 ? 'ACKNOWLEDGED' : 'OPEN';
+      const acknowledgedHour = detectedHour + rng.int(1, 5);
+      const endHour =
+        status === 'RESOLVED'
+          ? acknowledgedHour + rng.int(4, 10)
+          : Number.POSITIVE_INFINITY;
+      return { ...leak, detectedHour, status, acknowledgedHour, endHour };
+    });
+    const atHour = (h: number) =>
+      new Date(SEED_WINDOW.from.getTime() + h * 3_600_000);
+    hours.forEach((at, index) => {
+      const h = index + 1; // hours[index] ends hour h of the window
       const demand = hourlyDemand * demandFactor(at) * rng.float(0.95, 1.05);
       const leaking = leaks
-        .filter((l) => h >= l.startHour)
+        .filter((l) => h > l.startHour && h <= l.endHour)
         .reduce((sum, l) => sum + l.lossM3h, 0);
       const inflow = demand * (1 + baselineLoss) + leaking;
       const readings: [number, number][] = [
@@ -236,45 +252,26 @@ export function generateEnvironmentSeed() {
       }
     });
     leaks.forEach((leak, n) => {
-      const detectedAt = new Date(
-        SEED_WINDOW.from.getTime() +
-          (leak.startHour + rng.int(2, 4)) * 3_600_000,
-      );
-      // Older alerts have been taken (and some repaired); recent ones are open.
-      const age = SEED_WINDOW.to.getTime() - detectedAt.getTime();
-      const status: WaterLeakAlertDoc['status'] =
-        age > 60 * 3_600_000
-          ? 'RESOLVED'
-          : age > 30 * 3_600_000
-            ? 'ACKNOWLEDGED'
-            : 'OPEN';
-      const acknowledgedAt =
-        status === 'OPEN'
-          ? null
-          : new Date(detectedAt.getTime() + rng.int(1, 5) * 3_600_000);
+      const open = leak.status === 'OPEN';
       alerts.push({
         _id: `env-leak-${code}-${n + 1}`,
         meterId: `env-wm-${code}-1`,
         district: code,
         severity: severityOf(leak.lossM3h),
-        status,
-        detectedAt,
+        status: leak.status,
+        detectedAt: atHour(leak.detectedHour),
         estimatedLoss:
           Math.round(leak.lossM3h * rng.float(0.85, 1.15) * 10) / 10,
-        description: `Inflow exceeds metered consumption by about ${leak.lossM3h} m3/h since ${new Date(
-          SEED_WINDOW.from.getTime() + leak.startHour * 3_600_000,
-        ).toISOString()}, night flow abnormal.`,
-        acknowledgedAt,
-        acknowledgedBy:
-          status === 'OPEN'
-            ? null
-            : `env-agent-${String(rng.int(1, 9)).padStart(2, '0')}`,
-        note:
-          status === 'OPEN'
-            ? null
-            : status === 'RESOLVED'
-              ? 'Fuite localisée et réparée.'
-              : 'Équipe de recherche de fuite envoyée.',
+        description: `Inflow exceeds metered consumption by about ${leak.lossM3h} m3/h since ${atHour(leak.startHour).toISOString()}; abnormal night flow.`,
+        acknowledgedAt: open ? null : atHour(leak.acknowledgedHour),
+        acknowledgedBy: open
+          ? null
+          : `env-agent-${String(rng.int(1, 9)).padStart(2, '0')}`,
+        note: open
+          ? null
+          : leak.status === 'RESOLVED'
+            ? 'Fuite localisée et réparée.'
+            : 'Équipe de recherche de fuite envoyée.',
       });
     });
 

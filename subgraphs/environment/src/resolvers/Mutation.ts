@@ -57,7 +57,7 @@ export const Mutation = {
           note,
         },
       },
-      { new: true, runValidators: true },
+      { returnDocument: 'after', runValidators: true },
     )
       .lean()
       .exec();

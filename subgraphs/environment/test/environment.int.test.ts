@@ -1,0 +1,489 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineSubgraphContractSuite } from '../../../lib/testing/defineSubgraphContractSuite.js';
+import { executeAs, type TestResult } from '../../../lib/testing/executeAs.js';
+import {
+  startTestDatabase,
+  type TestDatabase,
+} from '../../../lib/testing/testDatabase.js';
+import { createSilentLogger } from '../../../lib/logger.js';
+import { upsertAll } from '../../../lib/seeding.js';
+import { createViewer } from '../../../lib/viewer.js';
+import { createModels } from '../src/models/index.js';
+import { createServer } from '../src/server.js';
+import { generateEnvironmentSeed, seedEnvironment } from '../src/seed.js';
+
+defineSubgraphContractSuite({ name: 'environment', createServer });
+
+const staff = createViewer('env-agent-42', ['environment:staff']);
+const citizen = createViewer('citizen-7', ['citizen']);
+
+describe('environment seed', () => {
+  const seed = generateEnvironmentSeed();
+
+  it('is deterministic', () => {
+    expect(generateEnvironmentSeed()).toEqual(seed);
+  });
+
+  it('has one station per district, 3 meters per district and hourly readings', () => {
+    expect(seed.stations.map((s) => s._id)).toEqual(
+      Array.from({ length: 16 }, (_, i) => `env-aq-${13201 + i}`),
+    );
+    expect(seed.airQuality.length).toBe(16 * 96);
+    expect(seed.noise.length).toBe(16 * 96);
+    expect(seed.meters.length).toBe(48);
+    expect(seed.meters.map((m) => m._id)).toContain('env-wm-13216-3');
+    expect(seed.water.length).toBe(48 * 96);
+    expect(seed.alerts.length).toBeGreaterThan(0);
+  });
+
+  it('links each station to 2 or 3 traffic sensors of its own district', () => {
+    for (const station of seed.stations) {
+      expect(station.nearbyTrafficSensorIds.length).toBeGreaterThanOrEqual(2);
+      expect(station.nearbyTrafficSensorIds.length).toBeLessThanOrEqual(3);
+      for (const id of station.nearbyTrafficSensorIds)
+        expect(id).toMatch(new RegExp(`^mob-ts-${station.district}-0[1-8]$`));
+    }
+  });
+
+  it('gives renewable projects operators among economy businesses', () => {
+    const operators = seed.projects.flatMap((p) =>
+      p.operatorId === null ? [] : [p.operatorId],
+    );
+    expect(operators.length).toBeGreaterThan(0);
+    for (const id of operators)
+      expect(id).toMatch(/^eco-biz-132\d\d-0[0-2]\d$/);
+  });
+});
+
+describe('environment subgraph', () => {
+  let db: TestDatabase;
+  let server: ReturnType<typeof createServer>;
+  let models: ReturnType<typeof createModels>;
+  const seed = generateEnvironmentSeed();
+
+  beforeAll(async () => {
+    db = await startTestDatabase('environment-test');
+    models = createModels(db.connection);
+    await seedEnvironment(models);
+    server = createServer({
+      connection: db.connection,
+      logger: createSilentLogger(),
+    });
+    await server.apollo.start();
+  });
+  afterAll(async () => {
+    await server.apollo.stop();
+    await db.stop();
+  });
+
+  it('passes model validation for every seeded document', async () => {
+    const samples = [
+      ...seed.stations.map((d) => new models.AirQualityStation(d)),
+      ...seed.airQuality.map((d) => new models.AirQualityObserved(d)),
+      ...seed.noise.map((d) => new models.NoiseLevelObserved(d)),
+      ...seed.meters.map((d) => new models.WaterMeter(d)),
+      ...seed.water.map((d) => new models.WaterConsumptionObserved(d)),
+      ...seed.alerts.map((d) => new models.WaterLeakAlert(d)),
+      ...seed.projects.map((d) => new models.RenewableEnergyProject(d)),
+    ];
+    const errors: string[] = [];
+    for (const doc of samples) {
+      try {
+        await doc.validate();
+      } catch (error) {
+        errors.push(`${String(doc._id)}: ${String(error)}`);
+      }
+    }
+    expect(errors).toEqual([]);
+    await expect(
+      new models.AirQualityStation({
+        ...seed.stations[0],
+        nearbyTrafficSensorIds: ['mob-ts-13202-01'],
+      }).validate(),
+    ).rejects.toThrow(/another district/);
+  });
+
+  it('re-seeds without duplicating anything', async () => {
+    await upsertAll(models.WaterMeter, seed.meters);
+    expect(await models.WaterMeter.countDocuments().exec()).toBe(48);
+    expect(await models.AirQualityObserved.countDocuments().exec()).toBe(1536);
+  });
+
+  it('resolves 48 WaterMeter references with one database query', async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on WaterMeter { id role district { code } } } }',
+      {
+        r: [
+          ...seed.meters.map((m) => ({ __typename: 'WaterMeter', id: m._id })),
+          { __typename: 'WaterMeter', id: 'env-wm-99999-9' },
+        ],
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    const entities = result.data?.['_entities'] as unknown[];
+    expect(entities.length).toBe(49);
+    expect(entities[0]).toEqual({
+      id: 'env-wm-13201-1',
+      role: 'INFLOW',
+      district: { code: '13201' },
+    });
+    expect(entities[48]).toBeNull();
+    expect(db.commands()).toEqual(['find water_meters']);
+  });
+
+  it('resolves stations with their nearby traffic sensors as mobility stubs, one query in all', async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on AirQualityStation { id nearbyTrafficSensors { __typename id } } } }',
+      {
+        r: seed.stations.map((s) => ({
+          __typename: 'AirQualityStation',
+          id: s._id,
+        })),
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    const first = (
+      result.data?.['_entities'] as {
+        nearbyTrafficSensors: { __typename: string; id: string }[];
+      }[]
+    )[0];
+    expect(first?.nearbyTrafficSensors).toEqual(
+      seed.stations[0]?.nearbyTrafficSensorIds.map((id) => ({
+        __typename: 'TrafficSensor',
+        id,
+      })),
+    );
+    expect(db.commands()).toEqual(['find air_quality_stations']);
+  });
+
+  it("adds the projects a business operates to economy's Business, one query for many businesses", async () => {
+    const operated = [
+      ...new Set(seed.projects.flatMap((p) => p.operatorId ?? [])),
+    ];
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      'query($r: [_Any!]!) { _entities(representations: $r) { ... on Business { id renewableEnergyProjects { id operator { id } capacity { unit } } } } }',
+      { r: operated.map((id) => ({ __typename: 'Business', id })) },
+    );
+    expect(result.errors).toBeUndefined();
+    const businesses = result.data?.['_entities'] as {
+      id: string;
+      renewableEnergyProjects: { operator: { id: string } }[];
+    }[];
+    expect(businesses.length).toBe(operated.length);
+    for (const business of businesses) {
+      expect(business.renewableEnergyProjects.length).toBeGreaterThan(0);
+      for (const project of business.renewableEnergyProjects)
+        expect(project.operator.id).toBe(business.id);
+    }
+    expect(db.commands()).toEqual(['find renewable_energy_projects']);
+  });
+
+  it("answers every district's environment view with one query per kind of data", async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      /* GraphQL */ `
+        {
+          districts {
+            code
+            airQuality {
+              stationCount
+              observedAt
+              no2 {
+                value
+                unit
+              }
+              index {
+                level
+                band
+                dominantPollutant
+              }
+            }
+            noise {
+              averageLAeq {
+                value
+                unit
+              }
+            }
+            waterBalance {
+              lossRate
+              loss {
+                unit
+              }
+            }
+            renewableCapacity {
+              value
+              unit
+            }
+          }
+        }
+      `,
+    );
+    expect(result.errors).toBeUndefined();
+    const districts = result.data?.['districts'] as {
+      airQuality: { stationCount: number; observedAt: string };
+      noise: { averageLAeq: { unit: string } };
+      waterBalance: { lossRate: number };
+    }[];
+    expect(districts.length).toBe(16);
+    for (const d of districts) {
+      expect(d.airQuality).toMatchObject({
+        stationCount: 1,
+        observedAt: '2026-11-23T00:00:00.000Z',
+      });
+      expect(d.noise.averageLAeq.unit).toBe('dB(A)');
+      expect(d.waterBalance.lossRate).toBeGreaterThan(0);
+    }
+    expect([...db.commands()].sort()).toEqual([
+      'aggregate air_quality_observed',
+      'aggregate noise_level_observed',
+      'aggregate water_consumption_observed',
+      'find air_quality_stations',
+      'find renewable_energy_projects',
+    ]);
+  });
+
+  it('ranks districts by NO2 at rush hour with one aggregation', async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      '{ airQualityRanking(pollutant: NO2, localHours: [7, 8, 9, 17, 18, 19]) { rank district { code } average { value unit } band sampleCount } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const ranking = result.data?.['airQualityRanking'] as {
+      rank: number;
+      average: { value: number; unit: string };
+      sampleCount: number;
+    }[];
+    expect(ranking.length).toBe(16);
+    expect(ranking.map((r) => r.rank)).toEqual(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+    );
+    const averages = ranking.map((r) => r.average.value);
+    expect([...averages].sort((a, b) => b - a)).toEqual(averages);
+    // 6 local hours a day over 4 days.
+    expect(ranking[0]?.sampleCount).toBe(24);
+    expect(ranking[0]?.average.unit).toBe('µg/m3');
+    expect(db.commands()).toEqual(['aggregate air_quality_observed']);
+
+    const allDay = await executeAs(
+      server,
+      '{ airQualityRanking(pollutant: NO2) { average { value } } }',
+    );
+    const allDayTop = (
+      allDay.data?.['airQualityRanking'] as { average: { value: number } }[]
+    )[0];
+    expect(allDayTop?.average.value).toBeLessThan(averages[0] ?? 0);
+  });
+
+  it('refuses bad local hours with every problem listed', async () => {
+    const result = await executeAs(
+      server,
+      '{ airQualityRanking(pollutant: O3, localHours: [8, 8, 25]) { rank } }',
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/0 to 23.*25.*repeat/);
+  });
+
+  it('ranks where water is lost, the district with a running leak first', async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      '{ waterLossRanking(range: { from: "2026-11-20T00:00:00Z" }) { district { code } lossRate inflow { value unit } consumption { value } loss { value } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const ranking = result.data?.['waterLossRanking'] as {
+      district: { code: string };
+      lossRate: number;
+      inflow: { value: number; unit: string };
+      consumption: { value: number };
+      loss: { value: number };
+    }[];
+    expect(ranking.length).toBe(16);
+    // 13205's acknowledged leak is still running (the seed's LEAKS).
+    expect(ranking[0]?.district.code).toBe('13205');
+    const rates = ranking.map((r) => r.lossRate);
+    expect([...rates].sort((a, b) => b - a)).toEqual(rates);
+    expect(ranking[0]?.inflow.unit).toBe('m3');
+    expect(db.commands()).toEqual(['aggregate water_consumption_observed']);
+  });
+
+  it('refuses a backwards time range with BAD_USER_INPUT and reads nothing', async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      '{ waterLossRanking(range: { from: "2026-11-22T00:00:00Z", to: "2026-11-21T00:00:00Z" }) { lossRate } }',
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(db.commands()).toEqual([]);
+  });
+
+  it("pages through a station's readings newest first without overlap", async () => {
+    const query = /* GraphQL */ `
+      query ($after: String) {
+        airQualityStation(id: "env-aq-13201") {
+          readings(
+            first: 10
+            after: $after
+            range: { from: "2026-11-22T00:00:00Z" }
+          ) {
+            nodes {
+              observedAt
+              pm25 {
+                unit
+              }
+              index {
+                band
+              }
+            }
+            pageInfo {
+              hasNextPage
+              endCursor
+            }
+            totalCount
+          }
+        }
+      }
+    `;
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const result: TestResult = await executeAs(server, query, { after });
+      expect(result.errors).toBeUndefined();
+      const page: {
+        nodes: { observedAt: string }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        totalCount: number;
+      } = (
+        result.data?.['airQualityStation'] as {
+          readings: {
+            nodes: { observedAt: string }[];
+            pageInfo: { hasNextPage: boolean; endCursor: string };
+            totalCount: number;
+          };
+        }
+      ).readings;
+      // from is inclusive: 00:00 on the 22nd to 00:00 on the 23rd.
+      expect(page.totalCount).toBe(25);
+      seen.push(...page.nodes.map((n) => n.observedAt));
+      if (!page.pageInfo.hasNextPage) break;
+      after = page.pageInfo.endCursor;
+    }
+    expect(seen.length).toBe(25);
+    expect(new Set(seen).size).toBe(25);
+    expect([...seen].sort().reverse()).toEqual(seen);
+  });
+
+  it('filters water readings by district and rejects an unknown district or an oversized page', async () => {
+    const ok = await executeAs(
+      server,
+      '{ waterConsumption(district: "13205", first: 3) { nodes { meter { id district { code } } consumption { unit } } totalCount } }',
+    );
+    expect(ok.errors).toBeUndefined();
+    const page = ok.data?.['waterConsumption'] as {
+      nodes: { meter: { district: { code: string } } }[];
+      totalCount: number;
+    };
+    expect(page.totalCount).toBe(3 * 96);
+    for (const n of page.nodes) expect(n.meter.district.code).toBe('13205');
+
+    const unknown = await executeAs(
+      server,
+      '{ noiseLevels(district: "75001") { totalCount } }',
+    );
+    expect(unknown.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    const oversized = await executeAs(
+      server,
+      '{ renewableEnergyProjects(first: 101) { totalCount } }',
+    );
+    expect(oversized.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+  });
+
+  it('hides leak alerts from anonymous callers and citizens, shows them to environment staff', async () => {
+    const query =
+      '{ waterLeakAlerts(status: OPEN) { totalCount nodes { id severity meter { id } } } district(code: "13203") { openLeakAlerts waterBalance { lossRate } } }';
+    db.resetCommands();
+    const anonymous = await executeAs(server, query);
+    expect(anonymous.data?.['waterLeakAlerts']).toBeNull();
+    expect(anonymous.data?.['district']).toMatchObject({
+      openLeakAlerts: null,
+    });
+    expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(db.commands()).not.toContain('find water_leak_alerts');
+    expect(db.commands()).not.toContain('aggregate water_leak_alerts');
+
+    const asCitizen = await executeAs(server, query, {}, citizen);
+    expect(asCitizen.data?.['waterLeakAlerts']).toBeNull();
+    expect(asCitizen.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+
+    const asStaff = await executeAs(server, query, {}, staff);
+    expect(asStaff.errors).toBeUndefined();
+    const open = seed.alerts.filter((a) => a.status === 'OPEN');
+    expect(asStaff.data?.['waterLeakAlerts']).toMatchObject({
+      totalCount: open.length,
+    });
+    expect(asStaff.data?.['district']).toMatchObject({
+      openLeakAlerts: open.filter((a) => a.district === '13203').length,
+    });
+  });
+
+  it('refuses an invalid acknowledgement with every problem listed and changes nothing', async () => {
+    const open = seed.alerts.find((a) => a.status === 'OPEN');
+    expect(open).toBeDefined();
+    const result = await executeAs(
+      server,
+      'mutation { acknowledgeLeakAlert(id: "leak-1", note: "   ") { id } }',
+      {},
+      staff,
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.message).toMatch(/id must be.*note must be/);
+    const anonymous = await executeAs(
+      server,
+      `mutation { acknowledgeLeakAlert(id: "${open?._id}", note: "on it") { id } }`,
+    );
+    expect(anonymous.data?.['acknowledgeLeakAlert']).toBeNull();
+    expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    const stored = await models.WaterLeakAlert.findById(open?._id)
+      .lean()
+      .exec();
+    expect(stored?.status).toBe('OPEN');
+    expect(stored?.acknowledgedBy).toBeNull();
+  });
+
+  it('lets environment staff acknowledge an open leak alert once', async () => {
+    const open = seed.alerts.find((a) => a.status === 'OPEN');
+    const mutation = `mutation($note: String!) { acknowledgeLeakAlert(id: "${open?._id}", note: $note) { id status acknowledgedBy note acknowledgedAt } }`;
+    const result = await executeAs(
+      server,
+      mutation,
+      { note: '  Équipe envoyée rue de la République.  ' },
+      staff,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.['acknowledgeLeakAlert']).toMatchObject({
+      id: open?._id,
+      status: 'ACKNOWLEDGED',
+      acknowledgedBy: 'env-agent-42',
+      note: 'Équipe envoyée rue de la République.',
+    });
+    const again = await executeAs(
+      server,
+      mutation,
+      { note: 'second try' },
+      createViewer('env-agent-43', ['environment:staff']),
+    );
+    expect(again.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(again.errors?.[0]?.message).toContain('not OPEN');
+    const stored = await models.WaterLeakAlert.findById(open?._id)
+      .lean()
+      .exec();
+    expect(stored?.acknowledgedBy).toBe('env-agent-42');
+  });
+});

@@ -603,6 +603,36 @@ describe('engagement subgraph', () => {
     });
   });
 
+  it('filters surveys by status at the current time and aggregates their answers', async () => {
+    const result = await executeAs(
+      server,
+      '{ open: surveys(status: OPEN) { totalCount nodes { status } } closed: surveys(status: CLOSED) { totalCount } survey(id: "eng-sv-1") { responseCount questions { kind answerCount averageRating options { count share } } } }',
+    );
+    expect(result.errors).toBeUndefined();
+    const data = result.data as {
+      open: { totalCount: number; nodes: { status: string }[] };
+      closed: { totalCount: number };
+      survey: {
+        questions: {
+          kind: string;
+          answerCount: number;
+          averageRating: number | null;
+          options: { count: number }[];
+        }[];
+      };
+    };
+    expect(data.open.totalCount).toBe(5);
+    expect(data.open.nodes.every((n) => n.status === 'OPEN')).toBe(true);
+    expect(data.closed.totalCount).toBe(3);
+    const [single, , rating] = data.survey.questions;
+    expect(single?.options.reduce((n, o) => n + o.count, 0)).toBe(
+      single?.answerCount,
+    );
+    expect(rating?.kind).toBe('RATING');
+    expect(rating?.averageRating).toBeGreaterThanOrEqual(1);
+    expect(rating?.averageRating).toBeLessThanOrEqual(5);
+  });
+
   it('lists training programmes with their workshops and public enrolment counts', async () => {
     db.resetCommands();
     const result = await executeAs(

@@ -274,7 +274,7 @@ export async function checkSubgraphSchema(
       const reason = change.criticality.reason;
       const common = {
         type: String(change.type),
-        message: change.message,
+        message: sentence(change.message),
         path: change.path,
         criticality,
         reason,
@@ -289,7 +289,7 @@ export async function checkSubgraphSchema(
         };
       if (!input.usage.known) {
         failures.push(
-          `Breaking: ${change.message} Usage is unknown, so it may break a client.`,
+          `Breaking: ${common.message} Usage is unknown, so it may break a client.`,
         );
         return {
           ...common,
@@ -309,7 +309,7 @@ export async function checkSubgraphSchema(
       const usage = [...seen.values()].sort((a, b) => b.count - a.count);
       if (usage.length === 0) {
         notes.push(
-          `Breaking but unused: ${change.message} No operation recorded in the last ${days} days uses ${coordinates.join(', ') || 'it'}.`,
+          `Breaking but unused: ${common.message} No operation recorded in the last ${days} days uses ${coordinates.join(', ') || 'it'}.`,
         );
         return { ...common, usage, approval: undefined, fails: false };
       }
@@ -331,7 +331,7 @@ export async function checkSubgraphSchema(
         return { ...common, usage, approval, fails: false };
       }
       failures.push(
-        `Breaking and in use: ${change.message} Used in the last ${days} days by ${users}${usage.length > 5 ? ` and ${usage.length - 5} more` : ''}.`,
+        `Breaking and in use: ${common.message} Used in the last ${days} days by ${users}${usage.length > 5 ? ` and ${usage.length - 5} more` : ''}.`,
       );
       return { ...common, usage, approval: undefined, fails: true };
     },

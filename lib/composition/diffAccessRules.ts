@@ -118,12 +118,14 @@ export function diffAccessRuleLists(
   );
   // Department(s) owning the protected fields of each type, after the change.
   const protectedOwners = new Map<string, Set<string>>();
-  // Subgraphs resolving any field of each type: a department that
-  // contributes to a shared entity (District) is not reaching into another's.
+  // Subgraphs that alone resolve some field of each type: a department that
+  // adds its own fields to a shared entity (District) is not reaching into
+  // another's; one holding only a key stub of the type is.
   const contributors = new Map<string, Set<string>>();
   for (const rule of newRules) {
     const all = contributors.get(rule.type) ?? new Set<string>();
-    for (const subgraph of rule.subgraphs) all.add(subgraph);
+    const [only] = rule.subgraphs;
+    if (rule.subgraphs.length === 1 && only !== undefined) all.add(only);
     contributors.set(rule.type, all);
     if (rule.public) continue;
     const owners = protectedOwners.get(rule.type) ?? new Set<string>();

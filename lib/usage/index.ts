@@ -13,4 +13,15 @@ export {
   type UsageBuffer,
   type UsageBufferOptions,
 } from './usageBuffer.js';
-export { GOVERNANCE_DB_NAME, openGovernanceUsage, resolveGovernanceUri, type GovernanceUsage, type OpenGovernanceUsageOptions } from './openGovernanceUsage.js';
+export {
+  GOVERNANCE_DB_NAME,
+  openGovernanceUsage,
+  resolveGovernanceUri,
+  type GovernanceUsage,
+  type OpenGovernanceUsageOptions,
+} from './openGovernanceUsage.js';
+export {
+  deprecatedFields,
+  deprecatedFieldsUsage,
+  type DeprecatedFieldUsage,
+} from './deprecatedFieldsInUse.js';

@@ -16,7 +16,12 @@ export const GOVERNANCE_DB_NAME = 'governance';
 
 /** Usage that could be read, or why not. */
 export type GovernanceUsage =
-  | { readonly known: true; readonly store: UsageStore; readonly source: string; close(): Promise<void> }
+  | {
+      readonly known: true;
+      readonly store: UsageStore;
+      readonly source: string;
+      close(): Promise<void>;
+    }
   | { readonly known: false; readonly reason: string; close(): Promise<void> };
 
 /** Where the governance database is: the configured URI, or the development services file. */
@@ -29,8 +34,11 @@ export async function resolveGovernanceUri(
   try {
     const services: unknown = JSON.parse(await readFile(file, 'utf8'));
     const uri =
-      services && typeof services === 'object' ? (services as Record<string, unknown>)['governance'] : undefined;
-    if (typeof uri === 'string' && uri.startsWith('mongodb')) return { uri, source: file };
+      services && typeof services === 'object'
+        ? (services as Record<string, unknown>)['governance']
+        : undefined;
+    if (typeof uri === 'string' && uri.startsWith('mongodb'))
+      return { uri, source: file };
   } catch {
     // No development services running: usage is unknown.
   }
@@ -56,12 +64,19 @@ export async function openGovernanceUsage(
       close: async () => {},
     };
   }
-  const client = new MongoClient(where.uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 3000 });
+  const client = new MongoClient(where.uri, {
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 3000,
+  });
   try {
     await client.connect();
     const db = client.db(GOVERNANCE_DB_NAME);
     await db.command({ ping: 1 });
-    return { known: true, store: createUsageStore(db), source: where.source, close: () => client.close() };
+    return {
+      known: true,
+      store: createUsageStore(db),
+      source: where.source,
+      close: () => client.close(),
+    };
   } catch (error) {
     await client.close().catch(() => {});
     return {

@@ -1,9 +1,9 @@
 // Internal to localdb: the aggregate command.
 import type { Document } from 'bson';
-import { Aggregator, ProcessingMode } from 'mingo';
 import { cloneDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
+import { ProcessingMode, createAggregator } from '../query/mingo.js';
 import { rewritePipeline } from '../query/rewritePipeline.js';
 import { runFind } from '../query/runFind.js';
 import { collectionArg, docsArg } from './args.js';
@@ -66,7 +66,7 @@ export const aggregate: CommandHandler = (command, ctx) => {
   }
   let results: Document[];
   try {
-    const aggregator = new Aggregator(stages, {
+    const aggregator = createAggregator(stages, {
       // mingo mutates nested input objects in stages such as $set; stored documents must not change.
       processingMode: ProcessingMode.CLONE_INPUT,
       collectionResolver: (from: string) =>

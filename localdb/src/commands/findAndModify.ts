@@ -1,8 +1,8 @@
 // Internal to localdb: the findAndModify command (findOneAndUpdate/Replace/Delete).
 import type { Document } from 'bson';
-import { find as mingoFind } from 'mingo';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { applyUpdate, parseUpdateSpec } from '../query/applyUpdate.js';
+import { createQuery } from '../query/mingo.js';
 import { runFind } from '../query/runFind.js';
 import { upsertSeed } from '../query/upsertSeed.js';
 import { collectionArg, docArg, docsArg } from './args.js';
@@ -17,7 +17,8 @@ function project(
     return doc;
   try {
     return (
-      (mingoFind([doc], {}, fields).next() as Document | undefined) ?? null
+      (createQuery({}, fields).find([doc], fields).next() as
+        Document | undefined) ?? null
     );
   } catch (err) {
     throw toCommandError(err);

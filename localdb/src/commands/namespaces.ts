@@ -1,13 +1,13 @@
 // Internal to localdb: database and collection commands.
 import { Long, calculateObjectSize, type Document } from 'bson';
-import { Query } from 'mingo';
+import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { GENERIC_FIELDS, collectionArg, docArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 
 const listDatabases: CommandHandler = (command, ctx) => {
   const filter = docArg(command, 'filter');
-  const query = filter === undefined ? undefined : new Query(filter);
+  const query = filter === undefined ? undefined : createQuery(filter);
   let totalSize = 0;
   const databases: Document[] = [];
   for (const name of ctx.store.databaseNames()) {
@@ -30,7 +30,7 @@ const listDatabases: CommandHandler = (command, ctx) => {
 
 const listCollections: CommandHandler = (command, ctx) => {
   const filter = docArg(command, 'filter');
-  const query = filter === undefined ? undefined : new Query(filter);
+  const query = filter === undefined ? undefined : createQuery(filter);
   const nameOnly = command['nameOnly'] === true;
   const firstBatch: Document[] = [];
   for (const coll of ctx.store.collections(ctx.db)) {

@@ -1,10 +1,10 @@
 // Internal to localdb: computes a document's new version for update and findAndModify.
 import type { Document } from 'bson';
-import { Aggregator, update as mingoUpdate } from 'mingo';
 import { cloneDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { keyOf } from '../storage/keyOf.js';
+import { createAggregator, updateInPlace } from './mingo.js';
 
 /** An update: operators (`{ $set: ... }`), a replacement document, or a pipeline. */
 export type UpdateSpec = Document | Document[];
@@ -80,7 +80,7 @@ export function applyUpdate(
   let result: Document;
   try {
     if (Array.isArray(spec)) {
-      const [out] = new Aggregator(spec).run([copy]);
+      const [out] = createAggregator(spec).run([copy]);
       result = out ?? copy;
     } else if (isOperatorUpdate(spec)) {
       const modifier: Document = { ...spec };
@@ -100,14 +100,11 @@ export function applyUpdate(
         if (Object.keys(arg).length === 0) delete modifier[op];
       }
       if (Object.keys(modifier).length > 0) {
-        mingoUpdate(
+        updateInPlace(
           copy,
           modifier,
           options.arrayFilters ?? [],
           options.query ?? {},
-          {
-            cloneMode: 'deep',
-          },
         );
       }
       result = copy;

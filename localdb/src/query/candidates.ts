@@ -3,7 +3,11 @@ import type { Document } from 'bson';
 import { isPlainObject } from '../isPlainObject.js';
 import type { Collection } from '../storage/Collection.js';
 
-/** Values a field is required to equal, or undefined if the condition is not a plain equality. */
+/**
+ * Values a field is required to equal, or undefined if the condition is not a plain equality.
+ * Decimal128 is left to a scan: MongoDB equates 1.10 with 1.1 and with the number 1.1,
+ * which a string key cannot.
+ */
 function equalityValues(cond: unknown): unknown[] | undefined {
   if (
     cond === null ||
@@ -13,6 +17,8 @@ function equalityValues(cond: unknown): unknown[] | undefined {
   ) {
     return undefined;
   }
+  if ((cond as { _bsontype?: unknown })._bsontype === 'Decimal128')
+    return undefined;
   if (!isPlainObject(cond)) return [cond];
   const keys = Object.keys(cond);
   if (keys.length === 0) return undefined;
@@ -53,15 +59,53 @@ function collectEqualities(
 /** Lookups beyond this many keys (a huge `$in`) are cheaper as a scan. */
 const MAX_LOOKUP_KEYS = 10_000;
 
+/** Documents found through `_id` or an index. */
+export interface Candidates {
+  docs: Document[];
+  /**
+   * True when the lookup alone decides the match: the filter is nothing but scalar
+   * equalities (or `$in` lists of scalars) on exactly the fields of the index used,
+   * so equal keys mean a match, also for multikey values. Otherwise the caller must
+   * test each document with mingo.
+   */
+  exact: boolean;
+}
+
+function isScalar(v: unknown): boolean {
+  if (v === null || v === undefined) return false;
+  if (typeof v !== 'object') return true;
+  return (
+    v instanceof Date || (v as { _bsontype?: unknown })._bsontype === 'ObjectId'
+  );
+}
+
+function isScalarEquality(cond: unknown): boolean {
+  if (!isPlainObject(cond)) return isScalar(cond);
+  const keys = Object.keys(cond);
+  if (keys.length !== 1) return false;
+  if (keys[0] === '$eq') return isScalar(cond['$eq']);
+  const list = cond['$in'];
+  return keys[0] === '$in' && Array.isArray(list) && list.every(isScalar);
+}
+
+/** True if `filter` has exactly `fields` as keys, each a scalar equality. */
+function filterIsExactlyOn(
+  filter: Document,
+  fields: readonly string[],
+): boolean {
+  if (Object.keys(filter).length !== fields.length) return false;
+  return fields.every((f) => f in filter && isScalarEquality(filter[f]));
+}
+
 /**
  * The documents that can match `filter`, from a hash lookup on `_id` or on an index whose
  * every field the filter pins to one value (or an `$in` list); undefined means scan.
- * The result is a superset: the caller still tests each document with mingo.
+ * Unless `exact`, the result is a superset to be tested with mingo.
  */
 export function candidates(
   coll: Collection,
   filter: Document,
-): Document[] | undefined {
+): Candidates | undefined {
   const eq = new Map<string, unknown[]>();
   collectEqualities(filter, eq);
   if (eq.size === 0) return undefined;
@@ -76,12 +120,9 @@ export function candidates(
         out.push(doc);
       }
     }
-    return out;
+    return { docs: out, exact: filterIsExactlyOn(filter, ['_id']) };
   }
-  const indexes = coll
-    .equalityIndexes()
-    .sort((a, b) => Number(b.unique) - Number(a.unique));
-  for (const index of indexes) {
+  for (const index of coll.equalityIndexes()) {
     const perField = index.fields.map((f) => eq.get(f));
     if (perField.some((v) => v === undefined)) continue;
     let combos: unknown[][] = [[]];
@@ -94,7 +135,10 @@ export function candidates(
     for (const combo of combos) {
       for (const k of index.lookup(index.lookupKey(combo)) ?? []) idKeys.add(k);
     }
-    return coll.byIdKeys(idKeys);
+    return {
+      docs: coll.byIdKeys(idKeys),
+      exact: filterIsExactlyOn(filter, index.fields),
+    };
   }
   return undefined;
 }

@@ -1,6 +1,6 @@
 // Internal to localdb: evaluates a find (filter, sort, skip, limit, projection) with mingo.
 import type { Document } from 'bson';
-import { find } from 'mingo';
+import { createQuery } from './mingo.js';
 import { toCommandError } from '../errors.js';
 import type { Collection } from '../storage/Collection.js';
 import { candidates } from './candidates.js';
@@ -21,15 +21,31 @@ export function runFind(
   options: FindOptions = {},
 ): Document[] {
   if (coll === undefined) return [];
-  const source = candidates(coll, filter) ?? [...coll.values()];
+  const found = candidates(coll, filter);
+  const projection =
+    options.projection !== undefined &&
+    Object.keys(options.projection).length > 0
+      ? options.projection
+      : undefined;
+  const sorted =
+    options.sort !== undefined && Object.keys(options.sort).length > 0;
+  if (found?.exact === true && projection === undefined && !sorted) {
+    // The index lookup decided the match: skip building a mingo query, which on the
+    // hot path of find-by-key costs more than the lookup itself.
+    const skip = options.skip ?? 0;
+    const limit =
+      options.limit === undefined || options.limit === 0
+        ? undefined
+        : Math.abs(options.limit);
+    return found.docs.slice(
+      skip,
+      limit === undefined ? undefined : skip + limit,
+    );
+  }
+  const source = found?.docs ?? [...coll.values()];
   try {
-    const projection =
-      options.projection !== undefined &&
-      Object.keys(options.projection).length > 0
-        ? options.projection
-        : undefined;
-    let cursor = find(source, filter, projection);
-    if (options.sort !== undefined && Object.keys(options.sort).length > 0) {
+    let cursor = createQuery(filter, projection).find(source, projection);
+    if (sorted) {
       cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
     }
     if (options.skip !== undefined && options.skip > 0)

@@ -24,6 +24,7 @@ export class Collection {
   readonly #docs = new Map<string, Document>();
   readonly #indexes = new Map<string, Index>();
   readonly #record: RecordOp;
+  #equalityIndexes: Index[] | undefined;
 
   constructor(db: string, name: string, options: Document, record: RecordOp) {
     this.db = db;
@@ -56,9 +57,12 @@ export class Collection {
     return [ID_INDEX_SPEC, ...[...this.#indexes.values()].map((i) => i.spec)];
   }
 
-  /** Secondary indexes usable for equality lookups. */
-  equalityIndexes(): Index[] {
-    return [...this.#indexes.values()].filter((i) => i.usableForEquality);
+  /** Secondary indexes usable for equality lookups, unique ones first. */
+  equalityIndexes(): readonly Index[] {
+    this.#equalityIndexes ??= [...this.#indexes.values()]
+      .filter((i) => i.usableForEquality)
+      .sort((a, b) => Number(b.unique) - Number(a.unique));
+    return this.#equalityIndexes;
   }
 
   /** Documents whose `_id` key is in `idKeys`. */
@@ -167,6 +171,7 @@ export class Collection {
       index.add(keys, idKey);
     }
     this.#indexes.set(index.name, index);
+    this.#equalityIndexes = undefined;
     this.#record({
       op: 'createIndex',
       db: this.db,
@@ -181,6 +186,7 @@ export class Collection {
     if (name === '_id_') {
       throw new CommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
     }
+    this.#equalityIndexes = undefined;
     if (!this.#indexes.delete(name)) {
       throw new CommandError(
         ErrorCode.IndexNotFound,
@@ -224,11 +230,13 @@ export class Collection {
     if (index.name === '_id_') return;
     for (const [idKey, doc] of this.#docs) index.add(index.keysOf(doc), idKey);
     this.#indexes.set(index.name, index);
+    this.#equalityIndexes = undefined;
   }
 
   /** Replay: drops an index without journaling. */
   loadDropIndex(name: string): void {
     this.#indexes.delete(name);
+    this.#equalityIndexes = undefined;
   }
 
   #checkIndexes(doc: Document, idKey: string): string[][] {

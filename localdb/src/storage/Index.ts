@@ -1,6 +1,6 @@
 // Internal to localdb: one secondary index, kept as a hash map from key to documents.
 import type { Document } from 'bson';
-import { Query } from 'mingo';
+import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { fieldValues } from './fieldValues.js';
 import { keyOf } from './keyOf.js';
@@ -39,7 +39,7 @@ export class Index {
   readonly sparse: boolean;
   /** False for text/geo/wildcard indexes: recorded for listIndexes, never used or enforced. */
   readonly maintained: boolean;
-  readonly #partial: Query | undefined;
+  readonly #partial: ReturnType<typeof createQuery> | undefined;
   readonly #entries = new Map<string, Set<string>>();
 
   constructor(spec: Document) {
@@ -69,7 +69,7 @@ export class Index {
     const partial = spec['partialFilterExpression'];
     this.#partial =
       typeof partial === 'object' && partial !== null
-        ? new Query(partial as Document)
+        ? createQuery(partial as Document)
         : undefined;
     this.spec = { v: 2, ...spec, key: this.key, name: this.name };
   }

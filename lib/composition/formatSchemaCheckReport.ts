@@ -23,6 +23,8 @@ export function formatSchemaCheckReport(report: SchemaCheckReport): string {
     lines.push(
       `Composition: ok${report.hints.length > 0 ? ` (${report.hints.length} hint${report.hints.length === 1 ? '' : 's'})` : ''}`,
     );
+    for (const hint of report.hints)
+      lines.push(`  hint ${hint.split('\n')[0]}`);
     lines.push(
       report.usageKnown
         ? `Usage: operations recorded in the last ${report.days} days`
@@ -48,7 +50,7 @@ export function formatSchemaCheckReport(report: SchemaCheckReport): string {
               ? ` (in use, approved by ${change.approval.approvedBy})`
               : ' (not used)';
       lines.push(
-        `  ${MARK[change.criticality]} ${change.criticality.toUpperCase()}${status} ${change.type}: ${change.message}`,
+        `  ${change.criticality === 'breaking' && !change.fails ? '~' : MARK[change.criticality]} ${change.criticality.toUpperCase()}${status} ${change.type}: ${change.message}`,
       );
       if (
         change.criticality === 'breaking' &&

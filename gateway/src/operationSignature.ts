@@ -7,7 +7,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { DocumentNode, GraphQLSchema } from 'graphql';
-import { calculateReferencedFieldsByType, usageReportingSignature } from '@apollo/utils.usagereporting';
+import {
+  calculateReferencedFieldsByType,
+  usageReportingSignature,
+} from '@apollo/utils.usagereporting';
 
 /** What identifies an operation, without any variable value. */
 export interface OperationSignature {

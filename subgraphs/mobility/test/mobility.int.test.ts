@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSubgraphContractSuite } from '../../../lib/testing/defineSubgraphContractSuite.js';
-import { executeAs } from '../../../lib/testing/executeAs.js';
+import { executeAs, type TestResult } from '../../../lib/testing/executeAs.js';
 import {
   startTestDatabase,
   type TestDatabase,
@@ -87,12 +87,16 @@ describe('mobility subgraph', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const result = await executeAs(server, query, {
+      const result: TestResult = await executeAs(server, query, {
         id: 'mob-ts-13201-01',
         after,
       });
       expect(result.errors).toBeUndefined();
-      const page = (
+      const page: {
+        nodes: { id: string; observedAt: string }[];
+        pageInfo: { hasNextPage: boolean; endCursor: string };
+        totalCount: number;
+      } = (
         result.data?.['trafficSensor'] as {
           readings: {
             nodes: { id: string; observedAt: string }[];

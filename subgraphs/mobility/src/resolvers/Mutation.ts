@@ -84,7 +84,7 @@ export const Mutation = {
           },
         },
       },
-      { new: true, runValidators: true },
+      { returnDocument: 'after', runValidators: true },
     )
       .lean()
       .exec();

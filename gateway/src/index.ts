@@ -35,7 +35,7 @@ const { http } = createGateway({
   signingKey: await loadGatewaySigningKey(config.gatewayToken.privateKeyFile),
   supergraph,
   audit,
-  usage: createUsageStore(governance),
+  usage,
 });
 const url = await http.listen(config.gateway.port, config.bindHost);
 logger.info({ url: `${url}/graphql` }, 'gateway ready');

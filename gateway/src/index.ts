@@ -21,6 +21,8 @@ const audit = createAuditTrail({
   chainId: config.audit.chainId,
   logger,
 });
+const usage = createUsageStore(governance);
+await usage.ensureIndexes();
 const supergraph = createSupergraphSource({
   ...(config.gateway.supergraphUrl
     ? { url: config.gateway.supergraphUrl }

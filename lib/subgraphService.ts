@@ -11,6 +11,7 @@ import {
   loadGatewayVerifyKey,
   verifyGatewayToken,
 } from './gatewayToken.js';
+import { UnauthenticatedError } from './errors.js';
 import { createHttpService, type HttpService } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, pingDatabase, resolveDatabase } from './mongo.js';
@@ -47,17 +48,33 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
   return createHttpService<TContext>({
     apollo: server.apollo,
     logger,
-    async context({ req }) {
+    async context({ req, requestId }) {
       const header = req.headers[GATEWAY_TOKEN_HEADER];
-      const { viewer, requestId } = await verifyGatewayToken(
-        gatewayKey,
-        typeof header === 'string' ? header : undefined,
-      );
-      return server.createContext({
-        viewer,
-        requestId,
-        logger: logger.child({ requestId }),
-      });
+      try {
+        const verified = await verifyGatewayToken(
+          gatewayKey,
+          typeof header === 'string' ? header : undefined,
+        );
+        return server.createContext({
+          viewer: verified.viewer,
+          requestId: verified.requestId,
+          logger: logger.child({ requestId: verified.requestId }),
+        });
+      } catch (error) {
+        // Only the gateway may call a subgraph: a direct call or a forged
+        // token is refused (401) and leaves a trace in the subgraph's log.
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.warn(
+          { requestId, remoteAddress: req.socket.remoteAddress, reason },
+          'request refused: no valid gateway token',
+        );
+        if (error instanceof UnauthenticatedError) {
+          throw new UnauthenticatedError(error.message, {
+            http: { status: 401 },
+          });
+        }
+        throw error;
+      }
     },
     async ready() {
       const ok = await pingDatabase(connection);

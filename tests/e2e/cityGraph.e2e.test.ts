@@ -4,6 +4,8 @@
  * internal app's would.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defineAccessMatrix } from './accessMatrix.js';
+import { defineAttackScenarios } from './attacks.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 
 let graph: CityGraph;
@@ -340,6 +342,9 @@ describe('the city graph', () => {
     });
   });
 
+  defineAccessMatrix(() => graph);
+  defineAttackScenarios(() => graph);
+
   // Last: it kills a service.
   it('keeps answering when a department is down: its fields are null with a named error', async () => {
     await graph.kill('economy');
@@ -353,7 +358,7 @@ describe('the city graph', () => {
     const error = result.errors?.find(
       (e) => e.extensions?.['serviceName'] === 'economy',
     );
-    expect(error?.message).toContain('economy');
+    expect(error?.message, JSON.stringify(result.errors)).toContain('economy');
     expect(error?.message).not.toMatch(/127\.0\.0\.1/);
   });
 });

@@ -10,14 +10,9 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
 import { parse } from 'graphql';
 import { disableVendorTelemetry, type Config } from '../../lib/config.js';
-import {
-  createFormatError,
-  ErrorCode,
-  UnauthenticatedError,
-} from '../../lib/errors.js';
+import { createFormatError, UnauthenticatedError } from '../../lib/errors.js';
 import { createHttpService, type HttpService } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
@@ -91,45 +86,6 @@ export function subgraphUrls(
   return urls;
 }
 
-/**
- * The gateway's error formatting: subgraph errors keep their code and
- * `serviceName`; a subgraph that cannot be reached is named without its
- * internal address; anything unknown is masked.
- */
-function createGatewayFormatError(logger: Logger, includeStacktrace: boolean) {
-  const base = createFormatError({ logger, includeStacktrace });
-  return (
-    formatted: GraphQLFormattedError,
-    error: unknown,
-  ): GraphQLFormattedError => {
-    const serviceName = formatted.extensions?.['serviceName'];
-    const code = formatted.extensions?.['code'];
-    if (
-      typeof serviceName === 'string' &&
-      (code === undefined ||
-        code === 'DOWNSTREAM_SERVICE_ERROR' ||
-        code === ErrorCode.INTERNAL_SERVER_ERROR)
-    ) {
-      const unreachable =
-        /ECONNREFUSED|ECONNRESET|fetch failed|request to .* failed|socket hang up|timeout/i.test(
-          formatted.message,
-        );
-      if (unreachable) {
-        logger.warn(
-          { serviceName, reason: formatted.message },
-          'subgraph unreachable',
-        );
-        return {
-          message: `The ${serviceName} service is unavailable: its fields are null in this response.`,
-          ...(formatted.path ? { path: formatted.path } : {}),
-          extensions: { code: 'DOWNSTREAM_SERVICE_ERROR', serviceName },
-        };
-      }
-    }
-    return base(formatted, error);
-  };
-}
-
 /** Builds the gateway (not started, not listening). */
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
@@ -158,6 +114,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         url: target,
         signingKey: deps.signingKey,
         tokenTtlSeconds: config.gatewayToken.ttlSeconds,
+        logger,
       });
     },
   });
@@ -166,7 +123,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     gateway,
     introspection: true,
     includeStacktraceInErrorResponses: includeStacktrace,
-    formatError: createGatewayFormatError(logger, includeStacktrace),
+    formatError: createFormatError({ logger, includeStacktrace }),
     logger,
     plugins: [
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).

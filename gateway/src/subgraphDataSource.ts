@@ -8,6 +8,8 @@ import {
   RemoteGraphQLDataSource,
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
+import { GraphQLError } from 'graphql';
+import type { Logger } from '../../lib/logger.js';
 import {
   GATEWAY_TOKEN_HEADER,
   signGatewayToken,
@@ -22,6 +24,7 @@ export interface CityGraphDataSourceOptions {
   signingKey: KeyObject;
   /** Lifetime of each gateway token (`config.gatewayToken.ttlSeconds`). */
   tokenTtlSeconds: number;
+  logger: Logger;
 }
 
 // One token per request, shared by all its subgraph fetches.
@@ -32,12 +35,46 @@ export class CityGraphDataSource extends RemoteGraphQLDataSource<GatewayContext>
   private readonly serviceName: string;
   private readonly signingKey: KeyObject;
   private readonly tokenTtlSeconds: number;
+  private readonly logger: Logger;
 
   constructor(options: CityGraphDataSourceOptions) {
     super({ url: options.url });
     this.serviceName = options.name;
     this.signingKey = options.signingKey;
     this.tokenTtlSeconds = options.tokenTtlSeconds;
+    this.logger = options.logger;
+  }
+
+  /**
+   * A subgraph that cannot be reached (connection refused, reset, timeout)
+   * costs its own fields only: @apollo/gateway would surface the raw network
+   * error, which Apollo Server masks as an anonymous INTERNAL_SERVER_ERROR;
+   * this names the service instead, without its internal address.
+   */
+  override async process(
+    options: GraphQLDataSourceProcessOptions<GatewayContext>,
+  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
+    try {
+      return await super.process(options);
+    } catch (error) {
+      if (error instanceof GraphQLError) throw error;
+      this.logger.warn(
+        {
+          serviceName: this.serviceName,
+          reason: error instanceof Error ? error.message : String(error),
+        },
+        'subgraph unreachable',
+      );
+      throw new GraphQLError(
+        `The ${this.serviceName} service is unavailable: its fields are null in this response.`,
+        {
+          extensions: {
+            code: 'DOWNSTREAM_SERVICE_ERROR',
+            serviceName: this.serviceName,
+          },
+        },
+      );
+    }
   }
 
   override async willSendRequest(

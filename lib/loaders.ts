@@ -44,3 +44,31 @@ export function createGroupLoader<K extends string, V>(
     return keys.map((key) => groups.get(key) ?? []);
   });
 }
+
+/** The minimal model surface {@link createLatestByKeyLoader} needs (a mongoose Model satisfies it). */
+export interface Aggregatable {
+  aggregate(pipeline: object[]): { exec(): Promise<unknown[]> };
+}
+
+/**
+ * A loader of the newest document per key of a time series (e.g. the latest
+ * reading of each sensor): one aggregation per batch, `null` for a key
+ * without documents.
+ */
+export function createLatestByKeyLoader<V>(
+  model: Aggregatable,
+  keyField: string,
+  timeField: string,
+): DataLoader<string, V | null> {
+  return new DataLoader<string, V | null>(async (keys) => {
+    const rows = (await model
+      .aggregate([
+        { $match: { [keyField]: { $in: [...keys] } } },
+        { $sort: { [timeField]: -1 } },
+        { $group: { _id: `$${keyField}`, latest: { $first: '$$ROOT' } } },
+      ])
+      .exec()) as { _id: string; latest: V }[];
+    const byKey = new Map(rows.map((row) => [row._id, row.latest]));
+    return keys.map((key) => byKey.get(key) ?? null);
+  });
+}

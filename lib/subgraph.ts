@@ -16,6 +16,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import { applyAccessRules } from './access/index.js';
 import { createFormatError } from './errors.js';
 import type { Logger } from './logger.js';
+import type { Connection } from 'mongoose';
 import type { Viewer } from './viewer.js';
 
 /** What every subgraph's request context has; each subgraph adds its loaders. */
@@ -75,4 +76,45 @@ export function createSubgraphApollo<TContext extends SubgraphContext>(
     ],
     logger: options.logger,
   });
+}
+
+/** What every subgraph's `createServer(deps)` receives; a subgraph may ask for more. */
+export interface SubgraphServerDeps {
+  /** The subgraph's own database. */
+  connection: Connection;
+  logger: Logger;
+  /**
+   * Send stack traces to clients (development only).
+   * @default false
+   */
+  includeStacktrace?: boolean;
+}
+
+/** Options of {@link createSubgraphServer}. */
+export interface SubgraphServerOptions<TContext extends SubgraphContext> {
+  typeDefs: DocumentNode;
+  /** The subgraph's resolver map (one file per type, joined in resolvers/index.ts). */
+  resolvers: object;
+  deps: SubgraphServerDeps;
+  /** Adds the subgraph's own per-request parts (models, loaders) to the base context. */
+  createContext: (base: SubgraphContext) => TContext;
+}
+
+/**
+ * The body of every subgraph's `createServer`: its Apollo Server (rules
+ * enforced, errors masked, no reporting) and its context factory.
+ */
+export function createSubgraphServer<TContext extends SubgraphContext>(
+  options: SubgraphServerOptions<TContext>,
+): {
+  apollo: ApolloServer<TContext>;
+  createContext: (base: SubgraphContext) => TContext;
+} {
+  const apollo = createSubgraphApollo<TContext>({
+    typeDefs: options.typeDefs,
+    resolvers: options.resolvers as SubgraphResolvers<TContext>,
+    logger: options.deps.logger,
+    includeStacktrace: options.deps.includeStacktrace ?? false,
+  });
+  return { apollo, createContext: options.createContext };
 }

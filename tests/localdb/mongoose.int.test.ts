@@ -123,13 +123,13 @@ describe('localdb through mongoose', () => {
     const created = await Line.findOneAndUpdate(
       { code: 'M3' },
       { $set: { mode: 'metro' }, $inc: { stops: 3 } },
-      { upsert: true, new: true, runValidators: true },
+      { upsert: true, returnDocument: 'after', runValidators: true },
     );
     expect(created).toMatchObject({ code: 'M3', mode: 'metro', stops: 3 });
     const updated = await Line.findOneAndUpdate(
       { code: 'M3' },
       { $inc: { stops: 1 } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
     expect(updated?.stops).toBe(4);
     const dup = await Line.findOneAndUpdate(

@@ -1,10 +1,8 @@
 /** Economy's server factory: never listens, never reads the environment; tests import it. */
-import type { Connection } from 'mongoose';
-import type { Logger } from '../../../lib/logger.js';
 import {
-  createSubgraphApollo,
+  createSubgraphServer,
   loadSchema,
-  type SubgraphResolvers,
+  type SubgraphServerDeps,
 } from '../../../lib/subgraph.js';
 import type { SubgraphServer } from '../../../lib/subgraphService.js';
 import { createContext, type EconomyContext } from './context.js';
@@ -16,24 +14,15 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** What {@link createServer} needs. */
-export interface EconomyDeps {
-  connection: Connection;
-  logger: Logger;
-  /** @default false */
-  includeStacktrace?: boolean;
-}
-
 /** Builds economy's Apollo Server and its context factory. */
 export function createServer(
-  deps: EconomyDeps,
+  deps: SubgraphServerDeps,
 ): SubgraphServer<EconomyContext> {
   const models = createModels(deps.connection);
-  const apollo = createSubgraphApollo<EconomyContext>({
+  return createSubgraphServer({
     typeDefs,
-    resolvers: resolvers as unknown as SubgraphResolvers<EconomyContext>,
-    logger: deps.logger,
-    includeStacktrace: deps.includeStacktrace ?? false,
+    resolvers,
+    deps,
+    createContext: (base) => createContext(base, models),
   });
-  return { apollo, createContext: (base) => createContext(base, models) };
 }

@@ -1,10 +1,8 @@
 /** Engagement's server factory: never listens, never reads the environment; tests import it. */
-import type { Connection } from 'mongoose';
-import type { Logger } from '../../../lib/logger.js';
 import {
-  createSubgraphApollo,
+  createSubgraphServer,
   loadSchema,
-  type SubgraphResolvers,
+  type SubgraphServerDeps,
 } from '../../../lib/subgraph.js';
 import type { SubgraphServer } from '../../../lib/subgraphService.js';
 import { createContext, type EngagementContext } from './context.js';
@@ -17,11 +15,7 @@ export const typeDefs = loadSchema(
 );
 
 /** What {@link createServer} needs. */
-export interface EngagementDeps {
-  connection: Connection;
-  logger: Logger;
-  /** @default false */
-  includeStacktrace?: boolean;
+export interface EngagementDeps extends SubgraphServerDeps {
   /**
    * The clock (tests pin it inside the seed window).
    * @default () => new Date()
@@ -35,14 +29,10 @@ export function createServer(
 ): SubgraphServer<EngagementContext> {
   const models = createModels(deps.connection);
   const now = deps.now ?? (() => new Date());
-  const apollo = createSubgraphApollo<EngagementContext>({
+  return createSubgraphServer({
     typeDefs,
-    resolvers: resolvers as unknown as SubgraphResolvers<EngagementContext>,
-    logger: deps.logger,
-    includeStacktrace: deps.includeStacktrace ?? false,
-  });
-  return {
-    apollo,
+    resolvers,
+    deps,
     createContext: (base) => createContext(base, models, now),
-  };
+  });
 }

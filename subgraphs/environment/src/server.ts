@@ -1,10 +1,8 @@
-/** Environment's server factory: never listens, never reads process.env; tests import it. */
-import type { Connection } from 'mongoose';
-import type { Logger } from '../../../lib/logger.js';
+/** Environment's server factory: never listens, never reads the environment; tests import it. */
 import {
-  createSubgraphApollo,
+  createSubgraphServer,
   loadSchema,
-  type SubgraphResolvers,
+  type SubgraphServerDeps,
 } from '../../../lib/subgraph.js';
 import type { SubgraphServer } from '../../../lib/subgraphService.js';
 import { createContext, type EnvironmentContext } from './context.js';
@@ -16,24 +14,15 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** What {@link createServer} needs. */
-export interface EnvironmentDeps {
-  connection: Connection;
-  logger: Logger;
-  /** @default false */
-  includeStacktrace?: boolean;
-}
-
 /** Builds environment's Apollo Server and its context factory. */
 export function createServer(
-  deps: EnvironmentDeps,
+  deps: SubgraphServerDeps,
 ): SubgraphServer<EnvironmentContext> {
   const models = createModels(deps.connection);
-  const apollo = createSubgraphApollo<EnvironmentContext>({
+  return createSubgraphServer({
     typeDefs,
-    resolvers: resolvers as unknown as SubgraphResolvers<EnvironmentContext>,
-    logger: deps.logger,
-    includeStacktrace: deps.includeStacktrace ?? false,
+    resolvers,
+    deps,
+    createContext: (base) => createContext(base, models),
   });
-  return { apollo, createContext: (base) => createContext(base, models) };
 }

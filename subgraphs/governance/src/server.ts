@@ -1,10 +1,8 @@
 /** Governance's server factory: never listens, never reads the environment; tests import it. */
-import type { Connection } from 'mongoose';
-import type { Logger } from '../../../lib/logger.js';
 import {
-  createSubgraphApollo,
+  createSubgraphServer,
   loadSchema,
-  type SubgraphResolvers,
+  type SubgraphServerDeps,
 } from '../../../lib/subgraph.js';
 import type { SubgraphServer } from '../../../lib/subgraphService.js';
 import { createAccessRulesSource } from './accessRulesSource.js';
@@ -18,14 +16,11 @@ export const typeDefs = loadSchema(
 );
 
 /** What {@link createServer} needs. */
-export interface GovernanceDeps {
+export interface GovernanceDeps extends SubgraphServerDeps {
   /** The governance database (the one the gateway's audit trail writes to). */
-  connection: Connection;
-  logger: Logger;
+  connection: SubgraphServerDeps['connection'];
   /** The composed supergraph the gateway serves (`config.gateway.supergraphPath`); re-read when it changes. */
   supergraphPath: string;
-  /** @default false */
-  includeStacktrace?: boolean;
 }
 
 /** Builds governance's Apollo Server and its context factory. */
@@ -34,14 +29,10 @@ export function createServer(
 ): SubgraphServer<GovernanceContext> {
   const models = createModels(deps.connection);
   const accessRules = createAccessRulesSource(deps.supergraphPath);
-  const apollo = createSubgraphApollo<GovernanceContext>({
+  return createSubgraphServer({
     typeDefs,
-    resolvers: resolvers as unknown as SubgraphResolvers<GovernanceContext>,
-    logger: deps.logger,
-    includeStacktrace: deps.includeStacktrace ?? false,
-  });
-  return {
-    apollo,
+    resolvers,
+    deps,
     createContext: (base) => createContext(base, models, accessRules),
-  };
+  });
 }

@@ -1,10 +1,8 @@
 /** Mobility's server factory: never listens, never reads the environment; tests import it. */
-import type { Connection } from 'mongoose';
-import type { Logger } from '../../../lib/logger.js';
 import {
-  createSubgraphApollo,
+  createSubgraphServer,
   loadSchema,
-  type SubgraphResolvers,
+  type SubgraphServerDeps,
 } from '../../../lib/subgraph.js';
 import type { SubgraphServer } from '../../../lib/subgraphService.js';
 import { createContext, type MobilityContext } from './context.js';
@@ -16,24 +14,15 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** What {@link createServer} needs. */
-export interface MobilityDeps {
-  connection: Connection;
-  logger: Logger;
-  /** @default false */
-  includeStacktrace?: boolean;
-}
-
 /** Builds mobility's Apollo Server and its context factory. */
 export function createServer(
-  deps: MobilityDeps,
+  deps: SubgraphServerDeps,
 ): SubgraphServer<MobilityContext> {
   const models = createModels(deps.connection);
-  const apollo = createSubgraphApollo<MobilityContext>({
+  return createSubgraphServer({
     typeDefs,
-    resolvers: resolvers as unknown as SubgraphResolvers<MobilityContext>,
-    logger: deps.logger,
-    includeStacktrace: deps.includeStacktrace ?? false,
+    resolvers,
+    deps,
+    createContext: (base) => createContext(base, models),
   });
-  return { apollo, createContext: (base) => createContext(base, models) };
 }

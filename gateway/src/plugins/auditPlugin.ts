@@ -264,12 +264,16 @@ export function auditPlugin(
             errorCodes: errorCodes(errors),
             durationMs: performance.now() - state.started,
           };
-          const recorded = await write(event, contextValue.logger);
-          if (
-            recorded ||
-            (state.protectedFields.length === 0 && !state.rulesUnknown)
-          )
+          if (state.protectedFields.length === 0 && !state.rulesUnknown) {
+            // Public data only: the event is chained and written like any
+            // other, but the response does not wait for the write (a failure
+            // is logged), so public requests pay nothing for the audit trail
+            // and keep working while the audit store is down.
+            void write(event, contextValue.logger);
             return;
+          }
+          // Protected data leaves only once its access is recorded (fail closed).
+          if (await write(event, contextValue.logger)) return;
           response.body = {
             kind: 'single',
             singleResult: {

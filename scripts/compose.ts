@@ -15,7 +15,7 @@ import {
   formatCompositionProblems,
   loadSupergraphConfig,
   readSubgraphSources,
-  writeFileAtomic,
+  writeSupergraph,
 } from '../lib/composition/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -51,9 +51,12 @@ async function main(): Promise<number> {
     );
     return 0;
   }
-  await writeFileAtomic(out, outcome.supergraphSdl);
+  await writeSupergraph(outcome.supergraphSdl, {
+    supergraphPath: out,
+    accessRulesPath: path.join(root, 'docs', 'access-rules.md'),
+  });
   console.log(
-    `Composed ${sources.map((s) => s.name).join(', ')} into ${path.relative(root, out)}.`,
+    `Composed ${sources.map((s) => s.name).join(', ')} into ${path.relative(root, out)} (and docs/access-rules.md).`,
   );
   return 0;
 }

@@ -88,6 +88,7 @@ export async function runSchemaCommand(
       const { report, written } = await publishSupergraph(
         prepared.input,
         values.supergraph,
+        path.join(root, 'docs', 'access-rules.md'),
       );
       if (values.json)
         console.log(

@@ -54,3 +54,4 @@ export {
   type PreparedSchemaCheck,
 } from './prepareSchemaCheck.js';
 export { publishSupergraph, type PublishResult } from './publishSupergraph.js';
+export { writeSupergraph, type SupergraphOutputs } from './writeSupergraph.js';

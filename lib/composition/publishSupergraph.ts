@@ -8,7 +8,7 @@ import {
   type CheckSubgraphSchemaInput,
   type SchemaCheckReport,
 } from './checkSubgraphSchema.js';
-import { writeFileAtomic } from './writeFileAtomic.js';
+import { writeSupergraph } from './writeSupergraph.js';
 
 /** Outcome of {@link publishSupergraph}. */
 export interface PublishResult {
@@ -21,12 +21,17 @@ export interface PublishResult {
 export async function publishSupergraph(
   input: CheckSubgraphSchemaInput,
   supergraphPath: string,
+  /** docs/access-rules.md, regenerated with the supergraph. */
+  accessRulesPath?: string,
 ): Promise<PublishResult> {
   const report = await checkSubgraphSchema(input);
   if (!report.passed || report.supergraphSdl === undefined)
     return { report, written: false };
   if (report.supergraphSdl === input.committedSupergraphSdl)
     return { report, written: false };
-  await writeFileAtomic(supergraphPath, report.supergraphSdl);
+  await writeSupergraph(report.supergraphSdl, {
+    supergraphPath,
+    accessRulesPath,
+  });
   return { report, written: true };
 }

@@ -186,8 +186,10 @@ export function createHttpService<TContext extends BaseContext>(
         }
       })
       .finally(() => {
+        // One line per request (probes excepted), with the request id the
+        // gateway forwards, so a request can be followed across services.
         if (req.url !== '/health' && req.url !== '/ready') {
-          logger.debug(
+          logger.info(
             {
               requestId,
               method: req.method,

@@ -285,13 +285,23 @@ describe('the city graph', () => {
       { headers: { 'x-request-id': requestId } },
     );
     await new Promise((r) => setTimeout(r, 300));
-    const gatewayLines = graph
-      .logs('gateway')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(gatewayLines.length).toBeGreaterThan(0);
+    const parse = (lines: string[]) =>
+      lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const gatewayLines = parse(graph.logs('gateway'));
+    const mobilityLines = parse(graph.logs('mobility'));
+    for (const line of [...gatewayLines, ...mobilityLines]) {
+      expect(typeof line['level']).toBe('string');
+      expect(typeof line['time']).toBe('string');
+    }
     expect(
-      gatewayLines.every(
-        (l) => typeof l['level'] === 'string' && typeof l['time'] === 'string',
+      gatewayLines.some(
+        (l) => l['requestId'] === requestId && l['service'] === 'gateway',
+      ),
+    ).toBe(true);
+    expect(
+      mobilityLines.some(
+        (l) =>
+          l['requestId'] === requestId && l['service'] === 'subgraph-mobility',
       ),
     ).toBe(true);
   });

@@ -173,6 +173,7 @@ async function readPem(file: string): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new Error(
       `Cannot read the gateway token key ${file} (${code}); run \`npm start\` once to create development keys, or set GATEWAY_TOKEN_*_KEY_FILE.`,
+      { cause: error },
     );
   }
 }

@@ -61,6 +61,7 @@ async function main(): Promise<number> {
     } catch (error) {
       throw new Error(
         `cannot reach the governance database at ${uri} (${error instanceof Error ? error.message : String(error)}); is it running (\`npm start\` in development)?`,
+        { cause: error },
       );
     }
     const reports = await verifyAuditChain(client.db(DB_NAME), {

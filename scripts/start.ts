@@ -63,6 +63,8 @@ for (const department of DEPARTMENTS) {
 }
 
 const env: NodeJS.ProcessEnv = {
+  // The services' environment: the caller's, plus what this script decided.
+  // eslint-disable-next-line n/no-process-env -- a child-process environment, not configuration
   ...process.env,
   DATA_DIR: config.dataDir,
   AUTH_PUBLIC_KEY_FILE: config.auth.publicKeyFile ?? keys.issuer.publicKeyFile,

@@ -53,7 +53,9 @@ export function parseTokenArgs(argv: readonly string[]): TokenRequest {
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new Error(`${(error as Error).message}\n${USAGE}`);
+    throw new Error(`${(error as Error).message}\n${USAGE}`, {
+      cause: error,
+    });
   }
   const roleScopes =
     values.role === undefined ? [] : scopesForRole(values.role);

@@ -36,15 +36,13 @@ function build() {
 }
 
 describe('reports to Apollo', () => {
-  const saved = process.env['APOLLO_TELEMETRY_DISABLED'];
   afterEach(() => {
     vi.restoreAllMocks();
-    if (saved === undefined) delete process.env['APOLLO_TELEMETRY_DISABLED'];
-    else process.env['APOLLO_TELEMETRY_DISABLED'] = saved;
+    vi.unstubAllEnvs();
   });
 
   it('are sent by a plain ApolloGateway (the control: this test can fail)', () => {
-    delete process.env['APOLLO_TELEMETRY_DISABLED'];
+    vi.stubEnv('APOLLO_TELEMETRY_DISABLED', undefined);
     const spy = vi
       .spyOn(telemetry, 'createDataCollectionExporter')
       .mockReturnValue({ shutdown: async () => {} });
@@ -53,7 +51,7 @@ describe('reports to Apollo', () => {
   });
 
   it('are never sent by the city gateway, even when the environment does not disable them', () => {
-    delete process.env['APOLLO_TELEMETRY_DISABLED'];
+    vi.stubEnv('APOLLO_TELEMETRY_DISABLED', undefined);
     const spy = vi
       .spyOn(telemetry, 'createDataCollectionExporter')
       .mockReturnValue({ shutdown: async () => {} });

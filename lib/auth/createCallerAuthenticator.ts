@@ -160,6 +160,7 @@ function resolveKeySource(
       const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
       throw new Error(
         `Cannot read AUTH_PUBLIC_KEY_FILE ${auth.publicKeyFile} (${code}); run \`npm start\` once to create development keys, or set AUTH_JWKS_URL.`,
+        { cause: error },
       );
     }
     const key = createPublicKey(pem);

@@ -140,6 +140,9 @@ export async function startCityGraph(
   for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
 
   const env: NodeJS.ProcessEnv = {
+    // The children's environment, built here on purpose: only PATH is
+    // inherited so that nothing from the developer's shell leaks into them.
+    // eslint-disable-next-line n/no-process-env -- a child-process environment, not configuration
     PATH: process.env['PATH'],
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
@@ -230,6 +233,7 @@ export async function startCityGraph(
     await stop();
     throw new Error(
       `${error instanceof Error ? error.message : String(error)}\n${logs}`,
+      { cause: error },
     );
   }
 

@@ -12,9 +12,9 @@ import type { LocalDb } from '../../localdb/src/index.js';
 import { startTestDb } from './startTestDb.js';
 
 /** Test documents with any `_id` type (the driver's default types assume ObjectId). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- test documents of every shape; the driver types need `any` here
 type Loose = {
   _id?: number | string | ObjectId | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test documents of every shape; the driver types need `any` here
   [key: string]: any;
 };
 

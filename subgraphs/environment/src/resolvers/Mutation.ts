@@ -6,6 +6,7 @@ import { LEAK_NOTE_MAX_LENGTH } from '../models/WaterLeakAlert.js';
 
 const LEAK_ALERT_ID = /^env-leak-132(0[1-9]|1[0-6])-\d{1,4}$/;
 // Control characters other than tab and newline have no place in a note.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
 /** Checks the arguments before anything is read or written; every problem is listed in one error. */

@@ -5,7 +5,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -21,6 +21,7 @@ import type { UsageStore } from '../../lib/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
+import { operationLimits } from './limits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
 import type { SupergraphSource } from './supergraphSource.js';
 
@@ -119,8 +120,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   });
 
+  const limits = operationLimits();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: limits.validationRules,
     introspection: true,
     includeStacktraceInErrorResponses: includeStacktrace,
     formatError: createFormatError({ logger, includeStacktrace }),
@@ -129,6 +132,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Armor is typed against the CJS build of @apollo/server; same runtime objects.
+      ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       auditPlugin({
         trail: deps.audit,
         getSupergraphSdl: () => deps.supergraph.current(),

@@ -190,7 +190,7 @@ describe('the city graph', () => {
 
   it('answers bad input with BAD_USER_INPUT and a clear message', async () => {
     const tooMany = await graph.query(
-      '{ trafficSensors(first: 5000) { nodes { id } } }',
+      '{ trafficSensors(first: 101) { nodes { id } } }',
     );
     expect(tooMany.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(tooMany.errors?.[0]?.message).toMatch(/first/);
@@ -210,6 +210,27 @@ describe('the city graph', () => {
     ]) {
       expect(error.extensions?.['stacktrace']).toBeUndefined();
     }
+  });
+
+  it('refuses operations over the depth, alias and cost limits before any subgraph is called', async () => {
+    let deep = 'name';
+    for (let i = 0; i < 5; i++)
+      deep = `trafficSensors(first: 2) { nodes { district { ${deep} } } }`;
+    graph.proxies.mobility.reset();
+    const tooDeep = await graph.query(`{ districts { ${deep} } }`);
+    expect(tooDeep.errors?.[0]?.extensions?.['code']).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
+    expect(tooDeep.data ?? null).toBeNull();
+    const aliases = Array.from(
+      { length: 30 },
+      (_, i) => `a${i}: trafficSensors(first: 100) { totalCount }`,
+    ).join(' ');
+    const tooManyAliases = await graph.query(`{ ${aliases} }`);
+    expect(tooManyAliases.errors?.[0]?.extensions?.['code']).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
+    expect(graph.proxies.mobility.commands()).toEqual([]);
   });
 
   it('refuses a body that is not JSON with 400', async () => {

@@ -1,0 +1,34 @@
+/**
+ * Limits on the operations the gateway accepts, so that one request cannot
+ * make the subgraphs and their databases do unbounded work: nesting depth,
+ * computed cost, aliases, directives and tokens, enforced by GraphQL Armor
+ * (Escape), a maintained set of Apollo Server validation rules. Pages are
+ * bounded separately (at most 100 items, lib/pagination.ts).
+ */
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+
+/** The limits, documented in docs/errors.md. */
+export const OPERATION_LIMITS = {
+  /** Deepest selection nesting (the city's deepest useful queries use about 8). */
+  maxDepth: 12,
+  /** GraphQL Armor's cost: objects 2, scalars 1, times 1.5 per level of depth. */
+  maxCost: 20_000,
+  maxAliases: 20,
+  maxDirectives: 50,
+  /** Lexical tokens in the document (introspection queries need about 1,000). */
+  maxTokens: 5_000,
+} as const;
+
+/** The validation rules and plugins that enforce {@link OPERATION_LIMITS}. */
+export function operationLimits() {
+  const { plugins, validationRules } = new ApolloArmor({
+    maxDepth: { n: OPERATION_LIMITS.maxDepth, ignoreIntrospection: true },
+    costLimit: { maxCost: OPERATION_LIMITS.maxCost, ignoreIntrospection: true },
+    maxAliases: { n: OPERATION_LIMITS.maxAliases },
+    maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
+    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    // Introspection is open (docs/architecture.md); suggestions add nothing to it.
+    blockFieldSuggestion: { enabled: false },
+  }).protect();
+  return { plugins, validationRules };
+}

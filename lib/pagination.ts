@@ -157,3 +157,25 @@ export function timeRangeFilter(
   if (to) condition['$lt'] = to;
   return Object.keys(condition).length > 0 ? { [field]: condition } : {};
 }
+
+/**
+ * A page of a time series, newest first, within `args.range` on `timeField`
+ * (from inclusive, to exclusive), with the keyset cursor on that field: the
+ * one way every reading, indicator and event list of the graph is paged.
+ */
+export function paginateTimeSeries<T extends { _id: unknown }>(
+  model: Model<T>,
+  filter: QueryFilter<T>,
+  args: PageArgs & { range?: TimeRange | null | undefined },
+  timeField = 'observedAt',
+): Promise<Page<T>> {
+  return paginate(
+    model,
+    { ...filter, ...timeRangeFilter(timeField, args.range) } as QueryFilter<T>,
+    args,
+    {
+      sortField: timeField,
+      direction: -1,
+    },
+  );
+}

@@ -5,9 +5,9 @@ import {
 } from '../../../../lib/districts.js';
 import {
   paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EconomyContext } from '../context.js';
 import { economicSector, type NafSection } from '../naf.js';
@@ -41,11 +41,11 @@ export const District = {
     args: PageArgs & { range?: TimeRange | null },
     ctx: EconomyContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.MarketIndicator,
-      { district: ref.code, ...timeRangeFilter('periodStart', args.range) },
+      { district: ref.code },
       args,
-      { sortField: 'periodStart', direction: -1 },
+      'periodStart',
     ),
   innovationHubs: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
     ctx.loaders.innovationHubsByDistrict.load(ref.code),

@@ -10,6 +10,7 @@ import {
   timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EconomyContext } from '../context.js';
 import type { InvestmentDoc, StartupDoc } from '../models/index.js';
@@ -90,29 +91,27 @@ export const Query = {
       },
     ctx: EconomyContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.Investment,
       {
         ...(args.startup ? { startupId: args.startup } : {}),
         ...(args.round ? { round: args.round } : {}),
-        ...timeRangeFilter('date', args.range),
       },
       args,
-      { sortField: 'date', direction: -1 },
+      'date',
     ),
   marketIndicators: (
     _: unknown,
     args: DistrictArgs & RangeArgs,
     ctx: EconomyContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.MarketIndicator,
       {
         ...districtFilter(args.district),
-        ...timeRangeFilter('periodStart', args.range),
       },
       args,
-      { sortField: 'periodStart', direction: -1 },
+      'periodStart',
     ),
   async sectorGrowth(
     _: unknown,

@@ -6,10 +6,9 @@ import {
 } from '../../../../lib/districts.js';
 import { BadUserInputError } from '../../../../lib/errors.js';
 import {
-  paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { DigitalInclusionIndicatorDoc } from '../models/index.js';
@@ -32,11 +31,10 @@ export const DigitalInclusion = {
     args: PageArgs & { range?: TimeRange | null },
     ctx: EngagementContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.DigitalInclusionIndicator,
-      { district: ref.code, ...timeRangeFilter('observedAt', args.range) },
+      { district: ref.code },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
 };
 

@@ -6,10 +6,9 @@ import {
   type DistrictRef,
 } from '../../../../lib/districts.js';
 import {
-  paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';
@@ -19,26 +18,25 @@ type RangeArgs = PageArgs & { range?: TimeRange | null };
 export const District = {
   ...districtSharedResolvers,
   workshops: (ref: DistrictRef, args: RangeArgs, ctx: EngagementContext) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.Workshop,
-      { district: ref.code, ...timeRangeFilter('startsAt', args.range) },
+      { district: ref.code },
       args,
-      { sortField: 'startsAt', direction: -1 },
+      'startsAt',
     ),
   citizenReports: (
     ref: DistrictRef,
     args: RangeArgs & { status?: CitizenReportDoc['status'] | null },
     ctx: EngagementContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.CitizenReport,
       {
         district: ref.code,
         ...(args.status ? { status: args.status } : {}),
-        ...timeRangeFilter('requestedDatetime', args.range),
       },
       args,
-      { sortField: 'requestedDatetime', direction: -1 },
+      'requestedDatetime',
     ),
   // The DigitalInclusion object is the district itself; its fields load.
   digitalInclusion: (ref: DistrictRef) => ({ code: ref.code }),

@@ -6,9 +6,9 @@ import {
 import { BadUserInputError } from '../../../../lib/errors.js';
 import {
   paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc, WorkshopDoc } from '../models/index.js';
@@ -27,15 +27,14 @@ export const Query = {
     args: DistrictArgs & { topic?: WorkshopDoc['topic'] | null },
     ctx: EngagementContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.Workshop,
       {
         ...districtFilter(args.district),
         ...(args.topic ? { topic: args.topic } : {}),
-        ...timeRangeFilter('startsAt', args.range),
       },
       args,
-      { sortField: 'startsAt', direction: -1 },
+      'startsAt',
     ),
   workshop: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.workshopById.load(args.id),
@@ -61,16 +60,15 @@ export const Query = {
         { argumentName: 'serviceCode' },
       );
     }
-    return paginate(
+    return paginateTimeSeries(
       ctx.models.CitizenReport,
       {
         ...districtFilter(args.district),
         ...(args.status ? { status: args.status } : {}),
         ...(args.serviceCode ? { serviceCode: args.serviceCode } : {}),
-        ...timeRangeFilter('requestedDatetime', args.range),
       },
       args,
-      { sortField: 'requestedDatetime', direction: -1 },
+      'requestedDatetime',
     );
   },
   citizenReport: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
@@ -101,14 +99,12 @@ export const Query = {
     args: DistrictArgs,
     ctx: EngagementContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.DigitalInclusionIndicator,
       {
         ...districtFilter(args.district),
-        ...timeRangeFilter('observedAt', args.range),
       },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   digitalDivideRanking,
 };

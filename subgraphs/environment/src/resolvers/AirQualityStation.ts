@@ -1,9 +1,8 @@
 /** AirQualityStation and its readings (FIWARE AirQualityObserved, NoiseLevelObserved). */
 import {
-  paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import { airQualityIndex } from '../airQualityIndex.js';
 import type { EnvironmentContext } from '../context.js';
@@ -32,11 +31,10 @@ export const AirQualityStation = {
     args: SeriesArgs,
     ctx: EnvironmentContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.AirQualityObserved,
-      { stationId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      { stationId: doc._id },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   latestReading: (
     doc: AirQualityStationDoc,
@@ -48,11 +46,10 @@ export const AirQualityStation = {
     args: SeriesArgs,
     ctx: EnvironmentContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.NoiseLevelObserved,
-      { stationId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      { stationId: doc._id },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   latestNoiseLevel: (
     doc: AirQualityStationDoc,

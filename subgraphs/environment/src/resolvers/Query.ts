@@ -10,6 +10,7 @@ import {
   timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import {
   bandLevel,
@@ -63,14 +64,12 @@ export const Query = {
     ctx: EnvironmentContext,
   ) => ctx.loaders.airQualityStationById.load(args.id),
   airQualityReadings: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.AirQualityObserved,
       {
         ...districtFilter(args.district),
-        ...timeRangeFilter('observedAt', args.range),
       },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   async airQualityRanking(
     _: unknown,
@@ -125,28 +124,24 @@ export const Query = {
     }));
   },
   noiseLevels: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.NoiseLevelObserved,
       {
         ...districtFilter(args.district),
-        ...timeRangeFilter('observedAt', args.range),
       },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   waterMeters: (_: unknown, args: DistrictArgs, ctx: EnvironmentContext) =>
     paginate(ctx.models.WaterMeter, districtFilter(args.district), args),
   waterMeter: (_: unknown, args: { id: string }, ctx: EnvironmentContext) =>
     ctx.loaders.waterMeterById.load(args.id),
   waterConsumption: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.WaterConsumptionObserved,
       {
         ...districtFilter(args.district),
-        ...timeRangeFilter('observedAt', args.range),
       },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   async waterLossRanking(
     _: unknown,

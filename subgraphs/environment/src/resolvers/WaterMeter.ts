@@ -1,9 +1,9 @@
 /** WaterMeter: environment owns it; engagement's citizen reports reference it. */
 import {
   paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
@@ -25,11 +25,10 @@ export const WaterMeter = {
     args: PageArgs & { range?: TimeRange | null },
     ctx: EnvironmentContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.WaterConsumptionObserved,
-      { meterId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      { meterId: doc._id },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   latestReading: (doc: WaterMeterDoc, _: unknown, ctx: EnvironmentContext) =>
     ctx.loaders.latestWaterReadingByMeter.load(doc._id),

@@ -5,9 +5,9 @@ import {
 } from '../../../../lib/districts.js';
 import {
   paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { MobilityContext } from '../context.js';
 import type { TransitLineDoc } from '../models/index.js';
@@ -25,14 +25,12 @@ export const Query = {
     args: DistrictArgs & { range?: TimeRange | null },
     ctx: MobilityContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.TrafficFlowReading,
       {
         ...districtFilter(args.district),
-        ...timeRangeFilter('observedAt', args.range),
       },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   trafficLights: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
     paginate(ctx.models.TrafficLight, districtFilter(args.district), args),

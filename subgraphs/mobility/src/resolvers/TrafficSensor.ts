@@ -1,9 +1,8 @@
 /** TrafficSensor: mobility owns it; other departments reference it by id. */
 import {
-  timeRangeFilter,
-  paginate,
   type PageArgs,
   type TimeRange,
+  paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { MobilityContext } from '../context.js';
 import type {
@@ -22,11 +21,10 @@ export const TrafficSensor = {
     args: PageArgs & { range?: TimeRange | null },
     ctx: MobilityContext,
   ) =>
-    paginate(
+    paginateTimeSeries(
       ctx.models.TrafficFlowReading,
-      { sensorId: doc._id, ...timeRangeFilter('observedAt', args.range) },
+      { sensorId: doc._id },
       args,
-      { sortField: 'observedAt', direction: -1 },
     ),
   latestReading: (doc: TrafficSensorDoc, _: unknown, ctx: MobilityContext) =>
     ctx.loaders.latestReadingBySensor.load(doc._id),

@@ -3,7 +3,7 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { UnauthenticatedError } from './errors.js';
 import {
-  GATEWAY_TOKEN_AUDIENCE,
+  gatewayTokenAudience,
   GATEWAY_TOKEN_ISSUER,
   GATEWAY_TOKEN_TYPE,
   signGatewayToken,
@@ -19,11 +19,10 @@ async function refusal(
   token: string | undefined,
   options = {},
 ): Promise<Error> {
-  const error = await verifyGatewayToken(
-    gateway.publicKey,
-    token,
-    options,
-  ).then(
+  const error = await verifyGatewayToken(gateway.publicKey, token, {
+    subgraph: 'mobility',
+    ...options,
+  }).then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -37,8 +36,11 @@ describe('gatewayToken', () => {
       viewer,
       requestId: 'req-1',
       ttlSeconds: 60,
+      subgraph: 'mobility',
     });
-    const payload = await verifyGatewayToken(gateway.publicKey, token);
+    const payload = await verifyGatewayToken(gateway.publicKey, token, {
+      subgraph: 'mobility',
+    });
     expect(payload.requestId).toBe('req-1');
     expect(payload.viewer.subject).toBe('auditor-01');
     expect([...payload.viewer.scopes]).toEqual(['audit:read']);
@@ -50,8 +52,11 @@ describe('gatewayToken', () => {
       viewer: anonymousViewer,
       requestId: 'req-2',
       ttlSeconds: 60,
+      subgraph: 'mobility',
     });
-    const payload = await verifyGatewayToken(gateway.publicKey, token);
+    const payload = await verifyGatewayToken(gateway.publicKey, token, {
+      subgraph: 'mobility',
+    });
     expect(payload.viewer.subject).toBeNull();
     expect(payload.viewer.scopes.size).toBe(0);
   });
@@ -66,6 +71,7 @@ describe('gatewayToken', () => {
       viewer,
       requestId: 'req-3',
       ttlSeconds: 60,
+      subgraph: 'mobility',
     });
     expect((await refusal(token)).message).toBe(
       'Invalid gateway token: signature verification failed.',
@@ -77,6 +83,7 @@ describe('gatewayToken', () => {
       viewer,
       requestId: 'req-4',
       ttlSeconds: 60,
+      subgraph: 'mobility',
     });
     const later = new Date(Date.now() + 120_000);
     expect((await refusal(token, { currentDate: later })).message).toBe(
@@ -87,7 +94,7 @@ describe('gatewayToken', () => {
   it('refuses alg: none', async () => {
     const token = new UnsecuredJWT({ rid: 'r', scope: 'audit:read' })
       .setIssuer(GATEWAY_TOKEN_ISSUER)
-      .setAudience(GATEWAY_TOKEN_AUDIENCE)
+      .setAudience(gatewayTokenAudience('mobility'))
       .setIssuedAt()
       .setExpirationTime('1m')
       .encode();
@@ -102,7 +109,7 @@ describe('gatewayToken', () => {
     const token = await new SignJWT({ rid: 'r', scope: 'audit:read' })
       .setProtectedHeader({ alg: 'HS256', typ: GATEWAY_TOKEN_TYPE })
       .setIssuer(GATEWAY_TOKEN_ISSUER)
-      .setAudience(GATEWAY_TOKEN_AUDIENCE)
+      .setAudience(gatewayTokenAudience('mobility'))
       .setIssuedAt()
       .setExpirationTime('1m')
       .sign(new TextEncoder().encode(pem));
@@ -115,7 +122,7 @@ describe('gatewayToken', () => {
     const wrongIssuer = await base()
       .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
       .setIssuer('urn:marseille:dev-issuer')
-      .setAudience(GATEWAY_TOKEN_AUDIENCE)
+      .setAudience(gatewayTokenAudience('mobility'))
       .sign(gateway.privateKey);
     expect((await refusal(wrongIssuer)).message).toMatch(/wrong issuer/);
     const wrongAudience = await base()
@@ -127,7 +134,7 @@ describe('gatewayToken', () => {
     const wrongType = await base()
       .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
       .setIssuer(GATEWAY_TOKEN_ISSUER)
-      .setAudience(GATEWAY_TOKEN_AUDIENCE)
+      .setAudience(gatewayTokenAudience('mobility'))
       .sign(gateway.privateKey);
     expect((await refusal(wrongType)).message).toMatch(/wrong token type/);
   });
@@ -137,7 +144,7 @@ describe('gatewayToken', () => {
       new SignJWT(claims)
         .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
         .setIssuer(GATEWAY_TOKEN_ISSUER)
-        .setAudience(GATEWAY_TOKEN_AUDIENCE)
+        .setAudience(gatewayTokenAudience('mobility'))
         .setIssuedAt()
         .setExpirationTime('1m')
         .sign(gateway.privateKey);
@@ -151,5 +158,17 @@ describe('gatewayToken', () => {
 
   it('refuses garbage', async () => {
     expect((await refusal('garbage')).message).toMatch(/malformed/);
+  });
+
+  it('refuses a token made for another subgraph', async () => {
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-replay',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+    });
+    expect((await refusal(token, { subgraph: 'engagement' })).message).toMatch(
+      /Invalid gateway token/,
+    );
   });
 });

@@ -5,7 +5,8 @@
  * accepts a request only with a valid one, so calling a subgraph port
  * directly, or forging identity headers, gets nothing.
  *
- * Claims: `iss` {@link GATEWAY_TOKEN_ISSUER}, `aud` {@link GATEWAY_TOKEN_AUDIENCE},
+ * Claims: `iss` {@link GATEWAY_TOKEN_ISSUER}, `aud` {@link gatewayTokenAudience} of the one
+ * subgraph it is for (a token sent to mobility is refused by engagement),
  * `sub` (absent for anonymous callers), `scope` (space-separated), `policies`
  * (the names the gateway derived with lib/roles.ts), `rid` (request id),
  * `iat`, `exp`, `jti`.
@@ -26,8 +27,16 @@ import { describeJwtError } from './auth/describeJwtError.js';
 export const GATEWAY_TOKEN_HEADER = 'x-gateway-token';
 /** The fixed `iss` of gateway tokens. */
 export const GATEWAY_TOKEN_ISSUER = 'urn:marseille:gateway';
-/** The fixed `aud` of gateway tokens. */
-export const GATEWAY_TOKEN_AUDIENCE = 'urn:marseille:subgraphs';
+
+/**
+ * The `aud` of a gateway token for one subgraph: each token is good for the
+ * subgraph it was sent to only, so one captured in transit cannot be replayed
+ * against another department.
+ */
+export function gatewayTokenAudience(subgraph: string): string {
+  return `urn:marseille:subgraph:${subgraph}`;
+}
+
 /** The JOSE `typ` header of gateway tokens, so no other JWT can pass for one. */
 export const GATEWAY_TOKEN_TYPE = 'gateway+jwt';
 
@@ -43,6 +52,8 @@ export interface GatewayTokenInput {
   readonly requestId: string;
   /** Lifetime of the token in seconds (`config.gatewayToken.ttlSeconds`). */
   readonly ttlSeconds: number;
+  /** The subgraph the token is sent to (its name in supergraph.yaml). */
+  readonly subgraph: string;
 }
 
 /** What a subgraph learns from a valid gateway token. */
@@ -55,6 +66,8 @@ export interface GatewayTokenPayload {
 
 /** Options of {@link verifyGatewayToken}. */
 export interface VerifyGatewayTokenOptions {
+  /** The verifying subgraph's own name: tokens for other subgraphs are refused. */
+  readonly subgraph: string;
   /**
    * Allowed clock skew between gateway and subgraph, in seconds.
    * @default 5
@@ -72,7 +85,7 @@ export async function signGatewayToken(
   key: KeyObject,
   input: GatewayTokenInput,
 ): Promise<string> {
-  const { viewer, requestId, ttlSeconds } = input;
+  const { viewer, requestId, ttlSeconds, subgraph } = input;
   const now = Math.floor(Date.now() / 1000);
   const jwt = new SignJWT({
     scope: [...viewer.scopes].join(' '),
@@ -81,7 +94,7 @@ export async function signGatewayToken(
   })
     .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
     .setIssuer(GATEWAY_TOKEN_ISSUER)
-    .setAudience(GATEWAY_TOKEN_AUDIENCE)
+    .setAudience(gatewayTokenAudience(subgraph))
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
     .setJti(randomUUID());
@@ -98,7 +111,7 @@ export async function signGatewayToken(
 export async function verifyGatewayToken(
   publicKey: KeyObject,
   token: string | null | undefined,
-  options: VerifyGatewayTokenOptions = {},
+  options: VerifyGatewayTokenOptions,
 ): Promise<GatewayTokenPayload> {
   if (token === undefined || token === null || token.trim() === '') {
     throw new UnauthenticatedError(
@@ -110,7 +123,7 @@ export async function verifyGatewayToken(
     ({ payload } = await jwtVerify(token.trim(), publicKey, {
       algorithms: ALGORITHMS,
       issuer: GATEWAY_TOKEN_ISSUER,
-      audience: GATEWAY_TOKEN_AUDIENCE,
+      audience: gatewayTokenAudience(options.subgraph),
       typ: GATEWAY_TOKEN_TYPE,
       requiredClaims: ['exp', 'iat', 'rid'],
       clockTolerance: options.clockToleranceSeconds ?? 5,

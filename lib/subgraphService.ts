@@ -38,13 +38,15 @@ export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
   logger: Logger;
   /** The gateway's public key: requests without a valid gateway token are refused. */
   gatewayKey: Awaited<ReturnType<typeof loadGatewayVerifyKey>>;
+  /** This subgraph's name: gateway tokens made for another subgraph are refused. */
+  name: string;
 }
 
 /** The HTTP service of a subgraph: only requests signed by the gateway are served. */
 export function createSubgraphHttpService<TContext extends SubgraphContext>(
   options: SubgraphHttpServiceOptions<TContext>,
 ): HttpService {
-  const { server, connection, logger, gatewayKey } = options;
+  const { server, connection, logger, gatewayKey, name } = options;
   return createHttpService<TContext>({
     apollo: server.apollo,
     logger,
@@ -54,6 +56,7 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
         const verified = await verifyGatewayToken(
           gatewayKey,
           typeof header === 'string' ? header : undefined,
+          { subgraph: name },
         );
         return server.createContext({
           viewer: verified.viewer,
@@ -107,6 +110,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     connection,
     logger,
     gatewayKey,
+    name,
   });
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
   logger.info(

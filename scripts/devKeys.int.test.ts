@@ -55,11 +55,13 @@ describe('ensureDevKeys', () => {
       viewer: createViewer('u', 'citizen'),
       requestId: 'r',
       ttlSeconds: 60,
+      subgraph: 'mobility',
     });
     const verifyKey = await loadGatewayVerifyKey(first.gateway.publicKeyFile);
-    expect((await verifyGatewayToken(verifyKey, token)).viewer.subject).toBe(
-      'u',
-    );
+    expect(
+      (await verifyGatewayToken(verifyKey, token, { subgraph: 'mobility' }))
+        .viewer.subject,
+    ).toBe('u');
   });
 
   it('tightens a private key left readable by others', async () => {

@@ -27,8 +27,9 @@ export interface CityGraphDataSourceOptions {
   logger: Logger;
 }
 
-// One token per request, shared by all its subgraph fetches.
-const tokens = new WeakMap<GatewayContext, Promise<string>>();
+// One token per request and subgraph (its audience is that subgraph), shared
+// by the request's fetches to it.
+const tokens = new WeakMap<GatewayContext, Map<string, Promise<string>>>();
 
 /** The data source of one subgraph. */
 export class CityGraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
@@ -84,14 +85,20 @@ export class CityGraphDataSource extends RemoteGraphQLDataSource<GatewayContext>
     // Health checks and other gateway-internal fetches carry no request context.
     if (!('context' in options) || !('viewer' in options.context)) return;
     const context = options.context as GatewayContext;
-    let token = tokens.get(context);
+    let forRequest = tokens.get(context);
+    if (!forRequest) {
+      forRequest = new Map();
+      tokens.set(context, forRequest);
+    }
+    let token = forRequest.get(this.serviceName);
     if (!token) {
       token = signGatewayToken(this.signingKey, {
         viewer: context.viewer,
         requestId: context.requestId,
         ttlSeconds: this.tokenTtlSeconds,
+        subgraph: this.serviceName,
       });
-      tokens.set(context, token);
+      forRequest.set(this.serviceName, token);
     }
     request.http?.headers.set(GATEWAY_TOKEN_HEADER, await token);
     request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);

@@ -141,6 +141,7 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
         viewer: anonymousViewer,
         requestId: 'attack-entities',
         ttlSeconds: 30,
+        subgraph: 'engagement',
       });
       const response = await fetch(
         `http://127.0.0.1:${g.ports.engagement}/graphql`,
@@ -168,6 +169,36 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
       expect(body.errors.map((e) => e.extensions.code)).toContain(
         'UNAUTHENTICATED',
       );
+    });
+
+    it('refuses a gateway token replayed to another subgraph', async () => {
+      const g = graph();
+      const key = createPrivateKey(
+        await readFile(
+          path.join(g.dataDir, 'keys', 'gateway.private.pem'),
+          'utf8',
+        ),
+      );
+      const forMobility = await signGatewayToken(key, {
+        viewer: anonymousViewer,
+        requestId: 'attack-replay',
+        ttlSeconds: 30,
+        subgraph: 'mobility',
+      });
+      const response = await fetch(
+        `http://127.0.0.1:${g.ports.engagement}/graphql`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-gateway-token': forMobility,
+          },
+          body: JSON.stringify({
+            query: '{ citizenReports(first: 1) { totalCount } }',
+          }),
+        },
+      );
+      expect(response.status).toBe(401);
     });
 
     it("protects personal data reached through another department's reference", async () => {

@@ -40,6 +40,14 @@ export type AuditTrailOptions = AuditStore & {
    */
   readonly writeTimeoutMs?: number;
   /**
+   * After a failed write, how long `record()` refuses at once instead of
+   * waiting for another timeout; the first call after it probes the store
+   * again. Protected requests are then refused fast while the store is down,
+   * and served again within this delay once it is back.
+   * @default 1000
+   */
+  readonly retryAfterFailureMs?: number;
+  /**
    * Most events written by one `insertMany`.
    * @default 1000
    */
@@ -85,6 +93,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const { chainId, logger } = options;
   const writeTimeoutMs = options.writeTimeoutMs ?? 3000;
   const maxBatchSize = options.maxBatchSize ?? 1000;
+  const retryAfterFailureMs = options.retryAfterFailureMs ?? 1000;
   const writeConcern = options.writeConcern ?? { w: 'majority', journal: true };
   if (chainId.trim() === '')
     throw new Error('createAuditTrail: chainId must not be empty');
@@ -103,6 +112,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   let indexed = false;
   let writing: Promise<void> | null = null;
   let closed = false;
+  // When the last write failed (null while the store answers): record()
+  // fails fast until retryAfterFailureMs has passed, then one call probes.
+  let failedAt: number | null = null;
 
   const withTimeout = async <T>(
     promise: Promise<T>,
@@ -209,6 +221,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         );
         const last = events.at(-1);
         if (last) head = { seq: last.seq, hash: last.hash };
+        failedAt = null;
         for (const pending of remaining) pending.resolve();
         return;
       } catch (error) {
@@ -258,6 +271,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       } catch (error) {
         const reason =
           error instanceof Error ? error : new Error(String(error));
+        failedAt = Date.now();
         logger.error(
           { chainId, events: batch.length, err: reason.message },
           'audit events could not be written',
@@ -279,6 +293,18 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   return {
     record(event) {
       if (closed) return Promise.reject(new Error('the audit trail is closed'));
+      if (failedAt !== null) {
+        const since = Date.now() - failedAt;
+        if (since < retryAfterFailureMs) {
+          return Promise.reject(
+            new Error(
+              `audit store unavailable: the last write failed ${since} ms ago; retrying after ${retryAfterFailureMs} ms`,
+            ),
+          );
+        }
+        // This call probes the store; the calls that follow wait for it.
+        failedAt = Date.now();
+      }
       return new Promise<void>((resolve, reject) => {
         queue.push({ input: event, resolve, reject });
         startDrain();

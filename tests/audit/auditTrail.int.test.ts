@@ -300,4 +300,45 @@ describe('createAuditTrail with the store down', () => {
   it('answers ping() with false', async () => {
     await expect(trail.ping()).resolves.toBe(false);
   });
+
+  it('refuses at once right after a failed write, without waiting for another timeout', async () => {
+    await expect(trail.record(sampleAuditEvent())).rejects.toThrow();
+    await expect(trail.record(sampleAuditEvent())).rejects.toThrow(
+      /audit store unavailable: the last write failed/,
+    );
+  });
+});
+
+describe('createAuditTrail when the store comes back', () => {
+  it('writes again once the store answers, after the retry delay', async () => {
+    const first = await startLocalDb({ port: 0 });
+    const port = first.port;
+    const client = await MongoClient.connect(first.uri, {
+      serverSelectionTimeoutMS: 500,
+    });
+    const trail = createAuditTrail({
+      db: client.db('governance'),
+      chainId: 'gateway-r',
+      logger,
+      writeTimeoutMs: 800,
+      retryAfterFailureMs: 200,
+    });
+    await trail.record(sampleAuditEvent());
+    await first.stop();
+    await expect(trail.record(sampleAuditEvent())).rejects.toThrow();
+    const second = await startLocalDb({ port });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      await trail.record(sampleAuditEvent());
+      const stored = await client
+        .db('governance')
+        .collection('audit_events')
+        .countDocuments({ chainId: 'gateway-r' });
+      // An in-memory localdb restarted empty: only the event written after it came back is there.
+      expect(stored).toBe(1);
+    } finally {
+      await client.close();
+      await second.stop();
+    }
+  });
 });

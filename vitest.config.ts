@@ -12,6 +12,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: 'graphql/index.js' }],
   },
   test: {
+    setupFiles: ['tests/setup/failOnConsole.ts'],
     projects: [
       {
         extends: true,

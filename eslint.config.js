@@ -16,6 +16,9 @@ const TEST_FILES = [
   'localdb/bench/**',
   'vitest.config.ts',
   'eslint.config.js',
+  // Build-time code generation config (dev tooling), root and per subgraph.
+  'codegen.ts',
+  'subgraphs/*/codegen.ts',
 ];
 
 export default defineConfig(
@@ -26,6 +29,7 @@ export default defineConfig(
       'supergraph.graphql',
       'lib/data/**',
       'localdb/bench/_*',
+      '**/__generated__/**',
     ],
   },
   js.configs.recommended,
@@ -132,7 +136,7 @@ export default defineConfig(
   },
   {
     // Config files whose tools require a default export.
-    files: ['eslint.config.js', 'vitest.config.ts'],
+    files: ['eslint.config.js', 'vitest.config.ts', 'codegen.ts'],
     rules: { 'import-x/no-default-export': 'off' },
   },
 );

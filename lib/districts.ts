@@ -164,8 +164,15 @@ export const districtSharedResolvers = {
   name: (ref: DistrictRef) => district(ref).name,
   postalCode: (ref: DistrictRef) => district(ref).postalCode,
   sector: (ref: DistrictRef) => district(ref).sector,
-  population: (ref: DistrictRef) =>
-    district(ref).population[LATEST_POPULATION_YEAR] ?? null,
+  population: (ref: DistrictRef): number => {
+    const population = district(ref).population[LATEST_POPULATION_YEAR];
+    // Every arrondissement has every vintage in the reference data.
+    if (population === undefined)
+      throw new Error(
+        `no ${LATEST_POPULATION_YEAR} population for ${ref.code}`,
+      );
+    return population;
+  },
 };
 
 /** The shared `Query.district` and `Query.districts` resolvers. */

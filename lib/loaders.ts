@@ -72,3 +72,19 @@ export function createLatestByKeyLoader<V>(
     return keys.map((key) => byKey.get(key) ?? null);
   });
 }
+
+/**
+ * Loads a document that a stored reference says exists (e.g. the sensor of a
+ * reading). A missing one is a data-integrity fault, not a client error: it
+ * is logged and answered as INTERNAL_SERVER_ERROR.
+ */
+export async function loadExisting<V>(
+  loader: DataLoader<string, V | null>,
+  key: string,
+  what: string,
+): Promise<V> {
+  const value = await loader.load(key);
+  if (value === null)
+    throw new Error(`${what} "${key}" is referenced but missing`);
+  return value;
+}

@@ -19,7 +19,7 @@ export interface PageArgs {
 }
 
 /** One page of a list, shaped as the schemas' `...Connection` types. */
-export interface Page<T> {
+export interface Page<T = unknown> {
   nodes: T[];
   pageInfo: { endCursor: string | null; hasNextPage: boolean };
   /** Resolved only when the client asks for it (a function field). */

@@ -4,6 +4,7 @@ import {
   type TimeRange,
   paginateTimeSeries,
 } from '../../../../lib/pagination.js';
+import { loadExisting } from '../../../../lib/loaders.js';
 import type { MobilityContext } from '../context.js';
 import type {
   TrafficFlowReadingDoc,
@@ -33,7 +34,7 @@ export const TrafficSensor = {
 export const TrafficFlowReading = {
   id: (doc: TrafficFlowReadingDoc) => doc._id,
   sensor: (doc: TrafficFlowReadingDoc, _: unknown, ctx: MobilityContext) =>
-    ctx.loaders.trafficSensorById.load(doc.sensorId),
+    loadExisting(ctx.loaders.trafficSensorById, doc.sensorId, 'traffic sensor'),
   intensity: (doc: TrafficFlowReadingDoc) => intensity(doc.intensity),
   averageSpeed: (doc: TrafficFlowReadingDoc) => speed(doc.averageSpeed),
 };

@@ -1,4 +1,5 @@
 /** Mobility's resolver map: one file per GraphQL type. */
+import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/scalars.js';
 import { BikeStation } from './BikeStation.js';
 import { District } from './District.js';
@@ -8,7 +9,7 @@ import { SignalPlan, TrafficLight } from './TrafficLight.js';
 import { TrafficFlowReading, TrafficSensor } from './TrafficSensor.js';
 import { TransitLine, TransitStop } from './Transit.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
   Mutation,

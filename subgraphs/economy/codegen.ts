@@ -1,0 +1,14 @@
+/** Economy's resolver typing: which document each GraphQL type's resolvers receive (see /codegen.ts). */
+import type { SubgraphCodegen } from '../../codegen.js';
+
+export const codegen: SubgraphCodegen = {
+  context: 'EconomyContext',
+  mappers: {
+    Business: '../models/index.js#BusinessDoc',
+    InnovationHub: '../models/index.js#InnovationHubDoc',
+    Investment: '../models/index.js#InvestmentDoc',
+    SectorFlow: '../models/index.js#SectorFlowDoc',
+    MarketIndicator: '../models/index.js#MarketIndicatorDoc',
+    Startup: '../models/index.js#StartupDoc',
+  },
+};

@@ -1,0 +1,16 @@
+/** Engagement's resolver typing: which document each GraphQL type's resolvers receive (see /codegen.ts). */
+import type { SubgraphCodegen } from '../../codegen.js';
+
+export const codegen: SubgraphCodegen = {
+  context: 'EngagementContext',
+  mappers: {
+    CitizenReport: '../models/index.js#CitizenReportDoc',
+    DigitalInclusionIndicator:
+      '../models/index.js#DigitalInclusionIndicatorDoc',
+    Enrolment: '../models/index.js#EnrolmentDoc',
+    SurveyQuestion: '../models/index.js#SurveyQuestionDoc',
+    Survey: '../models/index.js#SurveyDoc',
+    TrainingProgram: '../models/index.js#TrainingProgramDoc',
+    Workshop: '../models/index.js#WorkshopDoc',
+  },
+};

@@ -1,0 +1,15 @@
+/** Environment's resolver typing: which document each GraphQL type's resolvers receive (see /codegen.ts). */
+import type { SubgraphCodegen } from '../../codegen.js';
+
+export const codegen: SubgraphCodegen = {
+  context: 'EnvironmentContext',
+  mappers: {
+    AirQualityObserved: '../models/index.js#AirQualityObservedDoc',
+    AirQualityStation: '../models/index.js#AirQualityStationDoc',
+    NoiseLevelObserved: '../models/index.js#NoiseLevelObservedDoc',
+    RenewableEnergyProject: '../models/index.js#RenewableEnergyProjectDoc',
+    WaterConsumptionObserved: '../models/index.js#WaterConsumptionObservedDoc',
+    WaterLeakAlert: '../models/index.js#WaterLeakAlertDoc',
+    WaterMeter: '../models/index.js#WaterMeterDoc',
+  },
+};

@@ -1,0 +1,15 @@
+/** Mobility's resolver typing: which document each GraphQL type's resolvers receive (see /codegen.ts). */
+import type { SubgraphCodegen } from '../../codegen.js';
+
+export const codegen: SubgraphCodegen = {
+  context: 'MobilityContext',
+  mappers: {
+    TrafficSensor: '../models/index.js#TrafficSensorDoc',
+    TrafficFlowReading: '../models/index.js#TrafficFlowReadingDoc',
+    TrafficLight: '../models/index.js#TrafficLightDoc',
+    SignalPlan: '../models/TrafficLight.js#SignalPlanDoc',
+    TransitLine: '../models/index.js#TransitLineDoc',
+    TransitStop: '../models/index.js#TransitStopDoc',
+    BikeStation: '../models/index.js#BikeStationDoc',
+  },
+};

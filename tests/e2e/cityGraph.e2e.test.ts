@@ -3,6 +3,7 @@
  * services on free ports; every request goes through the gateway as an
  * internal app's would.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAccessMatrix } from './accessMatrix.js';
 import { defineAttackScenarios } from './attacks.js';
@@ -375,6 +376,51 @@ describe('the city graph', () => {
 
   defineAccessMatrix(() => graph);
   defineAttackScenarios(() => graph);
+
+  it('switches to a new supergraph file without a restart, and refuses an invalid one', async () => {
+    const original = await readFile(graph.supergraphPath, 'utf8');
+    const query = '{ bikeStations(first: 1) { nodes { id freeSlots } } }';
+    const waitFor = async (check: () => Promise<boolean>) => {
+      for (let i = 0; i < 50; i++) {
+        if (await check()) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    try {
+      expect((await graph.query(query)).errors).toBeUndefined();
+      // A supergraph without BikeStation.freeSlots: once switched, asking for it is a validation error.
+      await writeFile(
+        graph.supergraphPath,
+        original.replace(/^\s+freeSlots: Int!\n/m, ''),
+      );
+      const switched = await waitFor(
+        async () =>
+          (await graph.query(query)).errors?.[0]?.extensions?.['code'] ===
+          'GRAPHQL_VALIDATION_FAILED',
+      );
+      expect(switched).toBe(true);
+      // An invalid file is refused: the last good supergraph keeps serving.
+      await writeFile(graph.supergraphPath, 'this is not a supergraph');
+      await new Promise((r) => setTimeout(r, 600));
+      expect(
+        (await graph.query('{ bikeStations(first: 1) { nodes { id } } }'))
+          .errors,
+      ).toBeUndefined();
+      expect(
+        graph
+          .logs('gateway')
+          .some((line) => line.includes('new supergraph refused')),
+      ).toBe(true);
+    } finally {
+      await writeFile(graph.supergraphPath, original);
+    }
+    expect(
+      await waitFor(
+        async () => (await graph.query(query)).errors === undefined,
+      ),
+    ).toBe(true);
+  });
 
   // Last: it kills a service.
   it('keeps answering when a department is down: its fields are null with a named error', async () => {

@@ -5,5 +5,16 @@ export const codegen: SubgraphCodegen = {
   context: 'GovernanceContext',
   mappers: {
     AuditEvent: '../models/index.js#AuditEventDoc',
+    // The rules as lib/access reads them from the supergraph (aliased: the
+    // generated file declares types of the same names).
+    AccessRule: '../../../../lib/access/index.js#AccessRule as AccessRuleValue',
+    AccessRequirement:
+      '../../../../lib/access/index.js#AccessRequirement as AccessRequirementValue',
+    // Enums: resolvers hold the stored lowercase values (lib/audit), which the
+    // enum resolvers map to the GraphQL names.
+    AccessDecision:
+      '../../../../lib/audit/index.js#AuditDecision as AuditDecisionValue',
+    AuditOutcome:
+      '../../../../lib/audit/index.js#AuditOutcome as AuditOutcomeValue',
   },
 };

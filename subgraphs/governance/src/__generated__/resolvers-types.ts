@@ -3,9 +3,13 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { Page } from '../../../../lib/pagination.js';
 import type { AuditEventDoc } from '../models/index.js';
+import type { AccessRule as AccessRuleValue, AccessRequirement as AccessRequirementValue } from '../../../../lib/access/index.js';
+import type { AuditDecision as AuditDecisionValue, AuditOutcome as AuditOutcomeValue } from '../../../../lib/audit/index.js';
 import type { GovernanceContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
+export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
+export type EnumResolverSignature<T, AllowedValues = any> = { [key in keyof T]?: AllowedValues };
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -259,11 +263,11 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  AccessDecision: AccessDecision;
-  AccessRequirement: ResolverTypeWrapper<AccessRequirement>;
+  AccessDecision: ResolverTypeWrapper<AuditDecisionValue>;
+  AccessRequirement: ResolverTypeWrapper<AccessRequirementValue>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  AccessRule: ResolverTypeWrapper<AccessRule>;
+  AccessRule: ResolverTypeWrapper<AccessRuleValue>;
   AccessRuleFilter: AccessRuleFilter;
   AuditEvent: ResolverTypeWrapper<AuditEventDoc>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -271,8 +275,8 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditEventConnection: ResolverTypeWrapper<Page>;
   AuditEventFilter: AuditEventFilter;
-  AuditOutcome: AuditOutcome;
-  AuditedField: ResolverTypeWrapper<AuditedField>;
+  AuditOutcome: ResolverTypeWrapper<AuditOutcomeValue>;
+  AuditedField: ResolverTypeWrapper<Omit<AuditedField, 'decision'> & { decision: ResolversTypes['AccessDecision'] }>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -280,10 +284,10 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  AccessRequirement: AccessRequirement;
+  AccessRequirement: AccessRequirementValue;
   Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
-  AccessRule: AccessRule;
+  AccessRule: AccessRuleValue;
   AccessRuleFilter: AccessRuleFilter;
   AuditEvent: AuditEventDoc;
   Float: Scalars['Float']['output'];
@@ -296,6 +300,8 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
 }>;
+
+export type AccessDecisionResolvers = EnumResolverSignature<{ ALLOWED?: any, DENIED?: any }, ResolversTypes['AccessDecision']>;
 
 export type AccessRequirementResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AccessRequirement'] = ResolversParentTypes['AccessRequirement']> = ResolversObject<{
   authenticated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -342,6 +348,8 @@ export type AuditEventConnectionResolvers<ContextType = GovernanceContext, Paren
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type AuditOutcomeResolvers = EnumResolverSignature<{ ERROR?: any, PARTIAL?: any, REFUSED?: any, SUCCESS?: any }, ResolversTypes['AuditOutcome']>;
+
 export type AuditedFieldResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AuditedField'] = ResolversParentTypes['AuditedField']> = ResolversObject<{
   coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   decision?: Resolver<ResolversTypes['AccessDecision'], ParentType, ContextType>;
@@ -364,10 +372,12 @@ export type QueryResolvers<ContextType = GovernanceContext, ParentType extends R
 }>;
 
 export type Resolvers<ContextType = GovernanceContext> = ResolversObject<{
+  AccessDecision?: AccessDecisionResolvers;
   AccessRequirement?: AccessRequirementResolvers<ContextType>;
   AccessRule?: AccessRuleResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
+  AuditOutcome?: AuditOutcomeResolvers;
   AuditedField?: AuditedFieldResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   PageInfo?: PageInfoResolvers<ContextType>;

@@ -1,10 +1,7 @@
 /** `AccessRule` and `AccessRequirement`: the rules as lib/access reads them from the supergraph. */
-import {
-  describeAccessRequirement,
-  type AccessRequirement as AccessRequirementValue,
-} from '../../../../lib/access/index.js';
+import { describeAccessRequirement } from '../../../../lib/access/index.js';
+import type { AccessRequirementResolvers } from '../__generated__/resolvers-types.js';
 
-export const AccessRequirement = {
-  description: (requirement: AccessRequirementValue) =>
-    describeAccessRequirement(requirement),
+export const AccessRequirement: AccessRequirementResolvers = {
+  description: (requirement) => describeAccessRequirement(requirement),
 };

@@ -1,15 +1,27 @@
 /** `AuditEvent` and the enums of the audit trail (GraphQL names over the stored lowercase values). */
-import type { AuditEventDoc } from '../models/index.js';
+import type {
+  AuditDecision,
+  AuditOutcome as StoredAuditOutcome,
+} from '../../../../lib/audit/index.js';
+import type {
+  AccessDecision as AccessDecisionName,
+  AuditEventResolvers,
+  AuditOutcome as AuditOutcomeName,
+} from '../__generated__/resolvers-types.js';
 
-export const AuditEvent = {
-  id: (event: AuditEventDoc) => `${event.chainId}:${event.seq}`,
+export const AuditEvent: AuditEventResolvers = {
+  id: (event) => `${event.chainId}:${event.seq}`,
 };
 
-export const AccessDecision = { ALLOWED: 'allowed', DENIED: 'denied' };
+/** Every GraphQL name of the enum, each to its stored value. */
+export const AccessDecision = {
+  ALLOWED: 'allowed',
+  DENIED: 'denied',
+} as const satisfies Record<AccessDecisionName, AuditDecision>;
 
 export const AuditOutcome = {
   SUCCESS: 'success',
   PARTIAL: 'partial',
   ERROR: 'error',
   REFUSED: 'refused',
-};
+} as const satisfies Record<AuditOutcomeName, StoredAuditOutcome>;

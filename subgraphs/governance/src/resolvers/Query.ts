@@ -2,38 +2,28 @@
 import type { QueryFilter } from 'mongoose';
 import type { AccessRule } from '../../../../lib/access/index.js';
 import type { AuditDecision } from '../../../../lib/audit/index.js';
-import {
-  paginate,
-  timeRangeFilter,
-  type PageArgs,
-} from '../../../../lib/pagination.js';
+import { paginate, timeRangeFilter } from '../../../../lib/pagination.js';
+import type {
+  AccessRuleFilter,
+  AuditEventFilter,
+  QueryResolvers,
+} from '../__generated__/resolvers-types.js';
 import { assertCanReadAuditTrail } from '../access.js';
-import type { GovernanceContext } from '../context.js';
 import { auditEventKey } from '../loaders/auditEventByChainSeq.js';
 import type { AuditEventDoc } from '../models/index.js';
 
-/** The `AccessRuleFilter` input. */
-export interface AccessRuleFilterInput {
-  subgraph?: string | null;
-  type?: string | null;
-  personalData?: boolean | null;
-  publicOnly?: boolean | null;
-}
-
-/** The `AuditEventFilter` input (enum values already mapped to their stored form). */
-export interface AuditEventFilterInput {
-  subject?: string | null;
-  from?: Date | null;
-  to?: Date | null;
-  field?: string | null;
+/**
+ * The `AuditEventFilter` input as resolvers receive it: the AccessDecision
+ * enum resolver has already turned `decision` into its stored form.
+ */
+export type AuditEventFilterInput = Omit<AuditEventFilter, 'decision'> & {
   decision?: AuditDecision | null;
-  chainId?: string | null;
-}
+};
 
 /** Whether `rule` passes every condition of `filter`. */
 export function matchesAccessRuleFilter(
   rule: AccessRule,
-  filter: AccessRuleFilterInput | null | undefined,
+  filter: AccessRuleFilter | null | undefined,
 ): boolean {
   if (!filter) return true;
   if (filter.subgraph != null && !rule.subgraphs.includes(filter.subgraph))
@@ -68,32 +58,23 @@ export function auditEventQuery(
   return query as QueryFilter<AuditEventDoc>;
 }
 
-export const Query = {
-  accessRules: async (
-    _: unknown,
-    args: { filter?: AccessRuleFilterInput | null },
-    ctx: GovernanceContext,
-  ): Promise<AccessRule[]> => {
+export const Query: QueryResolvers = {
+  accessRules: async (_, args, ctx): Promise<AccessRule[]> => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.accessRules');
     const rules = await ctx.accessRules.current();
     return rules.filter((rule) => matchesAccessRuleFilter(rule, args.filter));
   },
-  auditEvents: (
-    _: unknown,
-    args: PageArgs & { filter?: AuditEventFilterInput | null },
-    ctx: GovernanceContext,
-  ) => {
+  auditEvents: (_, args, ctx) => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.auditEvents');
-    return paginate(ctx.models.AuditEvent, auditEventQuery(args.filter), args, {
+    // The generated args type holds the GraphQL enum names; at run time
+    // `decision` is already the stored value (AccessDecision enum resolver).
+    const filter = args.filter as AuditEventFilterInput | null | undefined;
+    return paginate(ctx.models.AuditEvent, auditEventQuery(filter), args, {
       sortField: 'at',
       direction: -1,
     });
   },
-  auditEvent: (
-    _: unknown,
-    args: { chainId: string; seq: number },
-    ctx: GovernanceContext,
-  ) => {
+  auditEvent: (_, args, ctx) => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.auditEvent');
     return ctx.loaders.auditEventByChainSeq.load(
       auditEventKey(args.chainId, args.seq),

@@ -1,10 +1,11 @@
 /** Governance's resolver map: one file per GraphQL type. */
+import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/scalars.js';
 import { AccessRequirement } from './AccessRule.js';
 import { AccessDecision, AuditEvent, AuditOutcome } from './AuditEvent.js';
 import { Query } from './Query.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
   AccessRequirement,

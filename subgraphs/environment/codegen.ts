@@ -6,6 +6,8 @@ export const codegen: SubgraphCodegen = {
   mappers: {
     AirQualityObserved: '../models/index.js#AirQualityObservedDoc',
     AirQualityStation: '../models/index.js#AirQualityStationDoc',
+    // Owned by economy: environment only holds its key.
+    Business: '../resolvers/RenewableEnergyProject.js#BusinessRef',
     NoiseLevelObserved: '../models/index.js#NoiseLevelObservedDoc',
     RenewableEnergyProject: '../models/index.js#RenewableEnergyProjectDoc',
     WaterConsumptionObserved: '../models/index.js#WaterConsumptionObservedDoc',

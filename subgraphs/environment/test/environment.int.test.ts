@@ -5,7 +5,7 @@ import {
   startTestDatabase,
   type TestDatabase,
 } from '../../../lib/testing/testDatabase.js';
-import { createSilentLogger } from '../../../lib/logger.js';
+import { createLogger, createSilentLogger } from '../../../lib/logger.js';
 import { upsertAll } from '../../../lib/seeding.js';
 import { createViewer } from '../../../lib/viewer.js';
 import { createModels } from '../src/models/index.js';
@@ -280,6 +280,47 @@ describe('environment subgraph', () => {
       allDay.data?.['airQualityRanking'] as { average: { value: number } }[]
     )[0];
     expect(allDayTop?.average.value).toBeLessThan(averages[0] ?? 0);
+  });
+
+  it('answers a reading whose station is missing with INTERNAL_SERVER_ERROR and logs the dangling reference', async () => {
+    const lines: string[] = [];
+    const logged = createServer({
+      connection: db.connection,
+      logger: createLogger({
+        service: 'subgraph-environment-test',
+        destination: { write: (line: string) => void lines.push(line) },
+      }),
+    });
+    await logged.apollo.start();
+    // Newer than every seeded reading, so it heads the newest-first list.
+    const observedAt = new Date('2100-01-01T00:00:00Z');
+    await models.AirQualityObserved.create({
+      _id: `env-aq-99999@${observedAt.toISOString()}`,
+      stationId: 'env-aq-99999',
+      district: '13201',
+      observedAt,
+      no2: 10,
+      pm10: 10,
+      pm25: 5,
+      o3: 10,
+    });
+    try {
+      const result = await executeAs(
+        logged,
+        '{ airQualityReadings(first: 1) { nodes { id station { id } } } }',
+      );
+      expect(result.errors?.[0]?.extensions?.['code']).toBe(
+        'INTERNAL_SERVER_ERROR',
+      );
+      expect(lines.join('')).toContain(
+        'air-quality station \\"env-aq-99999\\" is referenced but missing',
+      );
+    } finally {
+      await models.AirQualityObserved.deleteOne({
+        stationId: 'env-aq-99999',
+      }).exec();
+      await logged.apollo.stop();
+    }
   });
 
   it('refuses bad local hours with every problem listed', async () => {

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/districts.js';
 import type { Page } from '../../../../lib/pagination.js';
 import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc, RenewableEnergyProjectDoc, WaterConsumptionObservedDoc, WaterLeakAlertDoc, WaterMeterDoc } from '../models/index.js';
+import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
 import type { EnvironmentContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -690,7 +691,7 @@ export type ResolversTypes = ResolversObject<{
   AirQualityStation: ResolverTypeWrapper<AirQualityStationDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AirQualityStationConnection: ResolverTypeWrapper<Page>;
-  Business: ResolverTypeWrapper<Omit<Business, 'renewableEnergyProjects'> & { renewableEnergyProjects: Array<ResolversTypes['RenewableEnergyProject']> }>;
+  Business: ResolverTypeWrapper<BusinessRef>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   DistrictAirQuality: ResolverTypeWrapper<DistrictAirQuality>;
@@ -734,7 +735,7 @@ export type ResolversParentTypes = ResolversObject<{
   AirQualityStation: AirQualityStationDoc;
   String: Scalars['String']['output'];
   AirQualityStationConnection: Page;
-  Business: Omit<Business, 'renewableEnergyProjects'> & { renewableEnergyProjects: Array<ResolversParentTypes['RenewableEnergyProject']> } | FederationReferenceTypes['Business'];
+  Business: BusinessRef;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   DistrictAirQuality: DistrictAirQuality;

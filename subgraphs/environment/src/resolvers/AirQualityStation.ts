@@ -4,6 +4,8 @@ import {
   type TimeRange,
   paginateTimeSeries,
 } from '../../../../lib/pagination.js';
+import { loadExisting } from '../../../../lib/loaders.js';
+import type { TrafficSensor } from '../__generated__/resolvers-types.js';
 import { airQualityIndex } from '../airQualityIndex.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
@@ -22,7 +24,7 @@ export const AirQualityStation = {
   district: (doc: AirQualityStationDoc) => ({ code: doc.district }),
   // Stubs: mobility resolves them (through its own loader) at the gateway.
   nearbyTrafficSensors: (doc: AirQualityStationDoc) =>
-    doc.nearbyTrafficSensorIds.map((id) => ({
+    doc.nearbyTrafficSensorIds.map((id): TrafficSensor => ({
       __typename: 'TrafficSensor',
       id,
     })),
@@ -61,7 +63,11 @@ export const AirQualityStation = {
 export const AirQualityObserved = {
   id: (doc: AirQualityObservedDoc) => doc._id,
   station: (doc: AirQualityObservedDoc, _: unknown, ctx: EnvironmentContext) =>
-    ctx.loaders.airQualityStationById.load(doc.stationId),
+    loadExisting(
+      ctx.loaders.airQualityStationById,
+      doc.stationId,
+      'air-quality station',
+    ),
   no2: (doc: AirQualityObservedDoc) => concentration(doc.no2),
   pm10: (doc: AirQualityObservedDoc) => concentration(doc.pm10),
   pm25: (doc: AirQualityObservedDoc) => concentration(doc.pm25),
@@ -72,7 +78,11 @@ export const AirQualityObserved = {
 export const NoiseLevelObserved = {
   id: (doc: NoiseLevelObservedDoc) => doc._id,
   station: (doc: NoiseLevelObservedDoc, _: unknown, ctx: EnvironmentContext) =>
-    ctx.loaders.airQualityStationById.load(doc.stationId),
+    loadExisting(
+      ctx.loaders.airQualityStationById,
+      doc.stationId,
+      'air-quality station',
+    ),
   LAeq: (doc: NoiseLevelObservedDoc) => decibels(doc.laeq),
   LAmax: (doc: NoiseLevelObservedDoc) => decibels(doc.lamax),
 };

@@ -1,4 +1,5 @@
 /** WaterLeakAlert: operational data, reached only through staff-only fields. */
+import { loadExisting } from '../../../../lib/loaders.js';
 import type { EnvironmentContext } from '../context.js';
 import type { WaterLeakAlertDoc } from '../models/index.js';
 import { cubicMetresPerHour } from './units.js';
@@ -13,7 +14,7 @@ export function leakAlertFilter(args: {
 export const WaterLeakAlert = {
   id: (doc: WaterLeakAlertDoc) => doc._id,
   meter: (doc: WaterLeakAlertDoc, _: unknown, ctx: EnvironmentContext) =>
-    ctx.loaders.waterMeterById.load(doc.meterId),
+    loadExisting(ctx.loaders.waterMeterById, doc.meterId, 'water meter'),
   district: (doc: WaterLeakAlertDoc) => ({ code: doc.district }),
   estimatedLoss: (doc: WaterLeakAlertDoc) =>
     cubicMetresPerHour(doc.estimatedLoss),

@@ -5,6 +5,7 @@ import {
   type TimeRange,
   paginateTimeSeries,
 } from '../../../../lib/pagination.js';
+import { loadExisting } from '../../../../lib/loaders.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
   WaterConsumptionObservedDoc,
@@ -51,7 +52,7 @@ export const WaterConsumptionObserved = {
     doc: WaterConsumptionObservedDoc,
     _: unknown,
     ctx: EnvironmentContext,
-  ) => ctx.loaders.waterMeterById.load(doc.meterId),
+  ) => loadExisting(ctx.loaders.waterMeterById, doc.meterId, 'water meter'),
   consumption: (doc: WaterConsumptionObservedDoc) =>
     cubicMetres(doc.consumption),
 };

@@ -1,4 +1,5 @@
 /** Environment's resolver map: one file per GraphQL type. */
+import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/scalars.js';
 import {
   AirQualityObserved,
@@ -12,7 +13,7 @@ import { Business, RenewableEnergyProject } from './RenewableEnergyProject.js';
 import { WaterLeakAlert } from './WaterLeakAlert.js';
 import { WaterConsumptionObserved, WaterMeter } from './WaterMeter.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
   Mutation,

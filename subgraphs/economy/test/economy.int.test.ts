@@ -5,7 +5,7 @@ import {
   startTestDatabase,
   type TestDatabase,
 } from '../../../lib/testing/testDatabase.js';
-import { createSilentLogger } from '../../../lib/logger.js';
+import { createLogger, createSilentLogger } from '../../../lib/logger.js';
 import { createViewer } from '../../../lib/viewer.js';
 import { upsertAll } from '../../../lib/seeding.js';
 import { createServer } from '../src/server.js';
@@ -337,6 +337,41 @@ describe('economy subgraph', () => {
       { id: 'eco-su-01', totalRaised: null },
     ]);
     expect(result.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+  });
+
+  it('answers a round whose startup is missing with INTERNAL_SERVER_ERROR and logs the dangling reference', async () => {
+    const lines: string[] = [];
+    const logged = createServer({
+      connection: db.connection,
+      logger: createLogger({
+        service: 'subgraph-economy-test',
+        destination: { write: (line: string) => void lines.push(line) },
+      }),
+    });
+    await logged.apollo.start();
+    await models.Investment.create({
+      _id: 'eco-inv-99-1',
+      startupId: 'eco-su-99',
+      investor: 'Fonds Test',
+      round: 'SEED',
+      date: new Date('2026-01-15T00:00:00Z'),
+      amount: 1000,
+    });
+    try {
+      const result = await executeAs(
+        logged,
+        '{ investments(startup: "eco-su-99") { nodes { id startup { id } } } }',
+      );
+      expect(result.errors?.[0]?.extensions?.['code']).toBe(
+        'INTERNAL_SERVER_ERROR',
+      );
+      expect(lines.join('')).toContain(
+        'startup \\"eco-su-99\\" is referenced but missing',
+      );
+    } finally {
+      await models.Investment.deleteOne({ _id: 'eco-inv-99-1' }).exec();
+      await logged.apollo.stop();
+    }
   });
 
   const registerMutation = /* GraphQL */ `

@@ -18,5 +18,5 @@ export const InnovationHub = {
   nearestTransitStop: (doc: InnovationHubDoc) =>
     doc.nearestTransitStopId === null
       ? null
-      : { __typename: 'TransitStop', id: doc.nearestTransitStopId },
+      : { __typename: 'TransitStop' as const, id: doc.nearestTransitStopId },
 };

@@ -1,4 +1,5 @@
 /** Investment: a funding round of a startup; its amount is commercial data. */
+import { loadExisting } from '../../../../lib/loaders.js';
 import type { EconomyContext } from '../context.js';
 import type { InvestmentDoc } from '../models/index.js';
 import { euros } from './units.js';
@@ -6,6 +7,6 @@ import { euros } from './units.js';
 export const Investment = {
   id: (doc: InvestmentDoc) => doc._id,
   startup: (doc: InvestmentDoc, _: unknown, ctx: EconomyContext) =>
-    ctx.loaders.startupById.load(doc.startupId),
+    loadExisting(ctx.loaders.startupById, doc.startupId, 'startup'),
   amount: (doc: InvestmentDoc) => euros(doc.amount),
 };

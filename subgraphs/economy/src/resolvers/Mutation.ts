@@ -1,21 +1,14 @@
 /** Economy's mutations. */
 import { MARSEILLE_BOUNDS, isDistrictCode } from '../../../../lib/districts.js';
 import { BadUserInputError, ForbiddenError } from '../../../../lib/errors.js';
+import type {
+  MutationRegisterBusinessArgs,
+  RegisterBusinessInput,
+} from '../__generated__/resolvers-types.js';
 import { canRegisterBusiness } from '../access.js';
 import type { EconomyContext } from '../context.js';
 import type { BusinessDoc } from '../models/index.js';
-import { isWellFormedSiret, type NafSection, type SizeBand } from '../naf.js';
-
-/** The `RegisterBusinessInput` of the schema. */
-export interface RegisterBusinessInput {
-  registryNumber: string;
-  name: string;
-  sector: NafSection;
-  sizeBand: SizeBand;
-  founded: Date;
-  district: string;
-  location: { lat: number; lon: number };
-}
+import { isWellFormedSiret } from '../naf.js';
 
 const EARLIEST_FOUNDING = new Date('1800-01-01T00:00:00Z');
 // How many times an id taken by a concurrent registration is retried.
@@ -69,7 +62,7 @@ function duplicateKeyField(error: unknown): string | null {
 export const Mutation = {
   async registerBusiness(
     _: unknown,
-    args: { input: RegisterBusinessInput },
+    args: MutationRegisterBusinessArgs,
     ctx: EconomyContext,
   ) {
     const { input } = args;

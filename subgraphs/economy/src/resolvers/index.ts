@@ -1,4 +1,5 @@
 /** Economy's resolver map: one file per GraphQL type. */
+import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/scalars.js';
 import { Business } from './Business.js';
 import { District } from './District.js';
@@ -9,7 +10,7 @@ import { Query } from './Query.js';
 import { Investment } from './Investment.js';
 import { Startup } from './Startup.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
   Mutation,

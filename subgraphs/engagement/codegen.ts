@@ -12,5 +12,12 @@ export const codegen: SubgraphCodegen = {
     Survey: '../models/index.js#SurveyDoc',
     TrainingProgram: '../models/index.js#TrainingProgramDoc',
     Workshop: '../models/index.js#WorkshopDoc',
+    // Value types built by the resolvers.
+    DigitalInclusion: '../../../../lib/districts.js#DistrictRef',
+    DigitalDivideRank:
+      '../resolvers/DigitalInclusion.js#DigitalDivideRankValue',
+    EnrolmentReceipt: '../resolvers/Enrolment.js#EnrolmentReceiptValue',
+    TrafficLight: '../resolvers/TrafficLight.js#TrafficLightRef',
+    ServiceType: '../serviceTypes.js#ServiceTypeRecord',
   },
 };

@@ -4,10 +4,13 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/districts.js';
 import type { Page } from '../../../../lib/pagination.js';
 import type { CitizenReportDoc, DigitalInclusionIndicatorDoc, EnrolmentDoc, SurveyQuestionDoc, SurveyDoc, TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
+import type { DigitalDivideRankValue } from '../resolvers/DigitalInclusion.js';
+import type { EnrolmentReceiptValue } from '../resolvers/Enrolment.js';
+import type { TrafficLightRef } from '../resolvers/TrafficLight.js';
+import type { ServiceTypeRecord } from '../serviceTypes.js';
 import type { EngagementContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
-export type Omit<T, K extends keyof T> = Pick<T, Exclude<keyof T, K>>;
 export type RequireFields<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: NonNullable<T[P]> };
 /** All built-in and custom scalars, mapped to their actual values */
 export type Scalars = {
@@ -709,15 +712,15 @@ export type ResolversTypes = ResolversObject<{
   CitizenReportInput: CitizenReportInput;
   CitizenReportStatus: CitizenReportStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
-  DigitalDivideRank: ResolverTypeWrapper<Omit<DigitalDivideRank, 'district' | 'indicator'> & { district: ResolversTypes['District'], indicator: ResolversTypes['DigitalInclusionIndicator'] }>;
+  DigitalDivideRank: ResolverTypeWrapper<DigitalDivideRankValue>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  DigitalInclusion: ResolverTypeWrapper<Omit<DigitalInclusion, 'latest' | 'series'> & { latest?: Maybe<ResolversTypes['DigitalInclusionIndicator']>, series: ResolversTypes['DigitalInclusionIndicatorConnection'] }>;
+  DigitalInclusion: ResolverTypeWrapper<DistrictRef>;
   DigitalInclusionIndicator: ResolverTypeWrapper<DigitalInclusionIndicatorDoc>;
   DigitalInclusionIndicatorConnection: ResolverTypeWrapper<Page>;
   District: ResolverTypeWrapper<DistrictRef>;
   Enrolment: ResolverTypeWrapper<EnrolmentDoc>;
   EnrolmentConnection: ResolverTypeWrapper<Page>;
-  EnrolmentReceipt: ResolverTypeWrapper<Omit<EnrolmentReceipt, 'workshop'> & { workshop: ResolversTypes['Workshop'] }>;
+  EnrolmentReceipt: ResolverTypeWrapper<EnrolmentReceiptValue>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   GeoPointInput: GeoPointInput;
   InnovationHub: ResolverTypeWrapper<InnovationHub>;
@@ -729,7 +732,7 @@ export type ResolversTypes = ResolversObject<{
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReporterInput: ReporterInput;
-  ServiceType: ResolverTypeWrapper<ServiceType>;
+  ServiceType: ResolverTypeWrapper<ServiceTypeRecord>;
   Startup: ResolverTypeWrapper<Startup>;
   Survey: ResolverTypeWrapper<SurveyDoc>;
   SurveyConnection: ResolverTypeWrapper<Page>;
@@ -738,7 +741,7 @@ export type ResolversTypes = ResolversObject<{
   SurveyQuestionKind: SurveyQuestionKind;
   SurveyStatus: SurveyStatus;
   TimeRangeInput: TimeRangeInput;
-  TrafficLight: ResolverTypeWrapper<Omit<TrafficLight, 'reports'> & { reports: ResolversTypes['CitizenReportConnection'] }>;
+  TrafficLight: ResolverTypeWrapper<TrafficLightRef>;
   TrainingProgram: ResolverTypeWrapper<TrainingProgramDoc>;
   WaterMeter: ResolverTypeWrapper<WaterMeter>;
   Workshop: ResolverTypeWrapper<WorkshopDoc>;
@@ -756,15 +759,15 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   CitizenReportInput: CitizenReportInput;
   DateTime: Scalars['DateTime']['output'];
-  DigitalDivideRank: Omit<DigitalDivideRank, 'district' | 'indicator'> & { district: ResolversParentTypes['District'], indicator: ResolversParentTypes['DigitalInclusionIndicator'] };
+  DigitalDivideRank: DigitalDivideRankValue;
   Float: Scalars['Float']['output'];
-  DigitalInclusion: Omit<DigitalInclusion, 'latest' | 'series'> & { latest?: Maybe<ResolversParentTypes['DigitalInclusionIndicator']>, series: ResolversParentTypes['DigitalInclusionIndicatorConnection'] };
+  DigitalInclusion: DistrictRef;
   DigitalInclusionIndicator: DigitalInclusionIndicatorDoc;
   DigitalInclusionIndicatorConnection: Page;
   District: DistrictRef;
   Enrolment: EnrolmentDoc;
   EnrolmentConnection: Page;
-  EnrolmentReceipt: Omit<EnrolmentReceipt, 'workshop'> & { workshop: ResolversParentTypes['Workshop'] };
+  EnrolmentReceipt: EnrolmentReceiptValue;
   GeoPoint: GeoPoint;
   GeoPointInput: GeoPointInput;
   InnovationHub: InnovationHub;
@@ -776,14 +779,14 @@ export type ResolversParentTypes = ResolversObject<{
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
   ReporterInput: ReporterInput;
-  ServiceType: ServiceType;
+  ServiceType: ServiceTypeRecord;
   Startup: Startup;
   Survey: SurveyDoc;
   SurveyConnection: Page;
   SurveyOption: SurveyOption;
   SurveyQuestion: SurveyQuestionDoc;
   TimeRangeInput: TimeRangeInput;
-  TrafficLight: Omit<TrafficLight, 'reports'> & { reports: ResolversParentTypes['CitizenReportConnection'] } | FederationReferenceTypes['TrafficLight'];
+  TrafficLight: TrafficLightRef;
   TrainingProgram: TrainingProgramDoc;
   WaterMeter: WaterMeter;
   Workshop: WorkshopDoc;

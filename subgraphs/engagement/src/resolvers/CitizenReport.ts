@@ -1,11 +1,39 @@
 /** CitizenReport (Open311 service request): engagement owns it; it points at mobility's and environment's assets. */
+import type { CitizenReportStatus as CitizenReportStatusValue } from '../__generated__/resolvers-types.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';
+
+/** Open311 statuses: GraphQL enum values to stored Open311 values. */
+const STORED_STATUS: Record<
+  CitizenReportStatusValue,
+  CitizenReportDoc['status']
+> = { OPEN: 'open', CLOSED: 'closed' };
+
+/** Stored Open311 statuses to GraphQL enum values. */
+const GRAPHQL_STATUS: Record<
+  CitizenReportDoc['status'],
+  CitizenReportStatusValue
+> = { open: 'OPEN', closed: 'CLOSED' };
+
+/** The stored status a `status` argument asks for (undefined: no filter). */
+export function storedStatus(
+  status: CitizenReportStatusValue | null | undefined,
+): CitizenReportDoc['status'] | undefined {
+  return status ? STORED_STATUS[status] : undefined;
+}
+
+/** A query filter on the stored status a `status` argument asks for. */
+export function statusFilter(
+  status: CitizenReportStatusValue | null | undefined,
+): { status?: CitizenReportDoc['status'] } {
+  return status ? { status: STORED_STATUS[status] } : {};
+}
 
 export const CitizenReport = {
   __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.citizenReportById.load(ref.id),
   id: (doc: CitizenReportDoc) => doc._id,
+  status: (doc: CitizenReportDoc) => GRAPHQL_STATUS[doc.status],
   district: (doc: CitizenReportDoc) => ({ code: doc.district }),
   // TrafficLight is resolvable here too (engagement adds `reports`); mobility resolves the rest.
   trafficLight: (doc: CitizenReportDoc) =>
@@ -13,9 +41,6 @@ export const CitizenReport = {
   // Stub: environment resolves WaterMeter.
   waterMeter: (doc: CitizenReportDoc) =>
     doc.waterMeterId
-      ? { __typename: 'WaterMeter', id: doc.waterMeterId }
+      ? { __typename: 'WaterMeter' as const, id: doc.waterMeterId }
       : null,
 };
-
-/** Open311 statuses: GraphQL enum values to stored Open311 values. */
-export const CitizenReportStatus = { OPEN: 'open', CLOSED: 'closed' };

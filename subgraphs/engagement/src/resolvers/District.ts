@@ -11,7 +11,8 @@ import {
   paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EngagementContext } from '../context.js';
-import type { CitizenReportDoc } from '../models/index.js';
+import type { DistrictCitizenReportsArgs } from '../__generated__/resolvers-types.js';
+import { statusFilter } from './CitizenReport.js';
 
 type RangeArgs = PageArgs & { range?: TimeRange | null };
 
@@ -26,14 +27,14 @@ export const District = {
     ),
   citizenReports: (
     ref: DistrictRef,
-    args: RangeArgs & { status?: CitizenReportDoc['status'] | null },
+    args: Partial<DistrictCitizenReportsArgs>,
     ctx: EngagementContext,
   ) =>
     paginateTimeSeries(
       ctx.models.CitizenReport,
       {
         district: ref.code,
-        ...(args.status ? { status: args.status } : {}),
+        ...statusFilter(args.status),
       },
       args,
       'requestedDatetime',

@@ -1,11 +1,12 @@
 /** Enrolment (personal data) and the receipt a participant gets back. */
+import { loadExisting } from '../../../../lib/loaders.js';
 import type { EngagementContext } from '../context.js';
 import type { EnrolmentDoc } from '../models/index.js';
 
 export const Enrolment = {
   id: (doc: EnrolmentDoc) => doc._id,
   workshop: (doc: EnrolmentDoc, _: unknown, ctx: EngagementContext) =>
-    ctx.loaders.workshopById.load(doc.workshopId),
+    loadExisting(ctx.loaders.workshopById, doc.workshopId, 'workshop'),
   residentDistrict: (doc: EnrolmentDoc) => ({ code: doc.district }),
 };
 
@@ -21,5 +22,5 @@ export const EnrolmentReceipt = {
     receipt: EnrolmentReceiptValue,
     _: unknown,
     ctx: EngagementContext,
-  ) => ctx.loaders.workshopById.load(receipt.workshopId),
+  ) => loadExisting(ctx.loaders.workshopById, receipt.workshopId, 'workshop'),
 };

@@ -11,7 +11,9 @@ import {
   paginateTimeSeries,
 } from '../../../../lib/pagination.js';
 import type { EngagementContext } from '../context.js';
-import type { CitizenReportDoc, WorkshopDoc } from '../models/index.js';
+import type { QueryCitizenReportsArgs } from '../__generated__/resolvers-types.js';
+import type { WorkshopDoc } from '../models/index.js';
+import { statusFilter } from './CitizenReport.js';
 import { findServiceType, SERVICE_TYPES } from '../serviceTypes.js';
 import { digitalDivideRanking } from './DigitalInclusion.js';
 
@@ -45,13 +47,10 @@ export const Query = {
       .exec(),
   trainingProgram: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.trainingProgramById.load(args.id),
-  serviceTypes: () => SERVICE_TYPES,
+  serviceTypes: () => [...SERVICE_TYPES],
   citizenReports: (
     _: unknown,
-    args: DistrictArgs & {
-      status?: CitizenReportDoc['status'] | null;
-      serviceCode?: string | null;
-    },
+    args: Partial<QueryCitizenReportsArgs>,
     ctx: EngagementContext,
   ) => {
     if (args.serviceCode && !findServiceType(args.serviceCode)) {
@@ -64,7 +63,7 @@ export const Query = {
       ctx.models.CitizenReport,
       {
         ...districtFilter(args.district),
-        ...(args.status ? { status: args.status } : {}),
+        ...statusFilter(args.status),
         ...(args.serviceCode ? { serviceCode: args.serviceCode } : {}),
       },
       args,

@@ -1,25 +1,31 @@
 /** TrafficLight: mobility owns it; engagement extends it with the citizen reports about it. */
-import type { PageArgs } from '../../../../lib/pagination.js';
+import type { Page } from '../../../../lib/pagination.js';
+import type { TrafficLightReportsArgs } from '../__generated__/resolvers-types.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';
 import { paginateLoaded } from '../paginateLoaded.js';
+import { storedStatus } from './CitizenReport.js';
 
-interface TrafficLightRef {
+/** A traffic light as engagement knows it: its id (mobility resolves the rest). */
+export interface TrafficLightRef {
   id: string;
 }
 
 export const TrafficLight = {
   // Nothing of the light itself is stored here: the reference is the object.
-  __resolveReference: (ref: TrafficLightRef) => ({ id: ref.id }),
+  __resolveReference: (ref: TrafficLightRef): TrafficLightRef => ({
+    id: ref.id,
+  }),
   async reports(
     ref: TrafficLightRef,
-    args: PageArgs & { status?: CitizenReportDoc['status'] | null },
+    args: Partial<TrafficLightReportsArgs>,
     ctx: EngagementContext,
-  ) {
+  ): Promise<Page<CitizenReportDoc>> {
     const all = await ctx.loaders.citizenReportsByTrafficLight.load(ref.id);
-    const matching = args.status
-      ? all.filter((r) => r.status === args.status)
-      : all;
-    return paginateLoaded(matching, args, 'requestedDatetime', -1);
+    const status = storedStatus(args.status);
+    const matching = status ? all.filter((r) => r.status === status) : all;
+    const page = paginateLoaded(matching, args, 'requestedDatetime', -1);
+    // Page's totalCount is a function (the default resolver calls it).
+    return { ...page, totalCount: () => Promise.resolve(page.totalCount) };
   },
 };

@@ -14,9 +14,13 @@ export const Workshop = {
     doc.programId ? ctx.loaders.trainingProgramById.load(doc.programId) : null,
   // Stubs: economy resolves the rest of Startup and InnovationHub.
   hostStartup: (doc: WorkshopDoc) =>
-    doc.hostStartupId ? { __typename: 'Startup', id: doc.hostStartupId } : null,
+    doc.hostStartupId
+      ? { __typename: 'Startup' as const, id: doc.hostStartupId }
+      : null,
   hostHub: (doc: WorkshopDoc) =>
-    doc.hostHubId ? { __typename: 'InnovationHub', id: doc.hostHubId } : null,
+    doc.hostHubId
+      ? { __typename: 'InnovationHub' as const, id: doc.hostHubId }
+      : null,
   enrolments: (doc: WorkshopDoc, args: PageArgs, ctx: EngagementContext) =>
     paginate(ctx.models.Enrolment, { workshopId: doc._id }, args, {
       sortField: 'enrolledAt',

@@ -1,6 +1,7 @@
 /** Engagement's resolver map: one file per GraphQL type (or per small family of types). */
+import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/scalars.js';
-import { CitizenReport, CitizenReportStatus } from './CitizenReport.js';
+import { CitizenReport } from './CitizenReport.js';
 import {
   DigitalInclusion,
   DigitalInclusionIndicator,
@@ -13,9 +14,8 @@ import { Survey, SurveyQuestion } from './Survey.js';
 import { TrafficLight } from './TrafficLight.js';
 import { TrainingProgram, Workshop } from './Workshop.js';
 
-export const resolvers = {
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
-  CitizenReportStatus,
   Query,
   Mutation,
   District,

@@ -47,7 +47,7 @@ export type BusinessConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
   /** Number of businesses established in this district. */
@@ -72,7 +72,7 @@ export type District = {
 };
 
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type DistrictBusinessesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -80,7 +80,7 @@ export type DistrictBusinessesArgs = {
 };
 
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type DistrictMarketIndicatorsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -434,7 +434,6 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-/** A transit stop, owned and resolved by the mobility subgraph. */
 export type TransitStop = {
   __typename?: 'TransitStop';
   id: Scalars['ID']['output'];

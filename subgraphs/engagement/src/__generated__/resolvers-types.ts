@@ -148,7 +148,7 @@ export type DigitalInclusionIndicatorConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
   /** Citizen reports located in this district, newest first. */
@@ -171,7 +171,7 @@ export type District = {
 };
 
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type DistrictCitizenReportsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -180,7 +180,7 @@ export type DistrictCitizenReportsArgs = {
 };
 
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type DistrictWorkshopsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;

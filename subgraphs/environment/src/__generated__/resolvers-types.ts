@@ -121,10 +121,6 @@ export type AirQualityStationConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/**
- * A local business, owned by the economy subgraph; environment adds the
- * renewable-energy projects the business operates.
- */
 export type Business = {
   __typename?: 'Business';
   id: Scalars['ID']['output'];
@@ -132,7 +128,7 @@ export type Business = {
   renewableEnergyProjects: Array<RenewableEnergyProject>;
 };
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
   /** Air quality now: the latest reading of each station of the district, averaged per pollutant. */
@@ -163,7 +159,7 @@ export type District = {
 };
 
 
-/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view. */
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type DistrictWaterBalanceArgs = {
   range?: InputMaybe<TimeRangeInput>;
 };
@@ -432,10 +428,6 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-/**
- * A road traffic sensor, owned by the mobility subgraph (stub: only its key
- * is known here).
- */
 export type TrafficSensor = {
   __typename?: 'TrafficSensor';
   id: Scalars['ID']['output'];

@@ -9,8 +9,6 @@
  * The database: `GOVERNANCE_MONGODB_URI`; when unset, the development
  * database `npm start` runs, found in `<DATA_DIR>/dev-services.json`.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import {
@@ -19,29 +17,19 @@ import {
   verifyAuditChain,
 } from '../lib/audit/index.js';
 import { loadConfig, type Config } from '../lib/config.js';
+import { devServicesFile, locateDatabase } from '../lib/devServices.js';
 
 /** The governance database name: the subgraph's own name, as lib/subgraphService and the gateway use. */
 const DB_NAME = 'governance';
 
 async function governanceUri(config: Readonly<Config>): Promise<string> {
-  const configured = config.subgraphs.governance.mongodbUri;
-  if (configured) return configured;
-  const file = path.join(config.dataDir, 'dev-services.json');
-  let services: unknown;
-  try {
-    services = JSON.parse(await readFile(file, 'utf8'));
-  } catch {
+  const location = await locateDatabase(config, 'governance');
+  if (!location) {
     throw new Error(
-      `GOVERNANCE_MONGODB_URI is not set and ${file} does not exist: set GOVERNANCE_MONGODB_URI to the governance database, or run \`npm start\` first to verify the development database.`,
+      `GOVERNANCE_MONGODB_URI is not set and ${devServicesFile(config.dataDir)} names no governance database: set GOVERNANCE_MONGODB_URI to the governance database, or run \`npm start\` first to verify the development database.`,
     );
   }
-  const uri = (services as Record<string, unknown> | null)?.[DB_NAME];
-  if (typeof uri !== 'string' || uri === '') {
-    throw new Error(
-      `${file} names no governance database: set GOVERNANCE_MONGODB_URI.`,
-    );
-  }
-  return uri;
+  return location.uri;
 }
 
 async function main(): Promise<number> {

@@ -4,7 +4,6 @@
  * Uses `<DEPT>_MONGODB_URI`, or the databases `npm start` is running
  * (`<DATA_DIR>/dev-services.json`).
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -14,6 +13,7 @@ import {
   type Department,
 } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
+import { locateDatabase } from '../lib/devServices.js';
 import { connectDatabase } from '../lib/mongo.js';
 import { loadSeed } from './departments.js';
 
@@ -56,19 +56,11 @@ export async function seedDepartment(
 export async function departmentUris(
   config: Readonly<Config>,
 ): Promise<Record<Department, string>> {
-  let dev: Record<string, string> = {};
-  try {
-    dev = JSON.parse(
-      await readFile(path.join(config.dataDir, 'dev-services.json'), 'utf8'),
-    ) as Record<string, string>;
-  } catch {
-    // no development services running
-  }
   const uris = {} as Record<Department, string>;
   const missing: string[] = [];
   for (const department of DEPARTMENTS) {
-    const uri = config.subgraphs[department].mongodbUri ?? dev[department];
-    if (uri) uris[department] = uri;
+    const location = await locateDatabase(config, department);
+    if (location) uris[department] = location.uri;
     else missing.push(`${department.toUpperCase()}_MONGODB_URI`);
   }
   if (missing.length > 0) {

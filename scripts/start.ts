@@ -6,7 +6,6 @@
  * gateway as child processes; Ctrl-C stops everything cleanly.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   DEPARTMENTS,
@@ -14,8 +13,9 @@ import {
   loadConfig,
   type SubgraphName,
 } from '../lib/config.js';
+import { writeDevServices } from '../lib/devServices.js';
 import { createLogger } from '../lib/logger.js';
-import { startLocalDb } from '../localdb/src/index.js';
+import { resolveDatabase, type ResolvedDatabase } from '../lib/mongo.js';
 import { ensureDevKeys } from './devKeys.js';
 import { seedDepartment } from './seed.js';
 
@@ -27,33 +27,22 @@ const root = path.resolve(
 );
 
 const keys = await ensureDevKeys(config.dataDir);
-const databases = new Map<
-  SubgraphName,
-  { uri: string; stop?: () => Promise<void> }
->();
+// Each subgraph's database: its <NAME>_MONGODB_URI, or an embedded localdb
+// under <DATA_DIR>/<name> (the same rule every service applies on its own).
+const databases = new Map<SubgraphName, ResolvedDatabase>();
 for (const name of SUBGRAPH_NAMES) {
-  const configured = config.subgraphs[name].mongodbUri;
-  if (configured) {
-    databases.set(name, { uri: configured });
-    continue;
-  }
-  const dataDir = path.join(config.dataDir, name);
-  await mkdir(dataDir, { recursive: true });
-  const db = await startLocalDb({
-    port: 0,
-    dataDir,
-    logger: logger.child({ localdb: name }),
-  });
-  databases.set(name, { uri: db.uri, stop: () => db.stop() });
+  databases.set(
+    name,
+    await resolveDatabase(config, name, logger.child({ localdb: name })),
+  );
 }
 const uriOf = (name: SubgraphName) => databases.get(name)?.uri ?? '';
-await writeFile(
-  path.join(config.dataDir, 'dev-services.json'),
-  JSON.stringify(
-    Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, uriOf(n)])),
-    null,
-    2,
-  ),
+await writeDevServices(
+  config.dataDir,
+  Object.fromEntries(SUBGRAPH_NAMES.map((n) => [n, uriOf(n)])) as Record<
+    SubgraphName,
+    string
+  >,
 );
 
 for (const department of DEPARTMENTS) {
@@ -128,7 +117,7 @@ async function stop(code: number): Promise<never> {
     new Promise((r) => setTimeout(r, 10_000)),
   ]);
   for (const child of children.values()) child.kill('SIGKILL');
-  for (const db of databases.values()) await db.stop?.();
+  for (const db of databases.values()) await db.stop();
   logger.info('city graph stopped');
   process.exit(code);
 }

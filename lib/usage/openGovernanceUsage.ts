@@ -5,10 +5,13 @@
  * (`{ "governance": "mongodb://127.0.0.1:PORT", ... }`). When neither
  * answers, usage is unknown and callers say so.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import type { Config } from '../config.js';
+import {
+  devServicesFile,
+  locateDatabase,
+  type DatabaseLocation,
+} from '../devServices.js';
 import { createUsageStore, type UsageStore } from './usageStore.js';
 
 /** The governance database's name, by the one-database-per-subgraph convention. */
@@ -25,24 +28,10 @@ export type GovernanceUsage =
   | { readonly known: false; readonly reason: string; close(): Promise<void> };
 
 /** Where the governance database is: the configured URI, or the development services file. */
-export async function resolveGovernanceUri(
+export function resolveGovernanceUri(
   config: Pick<Config, 'dataDir' | 'subgraphs'>,
-): Promise<{ uri: string; source: string } | undefined> {
-  const configured = config.subgraphs.governance.mongodbUri;
-  if (configured) return { uri: configured, source: 'GOVERNANCE_MONGODB_URI' };
-  const file = path.join(config.dataDir, 'dev-services.json');
-  try {
-    const services: unknown = JSON.parse(await readFile(file, 'utf8'));
-    const uri =
-      services && typeof services === 'object'
-        ? (services as Record<string, unknown>)['governance']
-        : undefined;
-    if (typeof uri === 'string' && uri.startsWith('mongodb'))
-      return { uri, source: file };
-  } catch {
-    // No development services running: usage is unknown.
-  }
-  return undefined;
+): Promise<DatabaseLocation | undefined> {
+  return locateDatabase(config, 'governance');
 }
 
 /** Options of {@link openGovernanceUsage}. */
@@ -60,7 +49,7 @@ export async function openGovernanceUsage(
   if (!where) {
     return {
       known: false,
-      reason: `GOVERNANCE_MONGODB_URI is not set and ${path.join(config.dataDir, 'dev-services.json')} names no running governance database`,
+      reason: `GOVERNANCE_MONGODB_URI is not set and ${devServicesFile(config.dataDir)} names no running governance database`,
       close: async () => {},
     };
   }

@@ -109,3 +109,23 @@ export function timeSteps(stepMinutes: number, window = SEED_WINDOW): Date[] {
     steps.push(new Date(t));
   return steps;
 }
+
+/** Local hour in Marseille (UTC+1 in the November seed window), minutes as a fraction. */
+export function localHour(at: Date): number {
+  return (at.getUTCHours() + 1 + at.getUTCMinutes() / 60) % 24;
+}
+
+/** A bell curve of `hour` around `centre` (1 at the centre), for daily profiles. */
+export function bell(hour: number, centre: number, width: number): number {
+  return Math.exp(-((hour - centre) ** 2) / (2 * width ** 2));
+}
+
+/** Rush-hour shape of road traffic, shared by the departments' seeds: 0.15 at night, 1 at 8:00 and 18:00. */
+export function rushFactor(at: Date): number {
+  const h = localHour(at);
+  return Math.min(
+    1,
+    0.15 +
+      0.85 * Math.max(bell(h, 8, 1.3), bell(h, 18, 1.6), 0.45 * bell(h, 13, 2)),
+  );
+}

@@ -14,6 +14,9 @@ import {
   SEED_DISTRICTS,
   SEED_WINDOW,
   SeededRandom,
+  bell,
+  localHour,
+  rushFactor,
   timeSteps,
   upsertAll,
 } from '../../../lib/seeding.js';
@@ -28,23 +31,6 @@ import type {
   WaterLeakAlertDoc,
   WaterMeterDoc,
 } from './models/index.js';
-
-/** Local hour (UTC+1 in November) with minutes as a fraction. */
-const localHour = (at: Date) =>
-  (at.getUTCHours() + 1 + at.getUTCMinutes() / 60) % 24;
-
-const bell = (hour: number, centre: number, width: number) =>
-  Math.exp(-((hour - centre) ** 2) / (2 * width ** 2));
-
-/** Rush-hour shape of traffic: 0.15 at night, 1 at 8:00 and 18:00. */
-function rushFactor(at: Date): number {
-  const h = localHour(at);
-  return Math.min(
-    1,
-    0.15 +
-      0.85 * Math.max(bell(h, 8, 1.3), bell(h, 18, 1.6), 0.45 * bell(h, 13, 2)),
-  );
-}
 
 /** Water demand shape: low at night, peaks at 8:00 and 20:00; mean about 1. */
 function demandFactor(at: Date): number {

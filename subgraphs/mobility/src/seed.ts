@@ -13,6 +13,7 @@ import {
   timeSteps,
   upsertAll,
   SEED_WINDOW,
+  rushFactor,
 } from '../../../lib/seeding.js';
 import { findDistrict } from '../../../lib/districts.js';
 import type {
@@ -93,17 +94,6 @@ const slug = (name: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-|-$/g, '');
-
-/** Rush-hour shape of traffic: 0 at night, 1 at 8:00 and 18:00 (UTC+1 local). */
-function rushFactor(at: Date): number {
-  const hour = (at.getUTCHours() + 1 + at.getUTCMinutes() / 60) % 24;
-  const peak = (h: number, width: number) =>
-    Math.exp(-((hour - h) ** 2) / (2 * width ** 2));
-  return Math.min(
-    1,
-    0.15 + 0.85 * Math.max(peak(8, 1.3), peak(18, 1.6), 0.45 * peak(13, 2)),
-  );
-}
 
 /** Generates every mobility document (pure: same output on every run). */
 export function generateMobilitySeed() {

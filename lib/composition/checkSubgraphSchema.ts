@@ -16,6 +16,7 @@ import {
   DirectiveLocation,
 } from 'graphql';
 import type { OperationUsage, UsageStore } from '../usage/usageStore.js';
+import { schemaFields } from '../schemaFields.js';
 import {
   findAccessApproval,
   findSchemaApproval,
@@ -142,19 +143,12 @@ function criticalityOf(
 /** Fields (`Type.field`) that return `typeName` or take it as an argument, in `schema`. */
 function fieldsReferencing(schema: GraphQLSchema, typeName: string): string[] {
   const result: string[] = [];
-  for (const type of Object.values(schema.getTypeMap())) {
+  for (const { field, coordinate } of schemaFields(schema)) {
     if (
-      type.name.startsWith('__') ||
-      !(isObjectType(type) || isInterfaceType(type))
-    )
-      continue;
-    for (const field of Object.values(type.getFields())) {
-      if (
-        getNamedType(field.type).name === typeName ||
-        field.args.some((arg) => getNamedType(arg.type).name === typeName)
-      ) {
-        result.push(`${type.name}.${field.name}`);
-      }
+      getNamedType(field.type).name === typeName ||
+      field.args.some((arg) => getNamedType(arg.type).name === typeName)
+    ) {
+      result.push(coordinate);
     }
   }
   return result;

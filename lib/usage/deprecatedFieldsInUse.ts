@@ -2,7 +2,8 @@
  * Deprecated fields of the API schema and their recorded use: what a team
  * reads before removing a deprecated field (`npm run schema:usage`).
  */
-import { isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
+import { schemaFields } from '../schemaFields.js';
 import type { OperationUsage, UsageStore } from './usageStore.js';
 
 /** A deprecated field and who still uses it. */
@@ -20,19 +21,9 @@ export function deprecatedFields(
   schema: GraphQLSchema,
 ): { coordinate: string; reason: string }[] {
   const result: { coordinate: string; reason: string }[] = [];
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (
-      type.name.startsWith('__') ||
-      !(isObjectType(type) || isInterfaceType(type))
-    )
-      continue;
-    for (const field of Object.values(type.getFields())) {
-      if (field.deprecationReason != null) {
-        result.push({
-          coordinate: `${type.name}.${field.name}`,
-          reason: field.deprecationReason,
-        });
-      }
+  for (const { field, coordinate } of schemaFields(schema)) {
+    if (field.deprecationReason != null) {
+      result.push({ coordinate, reason: field.deprecationReason });
     }
   }
   return result.sort((a, b) => (a.coordinate < b.coordinate ? -1 : 1));

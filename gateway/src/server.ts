@@ -49,6 +49,16 @@ export interface Gateway {
   http: HttpService;
 }
 
+/** `<NAME>_URL` of a subgraph, which wins over the supergraph's routing URL. */
+function subgraphUrlOverride(
+  config: Readonly<Config>,
+  name: string,
+): string | undefined {
+  return (
+    config.subgraphs as Record<string, { url: string | undefined } | undefined>
+  )[name]?.url;
+}
+
 /** The subgraph URLs of a supergraph (`join__Graph` values), with config overrides applied. */
 export function subgraphUrls(
   supergraphSdl: string,
@@ -75,13 +85,7 @@ export function subgraphUrls(
       const name = arg('name');
       const url = arg('url');
       if (!name || !url) continue;
-      const override = (
-        config.subgraphs as Record<
-          string,
-          { url: string | undefined } | undefined
-        >
-      )[name]?.url;
-      urls.set(name, override ?? url);
+      urls.set(name, subgraphUrlOverride(config, name) ?? url);
     }
   }
   return urls;
@@ -99,13 +103,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     supergraphSdl: deps.supergraph.hook,
     logger,
     buildService: ({ name, url }) => {
-      const override = (
-        config.subgraphs as Record<
-          string,
-          { url: string | undefined } | undefined
-        >
-      )[name]?.url;
-      const target = override ?? url;
+      const target = subgraphUrlOverride(config, name) ?? url;
       if (!target)
         throw new Error(
           `Subgraph ${name} has no routing URL in the supergraph and no ${name.toUpperCase()}_URL.`,
@@ -119,6 +117,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
     },
   });
+
+  // Readiness probes come every few seconds: parse each supergraph once.
+  let probed: { sdl: string; urls: Map<string, string> } | null = null;
+  const urlsOf = (sdl: string) => {
+    if (probed?.sdl !== sdl) probed = { sdl, urls: subgraphUrls(sdl, config) };
+    return probed.urls;
+  };
 
   const limits = operationLimits();
   const apollo = new ApolloServer<GatewayContext>({
@@ -180,7 +185,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         return { ok: false, details: { supergraph: 'not loaded' } };
       }
       await Promise.all(
-        [...subgraphUrls(sdl, config)].map(async ([name, url]) => {
+        [...urlsOf(sdl)].map(async ([name, url]) => {
           try {
             const response = await fetch(new URL('/health', url), {
               signal: AbortSignal.timeout(2000),

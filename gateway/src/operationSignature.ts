@@ -48,3 +48,38 @@ export function operationSignature(
     coordinates,
   };
 }
+
+// Signatures per schema (a hot-reloaded supergraph is a new schema object,
+// so its operations are recomputed) and per query hash + operation name:
+// the audit and usage plugins share one computation per operation.
+const SIGNATURE_CACHE_SIZE = 2000;
+const signatures = new WeakMap<
+  GraphQLSchema,
+  Map<string, OperationSignature>
+>();
+
+/**
+ * {@link operationSignature}, memoized per schema and query hash (Apollo
+ * Server's sha256 of the document text); without a hash it is computed.
+ */
+export function cachedOperationSignature(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  queryHash: string | undefined,
+): OperationSignature {
+  if (!queryHash) return operationSignature(schema, document, operationName);
+  let perSchema = signatures.get(schema);
+  if (!perSchema) {
+    perSchema = new Map();
+    signatures.set(schema, perSchema);
+  }
+  const key = `${queryHash}:${operationName ?? ''}`;
+  let signature = perSchema.get(key);
+  if (!signature) {
+    signature = operationSignature(schema, document, operationName);
+    if (perSchema.size >= SIGNATURE_CACHE_SIZE) perSchema.clear();
+    perSchema.set(key, signature);
+  }
+  return signature;
+}

@@ -35,7 +35,10 @@ import { ErrorCode } from '../../../lib/errors.js';
 import type { Logger } from '../../../lib/logger.js';
 import type { Viewer } from '../../../lib/viewer.js';
 import type { GatewayContext } from '../context.js';
-import { operationSignature } from '../operationSignature.js';
+import {
+  cachedOperationSignature,
+  operationSignature,
+} from '../operationSignature.js';
 
 /** The message of the AUDIT_UNAVAILABLE error. */
 export const AUDIT_UNAVAILABLE_MESSAGE =
@@ -124,7 +127,12 @@ export function auditPlugin(
     const key = `${queryHash ?? ''}:${operationName ?? ''}`;
     const cached = queryHash ? perRules.get(key) : undefined;
     if (cached) return cached;
-    const signature = operationSignature(schema, document, operationName);
+    const signature = cachedOperationSignature(
+      schema,
+      document,
+      operationName,
+      queryHash,
+    );
     const fields = new Map<string, ProtectedField>();
     for (const coordinate of signature.coordinates) {
       for (const concrete of concreteCoordinates(schema, coordinate)) {

@@ -8,15 +8,11 @@
  * a request down and never fails one; a database problem is logged.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { GraphQLSchema } from 'graphql';
 import type { Logger } from '../../../lib/logger.js';
 import { createUsageBuffer } from '../../../lib/usage/usageBuffer.js';
 import type { UsageStore } from '../../../lib/usage/usageStore.js';
 import type { GatewayContext } from '../context.js';
-import {
-  operationSignature,
-  type OperationSignature,
-} from '../operationSignature.js';
+import { cachedOperationSignature } from '../operationSignature.js';
 
 /** Options of {@link usagePlugin}. */
 export interface UsagePluginOptions {
@@ -30,8 +26,6 @@ export interface UsagePluginOptions {
   /** Clock, for tests. @default () => new Date() */
   now?: () => Date;
 }
-
-const SIGNATURE_CACHE_SIZE = 2000;
 
 /** The usage-recording plugin of the gateway. */
 export function usagePlugin(
@@ -48,12 +42,6 @@ export function usagePlugin(
       ? {}
       : { maxEntries: options.maxBufferedEntries }),
   });
-  // Signatures depend on the document and the schema; a hot-reloaded
-  // supergraph is a new schema object, so its operations are recomputed.
-  const signatures = new WeakMap<
-    GraphQLSchema,
-    Map<string, OperationSignature>
-  >();
 
   return {
     async serverWillStart() {
@@ -69,18 +57,12 @@ export function usagePlugin(
           try {
             const { schema, document, operationName, queryHash, contextValue } =
               requestContext;
-            let perSchema = signatures.get(schema);
-            if (!perSchema) {
-              perSchema = new Map();
-              signatures.set(schema, perSchema);
-            }
-            const key = `${queryHash}:${operationName ?? ''}`;
-            let signature = perSchema.get(key);
-            if (!signature) {
-              signature = operationSignature(schema, document, operationName);
-              if (perSchema.size >= SIGNATURE_CACHE_SIZE) perSchema.clear();
-              perSchema.set(key, signature);
-            }
+            const signature = cachedOperationSignature(
+              schema,
+              document,
+              operationName,
+              queryHash,
+            );
             buffer.add({
               hash: signature.hash,
               name: signature.name,

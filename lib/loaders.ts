@@ -88,3 +88,24 @@ export async function loadExisting<V>(
     throw new Error(`${what} "${key}" is referenced but missing`);
   return value;
 }
+
+/** The minimal model surface {@link createByIdLoader} needs (a mongoose Model satisfies it). */
+export interface FindableById {
+  find(filter: { _id: { $in: string[] } }): {
+    lean(): { exec(): Promise<unknown> };
+  };
+}
+
+/** A loader of documents by `_id`: one `find` with `$in` per batch, `null` for a missing id. */
+export function createByIdLoader<V extends { _id: string }>(
+  model: FindableById,
+): DataLoader<string, V | null> {
+  return createByKeyLoader<string, V>(
+    async (ids) =>
+      (await model
+        .find({ _id: { $in: [...ids] } })
+        .lean()
+        .exec()) as V[],
+    (doc) => doc._id,
+  );
+}

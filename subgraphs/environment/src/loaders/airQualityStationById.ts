@@ -1,5 +1,5 @@
 /** Loader: air-quality stations by id. */
-import { createByKeyLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/loaders.js';
 import type {
   EnvironmentModels,
   AirQualityStationDoc,
@@ -7,11 +7,5 @@ import type {
 
 /** air-quality stations by id. One query per batch. */
 export function airQualityStationById(models: EnvironmentModels) {
-  return createByKeyLoader<string, AirQualityStationDoc>(
-    (ids) =>
-      models.AirQualityStation.find({ _id: { $in: [...ids] } })
-        .lean<AirQualityStationDoc[]>()
-        .exec(),
-    (doc) => doc._id,
-  );
+  return createByIdLoader<AirQualityStationDoc>(models.AirQualityStation);
 }

@@ -1,5 +1,5 @@
 /** Loader: renewable-energy projects by id. */
-import { createByKeyLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/loaders.js';
 import type {
   EnvironmentModels,
   RenewableEnergyProjectDoc,
@@ -7,11 +7,7 @@ import type {
 
 /** renewable-energy projects by id. One query per batch. */
 export function renewableEnergyProjectById(models: EnvironmentModels) {
-  return createByKeyLoader<string, RenewableEnergyProjectDoc>(
-    (ids) =>
-      models.RenewableEnergyProject.find({ _id: { $in: [...ids] } })
-        .lean<RenewableEnergyProjectDoc[]>()
-        .exec(),
-    (doc) => doc._id,
+  return createByIdLoader<RenewableEnergyProjectDoc>(
+    models.RenewableEnergyProject,
   );
 }

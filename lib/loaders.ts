@@ -109,3 +109,29 @@ export function createByIdLoader<V extends { _id: string }>(
     (doc) => doc._id,
   );
 }
+
+/** The minimal model surface {@link createGroupByFieldLoader} needs (a mongoose Model satisfies it). */
+export interface FindableByField {
+  find(filter: Record<string, { $in: string[] }>): {
+    sort(order: { _id: 1 }): { lean(): { exec(): Promise<unknown> } };
+  };
+}
+
+/**
+ * A loader of the documents whose `field` equals each key (e.g. the stations
+ * of each district), in `_id` order: one `find` with `$in` per batch.
+ */
+export function createGroupByFieldLoader<V>(
+  model: FindableByField,
+  field: keyof V & string,
+): DataLoader<string, V[]> {
+  return createGroupLoader<string, V>(
+    async (keys) =>
+      (await model
+        .find({ [field]: { $in: [...keys] } })
+        .sort({ _id: 1 })
+        .lean()
+        .exec()) as V[],
+    (doc) => doc[field] as string,
+  );
+}

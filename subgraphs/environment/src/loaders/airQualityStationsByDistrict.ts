@@ -1,5 +1,5 @@
 /** Loader: the air-quality stations of each district. */
-import { createGroupLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
 import type {
   EnvironmentModels,
   AirQualityStationDoc,
@@ -7,12 +7,8 @@ import type {
 
 /** the air-quality stations of each district. One query per batch of keys. */
 export function airQualityStationsByDistrict(models: EnvironmentModels) {
-  return createGroupLoader<string, AirQualityStationDoc>(
-    (keys) =>
-      models.AirQualityStation.find({ district: { $in: [...keys] } })
-        .sort({ _id: 1 })
-        .lean<AirQualityStationDoc[]>()
-        .exec(),
-    (doc) => doc.district,
+  return createGroupByFieldLoader<AirQualityStationDoc>(
+    models.AirQualityStation,
+    'district',
   );
 }

@@ -1,5 +1,5 @@
 /** Loader: the renewable-energy projects of each district. */
-import { createGroupLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
 import type {
   EnvironmentModels,
   RenewableEnergyProjectDoc,
@@ -7,12 +7,8 @@ import type {
 
 /** the renewable-energy projects of each district. One query per batch of keys. */
 export function renewableEnergyProjectsByDistrict(models: EnvironmentModels) {
-  return createGroupLoader<string, RenewableEnergyProjectDoc>(
-    (keys) =>
-      models.RenewableEnergyProject.find({ district: { $in: [...keys] } })
-        .sort({ _id: 1 })
-        .lean<RenewableEnergyProjectDoc[]>()
-        .exec(),
-    (doc) => doc.district,
+  return createGroupByFieldLoader<RenewableEnergyProjectDoc>(
+    models.RenewableEnergyProject,
+    'district',
   );
 }

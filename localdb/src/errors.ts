@@ -22,6 +22,8 @@ export const ErrorCode = {
   IndexKeySpecsConflict: 86,
   NotImplemented: 238,
   DuplicateKey: 11000,
+  BSONObjectTooLarge: 10334,
+  Location17419: 17419,
   Location40324: 40324,
   InternalError: 1,
 } as const;

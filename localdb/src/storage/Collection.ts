@@ -1,5 +1,6 @@
 // Internal to localdb: one collection's documents and indexes.
 import { ObjectId, type Document } from 'bson';
+import { documentSize } from '../bsonCodec.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { Index, duplicateKeyError } from './Index.js';
 import type { JournalOp } from './JournalOp.js';
@@ -8,8 +9,14 @@ import { keyOf } from './keyOf.js';
 /** The `_id` index, always present and unique. */
 const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
 
-/** Receives every state change, so the store can journal it. */
-export type RecordOp = (op: JournalOp) => void;
+/**
+ * Receives every state change, so the store can journal it, with the change's inverse,
+ * which the store runs if the journal write fails.
+ */
+export type RecordOp = (op: JournalOp, undo: () => void) => void;
+
+/** MongoDB's largest document (maxBsonObjectSize). */
+export const MAX_DOCUMENT_SIZE = 16 * 1024 * 1024;
 
 /**
  * A collection: documents in a `Map` keyed by the canonical `_id` key (insertion
@@ -93,10 +100,19 @@ export class Collection {
     if (this.#docs.has(idKey)) {
       throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, doc);
     }
+    const size = documentSize(doc);
+    if (size > MAX_DOCUMENT_SIZE) {
+      throw new CommandError(
+        ErrorCode.BSONObjectTooLarge,
+        `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_SIZE}`,
+      );
+    }
     const keys = this.#checkIndexes(doc, idKey);
     this.#docs.set(idKey, doc);
     this.#addKeys(keys, idKey);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc });
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc }, () =>
+      this.loadDel(doc['_id']),
+    );
     return doc;
   }
 
@@ -109,12 +125,20 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
+    if (documentSize(newDoc) > MAX_DOCUMENT_SIZE) {
+      throw new CommandError(
+        ErrorCode.Location17419,
+        `Resulting document after update is larger than ${MAX_DOCUMENT_SIZE}`,
+      );
+    }
     const newKeys = this.#checkIndexes(newDoc, idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(oldDoc), idKey);
     this.#docs.set(idKey, newDoc);
     this.#addKeys(newKeys, idKey);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc }, () =>
+      this.loadPut(oldDoc),
+    );
   }
 
   /** Removes a document. */
@@ -123,7 +147,10 @@ export class Collection {
     if (!this.#docs.delete(idKey)) return;
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(doc), idKey);
-    this.#record({ op: 'del', db: this.db, coll: this.name, id: doc['_id'] });
+    this.#record(
+      { op: 'del', db: this.db, coll: this.name, id: doc['_id'] },
+      () => this.loadPut(doc),
+    );
   }
 
   /**
@@ -172,12 +199,10 @@ export class Collection {
     }
     this.#indexes.set(index.name, index);
     this.#equalityIndexes = undefined;
-    this.#record({
-      op: 'createIndex',
-      db: this.db,
-      coll: this.name,
-      spec: index.spec,
-    });
+    this.#record(
+      { op: 'createIndex', db: this.db, coll: this.name, spec: index.spec },
+      () => this.loadDropIndex(index.name),
+    );
     return true;
   }
 
@@ -187,13 +212,16 @@ export class Collection {
       throw new CommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
     }
     this.#equalityIndexes = undefined;
-    if (!this.#indexes.delete(name)) {
+    const dropped = this.#indexes.get(name);
+    if (dropped === undefined || !this.#indexes.delete(name)) {
       throw new CommandError(
         ErrorCode.IndexNotFound,
         `index not found with name [${name}]`,
       );
     }
-    this.#record({ op: 'dropIndex', db: this.db, coll: this.name, name });
+    this.#record({ op: 'dropIndex', db: this.db, coll: this.name, name }, () =>
+      this.loadIndex(dropped.spec),
+    );
   }
 
   /** Names of the secondary indexes. */

@@ -12,6 +12,8 @@ import { makeTempDir, recordingLogger, startTestDb } from './startTestDb.js';
 
 const MiB = 1024 * 1024;
 
+type Doc = { _id: number | string; [field: string]: unknown };
+
 async function withClient<T>(
   uri: string,
   fn: (client: MongoClient) => Promise<T>,
@@ -92,14 +94,14 @@ describe('localdb durability at any legal size', () => {
         code: 10334,
         errmsg: expect.stringMatching(/too large/),
       });
-      await db.collection('big').insertOne({ _id: 2, s: 'x'.repeat(9 * MiB) });
+      await db.collection<Doc>('big').insertOne({ _id: 2, s: 'x'.repeat(9 * MiB) });
       const update = await db.command({
         update: 'big',
         updates: [{ q: { _id: 2 }, u: { $set: { t: 'y'.repeat(9 * MiB) } } }],
       });
       expect(update['writeErrors']?.[0]).toMatchObject({ code: 17419 });
       expect(
-        (await db.collection('big').find().toArray()).map((d) => d['_id']),
+        (await db.collection<Doc>('big').find().toArray()).map((d) => d['_id']),
       ).toEqual([2]);
     });
   });
@@ -139,7 +141,7 @@ describe('localdb durability at any legal size', () => {
     const dir = tempDir();
     let server = await start(dir, 4 * MiB);
     await withClient(server.uri, async (client) => {
-      const coll = client.db('app').collection('items');
+      const coll = client.db('app').collection<Doc>('items');
       for (let i = 0; i < 12; i += 1) {
         await coll.insertOne({ _id: i, s: String(i).repeat(2 * MiB) });
       }
@@ -149,7 +151,7 @@ describe('localdb durability at any legal size', () => {
     expect(readdirSync(dir)).toContain('snapshot.bson');
     server = await start(dir);
     await withClient(server.uri, async (client) => {
-      const coll = client.db('app').collection('items');
+      const coll = client.db('app').collection<Doc>('items');
       expect(await coll.countDocuments()).toBe(13);
       const doc = await coll.findOne({ _id: 11 });
       expect((doc?.['s'] as string).length).toBe(4 * MiB);
@@ -259,9 +261,9 @@ describe('localdb durability at any legal size', () => {
         await second.exited;
       });
       await withClient(second.uri, async (client) => {
-        const coll = client.db('app').collection('items');
+        const coll = client.db('app').collection<Doc>('items');
         const ids = (await coll.find({ _id: { $lt: 1000 } }).toArray()).map(
-          (d) => d['_id'] as number,
+          (d) => d._id,
         );
         expect(ids).toEqual(acknowledged);
         expect(await coll.countDocuments({ updated: true })).toBe(50);

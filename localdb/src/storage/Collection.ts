@@ -31,7 +31,9 @@ export class Collection {
   readonly #docs = new Map<string, Document>();
   readonly #indexes = new Map<string, Index>();
   readonly #record: RecordOp;
-  #equalityIndexes: Index[] | undefined;
+  /** `_id` in order, for ranges and sorts on `_id` (point lookups use the Map). */
+  readonly #idIndex = new Index(ID_INDEX_SPEC);
+  #planIndexes: Index[] | undefined;
 
   constructor(db: string, name: string, options: Document, record: RecordOp) {
     this.db = db;
@@ -64,12 +66,23 @@ export class Collection {
     return [ID_INDEX_SPEC, ...[...this.#indexes.values()].map((i) => i.spec)];
   }
 
-  /** Secondary indexes usable for equality lookups, unique ones first. */
-  equalityIndexes(): readonly Index[] {
-    this.#equalityIndexes ??= [...this.#indexes.values()]
-      .filter((i) => i.usableForEquality)
-      .sort((a, b) => Number(b.unique) - Number(a.unique));
-    return this.#equalityIndexes;
+  /** Ordered indexes the planner may use: `_id_`, then every maintained secondary index. */
+  planIndexes(): readonly Index[] {
+    this.#planIndexes ??= [
+      this.#idIndex,
+      ...[...this.#indexes.values()].filter((i) => i.maintained),
+    ];
+    return this.#planIndexes;
+  }
+
+  /** An index by name, `_id_` included. */
+  indexByName(name: string): Index | undefined {
+    return name === '_id_' ? this.#idIndex : this.#indexes.get(name);
+  }
+
+  /** The document whose `_id` key is `idKey`. */
+  getByIdKey(idKey: string): Document | undefined {
+    return this.#docs.get(idKey);
   }
 
   /** Documents whose `_id` key is in `idKeys`. */
@@ -145,6 +158,7 @@ export class Collection {
   remove(doc: Document): void {
     const idKey = keyOf(doc['_id']);
     if (!this.#docs.delete(idKey)) return;
+    this.#idIndex.remove([[doc['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(doc), idKey);
     this.#record(
@@ -198,7 +212,7 @@ export class Collection {
       index.add(keys, idKey);
     }
     this.#indexes.set(index.name, index);
-    this.#equalityIndexes = undefined;
+    this.#planIndexes = undefined;
     this.#record(
       { op: 'createIndex', db: this.db, coll: this.name, spec: index.spec },
       () => this.loadDropIndex(index.name),
@@ -211,7 +225,7 @@ export class Collection {
     if (name === '_id_') {
       throw new CommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
     }
-    this.#equalityIndexes = undefined;
+    this.#planIndexes = undefined;
     const dropped = this.#indexes.get(name);
     if (dropped === undefined || !this.#indexes.delete(name)) {
       throw new CommandError(
@@ -238,6 +252,7 @@ export class Collection {
         index.remove(index.keysOf(old), idKey);
     }
     this.#docs.set(idKey, doc);
+    this.#idIndex.add([[doc['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.add(index.keysOf(doc), idKey);
   }
@@ -248,6 +263,7 @@ export class Collection {
     const old = this.#docs.get(idKey);
     if (old === undefined) return;
     this.#docs.delete(idKey);
+    this.#idIndex.remove([[old['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(old), idKey);
   }
@@ -258,17 +274,17 @@ export class Collection {
     if (index.name === '_id_') return;
     for (const [idKey, doc] of this.#docs) index.add(index.keysOf(doc), idKey);
     this.#indexes.set(index.name, index);
-    this.#equalityIndexes = undefined;
+    this.#planIndexes = undefined;
   }
 
   /** Replay: drops an index without journaling. */
   loadDropIndex(name: string): void {
     this.#indexes.delete(name);
-    this.#equalityIndexes = undefined;
+    this.#planIndexes = undefined;
   }
 
-  #checkIndexes(doc: Document, idKey: string): string[][] {
-    const all: string[][] = [];
+  #checkIndexes(doc: Document, idKey: string): unknown[][][] {
+    const all: unknown[][][] = [];
     for (const index of this.#indexes.values()) {
       const keys = index.keysOf(doc);
       index.checkUnique(keys, idKey, doc, this.ns);
@@ -277,7 +293,8 @@ export class Collection {
     return all;
   }
 
-  #addKeys(keys: readonly string[][], idKey: string): void {
+  #addKeys(keys: readonly unknown[][][], idKey: string): void {
+    this.#idIndex.add([[this.#docs.get(idKey)?.['_id']]], idKey);
     let i = 0;
     for (const index of this.#indexes.values()) {
       index.add(keys[i] ?? [], idKey);

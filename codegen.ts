@@ -28,7 +28,10 @@ function connectionMappers(sdl: string): Record<string, string> {
     (m) => m[1] as string,
   );
   return Object.fromEntries(
-    names.map((name) => [name, '../../../../lib/pagination.js#Page']),
+    names.map((name) => [
+      name,
+      '../../../../lib/subgraph-kit/pagination.js#Page',
+    ]),
   );
 }
 
@@ -60,7 +63,10 @@ function generate(
         scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
         mappers: {
           ...(/^type District\b/m.test(sdl)
-            ? { District: '../../../../lib/districts.js#DistrictRef' }
+            ? {
+                District:
+                  '../../../../lib/subgraph-kit/districts.js#DistrictRef',
+              }
             : {}),
           ...connectionMappers(sdl),
           ...subgraph.mappers,

@@ -25,6 +25,8 @@ export const ErrorCode = {
   BSONObjectTooLarge: 10334,
   Location17419: 17419,
   Location40324: 40324,
+  Location40414: 40414,
+  Location40415: 40415,
   InternalError: 1,
 } as const;
 

@@ -94,7 +94,9 @@ describe('localdb durability at any legal size', () => {
         code: 10334,
         errmsg: expect.stringMatching(/too large/),
       });
-      await db.collection<Doc>('big').insertOne({ _id: 2, s: 'x'.repeat(9 * MiB) });
+      await db
+        .collection<Doc>('big')
+        .insertOne({ _id: 2, s: 'x'.repeat(9 * MiB) });
       const update = await db.command({
         update: 'big',
         updates: [{ q: { _id: 2 }, u: { $set: { t: 'y'.repeat(9 * MiB) } } }],

@@ -5,6 +5,11 @@ import { CommandError, ErrorCode } from '../errors.js';
 import { Index, duplicateKeyError } from './Index.js';
 import type { JournalOp } from './JournalOp.js';
 import { keyOf } from './keyOf.js';
+import {
+  checkTimeField,
+  timeSeriesOf,
+  type TimeSeriesOptions,
+} from './timeSeries.js';
 
 /** The `_id` index, always present and unique. */
 const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -34,12 +39,14 @@ export class Collection {
   /** `_id` in order, for ranges and sorts on `_id` (point lookups use the Map). */
   readonly #idIndex = new Index(ID_INDEX_SPEC);
   #planIndexes: Index[] | undefined;
+  readonly #timeSeries: TimeSeriesOptions | undefined;
 
   constructor(db: string, name: string, options: Document, record: RecordOp) {
     this.db = db;
     this.name = name;
     this.options = options;
     this.#record = record;
+    this.#timeSeries = timeSeriesOf(options);
   }
 
   /** `<db>.<collection>` */
@@ -106,6 +113,7 @@ export class Collection {
       const { _id, ...rest } = input;
       doc = { _id: _id ?? new ObjectId(), ...rest };
     }
+    if (this.#timeSeries !== undefined) checkTimeField(this.#timeSeries, doc);
     if (Array.isArray(doc['_id'])) {
       throw new CommandError(ErrorCode.BadValue, "can't use an array for _id");
     }

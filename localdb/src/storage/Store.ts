@@ -3,6 +3,7 @@ import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import type { LocalDbLogger } from '../LocalDbLogger.js';
 import { Collection, type RecordOp } from './Collection.js';
+import { expireCollection } from './expire.js';
 import type { JournalOp } from './JournalOp.js';
 import { Persistence, type PersistenceFaults } from './Persistence.js';
 
@@ -184,6 +185,18 @@ export class Store {
       throw err;
     }
     this.#maybeCompact();
+  }
+
+  /**
+   * One pass of the TTL monitor: removes expired documents from every collection and
+   * journals the removals. Returns how many were removed.
+   */
+  expire(now: number = Date.now()): number {
+    let removed = 0;
+    for (const colls of this.#dbs.values())
+      for (const coll of colls.values()) removed += expireCollection(coll, now);
+    this.flush();
+    return removed;
   }
 
   /** Writes a snapshot now (no-op in memory). */

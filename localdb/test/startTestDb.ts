@@ -7,7 +7,7 @@ import {
   startLocalDb,
   type LocalDb,
   type LocalDbLogger,
-} from '../../localdb/src/index.js';
+} from '../src/index.js';
 
 /** A temporary directory removed by the returned cleanup. */
 export function makeTempDir(): { dir: string; remove(): void } {

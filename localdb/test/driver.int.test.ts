@@ -8,7 +8,7 @@ import {
   type Db,
 } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDb } from '../../localdb/src/index.js';
+import type { LocalDb } from '../src/index.js';
 import { startTestDb } from './startTestDb.js';
 
 /** Test documents with any `_id` type (the driver's default types assume ObjectId). */

@@ -1,16 +1,16 @@
 import { HeaderMap } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
-import type { AuditEventInput } from '../../../lib/records/audit/index.js';
-import { UnauthenticatedError } from '../../../lib/runtime/errors.js';
-import { createSilentLogger } from '../../../lib/runtime/logger.js';
+import type { AuditEventInput } from '../../lib/records/audit/index.js';
+import { UnauthenticatedError } from '../../lib/runtime/errors.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
 import {
   citizenViewer,
   createAuditedServer,
   fixtureSupergraphSdl,
   gatewayContext,
   piiViewer,
-} from '../../../tests/audit/auditFixture.js';
-import { AUDIT_UNAVAILABLE_MESSAGE } from './auditPlugin.js';
+} from './auditFixture.js';
+import { AUDIT_UNAVAILABLE_MESSAGE } from '../src/plugins/auditPlugin.js';
 
 const logger = createSilentLogger();
 const supergraph = fixtureSupergraphSdl();

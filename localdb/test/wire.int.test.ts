@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { deserialize, serialize, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDb } from '../../localdb/src/index.js';
+import type { LocalDb } from '../src/index.js';
 import { startTestDb } from './startTestDb.js';
 
 const OP_MSG = 2013;

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCallerAuthenticator } from '../lib/gateway/createCallerAuthenticator.js';
-import { mintDevToken, parseTokenArgs } from './token.js';
+import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
+import { mintDevToken, parseTokenArgs } from '../token.js';
 
 describe('parseTokenArgs', () => {
   it('combines the role scopes with --scopes, deduplicated', () => {

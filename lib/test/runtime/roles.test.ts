@@ -7,7 +7,7 @@ import {
   isKnownScope,
   policiesForScopes,
   scopesForRole,
-} from './roles.js';
+} from '../../runtime/roles.js';
 
 describe('roles', () => {
   it('uses exactly the agreed scope vocabulary', () => {

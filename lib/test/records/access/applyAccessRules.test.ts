@@ -10,14 +10,14 @@ import {
   it,
   vi,
 } from 'vitest';
-import { policiesForScopes } from '../../runtime/roles.js';
+import { policiesForScopes } from '../../../runtime/roles.js';
 import {
   anonymousViewer,
   createViewer,
   type Viewer,
-} from '../../runtime/viewer.js';
-import { applyAccessRules } from './applyAccessRules.js';
-import { readSubgraphRules } from './readSubgraphRules.js';
+} from '../../../runtime/viewer.js';
+import { applyAccessRules } from '../../../records/access/applyAccessRules.js';
+import { readSubgraphRules } from '../../../records/access/readSubgraphRules.js';
 
 const typeDefs = parse(/* GraphQL */ `
   extend schema

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalDb, type LocalDb } from '../../localdb/src/index.js';
-import { createSilentLogger } from '../../lib/runtime/logger.js';
+import { startLocalDb, type LocalDb } from '../../../../localdb/src/index.js';
+import { createSilentLogger } from '../../../runtime/logger.js';
 import {
   AUDIT_EVENTS_COLLECTION,
   GENESIS_HASH,
@@ -10,8 +10,8 @@ import {
   hashAuditEvent,
   verifyAuditChain,
   type AuditTrail,
-} from '../../lib/records/audit/index.js';
-import { sampleAuditEvent } from './sampleAuditEvent.js';
+} from '../../../records/audit/index.js';
+import { sampleAuditEvent } from '../../../tooling/testing/sampleAuditEvent.js';
 
 const logger = createSilentLogger();
 let localdb: LocalDb;

@@ -1,10 +1,10 @@
 import type { Document } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { createQuery } from '../../localdb/src/query/mingo.js';
-import { explainPlan, planFind } from '../../localdb/src/query/planFind.js';
-import { runFind } from '../../localdb/src/query/runFind.js';
-import { BTree } from '../../localdb/src/storage/BTree.js';
-import { Collection } from '../../localdb/src/storage/Collection.js';
+import { createQuery } from '../src/query/mingo.js';
+import { explainPlan, planFind } from '../src/query/planFind.js';
+import { runFind } from '../src/query/runFind.js';
+import { BTree } from '../src/storage/BTree.js';
+import { Collection } from '../src/storage/Collection.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure replays. */
 function rng(seed: number): () => number {
@@ -198,6 +198,22 @@ describe('ordered index and planner', { timeout: 60_000 }, () => {
       planFind(coll, { a: 3 }, undefined, { $natural: 1 }).index,
     ).toBeUndefined();
     expect(() => planFind(coll, {}, undefined, 'nope')).toThrow(/hint/);
+  });
+
+  it('reads only the first n documents per value for a $group taking $firstN, with the same result', () => {
+    const filter = { s: { $in: ['Noailles', 'Vauban', 'Le Panier'] } };
+    const sort = { s: 1, t: -1 };
+    const perValue = runFind(coll, filter, {
+      sort,
+      firstPerValue: { field: 's', n: 3 },
+    });
+    const all = runFind(coll, filter, { sort });
+    const firstThree = ['Le Panier', 'Noailles', 'Vauban'].flatMap((name) =>
+      all.filter((d) => d['s'] === name).slice(0, 3),
+    );
+    expect(perValue.map((d) => d['_id'])).toEqual(
+      firstThree.map((d) => d['_id']),
+    );
   });
 
   it('keeps unique and partial indexes working', () => {

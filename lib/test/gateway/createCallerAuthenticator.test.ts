@@ -7,10 +7,10 @@ import {
   type JWTPayload,
 } from 'jose';
 import { describe, expect, it } from 'vitest';
-import type { Config } from '../runtime/config.js';
-import { UnauthenticatedError } from '../runtime/errors.js';
-import { anonymousViewer } from '../runtime/viewer.js';
-import { createCallerAuthenticator } from './createCallerAuthenticator.js';
+import type { Config } from '../../runtime/config.js';
+import { UnauthenticatedError } from '../../runtime/errors.js';
+import { anonymousViewer } from '../../runtime/viewer.js';
+import { createCallerAuthenticator } from '../../gateway/createCallerAuthenticator.js';
 
 const auth: Config['auth'] = {
   jwksUrl: undefined,

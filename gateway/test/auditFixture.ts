@@ -6,11 +6,11 @@
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { ApolloServer } from '@apollo/server';
-import type { GatewayContext } from '../../gateway/src/context.js';
+import type { GatewayContext } from '../src/context.js';
 import {
   auditPlugin,
   type AuditPluginOptions,
-} from '../../gateway/src/plugins/auditPlugin.js';
+} from '../src/plugins/auditPlugin.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import {
   createViewer,

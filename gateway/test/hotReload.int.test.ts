@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSupergraphSource,
   type SupergraphSource,
-} from '../../gateway/src/supergraphSource.js';
+} from '../src/supergraphSource.js';
 import {
   composeSupergraph,
   writeFileAtomic,

@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApolloServer } from '@apollo/server';
-import type { GatewayContext } from '../../gateway/src/context.js';
+import type { GatewayContext } from '../src/context.js';
 import {
   createAuditTrail,
   verifyAuditChain,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAuditChainReports,
   parseAuditAnchors,
-} from '../../lib/records/audit/index.js';
+} from '../../../records/audit/index.js';
 
 const hash = 'b'.repeat(64);
 

@@ -1,6 +1,6 @@
 import mongoose, { Schema, Types, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDb } from '../../localdb/src/index.js';
+import type { LocalDb } from '../src/index.js';
 import { startTestDb } from './startTestDb.js';
 
 const lineSchema = new Schema({

@@ -1,15 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { UnauthenticatedError } from './errors.js';
+import { UnauthenticatedError } from '../../runtime/errors.js';
 import {
   gatewayTokenAudience,
   GATEWAY_TOKEN_ISSUER,
   GATEWAY_TOKEN_TYPE,
   signGatewayToken,
   verifyGatewayToken,
-} from './gatewayToken.js';
-import { anonymousViewer, createViewer } from './viewer.js';
+} from '../../runtime/gatewayToken.js';
+import { anonymousViewer, createViewer } from '../../runtime/viewer.js';
 
 const gateway = generateKeyPairSync('ed25519');
 const attacker = generateKeyPairSync('ed25519');

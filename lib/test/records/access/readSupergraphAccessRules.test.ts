@@ -2,8 +2,8 @@ import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
 import { format } from 'prettier';
 import { describe, expect, it } from 'vitest';
-import { formatAccessRulesMarkdown } from './formatAccessRulesMarkdown.js';
-import { readSupergraphAccessRules } from './readSupergraphAccessRules.js';
+import { formatAccessRulesMarkdown } from '../../../records/access/formatAccessRulesMarkdown.js';
+import { readSupergraphAccessRules } from '../../../records/access/readSupergraphAccessRules.js';
 
 const engagement = /* GraphQL */ `
   extend schema

@@ -4,10 +4,10 @@ import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dispatch } from '../../localdb/src/commands/dispatch.js';
-import { CursorManager } from '../../localdb/src/cursors/CursorManager.js';
-import { silentLogger, type LocalDb } from '../../localdb/src/index.js';
-import { Store } from '../../localdb/src/storage/Store.js';
+import { dispatch } from '../src/commands/dispatch.js';
+import { CursorManager } from '../src/cursors/CursorManager.js';
+import { silentLogger, type LocalDb } from '../src/index.js';
+import { Store } from '../src/storage/Store.js';
 import { makeTempDir, recordingLogger, startTestDb } from './startTestDb.js';
 
 const MiB = 1024 * 1024;

@@ -11,7 +11,7 @@ import {
 } from '../../lib/records/audit/index.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { startLocalDb, type LocalDb } from '../../localdb/src/index.js';
-import { sampleAuditEvent } from './sampleAuditEvent.js';
+import { sampleAuditEvent } from '../../lib/tooling/testing/sampleAuditEvent.js';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

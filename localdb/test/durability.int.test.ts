@@ -8,7 +8,7 @@ import {
 import { join } from 'node:path';
 import { Decimal128, MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LocalDb } from '../../localdb/src/index.js';
+import type { LocalDb } from '../src/index.js';
 import { makeTempDir, recordingLogger, startTestDb } from './startTestDb.js';
 
 type Item = { _id: string; n?: number; price?: Decimal128; tag?: string };

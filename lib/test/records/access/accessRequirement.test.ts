@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createViewer, anonymousViewer } from '../../runtime/viewer.js';
+import { createViewer, anonymousViewer } from '../../../runtime/viewer.js';
 import {
   PUBLIC_REQUIREMENT,
   combineRequirements,
@@ -7,7 +7,7 @@ import {
   evaluateAccess,
   normalizeAlternatives,
   type AccessRequirement,
-} from './accessRequirement.js';
+} from '../../../records/access/accessRequirement.js';
 
 const req = (partial: Partial<AccessRequirement>): AccessRequirement => ({
   ...PUBLIC_REQUIREMENT,

@@ -1,8 +1,8 @@
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LocalDb } from '../../localdb/src/index.js';
-import { Store } from '../../localdb/src/storage/Store.js';
-import { silentLogger } from '../../localdb/src/index.js';
+import type { LocalDb } from '../src/index.js';
+import { Store } from '../src/storage/Store.js';
+import { silentLogger } from '../src/index.js';
 import { startTestDb } from './startTestDb.js';
 
 describe('localdb time-series collections and TTL', () => {

@@ -72,6 +72,40 @@ export function leadingFind(pipeline: readonly Document[]): {
   return { filter, options, consumed: i };
 }
 
+/**
+ * For `$sort` then `$group: { _id: '$f', ...: { $first | $firstN } }` with the sort led by
+ * `f`: the group only needs the first n documents of each `f` value.
+ */
+function firstPerValue(
+  group: Document | undefined,
+  options: FindOptions,
+): { field: string; n: number } | undefined {
+  const spec = group?.['$group'];
+  const sort = options.sort;
+  if (!isPlainObject(spec) || sort === undefined || options.limit !== undefined)
+    return undefined;
+  const id = spec['_id'];
+  if (typeof id !== 'string' || !id.startsWith('$') || id.startsWith('$$'))
+    return undefined;
+  const field = id.slice(1);
+  if (Object.keys(sort)[0] !== field) return undefined;
+  let n = 0;
+  for (const [name, acc] of Object.entries(spec)) {
+    if (name === '_id') continue;
+    if (!isPlainObject(acc)) return undefined;
+    const op = Object.keys(acc)[0];
+    if (op === '$first') n = Math.max(n, 1);
+    else if (op === '$firstN') {
+      const arg = acc['$firstN'];
+      const count = isPlainObject(arg) ? arg['n'] : undefined;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+        return undefined;
+      n = Math.max(n, count);
+    } else return undefined;
+  }
+  return n === 0 ? undefined : { field, n };
+}
+
 /** `aggregate` with a cursor reply; stages and operators are mingo's. */
 export const aggregate: CommandHandler = (command, ctx) => {
   const target = command['aggregate'];
@@ -106,6 +140,8 @@ export const aggregate: CommandHandler = (command, ctx) => {
   let input: Document[] = [];
   if (name !== undefined) {
     const pushed = leadingFind(pipeline);
+    const perValue = firstPerValue(pipeline[pushed.consumed], pushed.options);
+    if (perValue !== undefined) pushed.options.firstPerValue = perValue;
     if (command['hint'] !== undefined) pushed.options.hint = command['hint'];
     stages = pipeline.slice(pushed.consumed);
     input = runFind(

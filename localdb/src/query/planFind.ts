@@ -338,6 +338,7 @@ export function planFind(
 export function* executePlan(
   coll: Collection,
   plan: FindPlan,
+  perPrefix?: { limit: number; accept: (doc: Document) => boolean },
 ): Generator<Document> {
   if (plan.ids !== undefined) {
     const seen = new Set<string>();
@@ -358,6 +359,7 @@ export function* executePlan(
   const seen =
     index.multikey || plan.prefixes.length > 1 ? new Set<string>() : undefined;
   for (const prefix of plan.prefixes) {
+    let taken = 0;
     for (const entry of index.scan(
       { prefix, lo: plan.lo, hi: plan.hi },
       plan.direction,
@@ -367,9 +369,33 @@ export function* executePlan(
         seen.add(entry.id);
       }
       const doc = coll.getByIdKey(entry.id);
-      if (doc !== undefined) yield doc;
+      if (doc === undefined) continue;
+      if (perPrefix === undefined) {
+        yield doc;
+        continue;
+      }
+      if (!perPrefix.accept(doc)) continue;
+      yield doc;
+      taken += 1;
+      if (taken >= perPrefix.limit) break;
     }
   }
+}
+
+/**
+ * True when the plan reads one equality value of `field` at a time, in sort order, so
+ * "the first n documents of each `field` value" can stop each value's scan after n
+ * matches (MongoDB's DISTINCT_SCAN for `$sort` + `$group` with `$first`).
+ */
+export function canLimitPerValue(plan: FindPlan, field: string): boolean {
+  return (
+    plan.index !== undefined &&
+    plan.sortProvided &&
+    plan.index.fields[0] === field &&
+    !plan.index.multikey &&
+    plan.prefixes.length > 0 &&
+    plan.prefixes.every((p) => p.length === 1)
+  );
 }
 
 /** The plan in the shape of MongoDB's `explain` queryPlanner.winningPlan. */

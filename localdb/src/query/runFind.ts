@@ -3,7 +3,12 @@ import type { Document } from 'bson';
 import { createQuery } from './mingo.js';
 import { toCommandError } from '../errors.js';
 import type { Collection } from '../storage/Collection.js';
-import { executePlan, planFind, type FindPlan } from './planFind.js';
+import {
+  canLimitPerValue,
+  executePlan,
+  planFind,
+  type FindPlan,
+} from './planFind.js';
 
 /** Options for runFind. */
 export interface FindOptions {
@@ -14,6 +19,11 @@ export interface FindOptions {
   limit?: number | undefined;
   /** An index name or key pattern to use, as MongoDB's `hint`. */
   hint?: unknown;
+  /**
+   * Only the first `n` matching documents per value of `field` are needed (a `$group`
+   * on `field` taking `$first`/`$firstN` follows). Applied when the plan allows it.
+   */
+  firstPerValue?: { field: string; n: number } | undefined;
 }
 
 /** A find in progress: the plan and a pull-based evaluation that can pause between documents. */
@@ -60,7 +70,19 @@ export function startFind(
   } catch (err) {
     throw toCommandError(err);
   }
-  const source = executePlan(coll, plan);
+  const perValue = options.firstPerValue;
+  let source: Iterator<Document>;
+  if (perValue !== undefined && canLimitPerValue(plan, perValue.field)) {
+    // The scan tests the filter itself, to count matches per value.
+    const test = query;
+    source = executePlan(coll, plan, {
+      limit: perValue.n,
+      accept: (doc) => test === undefined || test.test(doc),
+    });
+    query = undefined;
+  } else {
+    source = executePlan(coll, plan);
+  }
   const matched: Document[] = [];
   const finish = (): Document[] => {
     let docs = matched;

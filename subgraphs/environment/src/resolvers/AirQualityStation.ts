@@ -1,9 +1,5 @@
 /** AirQualityStation and its readings (FIWARE AirQualityObserved, NoiseLevelObserved). */
-import {
-  type PageArgs,
-  type TimeRange,
-  paginateTimeSeries,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { TrafficSensor } from '../__generated__/resolvers-types.js';
 import { airQualityIndex } from '../airQualityIndex.js';
@@ -15,7 +11,7 @@ import type {
 } from '../models/index.js';
 import { concentration, decibels } from './units.js';
 
-type SeriesArgs = PageArgs & { range?: TimeRange | null };
+type SeriesArgs = TimeSeriesPageArgs;
 
 export const AirQualityStation = {
   __resolveReference: (ref: { id: string }, ctx: EnvironmentContext) =>
@@ -32,12 +28,7 @@ export const AirQualityStation = {
     doc: AirQualityStationDoc,
     args: SeriesArgs,
     ctx: EnvironmentContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.AirQualityObserved,
-      { stationId: doc._id },
-      args,
-    ),
+  ) => ctx.loaders.airQualityPagesByStation(doc._id, args),
   latestReading: (
     doc: AirQualityStationDoc,
     _: unknown,
@@ -47,12 +38,7 @@ export const AirQualityStation = {
     doc: AirQualityStationDoc,
     args: SeriesArgs,
     ctx: EnvironmentContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.NoiseLevelObserved,
-      { stationId: doc._id },
-      args,
-    ),
+  ) => ctx.loaders.noiseLevelPagesByStation(doc._id, args),
   latestNoiseLevel: (
     doc: AirQualityStationDoc,
     _: unknown,

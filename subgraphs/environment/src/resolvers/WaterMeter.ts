@@ -2,9 +2,8 @@
 import {
   paginate,
   type PageArgs,
-  type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
+import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
@@ -23,14 +22,9 @@ export const WaterMeter = {
   diameter: (doc: WaterMeterDoc) => millimetres(doc.diameterMm),
   readings: (
     doc: WaterMeterDoc,
-    args: PageArgs & { range?: TimeRange | null },
+    args: TimeSeriesPageArgs,
     ctx: EnvironmentContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.WaterConsumptionObserved,
-      { meterId: doc._id },
-      args,
-    ),
+  ) => ctx.loaders.waterReadingPagesByMeter(doc._id, args),
   latestReading: (doc: WaterMeterDoc, _: unknown, ctx: EnvironmentContext) =>
     ctx.loaders.latestWaterReadingByMeter.load(doc._id),
   leakAlerts: (

@@ -183,7 +183,7 @@ describe('deploy/compose.yaml', () => {
     const ok = validate(compose);
     expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
     expect(ok).toBe(true);
-  });
+  }, 60_000); // compiling the Compose schema takes seconds on a loaded machine
 
   it('runs a MongoDB 7 replica set per department, Redis, Mosquitto, five subgraphs, two gateways behind one port', () => {
     for (const name of SUBGRAPH_NAMES) {

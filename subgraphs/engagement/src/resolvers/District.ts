@@ -4,12 +4,11 @@ import {
   findDistrict,
   LATEST_POPULATION_YEAR,
   type DistrictRef,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 import {
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { DistrictCitizenReportsArgs } from '../__generated__/resolvers-types.js';
 import { statusFilter } from './CitizenReport.js';
@@ -19,25 +18,18 @@ type RangeArgs = PageArgs & { range?: TimeRange | null };
 export const District = {
   ...districtSharedResolvers,
   workshops: (ref: DistrictRef, args: RangeArgs, ctx: EngagementContext) =>
-    paginateTimeSeries(
-      ctx.models.Workshop,
-      { district: ref.code },
-      args,
-      'startsAt',
-    ),
+    ctx.queries.workshops({ district: ref.code }, args),
   citizenReports: (
     ref: DistrictRef,
     args: Partial<DistrictCitizenReportsArgs>,
     ctx: EngagementContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.CitizenReport,
+    ctx.queries.citizenReports(
       {
         district: ref.code,
         ...statusFilter(args.status),
       },
       args,
-      'requestedDatetime',
     ),
   // The DigitalInclusion object is the district itself; its fields load.
   digitalInclusion: (ref: DistrictRef) => ({ code: ref.code }),

@@ -12,7 +12,7 @@ import {
   DEFAULT_PORTS,
   SUBGRAPH_NAMES,
   type SubgraphName,
-} from '../lib/config.js';
+} from '../lib/runtime/config.js';
 
 /** The namespace everything runs in. */
 export const NAMESPACE = 'city-graph';

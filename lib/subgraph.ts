@@ -5,7 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse, type DocumentNode } from 'graphql';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ApolloServer,
+  type ApolloServerPlugin,
+  type BaseContext,
+} from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -14,7 +18,7 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import { applyAccessRules } from './access/index.js';
-import { createFormatError } from './errors.js';
+import { createFormatError, ForbiddenError } from './errors.js';
 import type { Logger } from './logger.js';
 import type { Connection } from 'mongoose';
 import type { Viewer } from './viewer.js';
@@ -27,6 +31,12 @@ export interface SubgraphContext extends BaseContext {
   requestId: string;
   /** Child logger bound to the request id. */
   logger: Logger;
+  /**
+   * The gateway audit event recorded before this request was sent (its
+   * request id), carried by the gateway token; null when the gateway sent
+   * none. Mutations are refused without it.
+   */
+  auditEvent: string | null;
 }
 
 /** Resolver map type of a subgraph. */
@@ -42,11 +52,6 @@ export interface SubgraphApolloOptions<TContext extends SubgraphContext> {
   typeDefs: DocumentNode;
   resolvers: SubgraphResolvers<TContext>;
   logger: Logger;
-  /**
-   * Send stack traces to clients (never in production).
-   * @default false
-   */
-  includeStacktrace?: boolean;
 }
 
 /** Builds the Apollo Server of a subgraph (not started, not listening). */
@@ -63,13 +68,14 @@ export function createSubgraphApollo<TContext extends SubgraphContext>(
   );
   return new ApolloServer<TContext>({
     schema,
-    includeStacktraceInErrorResponses: options.includeStacktrace ?? false,
-    formatError: createFormatError({
-      logger: options.logger,
-      includeStacktrace: options.includeStacktrace ?? false,
-    }),
+    // Never a stack trace in a response, whatever the mode: a subgraph
+    // cannot tell the gateway from a direct caller before verifying the
+    // token, and the gateway strips them anyway. They are in the log.
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError({ logger: options.logger }),
     // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
     plugins: [
+      writesNeedAuditLink<TContext>(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
@@ -78,16 +84,34 @@ export function createSubgraphApollo<TContext extends SubgraphContext>(
   });
 }
 
+/**
+ * A write is served only when its gateway token links it to the audit event
+ * the gateway recorded before sending it, so no write can happen without a
+ * gateway audit event (issue 9, finding 3).
+ */
+function writesNeedAuditLink<
+  TContext extends SubgraphContext,
+>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation?.operation === 'mutation' && !contextValue.auditEvent) {
+            throw new ForbiddenError(
+              'Writes are accepted only from the gateway, after it has recorded their audit event.',
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
 /** What every subgraph's `createServer(deps)` receives; a subgraph may ask for more. */
 export interface SubgraphServerDeps {
   /** The subgraph's own database. */
   connection: Connection;
   logger: Logger;
-  /**
-   * Send stack traces to clients (development only).
-   * @default false
-   */
-  includeStacktrace?: boolean;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -114,7 +138,6 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     typeDefs: options.typeDefs,
     resolvers: options.resolvers as SubgraphResolvers<TContext>,
     logger: options.deps.logger,
-    includeStacktrace: options.deps.includeStacktrace ?? false,
   });
   return { apollo, createContext: options.createContext };
 }

@@ -11,7 +11,14 @@ import {
   loadGatewayVerifyKey,
   verifyGatewayToken,
 } from './gatewayToken.js';
-import { UnauthenticatedError } from './errors.js';
+import { GraphQLError } from 'graphql';
+import { ErrorCode, UnauthenticatedError } from './errors.js';
+import { connectRedis } from './redis.js';
+import {
+  createMemoryReplayStore,
+  createRedisReplayStore,
+  type ReplayStore,
+} from './replayStore.js';
 import { createHttpService, type HttpService } from './http.js';
 import { createLogger, type Logger } from './logger.js';
 import { connectDatabase, pingDatabase, resolveDatabase } from './mongo.js';
@@ -40,28 +47,34 @@ export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
   gatewayKey: Awaited<ReturnType<typeof loadGatewayVerifyKey>>;
   /** This subgraph's name: gateway tokens made for another subgraph are refused. */
   name: string;
+  /** Where used gateway-token ids are remembered (Redis when several replicas run). */
+  replay: ReplayStore;
 }
 
 /** The HTTP service of a subgraph: only requests signed by the gateway are served. */
 export function createSubgraphHttpService<TContext extends SubgraphContext>(
   options: SubgraphHttpServiceOptions<TContext>,
 ): HttpService {
-  const { server, connection, logger, gatewayKey, name } = options;
+  const { server, connection, logger, gatewayKey, name, replay } = options;
   return createHttpService<TContext>({
     apollo: server.apollo,
     logger,
-    async context({ req, requestId }) {
+    // The gateway sends its own id; it only joins log lines here (the id
+    // that counts is the one inside the verified token).
+    trustRequestIdHeader: true,
+    async context({ req, requestId, rawBody }) {
       const header = req.headers[GATEWAY_TOKEN_HEADER];
       try {
         const verified = await verifyGatewayToken(
           gatewayKey,
           typeof header === 'string' ? header : undefined,
-          { subgraph: name },
+          { subgraph: name, body: rawBody, replay },
         );
         return server.createContext({
           viewer: verified.viewer,
           requestId: verified.requestId,
           logger: logger.child({ requestId: verified.requestId }),
+          auditEvent: verified.auditEvent,
         });
       } catch (error) {
         // Only the gateway may call a subgraph: a direct call or a forged
@@ -76,7 +89,14 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
             http: { status: 401 },
           });
         }
-        throw error;
+        // The replay store is unreachable: refuse (fail closed), as a 503
+        // the gateway reports as this service being unavailable.
+        throw new GraphQLError('The service cannot verify requests now.', {
+          extensions: {
+            code: ErrorCode.SERVICE_UNAVAILABLE,
+            http: { status: 503 },
+          },
+        });
       }
     },
     async ready() {
@@ -104,6 +124,12 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const gatewayKey = await loadGatewayVerifyKey(
     config.gatewayToken.publicKeyFile,
   );
+  const redis = config.redis.url
+    ? await connectRedis({ url: config.redis.url, logger })
+    : null;
+  const replay = redis
+    ? createRedisReplayStore({ redis, prefix: config.redis.keyPrefix })
+    : createMemoryReplayStore();
   const server = createServer({ connection, logger, config });
   const http = createSubgraphHttpService({
     server,
@@ -111,6 +137,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     logger,
     gatewayKey,
     name,
+    replay,
   });
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
   logger.info(
@@ -127,6 +154,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     stopping = true;
     logger.info({ signal }, `subgraph ${name} stopping`);
     await http.stop();
+    redis?.disconnect();
     await connection.close();
     await database.stop();
     process.exit(0);

@@ -19,7 +19,7 @@ import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticat
 import type { AuditTrail } from '../../lib/audit/index.js';
 import type { UsageStore } from '../../lib/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
-import { auditPlugin } from './plugins/auditPlugin.js';
+import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { operationLimits } from './limits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
@@ -95,10 +95,8 @@ export function subgraphUrls(
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
   disableVendorTelemetry();
-  // Stack traces never reach clients through the gateway, whatever the mode;
-  // they are in the services' logs under the request id.
-  const includeStacktrace = false;
 
+  const dataSources = new Map<string, CityGraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph.hook,
     logger,
@@ -108,13 +106,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
         throw new Error(
           `Subgraph ${name} has no routing URL in the supergraph and no ${name.toUpperCase()}_URL.`,
         );
-      return new CityGraphDataSource({
+      const source = new CityGraphDataSource({
         name,
         url: target,
         signingKey: deps.signingKey,
         tokenTtlSeconds: config.gatewayToken.ttlSeconds,
+        timeoutMs:
+          (
+            config.subgraphs as Record<
+              string,
+              { timeoutMs: number } | undefined
+            >
+          )[name]?.timeoutMs ?? config.gateway.subgraphTimeoutMs,
+        breakerFailures: config.gateway.breakerFailures,
+        breakerOpenMs: config.gateway.breakerOpenMs,
         logger,
       });
+      dataSources.set(name, source);
+      return source;
     },
   });
 
@@ -130,8 +139,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     gateway,
     validationRules: limits.validationRules,
     introspection: true,
-    includeStacktraceInErrorResponses: includeStacktrace,
-    formatError: createFormatError({ logger, includeStacktrace }),
+    // Stack traces never reach clients through the gateway, whatever the
+    // mode; they are in the services' logs under the request id.
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError({ logger }),
     logger,
     plugins: [
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
@@ -161,6 +172,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const http = createHttpService<GatewayContext>({
     apollo,
     logger,
+    onRefused: (refusal) => {
+      logger.info(
+        {
+          requestId: refusal.requestId,
+          status: refusal.status,
+          code: refusal.code,
+          remoteAddress: refusal.remoteAddress,
+        },
+        'request refused',
+      );
+      void recordRefusal(deps.audit, refusal, logger);
+    },
     async context(args) {
       try {
         return await contextFor(args);
@@ -190,7 +213,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
             const response = await fetch(new URL('/health', url), {
               signal: AbortSignal.timeout(2000),
             });
-            details[name] = response.ok ? 'up' : `HTTP ${response.status}`;
+            const circuit = dataSources.get(name)?.breaker.state ?? 'closed';
+            details[name] = !response.ok
+              ? `HTTP ${response.status}`
+              : circuit === 'closed'
+                ? 'up'
+                : `up (circuit ${circuit})`;
             ok &&= response.ok;
           } catch {
             details[name] = 'unreachable';

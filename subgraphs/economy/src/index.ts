@@ -2,10 +2,9 @@
 import { runSubgraph } from '../../../lib/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('economy', ({ connection, logger, config }) =>
+await runSubgraph('economy', ({ connection, logger }) =>
   createServer({
     connection,
     logger,
-    includeStacktrace: config.env === 'development',
   }),
 );

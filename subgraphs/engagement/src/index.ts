@@ -2,10 +2,9 @@
 import { runSubgraph } from '../../../lib/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('engagement', ({ connection, logger, config }) =>
+await runSubgraph('engagement', ({ connection, logger }) =>
   createServer({
     connection,
     logger,
-    includeStacktrace: config.env === 'development',
   }),
 );

@@ -2,10 +2,9 @@
 import { runSubgraph } from '../../../lib/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('environment', ({ connection, logger, config }) =>
+await runSubgraph('environment', ({ connection, logger }) =>
   createServer({
     connection,
     logger,
-    includeStacktrace: config.env === 'development',
   }),
 );

@@ -7,6 +7,5 @@ await runSubgraph('governance', ({ connection, logger, config }) =>
     connection,
     logger,
     supergraphPath: config.gateway.supergraphPath,
-    includeStacktrace: config.env === 'development',
   }),
 );

@@ -90,6 +90,13 @@ export class ServiceUnavailableError extends GraphQLErrorWithCode {
   }
 }
 
+/** Too many requests from this caller in the current window (HTTP 429, Retry-After). */
+export class RateLimitedError extends GraphQLErrorWithCode {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, ErrorCode.RATE_LIMITED, extensions);
+  }
+}
+
 /** Options of {@link createFormatError}. */
 export interface FormatErrorOptions {
   /** Where the original of a masked error is logged. */

@@ -51,6 +51,8 @@ export class HttpError extends Error {
     message: string,
     readonly code: string = 'BAD_REQUEST',
     readonly headers: Readonly<Record<string, string>> = {},
+    /** More `extensions` for the error (documented keys only, e.g. `limit`). */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -257,7 +259,12 @@ export function createHttpService<TContext extends BaseContext>(
           for (const [key, value] of Object.entries(err.headers))
             res.setHeader(key, value);
           sendJson(res, err.status, {
-            errors: [{ message: err.message, extensions: { code: err.code } }],
+            errors: [
+              {
+                message: err.message,
+                extensions: { ...err.extensions, code: err.code },
+              },
+            ],
           });
           refused({
             requestId,

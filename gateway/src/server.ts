@@ -5,14 +5,22 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServer,
+  HeaderMap,
+  type ApolloServerPlugin,
+} from '@apollo/server';
 import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { parse } from 'graphql';
 import { disableVendorTelemetry, type Config } from '../../lib/config.js';
-import { createFormatError, UnauthenticatedError } from '../../lib/errors.js';
+import {
+  createFormatError,
+  RateLimitedError,
+  UnauthenticatedError,
+} from '../../lib/errors.js';
 import { createHttpService, type HttpService } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
@@ -22,6 +30,8 @@ import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { operationLimits } from './limits.js';
+import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
+import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
 import type { SupergraphSource } from './supergraphSource.js';
 
@@ -35,6 +45,11 @@ export interface GatewayDeps {
   supergraph: SupergraphSource;
   audit: Pick<AuditTrail, 'record' | 'ping'>;
   usage: Pick<UsageStore, 'record'>;
+  /**
+   * Requests per caller and window; in-process from `config.gateway.rateLimit`
+   * when omitted (index.ts passes the Redis one when `REDIS_URL` is set).
+   */
+  rateLimiter?: RateLimiter;
   /**
    * Usage buffer flush interval (tests shorten it).
    * @default 1000
@@ -165,6 +180,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ],
   });
 
+  const rateLimiter =
+    deps.rateLimiter ?? createMemoryRateLimiter(config.gateway.rateLimit);
+  const limitRate = async (key: string, requestId: string) => {
+    if (config.gateway.rateLimit.requests === 0) return;
+    const verdict = await rateLimiter.hit(key);
+    if (verdict.allowed) return;
+    throw new RateLimitedError(
+      `Too many requests: at most ${config.gateway.rateLimit.requests} per ${config.gateway.rateLimit.windowMs / 1000} s per caller. Retry after ${verdict.retryAfterSeconds} s.`,
+      {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+        requestId,
+        http: {
+          status: 429,
+          headers: new HeaderMap([
+            ['retry-after', String(verdict.retryAfterSeconds)],
+          ]),
+        },
+      },
+    );
+  };
+
   const contextFor = createContextFactory({
     authenticate: deps.authenticate,
     logger,
@@ -184,10 +220,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
       void recordRefusal(deps.audit, refusal, logger);
     },
+    inspect: checkRequestLimits,
     async context(args) {
+      // Anonymous callers and refused tokens count per client IP; verified
+      // callers per subject (internal apps may share one IP).
+      const ip = `ip:${args.req.socket.remoteAddress ?? 'unknown'}`;
+      let context: GatewayContext;
       try {
-        return await contextFor(args);
+        context = await contextFor(args);
       } catch (error) {
+        await limitRate(ip, args.requestId);
         if (error instanceof UnauthenticatedError) {
           // 401 for a refused token; the request id lets the audit plugin record the refusal.
           throw new UnauthenticatedError(error.message, {
@@ -197,6 +239,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }
         throw error;
       }
+      const subject = context.viewer.subject;
+      await limitRate(subject === null ? ip : `sub:${subject}`, args.requestId);
+      return context;
     },
     async ready() {
       const details: Record<string, unknown> = {};

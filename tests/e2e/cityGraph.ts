@@ -102,7 +102,7 @@ async function waitFor(
   url: string,
   child: ChildProcess,
   name: string,
-  timeoutMs = 60_000,
+  timeoutMs = 150_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

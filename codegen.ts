@@ -8,19 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import type { SubgraphCodegen } from './lib/tooling/SubgraphCodegen.js';
 import { codegen as economy } from './subgraphs/economy/codegen.js';
 import { codegen as engagement } from './subgraphs/engagement/codegen.js';
 import { codegen as environment } from './subgraphs/environment/codegen.js';
 import { codegen as governance } from './subgraphs/governance/codegen.js';
 import { codegen as mobility } from './subgraphs/mobility/codegen.js';
-
-/** What a subgraph's codegen.ts declares. */
-export interface SubgraphCodegen {
-  /** The context type exported by src/context.ts. */
-  context: string;
-  /** GraphQL type → `<path relative to src/__generated__>#<TypeName>`. */
-  mappers: Record<string, string>;
-}
 
 /** Every `type XConnection` of a schema file, mapped to lib/pagination's Page. */
 function connectionMappers(sdl: string): Record<string, string> {
@@ -28,7 +21,10 @@ function connectionMappers(sdl: string): Record<string, string> {
     (m) => m[1] as string,
   );
   return Object.fromEntries(
-    names.map((name) => [name, '../../../../lib/pagination.js#Page']),
+    names.map((name) => [
+      name,
+      '../../../../lib/subgraph-kit/pagination.js#Page',
+    ]),
   );
 }
 
@@ -60,7 +56,10 @@ function generate(
         scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
         mappers: {
           ...(/^type District\b/m.test(sdl)
-            ? { District: '../../../../lib/districts.js#DistrictRef' }
+            ? {
+                District:
+                  '../../../../lib/subgraph-kit/districts.js#DistrictRef',
+              }
             : {}),
           ...connectionMappers(sdl),
           ...subgraph.mappers,

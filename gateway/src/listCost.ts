@@ -25,7 +25,10 @@ import {
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../../lib/pagination.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+} from '../../lib/runtime/pageSizes.js';
 
 /** The limits, documented in docs/errors.md. */
 export const LIST_COST = {

@@ -10,7 +10,7 @@
  * Redis outage into a city-graph outage.
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../lib/logger.js';
+import type { Logger } from '../../lib/runtime/logger.js';
 
 /** The verdict on one request. */
 export interface RateLimitVerdict {

@@ -7,8 +7,11 @@
  * OPERATION_LIMIT_EXCEEDED and `limit` naming the limit (docs/errors.md).
  */
 import { Lexer, Source, TokenKind } from 'graphql';
-import { ErrorCode } from '../../lib/errors.js';
-import { HttpError, type IncomingGraphQLRequest } from '../../lib/http.js';
+import { ErrorCode } from '../../lib/runtime/errors.js';
+import {
+  HttpError,
+  type IncomingGraphQLRequest,
+} from '../../lib/runtime/http.js';
 
 /** The limits, documented in docs/errors.md. */
 export const REQUEST_LIMITS = {

@@ -15,17 +15,20 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { parse } from 'graphql';
-import { disableVendorTelemetry, type Config } from '../../lib/config.js';
+import {
+  disableVendorTelemetry,
+  type Config,
+} from '../../lib/runtime/config.js';
 import {
   createFormatError,
   RateLimitedError,
   UnauthenticatedError,
-} from '../../lib/errors.js';
-import { createHttpService, type HttpService } from '../../lib/http.js';
-import type { Logger } from '../../lib/logger.js';
-import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
-import type { AuditTrail } from '../../lib/audit/index.js';
-import type { UsageStore } from '../../lib/usage/index.js';
+} from '../../lib/runtime/errors.js';
+import { createHttpService, type HttpService } from '../../lib/runtime/http.js';
+import type { Logger } from '../../lib/runtime/logger.js';
+import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
+import type { AuditTrail } from '../../lib/records/audit/index.js';
+import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';

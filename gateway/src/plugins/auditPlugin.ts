@@ -24,17 +24,20 @@ import {
   evaluateAccess,
   readSupergraphAccessRules,
   type AccessRule,
-} from '../../../lib/access/index.js';
+} from '../../../lib/records/access/index.js';
 import type {
   AuditEventInput,
   AuditFieldDecision,
   AuditOutcome,
   AuditTrail,
-} from '../../../lib/audit/index.js';
-import { AuditUnavailableError, ErrorCode } from '../../../lib/errors.js';
-import type { RefusedRequest } from '../../../lib/http.js';
-import type { Logger } from '../../../lib/logger.js';
-import type { Viewer } from '../../../lib/viewer.js';
+} from '../../../lib/records/audit/index.js';
+import {
+  AuditUnavailableError,
+  ErrorCode,
+} from '../../../lib/runtime/errors.js';
+import type { RefusedRequest } from '../../../lib/runtime/http.js';
+import type { Logger } from '../../../lib/runtime/logger.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { GatewayContext } from '../context.js';
 import {
   cachedOperationSignature,
@@ -360,10 +363,7 @@ export function auditPlugin(
             singleResult: {
               data: null,
               errors: [
-                {
-                  message: AUDIT_UNAVAILABLE_MESSAGE,
-                  extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
-                },
+                new AuditUnavailableError(AUDIT_UNAVAILABLE_MESSAGE).toJSON(),
               ],
             },
           };

@@ -1,16 +1,16 @@
 /**
  * Pagination of a list already loaded in memory (through a group loader),
- * with the same cursors, page-size rule and shape as lib/pagination.ts's
+ * with the same cursors, page-size rule and shape as lib/subgraph-kit/pagination.ts's
  * `paginate`. Used where a per-parent query would defeat batching and each
  * parent has few items (the reports of one traffic light).
- * TODO(v2): move to lib/pagination.ts if a second department needs it.
+ * TODO(v2): move to lib/subgraph-kit/pagination.ts if a second department needs it.
  */
 import {
   decodeCursor,
   encodeCursor,
   pageSize,
   type PageArgs,
-} from '../../../lib/pagination.js';
+} from '../../../lib/subgraph-kit/pagination.js';
 
 /** One page, shaped as the schema's `...Connection` types. */
 export interface LoadedPage<T> {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor } from '../../../lib/pagination.js';
-import { anonymousViewer, createViewer } from '../../../lib/viewer.js';
+import { decodeCursor } from '../../../lib/subgraph-kit/pagination.js';
+import { anonymousViewer, createViewer } from '../../../lib/runtime/viewer.js';
 import { canEnrolInWorkshop } from '../src/access.js';
 import {
   districtOfAssetId,

@@ -1,9 +1,10 @@
 /**
  * Mobility's document-level access predicates. Field rules are declared in
- * schema.graphql (`@requiresScopes`) and enforced by lib/access; these check
+ * schema.graphql (`@requiresScopes`) and enforced by lib/records/access; these check
  * what a directive cannot: the state of the document itself.
  */
-import type { Viewer } from '../../../lib/viewer.js';
+import { Scope } from '../../../lib/runtime/roles.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { TrafficLightDoc } from './models/index.js';
 
 /**
@@ -16,6 +17,6 @@ export function canControlTrafficLight(
   light: Pick<TrafficLightDoc, 'status'>,
 ): boolean {
   return (
-    viewer.scopes.has('mobility:control') && light.status !== 'MAINTENANCE'
+    viewer.scopes.has(Scope.MOBILITY_CONTROL) && light.status !== 'MAINTENANCE'
   );
 }

@@ -1,5 +1,5 @@
 /** Loader: the citizen reports about each traffic light (mobility's TrafficLight.reports). */
-import { createGroupLoader } from '../../../../lib/loaders.js';
+import { createGroupLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { CitizenReportDoc, EngagementModels } from '../models/index.js';
 
 /**

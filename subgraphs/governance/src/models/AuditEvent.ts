@@ -1,35 +1,27 @@
 /**
- * Governance model: the audit events the gateway writes (lib/audit) in the
+ * Governance model: the audit events the gateway writes (lib/records/audit) in the
  * governance database's `audit_events` collection. Read-only here: the
- * subgraph never writes, updates or deletes an event; only lib/audit appends.
+ * subgraph never writes, updates or deletes an event; only lib/records/audit appends.
  */
 import { Schema, type Types } from 'mongoose';
 import {
   AUDIT_EVENTS_COLLECTION,
-  type AuditDecision,
-  type AuditOutcome,
-} from '../../../../lib/audit/index.js';
+  type AuditEvent,
+} from '../../../../lib/records/audit/index.js';
 
-/** An audit event as stored (see lib/audit/AuditEvent.ts). */
-export interface AuditEventDoc {
+/** `T` with every member writable, down through arrays (mongoose documents are). */
+type Writable<T> = {
+  -readonly [K in keyof T]: T[K] extends readonly (infer E)[]
+    ? Writable<E>[]
+    : T[K];
+};
+
+/**
+ * An audit event as stored: lib/records/audit's `AuditEvent` (the one
+ * definition of its fields) plus the document id.
+ */
+export interface AuditEventDoc extends Writable<AuditEvent> {
   _id: Types.ObjectId;
-  chainId: string;
-  seq: number;
-  at: Date;
-  requestId: string;
-  subject: string | null;
-  scopes: string[];
-  clientName: string | null;
-  clientVersion: string | null;
-  operationName: string | null;
-  documentHash: string | null;
-  fields: { coordinate: string; rule: string; decision: AuditDecision }[];
-  subgraphs: string[];
-  outcome: AuditOutcome;
-  errorCodes: string[];
-  durationMs: number;
-  prevHash: string;
-  hash: string;
 }
 
 /** Mongoose schema of {@link AuditEventDoc}, with the indexes the `auditEvents` filters use. */
@@ -66,7 +58,7 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
   { collection: AUDIT_EVENTS_COLLECTION, versionKey: false, strict: true },
 );
 // Newest first, overall and per subject; `{ chainId, seq }` (unique) is
-// created by the writer, lib/audit.
+// created by the writer, lib/records/audit.
 auditEventSchema.index({ at: -1, _id: -1 });
 auditEventSchema.index({ subject: 1, at: -1 });
 auditEventSchema.index({ 'fields.coordinate': 1, at: -1 });

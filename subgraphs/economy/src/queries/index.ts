@@ -5,29 +5,26 @@
  */
 import type { QueryFilter } from 'mongoose';
 import {
-  paginate,
-  paginateTimeSeries,
-  type PageArgs,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
+import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   BusinessDoc,
   EconomyModels,
   InnovationHubDoc,
-  InvestmentDoc,
-  MarketIndicatorDoc,
-  StartupDoc,
 } from '../models/index.js';
 import { sectorGrowth } from './sectorGrowth.js';
 
-type SeriesArgs = PageArgs & { range?: TimeRange | null };
-
 /** Binds economy's queries to its models. */
 export function createQueries(models: EconomyModels) {
+  const investmentsNewestFirst = pageQuery(models.Investment, {
+    sortField: 'date',
+    direction: -1,
+  });
   return {
     /** A page of businesses, by `_id`. */
-    businesses: (filter: QueryFilter<BusinessDoc>, args: PageArgs) =>
-      paginate(models.Business, filter, args),
+    businesses: pageQuery(models.Business),
     /** The business with this SIRET, or null. */
     businessByRegistryNumber: (registryNumber: string) =>
       models.Business.findOne({ registryNumber }).lean().exec(),
@@ -41,8 +38,7 @@ export function createQueries(models: EconomyModels) {
     insertBusiness: async (doc: BusinessDoc): Promise<BusinessDoc> =>
       (await models.Business.create(doc)).toObject(),
     /** A page of startups, by `_id`. */
-    startups: (filter: QueryFilter<StartupDoc>, args: PageArgs) =>
-      paginate(models.Startup, filter, args),
+    startups: pageQuery(models.Startup),
     /** Innovation hubs (at most 100), by `_id`. */
     innovationHubs: (filter: QueryFilter<InnovationHubDoc>) =>
       models.InnovationHub.find(filter)
@@ -51,20 +47,12 @@ export function createQueries(models: EconomyModels) {
         .lean()
         .exec(),
     /** A page of investments, newest first, within the range. */
-    investments: (filter: QueryFilter<InvestmentDoc>, args: SeriesArgs) =>
-      paginateTimeSeries(models.Investment, filter, args, 'date'),
+    investments: timeSeriesQuery(models.Investment, 'date'),
     /** A page of one startup's investments, newest first. */
     investmentsOfStartup: (startupId: string, args: PageArgs) =>
-      paginate(models.Investment, { startupId }, args, {
-        sortField: 'date',
-        direction: -1,
-      }),
+      investmentsNewestFirst({ startupId }, args),
     /** A page of market indicators, newest period first, within the range. */
-    marketIndicators: (
-      filter: QueryFilter<MarketIndicatorDoc>,
-      args: SeriesArgs,
-    ) =>
-      paginateTimeSeries(models.MarketIndicator, filter, args, 'periodStart'),
+    marketIndicators: timeSeriesQuery(models.MarketIndicator, 'periodStart'),
     /** Openings and closures per district and sector, best net change first. */
     sectorGrowth: (options: Parameters<typeof sectorGrowth>[1]) =>
       sectorGrowth(models, options),

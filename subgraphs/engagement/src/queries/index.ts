@@ -3,30 +3,27 @@
  * not a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
-import type { QueryFilter } from 'mongoose';
 import {
-  paginate,
-  paginateTimeSeries,
-  type PageArgs,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
+import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   CitizenReportDoc,
   DigitalInclusionIndicatorDoc,
   EngagementModels,
   EnrolmentDoc,
-  SurveyDoc,
-  WorkshopDoc,
 } from '../models/index.js';
-
-type SeriesArgs = PageArgs & { range?: TimeRange | null };
 
 /** Binds engagement's queries to its models. */
 export function createQueries(models: EngagementModels) {
+  const enrolmentsInOrder = pageQuery(models.Enrolment, {
+    sortField: 'enrolledAt',
+    direction: 1,
+  });
   return {
     /** A page of workshops, latest start first, within the range. */
-    workshops: (filter: QueryFilter<WorkshopDoc>, args: SeriesArgs) =>
-      paginateTimeSeries(models.Workshop, filter, args, 'startsAt'),
+    workshops: timeSeriesQuery(models.Workshop, 'startsAt'),
     /** The workshop with this id as stored now (not batched: enrolment reads it fresh), or null. */
     workshop: (id: string) => models.Workshop.findById(id).lean().exec(),
     /**
@@ -47,29 +44,16 @@ export function createQueries(models: EngagementModels) {
         .lean()
         .exec(),
     /** A page of citizen reports, newest first, within the range. */
-    citizenReports: (filter: QueryFilter<CitizenReportDoc>, args: SeriesArgs) =>
-      paginateTimeSeries(
-        models.CitizenReport,
-        filter,
-        args,
-        'requestedDatetime',
-      ),
+    citizenReports: timeSeriesQuery(models.CitizenReport, 'requestedDatetime'),
     /** Stores a new citizen report. */
     async insertCitizenReport(doc: CitizenReportDoc): Promise<void> {
       await models.CitizenReport.create(doc);
     },
     /** A page of surveys, latest opening first. */
-    surveys: (filter: QueryFilter<SurveyDoc>, args: PageArgs) =>
-      paginate(models.Survey, filter, args, {
-        sortField: 'opensAt',
-        direction: -1,
-      }),
+    surveys: pageQuery(models.Survey, { sortField: 'opensAt', direction: -1 }),
     /** A page of a workshop's enrolments, in enrolment order. */
     enrolmentsOfWorkshop: (workshopId: string, args: PageArgs) =>
-      paginate(models.Enrolment, { workshopId }, args, {
-        sortField: 'enrolledAt',
-        direction: 1,
-      }),
+      enrolmentsInOrder({ workshopId }, args),
     /**
      * Stores an enrolment; rejects with MongoDB's E11000 when the participant
      * is already enrolled (the unique index on workshopId and email, created
@@ -84,10 +68,9 @@ export function createQueries(models: EngagementModels) {
       await models.Enrolment.deleteOne({ _id: id }).exec();
     },
     /** A page of digital-inclusion indicators, newest first, within the range. */
-    digitalInclusionIndicators: (
-      filter: QueryFilter<DigitalInclusionIndicatorDoc>,
-      args: SeriesArgs,
-    ) => paginateTimeSeries(models.DigitalInclusionIndicator, filter, args),
+    digitalInclusionIndicators: timeSeriesQuery(
+      models.DigitalInclusionIndicator,
+    ),
     /** The most recent digital-inclusion indicator of any district, or null. */
     latestDigitalInclusionIndicator: () =>
       models.DigitalInclusionIndicator.findOne({})

@@ -5,17 +5,12 @@
  */
 import type { QueryFilter } from 'mongoose';
 import {
-  paginate,
-  paginateTimeSeries,
-  type PageArgs,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
 import type {
-  BikeStationDoc,
   MobilityModels,
-  TrafficFlowReadingDoc,
   TrafficLightDoc,
-  TrafficSensorDoc,
   TransitLineDoc,
 } from '../models/index.js';
 
@@ -23,16 +18,11 @@ import type {
 export function createQueries(models: MobilityModels) {
   return {
     /** A page of traffic sensors, by `_id`. */
-    trafficSensors: (filter: QueryFilter<TrafficSensorDoc>, args: PageArgs) =>
-      paginate(models.TrafficSensor, filter, args),
+    trafficSensors: pageQuery(models.TrafficSensor),
     /** A page of traffic readings, newest first, within the range. */
-    trafficReadings: (
-      filter: QueryFilter<TrafficFlowReadingDoc>,
-      args: PageArgs & { range?: TimeRange | null },
-    ) => paginateTimeSeries(models.TrafficFlowReading, filter, args),
+    trafficReadings: timeSeriesQuery(models.TrafficFlowReading),
     /** A page of traffic lights, by `_id`. */
-    trafficLights: (filter: QueryFilter<TrafficLightDoc>, args: PageArgs) =>
-      paginate(models.TrafficLight, filter, args),
+    trafficLights: pageQuery(models.TrafficLight),
     /** The traffic light with this id as stored now (not batched: a mutation reads it fresh), or null. */
     trafficLight: (id: string) =>
       models.TrafficLight.findById(id).lean().exec(),
@@ -49,8 +39,7 @@ export function createQueries(models: MobilityModels) {
     transitLines: (filter: QueryFilter<TransitLineDoc>) =>
       models.TransitLine.find(filter).sort({ _id: 1 }).lean().exec(),
     /** A page of bike stations, by `_id`. */
-    bikeStations: (filter: QueryFilter<BikeStationDoc>, args: PageArgs) =>
-      paginate(models.BikeStation, filter, args),
+    bikeStations: pageQuery(models.BikeStation),
   };
 }
 

@@ -63,6 +63,19 @@ export function createQueries(models: EngagementModels) {
       await models.Enrolment.init();
       await models.Enrolment.create(enrolment);
     },
+    /** The id of a participant's enrolment in a workshop, or null. */
+    async enrolmentIdOf(
+      workshopId: string,
+      participantEmail: string,
+    ): Promise<string | null> {
+      const found = await models.Enrolment.findOne(
+        { workshopId, participantEmail },
+        { _id: 1 },
+      )
+        .lean()
+        .exec();
+      return found?._id ?? null;
+    },
     /** Removes an enrolment (one that got no seat). */
     async deleteEnrolment(id: string): Promise<void> {
       await models.Enrolment.deleteOne({ _id: id }).exec();

@@ -274,18 +274,16 @@ export const Mutation = {
       // Already enrolled: the same answer as a new enrolment (a receipt,
       // no address named back), so enrolling is no membership oracle
       // (issue 9, finding 4). Nothing changes.
-      const existing = await ctx.models.Enrolment.findOne(
-        { workshopId, participantEmail: enrolment.participantEmail },
-        { _id: 1 },
-      )
-        .lean()
-        .exec();
+      const existingId = await ctx.queries.enrolmentIdOf(
+        workshopId,
+        enrolment.participantEmail,
+      );
       ctx.logger.info(
-        { workshopId, enrolmentId: existing?._id ?? null },
+        { workshopId, enrolmentId: existingId },
         'enrolment repeated: answered as enrolled, nothing changed',
       );
       return {
-        enrolmentId: existing?._id ?? enrolment._id,
+        enrolmentId: existingId ?? enrolment._id,
         workshopId,
         enrolledAt: now,
       };

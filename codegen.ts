@@ -3,7 +3,7 @@
  * schema.graphql (Federation-aware), written to src/__generated__/ (style
  * guide). Each subgraph's `codegen.ts` maps its GraphQL types to what their
  * resolvers receive (lean model documents); `District` maps to DistrictRef
- * and every `...Connection` type to lib/pagination's Page everywhere.
+ * and every `...Connection` and `...Edge` type to lib/pagination's Page and Edge everywhere.
  * `npm run codegen` regenerates; a test fails when the output is stale.
  */
 import { readFileSync } from 'node:fs';
@@ -22,13 +22,16 @@ export interface SubgraphCodegen {
   mappers: Record<string, string>;
 }
 
-/** Every `type XConnection` of a schema file, mapped to lib/pagination's Page. */
+/** Every `type XConnection` and `type XEdge` of a schema file, mapped to lib/pagination's Page and Edge. */
 function connectionMappers(sdl: string): Record<string, string> {
-  const names = [...sdl.matchAll(/^type (\w+Connection)\b/gm)].map(
+  const names = [...sdl.matchAll(/^type (\w+(?:Connection|Edge))\b/gm)].map(
     (m) => m[1] as string,
   );
   return Object.fromEntries(
-    names.map((name) => [name, '../../../../lib/pagination.js#Page']),
+    names.map((name) => [
+      name,
+      `../../../../lib/pagination.js#${name.endsWith('Edge') ? 'Edge' : 'Page'}`,
+    ]),
   );
 }
 

@@ -4,13 +4,15 @@
  *
  * Written on node:http rather than Express because each service needs only
  * three routes, a body-size limit and a graceful drain; this is the same
- * adapter Apollo's own `startStandaloneServer` builds, minus CORS and
+ * adapter Apollo's own `startStandaloneServer` builds, with CORS from
+ * lib/browserPolicy.ts instead of the `cors` package, and no
  * body-parser.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { BrowserPolicy } from './browserPolicy.js';
 import type { Logger } from './logger.js';
 
 /** Header carrying the request id from the gateway to the subgraphs and back to clients. */
@@ -35,6 +37,12 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   }) => Promise<TContext>;
   /** Readiness: are this service's dependencies reachable? */
   ready: () => Promise<ProbeResult>;
+  /**
+   * CORS and CSRF for browsers (the gateway's); when set, it replaces Apollo
+   * Server's CSRF check, which the caller turns off.
+   * @default undefined (no CORS header; Apollo Server's CSRF check)
+   */
+  browserPolicy?: BrowserPolicy;
   logger: Logger;
   /**
    * Largest request body accepted, in bytes; larger requests get 413.
@@ -116,6 +124,11 @@ export function createHttpService<TContext extends BaseContext>(
         error: 'Not found. The GraphQL endpoint is /graphql.',
       });
       return;
+    }
+    if (options.browserPolicy) {
+      if (options.browserPolicy.handle(req, res)) return;
+      const refusal = options.browserPolicy.check(req);
+      if (refusal) throw new HttpError(refusal.status, refusal.message);
     }
     const raw = req.method === 'POST' ? await readBody(req, limit) : '';
     let body: unknown;

@@ -13,6 +13,7 @@ import {
 import { parse } from 'graphql';
 import { disableVendorTelemetry, type Config } from '../../lib/config.js';
 import { createFormatError, UnauthenticatedError } from '../../lib/errors.js';
+import { createBrowserPolicy } from '../../lib/browserPolicy.js';
 import { createHttpService, type HttpService } from '../../lib/http.js';
 import type { Logger } from '../../lib/logger.js';
 import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
@@ -131,6 +132,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     validationRules: limits.validationRules,
     introspection: true,
     includeStacktraceInErrorResponses: includeStacktrace,
+    // The HTTP layer's browser policy does the CSRF check (Apollo's rule,
+    // widened for the clients' defaults: lib/browserPolicy.ts).
+    csrfPrevention: false,
     formatError: createFormatError({ logger, includeStacktrace }),
     logger,
     plugins: [
@@ -161,6 +165,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const http = createHttpService<GatewayContext>({
     apollo,
     logger,
+    browserPolicy: createBrowserPolicy({
+      allowedOrigins: config.cors.origins,
+      allowLocalhost: config.cors.allowLocalhost,
+    }),
     async context(args) {
       try {
         return await contextFor(args);

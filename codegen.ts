@@ -30,7 +30,7 @@ function connectionMappers(sdl: string): Record<string, string> {
   return Object.fromEntries(
     names.map((name) => [
       name,
-      `../../../../lib/pagination.js#${name.endsWith('Edge') ? 'Edge' : 'Page'}`,
+      `../../../../lib/subgraph-kit/pagination.js#${name.endsWith('Edge') ? 'Edge' : 'Page'}`,
     ]),
   );
 }
@@ -63,7 +63,10 @@ function generate(
         scalars: { DateTime: { input: 'Date', output: 'Date | string' } },
         mappers: {
           ...(/^type District\b/m.test(sdl)
-            ? { District: '../../../../lib/districts.js#DistrictRef' }
+            ? {
+                District:
+                  '../../../../lib/subgraph-kit/districts.js#DistrictRef',
+              }
             : {}),
           ...connectionMappers(sdl),
           ...subgraph.mappers,

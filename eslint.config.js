@@ -3,7 +3,10 @@
 // and three type-aware promise rules (see the note on `tseslint.configs`).
 import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
-import { createNodeResolver, importX } from 'eslint-plugin-import-x';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+import { importX } from 'eslint-plugin-import-x';
 import n from 'eslint-plugin-n';
 import tseslint from 'typescript-eslint';
 
@@ -12,7 +15,7 @@ const TEST_FILES = [
   '**/*.test.ts',
   '**/test/**',
   'tests/**',
-  'lib/testing/**',
+  'lib/tooling/testing/**',
   'localdb/bench/**',
   'vitest.config.ts',
   'eslint.config.js',
@@ -21,13 +24,103 @@ const TEST_FILES = [
   'subgraphs/*/codegen.ts',
 ];
 
+/**
+ * The departments: one folder each under subgraphs/ (a new one is picked up
+ * without editing this file).
+ */
+const DEPARTMENTS = readdirSync(path.join(import.meta.dirname, 'subgraphs'), {
+  withFileTypes: true,
+})
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
+
+/**
+ * Who may import whom (docs/contributing.md, "Folder map"). Each zone
+ * forbids files under `target` to import files under `from`; the message
+ * says where the code should go instead. Paths are relative to this file.
+ */
+const BOUNDARY_ZONES = [
+  {
+    target: './lib',
+    from: ['./gateway', './subgraphs', './scripts'],
+    message:
+      'lib/ is shared by the gateway, the subgraphs and the tools: it never imports them. Move what both need into lib/ (runtime, subgraph-kit, gateway, records or tooling), or pass it in as a dependency.',
+  },
+  ...DEPARTMENTS.map((department) => ({
+    target: `./subgraphs/${department}`,
+    from: DEPARTMENTS.filter((other) => other !== department).map(
+      (other) => `./subgraphs/${other}`,
+    ),
+    message: `A department never imports another department (${department} owns its data; the others reach it through the supergraph). Share code through lib/subgraph-kit, or extend the other department's entity with @key.`,
+  })),
+  {
+    target: './localdb',
+    from: './',
+    except: ['./localdb', './node_modules'],
+    message:
+      'localdb/ is a stand-alone MongoDB-wire server: it imports nothing from the rest of the repository. Copy the few lines it needs into localdb/src.',
+  },
+  {
+    target: './lib/runtime',
+    from: [
+      './lib/subgraph-kit',
+      './lib/gateway',
+      './lib/records',
+      './lib/tooling',
+    ],
+    message:
+      'lib/runtime is the base every process stands on: it imports no other lib/ folder. Move the code into the folder of its audience instead.',
+  },
+  {
+    target: './lib/records',
+    from: ['./lib/subgraph-kit', './lib/gateway', './lib/tooling'],
+    message:
+      'lib/records (access rules, audit trail, usage) is read by gateway, subgraphs and tools alike: it may import only lib/runtime.',
+  },
+  {
+    target: ['./gateway', './lib/gateway'],
+    from: './lib/subgraph-kit',
+    message:
+      'lib/subgraph-kit is for department subgraphs only; what the gateway shares with them belongs in lib/runtime or lib/records.',
+  },
+  {
+    target: ['./subgraphs', './lib/subgraph-kit'],
+    from: './lib/gateway',
+    message:
+      'lib/gateway is for the gateway only; what a subgraph shares with it belongs in lib/runtime or lib/records.',
+  },
+  {
+    target: [
+      './gateway/src',
+      './subgraphs/*/src/**',
+      './lib/runtime',
+      './lib/subgraph-kit',
+      './lib/gateway',
+      './lib/records',
+    ],
+    from: './lib/tooling',
+    message:
+      'lib/tooling (composition, test helpers) is for scripts and tests; production code never loads it.',
+  },
+];
+
+/** Production code never imports tests or their fixtures. */
+const NO_TEST_IMPORT_ZONES = [
+  {
+    target: ['./gateway', './subgraphs', './lib', './scripts', './localdb'],
+    from: ['./tests/**', './**/test/**', './**/*.test.ts'],
+    message:
+      'Production code never imports tests or their fixtures: move the shared piece next to the production code that needs it (tests may import production code, not the reverse).',
+  },
+];
+
 export default defineConfig(
   {
     ignores: [
       'node_modules/**',
       '.data/**',
       'supergraph.graphql',
-      'lib/data/**',
+      'lib/subgraph-kit/data/**',
       'localdb/bench/_*',
       '**/__generated__/**',
     ],
@@ -61,10 +154,13 @@ export default defineConfig(
     },
     plugins: { n, 'import-x': importX },
     settings: {
-      'import-x/resolver-next': [createNodeResolver()],
+      // The TypeScript resolver maps the `.js` specifiers of our ESM imports
+      // to their `.ts` files: without it import-x sees no file behind them
+      // and the boundary rules below would never fire.
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
     },
     rules: {
-      // Only lib/config.ts reads the environment (style guide, "Config").
+      // Only lib/runtime/config.ts reads the environment (style guide, "Config").
       'n/no-process-env': 'error',
       // `const { omitted: _omitted, ...rest } = x` is how the code drops a
       // member (tsc's noUnusedLocals accepts it too).
@@ -100,7 +196,7 @@ export default defineConfig(
             {
               name: 'mongoose',
               message:
-                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/mongo.ts and tests; elsewhere use `import type`.',
+                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/runtime/mongo.ts and tests; elsewhere use `import type`.',
               allowTypeImports: true,
             },
           ],
@@ -108,7 +204,7 @@ export default defineConfig(
             {
               group: ['mongoose/*'],
               message:
-                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/mongo.ts and tests.',
+                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/runtime/mongo.ts and tests.',
               allowTypeImports: true,
             },
           ],
@@ -121,8 +217,8 @@ export default defineConfig(
     files: [
       'subgraphs/*/src/models/**',
       'subgraphs/*/src/loaders/**',
-      'lib/mongo.ts',
-      'lib/testing/**',
+      'lib/runtime/mongo.ts',
+      'lib/tooling/testing/**',
       'localdb/**/*.test.ts',
       'tests/**',
       '**/*.test.ts',
@@ -131,12 +227,35 @@ export default defineConfig(
   },
   {
     // The one module that reads process.env (style guide, "Config").
-    files: ['lib/config.ts'],
+    files: ['lib/runtime/config.ts'],
     rules: { 'n/no-process-env': 'off' },
   },
   {
     // Config files whose tools require a default export.
     files: ['eslint.config.js', 'vitest.config.ts', 'codegen.ts'],
     rules: { 'import-x/no-default-export': 'off' },
+  },
+  {
+    files: ['**/*.ts', '**/*.js'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          basePath: import.meta.dirname,
+          zones: [...BOUNDARY_ZONES, ...NO_TEST_IMPORT_ZONES],
+        },
+      ],
+    },
+  },
+  {
+    // Tests may import tests (fixtures, shared scenarios); every other
+    // boundary holds for them too.
+    files: TEST_FILES,
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        { basePath: import.meta.dirname, zones: BOUNDARY_ZONES },
+      ],
+    },
   },
 );

@@ -3,7 +3,7 @@
  *
  * Writes the access-rules table of the city graph (every type and field of
  * the composed supergraph with its rule, owner and personal-data flag) to
- * docs/access-rules.md, from the committed supergraph.graphql, with lib/access
+ * docs/access-rules.md, from the committed supergraph.graphql, with lib/records/access
  * `formatAccessRulesMarkdown`. With `--check`, writes nothing and exits 1
  * when the committed file differs (CI).
  */
@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import {
   formatAccessRulesMarkdown,
   readSupergraphAccessRules,
-} from '../lib/access/index.js';
+} from '../lib/records/access/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -15,11 +15,11 @@ import {
   formatAuditChainReports,
   parseAuditAnchors,
   verifyAuditChain,
-} from '../lib/audit/index.js';
-import { loadConfig, type Config } from '../lib/config.js';
-import { devServicesFile, locateDatabase } from '../lib/devServices.js';
+} from '../lib/records/audit/index.js';
+import { loadConfig, type Config } from '../lib/runtime/config.js';
+import { devServicesFile, locateDatabase } from '../lib/runtime/devServices.js';
 
-/** The governance database name: the subgraph's own name, as lib/subgraphService and the gateway use. */
+/** The governance database name: the subgraph's own name, as lib/subgraph-kit/subgraphService and the gateway use. */
 const DB_NAME = 'governance';
 
 async function governanceUri(config: Readonly<Config>): Promise<string> {

@@ -11,8 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { createAuditTrail, type AuditEventInput } from '../lib/audit/index.js';
-import { createSilentLogger } from '../lib/logger.js';
+import {
+  createAuditTrail,
+  type AuditEventInput,
+} from '../lib/records/audit/index.js';
+import { createSilentLogger } from '../lib/runtime/logger.js';
 import { startLocalDb } from '../localdb/src/index.js';
 
 const { values } = parseArgs({

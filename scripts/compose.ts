@@ -16,7 +16,7 @@ import {
   loadSupergraphConfig,
   readSubgraphSources,
   writeSupergraph,
-} from '../lib/composition/index.js';
+} from '../lib/tooling/composition/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -3,7 +3,7 @@
  * each department's models and seed function, loaded on demand.
  */
 import type { Connection } from 'mongoose';
-import type { Department } from '../lib/config.js';
+import type { Department } from '../lib/runtime/config.js';
 
 /** A department's seed: writes its deterministic data set, returns counts per collection. */
 export type SeedFunction = (

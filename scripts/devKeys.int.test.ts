@@ -3,14 +3,14 @@ import { createPrivateKey } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createCallerAuthenticator } from '../lib/auth/createCallerAuthenticator.js';
+import { createCallerAuthenticator } from '../lib/gateway/createCallerAuthenticator.js';
 import {
   loadGatewaySigningKey,
   loadGatewayVerifyKey,
   signGatewayToken,
   verifyGatewayToken,
-} from '../lib/gatewayToken.js';
-import { createViewer } from '../lib/viewer.js';
+} from '../lib/runtime/gatewayToken.js';
+import { createViewer } from '../lib/runtime/viewer.js';
 import { ensureDevKeys } from './devKeys.js';
 import { mintDevToken } from './token.js';
 

@@ -15,14 +15,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lib/config.js';
+import { loadConfig } from '../lib/runtime/config.js';
 import {
   checkSubgraphSchema,
   formatSchemaCheckReport,
   prepareSchemaCheck,
   publishSupergraph,
   schemaCheckReportToJson,
-} from '../lib/composition/index.js';
+} from '../lib/tooling/composition/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -11,13 +11,13 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../lib/config.js';
-import { apiSchemaOfSupergraph } from '../lib/composition/index.js';
+import { loadConfig } from '../lib/runtime/config.js';
+import { apiSchemaOfSupergraph } from '../lib/tooling/composition/index.js';
 import {
   deprecatedFieldsUsage,
   openGovernanceUsage,
   type OperationUsage,
-} from '../lib/usage/index.js';
+} from '../lib/records/usage/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 

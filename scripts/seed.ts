@@ -11,10 +11,10 @@ import {
   loadConfig,
   type Config,
   type Department,
-} from '../lib/config.js';
-import { createLogger, type Logger } from '../lib/logger.js';
-import { locateDatabase } from '../lib/devServices.js';
-import { connectDatabase } from '../lib/mongo.js';
+} from '../lib/runtime/config.js';
+import { createLogger, type Logger } from '../lib/runtime/logger.js';
+import { locateDatabase } from '../lib/runtime/devServices.js';
+import { connectDatabase } from '../lib/runtime/mongo.js';
 import { loadSeed } from './departments.js';
 
 /** Seeds one department's database; with `onlyIfEmpty`, skips a database that already has data. */

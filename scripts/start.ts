@@ -12,10 +12,13 @@ import {
   SUBGRAPH_NAMES,
   loadConfig,
   type SubgraphName,
-} from '../lib/config.js';
-import { writeDevServices } from '../lib/devServices.js';
-import { createLogger } from '../lib/logger.js';
-import { resolveDatabase, type ResolvedDatabase } from '../lib/mongo.js';
+} from '../lib/runtime/config.js';
+import { writeDevServices } from '../lib/runtime/devServices.js';
+import { createLogger } from '../lib/runtime/logger.js';
+import {
+  resolveDatabase,
+  type ResolvedDatabase,
+} from '../lib/runtime/mongo.js';
 import { ensureDevKeys } from './devKeys.js';
 import { seedDepartment } from './seed.js';
 

@@ -1,5 +1,5 @@
 /** `npm run start:subgraph -- <name>`: one subgraph alone, as it is deployed. */
-import { SUBGRAPH_NAMES } from '../lib/config.js';
+import { SUBGRAPH_NAMES } from '../lib/runtime/config.js';
 
 const name = process.argv[2];
 if (!name || !(SUBGRAPH_NAMES as readonly string[]).includes(name)) {

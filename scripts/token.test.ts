@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createCallerAuthenticator } from '../lib/auth/createCallerAuthenticator.js';
+import { createCallerAuthenticator } from '../lib/gateway/createCallerAuthenticator.js';
 import { mintDevToken, parseTokenArgs } from './token.js';
 
 describe('parseTokenArgs', () => {

@@ -7,7 +7,7 @@
  *   curl -H "Authorization: Bearer $TOKEN" ...
  *
  * Prints only the token on stdout; warnings go to stderr. Scopes are the
- * union of `--role`'s scopes (lib/roles.ts) and `--scopes`. Refused when
+ * union of `--role`'s scopes (lib/runtime/roles.ts) and `--scopes`. Refused when
  * NODE_ENV is production: real tokens come from the identity provider.
  */
 import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
@@ -15,8 +15,12 @@ import { readFile } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SignJWT } from 'jose';
-import { loadConfig } from '../lib/config.js';
-import { isKnownScope, ROLE_NAMES, scopesForRole } from '../lib/roles.js';
+import { loadConfig } from '../lib/runtime/config.js';
+import {
+  isKnownScope,
+  ROLE_NAMES,
+  scopesForRole,
+} from '../lib/runtime/roles.js';
 import { ensureDevKeys } from './devKeys.js';
 
 /** What `npm run token` was asked for. */
@@ -118,7 +122,7 @@ async function main(): Promise<void> {
   const unknown = request.scopes.filter((scope) => !isKnownScope(scope));
   if (unknown.length > 0) {
     process.stderr.write(
-      `warning: ${unknown.join(', ')} not in the scope vocabulary of lib/roles.ts; no rule will grant access for them.\n`,
+      `warning: ${unknown.join(', ')} not in the scope vocabulary of lib/runtime/roles.ts; no rule will grant access for them.\n`,
     );
   }
   const keys = await ensureDevKeys(config.dataDir);

@@ -4,8 +4,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
-import type { Logger } from '../../lib/logger.js';
-import type { Viewer } from '../../lib/viewer.js';
+import type { Logger } from '../../lib/runtime/logger.js';
+import type { Viewer } from '../../lib/runtime/viewer.js';
 
 /** Headers in which apps name themselves (Apollo's convention). */
 export const CLIENT_NAME_HEADER = 'apollographql-client-name';

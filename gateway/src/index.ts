@@ -1,11 +1,11 @@
 /** Starts the gateway as its own service: loadConfig → connect → listen. */
-import { loadConfig } from '../../lib/config.js';
-import { createCallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
-import { createAuditTrail } from '../../lib/audit/index.js';
-import { loadGatewaySigningKey } from '../../lib/gatewayToken.js';
-import { createLogger } from '../../lib/logger.js';
-import { connectDatabase, resolveDatabase } from '../../lib/mongo.js';
-import { createUsageStore } from '../../lib/usage/index.js';
+import { loadConfig } from '../../lib/runtime/config.js';
+import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
+import { createAuditTrail } from '../../lib/records/audit/index.js';
+import { loadGatewaySigningKey } from '../../lib/runtime/gatewayToken.js';
+import { createLogger } from '../../lib/runtime/logger.js';
+import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
+import { createUsageStore } from '../../lib/records/usage/index.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 

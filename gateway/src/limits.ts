@@ -3,7 +3,7 @@
  * make the subgraphs and their databases do unbounded work: nesting depth,
  * computed cost, aliases, directives and tokens, enforced by GraphQL Armor
  * (Escape), a maintained set of Apollo Server validation rules. Pages are
- * bounded separately (at most 100 items, lib/pagination.ts).
+ * bounded separately (at most 100 items, lib/subgraph-kit/pagination.ts).
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 

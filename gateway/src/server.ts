@@ -11,14 +11,20 @@ import {
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
 import { parse } from 'graphql';
-import { disableVendorTelemetry, type Config } from '../../lib/config.js';
-import { createFormatError, UnauthenticatedError } from '../../lib/errors.js';
-import { createBrowserPolicy } from '../../lib/browserPolicy.js';
-import { createHttpService, type HttpService } from '../../lib/http.js';
-import type { Logger } from '../../lib/logger.js';
-import type { CallerAuthenticator } from '../../lib/auth/createCallerAuthenticator.js';
-import type { AuditTrail } from '../../lib/audit/index.js';
-import type { UsageStore } from '../../lib/usage/index.js';
+import {
+  disableVendorTelemetry,
+  type Config,
+} from '../../lib/runtime/config.js';
+import {
+  createFormatError,
+  UnauthenticatedError,
+} from '../../lib/runtime/errors.js';
+import { createBrowserPolicy } from '../../lib/runtime/browserPolicy.js';
+import { createHttpService, type HttpService } from '../../lib/runtime/http.js';
+import type { Logger } from '../../lib/runtime/logger.js';
+import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
+import type { AuditTrail } from '../../lib/records/audit/index.js';
+import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';

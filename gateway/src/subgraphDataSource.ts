@@ -9,12 +9,12 @@ import {
   type GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
-import type { Logger } from '../../lib/logger.js';
+import type { Logger } from '../../lib/runtime/logger.js';
 import {
   GATEWAY_TOKEN_HEADER,
   signGatewayToken,
-} from '../../lib/gatewayToken.js';
-import { REQUEST_ID_HEADER } from '../../lib/http.js';
+} from '../../lib/runtime/gatewayToken.js';
+import { REQUEST_ID_HEADER } from '../../lib/runtime/http.js';
 import type { GatewayContext } from './context.js';
 
 /** Options of {@link CityGraphDataSource}. */

@@ -15,7 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, print, visit } from 'graphql';
-import type { Logger } from '../../lib/logger.js';
+import type { Logger } from '../../lib/runtime/logger.js';
 
 /** Options of {@link createSupergraphSource}. Exactly one of `path` and `url`. */
 export interface SupergraphSourceOptions {
@@ -58,7 +58,7 @@ const AUTHORIZATION_SPECS =
  * enforce them to refuse the supergraph; @apollo/gateway 2.14 does refuse it
  * ("feature …/authenticated/v0.1 is for: SECURITY but is unsupported",
  * federation-internals DEFAULT_SUPPORTED_SUPERGRAPH_FEATURES). In the city
- * graph the subgraphs enforce those rules (lib/access), not the gateway,
+ * graph the subgraphs enforce those rules (lib/records/access), not the gateway,
  * so the gateway gets the supergraph without that purpose; the committed
  * file keeps it for auditors and for any router.
  */

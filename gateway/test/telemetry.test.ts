@@ -7,9 +7,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { ApolloGateway } from '@apollo/gateway';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../lib/config.js';
-import { createSilentLogger } from '../../lib/logger.js';
-import { anonymousViewer } from '../../lib/viewer.js';
+import { loadConfig } from '../../lib/runtime/config.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
+import { anonymousViewer } from '../../lib/runtime/viewer.js';
 import { createGateway } from '../src/server.js';
 
 const require = createRequire(import.meta.url);

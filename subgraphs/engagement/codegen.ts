@@ -13,7 +13,7 @@ export const codegen: SubgraphCodegen = {
     TrainingProgram: '../models/index.js#TrainingProgramDoc',
     Workshop: '../models/index.js#WorkshopDoc',
     // Value types built by the resolvers.
-    DigitalInclusion: '../../../../lib/districts.js#DistrictRef',
+    DigitalInclusion: '../../../../lib/subgraph-kit/districts.js#DistrictRef',
     DigitalDivideRank:
       '../resolvers/DigitalInclusion.js#DigitalDivideRankValue',
     EnrolmentReceipt: '../resolvers/Enrolment.js#EnrolmentReceiptValue',

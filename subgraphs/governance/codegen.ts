@@ -7,14 +7,15 @@ export const codegen: SubgraphCodegen = {
     AuditEvent: '../models/index.js#AuditEventDoc',
     // The rules as lib/access reads them from the supergraph (aliased: the
     // generated file declares types of the same names).
-    AccessRule: '../../../../lib/access/index.js#AccessRule as AccessRuleValue',
+    AccessRule:
+      '../../../../lib/records/access/index.js#AccessRule as AccessRuleValue',
     AccessRequirement:
-      '../../../../lib/access/index.js#AccessRequirement as AccessRequirementValue',
+      '../../../../lib/records/access/index.js#AccessRequirement as AccessRequirementValue',
     // Enums: resolvers hold the stored lowercase values (lib/audit), which the
     // enum resolvers map to the GraphQL names.
     AccessDecision:
-      '../../../../lib/audit/index.js#AuditDecision as AuditDecisionValue',
+      '../../../../lib/records/audit/index.js#AuditDecision as AuditDecisionValue',
     AuditOutcome:
-      '../../../../lib/audit/index.js#AuditOutcome as AuditOutcomeValue',
+      '../../../../lib/records/audit/index.js#AuditOutcome as AuditOutcomeValue',
   },
 };

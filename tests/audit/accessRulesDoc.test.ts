@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAccessRulesMarkdown,
   readSupergraphAccessRules,
-} from '../../lib/access/index.js';
+} from '../../lib/records/access/index.js';
 
 const read = (file: string) =>
   readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8');

@@ -11,12 +11,12 @@ import {
   auditPlugin,
   type AuditPluginOptions,
 } from '../../gateway/src/plugins/auditPlugin.js';
-import { createSilentLogger } from '../../lib/logger.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
 import {
   createViewer,
   anonymousViewer,
   type Viewer,
-} from '../../lib/viewer.js';
+} from '../../lib/runtime/viewer.js';
 
 const subgraphSdl = (piiRule: string) => /* GraphQL */ `
   extend schema

@@ -6,8 +6,8 @@ import {
   createAuditTrail,
   verifyAuditChain,
   type AuditTrail,
-} from '../../lib/audit/index.js';
-import { createSilentLogger } from '../../lib/logger.js';
+} from '../../lib/records/audit/index.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { startLocalDb, type LocalDb } from '../../localdb/src/index.js';
 import {
   createAuditedServer,

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { MongoClient, type Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDb, type LocalDb } from '../../localdb/src/index.js';
-import { createSilentLogger } from '../../lib/logger.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
 import {
   AUDIT_EVENTS_COLLECTION,
   GENESIS_HASH,
@@ -10,7 +10,7 @@ import {
   hashAuditEvent,
   verifyAuditChain,
   type AuditTrail,
-} from '../../lib/audit/index.js';
+} from '../../lib/records/audit/index.js';
 import { sampleAuditEvent } from './sampleAuditEvent.js';
 
 const logger = createSilentLogger();

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AUDIT_EVENTS_COLLECTION,
   createAuditTrail,
-} from '../../lib/audit/index.js';
-import { createSilentLogger } from '../../lib/logger.js';
+} from '../../lib/records/audit/index.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { startLocalDb, type LocalDb } from '../../localdb/src/index.js';
 import { sampleAuditEvent } from './sampleAuditEvent.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatAuditChainReports,
   parseAuditAnchors,
-} from '../../lib/audit/index.js';
+} from '../../lib/records/audit/index.js';
 
 const hash = 'b'.repeat(64);
 

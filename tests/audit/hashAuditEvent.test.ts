@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, hashAuditEvent } from '../../lib/audit/index.js';
+import {
+  canonicalJson,
+  hashAuditEvent,
+} from '../../lib/records/audit/index.js';
 
 describe('canonicalJson', () => {
   it('sorts object keys at every level', () => {

@@ -1,7 +1,7 @@
 /**
  * Not a test: builds audit events for the tests of tests/audit.
  */
-import type { AuditEventInput } from '../../lib/audit/index.js';
+import type { AuditEventInput } from '../../lib/records/audit/index.js';
 
 /** An audit event input with every field set; `overrides` replace members. */
 export function sampleAuditEvent(

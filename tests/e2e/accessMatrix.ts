@@ -29,8 +29,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   readSupergraphAccessRules,
   type AccessRule,
-} from '../../lib/access/index.js';
-import { ALL_SCOPES } from '../../lib/roles.js';
+} from '../../lib/records/access/index.js';
+import { ALL_SCOPES } from '../../lib/runtime/roles.js';
 import type { CityGraph, GraphQLResponse } from './cityGraph.js';
 
 const DENIED = new Set(['UNAUTHENTICATED', 'FORBIDDEN']);

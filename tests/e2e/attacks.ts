@@ -13,8 +13,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { signGatewayToken } from '../../lib/gatewayToken.js';
-import { anonymousViewer } from '../../lib/viewer.js';
+import { signGatewayToken } from '../../lib/runtime/gatewayToken.js';
+import { anonymousViewer } from '../../lib/runtime/viewer.js';
 import type { CityGraph } from './cityGraph.js';
 
 const ISSUER = 'urn:marseille:e2e-issuer';

@@ -14,8 +14,8 @@ import {
   DEPARTMENTS,
   SUBGRAPH_NAMES,
   type SubgraphName,
-} from '../../lib/config.js';
-import { createSilentLogger } from '../../lib/logger.js';
+} from '../../lib/runtime/config.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { startLocalDb, type LocalDb } from '../../localdb/src/index.js';
 import { ensureDevKeys } from '../../scripts/devKeys.js';
 import { seedDepartment } from '../../scripts/seed.js';

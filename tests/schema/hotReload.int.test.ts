@@ -15,9 +15,9 @@ import {
 import {
   composeSupergraph,
   writeFileAtomic,
-} from '../../lib/composition/index.js';
-import { disableVendorTelemetry } from '../../lib/config.js';
-import { createLogger, createSilentLogger } from '../../lib/logger.js';
+} from '../../lib/tooling/composition/index.js';
+import { disableVendorTelemetry } from '../../lib/runtime/config.js';
+import { createLogger, createSilentLogger } from '../../lib/runtime/logger.js';
 
 const LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@requiresScopes"])';

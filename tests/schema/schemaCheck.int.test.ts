@@ -11,12 +11,15 @@ import {
   publishSupergraph,
   type Approval,
   type CheckUsage,
-} from '../../lib/composition/index.js';
+} from '../../lib/tooling/composition/index.js';
 import {
   startTestDatabase,
   type TestDatabase,
-} from '../../lib/testing/testDatabase.js';
-import { createUsageStore, type UsageStore } from '../../lib/usage/index.js';
+} from '../../lib/tooling/testing/testDatabase.js';
+import {
+  createUsageStore,
+  type UsageStore,
+} from '../../lib/records/usage/index.js';
 import {
   FIXTURES,
   fixtureGraph,
@@ -24,7 +27,7 @@ import {
   signatureOf,
   withCandidate,
 } from './schemaScenarios.js';
-import type { SubgraphSource } from '../../lib/composition/index.js';
+import type { SubgraphSource } from '../../lib/tooling/composition/index.js';
 
 const root = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

@@ -12,7 +12,7 @@ import {
   loadSupergraphConfig,
   readSubgraphSources,
   type SubgraphSource,
-} from '../../lib/composition/index.js';
+} from '../../lib/tooling/composition/index.js';
 
 /** tests/schema/fixtures */
 export const FIXTURES = path.join(

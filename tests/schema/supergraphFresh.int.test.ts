@@ -11,7 +11,7 @@ import {
   formatCompositionProblems,
   loadSupergraphConfig,
   readSubgraphSources,
-} from '../../lib/composition/index.js';
+} from '../../lib/tooling/composition/index.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 

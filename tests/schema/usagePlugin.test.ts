@@ -2,9 +2,9 @@ import { ApolloServer } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
 import { usagePlugin } from '../../gateway/src/plugins/usagePlugin.js';
 import type { GatewayContext } from '../../gateway/src/context.js';
-import { createSilentLogger } from '../../lib/logger.js';
-import type { UsageRecord } from '../../lib/usage/index.js';
-import { anonymousViewer } from '../../lib/viewer.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
+import type { UsageRecord } from '../../lib/records/usage/index.js';
+import { anonymousViewer } from '../../lib/runtime/viewer.js';
 
 const typeDefs = /* GraphQL */ `
   type Query {

@@ -1,8 +1,8 @@
 import { HeaderMap } from '@apollo/server';
 import { describe, expect, it } from 'vitest';
-import type { AuditEventInput } from '../../../lib/audit/index.js';
-import { UnauthenticatedError } from '../../../lib/errors.js';
-import { createSilentLogger } from '../../../lib/logger.js';
+import type { AuditEventInput } from '../../../lib/records/audit/index.js';
+import { UnauthenticatedError } from '../../../lib/runtime/errors.js';
+import { createSilentLogger } from '../../../lib/runtime/logger.js';
 import {
   citizenViewer,
   createAuditedServer,
@@ -78,7 +78,7 @@ describe('auditPlugin', () => {
     expect(trail.events[0]?.documentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('decides as lib/access does: anonymous denied, cleared staff allowed', async () => {
+  it('decides as lib/records/access does: anonymous denied, cleared staff allowed', async () => {
     const trail = memoryTrail();
     const server = createAuditedServer({
       trail,

@@ -1,6 +1,6 @@
 /**
  * Records one audit event per operation the gateway receives (see
- * lib/audit): who asked (subject and scopes, never the token), from which
+ * lib/records/audit): who asked (subject and scopes, never the token), from which
  * client, which operation (name and normalized-document hash, never variable
  * values), which protected fields it asked for and the decision for each,
  * which subgraphs were called, how it ended and how long it took.
@@ -10,7 +10,7 @@
  * replaced by one AUDIT_UNAVAILABLE error (no data); operations on public
  * fields only are served and the failure is logged.
  *
- * The decisions come from the same rules (lib/access `readSupergraphAccessRules`)
+ * The decisions come from the same rules (lib/records/access `readSupergraphAccessRules`)
  * and the same evaluation (`evaluateAccess`) the subgraphs enforce.
  */
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
@@ -24,16 +24,16 @@ import {
   evaluateAccess,
   readSupergraphAccessRules,
   type AccessRule,
-} from '../../../lib/access/index.js';
+} from '../../../lib/records/access/index.js';
 import type {
   AuditEventInput,
   AuditFieldDecision,
   AuditOutcome,
   AuditTrail,
-} from '../../../lib/audit/index.js';
-import { ErrorCode } from '../../../lib/errors.js';
-import type { Logger } from '../../../lib/logger.js';
-import type { Viewer } from '../../../lib/viewer.js';
+} from '../../../lib/records/audit/index.js';
+import { ErrorCode } from '../../../lib/runtime/errors.js';
+import type { Logger } from '../../../lib/runtime/logger.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { GatewayContext } from '../context.js';
 import {
   cachedOperationSignature,

@@ -2,15 +2,15 @@
  * Records operation usage: for every operation the gateway executes, its
  * signature (normalized-document hash and name), the client's name and
  * version, and the schema coordinates it touches, summed per hour in the
- * governance database (see lib/usage). No variable value is recorded.
+ * governance database (see lib/records/usage). No variable value is recorded.
  *
  * Recording is fire-and-forget through an in-memory buffer: it never slows
  * a request down and never fails one; a database problem is logged.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { Logger } from '../../../lib/logger.js';
-import { createUsageBuffer } from '../../../lib/usage/usageBuffer.js';
-import type { UsageStore } from '../../../lib/usage/usageStore.js';
+import type { Logger } from '../../../lib/runtime/logger.js';
+import { createUsageBuffer } from '../../../lib/records/usage/usageBuffer.js';
+import type { UsageStore } from '../../../lib/records/usage/usageStore.js';
 import type { GatewayContext } from '../context.js';
 import { cachedOperationSignature } from '../operationSignature.js';
 

@@ -1,9 +1,9 @@
 /**
  * Economy's document-level access predicates. Field rules are declared in
- * schema.graphql (`@requiresScopes`) and enforced by lib/access; these check
+ * schema.graphql (`@requiresScopes`) and enforced by lib/records/access; these check
  * what a directive cannot.
  */
-import type { Viewer } from '../../../lib/viewer.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 
 /**
  * Whether the viewer may register a business: economy staff only (also

@@ -1,5 +1,5 @@
 /** Economy's request context: the base context plus this request's loaders. */
-import type { SubgraphContext } from '../../../lib/subgraph.js';
+import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EconomyLoaders } from './loaders/index.js';
 import type { EconomyModels } from './models/index.js';
 

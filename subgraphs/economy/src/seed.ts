@@ -13,8 +13,11 @@ import {
   SEED_WINDOW,
   SeededRandom,
   upsertAll,
-} from '../../../lib/seeding.js';
-import { findDistrict, type DistrictRecord } from '../../../lib/districts.js';
+} from '../../../lib/subgraph-kit/seeding.js';
+import {
+  findDistrict,
+  type DistrictRecord,
+} from '../../../lib/subgraph-kit/districts.js';
 import type {
   BusinessDoc,
   EconomyModels,

@@ -1,10 +1,10 @@
 /**
  * Engagement's document-level access predicates. Field rules are declared in
  * schema.graphql (`@authenticated`, `@requiresScopes`, `@policy`) and
- * enforced by lib/access; these check what a directive cannot: the state of
+ * enforced by lib/records/access; these check what a directive cannot: the state of
  * the document itself.
  */
-import type { Viewer } from '../../../lib/viewer.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { WorkshopDoc } from './models/index.js';
 
 /**

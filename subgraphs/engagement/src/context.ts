@@ -1,5 +1,5 @@
 /** Engagement's request context: the base context plus this request's loaders and clock. */
-import type { SubgraphContext } from '../../../lib/subgraph.js';
+import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EngagementLoaders } from './loaders/index.js';
 import type { EngagementModels } from './models/index.js';
 

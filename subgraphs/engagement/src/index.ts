@@ -1,11 +1,5 @@
 /** Starts the engagement subgraph as its own service: loadConfig → connect → listen. */
-import { runSubgraph } from '../../../lib/subgraphService.js';
+import { runSubgraph } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('engagement', ({ connection, logger, config }) =>
-  createServer({
-    connection,
-    logger,
-    includeStacktrace: config.env === 'development',
-  }),
-);
+await runSubgraph('engagement', createServer);

@@ -10,13 +10,16 @@
  * (documented in README.md), not official statistics.
  */
 import { readFileSync } from 'node:fs';
-import { findDistrict, type DistrictRecord } from '../../../lib/districts.js';
+import {
+  findDistrict,
+  type DistrictRecord,
+} from '../../../lib/subgraph-kit/districts.js';
 import {
   SEED_DISTRICTS,
   SEED_WINDOW,
   SeededRandom,
   upsertAll,
-} from '../../../lib/seeding.js';
+} from '../../../lib/subgraph-kit/seeding.js';
 import type {
   CitizenReportDoc,
   DigitalInclusionIndicatorDoc,
@@ -284,7 +287,10 @@ interface Quartier {
 const QUARTIERS = (
   JSON.parse(
     readFileSync(
-      new URL('../../../lib/data/marseille/quartiers.json', import.meta.url),
+      new URL(
+        '../../../lib/subgraph-kit/data/marseille/quartiers.json',
+        import.meta.url,
+      ),
       'utf8',
     ),
   ) as { quartiers: Quartier[] }

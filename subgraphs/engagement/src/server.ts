@@ -2,9 +2,9 @@
 import {
   createSubgraphServer,
   loadSchema,
-  type SubgraphServerDeps,
-} from '../../../lib/subgraph.js';
-import type { SubgraphServer } from '../../../lib/subgraphService.js';
+  type SubgraphDeps,
+  type SubgraphServer,
+} from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type EngagementContext } from './context.js';
 import { createModels } from './models/index.js';
 import { resolvers } from './resolvers/index.js';
@@ -15,7 +15,7 @@ export const typeDefs = loadSchema(
 );
 
 /** What {@link createServer} needs. */
-export interface EngagementDeps extends SubgraphServerDeps {
+export interface EngagementDeps extends SubgraphDeps {
   /**
    * The clock (tests pin it inside the seed window).
    * @default () => new Date()

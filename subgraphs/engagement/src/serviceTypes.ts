@@ -2,7 +2,7 @@
  * Engagement's Open311 service list (GeoReport v2 `GET /services`): the
  * service types a citizen report may use. Codes and groups follow the
  * facets of the Métropole's "signalements" open dataset (famille, type);
- * the list itself is ours, see lib/data/marseille/open311_georeport_v2.json
+ * the list itself is ours, see lib/subgraph-kit/data/marseille/open311_georeport_v2.json
  * for the Open311 vocabulary.
  */
 

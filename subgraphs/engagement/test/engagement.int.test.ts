@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defineSubgraphContractSuite } from '../../../lib/testing/defineSubgraphContractSuite.js';
-import { executeAs, type TestResult } from '../../../lib/testing/executeAs.js';
+import { defineSubgraphContractSuite } from '../../../lib/tooling/testing/defineSubgraphContractSuite.js';
+import {
+  executeAs,
+  type TestResult,
+} from '../../../lib/tooling/testing/executeAs.js';
 import {
   startTestDatabase,
   type TestDatabase,
-} from '../../../lib/testing/testDatabase.js';
-import { createSilentLogger } from '../../../lib/logger.js';
-import { policiesForScopes } from '../../../lib/roles.js';
-import { createViewer } from '../../../lib/viewer.js';
+} from '../../../lib/tooling/testing/testDatabase.js';
+import { createSilentLogger } from '../../../lib/runtime/logger.js';
+import { policiesForScopes } from '../../../lib/runtime/roles.js';
+import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateEngagementSeed, seedEngagement } from '../src/seed.js';

@@ -1,9 +1,9 @@
 /**
  * Environment's document-level access predicates. Field rules are declared in
- * schema.graphql (`@requiresScopes`) and enforced by lib/access; these check
+ * schema.graphql (`@requiresScopes`) and enforced by lib/records/access; these check
  * what a directive cannot: the state of the document itself.
  */
-import type { Viewer } from '../../../lib/viewer.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { WaterLeakAlertDoc } from './models/index.js';
 
 /**

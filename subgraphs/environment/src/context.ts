@@ -1,5 +1,5 @@
 /** Environment's request context: the base context plus this request's loaders. */
-import type { SubgraphContext } from '../../../lib/subgraph.js';
+import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EnvironmentLoaders } from './loaders/index.js';
 import type { EnvironmentModels } from './models/index.js';
 

@@ -1,11 +1,5 @@
 /** Starts the environment subgraph as its own service: loadConfig → connect → listen. */
-import { runSubgraph } from '../../../lib/subgraphService.js';
+import { runSubgraph } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('environment', ({ connection, logger, config }) =>
-  createServer({
-    connection,
-    logger,
-    includeStacktrace: config.env === 'development',
-  }),
-);
+await runSubgraph('environment', createServer);

@@ -19,8 +19,8 @@ import {
   rushFactor,
   timeSteps,
   upsertAll,
-} from '../../../lib/seeding.js';
-import { LATEST_POPULATION_YEAR } from '../../../lib/districts.js';
+} from '../../../lib/subgraph-kit/seeding.js';
+import { LATEST_POPULATION_YEAR } from '../../../lib/subgraph-kit/districts.js';
 import type {
   AirQualityObservedDoc,
   AirQualityStationDoc,

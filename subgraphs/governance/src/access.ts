@@ -1,13 +1,13 @@
 /**
  * Governance's access predicates. Every field already requires `audit:read`
- * through the directives of schema.graphql, enforced by lib/access; the
+ * through the directives of schema.graphql, enforced by lib/records/access; the
  * resolvers check again before touching the database (defence in depth:
  * the audit trail says who saw what, so it must itself be need-to-know).
  */
-import { accessDeniedError } from '../../../lib/access/index.js';
-import { ErrorCode } from '../../../lib/errors.js';
-import { Scope } from '../../../lib/roles.js';
-import type { Viewer } from '../../../lib/viewer.js';
+import { accessDeniedError } from '../../../lib/records/access/index.js';
+import { ErrorCode } from '../../../lib/runtime/errors.js';
+import { Scope } from '../../../lib/runtime/roles.js';
+import type { Viewer } from '../../../lib/runtime/viewer.js';
 
 /** Whether the viewer may read the access rules and the audit trail (scope `audit:read`). */
 export function canReadAuditTrail(viewer: Viewer): boolean {
@@ -15,7 +15,7 @@ export function canReadAuditTrail(viewer: Viewer): boolean {
 }
 
 /**
- * Throws the same error lib/access would if the directive let a viewer
+ * Throws the same error lib/records/access would if the directive let a viewer
  * without `audit:read` through (it does not; this is the second lock).
  * @throws UnauthenticatedError or ForbiddenError.
  */

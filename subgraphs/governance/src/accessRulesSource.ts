@@ -8,7 +8,7 @@ import { readFile, stat } from 'node:fs/promises';
 import {
   readSupergraphAccessRules,
   type AccessRule,
-} from '../../../lib/access/index.js';
+} from '../../../lib/records/access/index.js';
 
 /** Where `accessRules` gets the rules. */
 export interface AccessRulesSource {

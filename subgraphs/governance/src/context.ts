@@ -1,5 +1,5 @@
 /** Governance's request context: the base context plus this request's loaders and the rules source. */
-import type { SubgraphContext } from '../../../lib/subgraph.js';
+import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import type { AccessRulesSource } from './accessRulesSource.js';
 import { createLoaders, type GovernanceLoaders } from './loaders/index.js';
 import type { GovernanceModels } from './models/index.js';

@@ -1,12 +1,7 @@
 /** Starts the governance subgraph as its own service: loadConfig → connect → listen. */
-import { runSubgraph } from '../../../lib/subgraphService.js';
+import { runSubgraph } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('governance', ({ connection, logger, config }) =>
-  createServer({
-    connection,
-    logger,
-    supergraphPath: config.gateway.supergraphPath,
-    includeStacktrace: config.env === 'development',
-  }),
+await runSubgraph('governance', (deps, config) =>
+  createServer({ ...deps, supergraphPath: config.gateway.supergraphPath }),
 );

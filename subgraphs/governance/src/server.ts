@@ -2,9 +2,9 @@
 import {
   createSubgraphServer,
   loadSchema,
-  type SubgraphServerDeps,
-} from '../../../lib/subgraph.js';
-import type { SubgraphServer } from '../../../lib/subgraphService.js';
+  type SubgraphDeps,
+  type SubgraphServer,
+} from '../../../lib/subgraph-kit/subgraphService.js';
 import { createAccessRulesSource } from './accessRulesSource.js';
 import { createContext, type GovernanceContext } from './context.js';
 import { createModels } from './models/index.js';
@@ -16,9 +16,9 @@ export const typeDefs = loadSchema(
 );
 
 /** What {@link createServer} needs. */
-export interface GovernanceDeps extends SubgraphServerDeps {
+export interface GovernanceDeps extends SubgraphDeps {
   /** The governance database (the one the gateway's audit trail writes to). */
-  connection: SubgraphServerDeps['connection'];
+  connection: SubgraphDeps['connection'];
   /** The composed supergraph the gateway serves (`config.gateway.supergraphPath`); re-read when it changes. */
   supergraphPath: string;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anonymousViewer, createViewer } from '../../../lib/viewer.js';
+import { anonymousViewer, createViewer } from '../../../lib/runtime/viewer.js';
 import { assertCanReadAuditTrail, canReadAuditTrail } from '../src/access.js';
 import { auditEventQuery } from '../src/resolvers/Query.js';
 

@@ -8,14 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createAuditTrail,
   type AuditEventInput,
-} from '../../../lib/audit/index.js';
-import { createSilentLogger } from '../../../lib/logger.js';
-import { executeAs } from '../../../lib/testing/executeAs.js';
+} from '../../../lib/records/audit/index.js';
+import { createSilentLogger } from '../../../lib/runtime/logger.js';
+import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import {
   startTestDatabase,
   type TestDatabase,
-} from '../../../lib/testing/testDatabase.js';
-import { createViewer } from '../../../lib/viewer.js';
+} from '../../../lib/tooling/testing/testDatabase.js';
+import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 
 const auditor = createViewer('auditor-01', ['audit:read'], ['auditor']);

@@ -1,5 +1,5 @@
 /** Mobility's request context: the base context plus this request's loaders. */
-import type { SubgraphContext } from '../../../lib/subgraph.js';
+import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type MobilityLoaders } from './loaders/index.js';
 import type { MobilityModels } from './models/index.js';
 

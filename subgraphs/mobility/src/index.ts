@@ -1,11 +1,5 @@
 /** Starts the mobility subgraph as its own service: loadConfig → connect → listen. */
-import { runSubgraph } from '../../../lib/subgraphService.js';
+import { runSubgraph } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createServer } from './server.js';
 
-await runSubgraph('mobility', ({ connection, logger, config }) =>
-  createServer({
-    connection,
-    logger,
-    includeStacktrace: config.env === 'development',
-  }),
-);
+await runSubgraph('mobility', createServer);

@@ -14,8 +14,8 @@ import {
   upsertAll,
   SEED_WINDOW,
   rushFactor,
-} from '../../../lib/seeding.js';
-import { findDistrict } from '../../../lib/districts.js';
+} from '../../../lib/subgraph-kit/seeding.js';
+import { findDistrict } from '../../../lib/subgraph-kit/districts.js';
 import type {
   BikeStationDoc,
   MobilityModels,
@@ -179,7 +179,10 @@ export function generateMobilitySeed() {
 
   const transit = JSON.parse(
     readFileSync(
-      new URL('../../../lib/data/marseille/transit_rtm.json', import.meta.url),
+      new URL(
+        '../../../lib/subgraph-kit/data/marseille/transit_rtm.json',
+        import.meta.url,
+      ),
       'utf8',
     ),
   ) as TransitData;

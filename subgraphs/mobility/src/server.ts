@@ -2,9 +2,9 @@
 import {
   createSubgraphServer,
   loadSchema,
-  type SubgraphServerDeps,
-} from '../../../lib/subgraph.js';
-import type { SubgraphServer } from '../../../lib/subgraphService.js';
+  type SubgraphDeps,
+  type SubgraphServer,
+} from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type MobilityContext } from './context.js';
 import { createModels } from './models/index.js';
 import { resolvers } from './resolvers/index.js';
@@ -16,7 +16,7 @@ export const typeDefs = loadSchema(
 
 /** Builds mobility's Apollo Server and its context factory. */
 export function createServer(
-  deps: SubgraphServerDeps,
+  deps: SubgraphDeps,
 ): SubgraphServer<MobilityContext> {
   const models = createModels(deps.connection);
   return createSubgraphServer({

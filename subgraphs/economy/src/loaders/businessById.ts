@@ -1,5 +1,5 @@
 /** Loader: businesses by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EconomyModels, BusinessDoc } from '../models/index.js';
 
 /** businesses by id. One query per batch. */

@@ -1,5 +1,5 @@
 /** Loader: innovation hubs by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EconomyModels, InnovationHubDoc } from '../models/index.js';
 
 /** innovation hubs by id. One query per batch. */

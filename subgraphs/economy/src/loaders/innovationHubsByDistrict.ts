@@ -1,5 +1,5 @@
 /** Loader: the innovation hubs of each district. */
-import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EconomyModels, InnovationHubDoc } from '../models/index.js';
 
 /** The innovation hubs of each district. One query per batch of districts. */

@@ -1,5 +1,5 @@
 /** Loader: startups by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EconomyModels, StartupDoc } from '../models/index.js';
 
 /** startups by id. One query per batch. */

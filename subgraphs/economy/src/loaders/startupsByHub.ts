@@ -1,5 +1,5 @@
 /** Loader: the startups each innovation hub hosts. */
-import { createGroupLoader } from '../../../../lib/loaders.js';
+import { createGroupLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EconomyModels, StartupDoc } from '../models/index.js';
 
 /** The startups of each hub, by id. One query per batch of hubs. */

@@ -1,6 +1,6 @@
 /** Economy model: the market indicators of one district for one month. */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 import { NAF_SECTION_CODES, type NafSection } from '../naf.js';
 
 /** Openings and closures of one NAF section in the month. */

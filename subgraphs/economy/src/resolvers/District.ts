@@ -2,13 +2,13 @@
 import {
   districtSharedResolvers,
   type DistrictRef,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 import {
   paginate,
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EconomyContext } from '../context.js';
 import { economicSector, type NafSection } from '../naf.js';
 

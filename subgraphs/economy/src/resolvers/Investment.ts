@@ -1,5 +1,5 @@
 /** Investment: a funding round of a startup; its amount is commercial data. */
-import { loadExisting } from '../../../../lib/loaders.js';
+import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EconomyContext } from '../context.js';
 import type { InvestmentDoc } from '../models/index.js';
 import { euros } from './units.js';

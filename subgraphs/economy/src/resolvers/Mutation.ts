@@ -1,6 +1,12 @@
 /** Economy's mutations. */
-import { MARSEILLE_BOUNDS, isDistrictCode } from '../../../../lib/districts.js';
-import { BadUserInputError, ForbiddenError } from '../../../../lib/errors.js';
+import {
+  MARSEILLE_BOUNDS,
+  isDistrictCode,
+} from '../../../../lib/subgraph-kit/districts.js';
+import {
+  BadUserInputError,
+  ForbiddenError,
+} from '../../../../lib/runtime/errors.js';
 import type {
   MutationRegisterBusinessArgs,
   RegisterBusinessInput,

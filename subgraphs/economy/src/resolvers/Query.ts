@@ -2,8 +2,8 @@
 import {
   districtFilter,
   districtQueryResolvers,
-} from '../../../../lib/districts.js';
-import { BadUserInputError } from '../../../../lib/errors.js';
+} from '../../../../lib/subgraph-kit/districts.js';
+import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   pageSize,
   paginate,
@@ -11,7 +11,7 @@ import {
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EconomyContext } from '../context.js';
 import type { InvestmentDoc, StartupDoc } from '../models/index.js';
 import { economicSector, type NafSection } from '../naf.js';

@@ -1,5 +1,8 @@
 /** Startup: economy owns it; engagement's workshops reference it as host. */
-import { paginate, type PageArgs } from '../../../../lib/pagination.js';
+import {
+  paginate,
+  type PageArgs,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EconomyContext } from '../context.js';
 import type { StartupDoc } from '../models/index.js';
 import { economicSector } from '../naf.js';

@@ -1,6 +1,6 @@
 /** Economy's resolver map: one file per GraphQL type. */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
-import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { Business } from './Business.js';
 import { District } from './District.js';
 import { InnovationHub } from './InnovationHub.js';

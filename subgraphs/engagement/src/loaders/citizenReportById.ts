@@ -1,5 +1,5 @@
 /** Loader: citizen reports by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EngagementModels, CitizenReportDoc } from '../models/index.js';
 
 /** citizen reports by id. One query per batch. */

@@ -1,5 +1,5 @@
 /** Loader: the latest digital-inclusion indicator of each district. */
-import { createLatestByKeyLoader } from '../../../../lib/loaders.js';
+import { createLatestByKeyLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   DigitalInclusionIndicatorDoc,
   EngagementModels,

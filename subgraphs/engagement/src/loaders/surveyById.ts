@@ -1,5 +1,5 @@
 /** Loader: surveys by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EngagementModels, SurveyDoc } from '../models/index.js';
 
 /** surveys by id. One query per batch. */

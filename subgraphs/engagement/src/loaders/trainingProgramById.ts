@@ -1,5 +1,5 @@
 /** Loader: training programmes by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EngagementModels, TrainingProgramDoc } from '../models/index.js';
 
 /** training programmes by id. One query per batch. */

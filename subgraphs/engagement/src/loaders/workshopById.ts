@@ -1,5 +1,5 @@
 /** Loader: workshops by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EngagementModels, WorkshopDoc } from '../models/index.js';
 
 /** workshops by id. One query per batch. */

@@ -1,5 +1,5 @@
 /** Loader: the workshops of each training programme. */
-import { createGroupLoader } from '../../../../lib/loaders.js';
+import { createGroupLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EngagementModels, WorkshopDoc } from '../models/index.js';
 
 /** The workshops of each programme, in start order. One query per batch of programmes. */

@@ -1,6 +1,6 @@
 /** Engagement model: a district's digital-inclusion indicators for one month. */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 
 /** An indicator as stored; units are fixed by the model (%, counts). */
 export interface DigitalInclusionIndicatorDoc {

@@ -1,6 +1,6 @@
 /** Engagement model: one person's enrolment in a workshop (personal data). */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 
 /** An enrolment as stored. */
 export interface EnrolmentDoc {

@@ -1,6 +1,6 @@
 /** Engagement model: a survey with its aggregated results (no individual answer is stored). */
 import { Schema } from 'mongoose';
-import { isDistrictCode } from '../../../../lib/districts.js';
+import { isDistrictCode } from '../../../../lib/subgraph-kit/districts.js';
 
 /** Kinds of question (GraphQL `SurveyQuestionKind`). */
 export const SURVEY_QUESTION_KINDS = [

@@ -3,7 +3,7 @@ import { Schema } from 'mongoose';
 import {
   districtFieldDefinition,
   geoPointDefinition,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 import {
   foreignIdValidator,
   INNOVATION_HUB_ID,

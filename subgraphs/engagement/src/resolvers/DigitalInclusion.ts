@@ -3,13 +3,13 @@ import {
   findDistrict,
   LATEST_POPULATION_YEAR,
   type DistrictRef,
-} from '../../../../lib/districts.js';
-import { BadUserInputError } from '../../../../lib/errors.js';
+} from '../../../../lib/subgraph-kit/districts.js';
+import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { DigitalInclusionIndicatorDoc } from '../models/index.js';
 import { percent } from './units.js';

@@ -4,12 +4,12 @@ import {
   findDistrict,
   LATEST_POPULATION_YEAR,
   type DistrictRef,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 import {
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { DistrictCitizenReportsArgs } from '../__generated__/resolvers-types.js';
 import { statusFilter } from './CitizenReport.js';

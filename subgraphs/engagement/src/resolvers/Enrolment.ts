@@ -1,5 +1,5 @@
 /** Enrolment (personal data) and the receipt a participant gets back. */
-import { loadExisting } from '../../../../lib/loaders.js';
+import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EngagementContext } from '../context.js';
 import type { EnrolmentDoc } from '../models/index.js';
 

@@ -1,7 +1,13 @@
 /** Engagement's mutations: a citizen files a report; a participant enrols in a workshop. */
 import { randomUUID } from 'node:crypto';
-import { isDistrictCode, MARSEILLE_BOUNDS } from '../../../../lib/districts.js';
-import { BadUserInputError, NotFoundError } from '../../../../lib/errors.js';
+import {
+  isDistrictCode,
+  MARSEILLE_BOUNDS,
+} from '../../../../lib/subgraph-kit/districts.js';
+import {
+  BadUserInputError,
+  NotFoundError,
+} from '../../../../lib/runtime/errors.js';
 import { canEnrolInWorkshop } from '../access.js';
 import type { EngagementContext } from '../context.js';
 import {

@@ -2,14 +2,14 @@
 import {
   districtFilter,
   districtQueryResolvers,
-} from '../../../../lib/districts.js';
-import { BadUserInputError } from '../../../../lib/errors.js';
+} from '../../../../lib/subgraph-kit/districts.js';
+import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   paginate,
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { QueryCitizenReportsArgs } from '../__generated__/resolvers-types.js';
 import type { WorkshopDoc } from '../models/index.js';

@@ -1,5 +1,8 @@
 /** TrafficLight: mobility owns it; engagement extends it with the citizen reports about it. */
-import { paginateLoaded, type Page } from '../../../../lib/pagination.js';
+import {
+  paginateLoaded,
+  type Page,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficLightReportsArgs } from '../__generated__/resolvers-types.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';

@@ -1,5 +1,8 @@
 /** Workshop and TrainingProgram: engagement owns them; economy's startups and hubs host workshops. */
-import { paginate, type PageArgs } from '../../../../lib/pagination.js';
+import {
+  paginate,
+  type PageArgs,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
 

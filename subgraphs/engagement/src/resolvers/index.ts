@@ -1,6 +1,6 @@
 /** Engagement's resolver map: one file per GraphQL type (or per small family of types). */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
-import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { CitizenReport } from './CitizenReport.js';
 import {
   DigitalInclusion,

@@ -1,5 +1,5 @@
 /** Loader: air-quality stations by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   AirQualityStationDoc,

@@ -1,5 +1,5 @@
 /** Loader: the air-quality stations of each district. */
-import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   AirQualityStationDoc,

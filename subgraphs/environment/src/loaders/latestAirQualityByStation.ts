@@ -1,5 +1,5 @@
 /** Loader: the latest air-quality reading of each station. */
-import { createLatestByKeyLoader } from '../../../../lib/loaders.js';
+import { createLatestByKeyLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   AirQualityObservedDoc,
   EnvironmentModels,

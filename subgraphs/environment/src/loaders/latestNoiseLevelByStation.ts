@@ -1,5 +1,5 @@
 /** Loader: the latest noise reading of each station. */
-import { createLatestByKeyLoader } from '../../../../lib/loaders.js';
+import { createLatestByKeyLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   NoiseLevelObservedDoc,

@@ -1,5 +1,5 @@
 /** Loader: the latest reading of each water meter. */
-import { createLatestByKeyLoader } from '../../../../lib/loaders.js';
+import { createLatestByKeyLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   WaterConsumptionObservedDoc,

@@ -1,5 +1,5 @@
 /** Loader: renewable-energy projects by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   RenewableEnergyProjectDoc,

@@ -1,5 +1,5 @@
 /** Loader: the renewable-energy projects of each district. */
-import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   RenewableEnergyProjectDoc,

@@ -1,5 +1,5 @@
 /** Loader: the renewable-energy projects each business operates. */
-import { createGroupLoader } from '../../../../lib/loaders.js';
+import { createGroupLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type {
   EnvironmentModels,
   RenewableEnergyProjectDoc,

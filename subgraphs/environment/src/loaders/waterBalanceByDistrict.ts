@@ -1,6 +1,9 @@
 /** Loader: the water balance of each district over a time range. */
 import DataLoader from 'dataloader';
-import { timeRangeFilter, type TimeRange } from '../../../../lib/pagination.js';
+import {
+  timeRangeFilter,
+  type TimeRange,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { EnvironmentModels } from '../models/index.js';
 
 /** Which district, over which range (both ends optional). */

@@ -1,5 +1,5 @@
 /** Loader: water meters by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentModels, WaterMeterDoc } from '../models/index.js';
 
 /** water meters by id. One query per batch. */

@@ -1,5 +1,5 @@
 /** Loader: the water meters of each district. */
-import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentModels, WaterMeterDoc } from '../models/index.js';
 
 /** the water meters of each district. One query per batch of keys. */

@@ -1,6 +1,6 @@
 /** Environment model: one hourly air-quality observation (FIWARE AirQualityObserved). */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 
 /** An air-quality reading as stored; every concentration is in µg/m3. */
 export interface AirQualityObservedDoc {

@@ -1,6 +1,6 @@
 /** Environment model: one hourly noise observation (FIWARE NoiseLevelObserved). */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 
 /** A noise reading as stored; levels in dB(A). */
 export interface NoiseLevelObservedDoc {

@@ -1,6 +1,6 @@
 /** Environment model: the volume a water meter measured over one hour (FIWARE WaterConsumptionObserved). */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 import { WATER_METER_ROLES } from './WaterMeter.js';
 
 /** A water meter reading as stored. */

@@ -1,6 +1,6 @@
 /** Environment model: a suspected leak on the water network (operational data). */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 
 /** Severities, lowest first. */
 export const LEAK_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;

@@ -3,7 +3,7 @@ import { Schema } from 'mongoose';
 import {
   districtFieldDefinition,
   geoPointDefinition,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 
 /** What a meter measures: the district's inflow, or a sub-area's consumption. */
 export const WATER_METER_ROLES = ['INFLOW', 'CONSUMPTION'] as const;

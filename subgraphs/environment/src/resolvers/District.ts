@@ -2,8 +2,11 @@
 import {
   districtSharedResolvers,
   type DistrictRef,
-} from '../../../../lib/districts.js';
-import { timeRangeFilter, type TimeRange } from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/districts.js';
+import {
+  timeRangeFilter,
+  type TimeRange,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import { airQualityIndex } from '../airQualityIndex.js';
 import type { EnvironmentContext } from '../context.js';
 import type { WaterBalanceTotals } from '../loaders/waterBalanceByDistrict.js';

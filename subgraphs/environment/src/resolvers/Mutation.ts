@@ -1,5 +1,8 @@
 /** Environment's mutations. */
-import { BadUserInputError, NotFoundError } from '../../../../lib/errors.js';
+import {
+  BadUserInputError,
+  NotFoundError,
+} from '../../../../lib/runtime/errors.js';
 import { canAcknowledgeWaterLeakAlert } from '../access.js';
 import type { EnvironmentContext } from '../context.js';
 import { LEAK_NOTE_MAX_LENGTH } from '../models/WaterLeakAlert.js';

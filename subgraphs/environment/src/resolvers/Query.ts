@@ -3,15 +3,15 @@ import {
   DISTRICTS,
   districtFilter,
   districtQueryResolvers,
-} from '../../../../lib/districts.js';
-import { BadUserInputError } from '../../../../lib/errors.js';
+} from '../../../../lib/subgraph-kit/districts.js';
+import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   paginate,
   timeRangeFilter,
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import {
   bandLevel,
   bandOf,

@@ -1,5 +1,5 @@
 /** WaterLeakAlert: operational data, reached only through staff-only fields. */
-import { loadExisting } from '../../../../lib/loaders.js';
+import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
 import type { WaterLeakAlertDoc } from '../models/index.js';
 import { cubicMetresPerHour } from './units.js';

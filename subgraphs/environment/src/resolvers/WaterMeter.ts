@@ -4,8 +4,8 @@ import {
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
-import { loadExisting } from '../../../../lib/loaders.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
+import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
   WaterConsumptionObservedDoc,

@@ -1,5 +1,5 @@
 /** Loader: audit events by `chainId:seq`, one query per batch. */
-import { createByKeyLoader } from '../../../../lib/loaders.js';
+import { createByKeyLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { AuditEventDoc, GovernanceModels } from '../models/index.js';
 
 /** The key of an event: `chainId:seq` (the chain id may itself contain colons; seq never does). */

@@ -1,16 +1,16 @@
 /**
- * Governance model: the audit events the gateway writes (lib/audit) in the
+ * Governance model: the audit events the gateway writes (lib/records/audit) in the
  * governance database's `audit_events` collection. Read-only here: the
- * subgraph never writes, updates or deletes an event; only lib/audit appends.
+ * subgraph never writes, updates or deletes an event; only lib/records/audit appends.
  */
 import { Schema, type Types } from 'mongoose';
 import {
   AUDIT_EVENTS_COLLECTION,
   type AuditDecision,
   type AuditOutcome,
-} from '../../../../lib/audit/index.js';
+} from '../../../../lib/records/audit/index.js';
 
-/** An audit event as stored (see lib/audit/AuditEvent.ts). */
+/** An audit event as stored (see lib/records/audit/AuditEvent.ts). */
 export interface AuditEventDoc {
   _id: Types.ObjectId;
   chainId: string;
@@ -66,7 +66,7 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
   { collection: AUDIT_EVENTS_COLLECTION, versionKey: false, strict: true },
 );
 // Newest first, overall and per subject; `{ chainId, seq }` (unique) is
-// created by the writer, lib/audit.
+// created by the writer, lib/records/audit.
 auditEventSchema.index({ at: -1, _id: -1 });
 auditEventSchema.index({ subject: 1, at: -1 });
 auditEventSchema.index({ 'fields.coordinate': 1, at: -1 });

@@ -1,5 +1,5 @@
-/** `AccessRule` and `AccessRequirement`: the rules as lib/access reads them from the supergraph. */
-import { describeAccessRequirement } from '../../../../lib/access/index.js';
+/** `AccessRule` and `AccessRequirement`: the rules as lib/records/access reads them from the supergraph. */
+import { describeAccessRequirement } from '../../../../lib/records/access/index.js';
 import type { AccessRequirementResolvers } from '../__generated__/resolvers-types.js';
 
 export const AccessRequirement: AccessRequirementResolvers = {

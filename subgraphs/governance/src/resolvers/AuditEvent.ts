@@ -2,7 +2,7 @@
 import type {
   AuditDecision,
   AuditOutcome as StoredAuditOutcome,
-} from '../../../../lib/audit/index.js';
+} from '../../../../lib/records/audit/index.js';
 import type {
   AccessDecision as AccessDecisionName,
   AuditEventResolvers,

@@ -1,8 +1,11 @@
 /** Governance's root queries: the access rules of the supergraph and the audit trail. */
 import type { QueryFilter } from 'mongoose';
-import type { AccessRule } from '../../../../lib/access/index.js';
-import type { AuditDecision } from '../../../../lib/audit/index.js';
-import { paginate, timeRangeFilter } from '../../../../lib/pagination.js';
+import type { AccessRule } from '../../../../lib/records/access/index.js';
+import type { AuditDecision } from '../../../../lib/records/audit/index.js';
+import {
+  paginate,
+  timeRangeFilter,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   AccessRuleFilter,
   AuditEventFilter,

@@ -1,6 +1,6 @@
 /** Governance's resolver map: one file per GraphQL type. */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
-import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { AccessRequirement } from './AccessRule.js';
 import { AccessDecision, AuditEvent, AuditOutcome } from './AuditEvent.js';
 import { Query } from './Query.js';

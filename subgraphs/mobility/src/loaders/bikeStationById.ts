@@ -1,5 +1,5 @@
 /** Loader: bike stations by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityModels, BikeStationDoc } from '../models/index.js';
 
 /** bike stations by id. One query per batch. */

@@ -1,5 +1,5 @@
 /** Loader: the latest flow reading of each traffic sensor. */
-import { createLatestByKeyLoader } from '../../../../lib/loaders.js';
+import { createLatestByKeyLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
 
 /** The newest reading of each sensor (null if none), one aggregation per batch. */

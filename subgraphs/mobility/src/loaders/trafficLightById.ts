@@ -1,5 +1,5 @@
 /** Loader: traffic lights by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityModels, TrafficLightDoc } from '../models/index.js';
 
 /** traffic lights by id. One query per batch. */

@@ -1,5 +1,5 @@
 /** Loader: the traffic sensors of each district. */
-import { createGroupByFieldLoader } from '../../../../lib/loaders.js';
+import { createGroupByFieldLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityModels, TrafficSensorDoc } from '../models/index.js';
 
 /** the traffic sensors of each district. One query per batch of districts. */

@@ -1,5 +1,5 @@
 /** Loader: transit lines by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityModels, TransitLineDoc } from '../models/index.js';
 
 /** transit lines by id. One query per batch. */

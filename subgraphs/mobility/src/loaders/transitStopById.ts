@@ -1,5 +1,5 @@
 /** Loader: transit stops by id. */
-import { createByIdLoader } from '../../../../lib/loaders.js';
+import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityModels, TransitStopDoc } from '../models/index.js';
 
 /** transit stops by id. One query per batch. */

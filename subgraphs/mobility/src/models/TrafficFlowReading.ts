@@ -1,6 +1,6 @@
 /** Mobility model: one flow observation of a traffic sensor (FIWARE TrafficFlowObserved). */
 import { Schema } from 'mongoose';
-import { districtFieldDefinition } from '../../../../lib/districts.js';
+import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 
 /** A flow reading as stored; units are fixed by the model (vehicles/h, km/h). */
 export interface TrafficFlowReadingDoc {

@@ -3,7 +3,7 @@ import { Schema } from 'mongoose';
 import {
   districtFieldDefinition,
   geoPointDefinition,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 
 /** Statuses of a traffic light. */
 export const TRAFFIC_LIGHT_STATUSES = [

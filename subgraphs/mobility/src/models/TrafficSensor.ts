@@ -3,7 +3,7 @@ import { Schema } from 'mongoose';
 import {
   districtFieldDefinition,
   geoPointDefinition,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 
 /** A traffic sensor as stored. */
 export interface TrafficSensorDoc {

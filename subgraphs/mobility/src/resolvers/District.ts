@@ -2,8 +2,11 @@
 import {
   districtSharedResolvers,
   type DistrictRef,
-} from '../../../../lib/districts.js';
-import { paginate, type PageArgs } from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/districts.js';
+import {
+  paginate,
+  type PageArgs,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { MobilityContext } from '../context.js';
 import { speed } from './units.js';
 

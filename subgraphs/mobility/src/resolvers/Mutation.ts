@@ -3,7 +3,7 @@ import {
   BadUserInputError,
   ForbiddenError,
   NotFoundError,
-} from '../../../../lib/errors.js';
+} from '../../../../lib/runtime/errors.js';
 import { canControlTrafficLight } from '../access.js';
 import type { MobilityContext } from '../context.js';
 

@@ -2,13 +2,13 @@
 import {
   districtFilter,
   districtQueryResolvers,
-} from '../../../../lib/districts.js';
+} from '../../../../lib/subgraph-kit/districts.js';
 import {
   paginate,
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { MobilityContext } from '../context.js';
 import type { TransitLineDoc } from '../models/index.js';
 

@@ -3,8 +3,8 @@ import {
   type PageArgs,
   type TimeRange,
   paginateTimeSeries,
-} from '../../../../lib/pagination.js';
-import { loadExisting } from '../../../../lib/loaders.js';
+} from '../../../../lib/subgraph-kit/pagination.js';
+import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityContext } from '../context.js';
 import type {
   TrafficFlowReadingDoc,

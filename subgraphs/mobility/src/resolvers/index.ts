@@ -1,6 +1,6 @@
 /** Mobility's resolver map: one file per GraphQL type. */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
-import { DateTimeScalar } from '../../../../lib/scalars.js';
+import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { BikeStation } from './BikeStation.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';

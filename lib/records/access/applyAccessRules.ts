@@ -1,0 +1,236 @@
+/**
+ * Enforcement of the Federation 2 authorization directives in the subgraph,
+ * which owns the data. @apollo/gateway does not enforce `@authenticated`,
+ * `@requiresScopes` or `@policy` (only Apollo's Router does), so each
+ * subgraph wraps its resolvers here. Semantics: see ./accessRequirement.ts and
+ * https://www.apollographql.com/docs/graphos/routing/security/authorization
+ *
+ * - Every field whose effective requirement (its own directives AND its
+ *   type's AND its return named type's) is not public gets a wrapper: a
+ *   denied field never calls the original resolver (so never touches the
+ *   database), resolves to null, and reports one GraphQL error with
+ *   `extensions.code` UNAUTHENTICATED or FORBIDDEN and `extensions.coordinate`.
+ * - `Query._entities`: a representation whose `__typename` names a
+ *   protected type the caller may not see resolves to null with the error;
+ *   allowed representations of the same batch resolve normally, and the
+ *   denied ones never reach `__resolveReference`.
+ * - Errors are reported once per field per response path (list indices
+ *   ignored) and once per entity type per request: a list of 100 reports
+ *   with a denied `reporterEmail` gives 100 nulls and one error. A denied
+ *   non-null field must still raise at each occurrence (GraphQL null
+ *   propagation), so protected fields should be nullable.
+ *
+ * The caller is `context.viewer` (lib/runtime/viewer.ts); a context without a valid
+ * viewer is treated as anonymous (fail closed).
+ */
+import {
+  defaultFieldResolver,
+  isNonNullType,
+  isObjectType,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
+import type { Path } from 'graphql/jsutils/Path.js';
+import {
+  ErrorCode,
+  ForbiddenError,
+  UnauthenticatedError,
+  type GraphQLErrorWithCode,
+} from '../../runtime/errors.js';
+import { anonymousViewer, type Viewer } from '../../runtime/viewer.js';
+import {
+  describeAccessRequirement,
+  evaluateAccess,
+  isPublicRequirement,
+  type AccessRequirement,
+} from './accessRequirement.js';
+import {
+  isOwnType,
+  readSubgraphRules,
+  type ReadSubgraphRulesOptions,
+} from './readSubgraphRules.js';
+
+/** Options of {@link applyAccessRules}. */
+export type ApplyAccessRulesOptions = ReadSubgraphRulesOptions;
+
+const applied = new WeakSet<GraphQLSchema>();
+// Per request (context object): the denials already reported.
+const reported = new WeakMap<object, Set<string>>();
+
+function viewerOf(context: unknown): Viewer {
+  if (typeof context !== 'object' || context === null) return anonymousViewer;
+  const viewer = (context as { viewer?: unknown }).viewer;
+  if (
+    typeof viewer === 'object' &&
+    viewer !== null &&
+    'subject' in viewer &&
+    (viewer.subject === null || typeof viewer.subject === 'string') &&
+    'scopes' in viewer &&
+    viewer.scopes instanceof Set &&
+    'policies' in viewer &&
+    viewer.policies instanceof Set
+  ) {
+    return viewer as Viewer;
+  }
+  return anonymousViewer;
+}
+
+/** The message of a denial: `Access to CitizenReport.reporterEmail requires scope engagement:pii`. */
+export function accessDeniedMessage(
+  coordinate: string,
+  requirement: AccessRequirement,
+): string {
+  return `Access to ${coordinate} requires ${describeAccessRequirement(requirement)}`;
+}
+
+/** The error of a denial, with `extensions.code` and `extensions.coordinate`. */
+export function accessDeniedError(
+  code: typeof ErrorCode.UNAUTHENTICATED | typeof ErrorCode.FORBIDDEN,
+  coordinate: string,
+  requirement: AccessRequirement,
+): GraphQLErrorWithCode {
+  const message = accessDeniedMessage(coordinate, requirement);
+  return code === ErrorCode.UNAUTHENTICATED
+    ? new UnauthenticatedError(message, { coordinate })
+    : new ForbiddenError(message, { coordinate });
+}
+
+// Whether this denial is the first of its kind in the request.
+function firstReport(context: unknown, key: string): boolean {
+  if (typeof context !== 'object' || context === null) return true;
+  let keys = reported.get(context);
+  if (!keys) {
+    keys = new Set();
+    reported.set(context, keys);
+  }
+  if (keys.has(key)) return false;
+  keys.add(key);
+  return true;
+}
+
+function pathKey(path: Path | undefined): string {
+  const keys: string[] = [];
+  for (let node = path; node; node = node.prev) {
+    if (typeof node.key === 'string') keys.push(node.key);
+  }
+  return keys.reverse().join('.');
+}
+
+function guardField(
+  coordinate: string,
+  requirement: AccessRequirement,
+  resolve: GraphQLFieldResolver<unknown, unknown>,
+): GraphQLFieldResolver<unknown, unknown> {
+  return (source, args, context, info) => {
+    const decision = evaluateAccess(requirement, viewerOf(context));
+    if (decision.allowed) return resolve(source, args, context, info);
+    if (
+      !isNonNullType(info.returnType) &&
+      !firstReport(context, `field:${pathKey(info.path)}`)
+    ) {
+      return null;
+    }
+    throw accessDeniedError(decision.code, coordinate, requirement);
+  };
+}
+
+interface Representation {
+  readonly __typename?: unknown;
+}
+
+function guardEntities(
+  typeRules: ReadonlyMap<string, AccessRequirement>,
+  resolve: GraphQLFieldResolver<unknown, unknown>,
+): GraphQLFieldResolver<unknown, unknown> {
+  return (source, args, context, info: GraphQLResolveInfo) => {
+    const representations = (args as { representations?: unknown })
+      .representations;
+    if (!Array.isArray(representations)) {
+      return resolve(source, args, context, info);
+    }
+    const viewer = viewerOf(context);
+    const denials = representations.map((representation: unknown) => {
+      const typename = (representation as Representation | null)?.__typename;
+      if (typeof typename !== 'string') return undefined;
+      const requirement = typeRules.get(typename);
+      if (!requirement) return undefined;
+      const decision = evaluateAccess(requirement, viewer);
+      if (decision.allowed) return undefined;
+      // Later denials of the same type in this request: null, no new error.
+      return firstReport(context, `entity:${typename}`)
+        ? accessDeniedError(decision.code, typename, requirement)
+        : null;
+    });
+    if (denials.every((denial) => denial === undefined)) {
+      return resolve(source, args, context, info);
+    }
+    const allowed = representations.filter(
+      (_, index) => denials[index] === undefined,
+    );
+    const merge = (results: unknown): unknown[] => {
+      const resolved = Array.isArray(results) ? results : [];
+      let next = 0;
+      // An Error item becomes a field error at `_entities.<index>`, null in data.
+      return denials.map((denial) =>
+        denial === undefined ? resolved[next++] : denial,
+      );
+    };
+    if (allowed.length === 0) return merge([]);
+    const results = resolve(
+      source,
+      { ...args, representations: allowed },
+      context,
+      info,
+    );
+    return isPromiseLike(results)
+      ? Promise.resolve(results).then(merge)
+      : merge(results);
+  };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Enforces the schema's `@authenticated`, `@requiresScopes` and `@policy`
+ * rules by wrapping resolvers in place (see the module comment). Applying it
+ * twice to the same schema is a no-op.
+ * @param schema The schema from `buildSubgraphSchema`.
+ * @returns The same schema, now enforcing its rules.
+ * @throws Error when a rule is malformed or names an unknown scope or policy.
+ */
+export function applyAccessRules(
+  schema: GraphQLSchema,
+  options: ApplyAccessRulesOptions = {},
+): GraphQLSchema {
+  if (applied.has(schema)) return schema;
+  const rules = readSubgraphRules(schema, options);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || !isOwnType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const coordinate = `${type.name}.${field.name}`;
+      const requirement = rules.fields.get(coordinate);
+      if (!requirement || isPublicRequirement(requirement)) continue;
+      field.resolve = guardField(
+        coordinate,
+        requirement,
+        field.resolve ?? defaultFieldResolver,
+      );
+    }
+  }
+  const entities = schema.getQueryType()?.getFields()['_entities'];
+  if (entities && rules.types.size > 0) {
+    entities.resolve = guardEntities(
+      rules.types,
+      entities.resolve ?? defaultFieldResolver,
+    );
+  }
+  applied.add(schema);
+  return schema;
+}

@@ -1,0 +1,200 @@
+/**
+ * The gateway-to-subgraph token. The gateway verifies the caller, then
+ * forwards the caller's identity to each subgraph in a short-lived JWT signed
+ * with the gateway's OWN Ed25519 key (never the caller's token). A subgraph
+ * accepts a request only with a valid one, so calling a subgraph port
+ * directly, or forging identity headers, gets nothing.
+ *
+ * Claims: `iss` {@link GATEWAY_TOKEN_ISSUER}, `aud` {@link gatewayTokenAudience} of the one
+ * subgraph it is for (a token sent to mobility is refused by engagement),
+ * `sub` (absent for anonymous callers), `scope` (space-separated), `policies`
+ * (the names the gateway derived with lib/runtime/roles.ts), `rid` (request id),
+ * `iat`, `exp`, `jti`.
+ */
+import {
+  randomUUID,
+  createPrivateKey,
+  createPublicKey,
+  type KeyObject,
+} from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { SignJWT, jwtVerify } from 'jose';
+import { UnauthenticatedError } from './errors.js';
+import { createViewer, type Viewer } from './viewer.js';
+import { describeJwtError } from './describeJwtError.js';
+
+/** The HTTP header carrying the gateway token from the gateway to subgraphs. */
+export const GATEWAY_TOKEN_HEADER = 'x-gateway-token';
+/** The fixed `iss` of gateway tokens. */
+export const GATEWAY_TOKEN_ISSUER = 'urn:marseille:gateway';
+
+/**
+ * The `aud` of a gateway token for one subgraph: each token is good for the
+ * subgraph it was sent to only, so one captured in transit cannot be replayed
+ * against another department.
+ */
+export function gatewayTokenAudience(subgraph: string): string {
+  return `urn:marseille:subgraph:${subgraph}`;
+}
+
+/** The JOSE `typ` header of gateway tokens, so no other JWT can pass for one. */
+export const GATEWAY_TOKEN_TYPE = 'gateway+jwt';
+
+// The only algorithm accepted: pinning it refuses `alg: none` and HMAC
+// tokens "signed" with the public key (RFC 8725 §3.1).
+const ALGORITHMS = ['EdDSA'];
+
+/** What the gateway signs for one subgraph request. */
+export interface GatewayTokenInput {
+  /** The verified caller. */
+  readonly viewer: Viewer;
+  /** The gateway's request id, so subgraph logs join the audit trail. */
+  readonly requestId: string;
+  /** Lifetime of the token in seconds (`config.gatewayToken.ttlSeconds`). */
+  readonly ttlSeconds: number;
+  /** The subgraph the token is sent to (its name in supergraph.yaml). */
+  readonly subgraph: string;
+}
+
+/** What a subgraph learns from a valid gateway token. */
+export interface GatewayTokenPayload {
+  /** The caller, as the gateway verified it. */
+  readonly viewer: Viewer;
+  /** The gateway's request id. */
+  readonly requestId: string;
+}
+
+/** Options of {@link verifyGatewayToken}. */
+export interface VerifyGatewayTokenOptions {
+  /** The verifying subgraph's own name: tokens for other subgraphs are refused. */
+  readonly subgraph: string;
+  /**
+   * Allowed clock skew between gateway and subgraph, in seconds.
+   * @default 5
+   */
+  readonly clockToleranceSeconds?: number;
+  /**
+   * The time to verify against (tests).
+   * @default new Date()
+   */
+  readonly currentDate?: Date;
+}
+
+/** Signs the gateway token for one request with the gateway's private key. */
+export async function signGatewayToken(
+  key: KeyObject,
+  input: GatewayTokenInput,
+): Promise<string> {
+  const { viewer, requestId, ttlSeconds, subgraph } = input;
+  const now = Math.floor(Date.now() / 1000);
+  const jwt = new SignJWT({
+    scope: [...viewer.scopes].join(' '),
+    policies: [...viewer.policies],
+    rid: requestId,
+  })
+    .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
+    .setIssuer(GATEWAY_TOKEN_ISSUER)
+    .setAudience(gatewayTokenAudience(subgraph))
+    .setIssuedAt(now)
+    .setExpirationTime(now + ttlSeconds)
+    .setJti(randomUUID());
+  if (viewer.subject !== null) jwt.setSubject(viewer.subject);
+  return jwt.sign(key);
+}
+
+/**
+ * Verifies a gateway token (the value of the {@link GATEWAY_TOKEN_HEADER}
+ * header) and returns the caller it carries.
+ * @throws UnauthenticatedError when the token is missing, expired, signed by
+ *   another key or algorithm, or has the wrong issuer, audience or type.
+ */
+export async function verifyGatewayToken(
+  publicKey: KeyObject,
+  token: string | null | undefined,
+  options: VerifyGatewayTokenOptions,
+): Promise<GatewayTokenPayload> {
+  if (token === undefined || token === null || token.trim() === '') {
+    throw new UnauthenticatedError(
+      'Missing gateway token: subgraphs answer only requests from the gateway.',
+    );
+  }
+  let payload;
+  try {
+    ({ payload } = await jwtVerify(token.trim(), publicKey, {
+      algorithms: ALGORITHMS,
+      issuer: GATEWAY_TOKEN_ISSUER,
+      audience: gatewayTokenAudience(options.subgraph),
+      typ: GATEWAY_TOKEN_TYPE,
+      requiredClaims: ['exp', 'iat', 'rid'],
+      clockTolerance: options.clockToleranceSeconds ?? 5,
+      ...(options.currentDate ? { currentDate: options.currentDate } : {}),
+    }));
+  } catch (error) {
+    throw new UnauthenticatedError(
+      `Invalid gateway token: ${describeJwtError(error)}.`,
+    );
+  }
+  const { sub, scope, policies, rid } = payload;
+  if (
+    typeof rid !== 'string' ||
+    rid === '' ||
+    (sub !== undefined && typeof sub !== 'string') ||
+    (scope !== undefined && typeof scope !== 'string') ||
+    (policies !== undefined &&
+      !(
+        Array.isArray(policies) &&
+        policies.every((name) => typeof name === 'string')
+      ))
+  ) {
+    throw new UnauthenticatedError('Invalid gateway token: malformed claims.');
+  }
+  return {
+    viewer: createViewer(sub ?? null, scope ?? '', policies ?? []),
+    requestId: rid,
+  };
+}
+
+/**
+ * Loads the gateway's Ed25519 private key (PKCS#8 PEM), used by the gateway
+ * to sign gateway tokens.
+ * @throws Error when the file is missing or does not hold an Ed25519 private key.
+ */
+export async function loadGatewaySigningKey(file: string): Promise<KeyObject> {
+  const key = createPrivateKey(await readPem(file));
+  assertEd25519(key, file);
+  return key;
+}
+
+/**
+ * Loads the gateway's Ed25519 public key (SPKI PEM), used by subgraphs to
+ * verify gateway tokens.
+ * @throws Error when the file is missing or does not hold an Ed25519 public key.
+ */
+export async function loadGatewayVerifyKey(file: string): Promise<KeyObject> {
+  const key = createPublicKey(await readPem(file));
+  if (key.type !== 'public') {
+    throw new Error(`${file} must hold a public key, not a ${key.type} key`);
+  }
+  assertEd25519(key, file);
+  return key;
+}
+
+async function readPem(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new Error(
+      `Cannot read the gateway token key ${file} (${code}); run \`npm start\` once to create development keys, or set GATEWAY_TOKEN_*_KEY_FILE.`,
+      { cause: error },
+    );
+  }
+}
+
+function assertEd25519(key: KeyObject, file: string): void {
+  if (key.asymmetricKeyType !== 'ed25519') {
+    throw new Error(
+      `${file} must hold an Ed25519 key, got ${key.asymmetricKeyType ?? 'a symmetric key'}`,
+    );
+  }
+}

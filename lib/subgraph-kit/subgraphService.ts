@@ -1,0 +1,233 @@
+/**
+ * The subgraph service, one concept from schema to process: what every
+ * subgraph server is made of (the schema from its own `schema.graphql` with
+ * Federation, the access rules it declares enforced, errors masked, no
+ * reporting to any outside service) and how it runs as its own service
+ * (configuration, database, the gateway-token check on every request,
+ * `/health` and `/ready`, graceful stop). Each subgraph's `src/server.ts`
+ * calls {@link createSubgraphServer}; its `src/index.ts` is a call to
+ * {@link runSubgraph}.
+ */
+import { readFileSync } from 'node:fs';
+import { parse, type DocumentNode } from 'graphql';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import {
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import type { Connection } from 'mongoose';
+import { applyAccessRules } from '../records/access/index.js';
+import {
+  loadConfig,
+  type Config,
+  type SubgraphName,
+} from '../runtime/config.js';
+import {
+  GATEWAY_TOKEN_HEADER,
+  loadGatewayVerifyKey,
+  verifyGatewayToken,
+} from '../runtime/gatewayToken.js';
+import { createFormatError, UnauthenticatedError } from '../runtime/errors.js';
+import { createHttpService, type HttpService } from '../runtime/http.js';
+import { createLogger, type Logger } from '../runtime/logger.js';
+import {
+  connectDatabase,
+  pingDatabase,
+  resolveDatabase,
+} from '../runtime/mongo.js';
+import type { Viewer } from '../runtime/viewer.js';
+
+/** What every subgraph's request context has; each subgraph adds its loaders. */
+export interface SubgraphContext extends BaseContext {
+  /** The caller, as forwarded by the gateway. */
+  viewer: Viewer;
+  /** The gateway's request id, on every log line of this request. */
+  requestId: string;
+  /** Child logger bound to the request id. */
+  logger: Logger;
+}
+
+/** Resolver map type of a subgraph. */
+export type SubgraphResolvers<TContext> = GraphQLResolverMap<TContext>;
+
+/** Reads and parses a subgraph's `schema.graphql`. */
+export function loadSchema(url: URL): DocumentNode {
+  return parse(readFileSync(url, 'utf8'));
+}
+
+/** What every subgraph's `createServer(deps)` receives; a subgraph may ask for more. */
+export interface SubgraphDeps {
+  /** The subgraph's own database. */
+  connection: Connection;
+  logger: Logger;
+  /**
+   * Send stack traces to clients (development only).
+   * @default false
+   */
+  includeStacktrace?: boolean;
+}
+
+/** What a subgraph's `createServer` returns. */
+export interface SubgraphServer<TContext extends SubgraphContext> {
+  apollo: ApolloServer<TContext>;
+  /** Adds the subgraph's own per-request parts (loaders) to the base context. */
+  createContext: (base: SubgraphContext) => TContext;
+}
+
+/** Options of {@link createSubgraphServer}. */
+export interface SubgraphServerOptions<TContext extends SubgraphContext> {
+  typeDefs: DocumentNode;
+  /** The subgraph's resolver map (one file per type, joined in resolvers/index.ts). */
+  resolvers: object;
+  deps: SubgraphDeps;
+  /** Adds the subgraph's own per-request parts (models, loaders) to the base context. */
+  createContext: (base: SubgraphContext) => TContext;
+}
+
+/**
+ * The body of every subgraph's `createServer`: its Apollo Server (not
+ * started, not listening; rules enforced, errors masked, no reporting) and
+ * its context factory.
+ */
+export function createSubgraphServer<TContext extends SubgraphContext>(
+  options: SubgraphServerOptions<TContext>,
+): SubgraphServer<TContext> {
+  const includeStacktrace = options.deps.includeStacktrace ?? false;
+  const schema = applyAccessRules(
+    buildSubgraphSchema([
+      {
+        typeDefs: options.typeDefs,
+        resolvers: options.resolvers as GraphQLResolverMap<unknown>,
+      },
+    ]),
+  );
+  const apollo = new ApolloServer<TContext>({
+    schema,
+    includeStacktraceInErrorResponses: includeStacktrace,
+    formatError: createFormatError({
+      logger: options.deps.logger,
+      includeStacktrace,
+    }),
+    // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
+    plugins: [
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+    ],
+    logger: options.deps.logger,
+  });
+  return { apollo, createContext: options.createContext };
+}
+
+/** Options of {@link createSubgraphHttpService}. */
+export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
+  server: SubgraphServer<TContext>;
+  connection: Connection;
+  logger: Logger;
+  /** The gateway's public key: requests without a valid gateway token are refused. */
+  gatewayKey: Awaited<ReturnType<typeof loadGatewayVerifyKey>>;
+  /** This subgraph's name: gateway tokens made for another subgraph are refused. */
+  name: string;
+}
+
+/** The HTTP service of a subgraph: only requests signed by the gateway are served. */
+export function createSubgraphHttpService<TContext extends SubgraphContext>(
+  options: SubgraphHttpServiceOptions<TContext>,
+): HttpService {
+  const { server, connection, logger, gatewayKey, name } = options;
+  return createHttpService<TContext>({
+    apollo: server.apollo,
+    logger,
+    async context({ req, requestId }) {
+      const header = req.headers[GATEWAY_TOKEN_HEADER];
+      try {
+        const verified = await verifyGatewayToken(
+          gatewayKey,
+          typeof header === 'string' ? header : undefined,
+          { subgraph: name },
+        );
+        return server.createContext({
+          viewer: verified.viewer,
+          requestId: verified.requestId,
+          logger: logger.child({ requestId: verified.requestId }),
+        });
+      } catch (error) {
+        // Only the gateway may call a subgraph: a direct call or a forged
+        // token is refused (401) and leaves a trace in the subgraph's log.
+        const reason = error instanceof Error ? error.message : String(error);
+        logger.warn(
+          { requestId, remoteAddress: req.socket.remoteAddress, reason },
+          'request refused: no valid gateway token',
+        );
+        if (error instanceof UnauthenticatedError) {
+          throw new UnauthenticatedError(error.message, {
+            http: { status: 401 },
+          });
+        }
+        throw error;
+      }
+    },
+    async ready() {
+      const ok = await pingDatabase(connection);
+      return { ok, details: { database: ok ? 'reachable' : 'unreachable' } };
+    },
+  });
+}
+
+/**
+ * Starts a subgraph as a process: loadConfig → connect → listen; stops
+ * cleanly on SIGINT/SIGTERM.
+ */
+export async function runSubgraph<TContext extends SubgraphContext>(
+  name: SubgraphName,
+  createServer: (
+    deps: SubgraphDeps,
+    config: Readonly<Config>,
+  ) => SubgraphServer<TContext>,
+): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({
+    service: `subgraph-${name}`,
+    level: config.logLevel,
+  });
+  const database = await resolveDatabase(config, name, logger);
+  const connection = await connectDatabase({ uri: database.uri, dbName: name });
+  const gatewayKey = await loadGatewayVerifyKey(
+    config.gatewayToken.publicKeyFile,
+  );
+  const server = createServer(
+    { connection, logger, includeStacktrace: config.env === 'development' },
+    config,
+  );
+  const http = createSubgraphHttpService({
+    server,
+    connection,
+    logger,
+    gatewayKey,
+    name,
+  });
+  const url = await http.listen(config.subgraphs[name].port, config.bindHost);
+  logger.info(
+    {
+      url: `${url}/graphql`,
+      database: database.embedded ? 'embedded localdb' : 'external',
+    },
+    `subgraph ${name} ready`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, `subgraph ${name} stopping`);
+    await http.stop();
+    await connection.close();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}

@@ -16,6 +16,11 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * An instant, as an RFC 3339 date-time string in UTC, e.g. `2026-11-25T08:00:00.000Z`
+   * (answers always use that form). Arguments also accept an offset
+   * (`2026-11-25T09:00:00+01:00`) or a bare date (`2026-11-25`, midnight UTC).
+   */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -65,6 +70,8 @@ export type District = {
   businesses?: Maybe<BusinessConnection>;
   /** INSEE code, 13201 to 13216. */
   code: Scalars['ID']['output'];
+  /** Same as `code`: the id clients cache a district under (Global Object Identification). */
+  id: Scalars['ID']['output'];
   /** Innovation hubs located in this district. */
   innovationHubs?: Maybe<Array<InnovationHub>>;
   /** Monthly market indicators of this district, newest first. */
@@ -279,7 +286,7 @@ export type Query = {
   businessByRegistryNumber?: Maybe<Business>;
   /** Businesses by id; filter by district and NAF section. */
   businesses: BusinessConnection;
-  /** One district by INSEE code (13201 to 13216); null if no such district. */
+  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
   districts: Array<District>;
@@ -713,6 +720,7 @@ export type DistrictResolvers<ContextType = EconomyContext, ParentType extends R
   businessCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   businesses?: Resolver<Maybe<ResolversTypes['BusinessConnection']>, ParentType, ContextType, Partial<DistrictBusinessesArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   innovationHubs?: Resolver<Maybe<Array<ResolversTypes['InnovationHub']>>, ParentType, ContextType>;
   marketIndicators?: Resolver<Maybe<ResolversTypes['MarketIndicatorConnection']>, ParentType, ContextType, Partial<DistrictMarketIndicatorsArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

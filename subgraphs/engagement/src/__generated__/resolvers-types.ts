@@ -19,6 +19,11 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * An instant, as an RFC 3339 date-time string in UTC, e.g. `2026-11-25T08:00:00.000Z`
+   * (answers always use that form). Arguments also accept an offset
+   * (`2026-11-25T09:00:00+01:00`) or a bare date (`2026-11-25`, midnight UTC).
+   */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -177,6 +182,8 @@ export type District = {
   code: Scalars['ID']['output'];
   /** Digital-inclusion indicators of this district: the latest month and the monthly series. */
   digitalInclusion?: Maybe<DigitalInclusion>;
+  /** Same as `code`: the id clients cache a district under (Global Object Identification). */
+  id: Scalars['ID']['output'];
   /** Official name, e.g. Marseille 1er Arrondissement. */
   name: Scalars['String']['output'];
   /** Who takes part here: workshops held, residents enrolled, reports filed. */
@@ -352,7 +359,7 @@ export type Query = {
   digitalDivideRanking: Array<DigitalDivideRank>;
   /** Monthly digital-inclusion indicators, newest first. */
   digitalInclusionIndicators: DigitalInclusionIndicatorConnection;
-  /** One district by INSEE code (13201 to 13216); null if no such district. */
+  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
   districts: Array<District>;
@@ -950,6 +957,7 @@ export type DistrictResolvers<ContextType = EngagementContext, ParentType extend
   citizenReports?: Resolver<Maybe<ResolversTypes['CitizenReportConnection']>, ParentType, ContextType, Partial<DistrictCitizenReportsArgs>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   digitalInclusion?: Resolver<Maybe<ResolversTypes['DigitalInclusion']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   participation?: Resolver<Maybe<ResolversTypes['Participation']>, ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;

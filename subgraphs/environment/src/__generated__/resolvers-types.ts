@@ -17,6 +17,11 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * An instant, as an RFC 3339 date-time string in UTC, e.g. `2026-11-25T08:00:00.000Z`
+   * (answers always use that form). Arguments also accept an offset
+   * (`2026-11-25T09:00:00+01:00`) or a bare date (`2026-11-25`, midnight UTC).
+   */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -159,6 +164,8 @@ export type District = {
   airQualityStations?: Maybe<Array<AirQualityStation>>;
   /** INSEE code, 13201 to 13216. */
   code: Scalars['ID']['output'];
+  /** Same as `code`: the id clients cache a district under (Global Object Identification). */
+  id: Scalars['ID']['output'];
   /** Official name, e.g. Marseille 1er Arrondissement. */
   name: Scalars['String']['output'];
   /** Noise now: the latest LAeq of each station of the district. */
@@ -306,7 +313,7 @@ export type Query = {
   airQualityReadings: AirQualityObservedConnection;
   airQualityStation?: Maybe<AirQualityStation>;
   airQualityStations: AirQualityStationConnection;
-  /** One district by INSEE code (13201 to 13216); null if no such district. */
+  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
   districts: Array<District>;
@@ -938,6 +945,7 @@ export type DistrictResolvers<ContextType = EnvironmentContext, ParentType exten
   airQuality?: Resolver<Maybe<ResolversTypes['DistrictAirQuality']>, ParentType, ContextType>;
   airQualityStations?: Resolver<Maybe<Array<ResolversTypes['AirQualityStation']>>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   noise?: Resolver<Maybe<ResolversTypes['NoiseSummary']>, ParentType, ContextType>;
   openLeakAlerts?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

@@ -18,6 +18,11 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * An instant, as an RFC 3339 date-time string in UTC, e.g. `2026-11-25T08:00:00.000Z`
+   * (answers always use that form). Arguments also accept an offset
+   * (`2026-11-25T09:00:00+01:00`) or a bare date (`2026-11-25`, midnight UTC).
+   */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };

@@ -16,6 +16,11 @@ export type Scalars = {
   Boolean: { input: boolean; output: boolean; }
   Int: { input: number; output: number; }
   Float: { input: number; output: number; }
+  /**
+   * An instant, as an RFC 3339 date-time string in UTC, e.g. `2026-11-25T08:00:00.000Z`
+   * (answers always use that form). Arguments also accept an offset
+   * (`2026-11-25T09:00:00+01:00`) or a bare date (`2026-11-25`, midnight UTC).
+   */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
@@ -72,6 +77,8 @@ export type District = {
   code: Scalars['ID']['output'];
   /** Congestion now: from each sensor's latest reading. */
   congestion?: Maybe<CongestionSummary>;
+  /** Same as `code`: the id clients cache a district under (Global Object Identification). */
+  id: Scalars['ID']['output'];
   /** Official name, e.g. Marseille 1er Arrondissement. */
   name: Scalars['String']['output'];
   /** INSEE population municipale, latest vintage. */
@@ -138,7 +145,7 @@ export type Quantity = {
 export type Query = {
   __typename?: 'Query';
   bikeStations: BikeStationConnection;
-  /** One district by INSEE code (13201 to 13216); null if no such district. */
+  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
   districts: Array<District>;
@@ -610,6 +617,7 @@ export type DistrictResolvers<ContextType = MobilityContext, ParentType extends 
   bikeStations?: Resolver<Maybe<Array<ResolversTypes['BikeStation']>>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   congestion?: Resolver<Maybe<ResolversTypes['CongestionSummary']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -8,19 +8,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import type { SubgraphCodegen } from './lib/tooling/SubgraphCodegen.js';
 import { codegen as economy } from './subgraphs/economy/codegen.js';
 import { codegen as engagement } from './subgraphs/engagement/codegen.js';
 import { codegen as environment } from './subgraphs/environment/codegen.js';
 import { codegen as governance } from './subgraphs/governance/codegen.js';
 import { codegen as mobility } from './subgraphs/mobility/codegen.js';
-
-/** What a subgraph's codegen.ts declares. */
-export interface SubgraphCodegen {
-  /** The context type exported by src/context.ts. */
-  context: string;
-  /** GraphQL type → `<path relative to src/__generated__>#<TypeName>`. */
-  mappers: Record<string, string>;
-}
 
 /** Every `type XConnection` and `type XEdge` of a schema file, mapped to lib/pagination's Page and Edge. */
 function connectionMappers(sdl: string): Record<string, string> {

@@ -1,5 +1,5 @@
 /** Governance's resolver typing: which document each GraphQL type's resolvers receive (see /codegen.ts). */
-import type { SubgraphCodegen } from '../../codegen.js';
+import type { SubgraphCodegen } from '../../lib/tooling/SubgraphCodegen.js';
 
 export const codegen: SubgraphCodegen = {
   context: 'GovernanceContext',

@@ -71,7 +71,7 @@ describe('import boundaries', () => {
     {
       rule: 'production code imports a test fixture',
       at: 'gateway/src/example.ts',
-      code: "import { sampleAuditEvent } from '../../tests/audit/sampleAuditEvent.js';",
+      code: "import { createAuditedServer } from '../test/auditFixture.js';",
       says: 'never imports tests',
     },
     {
@@ -87,10 +87,16 @@ describe('import boundaries', () => {
       says: 'localdb/ is a stand-alone',
     },
     {
-      rule: 'localdb imports a test helper',
+      rule: 'localdb imports a shared test helper',
       at: 'localdb/src/example.ts',
-      code: "import { startTestDb } from '../../tests/localdb/startTestDb.js';",
+      code: "import { startCityGraph } from '../../tests/e2e/cityGraph.js';",
       says: 'localdb/ is a stand-alone',
+    },
+    {
+      rule: 'localdb imports its own tests',
+      at: 'localdb/src/example.ts',
+      code: "import { startTestDb } from '../test/startTestDb.js';",
+      says: 'never imports tests',
     },
     {
       rule: 'lib/runtime imports another lib folder',
@@ -125,8 +131,8 @@ describe('import boundaries', () => {
     },
     {
       case: 'a test imports a fixture',
-      at: 'tests/audit/example.test.ts',
-      code: "import { sampleAuditEvent } from './sampleAuditEvent.js';",
+      at: 'gateway/test/example.test.ts',
+      code: "import { createAuditedServer } from './auditFixture.js';",
     },
     {
       case: 'localdb imports itself and its packages',

@@ -31,7 +31,10 @@ import type {
   AuditOutcome,
   AuditTrail,
 } from '../../../lib/records/audit/index.js';
-import { ErrorCode } from '../../../lib/runtime/errors.js';
+import {
+  AuditUnavailableError,
+  ErrorCode,
+} from '../../../lib/runtime/errors.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { GatewayContext } from '../context.js';
@@ -287,10 +290,7 @@ export function auditPlugin(
             singleResult: {
               data: null,
               errors: [
-                {
-                  message: AUDIT_UNAVAILABLE_MESSAGE,
-                  extensions: { code: ErrorCode.AUDIT_UNAVAILABLE },
-                },
+                new AuditUnavailableError(AUDIT_UNAVAILABLE_MESSAGE).toJSON(),
               ],
             },
           };

@@ -3,6 +3,7 @@
  * schema.graphql (`@requiresScopes`) and enforced by lib/records/access; these check
  * what a directive cannot.
  */
+import { Scope } from '../../../lib/runtime/roles.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
 
 /**
@@ -11,5 +12,5 @@ import type { Viewer } from '../../../lib/runtime/viewer.js';
  * named subject, so the registry records who added the entry.
  */
 export function canRegisterBusiness(viewer: Viewer): boolean {
-  return viewer.subject !== null && viewer.scopes.has('economy:staff');
+  return viewer.subject !== null && viewer.scopes.has(Scope.ECONOMY_STAFF);
 }

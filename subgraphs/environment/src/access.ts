@@ -3,6 +3,7 @@
  * schema.graphql (`@requiresScopes`) and enforced by lib/records/access; these check
  * what a directive cannot: the state of the document itself.
  */
+import { Scope } from '../../../lib/runtime/roles.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { WaterLeakAlertDoc } from './models/index.js';
 
@@ -17,7 +18,7 @@ export function canAcknowledgeWaterLeakAlert(
 ): boolean {
   return (
     viewer.subject !== null &&
-    viewer.scopes.has('environment:staff') &&
+    viewer.scopes.has(Scope.ENVIRONMENT_STAFF) &&
     alert.status === 'OPEN'
   );
 }

@@ -3,6 +3,7 @@
  * schema.graphql (`@requiresScopes`) and enforced by lib/records/access; these check
  * what a directive cannot: the state of the document itself.
  */
+import { Scope } from '../../../lib/runtime/roles.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { TrafficLightDoc } from './models/index.js';
 
@@ -16,6 +17,6 @@ export function canControlTrafficLight(
   light: Pick<TrafficLightDoc, 'status'>,
 ): boolean {
   return (
-    viewer.scopes.has('mobility:control') && light.status !== 'MAINTENANCE'
+    viewer.scopes.has(Scope.MOBILITY_CONTROL) && light.status !== 'MAINTENANCE'
   );
 }

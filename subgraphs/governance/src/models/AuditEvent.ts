@@ -6,30 +6,22 @@
 import { Schema, type Types } from 'mongoose';
 import {
   AUDIT_EVENTS_COLLECTION,
-  type AuditDecision,
-  type AuditOutcome,
+  type AuditEvent,
 } from '../../../../lib/records/audit/index.js';
 
-/** An audit event as stored (see lib/records/audit/AuditEvent.ts). */
-export interface AuditEventDoc {
+/** `T` with every member writable, down through arrays (mongoose documents are). */
+type Writable<T> = {
+  -readonly [K in keyof T]: T[K] extends readonly (infer E)[]
+    ? Writable<E>[]
+    : T[K];
+};
+
+/**
+ * An audit event as stored: lib/records/audit's `AuditEvent` (the one
+ * definition of its fields) plus the document id.
+ */
+export interface AuditEventDoc extends Writable<AuditEvent> {
   _id: Types.ObjectId;
-  chainId: string;
-  seq: number;
-  at: Date;
-  requestId: string;
-  subject: string | null;
-  scopes: string[];
-  clientName: string | null;
-  clientVersion: string | null;
-  operationName: string | null;
-  documentHash: string | null;
-  fields: { coordinate: string; rule: string; decision: AuditDecision }[];
-  subgraphs: string[];
-  outcome: AuditOutcome;
-  errorCodes: string[];
-  durationMs: number;
-  prevHash: string;
-  hash: string;
 }
 
 /** Mongoose schema of {@link AuditEventDoc}, with the indexes the `auditEvents` filters use. */

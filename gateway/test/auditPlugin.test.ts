@@ -1,0 +1,294 @@
+import { HeaderMap } from '@apollo/server';
+import { describe, expect, it } from 'vitest';
+import type { AuditEventInput } from '../../lib/records/audit/index.js';
+import { UnauthenticatedError } from '../../lib/runtime/errors.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
+import {
+  citizenViewer,
+  createAuditedServer,
+  fixtureSupergraphSdl,
+  gatewayContext,
+  piiViewer,
+} from './auditFixture.js';
+import { AUDIT_UNAVAILABLE_MESSAGE } from '../src/plugins/auditPlugin.js';
+
+const logger = createSilentLogger();
+const supergraph = fixtureSupergraphSdl();
+
+function memoryTrail(fail = false) {
+  const events: AuditEventInput[] = [];
+  return {
+    events,
+    async record(event: AuditEventInput) {
+      if (fail) throw new Error('audit store down');
+      events.push(event);
+    },
+  };
+}
+
+function single(
+  response: Awaited<
+    ReturnType<ReturnType<typeof createAuditedServer>['executeOperation']>
+  >,
+) {
+  if (response.body.kind !== 'single')
+    throw new Error('expected a single result');
+  return response.body.singleResult;
+}
+
+describe('auditPlugin', () => {
+  it('records the protected fields asked for, with the rule and a decision per field', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.executeOperation(
+      {
+        query:
+          'query Reports { reports { id title reporterEmail internalNote } }',
+      },
+      { contextValue: gatewayContext(citizenViewer, 'req-citizen') },
+    );
+    expect(trail.events).toHaveLength(1);
+    expect(trail.events[0]).toMatchObject({
+      requestId: 'req-citizen',
+      subject: 'citizen-01',
+      scopes: ['citizen'],
+      clientName: 'dashboard',
+      clientVersion: '1.0.0',
+      operationName: 'Reports',
+      subgraphs: ['engagement'],
+      outcome: 'success',
+      errorCodes: [],
+      fields: [
+        {
+          coordinate: 'Report.internalNote',
+          rule: 'authentication',
+          decision: 'allowed',
+        },
+        {
+          coordinate: 'Report.reporterEmail',
+          rule: 'scope engagement:pii',
+          decision: 'denied',
+        },
+      ],
+    });
+    expect(trail.events[0]?.documentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('decides as lib/records/access does: anonymous denied, cleared staff allowed', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    const query = '{ reports { reporterEmail } }';
+    await server.executeOperation(
+      { query },
+      { contextValue: gatewayContext() },
+    );
+    await server.executeOperation(
+      { query },
+      { contextValue: gatewayContext(piiViewer) },
+    );
+    expect(
+      trail.events.map((event) => [event.subject, event.fields[0]?.decision]),
+    ).toEqual([
+      [null, 'denied'],
+      ['staff-01', 'allowed'],
+    ]);
+  });
+
+  it('records no protected field for a public operation', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.executeOperation(
+      { query: '{ districts reports { id title } }' },
+      { contextValue: gatewayContext() },
+    );
+    expect(trail.events[0]).toMatchObject({
+      fields: [],
+      outcome: 'success',
+      subject: null,
+      scopes: [],
+    });
+  });
+
+  it('never records variable values or literals', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.executeOperation(
+      {
+        query: 'query Q($email: String) { reports(email: $email) { id } }',
+        variables: { email: 'secret@city.fr' },
+      },
+      { contextValue: gatewayContext() },
+    );
+    await server.executeOperation(
+      { query: '{ reports(email: "literal@city.fr") { id } }' },
+      { contextValue: gatewayContext() },
+    );
+    const stored = JSON.stringify(trail.events);
+    expect(stored).not.toContain('secret@city.fr');
+    expect(stored).not.toContain('literal@city.fr');
+  });
+
+  it('gives the same document hash to the same operation with other values', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    for (const email of ['a@b.fr', 'c@d.fr']) {
+      await server.executeOperation(
+        { query: `{ reports(email: "${email}") { id } }` },
+        { contextValue: gatewayContext() },
+      );
+    }
+    expect(trail.events[0]?.documentHash).toBe(trail.events[1]?.documentHash);
+  });
+
+  it('records invalid and unparsable documents as refused', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.executeOperation(
+      { query: '{ reports { nope } }' },
+      { contextValue: gatewayContext() },
+    );
+    await server.executeOperation(
+      { query: '{ reports {' },
+      { contextValue: gatewayContext() },
+    );
+    expect(trail.events).toMatchObject([
+      { outcome: 'refused', errorCodes: ['GRAPHQL_VALIDATION_FAILED'] },
+      {
+        outcome: 'refused',
+        errorCodes: ['GRAPHQL_PARSE_FAILED'],
+        documentHash: null,
+      },
+    ]);
+    expect(trail.events[0]?.documentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('records a request whose token was refused before execution', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.start();
+    const response = await server.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: {
+        method: 'POST',
+        headers: new HeaderMap([['content-type', 'application/json']]),
+        search: '',
+        body: { query: '{ districts }' },
+      },
+      context: async () => {
+        throw new UnauthenticatedError('Invalid token: expired.', {
+          requestId: 'req-expired',
+        });
+      },
+    });
+    await server.stop();
+    expect(response.status).toBeGreaterThanOrEqual(400);
+    expect(trail.events).toMatchObject([
+      {
+        requestId: 'req-expired',
+        outcome: 'refused',
+        errorCodes: ['UNAUTHENTICATED'],
+        subject: null,
+      },
+    ]);
+  });
+
+  it('re-reads the rules when the supergraph changes', async () => {
+    const trail = memoryTrail();
+    let sdl = supergraph;
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => sdl,
+      logger,
+    });
+    const query = '{ reports { reporterEmail } }';
+    await server.executeOperation(
+      { query },
+      { contextValue: gatewayContext() },
+    );
+    sdl = fixtureSupergraphSdl(true);
+    await server.executeOperation(
+      { query },
+      { contextValue: gatewayContext() },
+    );
+    expect(trail.events.map((event) => event.fields.length)).toEqual([1, 0]);
+  });
+
+  it('refuses protected fields with AUDIT_UNAVAILABLE when the event cannot be written', async () => {
+    const server = createAuditedServer({
+      trail: memoryTrail(true),
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    const result = single(
+      await server.executeOperation(
+        { query: '{ reports { id reporterEmail } }' },
+        { contextValue: gatewayContext(piiViewer) },
+      ),
+    );
+    expect(result.data).toBeNull();
+    expect(result.errors).toEqual([
+      {
+        message: AUDIT_UNAVAILABLE_MESSAGE,
+        extensions: { code: 'AUDIT_UNAVAILABLE' },
+      },
+    ]);
+  });
+
+  it('still serves public-only operations when the event cannot be written', async () => {
+    const server = createAuditedServer({
+      trail: memoryTrail(true),
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    const result = single(
+      await server.executeOperation(
+        { query: '{ districts }' },
+        { contextValue: gatewayContext() },
+      ),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data).toEqual({ districts: ['13201', '13202'] });
+  });
+
+  it('fails closed when the rules cannot be read and the event cannot be written', async () => {
+    const server = createAuditedServer({
+      trail: memoryTrail(true),
+      getSupergraphSdl: () => 'not a supergraph {',
+      logger,
+    });
+    const result = single(
+      await server.executeOperation(
+        { query: '{ districts }' },
+        { contextValue: gatewayContext() },
+      ),
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('AUDIT_UNAVAILABLE');
+  });
+});

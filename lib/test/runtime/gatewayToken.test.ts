@@ -1,0 +1,174 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { UnauthenticatedError } from '../../runtime/errors.js';
+import {
+  gatewayTokenAudience,
+  GATEWAY_TOKEN_ISSUER,
+  GATEWAY_TOKEN_TYPE,
+  signGatewayToken,
+  verifyGatewayToken,
+} from '../../runtime/gatewayToken.js';
+import { anonymousViewer, createViewer } from '../../runtime/viewer.js';
+
+const gateway = generateKeyPairSync('ed25519');
+const attacker = generateKeyPairSync('ed25519');
+const viewer = createViewer('auditor-01', 'audit:read', ['auditor']);
+
+async function refusal(
+  token: string | undefined,
+  options = {},
+): Promise<Error> {
+  const error = await verifyGatewayToken(gateway.publicKey, token, {
+    subgraph: 'mobility',
+    ...options,
+  }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(UnauthenticatedError);
+  return error as Error;
+}
+
+describe('gatewayToken', () => {
+  it('round-trips the viewer and the request id', async () => {
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-1',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+    });
+    const payload = await verifyGatewayToken(gateway.publicKey, token, {
+      subgraph: 'mobility',
+    });
+    expect(payload.requestId).toBe('req-1');
+    expect(payload.viewer.subject).toBe('auditor-01');
+    expect([...payload.viewer.scopes]).toEqual(['audit:read']);
+    expect([...payload.viewer.policies]).toEqual(['auditor']);
+  });
+
+  it('carries the anonymous viewer as a token without subject', async () => {
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer: anonymousViewer,
+      requestId: 'req-2',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+    });
+    const payload = await verifyGatewayToken(gateway.publicKey, token, {
+      subgraph: 'mobility',
+    });
+    expect(payload.viewer.subject).toBeNull();
+    expect(payload.viewer.scopes.size).toBe(0);
+  });
+
+  it('refuses a missing token', async () => {
+    expect((await refusal(undefined)).message).toMatch(/Missing gateway token/);
+    expect((await refusal('')).message).toMatch(/Missing gateway token/);
+  });
+
+  it('refuses a token forged with another key', async () => {
+    const token = await signGatewayToken(attacker.privateKey, {
+      viewer,
+      requestId: 'req-3',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+    });
+    expect((await refusal(token)).message).toBe(
+      'Invalid gateway token: signature verification failed.',
+    );
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-4',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+    });
+    const later = new Date(Date.now() + 120_000);
+    expect((await refusal(token, { currentDate: later })).message).toBe(
+      'Invalid gateway token: expired.',
+    );
+  });
+
+  it('refuses alg: none', async () => {
+    const token = new UnsecuredJWT({ rid: 'r', scope: 'audit:read' })
+      .setIssuer(GATEWAY_TOKEN_ISSUER)
+      .setAudience(gatewayTokenAudience('mobility'))
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .encode();
+    expect((await refusal(token)).message).toMatch(/algorithm not allowed/);
+  });
+
+  it('refuses HS256 signed with the gateway public key PEM', async () => {
+    const pem = gateway.publicKey.export({
+      type: 'spki',
+      format: 'pem',
+    }) as string;
+    const token = await new SignJWT({ rid: 'r', scope: 'audit:read' })
+      .setProtectedHeader({ alg: 'HS256', typ: GATEWAY_TOKEN_TYPE })
+      .setIssuer(GATEWAY_TOKEN_ISSUER)
+      .setAudience(gatewayTokenAudience('mobility'))
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(pem));
+    expect((await refusal(token)).message).toMatch(/algorithm not allowed/);
+  });
+
+  it('refuses a token with the wrong issuer, audience or type', async () => {
+    const base = () =>
+      new SignJWT({ rid: 'r' }).setIssuedAt().setExpirationTime('1m');
+    const wrongIssuer = await base()
+      .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
+      .setIssuer('urn:marseille:dev-issuer')
+      .setAudience(gatewayTokenAudience('mobility'))
+      .sign(gateway.privateKey);
+    expect((await refusal(wrongIssuer)).message).toMatch(/wrong issuer/);
+    const wrongAudience = await base()
+      .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
+      .setIssuer(GATEWAY_TOKEN_ISSUER)
+      .setAudience('urn:marseille:city-graph')
+      .sign(gateway.privateKey);
+    expect((await refusal(wrongAudience)).message).toMatch(/wrong audience/);
+    const wrongType = await base()
+      .setProtectedHeader({ alg: 'EdDSA', typ: 'JWT' })
+      .setIssuer(GATEWAY_TOKEN_ISSUER)
+      .setAudience(gatewayTokenAudience('mobility'))
+      .sign(gateway.privateKey);
+    expect((await refusal(wrongType)).message).toMatch(/wrong token type/);
+  });
+
+  it('refuses a token without request id or with malformed claims', async () => {
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
+        .setIssuer(GATEWAY_TOKEN_ISSUER)
+        .setAudience(gatewayTokenAudience('mobility'))
+        .setIssuedAt()
+        .setExpirationTime('1m')
+        .sign(gateway.privateKey);
+    expect((await refusal(await sign({}))).message).toMatch(
+      /missing rid claim/,
+    );
+    expect(
+      (await refusal(await sign({ rid: 'r', policies: 'auditor' }))).message,
+    ).toMatch(/malformed claims/);
+  });
+
+  it('refuses garbage', async () => {
+    expect((await refusal('garbage')).message).toMatch(/malformed/);
+  });
+
+  it('refuses a token made for another subgraph', async () => {
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-replay',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+    });
+    expect((await refusal(token, { subgraph: 'engagement' })).message).toMatch(
+      /Invalid gateway token/,
+    );
+  });
+});

@@ -226,6 +226,22 @@ export default defineConfig(
     rules: { '@typescript-eslint/no-restricted-imports': 'off' },
   },
   {
+    // Resolvers reach data only through their department's loaders
+    // (per-key batches) and query module (src/queries): one place per
+    // department says what is read and written, and how it is indexed.
+    files: ['subgraphs/*/src/resolvers/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='models']",
+          message:
+            'Resolvers reach data through ctx.loaders (per-key batches) or ctx.queries (src/queries/index.ts of the department), never through the models.',
+        },
+      ],
+    },
+  },
+  {
     // The one module that reads process.env (style guide, "Config").
     files: ['lib/runtime/config.ts'],
     rules: { 'n/no-process-env': 'off' },

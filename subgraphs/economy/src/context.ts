@@ -2,11 +2,13 @@
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EconomyLoaders } from './loaders/index.js';
 import type { EconomyModels } from './models/index.js';
+import { createQueries, type EconomyQueries } from './queries/index.js';
 
 /** What every economy resolver receives. */
 export interface EconomyContext extends SubgraphContext {
   models: EconomyModels;
   loaders: EconomyLoaders;
+  queries: EconomyQueries;
 }
 
 /** Builds the context of one request. */
@@ -14,5 +16,10 @@ export function createContext(
   base: SubgraphContext,
   models: EconomyModels,
 ): EconomyContext {
-  return { ...base, models, loaders: createLoaders(models) };
+  return {
+    ...base,
+    models,
+    loaders: createLoaders(models),
+    queries: createQueries(models),
+  };
 }

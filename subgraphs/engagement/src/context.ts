@@ -2,11 +2,13 @@
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EngagementLoaders } from './loaders/index.js';
 import type { EngagementModels } from './models/index.js';
+import { createQueries, type EngagementQueries } from './queries/index.js';
 
 /** What every engagement resolver receives. */
 export interface EngagementContext extends SubgraphContext {
   models: EngagementModels;
   loaders: EngagementLoaders;
+  queries: EngagementQueries;
   /** The current time (injectable so rules such as "enrolment closes at the start" are testable). */
   now: () => Date;
 }
@@ -17,5 +19,11 @@ export function createContext(
   models: EngagementModels,
   now: () => Date,
 ): EngagementContext {
-  return { ...base, models, loaders: createLoaders(models), now };
+  return {
+    ...base,
+    models,
+    loaders: createLoaders(models),
+    queries: createQueries(models),
+    now,
+  };
 }

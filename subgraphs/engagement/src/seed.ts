@@ -35,249 +35,66 @@ import { SERVICE_TYPES, type ServiceTypeRecord } from './serviceTypes.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-const FIRST_NAMES = [
-  'Camille',
-  'Léa',
-  'Manon',
-  'Chloé',
-  'Inès',
-  'Sarah',
-  'Yasmine',
-  'Emma',
-  'Louise',
-  'Nadia',
-  'Fatima',
-  'Sophie',
-  'Martine',
-  'Isabelle',
-  'Amina',
-  'Claire',
-  'Lucas',
-  'Hugo',
-  'Nathan',
-  'Mehdi',
-  'Karim',
-  'Thomas',
-  'Julien',
-  'Nicolas',
-  'Antoine',
-  'Mohamed',
-  'Rayan',
-  'Paul',
-  'Jean',
-  'Pierre',
-  'Marc',
-  'Sébastien',
-  'Yanis',
-  'Théo',
-  'Gabriel',
-  'Bernard',
-  'Samir',
-  'Olivier',
-  'Anaïs',
-  'Mireille',
-];
-const LAST_NAMES = [
-  'Martin',
-  'Bernard',
-  'Durand',
-  'Rossi',
-  'Garcia',
-  'Martinez',
-  'Lopez',
-  'Moreau',
-  'Fabre',
-  'Blanc',
-  'Girard',
-  'Roux',
-  'Fontaine',
-  'Mercier',
-  'Benali',
-  'Haddad',
-  'Mansour',
-  'Bouzid',
-  'Ferrari',
-  'Esposito',
-  'Nguyen',
-  'Santini',
-  'Pons',
-  'Arnaud',
-  'Michel',
-  'Gauthier',
-  'Chevalier',
-  'Bonnet',
-  'Castellani',
-  'Bianchi',
-  'Diallo',
-  'Ait Ali',
-  'Olivier',
-  'Barbier',
-  'Meunier',
-  'Lambert',
-  'Marchetti',
-  'Ricard',
-  'Maurin',
-  'Giraud',
-];
-const STREETS = [
-  'rue de la République',
-  'boulevard National',
-  'avenue du Prado',
-  'rue Paradis',
-  'rue de Rome',
-  'boulevard Baille',
-  'avenue de la Capelette',
-  'boulevard de la Libération',
-  'rue Saint-Pierre',
-  'chemin de Sainte-Marthe',
-  'avenue de Saint-Just',
-  'boulevard Michelet',
-  'rue Breteuil',
-  'traverse de la Martine',
-  "chemin de l'Argile",
-  'avenue des Chartreux',
-  'boulevard Sakakini',
-  'rue Consolat',
-  'avenue Roger Salengro',
-  'chemin du Littoral',
-];
+/** One of the seed's data files (synthetic lists, see README.md), parsed. */
+function seedData<T>(name: string): T {
+  return JSON.parse(
+    readFileSync(new URL(`./seedData/${name}.json`, import.meta.url), 'utf8'),
+  ) as T;
+}
+
+const PEOPLE = seedData<{
+  firstNames: string[];
+  lastNames: string[];
+  streets: string[];
+}>('people');
 
 /**
- * Synthetic deprivation factor per district (0 well-off to 1 deprived),
+ * Per district: a synthetic deprivation factor (0 well-off to 1 deprived,
  * following the well-known north/centre versus south/east contrast of
- * Marseille; it shapes the synthetic inclusion indicators and reports.
+ * Marseille; it shapes the synthetic inclusion indicators and reports) and
+ * remoteness from the dense fibre-rich centre (0 centre to 1 outskirts); the
+ * district of each of economy's innovation hubs (as economy's seed places
+ * them), so that a workshop hosted in a hub is located there.
  */
-const DEPRIVATION: Record<string, number> = {
-  '13201': 0.75,
-  '13202': 0.7,
-  '13203': 0.95,
-  '13204': 0.45,
-  '13205': 0.4,
-  '13206': 0.35,
-  '13207': 0.15,
-  '13208': 0.1,
-  '13209': 0.25,
-  '13210': 0.4,
-  '13211': 0.5,
-  '13212': 0.2,
-  '13213': 0.6,
-  '13214': 0.85,
-  '13215': 0.9,
-  '13216': 0.7,
-};
-/** Synthetic remoteness from the dense fibre-rich centre (0 centre to 1 outskirts). */
-const OUTSKIRTS: Record<string, number> = {
-  '13201': 0.05,
-  '13202': 0.1,
-  '13203': 0.1,
-  '13204': 0.1,
-  '13205': 0.1,
-  '13206': 0.05,
-  '13207': 0.3,
-  '13208': 0.3,
-  '13209': 0.5,
-  '13210': 0.3,
-  '13211': 0.6,
-  '13212': 0.5,
-  '13213': 0.5,
-  '13214': 0.4,
-  '13215': 0.5,
-  '13216': 0.9,
-};
+const DISTRICT_FACTORS = seedData<{
+  deprivation: Record<string, number>;
+  outskirts: Record<string, number>;
+  hubDistrict: Record<string, string>;
+}>('districts');
 
-/**
- * The district of each of economy's innovation hubs (as economy's seed
- * places them), so that a workshop hosted in a hub is located there.
- */
-const HUB_DISTRICT: Record<string, string> = {
-  'eco-hub-1': '13202',
-  'eco-hub-2': '13203',
-  'eco-hub-3': '13201',
-  'eco-hub-4': '13205',
-  'eco-hub-5': '13206',
-  'eco-hub-6': '13208',
-};
+/** Service types with their relative frequency, sample descriptions and status notes. */
+const REPORTS = seedData<{
+  serviceWeights: Record<string, number>;
+  descriptions: Record<string, string[]>;
+  closingNotes: string[];
+  openNotes: (string | null)[];
+}>('reports');
 
-/** Service types with their relative frequency in the reports. */
-const SERVICE_WEIGHTS: Record<string, number> = {
-  'proprete-depot': 20,
-  'proprete-encombrants': 15,
-  'voirie-chaussee': 14,
-  'eclairage-panne': 10,
-  'proprete-tag': 8,
-  'stationnement-genant': 8,
-  'espaces-verts': 6,
-  'mobilier-degrade': 5,
-  'feu-panne': 5,
-  'feu-reglage': 3,
-  'eau-fuite': 4,
-  'eau-compteur': 2,
-};
+const PROGRAMMES = seedData<{
+  programmes: Omit<TrainingProgramDoc, 'startsOn' | 'endsOn'>[];
+  workshopTitles: Record<WorkshopDoc['topic'], string[]>;
+}>('programmes');
 
-const DESCRIPTIONS: Record<string, string[]> = {
-  'feu-panne': [
-    'Le feu est éteint dans les deux sens, les voitures passent sans s’arrêter.',
-    'Feu bloqué au rouge depuis ce matin, gros bouchon au carrefour.',
-    'Le feu piéton ne passe plus au vert, les gens traversent au hasard.',
-  ],
-  'feu-reglage': [
-    'Le vert piéton dure à peine cinq secondes, impossible de traverser avec une poussette.',
-    'Attente très longue au rouge alors que la rue perpendiculaire est vide.',
-  ],
-  'eau-fuite': [
-    'De l’eau sort de la chaussée près du compteur, ça coule depuis hier.',
-    'Fuite importante au niveau d’un regard, le trottoir est inondé.',
-  ],
-  'eau-compteur': [
-    'Le couvercle du regard de compteur est cassé, risque de chute.',
-    'Compteur d’eau ouvert et endommagé devant l’immeuble.',
-  ],
-  'voirie-chaussee': [
-    'Nid-de-poule profond au milieu de la voie, dangereux pour les deux-roues.',
-    'Trottoir défoncé sur plusieurs mètres, les pavés sont descellés.',
-    'Affaissement de la chaussée devant l’école.',
-  ],
-  'eclairage-panne': [
-    'Trois lampadaires éteints d’affilée, la rue est dans le noir la nuit.',
-    'Lampadaire allumé toute la journée depuis une semaine.',
-  ],
-  'proprete-depot': [
-    'Dépôt de gravats et de sacs au coin de la rue depuis plusieurs jours.',
-    'Sacs poubelles éventrés à côté des conteneurs pleins.',
-    'Déchets de chantier abandonnés sur le trottoir.',
-  ],
-  'proprete-encombrants': [
-    'Un matelas et un canapé abandonnés sur le trottoir.',
-    'Vieux frigo laissé devant l’entrée de l’immeuble.',
-  ],
-  'proprete-tag': [
-    'Tags sur la façade de l’école refaite le mois dernier.',
-    'Graffiti sur l’abribus, les horaires ne sont plus lisibles.',
-  ],
-  'mobilier-degrade': [
-    'Banc public cassé, une planche manque.',
-    'Potelet arraché, il traîne sur la chaussée.',
-  ],
-  'espaces-verts': [
-    'Grosse branche qui menace de tomber au-dessus de l’aire de jeux.',
-    'Arbre tombé après le coup de mistral, il bloque l’allée du parc.',
-  ],
-  'stationnement-genant': [
-    'Voiture garée tous les jours sur le passage piéton devant la crèche.',
-    'Camionnette stationnée sur la piste cyclable toute la matinée.',
-  ],
-};
+interface SurveyDefinition {
+  id: string;
+  title: string;
+  description: string;
+  district: string | null;
+  opensAt: string;
+  closesAt: string;
+  questions: (
+    | {
+        kind: 'SINGLE_CHOICE' | 'MULTIPLE_CHOICE';
+        text: string;
+        options: string[];
+      }
+    | { kind: 'RATING'; text: string; options?: never }
+  )[];
+}
 
-const CLOSING_NOTES = [
-  'Intervention réalisée.',
-  'Signalement traité par le service compétent.',
-  'Réparation effectuée, merci pour votre signalement.',
-];
-const OPEN_NOTES = [
-  'Transmis au service compétent.',
-  'Intervention programmée.',
-  null,
-];
+const SURVEY_DEFINITIONS = seedData<{ surveys: SurveyDefinition[] }>(
+  'surveys',
+).surveys;
 
 interface Quartier {
   name: string;
@@ -329,8 +146,8 @@ const populationOf = (d: DistrictRecord) =>
 /** A synthetic person: name, email @example.fr, phone in the fiction range. */
 function person(rng: SeededRandom, taken: Set<string>) {
   for (;;) {
-    const first = rng.pick(FIRST_NAMES);
-    const last = rng.pick(LAST_NAMES);
+    const first = rng.pick(PEOPLE.firstNames);
+    const last = rng.pick(PEOPLE.lastNames);
     const email = `${ascii(first)}.${ascii(last)}${rng.int(1, 99)}@example.fr`;
     if (taken.has(email)) continue;
     taken.add(email);
@@ -339,118 +156,33 @@ function person(rng: SeededRandom, taken: Set<string>) {
   }
 }
 
-const PROGRAMS: Omit<TrainingProgramDoc, 'startsOn' | 'endsOn'>[] = [
-  {
-    _id: 'eng-tp-1',
-    title: 'Premiers pas numériques',
-    description:
-      'Allumer un ordinateur, utiliser un smartphone, créer une adresse email : les bases, à son rythme.',
-    topic: 'DIGITAL_BASICS',
-    provider: 'Réseau des centres sociaux de Marseille',
-  },
-  {
-    _id: 'eng-tp-2',
-    title: 'Démarches en ligne sans stress',
-    description:
-      'CAF, impôts, Ameli, France Travail : faire ses démarches administratives en ligne, accompagné.',
-    topic: 'ONLINE_SERVICES',
-    provider: 'France Services Marseille',
-  },
-  {
-    _id: 'eng-tp-3',
-    title: 'Les données de ma ville',
-    description:
-      'Lire un tableau, un graphique, une carte : comprendre les données publiques de Marseille.',
-    topic: 'DATA_LITERACY',
-    provider: "Ville de Marseille - Direction de l'Engagement citoyen",
-  },
-  {
-    _id: 'eng-tp-4',
-    title: 'Code & Cité',
-    description:
-      'Initiation à la programmation pour les 12-25 ans, autour de projets utiles au quartier.',
-    topic: 'CODING',
-    provider: 'Réseau des bibliothèques de Marseille',
-  },
-  {
-    _id: 'eng-tp-5',
-    title: 'Cybersécurité au quotidien',
-    description:
-      'Mots de passe, arnaques, données personnelles : se protéger en ligne.',
-    topic: 'CYBERSECURITY',
-    provider: "Ville de Marseille - Direction de l'Engagement citoyen",
-  },
-  {
-    _id: 'eng-tp-6',
-    title: 'Entreprendre avec le numérique',
-    description:
-      'De l’idée au projet : outils numériques, financement, accompagnement par les startups marseillaises.',
-    topic: 'ENTREPRENEURSHIP',
-    provider: 'Incubateurs et hubs partenaires',
-  },
-];
-
-const WORKSHOP_TITLES: Record<WorkshopDoc['topic'], string[]> = {
-  DIGITAL_BASICS: [
-    'Prendre en main son smartphone',
-    'Créer et gérer sa boîte mail',
-    'Faire une visio avec ses proches',
-    'Ranger ses photos et documents',
-  ],
-  ONLINE_SERVICES: [
-    'Mon espace Ameli et ma carte Vitale',
-    'Déclarer ses revenus en ligne',
-    'Mon dossier CAF pas à pas',
-    'Prendre rendez-vous en ligne',
-  ],
-  DATA_LITERACY: [
-    'Lire un graphique sans se tromper',
-    'La qualité de l’air de mon quartier en chiffres',
-    'Comprendre le budget de la ville',
-    'Cartographier son quartier',
-  ],
-  CODING: [
-    'Mon premier site web',
-    'Programmer un petit jeu',
-    'Robotique et capteurs',
-    'Créer une appli pour son quartier',
-  ],
-  CYBERSECURITY: [
-    'Repérer les arnaques par SMS et email',
-    'Des mots de passe solides',
-    'Protéger ses enfants en ligne',
-    'Sécuriser son téléphone',
-  ],
-  OPEN_DATA: [
-    'Découvrir les données ouvertes de la Métropole',
-    'Explorer les données des transports',
-  ],
-  CIVIC_TECH: [
-    'Hackathon citoyen : signaler, réparer, améliorer',
-    'Atelier budget participatif numérique',
-  ],
-  ENTREPRENEURSHIP: [
-    'Tester son idée en une journée',
-    'Financer son projet : les aides à Marseille',
-    'Vendre en ligne quand on est artisan',
-    'Rencontre avec des fondateurs de startups',
-  ],
-};
-
 /** Generates every engagement document (pure: same output on every run). */
 export function generateEngagementSeed() {
+  // One random sequence, drawn in this order: each part's output depends on
+  // what the parts before it drew.
   const rng = new SeededRandom('engagement');
   const people = new Set<string>();
+  const { programs, workshops, enrolments } = generateWorkshops(rng, people);
+  const reports = generateReports(rng, people);
+  const surveys = generateSurveys(rng);
+  const indicators = generateIndicators(rng);
+  return { programs, workshops, enrolments, reports, surveys, indicators };
+}
+
+/**
+ * Training programmes and workshops (September to mid-December 2026, so some
+ * lie after the seed window, open for enrolment, and most before) with their
+ * enrolments.
+ */
+function generateWorkshops(rng: SeededRandom, people: Set<string>) {
   const districtWeights = SEED_DISTRICTS.map(
     (d) =>
-      [d, populationOf(d) * (1 + (DEPRIVATION[d.code] ?? 0.5))] as [
-        DistrictRecord,
-        number,
-      ],
+      [
+        d,
+        populationOf(d) * (1 + (DISTRICT_FACTORS.deprivation[d.code] ?? 0.5)),
+      ] as [DistrictRecord, number],
   );
 
-  // Training programmes and workshops: September to mid-December 2026, so
-  // some lie after the seed window (open for enrolment) and most before.
   const programs: TrainingProgramDoc[] = [];
   const workshops: WorkshopDoc[] = [];
   const enrolments: EnrolmentDoc[] = [];
@@ -459,10 +191,10 @@ export function generateEngagementSeed() {
     to: new Date('2026-12-18T00:00:00Z').getTime(),
   };
   const plan: {
-    program: (typeof PROGRAMS)[number] | null;
+    program: (typeof PROGRAMMES.programmes)[number] | null;
     topic: WorkshopDoc['topic'];
   }[] = [];
-  for (const program of PROGRAMS)
+  for (const program of PROGRAMMES.programmes)
     for (let i = 0; i < 8; i++) plan.push({ program, topic: program.topic });
   for (let i = 0; i < 12; i++)
     plan.push({
@@ -487,7 +219,7 @@ export function generateEngagementSeed() {
         : null;
     // A workshop in a hub takes place in the hub's district.
     const hubDistrict = hostHubId
-      ? findDistrict(HUB_DISTRICT[hostHubId] ?? '')
+      ? findDistrict(DISTRICT_FACTORS.hubDistrict[hostHubId] ?? '')
       : undefined;
     const district = hubDistrict ?? weighted(rng, districtWeights);
     const day =
@@ -501,7 +233,7 @@ export function generateEngagementSeed() {
     const venue = hostHubId
       ? `Hub d'innovation partenaire (${quartier})`
       : `${rng.pick(['Médiathèque', 'Centre social', 'Maison pour tous', 'France Services'])} ${quartier}`;
-    const baseTitle = rng.pick(WORKSHOP_TITLES[topic]);
+    const baseTitle = rng.pick(PROGRAMMES.workshopTitles[topic]);
     const n = (titleCount.get(baseTitle) ?? 0) + 1;
     titleCount.set(baseTitle, n);
     const audience: WorkshopDoc['audience'] =
@@ -555,7 +287,7 @@ export function generateEngagementSeed() {
       });
     }
   });
-  for (const program of PROGRAMS) {
+  for (const program of PROGRAMMES.programmes) {
     const own = workshops.filter((w) => w.programId === program._id);
     const starts = own.map((w) => w.startsAt.getTime());
     programs.push({
@@ -565,10 +297,20 @@ export function generateEngagementSeed() {
     });
   }
 
-  // Citizen reports: 2,000 over the seed window, mostly in daytime.
+  return { programs, workshops, enrolments };
+}
+
+/** Citizen reports: 2,000 over the seed window, mostly in daytime. */
+function generateReports(
+  rng: SeededRandom,
+  people: Set<string>,
+): CitizenReportDoc[] {
   const services = SERVICE_TYPES.map(
     (s) =>
-      [s, SERVICE_WEIGHTS[s.serviceCode] ?? 1] as [ServiceTypeRecord, number],
+      [s, REPORTS.serviceWeights[s.serviceCode] ?? 1] as [
+        ServiceTypeRecord,
+        number,
+      ],
   );
   const reportDistricts = SEED_DISTRICTS.map(
     (d) => [d, populationOf(d)] as [DistrictRecord, number],
@@ -583,7 +325,7 @@ export function generateEngagementSeed() {
     if (hour >= 7 && hour <= 22 ? true : rng.next() < 0.15) times.push(t);
   }
   times.sort((a, b) => a - b);
-  const reports: CitizenReportDoc[] = times.map((t, i) => {
+  return times.map((t, i) => {
     const service = weighted(rng, services);
     const district = weighted(rng, reportDistricts);
     const requestedDatetime = new Date(t);
@@ -601,16 +343,18 @@ export function generateEngagementSeed() {
       serviceCode: service.serviceCode,
       serviceName: service.serviceName,
       description: rng.pick(
-        DESCRIPTIONS[service.serviceCode] ?? [service.description],
+        REPORTS.descriptions[service.serviceCode] ?? [service.description],
       ),
       status: closed ? 'closed' : 'open',
-      statusNotes: closed ? rng.pick(CLOSING_NOTES) : rng.pick(OPEN_NOTES),
+      statusNotes: closed
+        ? rng.pick(REPORTS.closingNotes)
+        : rng.pick(REPORTS.openNotes),
       agencyResponsible: service.agencyResponsible,
       requestedDatetime,
       updatedDatetime,
       address:
         rng.next() < 0.9
-          ? `${rng.int(1, 180)} ${rng.pick(STREETS)} (${rng.pick(quartiersOf(district))}), ${district.postalCode} Marseille`
+          ? `${rng.int(1, 180)} ${rng.pick(PEOPLE.streets)} (${rng.pick(quartiersOf(district))}), ${district.postalCode} Marseille`
           : null,
       district: district.code,
       location: rng.pointIn(district),
@@ -628,9 +372,11 @@ export function generateEngagementSeed() {
       submittedBy: null,
     };
   });
+}
 
-  // Surveys: aggregated results only.
-  const surveys: SurveyDoc[] = SURVEY_DEFINITIONS.map((def) => {
+/** Surveys: aggregated results only. */
+function generateSurveys(rng: SeededRandom): SurveyDoc[] {
+  return SURVEY_DEFINITIONS.map((def) => {
     const responseCount = rng.int(120, 1400);
     const questions: SurveyQuestionDoc[] = def.questions.map((q, j) => {
       const answerCount = Math.round(responseCount * rng.float(0.8, 1));
@@ -689,12 +435,14 @@ export function generateEngagementSeed() {
       questions,
     };
   });
+}
 
-  // Digital-inclusion indicators: December 2025 to November 2026.
+/** Digital-inclusion indicators: 16 districts, December 2025 to November 2026. */
+function generateIndicators(rng: SeededRandom): DigitalInclusionIndicatorDoc[] {
   const indicators: DigitalInclusionIndicatorDoc[] = [];
   for (const district of SEED_DISTRICTS) {
-    const deprivation = DEPRIVATION[district.code] ?? 0.5;
-    const outskirts = OUTSKIRTS[district.code] ?? 0.3;
+    const deprivation = DISTRICT_FACTORS.deprivation[district.code] ?? 0.5;
+    const outskirts = DISTRICT_FACTORS.outskirts[district.code] ?? 0.3;
     const population = populationOf(district);
     let coverage = 97 - 22 * outskirts - 6 * deprivation + rng.float(-1.5, 1.5);
     let offline = 6 + 16 * deprivation + rng.float(-1, 1);
@@ -724,192 +472,8 @@ export function generateEngagementSeed() {
     }
   }
 
-  return { programs, workshops, enrolments, reports, surveys, indicators };
+  return indicators;
 }
-
-interface SurveyDefinition {
-  id: string;
-  title: string;
-  description: string;
-  district: string | null;
-  opensAt: string;
-  closesAt: string;
-  questions: (
-    | {
-        kind: 'SINGLE_CHOICE' | 'MULTIPLE_CHOICE';
-        text: string;
-        options: string[];
-      }
-    | { kind: 'RATING'; text: string; options?: never }
-  )[];
-}
-
-const SURVEY_DEFINITIONS: SurveyDefinition[] = [
-  {
-    id: 'eng-sv-1',
-    title: 'Votre accès au numérique',
-    description:
-      'Équipement, connexion et besoins d’accompagnement des Marseillais.',
-    district: null,
-    opensAt: '2026-09-01T00:00:00Z',
-    closesAt: '2026-10-31T00:00:00Z',
-    questions: [
-      {
-        kind: 'SINGLE_CHOICE',
-        text: 'Avez-vous une connexion internet à domicile ?',
-        options: ['Oui, fibre', 'Oui, ADSL ou 4G', 'Non'],
-      },
-      {
-        kind: 'MULTIPLE_CHOICE',
-        text: 'Quels équipements utilisez-vous ?',
-        options: ['Smartphone', 'Ordinateur', 'Tablette', 'Aucun'],
-      },
-      {
-        kind: 'RATING',
-        text: 'Votre aisance pour les démarches en ligne (1 à 5) ?',
-      },
-    ],
-  },
-  {
-    id: 'eng-sv-2',
-    title: 'Les feux tricolores de la Canebière',
-    description: 'Temps d’attente et sécurité des piétons sur la Canebière.',
-    district: '13201',
-    opensAt: '2026-11-02T00:00:00Z',
-    closesAt: '2026-12-15T00:00:00Z',
-    questions: [
-      {
-        kind: 'RATING',
-        text: 'Votre sentiment de sécurité en traversant (1 à 5) ?',
-      },
-      {
-        kind: 'SINGLE_CHOICE',
-        text: 'Le temps de vert piéton est-il suffisant ?',
-        options: ['Oui', 'Non', 'Sans avis'],
-      },
-    ],
-  },
-  {
-    id: 'eng-sv-3',
-    title: 'Ateliers numériques : vos attentes',
-    description: 'Quels ateliers la ville doit-elle proposer en 2027 ?',
-    district: null,
-    opensAt: '2026-10-15T00:00:00Z',
-    closesAt: '2026-12-31T00:00:00Z',
-    questions: [
-      {
-        kind: 'MULTIPLE_CHOICE',
-        text: 'Quels thèmes vous intéressent ?',
-        options: [
-          'Démarches en ligne',
-          'Smartphone',
-          'Cybersécurité',
-          'Programmation',
-          'Données publiques',
-        ],
-      },
-      {
-        kind: 'SINGLE_CHOICE',
-        text: 'Quel créneau vous convient ?',
-        options: ['Matin', 'Après-midi', 'Soir', 'Samedi'],
-      },
-    ],
-  },
-  {
-    id: 'eng-sv-4',
-    title: 'Propreté de votre quartier',
-    description:
-      'Perception de la propreté et usage des signalements en ligne.',
-    district: '13203',
-    opensAt: '2026-06-01T00:00:00Z',
-    closesAt: '2026-07-15T00:00:00Z',
-    questions: [
-      { kind: 'RATING', text: 'La propreté de votre rue (1 à 5) ?' },
-      {
-        kind: 'SINGLE_CHOICE',
-        text: 'Avez-vous déjà fait un signalement en ligne ?',
-        options: ['Oui', 'Non, je ne savais pas', 'Non, trop compliqué'],
-      },
-    ],
-  },
-  {
-    id: 'eng-sv-5',
-    title: 'Qualité de l’eau et fuites',
-    description: 'Votre expérience du réseau d’eau dans les quartiers nord.',
-    district: '13215',
-    opensAt: '2026-10-01T00:00:00Z',
-    closesAt: '2026-11-30T00:00:00Z',
-    questions: [
-      {
-        kind: 'SINGLE_CHOICE',
-        text: 'Avez-vous constaté une fuite cette année ?',
-        options: ['Oui', 'Non'],
-      },
-      {
-        kind: 'RATING',
-        text: 'Votre satisfaction du délai de réparation (1 à 5) ?',
-      },
-    ],
-  },
-  {
-    id: 'eng-sv-6',
-    title: 'Accès aux services publics en ligne - 14e',
-    description: 'Points d’accueil numérique et besoins des habitants du 14e.',
-    district: '13214',
-    opensAt: '2026-11-10T00:00:00Z',
-    closesAt: '2027-01-10T00:00:00Z',
-    questions: [
-      {
-        kind: 'SINGLE_CHOICE',
-        text: 'Connaissez-vous l’espace France Services le plus proche ?',
-        options: ['Oui', 'Non'],
-      },
-      {
-        kind: 'MULTIPLE_CHOICE',
-        text: 'Pour quelles démarches avez-vous besoin d’aide ?',
-        options: ['CAF', 'Impôts', 'Santé', 'Emploi', 'Logement'],
-      },
-    ],
-  },
-  {
-    id: 'eng-sv-7',
-    title: 'Mobilité douce dans le 8e',
-    description: 'Vélo, marche et stationnement gênant.',
-    district: '13208',
-    opensAt: '2026-05-01T00:00:00Z',
-    closesAt: '2026-06-30T00:00:00Z',
-    questions: [
-      {
-        kind: 'MULTIPLE_CHOICE',
-        text: 'Comment vous déplacez-vous ?',
-        options: ['À pied', 'Vélo', 'Bus / métro', 'Voiture'],
-      },
-      { kind: 'RATING', text: 'La sécurité des pistes cyclables (1 à 5) ?' },
-    ],
-  },
-  {
-    id: 'eng-sv-8',
-    title: 'Budget participatif 2027',
-    description: 'Priorités des habitants pour le budget participatif.',
-    district: null,
-    opensAt: '2026-11-16T00:00:00Z',
-    closesAt: '2027-01-31T00:00:00Z',
-    questions: [
-      {
-        kind: 'MULTIPLE_CHOICE',
-        text: 'Vos priorités ?',
-        options: [
-          'Espaces verts',
-          'Inclusion numérique',
-          'Propreté',
-          'Sport',
-          'Culture',
-        ],
-      },
-      { kind: 'RATING', text: 'Votre confiance dans la démarche (1 à 5) ?' },
-    ],
-  },
-];
 
 /** Writes the seed (idempotent); returns the count per collection. */
 export async function seedEngagement(

@@ -2,11 +2,13 @@
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EnvironmentLoaders } from './loaders/index.js';
 import type { EnvironmentModels } from './models/index.js';
+import { createQueries, type EnvironmentQueries } from './queries/index.js';
 
 /** What every environment resolver receives. */
 export interface EnvironmentContext extends SubgraphContext {
   models: EnvironmentModels;
   loaders: EnvironmentLoaders;
+  queries: EnvironmentQueries;
 }
 
 /** Builds the context of one request. */
@@ -14,5 +16,10 @@ export function createContext(
   base: SubgraphContext,
   models: EnvironmentModels,
 ): EnvironmentContext {
-  return { ...base, models, loaders: createLoaders(models) };
+  return {
+    ...base,
+    models,
+    loaders: createLoaders(models),
+    queries: createQueries(models),
+  };
 }

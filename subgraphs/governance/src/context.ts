@@ -3,11 +3,13 @@ import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.
 import type { AccessRulesSource } from './accessRulesSource.js';
 import { createLoaders, type GovernanceLoaders } from './loaders/index.js';
 import type { GovernanceModels } from './models/index.js';
+import { createQueries, type GovernanceQueries } from './queries/index.js';
 
 /** What every governance resolver receives. */
 export interface GovernanceContext extends SubgraphContext {
   models: GovernanceModels;
   loaders: GovernanceLoaders;
+  queries: GovernanceQueries;
   accessRules: AccessRulesSource;
 }
 
@@ -17,5 +19,11 @@ export function createContext(
   models: GovernanceModels,
   accessRules: AccessRulesSource,
 ): GovernanceContext {
-  return { ...base, models, loaders: createLoaders(models), accessRules };
+  return {
+    ...base,
+    models,
+    loaders: createLoaders(models),
+    queries: createQueries(models),
+    accessRules,
+  };
 }

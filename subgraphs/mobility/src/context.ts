@@ -2,11 +2,13 @@
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type MobilityLoaders } from './loaders/index.js';
 import type { MobilityModels } from './models/index.js';
+import { createQueries, type MobilityQueries } from './queries/index.js';
 
 /** What every mobility resolver receives. */
 export interface MobilityContext extends SubgraphContext {
   models: MobilityModels;
   loaders: MobilityLoaders;
+  queries: MobilityQueries;
 }
 
 /** Builds the context of one request. */
@@ -14,5 +16,10 @@ export function createContext(
   base: SubgraphContext,
   models: MobilityModels,
 ): MobilityContext {
-  return { ...base, models, loaders: createLoaders(models) };
+  return {
+    ...base,
+    models,
+    loaders: createLoaders(models),
+    queries: createQueries(models),
+  };
 }

@@ -4,10 +4,8 @@ import {
   type DistrictRef,
 } from '../../../../lib/subgraph-kit/districts.js';
 import {
-  paginate,
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EconomyContext } from '../context.js';
 import { economicSector, type NafSection } from '../naf.js';
@@ -19,8 +17,7 @@ export const District = {
     args: PageArgs & { sector?: NafSection | null },
     ctx: EconomyContext,
   ) =>
-    paginate(
-      ctx.models.Business,
+    ctx.queries.businesses(
       { district: ref.code, ...(args.sector ? { sector: args.sector } : {}) },
       args,
     ),
@@ -40,13 +37,7 @@ export const District = {
     ref: DistrictRef,
     args: PageArgs & { range?: TimeRange | null },
     ctx: EconomyContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.MarketIndicator,
-      { district: ref.code },
-      args,
-      'periodStart',
-    ),
+  ) => ctx.queries.marketIndicators({ district: ref.code }, args),
   innovationHubs: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
     ctx.loaders.innovationHubsByDistrict.load(ref.code),
 };

@@ -77,11 +77,7 @@ export const Mutation = {
       throw new ForbiddenError(
         'Registering a business requires a named economy staff member.',
       );
-    const Business = ctx.models.Business;
-    // The unique index on registryNumber must exist before the insert relies on it.
-    await Business.init();
-    let next =
-      (await Business.countDocuments({ district: input.district }).exec()) + 1;
+    let next = (await ctx.queries.businessCountInDistrict(input.district)) + 1;
     for (let attempt = 1; ; attempt++) {
       const doc: BusinessDoc = {
         _id: `eco-biz-${input.district}-${String(next).padStart(3, '0')}`,
@@ -95,12 +91,12 @@ export const Mutation = {
         registeredBy: ctx.viewer.subject,
       };
       try {
-        const created = await Business.create(doc);
+        const created = await ctx.queries.insertBusiness(doc);
         ctx.logger.info(
           { businessId: doc._id, by: ctx.viewer.subject },
           'business registered',
         );
-        return created.toObject();
+        return created;
       } catch (error) {
         const field = duplicateKeyField(error);
         if (field === 'registryNumber')

@@ -6,11 +6,8 @@ import {
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   pageSize,
-  paginate,
-  timeRangeFilter,
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EconomyContext } from '../context.js';
 import type { InvestmentDoc, StartupDoc } from '../models/index.js';
@@ -26,8 +23,7 @@ export const Query = {
     args: DistrictArgs & { sector?: NafSection | null },
     ctx: EconomyContext,
   ) =>
-    paginate(
-      ctx.models.Business,
+    ctx.queries.businesses(
       {
         ...districtFilter(args.district),
         ...(args.sector ? { sector: args.sector } : {}),
@@ -46,11 +42,7 @@ export const Query = {
         'registryNumber must be a SIRET of 14 digits.',
         { argumentName: 'registryNumber' },
       );
-    return ctx.models.Business.findOne({
-      registryNumber: args.registryNumber,
-    })
-      .lean()
-      .exec();
+    return ctx.queries.businessByRegistryNumber(args.registryNumber);
   },
   startups: (
     _: unknown,
@@ -60,8 +52,7 @@ export const Query = {
     },
     ctx: EconomyContext,
   ) =>
-    paginate(
-      ctx.models.Startup,
+    ctx.queries.startups(
       {
         ...(args.stage ? { stage: args.stage } : {}),
         ...(args.sector ? { sector: args.sector } : {}),
@@ -74,12 +65,7 @@ export const Query = {
     _: unknown,
     args: { district?: string | null },
     ctx: EconomyContext,
-  ) =>
-    ctx.models.InnovationHub.find(districtFilter(args.district))
-      .sort({ _id: 1 })
-      .limit(100)
-      .lean()
-      .exec(),
+  ) => ctx.queries.innovationHubs(districtFilter(args.district)),
   innovationHub: (_: unknown, args: { id: string }, ctx: EconomyContext) =>
     ctx.loaders.innovationHubById.load(args.id),
   investments: (
@@ -91,27 +77,23 @@ export const Query = {
       },
     ctx: EconomyContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.Investment,
+    ctx.queries.investments(
       {
         ...(args.startup ? { startupId: args.startup } : {}),
         ...(args.round ? { round: args.round } : {}),
       },
       args,
-      'date',
     ),
   marketIndicators: (
     _: unknown,
     args: DistrictArgs & RangeArgs,
     ctx: EconomyContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.MarketIndicator,
+    ctx.queries.marketIndicators(
       {
         ...districtFilter(args.district),
       },
       args,
-      'periodStart',
     ),
   async sectorGrowth(
     _: unknown,
@@ -122,40 +104,12 @@ export const Query = {
     },
     ctx: EconomyContext,
   ) {
-    const limit = pageSize(args.first);
-    const rows = await ctx.models.MarketIndicator.aggregate<{
-      _id: { district: string; sector: NafSection };
-      openings: number;
-      closures: number;
-      netChange: number;
-    }>([
-      {
-        $match: {
-          ...districtFilter(args.district),
-          ...timeRangeFilter('periodStart', args.range),
-        },
-      },
-      { $unwind: '$sectorFlows' },
-      ...(args.sector
-        ? [{ $match: { 'sectorFlows.sector': args.sector } }]
-        : []),
-      {
-        $group: {
-          _id: { district: '$district', sector: '$sectorFlows.sector' },
-          openings: { $sum: '$sectorFlows.openings' },
-          closures: { $sum: '$sectorFlows.closures' },
-        },
-      },
-      {
-        $project: {
-          openings: 1,
-          closures: 1,
-          netChange: { $subtract: ['$openings', '$closures'] },
-        },
-      },
-      { $sort: { netChange: -1, '_id.district': 1, '_id.sector': 1 } },
-      { $limit: limit },
-    ]).exec();
+    const rows = await ctx.queries.sectorGrowth({
+      district: args.district,
+      sector: args.sector,
+      range: args.range,
+      limit: pageSize(args.first),
+    });
     return rows.map((row) => ({
       district: { code: row._id.district },
       sector: economicSector(row._id.sector),

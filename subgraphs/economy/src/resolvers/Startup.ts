@@ -1,8 +1,5 @@
 /** Startup: economy owns it; engagement's workshops reference it as host. */
-import {
-  paginate,
-  type PageArgs,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EconomyContext } from '../context.js';
 import type { StartupDoc } from '../models/index.js';
 import { economicSector } from '../naf.js';
@@ -16,10 +13,7 @@ export const Startup = {
   hub: (doc: StartupDoc, _: unknown, ctx: EconomyContext) =>
     doc.hubId === null ? null : ctx.loaders.innovationHubById.load(doc.hubId),
   investments: (doc: StartupDoc, args: PageArgs, ctx: EconomyContext) =>
-    paginate(ctx.models.Investment, { startupId: doc._id }, args, {
-      sortField: 'date',
-      direction: -1,
-    }),
+    ctx.queries.investmentsOfStartup(doc._id, args),
   totalRaised: async (doc: StartupDoc, _: unknown, ctx: EconomyContext) =>
     euros(await ctx.loaders.totalRaisedByStartup.load(doc._id)),
 };

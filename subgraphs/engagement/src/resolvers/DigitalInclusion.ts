@@ -8,7 +8,6 @@ import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { DigitalInclusionIndicatorDoc } from '../models/index.js';
@@ -30,12 +29,7 @@ export const DigitalInclusion = {
     ref: DistrictRef,
     args: PageArgs & { range?: TimeRange | null },
     ctx: EngagementContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.DigitalInclusionIndicator,
-      { district: ref.code },
-      args,
-    ),
+  ) => ctx.queries.digitalInclusionIndicators({ district: ref.code }, args),
 };
 
 /** One row of the ranking before GraphQL. */
@@ -104,19 +98,12 @@ export async function digitalDivideRanking(
       { argumentName: 'period' },
     );
   }
-  const model = ctx.models.DigitalInclusionIndicator;
   if (period === null) {
-    const latest = await model
-      .findOne({})
-      .sort({ observedAt: -1 })
-      .lean<DigitalInclusionIndicatorDoc>()
-      .exec();
+    const latest = await ctx.queries.latestDigitalInclusionIndicator();
     if (!latest) return [];
     period = latest.period;
   }
-  const indicators = await model
-    .find({ period })
-    .lean<DigitalInclusionIndicatorDoc[]>()
-    .exec();
+  const indicators =
+    await ctx.queries.digitalInclusionIndicatorsOfPeriod(period);
   return rankDigitalDivide(indicators);
 }

@@ -8,7 +8,6 @@ import {
 import {
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { DistrictCitizenReportsArgs } from '../__generated__/resolvers-types.js';
@@ -19,25 +18,18 @@ type RangeArgs = PageArgs & { range?: TimeRange | null };
 export const District = {
   ...districtSharedResolvers,
   workshops: (ref: DistrictRef, args: RangeArgs, ctx: EngagementContext) =>
-    paginateTimeSeries(
-      ctx.models.Workshop,
-      { district: ref.code },
-      args,
-      'startsAt',
-    ),
+    ctx.queries.workshops({ district: ref.code }, args),
   citizenReports: (
     ref: DistrictRef,
     args: Partial<DistrictCitizenReportsArgs>,
     ctx: EngagementContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.CitizenReport,
+    ctx.queries.citizenReports(
       {
         district: ref.code,
         ...statusFilter(args.status),
       },
       args,
-      'requestedDatetime',
     ),
   // The DigitalInclusion object is the district itself; its fields load.
   digitalInclusion: (ref: DistrictRef) => ({ code: ref.code }),

@@ -216,7 +216,7 @@ export const Mutation = {
       reporterPhone: orNull(input.reporter?.phone),
       submittedBy: ctx.viewer.subject,
     };
-    await ctx.models.CitizenReport.create(doc);
+    await ctx.queries.insertCitizenReport(doc);
     // Never log the reporter's contact details.
     ctx.logger.info(
       {
@@ -236,9 +236,7 @@ export const Mutation = {
   ): Promise<EnrolmentReceiptValue> {
     const { workshopId, participant } = args;
     validateParticipant(workshopId, participant);
-    const workshop = await ctx.models.Workshop.findById(workshopId)
-      .lean()
-      .exec();
+    const workshop = await ctx.queries.workshop(workshopId);
     if (!workshop)
       throw new NotFoundError(`No workshop with id "${workshopId}".`);
     const now = ctx.now();
@@ -261,10 +259,9 @@ export const Mutation = {
       enrolledBy: ctx.viewer.subject,
     };
     // The unique index (workshopId, participantEmail) refuses a duplicate,
-    // even between two concurrent requests; make sure it exists first.
-    await ctx.models.Enrolment.init();
+    // even between two concurrent requests.
     try {
-      await ctx.models.Enrolment.create(enrolment);
+      await ctx.queries.insertEnrolment(enrolment);
     } catch (error) {
       if (isDuplicateKeyError(error))
         throw new BadUserInputError(
@@ -274,12 +271,8 @@ export const Mutation = {
       throw error;
     }
     // Take a seat only if one is left (atomic): capacity holds under concurrency.
-    const seat = await ctx.models.Workshop.updateOne(
-      { _id: workshopId, enrolledCount: { $lt: workshop.capacity } },
-      { $inc: { enrolledCount: 1 } },
-    ).exec();
-    if (seat.modifiedCount !== 1) {
-      await ctx.models.Enrolment.deleteOne({ _id: enrolment._id }).exec();
+    if (!(await ctx.queries.takeWorkshopSeat(workshopId, workshop.capacity))) {
+      await ctx.queries.deleteEnrolment(enrolment._id);
       throw new BadUserInputError(
         `Cannot enrol in ${workshopId}: the workshop is full.`,
         { argumentName: 'workshopId' },

@@ -5,10 +5,8 @@ import {
 } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
-  paginate,
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { QueryCitizenReportsArgs } from '../__generated__/resolvers-types.js';
@@ -29,22 +27,17 @@ export const Query = {
     args: DistrictArgs & { topic?: WorkshopDoc['topic'] | null },
     ctx: EngagementContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.Workshop,
+    ctx.queries.workshops(
       {
         ...districtFilter(args.district),
         ...(args.topic ? { topic: args.topic } : {}),
       },
       args,
-      'startsAt',
     ),
   workshop: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.workshopById.load(args.id),
   trainingPrograms: (_: unknown, __: unknown, ctx: EngagementContext) =>
-    ctx.models.TrainingProgram.find({})
-      .sort({ startsOn: 1, _id: 1 })
-      .lean()
-      .exec(),
+    ctx.queries.trainingPrograms(),
   trainingProgram: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.trainingProgramById.load(args.id),
   serviceTypes: () => [...SERVICE_TYPES],
@@ -59,15 +52,13 @@ export const Query = {
         { argumentName: 'serviceCode' },
       );
     }
-    return paginateTimeSeries(
-      ctx.models.CitizenReport,
+    return ctx.queries.citizenReports(
       {
         ...districtFilter(args.district),
         ...statusFilter(args.status),
         ...(args.serviceCode ? { serviceCode: args.serviceCode } : {}),
       },
       args,
-      'requestedDatetime',
     );
   },
   citizenReport: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
@@ -84,11 +75,9 @@ export const Query = {
         : args.status === 'CLOSED'
           ? { $or: [{ opensAt: { $gt: now } }, { closesAt: { $lte: now } }] }
           : {};
-    return paginate(
-      ctx.models.Survey,
+    return ctx.queries.surveys(
       { ...districtFilter(args.district), ...status },
       args,
-      { sortField: 'opensAt', direction: -1 },
     );
   },
   survey: (_: unknown, args: { id: string }, ctx: EngagementContext) =>
@@ -98,8 +87,7 @@ export const Query = {
     args: DistrictArgs,
     ctx: EngagementContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.DigitalInclusionIndicator,
+    ctx.queries.digitalInclusionIndicators(
       {
         ...districtFilter(args.district),
       },

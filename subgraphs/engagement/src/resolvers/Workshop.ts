@@ -1,8 +1,5 @@
 /** Workshop and TrainingProgram: engagement owns them; economy's startups and hubs host workshops. */
-import {
-  paginate,
-  type PageArgs,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
 
@@ -25,10 +22,7 @@ export const Workshop = {
       ? { __typename: 'InnovationHub' as const, id: doc.hostHubId }
       : null,
   enrolments: (doc: WorkshopDoc, args: PageArgs, ctx: EngagementContext) =>
-    paginate(ctx.models.Enrolment, { workshopId: doc._id }, args, {
-      sortField: 'enrolledAt',
-      direction: 1,
-    }),
+    ctx.queries.enrolmentsOfWorkshop(doc._id, args),
 };
 
 export const TrainingProgram = {

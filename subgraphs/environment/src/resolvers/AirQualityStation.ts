@@ -2,7 +2,6 @@
 import {
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { TrafficSensor } from '../__generated__/resolvers-types.js';
@@ -32,12 +31,7 @@ export const AirQualityStation = {
     doc: AirQualityStationDoc,
     args: SeriesArgs,
     ctx: EnvironmentContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.AirQualityObserved,
-      { stationId: doc._id },
-      args,
-    ),
+  ) => ctx.queries.airQualityReadings({ stationId: doc._id }, args),
   latestReading: (
     doc: AirQualityStationDoc,
     _: unknown,
@@ -47,12 +41,7 @@ export const AirQualityStation = {
     doc: AirQualityStationDoc,
     args: SeriesArgs,
     ctx: EnvironmentContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.NoiseLevelObserved,
-      { stationId: doc._id },
-      args,
-    ),
+  ) => ctx.queries.noiseLevels({ stationId: doc._id }, args),
   latestNoiseLevel: (
     doc: AirQualityStationDoc,
     _: unknown,

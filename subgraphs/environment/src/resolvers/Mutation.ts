@@ -39,9 +39,7 @@ export const Mutation = {
     ctx: EnvironmentContext,
   ) {
     const note = validateAcknowledgement(args);
-    const alert = await ctx.models.WaterLeakAlert.findById(args.id)
-      .lean()
-      .exec();
+    const alert = await ctx.queries.waterLeakAlert(args.id);
     if (!alert) throw new NotFoundError(`No leak alert with id "${args.id}".`);
     const notOpen = () =>
       new BadUserInputError(
@@ -51,20 +49,10 @@ export const Mutation = {
     if (!canAcknowledgeWaterLeakAlert(ctx.viewer, alert)) throw notOpen();
     // Conditional on status: of two concurrent acknowledgements, one wins and
     // the other is told, so the first acknowledgement is never overwritten.
-    const updated = await ctx.models.WaterLeakAlert.findOneAndUpdate(
-      { _id: alert._id, status: 'OPEN' },
-      {
-        $set: {
-          status: 'ACKNOWLEDGED',
-          acknowledgedAt: new Date(),
-          acknowledgedBy: ctx.viewer.subject,
-          note,
-        },
-      },
-      { returnDocument: 'after', runValidators: true },
-    )
-      .lean()
-      .exec();
+    const updated = await ctx.queries.acknowledgeOpenLeakAlert(alert._id, {
+      acknowledgedBy: ctx.viewer.subject,
+      note,
+    });
     if (!updated) throw notOpen();
     ctx.logger.info(
       { leakAlertId: alert._id, by: ctx.viewer.subject },

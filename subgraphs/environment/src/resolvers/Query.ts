@@ -6,11 +6,9 @@ import {
 } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
-  paginate,
   timeRangeFilter,
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import {
   bandLevel,
@@ -29,9 +27,6 @@ import { leakAlertFilter } from './WaterLeakAlert.js';
 
 type DistrictArgs = PageArgs & { district?: string | null };
 type SeriesArgs = DistrictArgs & { range?: TimeRange | null };
-
-/** The city's local time zone, in which "rush hour" is meant. */
-const LOCAL_TIME_ZONE = 'Europe/Paris';
 
 /** Checks `localHours`: 1 to 24 distinct integers from 0 to 23. */
 function validateLocalHours(hours: readonly number[]): void {
@@ -56,16 +51,14 @@ export const Query = {
     _: unknown,
     args: DistrictArgs,
     ctx: EnvironmentContext,
-  ) =>
-    paginate(ctx.models.AirQualityStation, districtFilter(args.district), args),
+  ) => ctx.queries.airQualityStations(districtFilter(args.district), args),
   airQualityStation: (
     _: unknown,
     args: { id: string },
     ctx: EnvironmentContext,
   ) => ctx.loaders.airQualityStationById.load(args.id),
   airQualityReadings: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
-    paginateTimeSeries(
-      ctx.models.AirQualityObserved,
+    ctx.queries.airQualityReadings(
       {
         ...districtFilter(args.district),
       },
@@ -83,36 +76,11 @@ export const Query = {
     const range = timeRangeFilter('observedAt', args.range);
     const hours = args.localHours ?? null;
     if (hours !== null) validateLocalHours(hours);
-    const field = `$${POLLUTANT_FIELD[args.pollutant]}`;
-    const rows = await ctx.models.AirQualityObserved.aggregate<{
-      _id: string;
-      average: number;
-      max: number;
-      count: number;
-    }>([
-      { $match: range },
-      ...(hours === null
-        ? []
-        : [
-            {
-              $addFields: {
-                localHour: {
-                  $hour: { date: '$observedAt', timezone: LOCAL_TIME_ZONE },
-                },
-              },
-            },
-            { $match: { localHour: { $in: hours } } },
-          ]),
-      {
-        $group: {
-          _id: '$district',
-          average: { $avg: field },
-          max: { $max: field },
-          count: { $sum: 1 },
-        },
-      },
-      { $sort: { average: -1, _id: 1 } },
-    ]).exec();
+    const rows = await ctx.queries.airQualityRanking({
+      match: range,
+      field: POLLUTANT_FIELD[args.pollutant],
+      localHours: hours,
+    });
     return rows.map((row, i) => ({
       rank: i + 1,
       district: { code: row._id },
@@ -124,20 +92,18 @@ export const Query = {
     }));
   },
   noiseLevels: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
-    paginateTimeSeries(
-      ctx.models.NoiseLevelObserved,
+    ctx.queries.noiseLevels(
       {
         ...districtFilter(args.district),
       },
       args,
     ),
   waterMeters: (_: unknown, args: DistrictArgs, ctx: EnvironmentContext) =>
-    paginate(ctx.models.WaterMeter, districtFilter(args.district), args),
+    ctx.queries.waterMeters(districtFilter(args.district), args),
   waterMeter: (_: unknown, args: { id: string }, ctx: EnvironmentContext) =>
     ctx.loaders.waterMeterById.load(args.id),
   waterConsumption: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
-    paginateTimeSeries(
-      ctx.models.WaterConsumptionObserved,
+    ctx.queries.waterConsumption(
       {
         ...districtFilter(args.district),
       },
@@ -168,14 +134,12 @@ export const Query = {
     args: DistrictArgs & { status?: WaterLeakAlertDoc['status'] | null },
     ctx: EnvironmentContext,
   ) =>
-    paginate(
-      ctx.models.WaterLeakAlert,
+    ctx.queries.waterLeakAlerts(
       { ...districtFilter(args.district), ...leakAlertFilter(args) },
       args,
-      { sortField: 'detectedAt', direction: -1 },
     ),
   waterLeakAlert: (_: unknown, args: { id: string }, ctx: EnvironmentContext) =>
-    ctx.models.WaterLeakAlert.findById(args.id).lean().exec(),
+    ctx.queries.waterLeakAlert(args.id),
   renewableEnergyProjects: (
     _: unknown,
     args: DistrictArgs & {
@@ -184,8 +148,7 @@ export const Query = {
     },
     ctx: EnvironmentContext,
   ) =>
-    paginate(
-      ctx.models.RenewableEnergyProject,
+    ctx.queries.renewableEnergyProjects(
       {
         ...districtFilter(args.district),
         ...(args.type ? { type: args.type } : {}),

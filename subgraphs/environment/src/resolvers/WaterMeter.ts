@@ -1,9 +1,7 @@
 /** WaterMeter: environment owns it; engagement's citizen reports reference it. */
 import {
-  paginate,
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
@@ -25,12 +23,7 @@ export const WaterMeter = {
     doc: WaterMeterDoc,
     args: PageArgs & { range?: TimeRange | null },
     ctx: EnvironmentContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.WaterConsumptionObserved,
-      { meterId: doc._id },
-      args,
-    ),
+  ) => ctx.queries.waterConsumption({ meterId: doc._id }, args),
   latestReading: (doc: WaterMeterDoc, _: unknown, ctx: EnvironmentContext) =>
     ctx.loaders.latestWaterReadingByMeter.load(doc._id),
   leakAlerts: (
@@ -38,11 +31,9 @@ export const WaterMeter = {
     args: PageArgs & { status?: WaterLeakAlertDoc['status'] | null },
     ctx: EnvironmentContext,
   ) =>
-    paginate(
-      ctx.models.WaterLeakAlert,
+    ctx.queries.waterLeakAlerts(
       { meterId: doc._id, ...leakAlertFilter(args) },
       args,
-      { sortField: 'detectedAt', direction: -1 },
     ),
 };
 

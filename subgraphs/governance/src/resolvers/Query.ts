@@ -2,10 +2,7 @@
 import type { QueryFilter } from 'mongoose';
 import type { AccessRule } from '../../../../lib/records/access/index.js';
 import type { AuditDecision } from '../../../../lib/records/audit/index.js';
-import {
-  paginate,
-  timeRangeFilter,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import { timeRangeFilter } from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   AccessRuleFilter,
   AuditEventFilter,
@@ -72,10 +69,7 @@ export const Query: QueryResolvers = {
     // The generated args type holds the GraphQL enum names; at run time
     // `decision` is already the stored value (AccessDecision enum resolver).
     const filter = args.filter as AuditEventFilterInput | null | undefined;
-    return paginate(ctx.models.AuditEvent, auditEventQuery(filter), args, {
-      sortField: 'at',
-      direction: -1,
-    });
+    return ctx.queries.auditEvents(auditEventQuery(filter), args);
   },
   auditEvent: (_, args, ctx) => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.auditEvent');

@@ -3,17 +3,14 @@ import {
   districtSharedResolvers,
   type DistrictRef,
 } from '../../../../lib/subgraph-kit/districts.js';
-import {
-  paginate,
-  type PageArgs,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import { type PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type { MobilityContext } from '../context.js';
 import { speed } from './units.js';
 
 export const District = {
   ...districtSharedResolvers,
   trafficSensors: (ref: DistrictRef, args: PageArgs, ctx: MobilityContext) =>
-    paginate(ctx.models.TrafficSensor, { district: ref.code }, args),
+    ctx.queries.trafficSensors({ district: ref.code }, args),
   transitStops: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>
     ctx.loaders.transitStopsByDistrict.load(ref.code),
   bikeStations: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>

@@ -57,9 +57,7 @@ export const Mutation = {
     ctx: MobilityContext,
   ) {
     validatePlan(args.plan);
-    const light = await ctx.models.TrafficLight.findById(args.trafficLightId)
-      .lean()
-      .exec();
+    const light = await ctx.queries.trafficLight(args.trafficLightId);
     if (!light)
       throw new NotFoundError(
         `No traffic light with id "${args.trafficLightId}".`,
@@ -70,24 +68,14 @@ export const Mutation = {
       );
     }
     const validFrom = new Date();
-    const updated = await ctx.models.TrafficLight.findByIdAndUpdate(
-      light._id,
-      {
-        $set: {
-          signalPlan: {
-            planId: `${light._id}-plan-${validFrom.getTime()}`,
-            name: args.plan.name.trim(),
-            cycleSeconds: args.plan.cycleSeconds,
-            phases: args.plan.phases,
-            validFrom,
-            updatedBy: ctx.viewer.subject,
-          },
-        },
-      },
-      { returnDocument: 'after', runValidators: true },
-    )
-      .lean()
-      .exec();
+    const updated = await ctx.queries.setSignalPlan(light._id, {
+      planId: `${light._id}-plan-${validFrom.getTime()}`,
+      name: args.plan.name.trim(),
+      cycleSeconds: args.plan.cycleSeconds,
+      phases: args.plan.phases,
+      validFrom,
+      updatedBy: ctx.viewer.subject,
+    });
     ctx.logger.info(
       { trafficLightId: light._id, by: ctx.viewer.subject },
       'signal plan changed',

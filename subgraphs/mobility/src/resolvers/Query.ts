@@ -4,10 +4,8 @@ import {
   districtQueryResolvers,
 } from '../../../../lib/subgraph-kit/districts.js';
 import {
-  paginate,
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { MobilityContext } from '../context.js';
 import type { TransitLineDoc } from '../models/index.js';
@@ -17,7 +15,7 @@ type DistrictArgs = PageArgs & { district?: string | null };
 export const Query = {
   ...districtQueryResolvers,
   trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
-    paginate(ctx.models.TrafficSensor, districtFilter(args.district), args),
+    ctx.queries.trafficSensors(districtFilter(args.district), args),
   trafficSensor: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
     ctx.loaders.trafficSensorById.load(args.id),
   trafficReadings: (
@@ -25,28 +23,23 @@ export const Query = {
     args: DistrictArgs & { range?: TimeRange | null },
     ctx: MobilityContext,
   ) =>
-    paginateTimeSeries(
-      ctx.models.TrafficFlowReading,
+    ctx.queries.trafficReadings(
       {
         ...districtFilter(args.district),
       },
       args,
     ),
   trafficLights: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
-    paginate(ctx.models.TrafficLight, districtFilter(args.district), args),
+    ctx.queries.trafficLights(districtFilter(args.district), args),
   trafficLight: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
     ctx.loaders.trafficLightById.load(args.id),
   transitLines: (
     _: unknown,
     args: { mode?: TransitLineDoc['mode'] | null },
     ctx: MobilityContext,
-  ) =>
-    ctx.models.TransitLine.find(args.mode ? { mode: args.mode } : {})
-      .sort({ _id: 1 })
-      .lean()
-      .exec(),
+  ) => ctx.queries.transitLines(args.mode ? { mode: args.mode } : {}),
   transitStop: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
     ctx.loaders.transitStopById.load(args.id),
   bikeStations: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
-    paginate(ctx.models.BikeStation, districtFilter(args.district), args),
+    ctx.queries.bikeStations(districtFilter(args.district), args),
 };

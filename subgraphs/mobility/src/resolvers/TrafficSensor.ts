@@ -2,7 +2,6 @@
 import {
   type PageArgs,
   type TimeRange,
-  paginateTimeSeries,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityContext } from '../context.js';
@@ -21,12 +20,7 @@ export const TrafficSensor = {
     doc: TrafficSensorDoc,
     args: PageArgs & { range?: TimeRange | null },
     ctx: MobilityContext,
-  ) =>
-    paginateTimeSeries(
-      ctx.models.TrafficFlowReading,
-      { sensorId: doc._id },
-      args,
-    ),
+  ) => ctx.queries.trafficReadings({ sensorId: doc._id }, args),
   latestReading: (doc: TrafficSensorDoc, _: unknown, ctx: MobilityContext) =>
     ctx.loaders.latestReadingBySensor.load(doc._id),
 };

@@ -1,0 +1,63 @@
+/**
+ * Economy's query module: every read and write of its resolvers that is not
+ * a per-key batch (those are loaders). Resolvers reach the database only
+ * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
+ */
+import type { QueryFilter } from 'mongoose';
+import {
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
+import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import type {
+  BusinessDoc,
+  EconomyModels,
+  InnovationHubDoc,
+} from '../models/index.js';
+import { sectorGrowth } from './sectorGrowth.js';
+
+/** Binds economy's queries to its models. */
+export function createQueries(models: EconomyModels) {
+  const investmentsNewestFirst = pageQuery(models.Investment, {
+    sortField: 'date',
+    direction: -1,
+  });
+  return {
+    /** A page of businesses, by `_id`. */
+    businesses: pageQuery(models.Business),
+    /** The business with this SIRET, or null. */
+    businessByRegistryNumber: (registryNumber: string) =>
+      models.Business.findOne({ registryNumber }).lean().exec(),
+    /** How many businesses a district has (the next registration number is one more). */
+    async businessCountInDistrict(district: string): Promise<number> {
+      // The unique index on registryNumber must exist before an insert relies on it.
+      await models.Business.init();
+      return models.Business.countDocuments({ district }).exec();
+    },
+    /** Inserts a business; rejects with MongoDB's E11000 on a taken id or SIRET. */
+    insertBusiness: async (doc: BusinessDoc): Promise<BusinessDoc> =>
+      (await models.Business.create(doc)).toObject(),
+    /** A page of startups, by `_id`. */
+    startups: pageQuery(models.Startup),
+    /** Innovation hubs (at most 100), by `_id`. */
+    innovationHubs: (filter: QueryFilter<InnovationHubDoc>) =>
+      models.InnovationHub.find(filter)
+        .sort({ _id: 1 })
+        .limit(100)
+        .lean()
+        .exec(),
+    /** A page of investments, newest first, within the range. */
+    investments: timeSeriesQuery(models.Investment, 'date'),
+    /** A page of one startup's investments, newest first. */
+    investmentsOfStartup: (startupId: string, args: PageArgs) =>
+      investmentsNewestFirst({ startupId }, args),
+    /** A page of market indicators, newest period first, within the range. */
+    marketIndicators: timeSeriesQuery(models.MarketIndicator, 'periodStart'),
+    /** Openings and closures per district and sector, best net change first. */
+    sectorGrowth: (options: Parameters<typeof sectorGrowth>[1]) =>
+      sectorGrowth(models, options),
+  };
+}
+
+/** Economy's queries. */
+export type EconomyQueries = ReturnType<typeof createQueries>;

@@ -1,0 +1,89 @@
+/**
+ * Engagement's query module: every read and write of its resolvers that is
+ * not a per-key batch (those are loaders). Resolvers reach the database only
+ * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
+ */
+import {
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
+import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import type {
+  CitizenReportDoc,
+  DigitalInclusionIndicatorDoc,
+  EngagementModels,
+  EnrolmentDoc,
+} from '../models/index.js';
+
+/** Binds engagement's queries to its models. */
+export function createQueries(models: EngagementModels) {
+  const enrolmentsInOrder = pageQuery(models.Enrolment, {
+    sortField: 'enrolledAt',
+    direction: 1,
+  });
+  return {
+    /** A page of workshops, latest start first, within the range. */
+    workshops: timeSeriesQuery(models.Workshop, 'startsAt'),
+    /** The workshop with this id as stored now (not batched: enrolment reads it fresh), or null. */
+    workshop: (id: string) => models.Workshop.findById(id).lean().exec(),
+    /**
+     * Takes one seat of a workshop if one is left (atomic: capacity holds
+     * under concurrency); whether a seat was taken.
+     */
+    async takeWorkshopSeat(id: string, capacity: number): Promise<boolean> {
+      const seat = await models.Workshop.updateOne(
+        { _id: id, enrolledCount: { $lt: capacity } },
+        { $inc: { enrolledCount: 1 } },
+      ).exec();
+      return seat.modifiedCount === 1;
+    },
+    /** Every training programme, by start date. */
+    trainingPrograms: () =>
+      models.TrainingProgram.find({})
+        .sort({ startsOn: 1, _id: 1 })
+        .lean()
+        .exec(),
+    /** A page of citizen reports, newest first, within the range. */
+    citizenReports: timeSeriesQuery(models.CitizenReport, 'requestedDatetime'),
+    /** Stores a new citizen report. */
+    async insertCitizenReport(doc: CitizenReportDoc): Promise<void> {
+      await models.CitizenReport.create(doc);
+    },
+    /** A page of surveys, latest opening first. */
+    surveys: pageQuery(models.Survey, { sortField: 'opensAt', direction: -1 }),
+    /** A page of a workshop's enrolments, in enrolment order. */
+    enrolmentsOfWorkshop: (workshopId: string, args: PageArgs) =>
+      enrolmentsInOrder({ workshopId }, args),
+    /**
+     * Stores an enrolment; rejects with MongoDB's E11000 when the participant
+     * is already enrolled (the unique index on workshopId and email, created
+     * first, refuses it even between two concurrent requests).
+     */
+    async insertEnrolment(enrolment: EnrolmentDoc): Promise<void> {
+      await models.Enrolment.init();
+      await models.Enrolment.create(enrolment);
+    },
+    /** Removes an enrolment (one that got no seat). */
+    async deleteEnrolment(id: string): Promise<void> {
+      await models.Enrolment.deleteOne({ _id: id }).exec();
+    },
+    /** A page of digital-inclusion indicators, newest first, within the range. */
+    digitalInclusionIndicators: timeSeriesQuery(
+      models.DigitalInclusionIndicator,
+    ),
+    /** The most recent digital-inclusion indicator of any district, or null. */
+    latestDigitalInclusionIndicator: () =>
+      models.DigitalInclusionIndicator.findOne({})
+        .sort({ observedAt: -1 })
+        .lean<DigitalInclusionIndicatorDoc>()
+        .exec(),
+    /** Every district's digital-inclusion indicator of one month (`YYYY-MM`). */
+    digitalInclusionIndicatorsOfPeriod: (period: string) =>
+      models.DigitalInclusionIndicator.find({ period })
+        .lean<DigitalInclusionIndicatorDoc[]>()
+        .exec(),
+  };
+}
+
+/** Engagement's queries. */
+export type EngagementQueries = ReturnType<typeof createQueries>;

@@ -1,0 +1,65 @@
+/**
+ * Environment's query module: every read and write of its resolvers that is
+ * not a per-key batch (those are loaders). Resolvers reach the database only
+ * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
+ */
+import {
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
+import type { EnvironmentModels } from '../models/index.js';
+import { airQualityRanking } from './airQualityRanking.js';
+
+/** Binds environment's queries to its models. */
+export function createQueries(models: EnvironmentModels) {
+  return {
+    /** A page of air-quality stations, by `_id`. */
+    airQualityStations: pageQuery(models.AirQualityStation),
+    /** A page of air-quality readings, newest first, within the range. */
+    airQualityReadings: timeSeriesQuery(models.AirQualityObserved),
+    /** Districts ranked by their average of one pollutant. */
+    airQualityRanking: (options: Parameters<typeof airQualityRanking>[1]) =>
+      airQualityRanking(models, options),
+    /** A page of noise levels, newest first, within the range. */
+    noiseLevels: timeSeriesQuery(models.NoiseLevelObserved),
+    /** A page of water meters, by `_id`. */
+    waterMeters: pageQuery(models.WaterMeter),
+    /** A page of water consumption readings, newest first, within the range. */
+    waterConsumption: timeSeriesQuery(models.WaterConsumptionObserved),
+    /** A page of leak alerts, most recently detected first. */
+    waterLeakAlerts: pageQuery(models.WaterLeakAlert, {
+      sortField: 'detectedAt',
+      direction: -1,
+    }),
+    /** The leak alert with this id, or null. */
+    waterLeakAlert: (id: string) =>
+      models.WaterLeakAlert.findById(id).lean().exec(),
+    /**
+     * Acknowledges an alert if it is still OPEN; null when it is not (of two
+     * concurrent acknowledgements one wins, the first is never overwritten).
+     */
+    acknowledgeOpenLeakAlert: (
+      id: string,
+      acknowledgement: { acknowledgedBy: string | null; note: string },
+    ) =>
+      models.WaterLeakAlert.findOneAndUpdate(
+        { _id: id, status: 'OPEN' },
+        {
+          $set: {
+            status: 'ACKNOWLEDGED',
+            acknowledgedAt: new Date(),
+            acknowledgedBy: acknowledgement.acknowledgedBy,
+            note: acknowledgement.note,
+          },
+        },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** A page of renewable energy projects, by `_id`. */
+    renewableEnergyProjects: pageQuery(models.RenewableEnergyProject),
+  };
+}
+
+/** Environment's queries. */
+export type EnvironmentQueries = ReturnType<typeof createQueries>;

@@ -1,0 +1,47 @@
+/**
+ * Mobility's query module: every read and write of its resolvers that is not
+ * a per-key batch (those are loaders). Resolvers reach the database only
+ * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
+ */
+import type { QueryFilter } from 'mongoose';
+import {
+  pageQuery,
+  timeSeriesQuery,
+} from '../../../../lib/subgraph-kit/pageQueries.js';
+import type {
+  MobilityModels,
+  TrafficLightDoc,
+  TransitLineDoc,
+} from '../models/index.js';
+
+/** Binds mobility's queries to its models. */
+export function createQueries(models: MobilityModels) {
+  return {
+    /** A page of traffic sensors, by `_id`. */
+    trafficSensors: pageQuery(models.TrafficSensor),
+    /** A page of traffic readings, newest first, within the range. */
+    trafficReadings: timeSeriesQuery(models.TrafficFlowReading),
+    /** A page of traffic lights, by `_id`. */
+    trafficLights: pageQuery(models.TrafficLight),
+    /** The traffic light with this id as stored now (not batched: a mutation reads it fresh), or null. */
+    trafficLight: (id: string) =>
+      models.TrafficLight.findById(id).lean().exec(),
+    /** Replaces a light's signal plan; the light after the change, or null if it is gone. */
+    setSignalPlan: (id: string, signalPlan: TrafficLightDoc['signalPlan']) =>
+      models.TrafficLight.findByIdAndUpdate(
+        id,
+        { $set: { signalPlan } },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Every transit line (optionally of one mode), by `_id`. */
+    transitLines: (filter: QueryFilter<TransitLineDoc>) =>
+      models.TransitLine.find(filter).sort({ _id: 1 }).lean().exec(),
+    /** A page of bike stations, by `_id`. */
+    bikeStations: pageQuery(models.BikeStation),
+  };
+}
+
+/** Mobility's queries. */
+export type MobilityQueries = ReturnType<typeof createQueries>;

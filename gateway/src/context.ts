@@ -25,6 +25,14 @@ export interface GatewayContext extends BaseContext {
   clientVersion: string | null;
   /** Names of the subgraphs this request called, filled in as fetches go out. */
   subgraphsCalled: Set<string>;
+  /** The client's own `x-request-id`, kept apart from the gateway's id (which the client cannot choose). */
+  clientRequestId: string | null;
+  /**
+   * Set by the audit plugin once the event of a mutation is recorded, before
+   * execution: only then do its subgraph tokens carry the audit link that
+   * subgraphs require of writes.
+   */
+  auditedWrite: boolean;
 }
 
 /** Options of {@link createContextFactory}. */
@@ -46,9 +54,11 @@ export function createContextFactory(options: ContextFactoryOptions) {
   return async ({
     req,
     requestId,
+    clientRequestId,
   }: {
     req: IncomingMessage;
     requestId: string;
+    clientRequestId: string | null;
   }): Promise<GatewayContext> => {
     const viewer = await options.authenticate(req.headers.authorization);
     return {
@@ -58,6 +68,8 @@ export function createContextFactory(options: ContextFactoryOptions) {
       clientName: header(req, CLIENT_NAME_HEADER),
       clientVersion: header(req, CLIENT_VERSION_HEADER),
       subgraphsCalled: new Set(),
+      clientRequestId,
+      auditedWrite: false,
     };
   };
 }

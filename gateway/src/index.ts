@@ -6,6 +6,8 @@ import { loadGatewaySigningKey } from '../../lib/runtime/gatewayToken.js';
 import { createLogger } from '../../lib/runtime/logger.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
+import { connectRedis } from '../../lib/runtime/redis.js';
+import { createRedisRateLimiter } from './rateLimiter.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 
@@ -30,6 +32,10 @@ const supergraph = createSupergraphSource({
   pollIntervalMs: config.gateway.supergraphPollIntervalMs,
   logger,
 });
+// Several replicas share Redis (rate limits); without it, in-process.
+const redis = config.redis.url
+  ? await connectRedis({ url: config.redis.url, logger })
+  : null;
 const { http } = createGateway({
   config,
   logger,
@@ -38,6 +44,16 @@ const { http } = createGateway({
   supergraph,
   audit,
   usage,
+  ...(redis
+    ? {
+        rateLimiter: createRedisRateLimiter({
+          redis,
+          prefix: config.redis.keyPrefix,
+          logger,
+          ...config.gateway.rateLimit,
+        }),
+      }
+    : {}),
 });
 const url = await http.listen(config.gateway.port, config.bindHost);
 logger.info({ url: `${url}/graphql` }, 'gateway ready');
@@ -48,6 +64,7 @@ const stop = async (signal: string) => {
   stopping = true;
   logger.info({ signal }, 'gateway stopping');
   await http.stop();
+  redis?.disconnect();
   await audit.close();
   await governance.close();
   await governanceDb.stop();

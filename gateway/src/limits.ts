@@ -2,10 +2,13 @@
  * Limits on the operations the gateway accepts, so that one request cannot
  * make the subgraphs and their databases do unbounded work: nesting depth,
  * computed cost, aliases, directives and tokens, enforced by GraphQL Armor
- * (Escape), a maintained set of Apollo Server validation rules. Pages are
- * bounded separately (at most 100 items, lib/subgraph-kit/pagination.ts).
+ * (Escape), a maintained set of Apollo Server validation rules, plus
+ * {@link listCostRule}, which prices list sizes. Pages are bounded
+ * separately (at most 100 items, lib/pagination.ts); document size, tokens
+ * and variables are checked before parsing (requestLimits.ts).
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { listCostRule } from './listCost.js';
 
 /** The limits, documented in docs/errors.md. */
 export const OPERATION_LIMITS = {
@@ -30,5 +33,5 @@ export function operationLimits() {
     // Introspection is open (docs/architecture.md); suggestions add nothing to it.
     blockFieldSuggestion: { enabled: false },
   }).protect();
-  return { plugins, validationRules };
+  return { plugins, validationRules: [...validationRules, listCostRule] };
 }

@@ -5,7 +5,11 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServer,
+  HeaderMap,
+  type ApolloServerPlugin,
+} from '@apollo/server';
 import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
@@ -17,6 +21,7 @@ import {
 } from '../../lib/runtime/config.js';
 import {
   createFormatError,
+  RateLimitedError,
   UnauthenticatedError,
 } from '../../lib/runtime/errors.js';
 import { createBrowserPolicy } from '../../lib/runtime/browserPolicy.js';
@@ -26,9 +31,11 @@ import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenti
 import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
-import { auditPlugin } from './plugins/auditPlugin.js';
+import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { operationLimits } from './limits.js';
+import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
+import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
 import type { SupergraphSource } from './supergraphSource.js';
 
@@ -42,6 +49,11 @@ export interface GatewayDeps {
   supergraph: SupergraphSource;
   audit: Pick<AuditTrail, 'record' | 'ping'>;
   usage: Pick<UsageStore, 'record'>;
+  /**
+   * Requests per caller and window; in-process from `config.gateway.rateLimit`
+   * when omitted (index.ts passes the Redis one when `REDIS_URL` is set).
+   */
+  rateLimiter?: RateLimiter;
   /**
    * Usage buffer flush interval (tests shorten it).
    * @default 1000
@@ -102,10 +114,8 @@ export function subgraphUrls(
 export function createGateway(deps: GatewayDeps): Gateway {
   const { config, logger } = deps;
   disableVendorTelemetry();
-  // Stack traces never reach clients through the gateway, whatever the mode;
-  // they are in the services' logs under the request id.
-  const includeStacktrace = false;
 
+  const dataSources = new Map<string, CityGraphDataSource>();
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph.hook,
     logger,
@@ -115,13 +125,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
         throw new Error(
           `Subgraph ${name} has no routing URL in the supergraph and no ${name.toUpperCase()}_URL.`,
         );
-      return new CityGraphDataSource({
+      const source = new CityGraphDataSource({
         name,
         url: target,
         signingKey: deps.signingKey,
         tokenTtlSeconds: config.gatewayToken.ttlSeconds,
+        timeoutMs:
+          (
+            config.subgraphs as Record<
+              string,
+              { timeoutMs: number } | undefined
+            >
+          )[name]?.timeoutMs ?? config.gateway.subgraphTimeoutMs,
+        breakerFailures: config.gateway.breakerFailures,
+        breakerOpenMs: config.gateway.breakerOpenMs,
         logger,
       });
+      dataSources.set(name, source);
+      return source;
     },
   });
 
@@ -137,11 +158,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     gateway,
     validationRules: limits.validationRules,
     introspection: true,
-    includeStacktraceInErrorResponses: includeStacktrace,
+    // Stack traces never reach clients through the gateway, whatever the
+    // mode; they are in the services' logs under the request id.
+    includeStacktraceInErrorResponses: false,
     // The HTTP layer's browser policy does the CSRF check (Apollo's rule,
-    // widened for the clients' defaults: lib/browserPolicy.ts).
+    // widened for the clients' defaults: lib/runtime/browserPolicy.ts).
     csrfPrevention: false,
-    formatError: createFormatError({ logger, includeStacktrace }),
+    formatError: createFormatError({ logger }),
     logger,
     plugins: [
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
@@ -164,6 +187,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ],
   });
 
+  const rateLimiter =
+    deps.rateLimiter ?? createMemoryRateLimiter(config.gateway.rateLimit);
+  const limitRate = async (key: string, requestId: string) => {
+    if (config.gateway.rateLimit.requests === 0) return;
+    const verdict = await rateLimiter.hit(key);
+    if (verdict.allowed) return;
+    throw new RateLimitedError(
+      `Too many requests: at most ${config.gateway.rateLimit.requests} per ${config.gateway.rateLimit.windowMs / 1000} s per caller. Retry after ${verdict.retryAfterSeconds} s.`,
+      {
+        retryAfterSeconds: verdict.retryAfterSeconds,
+        requestId,
+        http: {
+          status: 429,
+          headers: new HeaderMap([
+            ['retry-after', String(verdict.retryAfterSeconds)],
+          ]),
+        },
+      },
+    );
+  };
+
   const contextFor = createContextFactory({
     authenticate: deps.authenticate,
     logger,
@@ -175,10 +219,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
       allowedOrigins: config.cors.origins,
       allowLocalhost: config.cors.allowLocalhost,
     }),
+    onRefused: (refusal) => {
+      logger.info(
+        {
+          requestId: refusal.requestId,
+          status: refusal.status,
+          code: refusal.code,
+          remoteAddress: refusal.remoteAddress,
+        },
+        'request refused',
+      );
+      void recordRefusal(deps.audit, refusal, logger);
+    },
+    inspect: checkRequestLimits,
     async context(args) {
+      // Anonymous callers and refused tokens count per client IP; verified
+      // callers per subject (internal apps may share one IP).
+      const ip = `ip:${args.req.socket.remoteAddress ?? 'unknown'}`;
+      let context: GatewayContext;
       try {
-        return await contextFor(args);
+        context = await contextFor(args);
       } catch (error) {
+        await limitRate(ip, args.requestId);
         if (error instanceof UnauthenticatedError) {
           // 401 for a refused token; the request id lets the audit plugin record the refusal.
           throw new UnauthenticatedError(error.message, {
@@ -188,6 +250,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }
         throw error;
       }
+      const subject = context.viewer.subject;
+      await limitRate(subject === null ? ip : `sub:${subject}`, args.requestId);
+      return context;
     },
     async ready() {
       const details: Record<string, unknown> = {};
@@ -204,7 +269,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
             const response = await fetch(new URL('/health', url), {
               signal: AbortSignal.timeout(2000),
             });
-            details[name] = response.ok ? 'up' : `HTTP ${response.status}`;
+            const circuit = dataSources.get(name)?.breaker.state ?? 'closed';
+            details[name] = !response.ok
+              ? `HTTP ${response.status}`
+              : circuit === 'closed'
+                ? 'up'
+                : `up (circuit ${circuit})`;
             ok &&= response.ok;
           } catch {
             details[name] = 'unreachable';

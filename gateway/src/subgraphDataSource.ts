@@ -1,12 +1,17 @@
 /**
  * How the gateway calls a subgraph: the caller's identity goes in a
  * short-lived token the gateway signs with its own key (never the caller's
- * token), with the request id; subgraphs refuse anything else.
+ * token), bound to the exact body of that one fetch and usable once (see
+ * lib/gatewayToken.ts), so tokens are signed per fetch and never cached or
+ * shared between fetches. Every fetch is bounded by the subgraph's timeout
+ * and goes through its circuit breaker; nothing of a subgraph's failure
+ * (its address, status line, body, stack) reaches the client: the client
+ * gets DOWNSTREAM_SERVICE_ERROR naming the service, the log gets the rest.
  */
 import type { KeyObject } from 'node:crypto';
-import {
-  RemoteGraphQLDataSource,
-  type GraphQLDataSourceProcessOptions,
+import type {
+  GraphQLDataSource,
+  GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
 import type { Logger } from '../../lib/runtime/logger.js';
@@ -15,6 +20,7 @@ import {
   signGatewayToken,
 } from '../../lib/runtime/gatewayToken.js';
 import { REQUEST_ID_HEADER } from '../../lib/runtime/http.js';
+import { CircuitBreaker } from './circuitBreaker.js';
 import type { GatewayContext } from './context.js';
 
 /** Options of {@link CityGraphDataSource}. */
@@ -24,84 +30,182 @@ export interface CityGraphDataSourceOptions {
   signingKey: KeyObject;
   /** Lifetime of each gateway token (`config.gatewayToken.ttlSeconds`). */
   tokenTtlSeconds: number;
+  /** Longest wait for one fetch, body included (`<NAME>_TIMEOUT_MS`). */
+  timeoutMs: number;
+  /** Consecutive failures that open the circuit (`SUBGRAPH_BREAKER_FAILURES`). */
+  breakerFailures: number;
+  /** How long an open circuit fails fast (`SUBGRAPH_BREAKER_OPEN_MS`). */
+  breakerOpenMs: number;
   logger: Logger;
+  /** @default globalThis.fetch */
+  fetch?: SubgraphFetch;
 }
 
-// One token per request and subgraph (its audience is that subgraph), shared
-// by the request's fetches to it.
-const tokens = new WeakMap<GatewayContext, Map<string, Promise<string>>>();
+/** Why a fetch to a subgraph failed, as `extensions.reason` (docs/errors.md). */
+export type DownstreamReason =
+  'timeout' | 'unreachable' | 'circuit_open' | 'refused' | 'error';
+
+const MESSAGES: Record<DownstreamReason, (name: string, ms: number) => string> =
+  {
+    timeout: (name, ms) =>
+      `The ${name} service did not answer within ${ms} ms: its fields are null in this response.`,
+    unreachable: (name) =>
+      `The ${name} service is unavailable: its fields are null in this response.`,
+    circuit_open: (name) =>
+      `The ${name} service is unavailable (the gateway fails fast until it recovers): its fields are null in this response.`,
+    refused: (name) =>
+      `The ${name} service refused the gateway's request: its fields are null in this response.`,
+    error: (name) =>
+      `The ${name} service failed: its fields are null in this response.`,
+  };
+
+type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
+type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/**
+ * The fetch function (`globalThis.fetch` by default); the gateway's HTTP
+ * client may be swapped here without touching tokens, timeouts or breaker.
+ */
+export type SubgraphFetch = (
+  url: string,
+  init: {
+    method: 'POST';
+    headers: Record<string, string>;
+    body: string;
+    signal: AbortSignal;
+  },
+) => Promise<{ status: number; text(): Promise<string> }>;
 
 /** The data source of one subgraph. */
-export class CityGraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
+  /** The subgraph's circuit breaker (readiness shows its state). */
+  readonly breaker: CircuitBreaker;
   private readonly serviceName: string;
   private readonly signingKey: KeyObject;
   private readonly tokenTtlSeconds: number;
+  private readonly timeoutMs: number;
   private readonly logger: Logger;
+  private readonly url: string;
+  private readonly fetch: SubgraphFetch;
 
   constructor(options: CityGraphDataSourceOptions) {
-    super({ url: options.url });
+    this.url = options.url;
+    this.fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
     this.serviceName = options.name;
     this.signingKey = options.signingKey;
     this.tokenTtlSeconds = options.tokenTtlSeconds;
+    this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
+    this.breaker = new CircuitBreaker({
+      failures: options.breakerFailures,
+      openMs: options.breakerOpenMs,
+    });
+  }
+
+  /** The client-facing error for a failed fetch; the details go to the log. */
+  private downstream(
+    reason: DownstreamReason,
+    context: Partial<GatewayContext>,
+    detail: Record<string, unknown>,
+  ): GraphQLError {
+    (context.logger ?? this.logger).warn(
+      { serviceName: this.serviceName, reason, ...detail },
+      'subgraph fetch failed',
+    );
+    return new GraphQLError(
+      MESSAGES[reason](this.serviceName, this.timeoutMs),
+      {
+        extensions: {
+          code: 'DOWNSTREAM_SERVICE_ERROR',
+          serviceName: this.serviceName,
+          reason,
+        },
+      },
+    );
   }
 
   /**
-   * A subgraph that cannot be reached (connection refused, reset, timeout)
-   * costs its own fields only: @apollo/gateway would surface the raw network
-   * error, which Apollo Server masks as an anonymous INTERNAL_SERVER_ERROR;
-   * this names the service instead, without its internal address.
+   * Sends one fetch: a token signed for its exact body, the request id, the
+   * subgraph's timeout and circuit breaker. (Not RemoteGraphQLDataSource,
+   * which passes a subgraph's HTTP error through with its URL and body, and
+   * has no timeout.)
    */
-  override async process(
-    options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): ReturnType<RemoteGraphQLDataSource<GatewayContext>['process']> {
-    try {
-      return await super.process(options);
-    } catch (error) {
-      if (error instanceof GraphQLError) throw error;
-      this.logger.warn(
-        {
-          serviceName: this.serviceName,
-          reason: error instanceof Error ? error.message : String(error),
-        },
-        'subgraph unreachable',
-      );
-      throw new GraphQLError(
-        `The ${this.serviceName} service is unavailable: its fields are null in this response.`,
-        {
-          extensions: {
-            code: 'DOWNSTREAM_SERVICE_ERROR',
-            serviceName: this.serviceName,
-          },
-        },
-      );
-    }
-  }
-
-  override async willSendRequest(
-    options: GraphQLDataSourceProcessOptions<GatewayContext>,
-  ): Promise<void> {
-    const { request } = options;
-    // Health checks and other gateway-internal fetches carry no request context.
-    if (!('context' in options) || !('viewer' in options.context)) return;
-    const context = options.context as GatewayContext;
-    let forRequest = tokens.get(context);
-    if (!forRequest) {
-      forRequest = new Map();
-      tokens.set(context, forRequest);
-    }
-    let token = forRequest.get(this.serviceName);
-    if (!token) {
-      token = signGatewayToken(this.signingKey, {
+  async process(options: ProcessOptions): Promise<Response> {
+    const context = options.context as Partial<GatewayContext>;
+    // Marked before the fetch, so the audit event names the subgraph even
+    // when the fetch fails.
+    context.subgraphsCalled?.add(this.serviceName);
+    const { query, variables, operationName, extensions } = options.request;
+    const body = JSON.stringify({
+      query,
+      variables,
+      operationName,
+      extensions,
+    });
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+    };
+    // Health checks and schema loading carry no request context (unused:
+    // the supergraph is static), and so no token.
+    if (context.viewer && context.requestId) {
+      headers[GATEWAY_TOKEN_HEADER] = await signGatewayToken(this.signingKey, {
         viewer: context.viewer,
         requestId: context.requestId,
         ttlSeconds: this.tokenTtlSeconds,
         subgraph: this.serviceName,
+        body,
+        ...(context.auditedWrite ? { auditEvent: context.requestId } : {}),
       });
-      forRequest.set(this.serviceName, token);
+      headers[REQUEST_ID_HEADER] = context.requestId;
     }
-    request.http?.headers.set(GATEWAY_TOKEN_HEADER, await token);
-    request.http?.headers.set(REQUEST_ID_HEADER, context.requestId);
-    context.subgraphsCalled.add(this.serviceName);
+    if (!this.breaker.tryAcquire())
+      throw this.downstream('circuit_open', context, {});
+
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let status: number;
+    let parsed: unknown;
+    try {
+      const fetchResponse = await this.fetch(this.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal,
+      });
+      status = fetchResponse.status;
+      const text = await fetchResponse.text();
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    } catch (error) {
+      this.breaker.failure();
+      throw this.downstream(
+        signal.aborted ? 'timeout' : 'unreachable',
+        context,
+        { err: error instanceof Error ? error.message : String(error) },
+      );
+    }
+    if (status >= 500 || parsed === undefined || parsed === null) {
+      this.breaker.failure();
+      throw this.downstream('error', context, { status });
+    }
+    this.breaker.success();
+    if (status === 401 || status === 403) {
+      // The subgraph refused the gateway's own token (clock skew, key
+      // mismatch): an operator problem, never the caller's.
+      throw this.downstream('refused', context, {
+        status,
+        errors: (parsed as { errors?: unknown }).errors,
+      });
+    }
+    const graphql = parsed as Record<string, unknown>;
+    if (
+      typeof graphql !== 'object' ||
+      (!('data' in graphql) && !Array.isArray(graphql['errors']))
+    ) {
+      throw this.downstream('error', context, { status });
+    }
+    return graphql as Response;
   }
 }

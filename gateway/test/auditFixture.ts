@@ -109,6 +109,8 @@ export function gatewayContext(
     clientName: 'dashboard',
     clientVersion: '1.0.0',
     subgraphsCalled: new Set(['engagement']),
+    clientRequestId: null,
+    auditedWrite: false,
   };
 }
 

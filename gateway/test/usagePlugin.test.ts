@@ -25,6 +25,8 @@ function context(clientName: string | null): GatewayContext {
     clientName,
     clientVersion: clientName ? '1.2.3' : null,
     subgraphsCalled: new Set(),
+    clientRequestId: null,
+    auditedWrite: false,
   };
 }
 

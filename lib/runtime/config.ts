@@ -39,6 +39,8 @@ export interface SubgraphConfig {
   readonly mongodbUri: string | undefined;
   /** `<NAME>_URL`: where the gateway reaches it, overriding supergraph.yaml's routing_url. */
   readonly url: string | undefined;
+  /** `<NAME>_TIMEOUT_MS`: the gateway's limit on one fetch to it. @default `SUBGRAPH_TIMEOUT_MS` */
+  readonly timeoutMs: number;
 }
 
 /** The whole configuration. */
@@ -60,8 +62,26 @@ export interface Config {
     readonly supergraphUrl: string | undefined;
     /** `SUPERGRAPH_POLL_INTERVAL_MS`: how often the supergraph source is checked. @default 2000 */
     readonly supergraphPollIntervalMs: number;
-    /** `SUBGRAPH_TIMEOUT_MS`: per subgraph fetch. @default 10000 */
+    /** `SUBGRAPH_TIMEOUT_MS`: per subgraph fetch, unless `<NAME>_TIMEOUT_MS` says otherwise. @default 5000 */
     readonly subgraphTimeoutMs: number;
+    /** `SUBGRAPH_BREAKER_FAILURES`: consecutive failures (timeout, unreachable, 5xx) that open a subgraph's circuit. @default 3 */
+    readonly breakerFailures: number;
+    /** `SUBGRAPH_BREAKER_OPEN_MS`: how long an open circuit fails fast before one probe goes through. @default 5000 */
+    readonly breakerOpenMs: number;
+    /** Requests per caller (subject, or IP for anonymous callers) and window; over it, 429 with Retry-After. */
+    readonly rateLimit: {
+      /** `RATE_LIMIT_REQUESTS`: requests per window and caller; 0 turns rate limiting off. @default 1200 */
+      readonly requests: number;
+      /** `RATE_LIMIT_WINDOW_MS` @default 60000 */
+      readonly windowMs: number;
+    };
+  };
+  /** The shared Redis (rate limits, used gateway-token ids), for several replicas. */
+  readonly redis: {
+    /** `REDIS_URL`; unset means in-process stores (one process only: the embedded default). */
+    readonly url: string | undefined;
+    /** `REDIS_KEY_PREFIX`: every key starts with it, so deployments and test runs sharing one Redis never collide. @default 'city-graph:' */
+    readonly keyPrefix: string;
   };
   /** Per subgraph settings. */
   readonly subgraphs: Readonly<Record<SubgraphName, SubgraphConfig>>;
@@ -158,6 +178,8 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const production = nodeEnv === 'production';
   const dataDir = path.resolve(str('DATA_DIR') ?? '.data');
 
+  const subgraphTimeoutMs = int('SUBGRAPH_TIMEOUT_MS', 5_000, 100, 600_000);
+  const ttlSeconds = int('GATEWAY_TOKEN_TTL_S', 60, 5, 3600);
   const subgraphs = {} as Record<SubgraphName, SubgraphConfig>;
   for (const name of SUBGRAPH_NAMES) {
     const prefix = name.toUpperCase();
@@ -165,7 +187,15 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       port: int(`${prefix}_PORT`, DEFAULT_PORTS[name], 0, 65535),
       mongodbUri: url(`${prefix}_MONGODB_URI`, ['mongodb:', 'mongodb+srv:']),
       url: url(`${prefix}_URL`, ['http:', 'https:']),
+      timeoutMs: int(`${prefix}_TIMEOUT_MS`, subgraphTimeoutMs, 100, 600_000),
     };
+    // A fetch must end before its gateway token expires, or a slow subgraph
+    // would refuse it as expired (issue 9, finding 2).
+    if (subgraphs[name].timeoutMs >= ttlSeconds * 1000) {
+      problems.push(
+        `${prefix}_TIMEOUT_MS (or SUBGRAPH_TIMEOUT_MS) must be below GATEWAY_TOKEN_TTL_S (${ttlSeconds} s)`,
+      );
+    }
   }
 
   const jwksUrl = url('AUTH_JWKS_URL', ['https:', 'http:']);
@@ -204,7 +234,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         50,
         3_600_000,
       ),
-      subgraphTimeoutMs: int('SUBGRAPH_TIMEOUT_MS', 10_000, 100, 600_000),
+      subgraphTimeoutMs,
+      breakerFailures: int('SUBGRAPH_BREAKER_FAILURES', 3, 1, 1000),
+      breakerOpenMs: int('SUBGRAPH_BREAKER_OPEN_MS', 5_000, 100, 600_000),
+      rateLimit: {
+        requests: int('RATE_LIMIT_REQUESTS', 1200, 0, 10_000_000),
+        windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
+      },
+    },
+    redis: {
+      url: url('REDIS_URL', ['redis:', 'rediss:']),
+      keyPrefix: str('REDIS_KEY_PREFIX') ?? 'city-graph:',
     },
     subgraphs,
     auth: {
@@ -221,7 +261,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       publicKeyFile:
         str('GATEWAY_TOKEN_PUBLIC_KEY_FILE') ??
         path.join(dataDir, 'keys', 'gateway.public.pem'),
-      ttlSeconds: int('GATEWAY_TOKEN_TTL_S', 60, 5, 3600),
+      ttlSeconds,
     },
     audit: {
       chainId: str('AUDIT_CHAIN_ID') ?? `gateway-${str('HOSTNAME') ?? 'local'}`,

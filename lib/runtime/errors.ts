@@ -13,6 +13,14 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
   AUDIT_UNAVAILABLE: 'AUDIT_UNAVAILABLE',
+  /** A subgraph (or the store it needs) cannot serve now; fast, named, retryable. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
+  /** The gateway could not get an answer from a subgraph (`serviceName`, `reason`). */
+  DOWNSTREAM_SERVICE_ERROR: 'DOWNSTREAM_SERVICE_ERROR',
+  /** The request exceeds a limit checked before parsing (`limit` names it); HTTP 400/413. */
+  OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
+  /** Too many requests from this caller; HTTP 429 with Retry-After. */
+  RATE_LIMITED: 'RATE_LIMITED',
 } as const;
 
 /** One of the codes of {@link ErrorCode}. */
@@ -75,16 +83,41 @@ export class AuditUnavailableError extends GraphQLErrorWithCode {
   }
 }
 
+/** The subgraph cannot serve now (its database or replay store is unreachable). */
+export class ServiceUnavailableError extends GraphQLErrorWithCode {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, ErrorCode.SERVICE_UNAVAILABLE, extensions);
+  }
+}
+
+/** Too many requests from this caller in the current window (HTTP 429, Retry-After). */
+export class RateLimitedError extends GraphQLErrorWithCode {
+  constructor(message: string, extensions: Record<string, unknown> = {}) {
+    super(message, ErrorCode.RATE_LIMITED, extensions);
+  }
+}
+
 /** Options of {@link createFormatError}. */
 export interface FormatErrorOptions {
   /** Where the original of a masked error is logged. */
   logger: { error(obj: object, msg?: string): void };
-  /**
-   * Whether stack traces may be sent to clients.
-   * @default false
-   */
-  includeStacktrace?: boolean;
 }
+
+/**
+ * The `extensions` keys a client may see (docs/errors.md); anything else a
+ * subgraph or library put there (a URL, a response body, a stack trace) is
+ * dropped.
+ */
+export const CLIENT_EXTENSION_KEYS: ReadonlySet<string> = new Set([
+  'code',
+  'serviceName',
+  'reason',
+  'coordinate',
+  'argumentName',
+  'problems',
+  'limit',
+  'retryAfterSeconds',
+]);
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 // Codes produced by Apollo Server itself for bad requests; they carry no
@@ -96,13 +129,46 @@ const APOLLO_CLIENT_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
-  'DOWNSTREAM_SERVICE_ERROR',
 ]);
 
 /**
- * Builds Apollo Server's `formatError`: errors with a known code pass through
- * (without stack traces unless allowed); anything else is logged and replaced
- * by a generic INTERNAL_SERVER_ERROR, so no internals reach clients.
+ * Mongo driver failures that mean "the database is unreachable" (server
+ * selection, network, pool cleared), by error name: these become a fast,
+ * named SERVICE_UNAVAILABLE instead of a masked INTERNAL_SERVER_ERROR.
+ */
+const DATABASE_DOWN = new Set([
+  'MongoServerSelectionError',
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoPoolClearedError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+]);
+
+/** Whether `error` (or its cause) says the database cannot be reached. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof Error && DATABASE_DOWN.has(e.name)) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
+function clientExtensions(
+  extensions: Readonly<Record<string, unknown>> | undefined,
+): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(extensions ?? {}))
+    if (CLIENT_EXTENSION_KEYS.has(key)) kept[key] = value;
+  return kept;
+}
+
+/**
+ * Builds Apollo Server's `formatError`: errors with a documented code pass
+ * through with the documented extensions only (never a stack trace, URL or
+ * response body); a database that cannot be reached becomes
+ * SERVICE_UNAVAILABLE; anything else is logged and replaced by a generic
+ * INTERNAL_SERVER_ERROR, so no internals reach clients.
  */
 export function createFormatError(options: FormatErrorOptions) {
   return (
@@ -116,27 +182,55 @@ export function createFormatError(options: FormatErrorOptions) {
       (KNOWN_CODES.has(code) || APOLLO_CLIENT_CODES.has(code)) &&
       (code !== ErrorCode.INTERNAL_SERVER_ERROR ||
         original instanceof GraphQLErrorWithCode);
+    const place = {
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+    };
     if (known) {
-      if (options.includeStacktrace) return formatted;
-      const { stacktrace: _stacktrace, ...extensions } =
-        formatted.extensions ?? {};
-      return { ...formatted, extensions };
+      return {
+        message: formatted.message,
+        ...place,
+        extensions: clientExtensions(formatted.extensions),
+      };
+    }
+    if (isDatabaseUnavailable(original)) {
+      options.logger.error(
+        {
+          err: original instanceof Error ? original.message : String(original),
+          path: formatted.path,
+        },
+        'database unavailable',
+      );
+      return {
+        message:
+          'The database of this service is unavailable; retry later. Other services still answer.',
+        ...place,
+        extensions: { code: ErrorCode.SERVICE_UNAVAILABLE },
+      };
     }
     options.logger.error(
       {
         err:
           original instanceof Error
             ? { message: original.message, stack: original.stack }
-            : String(original),
+            : safeJson(original),
         path: formatted.path,
       },
       'unexpected error masked as INTERNAL_SERVER_ERROR',
     );
     return {
       message: 'Internal server error.',
-      ...(formatted.path ? { path: formatted.path } : {}),
-      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...place,
       extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
     };
   };
+}
+
+/** A value as loggable JSON (never "[object Object]"). */
+function safeJson(value: unknown): unknown {
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch {
+    return String(value);
+  }
 }

@@ -9,9 +9,17 @@
  * subgraph it is for (a token sent to mobility is refused by engagement),
  * `sub` (absent for anonymous callers), `scope` (space-separated), `policies`
  * (the names the gateway derived with lib/runtime/roles.ts), `rid` (request id),
- * `iat`, `exp`, `jti`.
+ * `bh` (sha256, base64url, of the exact request body it authorizes), `aev`
+ * (for writes: the request id of the gateway audit event recorded before
+ * the write was sent), `iat`, `exp`, `jti`.
+ *
+ * A token is bound to one request: the subgraph refuses it for any other
+ * body (`bh`) and refuses it the second time (`jti`, remembered in a
+ * {@link ReplayStore} until `exp`), so a token captured in transit buys
+ * nothing. Tokens are therefore signed per subgraph fetch and never cached.
  */
 import {
+  createHash,
   randomUUID,
   createPrivateKey,
   createPublicKey,
@@ -22,6 +30,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import { UnauthenticatedError } from './errors.js';
 import { createViewer, type Viewer } from './viewer.js';
 import { describeJwtError } from './describeJwtError.js';
+import type { ReplayStore } from './replayStore.js';
 
 /** The HTTP header carrying the gateway token from the gateway to subgraphs. */
 export const GATEWAY_TOKEN_HEADER = 'x-gateway-token';
@@ -54,6 +63,13 @@ export interface GatewayTokenInput {
   readonly ttlSeconds: number;
   /** The subgraph the token is sent to (its name in supergraph.yaml). */
   readonly subgraph: string;
+  /** The exact HTTP body of the subgraph request the token authorizes. */
+  readonly body: string;
+  /**
+   * For a write: the request id under which the gateway recorded the audit
+   * event before sending it. Subgraphs refuse mutations without it.
+   */
+  readonly auditEvent?: string;
 }
 
 /** What a subgraph learns from a valid gateway token. */
@@ -62,12 +78,18 @@ export interface GatewayTokenPayload {
   readonly viewer: Viewer;
   /** The gateway's request id. */
   readonly requestId: string;
+  /** The gateway audit event recorded before this request (writes), or null. */
+  readonly auditEvent: string | null;
 }
 
 /** Options of {@link verifyGatewayToken}. */
 export interface VerifyGatewayTokenOptions {
   /** The verifying subgraph's own name: tokens for other subgraphs are refused. */
   readonly subgraph: string;
+  /** The HTTP body the token came with: a token made for another body is refused. */
+  readonly body: string;
+  /** Where used token ids are remembered: a token is accepted once. */
+  readonly replay: ReplayStore;
   /**
    * Allowed clock skew between gateway and subgraph, in seconds.
    * @default 5
@@ -91,6 +113,8 @@ export async function signGatewayToken(
     scope: [...viewer.scopes].join(' '),
     policies: [...viewer.policies],
     rid: requestId,
+    bh: bodyHash(input.body),
+    ...(input.auditEvent === undefined ? {} : { aev: input.auditEvent }),
   })
     .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
     .setIssuer(GATEWAY_TOKEN_ISSUER)
@@ -102,11 +126,19 @@ export async function signGatewayToken(
   return jwt.sign(key);
 }
 
+/** sha256 (base64url) of a request body, as carried in the `bh` claim. */
+export function bodyHash(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('base64url');
+}
+
 /**
  * Verifies a gateway token (the value of the {@link GATEWAY_TOKEN_HEADER}
- * header) and returns the caller it carries.
+ * header) for the request body it came with, claims its `jti` (a token is
+ * good once) and returns the caller it carries.
  * @throws UnauthenticatedError when the token is missing, expired, signed by
- *   another key or algorithm, or has the wrong issuer, audience or type.
+ *   another key or algorithm, has the wrong issuer, audience or type, was
+ *   made for another body, or was already used.
+ * @throws Error when the replay store cannot be reached (fail closed).
  */
 export async function verifyGatewayToken(
   publicKey: KeyObject,
@@ -125,7 +157,7 @@ export async function verifyGatewayToken(
       issuer: GATEWAY_TOKEN_ISSUER,
       audience: gatewayTokenAudience(options.subgraph),
       typ: GATEWAY_TOKEN_TYPE,
-      requiredClaims: ['exp', 'iat', 'rid'],
+      requiredClaims: ['exp', 'iat', 'rid', 'bh', 'jti'],
       clockTolerance: options.clockToleranceSeconds ?? 5,
       ...(options.currentDate ? { currentDate: options.currentDate } : {}),
     }));
@@ -134,10 +166,15 @@ export async function verifyGatewayToken(
       `Invalid gateway token: ${describeJwtError(error)}.`,
     );
   }
-  const { sub, scope, policies, rid } = payload;
+  const { sub, scope, policies, rid, bh, jti, aev, exp } = payload;
   if (
     typeof rid !== 'string' ||
     rid === '' ||
+    typeof bh !== 'string' ||
+    typeof jti !== 'string' ||
+    jti === '' ||
+    typeof exp !== 'number' ||
+    (aev !== undefined && typeof aev !== 'string') ||
     (sub !== undefined && typeof sub !== 'string') ||
     (scope !== undefined && typeof scope !== 'string') ||
     (policies !== undefined &&
@@ -148,9 +185,20 @@ export async function verifyGatewayToken(
   ) {
     throw new UnauthenticatedError('Invalid gateway token: malformed claims.');
   }
+  if (bh !== bodyHash(options.body)) {
+    throw new UnauthenticatedError(
+      'Invalid gateway token: made for another request.',
+    );
+  }
+  // Claimed last, so a token refused for another reason is not burnt.
+  const tolerance = options.clockToleranceSeconds ?? 5;
+  if (!(await options.replay.claim(jti, (exp + tolerance) * 1000))) {
+    throw new UnauthenticatedError('Invalid gateway token: already used.');
+  }
   return {
     viewer: createViewer(sub ?? null, scope ?? '', policies ?? []),
     requestId: rid,
+    auditEvent: aev ?? null,
   };
 }
 

@@ -10,13 +10,56 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { BrowserPolicy } from './browserPolicy.js';
 import type { Logger } from './logger.js';
 
 /** Header carrying the request id from the gateway to the subgraphs and back to clients. */
 export const REQUEST_ID_HEADER = 'x-request-id';
+
+/** What the HTTP layer knows of a request before GraphQL sees it. */
+export interface IncomingGraphQLRequest {
+  readonly req: IncomingMessage;
+  /** The service's own id for this request. */
+  readonly requestId: string;
+  /** The client's `x-request-id`, when it sent a well-formed one. */
+  readonly clientRequestId: string | null;
+  /** The raw body (empty for GET). */
+  readonly rawBody: string;
+  /** The parsed JSON body, or undefined for GET. */
+  readonly body: unknown;
+  /** The URL's query string (GET requests carry the operation there). */
+  readonly search: string;
+}
+
+/** A request refused before or by GraphQL, for the audit trail. */
+export interface RefusedRequest {
+  readonly requestId: string;
+  readonly clientRequestId: string | null;
+  readonly status: number;
+  /** The `extensions.code` sent, e.g. `BAD_REQUEST`, `RATE_LIMITED`. */
+  readonly code: string;
+  readonly remoteAddress: string | null;
+}
+
+/**
+ * A refusal by the HTTP layer: answered with `status`, one error with
+ * `code`, and `headers` (e.g. Retry-After). Thrown by `inspect`.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly code: string = 'BAD_REQUEST',
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** More `extensions` for the error (documented keys only, e.g. `limit`). */
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
 
 /** The answer of a health or readiness probe. */
 export interface ProbeResult {
@@ -31,10 +74,24 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   /** A started or not yet started Apollo Server; `listen` starts it. */
   apollo: ApolloServer<TContext>;
   /** Builds the per-request context; may throw a GraphQLError (e.g. UNAUTHENTICATED). */
-  context: (args: {
-    req: IncomingMessage;
-    requestId: string;
-  }) => Promise<TContext>;
+  context: (args: IncomingGraphQLRequest) => Promise<TContext>;
+  /**
+   * Checks a request before GraphQL parses it (size, token count, variables,
+   * rate limit); throws an {@link HttpError} to refuse it.
+   */
+  inspect?: (request: IncomingGraphQLRequest) => Promise<void> | void;
+  /**
+   * Called for each request refused without a GraphQL context (bad JSON,
+   * 413, 431, batching, CSRF, `inspect`): the gateway audits them.
+   */
+  onRefused?: (refusal: RefusedRequest) => void;
+  /**
+   * Use the caller's `x-request-id` as the request id. Subgraphs do (the
+   * gateway sends its own); the gateway does not: it generates every id and
+   * keeps the client's apart.
+   * @default false
+   */
+  trustRequestIdHeader?: boolean;
   /** Readiness: are this service's dependencies reachable? */
   ready: () => Promise<ProbeResult>;
   /**
@@ -59,15 +116,6 @@ export interface HttpService {
   listen(port: number, host: string): Promise<string>;
   /** Stops accepting requests, lets in-flight ones finish, stops Apollo Server. */
   stop(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 async function readBody(req: IncomingMessage, limit: number): Promise<string> {
@@ -102,11 +150,12 @@ export function createHttpService<TContext extends BaseContext>(
     req: IncomingMessage,
     res: ServerResponse,
     requestId: string,
-  ): Promise<void> => {
+    clientRequestId: string | null,
+  ): Promise<boolean> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
-      return;
+      return true;
     }
     if (url.pathname === '/ready') {
       const result = await options.ready().catch((err: unknown) => ({
@@ -117,16 +166,16 @@ export function createHttpService<TContext extends BaseContext>(
         status: result.ok ? 'ready' : 'not ready',
         ...result.details,
       });
-      return;
+      return true;
     }
     if (url.pathname !== '/graphql') {
       sendJson(res, 404, {
         error: 'Not found. The GraphQL endpoint is /graphql.',
       });
-      return;
+      return true;
     }
     if (options.browserPolicy) {
-      if (options.browserPolicy.handle(req, res)) return;
+      if (options.browserPolicy.handle(req, res)) return true;
       const refusal = options.browserPolicy.check(req);
       if (refusal) throw new HttpError(refusal.status, refusal.message);
     }
@@ -139,11 +188,23 @@ export function createHttpService<TContext extends BaseContext>(
         throw new HttpError(400, 'Request body is not valid JSON.');
       }
     }
+    const incoming: IncomingGraphQLRequest = {
+      req,
+      requestId,
+      clientRequestId,
+      rawBody: raw,
+      body,
+      search: url.search,
+    };
+    await options.inspect?.(incoming);
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined)
         headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
+    // Whether Apollo Server got as far as building a context: if not (CSRF,
+    // batching, malformed request), the refusal is reported by the caller.
+    let contextBuilt = false;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: (req.method ?? 'GET').toUpperCase(),
@@ -151,33 +212,79 @@ export function createHttpService<TContext extends BaseContext>(
         search: url.search,
         body,
       },
-      context: () => options.context({ req, requestId }),
+      context: () => {
+        contextBuilt = true;
+        return options.context(incoming);
+      },
     });
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
-      return;
+      return contextBuilt;
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
+    return contextBuilt;
+  };
+
+  const refused = (refusal: RefusedRequest) => {
+    try {
+      options.onRefused?.(refusal);
+    } catch (error) {
+      logger.error(
+        {
+          requestId: refusal.requestId,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'refusal not reported',
+      );
+    }
   };
 
   const httpServer = http.createServer((req, res) => {
     const started = performance.now();
     const incoming = req.headers[REQUEST_ID_HEADER];
-    const requestId =
+    const clientRequestId =
       typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming)
         ? incoming
+        : null;
+    const requestId =
+      options.trustRequestIdHeader && clientRequestId !== null
+        ? clientRequestId
         : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    handle(req, res, requestId)
+    const remoteAddress = req.socket.remoteAddress ?? null;
+    handle(req, res, requestId, clientRequestId)
+      .then((contextBuilt) => {
+        if (!contextBuilt && res.statusCode >= 400 && req.url !== '/ready') {
+          refused({
+            requestId,
+            clientRequestId,
+            status: res.statusCode,
+            code: res.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
+            remoteAddress,
+          });
+        }
+      })
       .catch((err: unknown) => {
         if (err instanceof HttpError) {
+          for (const [key, value] of Object.entries(err.headers))
+            res.setHeader(key, value);
           sendJson(res, err.status, {
             errors: [
-              { message: err.message, extensions: { code: 'BAD_REQUEST' } },
+              {
+                message: err.message,
+                extensions: { ...err.extensions, code: err.code },
+              },
             ],
+          });
+          refused({
+            requestId,
+            clientRequestId,
+            status: err.status,
+            code: err.code,
+            remoteAddress,
           });
           return;
         }
@@ -205,6 +312,9 @@ export function createHttpService<TContext extends BaseContext>(
           logger.info(
             {
               requestId,
+              ...(clientRequestId !== null && clientRequestId !== requestId
+                ? { clientRequestId }
+                : {}),
               method: req.method,
               path: req.url,
               status: res.statusCode,
@@ -216,6 +326,25 @@ export function createHttpService<TContext extends BaseContext>(
       });
   });
   httpServer.keepAliveTimeout = 5_000;
+  // Malformed requests and oversized headers (431) are answered by Node
+  // before any handler runs; they are refusals too.
+  httpServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    if (err.code !== 'ECONNRESET')
+      refused({
+        requestId: randomUUID(),
+        clientRequestId: null,
+        status,
+        code:
+          status === 431 ? 'REQUEST_HEADER_FIELDS_TOO_LARGE' : 'BAD_REQUEST',
+        remoteAddress: (socket as Socket).remoteAddress ?? null,
+      });
+    if (socket.writable)
+      socket.end(
+        `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\n\r\n`,
+      );
+    else socket.destroy();
+  });
 
   return {
     httpServer,

@@ -9,11 +9,9 @@
 import { EJSON } from 'bson';
 import type { QueryFilter, Model } from 'mongoose';
 import { BadUserInputError } from '../runtime/errors.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../runtime/pageSizes.js';
 
-/** Page size when the client gives none. */
-export const DEFAULT_PAGE_SIZE = 20;
-/** Largest page a client may ask for. */
-export const MAX_PAGE_SIZE = 100;
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE };
 
 /** The `first`/`after`/`last`/`before` arguments of a list field. */
 export interface PageArgs {

@@ -9,8 +9,12 @@
  * {@link runSubgraph}.
  */
 import { readFileSync } from 'node:fs';
-import { parse, type DocumentNode } from 'graphql';
-import { ApolloServer, type BaseContext } from '@apollo/server';
+import { GraphQLError, parse, type DocumentNode } from 'graphql';
+import {
+  ApolloServer,
+  type ApolloServerPlugin,
+  type BaseContext,
+} from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -30,7 +34,18 @@ import {
   loadGatewayVerifyKey,
   verifyGatewayToken,
 } from '../runtime/gatewayToken.js';
-import { createFormatError, UnauthenticatedError } from '../runtime/errors.js';
+import {
+  createFormatError,
+  ErrorCode,
+  ForbiddenError,
+  UnauthenticatedError,
+} from '../runtime/errors.js';
+import { connectRedis } from '../runtime/redis.js';
+import {
+  createMemoryReplayStore,
+  createRedisReplayStore,
+  type ReplayStore,
+} from '../runtime/replayStore.js';
 import { createHttpService, type HttpService } from '../runtime/http.js';
 import { createLogger, type Logger } from '../runtime/logger.js';
 import {
@@ -48,6 +63,12 @@ export interface SubgraphContext extends BaseContext {
   requestId: string;
   /** Child logger bound to the request id. */
   logger: Logger;
+  /**
+   * The gateway audit event recorded before this request was sent (its
+   * request id), carried by the gateway token; null when the gateway sent
+   * none. Mutations are refused without it.
+   */
+  auditEvent: string | null;
 }
 
 /** Resolver map type of a subgraph. */
@@ -63,11 +84,6 @@ export interface SubgraphDeps {
   /** The subgraph's own database. */
   connection: Connection;
   logger: Logger;
-  /**
-   * Send stack traces to clients (development only).
-   * @default false
-   */
-  includeStacktrace?: boolean;
 }
 
 /** What a subgraph's `createServer` returns. */
@@ -95,7 +111,6 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
 export function createSubgraphServer<TContext extends SubgraphContext>(
   options: SubgraphServerOptions<TContext>,
 ): SubgraphServer<TContext> {
-  const includeStacktrace = options.deps.includeStacktrace ?? false;
   const schema = applyAccessRules(
     buildSubgraphSchema([
       {
@@ -106,13 +121,14 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
   );
   const apollo = new ApolloServer<TContext>({
     schema,
-    includeStacktraceInErrorResponses: includeStacktrace,
-    formatError: createFormatError({
-      logger: options.deps.logger,
-      includeStacktrace,
-    }),
+    // Never a stack trace in a response, whatever the mode: a subgraph
+    // cannot tell the gateway from a direct caller before verifying the
+    // token, and the gateway strips them anyway. They are in the log.
+    includeStacktraceInErrorResponses: false,
+    formatError: createFormatError({ logger: options.deps.logger }),
     // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
     plugins: [
+      writesNeedAuditLink<TContext>(),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
@@ -120,6 +136,29 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     logger: options.deps.logger,
   });
   return { apollo, createContext: options.createContext };
+}
+
+/**
+ * A write is served only when its gateway token links it to the audit event
+ * the gateway recorded before sending it, so no write can happen without a
+ * gateway audit event (issue 9, finding 3).
+ */
+function writesNeedAuditLink<
+  TContext extends SubgraphContext,
+>(): ApolloServerPlugin<TContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (operation?.operation === 'mutation' && !contextValue.auditEvent) {
+            throw new ForbiddenError(
+              'Writes are accepted only from the gateway, after it has recorded their audit event.',
+            );
+          }
+        },
+      };
+    },
+  };
 }
 
 /** Options of {@link createSubgraphHttpService}. */
@@ -131,28 +170,34 @@ export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
   gatewayKey: Awaited<ReturnType<typeof loadGatewayVerifyKey>>;
   /** This subgraph's name: gateway tokens made for another subgraph are refused. */
   name: string;
+  /** Where used gateway-token ids are remembered (Redis when several replicas run). */
+  replay: ReplayStore;
 }
 
 /** The HTTP service of a subgraph: only requests signed by the gateway are served. */
 export function createSubgraphHttpService<TContext extends SubgraphContext>(
   options: SubgraphHttpServiceOptions<TContext>,
 ): HttpService {
-  const { server, connection, logger, gatewayKey, name } = options;
+  const { server, connection, logger, gatewayKey, name, replay } = options;
   return createHttpService<TContext>({
     apollo: server.apollo,
     logger,
-    async context({ req, requestId }) {
+    // The gateway sends its own id; it only joins log lines here (the id
+    // that counts is the one inside the verified token).
+    trustRequestIdHeader: true,
+    async context({ req, requestId, rawBody }) {
       const header = req.headers[GATEWAY_TOKEN_HEADER];
       try {
         const verified = await verifyGatewayToken(
           gatewayKey,
           typeof header === 'string' ? header : undefined,
-          { subgraph: name },
+          { subgraph: name, body: rawBody, replay },
         );
         return server.createContext({
           viewer: verified.viewer,
           requestId: verified.requestId,
           logger: logger.child({ requestId: verified.requestId }),
+          auditEvent: verified.auditEvent,
         });
       } catch (error) {
         // Only the gateway may call a subgraph: a direct call or a forged
@@ -167,7 +212,14 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
             http: { status: 401 },
           });
         }
-        throw error;
+        // The replay store is unreachable: refuse (fail closed), as a 503
+        // the gateway reports as this service being unavailable.
+        throw new GraphQLError('The service cannot verify requests now.', {
+          extensions: {
+            code: ErrorCode.SERVICE_UNAVAILABLE,
+            http: { status: 503 },
+          },
+        });
       }
     },
     async ready() {
@@ -198,16 +250,20 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const gatewayKey = await loadGatewayVerifyKey(
     config.gatewayToken.publicKeyFile,
   );
-  const server = createServer(
-    { connection, logger, includeStacktrace: config.env === 'development' },
-    config,
-  );
+  const redis = config.redis.url
+    ? await connectRedis({ url: config.redis.url, logger })
+    : null;
+  const replay = redis
+    ? createRedisReplayStore({ redis, prefix: config.redis.keyPrefix })
+    : createMemoryReplayStore();
+  const server = createServer({ connection, logger }, config);
   const http = createSubgraphHttpService({
     server,
     connection,
     logger,
     gatewayKey,
     name,
+    replay,
   });
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
   logger.info(
@@ -224,6 +280,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     stopping = true;
     logger.info({ signal }, `subgraph ${name} stopping`);
     await http.stop();
+    redis?.disconnect();
     await connection.close();
     await database.stop();
     process.exit(0);

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
+import { createMemoryReplayStore } from '../../lib/runtime/replayStore.js';
 import {
   loadGatewaySigningKey,
   loadGatewayVerifyKey,
@@ -56,11 +57,17 @@ describe('ensureDevKeys', () => {
       requestId: 'r',
       ttlSeconds: 60,
       subgraph: 'mobility',
+      body: '{}',
     });
     const verifyKey = await loadGatewayVerifyKey(first.gateway.publicKeyFile);
     expect(
-      (await verifyGatewayToken(verifyKey, token, { subgraph: 'mobility' }))
-        .viewer.subject,
+      (
+        await verifyGatewayToken(verifyKey, token, {
+          subgraph: 'mobility',
+          body: '{}',
+          replay: createMemoryReplayStore(),
+        })
+      ).viewer.subject,
     ).toBe('u');
   });
 

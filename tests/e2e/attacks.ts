@@ -137,11 +137,19 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
           'utf8',
         ),
       );
+      const body = JSON.stringify({
+        query:
+          'query($r: [_Any!]!) { _entities(representations: $r) { ... on CitizenReport { id reporterEmail reporterPhone } } }',
+        variables: {
+          r: [{ __typename: 'CitizenReport', id: 'eng-cr-00001' }],
+        },
+      });
       const token = await signGatewayToken(key, {
         viewer: anonymousViewer,
         requestId: 'attack-entities',
         ttlSeconds: 30,
         subgraph: 'engagement',
+        body,
       });
       const response = await fetch(
         `http://127.0.0.1:${g.ports.engagement}/graphql`,
@@ -151,22 +159,16 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
             'content-type': 'application/json',
             'x-gateway-token': token,
           },
-          body: JSON.stringify({
-            query:
-              'query($r: [_Any!]!) { _entities(representations: $r) { ... on CitizenReport { id reporterEmail reporterPhone } } }',
-            variables: {
-              r: [{ __typename: 'CitizenReport', id: 'eng-cr-00001' }],
-            },
-          }),
+          body,
         },
       );
-      const body = (await response.json()) as {
+      const result = (await response.json()) as {
         data: { _entities: ({ reporterEmail: unknown } | null)[] };
         errors: { extensions: { code: string } }[];
       };
-      for (const entity of body.data._entities)
+      for (const entity of result.data._entities)
         expect(entity?.reporterEmail ?? null).toBeNull();
-      expect(body.errors.map((e) => e.extensions.code)).toContain(
+      expect(result.errors.map((e) => e.extensions.code)).toContain(
         'UNAUTHENTICATED',
       );
     });
@@ -179,11 +181,15 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
           'utf8',
         ),
       );
+      const body = JSON.stringify({
+        query: '{ citizenReports(first: 1) { totalCount } }',
+      });
       const forMobility = await signGatewayToken(key, {
         viewer: anonymousViewer,
         requestId: 'attack-replay',
         ttlSeconds: 30,
         subgraph: 'mobility',
+        body,
       });
       const response = await fetch(
         `http://127.0.0.1:${g.ports.engagement}/graphql`,
@@ -193,9 +199,7 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
             'content-type': 'application/json',
             'x-gateway-token': forMobility,
           },
-          body: JSON.stringify({
-            query: '{ citizenReports(first: 1) { totalCount } }',
-          }),
+          body,
         },
       );
       expect(response.status).toBe(401);

@@ -299,13 +299,16 @@ describe('the city graph', () => {
     expect(forgedBody.data).toBeUndefined();
   });
 
-  it('writes JSON log lines carrying the request id the gateway passed to the subgraph', async () => {
-    const requestId = `e2e-${Date.now()}`;
-    await graph.query(
+  it('writes JSON log lines carrying the request id the gateway generated and passed to the subgraph, with the client id apart', async () => {
+    const clientId = `e2e-${Date.now()}`;
+    const response = await graph.query(
       '{ trafficSensors(first: 1) { nodes { id } } }',
       {},
-      { headers: { 'x-request-id': requestId } },
+      { headers: { 'x-request-id': clientId } },
     );
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(requestId).not.toBe(clientId);
     await new Promise((r) => setTimeout(r, 300));
     const parse = (lines: string[]) =>
       lines.map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -317,7 +320,10 @@ describe('the city graph', () => {
     }
     expect(
       gatewayLines.some(
-        (l) => l['requestId'] === requestId && l['service'] === 'gateway',
+        (l) =>
+          l['requestId'] === requestId &&
+          l['clientRequestId'] === clientId &&
+          l['service'] === 'gateway',
       ),
     ).toBe(true);
     expect(

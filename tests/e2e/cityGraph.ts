@@ -44,6 +44,8 @@ export async function freePort(): Promise<number> {
 /** A GraphQL response as the gateway sends it. */
 export interface GraphQLResponse {
   status: number;
+  /** The response headers (x-request-id, retry-after, ...). */
+  headers: Headers;
   data?: Record<string, unknown> | null;
   errors?: {
     message: string;
@@ -77,6 +79,10 @@ export interface CityGraph {
   ): Promise<string>;
   /** Kills one service's process (SIGKILL), as a crash would. */
   kill(name: SubgraphName | 'gateway'): Promise<void>;
+  /** Freezes one service's process (SIGSTOP): it accepts connections and never answers. */
+  pause(name: SubgraphName | 'gateway'): void;
+  /** Thaws a frozen service (SIGCONT). */
+  resume(name: SubgraphName | 'gateway'): void;
   /** Lines the services wrote to stdout (JSON logs). */
   logs(name: SubgraphName | 'gateway'): string[];
   stop(): Promise<void>;
@@ -88,13 +94,15 @@ export interface StartCityGraphOptions {
   seed?: boolean;
   /** Extra environment for the gateway. */
   gatewayEnv?: Record<string, string>;
+  /** Extra environment for every service (gateway and subgraphs). */
+  env?: Record<string, string>;
 }
 
 async function waitFor(
   url: string,
   child: ChildProcess,
   name: string,
-  timeoutMs = 60_000,
+  timeoutMs = 150_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -157,6 +165,7 @@ export async function startCityGraph(
     SUPERGRAPH_POLL_INTERVAL_MS: '200',
     GATEWAY_PORT: String(ports.gateway),
     AUDIT_CHAIN_ID: 'e2e',
+    ...options.env,
   };
   for (const name of SUBGRAPH_NAMES) {
     const prefix = name.toUpperCase();
@@ -259,8 +268,11 @@ export async function startCityGraph(
         },
         body: JSON.stringify({ query, variables }),
       });
-      const body = (await response.json()) as Omit<GraphQLResponse, 'status'>;
-      return { status: response.status, ...body };
+      const body = (await response.json()) as Omit<
+        GraphQLResponse,
+        'status' | 'headers'
+      >;
+      return { status: response.status, headers: response.headers, ...body };
     },
     token: (subject, scopes, ttlSeconds = 300) =>
       mintDevToken({
@@ -278,6 +290,12 @@ export async function startCityGraph(
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       });
+    },
+    pause(name) {
+      children.get(name)?.kill('SIGSTOP');
+    },
+    resume(name) {
+      children.get(name)?.kill('SIGCONT');
     },
     logs: (name) => output.get(name) ?? [],
     stop,

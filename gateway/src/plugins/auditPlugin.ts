@@ -1,6 +1,6 @@
 /**
  * Records one audit event per operation the gateway receives (see
- * lib/records/audit): who asked (subject and scopes, never the token), from which
+ * lib/audit): who asked (subject and scopes, never the token), from which
  * client, which operation (name and normalized-document hash, never variable
  * values), which protected fields it asked for and the decision for each,
  * which subgraphs were called, how it ended and how long it took.
@@ -10,7 +10,7 @@
  * replaced by one AUDIT_UNAVAILABLE error (no data); operations on public
  * fields only are served and the failure is logged.
  *
- * The decisions come from the same rules (lib/records/access `readSupergraphAccessRules`)
+ * The decisions come from the same rules (lib/access `readSupergraphAccessRules`)
  * and the same evaluation (`evaluateAccess`) the subgraphs enforce.
  */
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
@@ -35,6 +35,7 @@ import {
   AuditUnavailableError,
   ErrorCode,
 } from '../../../lib/runtime/errors.js';
+import type { RefusedRequest } from '../../../lib/runtime/http.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { GatewayContext } from '../context.js';
@@ -46,6 +47,48 @@ import {
 /** The message of the AUDIT_UNAVAILABLE error. */
 export const AUDIT_UNAVAILABLE_MESSAGE =
   'The audit store is unreachable, so protected data is not served: every access to protected fields must be recorded. Retry later; public fields are still available.';
+
+/** The message of the AUDIT_UNAVAILABLE error of a write. */
+export const AUDIT_UNAVAILABLE_WRITE_MESSAGE =
+  'The audit store is unreachable, so no write is sent: every write must be recorded first. Nothing was changed; retry later.';
+
+/**
+ * Records a request refused before GraphQL saw it (malformed HTTP, size and
+ * token limits, rate limit, batching, CSRF): no subject is known (the
+ * caller's token, if any, was not verified), only what was refused and why.
+ */
+export async function recordRefusal(
+  trail: Pick<AuditTrail, 'record'>,
+  refusal: RefusedRequest,
+  logger: Logger,
+  at: Date = new Date(),
+): Promise<void> {
+  try {
+    await trail.record({
+      at,
+      requestId: refusal.requestId,
+      subject: null,
+      scopes: [],
+      clientName: null,
+      clientVersion: null,
+      operationName: null,
+      documentHash: null,
+      fields: [],
+      subgraphs: [],
+      outcome: 'refused',
+      errorCodes: [refusal.code],
+      durationMs: 0,
+    });
+  } catch (error) {
+    logger.error(
+      {
+        requestId: refusal.requestId,
+        err: error instanceof Error ? error.message : String(error),
+      },
+      'audit event of a refusal not recorded',
+    );
+  }
+}
 
 /** Options of {@link auditPlugin}. */
 export interface AuditPluginOptions {
@@ -237,6 +280,36 @@ export function auditPlugin(
               'audit: access rules of the supergraph could not be read; the operation is treated as protected',
             );
           }
+          if (requestContext.operation?.operation !== 'mutation') return;
+          // A write is recorded before it is sent: subgraphs accept a write
+          // only with this link in its gateway token (lib/subgraph.ts), so
+          // no write happens without an audit event, whatever follows.
+          const { contextValue } = requestContext;
+          const viewer = contextValue.viewer;
+          const recorded = await write(
+            {
+              at: state.at,
+              requestId: contextValue.requestId,
+              subject: viewer.subject,
+              scopes: [...viewer.scopes].sort(),
+              clientName: contextValue.clientName,
+              clientVersion: contextValue.clientVersion,
+              operationName: state.operationName,
+              documentHash: state.documentHash,
+              fields: decisions(state.protectedFields, viewer),
+              subgraphs: [],
+              outcome: 'started',
+              errorCodes: [],
+              durationMs: performance.now() - state.started,
+            },
+            contextValue.logger,
+          );
+          if (!recorded) {
+            throw new AuditUnavailableError(AUDIT_UNAVAILABLE_WRITE_MESSAGE, {
+              http: { status: 503 },
+            });
+          }
+          contextValue.auditedWrite = true;
         },
 
         async willSendResponse(requestContext) {

@@ -13,8 +13,12 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** Whether the caller was allowed a protected field. */
 export type AuditDecision = 'allowed' | 'denied';
 
-/** How the operation ended. */
-export type AuditOutcome = 'success' | 'partial' | 'error' | 'refused';
+/**
+ * How the operation ended; `started` is the event of a write recorded
+ * before it is sent (its end is a second event with the same request id).
+ */
+export type AuditOutcome =
+  'success' | 'partial' | 'error' | 'refused' | 'started';
 
 /** One protected field the operation asked for, with the rule and the decision. */
 export interface AuditFieldDecision {

@@ -9,10 +9,12 @@ import {
   signGatewayToken,
   verifyGatewayToken,
 } from '../../runtime/gatewayToken.js';
+import { createMemoryReplayStore } from '../../runtime/replayStore.js';
 import { anonymousViewer, createViewer } from '../../runtime/viewer.js';
 
 const gateway = generateKeyPairSync('ed25519');
 const attacker = generateKeyPairSync('ed25519');
+const BODY = '{"query":"{ trafficLights(first: 1) { nodes { id } } }"}';
 const viewer = createViewer('auditor-01', 'audit:read', ['auditor']);
 
 async function refusal(
@@ -21,6 +23,8 @@ async function refusal(
 ): Promise<Error> {
   const error = await verifyGatewayToken(gateway.publicKey, token, {
     subgraph: 'mobility',
+    body: BODY,
+    replay: createMemoryReplayStore(),
     ...options,
   }).then(
     () => undefined,
@@ -37,9 +41,12 @@ describe('gatewayToken', () => {
       requestId: 'req-1',
       ttlSeconds: 60,
       subgraph: 'mobility',
+      body: BODY,
     });
     const payload = await verifyGatewayToken(gateway.publicKey, token, {
       subgraph: 'mobility',
+      body: BODY,
+      replay: createMemoryReplayStore(),
     });
     expect(payload.requestId).toBe('req-1');
     expect(payload.viewer.subject).toBe('auditor-01');
@@ -53,9 +60,12 @@ describe('gatewayToken', () => {
       requestId: 'req-2',
       ttlSeconds: 60,
       subgraph: 'mobility',
+      body: BODY,
     });
     const payload = await verifyGatewayToken(gateway.publicKey, token, {
       subgraph: 'mobility',
+      body: BODY,
+      replay: createMemoryReplayStore(),
     });
     expect(payload.viewer.subject).toBeNull();
     expect(payload.viewer.scopes.size).toBe(0);
@@ -72,6 +82,7 @@ describe('gatewayToken', () => {
       requestId: 'req-3',
       ttlSeconds: 60,
       subgraph: 'mobility',
+      body: BODY,
     });
     expect((await refusal(token)).message).toBe(
       'Invalid gateway token: signature verification failed.',
@@ -84,6 +95,7 @@ describe('gatewayToken', () => {
       requestId: 'req-4',
       ttlSeconds: 60,
       subgraph: 'mobility',
+      body: BODY,
     });
     const later = new Date(Date.now() + 120_000);
     expect((await refusal(token, { currentDate: later })).message).toBe(
@@ -118,7 +130,10 @@ describe('gatewayToken', () => {
 
   it('refuses a token with the wrong issuer, audience or type', async () => {
     const base = () =>
-      new SignJWT({ rid: 'r' }).setIssuedAt().setExpirationTime('1m');
+      new SignJWT({ rid: 'r', bh: 'x' })
+        .setJti('j')
+        .setIssuedAt()
+        .setExpirationTime('1m');
     const wrongIssuer = await base()
       .setProtectedHeader({ alg: 'EdDSA', typ: GATEWAY_TOKEN_TYPE })
       .setIssuer('urn:marseille:dev-issuer')
@@ -148,11 +163,21 @@ describe('gatewayToken', () => {
         .setIssuedAt()
         .setExpirationTime('1m')
         .sign(gateway.privateKey);
-    expect((await refusal(await sign({}))).message).toMatch(
+    expect((await refusal(await sign({ bh: 'x', jti: 'j' }))).message).toMatch(
       /missing rid claim/,
     );
+    expect((await refusal(await sign({ rid: 'r', jti: 'j' }))).message).toMatch(
+      /missing bh claim/,
+    );
+    expect((await refusal(await sign({ rid: 'r', bh: 'x' }))).message).toMatch(
+      /missing jti claim/,
+    );
     expect(
-      (await refusal(await sign({ rid: 'r', policies: 'auditor' }))).message,
+      (
+        await refusal(
+          await sign({ rid: 'r', bh: 'x', jti: 'j', policies: 'auditor' }),
+        )
+      ).message,
     ).toMatch(/malformed claims/);
   });
 
@@ -166,9 +191,61 @@ describe('gatewayToken', () => {
       requestId: 'req-replay',
       ttlSeconds: 60,
       subgraph: 'mobility',
+      body: BODY,
     });
     expect((await refusal(token, { subgraph: 'engagement' })).message).toMatch(
       /Invalid gateway token/,
     );
+  });
+
+  it('refuses a token sent with another body than the one it was made for', async () => {
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-body',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+      body: BODY,
+    });
+    const other =
+      '{"query":"mutation { setSignalPlan(lightId: \\"x\\") { id } }"}';
+    expect((await refusal(token, { body: other })).message).toBe(
+      'Invalid gateway token: made for another request.',
+    );
+  });
+
+  it('accepts a token once: a replay is refused, even with the same body', async () => {
+    const replay = createMemoryReplayStore();
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-once',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+      body: BODY,
+      auditEvent: 'req-once',
+    });
+    const options = { subgraph: 'mobility', body: BODY, replay };
+    const first = await verifyGatewayToken(gateway.publicKey, token, options);
+    expect(first.auditEvent).toBe('req-once');
+    expect((await refusal(token, { replay })).message).toBe(
+      'Invalid gateway token: already used.',
+    );
+  });
+
+  it('does not burn a token that was refused for another reason', async () => {
+    const replay = createMemoryReplayStore();
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-burn',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+      body: BODY,
+    });
+    await refusal(token, { replay, body: '{}' });
+    const payload = await verifyGatewayToken(gateway.publicKey, token, {
+      subgraph: 'mobility',
+      body: BODY,
+      replay,
+    });
+    expect(payload.requestId).toBe('req-burn');
   });
 });

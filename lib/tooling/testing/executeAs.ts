@@ -29,6 +29,8 @@ export async function executeAs<TContext extends SubgraphContext>(
         viewer,
         requestId: 'test',
         logger: createSilentLogger(),
+        // As if the gateway had recorded the audit event of a write.
+        auditEvent: 'test',
       }),
     },
   );

@@ -258,17 +258,37 @@ export const Mutation = {
       participantPhone: orNull(participant.phone),
       enrolledBy: ctx.viewer.subject,
     };
+    // A full workshop is refused for every address alike, enrolled or not,
+    // so the answer says nothing about who is enrolled.
+    if (workshop.enrolledCount >= workshop.capacity)
+      throw new BadUserInputError(
+        `Cannot enrol in ${workshopId}: the workshop is full.`,
+        { argumentName: 'workshopId' },
+      );
     // The unique index (workshopId, participantEmail) refuses a duplicate,
     // even between two concurrent requests.
     try {
       await ctx.queries.insertEnrolment(enrolment);
     } catch (error) {
-      if (isDuplicateKeyError(error))
-        throw new BadUserInputError(
-          `${enrolment.participantEmail} is already enrolled in ${workshopId}.`,
-          { argumentName: 'participant' },
-        );
-      throw error;
+      if (!isDuplicateKeyError(error)) throw error;
+      // Already enrolled: the same answer as a new enrolment (a receipt,
+      // no address named back), so enrolling is no membership oracle
+      // (issue 9, finding 4). Nothing changes.
+      const existing = await ctx.models.Enrolment.findOne(
+        { workshopId, participantEmail: enrolment.participantEmail },
+        { _id: 1 },
+      )
+        .lean()
+        .exec();
+      ctx.logger.info(
+        { workshopId, enrolmentId: existing?._id ?? null },
+        'enrolment repeated: answered as enrolled, nothing changed',
+      );
+      return {
+        enrolmentId: existing?._id ?? enrolment._id,
+        workshopId,
+        enrolledAt: now,
+      };
     }
     // Take a seat only if one is left (atomic): capacity holds under concurrency.
     if (!(await ctx.queries.takeWorkshopSeat(workshopId, workshop.capacity))) {

@@ -150,8 +150,10 @@ export type AuditOutcome =
   | 'ERROR'
   /** Answered with some fields in error (e.g. denied). */
   | 'PARTIAL'
-  /** Refused before execution (invalid token, invalid document). */
+  /** Refused before execution (invalid token, invalid document, limit, rate limit, malformed HTTP request). */
   | 'REFUSED'
+  /** A write recorded before the gateway sends it to the subgraphs; the event of its end follows under the same request id. */
+  | 'STARTED'
   /** Answered without error. */
   | 'SUCCESS';
 
@@ -378,7 +380,7 @@ export type AuditEventEdgeResolvers<ContextType = GovernanceContext, ParentType 
   node?: Resolver<ResolversTypes['AuditEvent'], ParentType, ContextType>;
 }>;
 
-export type AuditOutcomeResolvers = EnumResolverSignature<{ ERROR?: any, PARTIAL?: any, REFUSED?: any, SUCCESS?: any }, ResolversTypes['AuditOutcome']>;
+export type AuditOutcomeResolvers = EnumResolverSignature<{ ERROR?: any, PARTIAL?: any, REFUSED?: any, STARTED?: any, SUCCESS?: any }, ResolversTypes['AuditOutcome']>;
 
 export type AuditedFieldResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AuditedField'] = ResolversParentTypes['AuditedField']> = ResolversObject<{
   coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

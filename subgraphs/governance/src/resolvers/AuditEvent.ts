@@ -24,4 +24,5 @@ export const AuditOutcome = {
   PARTIAL: 'partial',
   ERROR: 'error',
   REFUSED: 'refused',
+  STARTED: 'started',
 } as const satisfies Record<AuditOutcomeName, StoredAuditOutcome>;

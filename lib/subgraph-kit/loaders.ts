@@ -64,7 +64,8 @@ export function createLatestByKeyLoader<V>(
     const rows = (await model
       .aggregate([
         { $match: { [keyField]: { $in: [...keys] } } },
-        { $sort: { [timeField]: -1 } },
+        // Key first: an index on { key: 1, time: -1 } then reads one entry per key.
+        { $sort: { [keyField]: 1, [timeField]: -1 } },
         { $group: { _id: `$${keyField}`, latest: { $first: '$$ROOT' } } },
       ])
       .exec()) as { _id: string; latest: V }[];

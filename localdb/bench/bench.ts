@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { MongoClient, type Collection } from 'mongodb';
 
 const INSERT_DOCS = 10_000;
@@ -114,42 +115,156 @@ async function insertRate(args: string[], label: string): Promise<void> {
   await stopServer(server);
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'localdb-bench-'));
-try {
-  console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-  await insertRate([], 'in memory');
-  await insertRate(['--data', dataDir], 'dataDir, fsync on');
+const SENSORS = 1_000;
+const READINGS_PER_SENSOR = 1_000;
+const TS_QUERIES = 2_000;
 
+/**
+ * 1,000,000 readings of 1,000 sensors, one a minute, indexed { sensorId: 1, observedAt: -1 }
+ * as the mobility model declares: the latest reading, a 24-reading page and a week's count
+ * of one sensor; then a findOne by _id issued while a 100,000-document aggregation runs.
+ */
+async function timeSeries(): Promise<void> {
   const server = await startServer([]);
-  const client = await MongoClient.connect(server.uri);
-  const coll = client.db('bench').collection('lookup');
-  await coll.createIndex({ code: 1 }, { unique: true });
-  for (let start = 0; start < LOOKUP_DOCS; start += 5_000) {
-    await coll.insertMany(
-      Array.from({ length: 5_000 }, (_, j) => smallDoc(start + j)),
-    );
+  const client = await MongoClient.connect(server.uri, { maxPoolSize: 4 });
+  const coll = client.db('bench').collection('readings');
+  await coll.createIndex({ sensorId: 1, observedAt: -1 });
+  const t0 = Date.UTC(2026, 0, 1);
+  const tLoad = performance.now();
+  for (let m = 0; m < READINGS_PER_SENSOR; m += 10) {
+    const batch = [];
+    for (let k = m; k < m + 10; k += 1)
+      for (let s = 0; s < SENSORS; s += 1)
+        batch.push({
+          sensorId: `S${s}`,
+          observedAt: new Date(t0 + k * 60_000),
+          intensity: (s * 31 + k) % 900,
+          occupancy: ((s + k) % 100) / 100,
+        });
+    await coll.insertMany(batch, { ordered: false });
   }
-  const pick = (i: number): number => (i * 7919) % LOOKUP_DOCS;
-  // Warm-up: JIT on both sides, and the garbage collection that follows loading 100,000 documents.
-  await timeEach((i) => coll.findOne({ code: `k${pick(i + LOOKUPS)}` }), 5_000);
-  const indexed = await timeEach(
-    (i) => coll.findOne({ code: `k${pick(i)}` }),
-    LOOKUPS,
-  );
   console.log(
-    `findOne by unique key, ${LOOKUP_DOCS.toLocaleString('en')} docs, ${LOOKUPS} lookups: ` +
-      `p50 ${indexed.p50.toFixed(3)} ms, p99 ${indexed.p99.toFixed(3)} ms`,
+    `loaded ${(SENSORS * READINGS_PER_SENSOR).toLocaleString('en')} readings in ${((performance.now() - tLoad) / 1000).toFixed(1)} s`,
   );
-  const scan = await timeEach(
-    (i) => coll.findOne({ name: `stop ${pick(i)}` }),
-    SCANS,
-  );
+  const sensor = (i: number): string => `S${(i * 7919) % SENSORS}`;
+  const latest = (i: number) =>
+    coll.findOne({ sensorId: sensor(i) }, { sort: { observedAt: -1 } });
+  await timeEach(latest, 1_000);
+  const l = await timeEach(latest, TS_QUERIES);
   console.log(
-    `same findOne on a non-indexed field (collection scan), ${SCANS} lookups: ` +
-      `p50 ${scan.p50.toFixed(3)} ms, p99 ${scan.p99.toFixed(3)} ms`,
+    `latest reading of one sensor: p50 ${l.p50.toFixed(3)} ms, p99 ${l.p99.toFixed(3)} ms`,
+  );
+  const page = (i: number) =>
+    coll
+      .find({ sensorId: sensor(i) })
+      .sort({ observedAt: -1 })
+      .limit(24)
+      .toArray();
+  await timeEach(page, 500);
+  const p = await timeEach(page, TS_QUERIES);
+  console.log(
+    `24-reading page of one sensor: p50 ${p.p50.toFixed(3)} ms, p99 ${p.p99.toFixed(3)} ms`,
+  );
+  // 1,000 readings a minute apart span ~16.7 h; a "week" here covers all of them.
+  const week = (i: number) =>
+    coll.countDocuments({
+      sensorId: sensor(i),
+      observedAt: {
+        $gte: new Date(t0),
+        $lt: new Date(t0 + 7 * 24 * 3600_000),
+      },
+    });
+  await timeEach(week, 200);
+  const w = await timeEach(week, 500);
+  console.log(
+    `time-range count over one sensor's week (${READINGS_PER_SENSOR} readings): p50 ${w.p50.toFixed(3)} ms, p99 ${w.p99.toFixed(3)} ms`,
+  );
+  const agg = client.db('bench').collection('agg');
+  for (let start = 0; start < 100_000; start += 10_000)
+    await agg.insertMany(
+      Array.from({ length: 10_000 }, (_, j) => smallDoc(start + j)),
+    );
+  const probeId = (await agg.findOne({}))?._id;
+  if (probeId === undefined) throw new Error('no document to probe');
+  const times: number[] = [];
+  let running = true;
+  const aggregations = (async () => {
+    let runs = 0;
+    while (running) {
+      await agg
+        .aggregate([
+          { $match: { n: { $gte: 0 } } },
+          { $group: { _id: { $mod: ['$n', 100] }, total: { $sum: '$n' } } },
+          { $sort: { total: -1 } },
+        ])
+        .toArray();
+      runs += 1;
+    }
+    return runs;
+  })();
+  for (let i = 0; i < 300; i += 1) {
+    const tq = performance.now();
+    await agg.findOne({ _id: probeId });
+    times.push(performance.now() - tq);
+  }
+  running = false;
+  const runs = await aggregations;
+  times.sort((a, b) => a - b);
+  console.log(
+    `findOne by _id during 100,000-document aggregations (${runs} ran): p50 ${percentile(times, 50).toFixed(3)} ms, p99 ${percentile(times, 99).toFixed(3)} ms`,
   );
   await client.close();
   await stopServer(server);
+}
+
+const { values: flags } = parseArgs({
+  options: { only: { type: 'string' } },
+});
+
+const dataDir = mkdtempSync(join(tmpdir(), 'localdb-bench-'));
+try {
+  console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
+  if (flags.only === 'timeseries') {
+    await timeSeries();
+  } else {
+    await insertRate([], 'in memory');
+    await insertRate(['--data', dataDir], 'dataDir, fsync on');
+
+    const server = await startServer([]);
+    const client = await MongoClient.connect(server.uri);
+    const coll = client.db('bench').collection('lookup');
+    await coll.createIndex({ code: 1 }, { unique: true });
+    for (let start = 0; start < LOOKUP_DOCS; start += 5_000) {
+      await coll.insertMany(
+        Array.from({ length: 5_000 }, (_, j) => smallDoc(start + j)),
+      );
+    }
+    const pick = (i: number): number => (i * 7919) % LOOKUP_DOCS;
+    // Warm-up: JIT on both sides, and the garbage collection that follows loading 100,000 documents.
+    await timeEach(
+      (i) => coll.findOne({ code: `k${pick(i + LOOKUPS)}` }),
+      5_000,
+    );
+    const indexed = await timeEach(
+      (i) => coll.findOne({ code: `k${pick(i)}` }),
+      LOOKUPS,
+    );
+    console.log(
+      `findOne by unique key, ${LOOKUP_DOCS.toLocaleString('en')} docs, ${LOOKUPS} lookups: ` +
+        `p50 ${indexed.p50.toFixed(3)} ms, p99 ${indexed.p99.toFixed(3)} ms`,
+    );
+    const scan = await timeEach(
+      (i) => coll.findOne({ name: `stop ${pick(i)}` }),
+      SCANS,
+    );
+    console.log(
+      `same findOne on a non-indexed field (collection scan), ${SCANS} lookups: ` +
+        `p50 ${scan.p50.toFixed(3)} ms, p99 ${scan.p99.toFixed(3)} ms`,
+    );
+    await client.close();
+    await stopServer(server);
+    await timeSeries();
+  }
 } finally {
   rmSync(dataDir, { recursive: true, force: true });
 }

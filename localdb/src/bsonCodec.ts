@@ -1,7 +1,9 @@
 // Internal to localdb: how documents cross between BSON bytes and the JS values mingo works on.
 import {
+  calculateObjectSize,
   deserialize,
   serialize,
+  setInternalBufferSize,
   type DeserializeOptions,
   type Document,
 } from 'bson';
@@ -23,9 +25,31 @@ export function decodeDocument(bytes: Uint8Array): Document {
   return deserialize(bytes, DESERIALIZE_OPTIONS);
 }
 
-/** A document to BSON bytes. `undefined` fields are left out, as MongoDB has no such value. */
+/** The bson library's shared serialization buffer size (its default, 17 MiB). */
+const SHARED_BUFFER_SIZE = 17 * 1024 * 1024;
+
+/** BSON size of a document as encodeDocument writes it. */
+export function documentSize(doc: Document): number {
+  return calculateObjectSize(doc, { ignoreUndefined: true });
+}
+
+/**
+ * A document to BSON bytes, of any size. `undefined` fields are left out, as MongoDB
+ * has no such value. Journal records and replies can exceed the bson library's default
+ * 17 MiB buffer (which throws past it), so the size is measured first.
+ */
 export function encodeDocument(doc: Document): Uint8Array {
-  return serialize(doc, { ignoreUndefined: true });
+  const size = documentSize(doc);
+  if (size <= SHARED_BUFFER_SIZE)
+    return serialize(doc, { ignoreUndefined: true });
+  // serialize() always goes through one shared buffer; grow it for this document only,
+  // then give the memory back.
+  setInternalBufferSize(size);
+  try {
+    return serialize(doc, { ignoreUndefined: true });
+  } finally {
+    setInternalBufferSize(SHARED_BUFFER_SIZE);
+  }
 }
 
 /**

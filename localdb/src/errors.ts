@@ -22,7 +22,11 @@ export const ErrorCode = {
   IndexKeySpecsConflict: 86,
   NotImplemented: 238,
   DuplicateKey: 11000,
+  BSONObjectTooLarge: 10334,
+  Location17419: 17419,
   Location40324: 40324,
+  Location40414: 40414,
+  Location40415: 40415,
   InternalError: 1,
 } as const;
 

@@ -19,6 +19,8 @@ export interface LocalDbOptions {
   logger?: LocalDbLogger;
   /** Compact the journal into a snapshot once it exceeds this many bytes. @default 67108864 (64 MiB) */
   compactBytes?: number;
+  /** How often the TTL monitor removes expired documents, as MongoDB's ttlMonitorSleepSecs. @default 60000 */
+  ttlIntervalMs?: number;
 }
 
 /** A running localdb. */
@@ -55,6 +57,14 @@ export async function startLocalDb(
     store.close();
     throw err;
   }
+  const ttl = setInterval(() => {
+    try {
+      store.expire();
+    } catch (err) {
+      logger.error({ err }, 'localdb: TTL pass failed');
+    }
+  }, options.ttlIntervalMs ?? 60_000);
+  ttl.unref();
   const uriHost = host.includes(':') ? `[${host}]` : host;
   const uri = `mongodb://${uriHost}:${port}`;
   logger.info({ uri, dataDir: options.dataDir ?? null }, 'localdb listening');
@@ -64,6 +74,7 @@ export async function startLocalDb(
     port,
     stop() {
       stopping ??= (async () => {
+        clearInterval(ttl);
         await server.close();
         store.close();
       })();

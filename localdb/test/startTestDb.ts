@@ -31,6 +31,7 @@ export function startTestDb(
     dataDir?: string;
     logger?: LocalDbLogger;
     compactBytes?: number;
+    ttlIntervalMs?: number;
   } = {},
 ): Promise<LocalDb> {
   return startLocalDb({ port: 0, logger: silentLogger, ...options });

@@ -5,9 +5,10 @@ import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { ProcessingMode, createAggregator } from '../query/mingo.js';
 import { rewritePipeline } from '../query/rewritePipeline.js';
-import { runFind } from '../query/runFind.js';
+import { runFind, type FindOptions } from '../query/runFind.js';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
+import { queryPlanner } from './explain.js';
 
 /** Stages that write to collections; mingo would write into its own arrays, not the store. */
 const WRITE_STAGES = new Set(['$out', '$merge']);
@@ -23,6 +24,88 @@ const UNSUPPORTED_STAGES = new Set([
   '$vectorSearch',
 ]);
 
+/** The leading stages a find can do: `$match`, then `$sort`, then `$skip`/`$limit`. */
+export function leadingFind(pipeline: readonly Document[]): {
+  filter: Document;
+  options: FindOptions;
+  consumed: number;
+} {
+  let i = 0;
+  let filter: Document = {};
+  const options: FindOptions = {};
+  const stage = (n: number): [string, unknown] | undefined => {
+    const s = pipeline[n];
+    if (s === undefined) return undefined;
+    const key = Object.keys(s)[0];
+    return key === undefined ? undefined : [key, s[key]];
+  };
+  const first = stage(i);
+  if (first?.[0] === '$match' && isPlainObject(first[1])) {
+    filter = first[1];
+    i += 1;
+  }
+  const sort = stage(i);
+  if (sort?.[0] === '$sort' && isPlainObject(sort[1])) {
+    options.sort = sort[1];
+    i += 1;
+  }
+  for (;;) {
+    const next = stage(i);
+    if (
+      next?.[0] === '$skip' &&
+      typeof next[1] === 'number' &&
+      options.limit === undefined
+    ) {
+      options.skip = (options.skip ?? 0) + next[1];
+    } else if (
+      next?.[0] === '$limit' &&
+      typeof next[1] === 'number' &&
+      next[1] > 0 &&
+      options.limit === undefined
+    ) {
+      options.limit = next[1];
+    } else {
+      break;
+    }
+    i += 1;
+  }
+  return { filter, options, consumed: i };
+}
+
+/**
+ * For `$sort` then `$group: { _id: '$f', ...: { $first | $firstN } }` with the sort led by
+ * `f`: the group only needs the first n documents of each `f` value.
+ */
+function firstPerValue(
+  group: Document | undefined,
+  options: FindOptions,
+): { field: string; n: number } | undefined {
+  const spec = group?.['$group'];
+  const sort = options.sort;
+  if (!isPlainObject(spec) || sort === undefined || options.limit !== undefined)
+    return undefined;
+  const id = spec['_id'];
+  if (typeof id !== 'string' || !id.startsWith('$') || id.startsWith('$$'))
+    return undefined;
+  const field = id.slice(1);
+  if (Object.keys(sort)[0] !== field) return undefined;
+  let n = 0;
+  for (const [name, acc] of Object.entries(spec)) {
+    if (name === '_id') continue;
+    if (!isPlainObject(acc)) return undefined;
+    const op = Object.keys(acc)[0];
+    if (op === '$first') n = Math.max(n, 1);
+    else if (op === '$firstN') {
+      const arg = acc['$firstN'];
+      const count = isPlainObject(arg) ? arg['n'] : undefined;
+      if (typeof count !== 'number' || !Number.isInteger(count) || count < 1)
+        return undefined;
+      n = Math.max(n, count);
+    } else return undefined;
+  }
+  return n === 0 ? undefined : { field, n };
+}
+
 /** `aggregate` with a cursor reply; stages and operators are mingo's. */
 export const aggregate: CommandHandler = (command, ctx) => {
   const target = command['aggregate'];
@@ -37,10 +120,10 @@ export const aggregate: CommandHandler = (command, ctx) => {
     }
   }
   if (command['explain'] === true) {
-    throw new CommandError(
-      ErrorCode.NotImplemented,
-      'localdb does not support explain',
-    );
+    return {
+      queryPlanner: queryPlanner(command, ctx),
+      serverInfo: { host: 'localdb', version: '7.0.0' },
+    };
   }
   const cursorOpt = command['cursor'];
   if (!isPlainObject(cursorOpt)) {
@@ -52,17 +135,20 @@ export const aggregate: CommandHandler = (command, ctx) => {
   // `aggregate: 1` runs a collection-less pipeline ($documents); there is no input.
   const name = target === 1 ? undefined : collectionArg(command, 'aggregate');
   const ns = `${ctx.db}.${name ?? '$cmd.aggregate'}`;
-  // A leading $match goes through runFind so it can use `_id` or an index.
+  // A leading $match, $sort, $skip and $limit go through runFind so they can use an index.
   let stages = pipeline;
   let input: Document[] = [];
   if (name !== undefined) {
-    const first = pipeline[0];
-    const match =
-      first !== undefined && isPlainObject(first['$match'])
-        ? first['$match']
-        : undefined;
-    if (match !== undefined) stages = pipeline.slice(1);
-    input = runFind(ctx.store.getCollection(ctx.db, name), match ?? {});
+    const pushed = leadingFind(pipeline);
+    const perValue = firstPerValue(pipeline[pushed.consumed], pushed.options);
+    if (perValue !== undefined) pushed.options.firstPerValue = perValue;
+    if (command['hint'] !== undefined) pushed.options.hint = command['hint'];
+    stages = pipeline.slice(pushed.consumed);
+    input = runFind(
+      ctx.store.getCollection(ctx.db, name),
+      pushed.filter,
+      pushed.options,
+    );
   }
   let results: Document[];
   try {

@@ -6,6 +6,7 @@ import { aggregate } from './aggregate.js';
 import type { CommandContext, CommandHandler } from './CommandContext.js';
 import { count, distinct } from './count.js';
 import { deleteCommand } from './delete.js';
+import { explain } from './explain.js';
 import { find, getMore, killCursors } from './find.js';
 import { findAndModify } from './findAndModify.js';
 import { indexCommands } from './indexes.js';
@@ -29,6 +30,7 @@ const handlers = new Map<string, CommandHandler>(
     count,
     distinct,
     aggregate,
+    explain,
   }),
 );
 

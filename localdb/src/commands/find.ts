@@ -17,6 +17,7 @@ export const find: CommandHandler = (command, ctx) => {
       projection: docArg(command, 'projection'),
       skip: intArg(command, 'skip'),
       limit,
+      hint: command['hint'],
     },
   );
   let batchSize = intArg(command, 'batchSize');

@@ -1,6 +1,7 @@
 // Internal to localdb: database and collection commands.
 import { Long, calculateObjectSize, type Document } from 'bson';
 import { createQuery } from '../query/mingo.js';
+import { normalizeCreateOptions, timeSeriesOf } from '../storage/timeSeries.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { GENERIC_FIELDS, collectionArg, docArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
@@ -34,14 +35,19 @@ const listCollections: CommandHandler = (command, ctx) => {
   const nameOnly = command['nameOnly'] === true;
   const firstBatch: Document[] = [];
   for (const coll of ctx.store.collections(ctx.db)) {
+    const timeSeries = timeSeriesOf(coll.options) !== undefined;
+    const type = timeSeries ? 'timeseries' : 'collection';
     const entry: Document = nameOnly
-      ? { name: coll.name, type: 'collection' }
+      ? { name: coll.name, type }
       : {
           name: coll.name,
-          type: 'collection',
+          type,
           options: coll.options,
           info: { readOnly: false },
-          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          // A time-series collection has no _id index in MongoDB either.
+          ...(timeSeries
+            ? {}
+            : { idIndex: { v: 2, key: { _id: 1 }, name: '_id_' } }),
         };
     if (query === undefined || query.test(entry)) firstBatch.push(entry);
   }
@@ -62,7 +68,16 @@ const create: CommandHandler = (command, ctx) => {
       'localdb does not support views',
     );
   }
-  ctx.store.createCollection(ctx.db, name, options);
+  const normalized = normalizeCreateOptions(options);
+  const coll = ctx.store.createCollection(ctx.db, name, normalized);
+  const ts = timeSeriesOf(normalized);
+  // As MongoDB 6.3+: a time-series collection gets an index on its meta and time fields.
+  if (ts?.metaField !== undefined) {
+    coll.createIndex({
+      key: { [ts.metaField]: 1, [ts.timeField]: 1 },
+      name: `${ts.metaField}_1_${ts.timeField}_1`,
+    });
+  }
   return {};
 };
 

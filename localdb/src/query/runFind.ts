@@ -1,9 +1,14 @@
-// Internal to localdb: evaluates a find (filter, sort, skip, limit, projection) with mingo.
+// Internal to localdb: evaluates a find (filter, sort, skip, limit, projection) through the planner and mingo.
 import type { Document } from 'bson';
 import { createQuery } from './mingo.js';
 import { toCommandError } from '../errors.js';
 import type { Collection } from '../storage/Collection.js';
-import { candidates } from './candidates.js';
+import {
+  canLimitPerValue,
+  executePlan,
+  planFind,
+  type FindPlan,
+} from './planFind.js';
 
 /** Options for runFind. */
 export interface FindOptions {
@@ -12,48 +17,125 @@ export interface FindOptions {
   skip?: number | undefined;
   /** 0 or undefined = no limit. */
   limit?: number | undefined;
+  /** An index name or key pattern to use, as MongoDB's `hint`. */
+  hint?: unknown;
+  /**
+   * Only the first `n` matching documents per value of `field` are needed (a `$group`
+   * on `field` taking `$first`/`$firstN` follows). Applied when the plan allows it.
+   */
+  firstPerValue?: { field: string; n: number } | undefined;
 }
 
-/** The matching documents in order. Uses `_id` or an index when the filter allows. */
-export function runFind(
+/** A find in progress: the plan and a pull-based evaluation that can pause between documents. */
+export interface FindRun {
+  plan: FindPlan;
+  /**
+   * Advances the scan by at most `budget` documents; returns the result once done,
+   * undefined while more remain. Lets a caller yield the event loop between steps.
+   */
+  step(budget: number): Document[] | undefined;
+}
+
+/** Starts a find; call `step` until it returns the result. */
+export function startFind(
   coll: Collection | undefined,
   filter: Document,
   options: FindOptions = {},
-): Document[] {
-  if (coll === undefined) return [];
-  const found = candidates(coll, filter);
+): FindRun {
+  if (coll === undefined)
+    return { plan: planless(), step: () => [] as Document[] };
+  const sort =
+    options.sort !== undefined && Object.keys(options.sort).length > 0
+      ? options.sort
+      : undefined;
   const projection =
     options.projection !== undefined &&
     Object.keys(options.projection).length > 0
       ? options.projection
       : undefined;
-  const sorted =
-    options.sort !== undefined && Object.keys(options.sort).length > 0;
-  if (found?.exact === true && projection === undefined && !sorted) {
-    // The index lookup decided the match: skip building a mingo query, which on the
-    // hot path of find-by-key costs more than the lookup itself.
-    const skip = options.skip ?? 0;
-    const limit =
-      options.limit === undefined || options.limit === 0
-        ? undefined
-        : Math.abs(options.limit);
-    return found.docs.slice(
-      skip,
-      limit === undefined ? undefined : skip + limit,
-    );
-  }
-  const source = found?.docs ?? [...coll.values()];
+  const plan = planFind(coll, filter, sort, options.hint);
+  const skip = Math.max(0, options.skip ?? 0);
+  const limit =
+    options.limit === undefined || options.limit === 0
+      ? undefined
+      : Math.abs(options.limit);
+  // The scan can stop early when its order is the final order.
+  const stopAt =
+    limit !== undefined && (sort === undefined || plan.sortProvided)
+      ? skip + limit
+      : Infinity;
+  let query: ReturnType<typeof createQuery> | undefined;
   try {
-    let cursor = createQuery(filter, projection).find(source, projection);
-    if (sorted) {
-      cursor = cursor.sort(options.sort as Record<string, 1 | -1>);
-    }
-    if (options.skip !== undefined && options.skip > 0)
-      cursor = cursor.skip(options.skip);
-    if (options.limit !== undefined && options.limit !== 0)
-      cursor = cursor.limit(Math.abs(options.limit));
-    return cursor.all() as Document[];
+    query = plan.exact ? undefined : createQuery(filter);
   } catch (err) {
     throw toCommandError(err);
+  }
+  const perValue = options.firstPerValue;
+  let source: Iterator<Document>;
+  if (perValue !== undefined && canLimitPerValue(plan, perValue.field)) {
+    // The scan tests the filter itself, to count matches per value.
+    const test = query;
+    source = executePlan(coll, plan, {
+      limit: perValue.n,
+      accept: (doc) => test === undefined || test.test(doc),
+    });
+    query = undefined;
+  } else {
+    source = executePlan(coll, plan);
+  }
+  const matched: Document[] = [];
+  const finish = (): Document[] => {
+    let docs = matched;
+    try {
+      if (sort !== undefined && !plan.sortProvided) {
+        let cursor = createQuery({})
+          .find(docs)
+          .sort(sort as Record<string, 1 | -1>);
+        if (skip > 0) cursor = cursor.skip(skip);
+        if (limit !== undefined) cursor = cursor.limit(limit);
+        docs = cursor.all() as Document[];
+      } else if (skip > 0 || limit !== undefined) {
+        docs = docs.slice(skip, limit === undefined ? undefined : skip + limit);
+      }
+      if (projection !== undefined)
+        docs = createQuery({}).find(docs, projection).all() as Document[];
+    } catch (err) {
+      throw toCommandError(err);
+    }
+    return docs;
+  };
+  return {
+    plan,
+    step(budget) {
+      try {
+        for (let n = 0; n < budget; n += 1) {
+          if (matched.length >= stopAt) return finish();
+          const next = source.next();
+          if (next.done === true) return finish();
+          const doc = next.value;
+          if (query === undefined || query.test(doc)) matched.push(doc);
+        }
+      } catch (err) {
+        throw toCommandError(err);
+      }
+      return undefined;
+    },
+  };
+}
+
+function planless(): FindPlan {
+  return { prefixes: [], direction: 1, sortProvided: true, exact: true };
+}
+
+/** The matching documents in order, computed in one go. Uses `_id` or an index when the filter allows. */
+export function runFind(
+  coll: Collection | undefined,
+  filter: Document,
+  options: FindOptions = {},
+): Document[] {
+  const run = startFind(coll, filter, options);
+  for (;;) {
+    const result = run.step(Infinity);
+    if (result !== undefined) return result;
   }
 }

@@ -1,15 +1,27 @@
 // Internal to localdb: one collection's documents and indexes.
 import { ObjectId, type Document } from 'bson';
+import { documentSize } from '../bsonCodec.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { Index, duplicateKeyError } from './Index.js';
 import type { JournalOp } from './JournalOp.js';
 import { keyOf } from './keyOf.js';
+import {
+  checkTimeField,
+  timeSeriesOf,
+  type TimeSeriesOptions,
+} from './timeSeries.js';
 
 /** The `_id` index, always present and unique. */
 const ID_INDEX_SPEC: Document = { v: 2, key: { _id: 1 }, name: '_id_' };
 
-/** Receives every state change, so the store can journal it. */
-export type RecordOp = (op: JournalOp) => void;
+/**
+ * Receives every state change, so the store can journal it, with the change's inverse,
+ * which the store runs if the journal write fails.
+ */
+export type RecordOp = (op: JournalOp, undo: () => void) => void;
+
+/** MongoDB's largest document (maxBsonObjectSize). */
+export const MAX_DOCUMENT_SIZE = 16 * 1024 * 1024;
 
 /**
  * A collection: documents in a `Map` keyed by the canonical `_id` key (insertion
@@ -24,13 +36,17 @@ export class Collection {
   readonly #docs = new Map<string, Document>();
   readonly #indexes = new Map<string, Index>();
   readonly #record: RecordOp;
-  #equalityIndexes: Index[] | undefined;
+  /** `_id` in order, for ranges and sorts on `_id` (point lookups use the Map). */
+  readonly #idIndex = new Index(ID_INDEX_SPEC);
+  #planIndexes: Index[] | undefined;
+  readonly #timeSeries: TimeSeriesOptions | undefined;
 
   constructor(db: string, name: string, options: Document, record: RecordOp) {
     this.db = db;
     this.name = name;
     this.options = options;
     this.#record = record;
+    this.#timeSeries = timeSeriesOf(options);
   }
 
   /** `<db>.<collection>` */
@@ -57,12 +73,23 @@ export class Collection {
     return [ID_INDEX_SPEC, ...[...this.#indexes.values()].map((i) => i.spec)];
   }
 
-  /** Secondary indexes usable for equality lookups, unique ones first. */
-  equalityIndexes(): readonly Index[] {
-    this.#equalityIndexes ??= [...this.#indexes.values()]
-      .filter((i) => i.usableForEquality)
-      .sort((a, b) => Number(b.unique) - Number(a.unique));
-    return this.#equalityIndexes;
+  /** Ordered indexes the planner may use: `_id_`, then every maintained secondary index. */
+  planIndexes(): readonly Index[] {
+    this.#planIndexes ??= [
+      this.#idIndex,
+      ...[...this.#indexes.values()].filter((i) => i.maintained),
+    ];
+    return this.#planIndexes;
+  }
+
+  /** An index by name, `_id_` included. */
+  indexByName(name: string): Index | undefined {
+    return name === '_id_' ? this.#idIndex : this.#indexes.get(name);
+  }
+
+  /** The document whose `_id` key is `idKey`. */
+  getByIdKey(idKey: string): Document | undefined {
+    return this.#docs.get(idKey);
   }
 
   /** Documents whose `_id` key is in `idKeys`. */
@@ -86,6 +113,7 @@ export class Collection {
       const { _id, ...rest } = input;
       doc = { _id: _id ?? new ObjectId(), ...rest };
     }
+    if (this.#timeSeries !== undefined) checkTimeField(this.#timeSeries, doc);
     if (Array.isArray(doc['_id'])) {
       throw new CommandError(ErrorCode.BadValue, "can't use an array for _id");
     }
@@ -93,10 +121,19 @@ export class Collection {
     if (this.#docs.has(idKey)) {
       throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, doc);
     }
+    const size = documentSize(doc);
+    if (size > MAX_DOCUMENT_SIZE) {
+      throw new CommandError(
+        ErrorCode.BSONObjectTooLarge,
+        `object to insert too large. size in bytes: ${size}, max size: ${MAX_DOCUMENT_SIZE}`,
+      );
+    }
     const keys = this.#checkIndexes(doc, idKey);
     this.#docs.set(idKey, doc);
     this.#addKeys(keys, idKey);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc });
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc }, () =>
+      this.loadDel(doc['_id']),
+    );
     return doc;
   }
 
@@ -109,21 +146,33 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
+    if (documentSize(newDoc) > MAX_DOCUMENT_SIZE) {
+      throw new CommandError(
+        ErrorCode.Location17419,
+        `Resulting document after update is larger than ${MAX_DOCUMENT_SIZE}`,
+      );
+    }
     const newKeys = this.#checkIndexes(newDoc, idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(oldDoc), idKey);
     this.#docs.set(idKey, newDoc);
     this.#addKeys(newKeys, idKey);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc });
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc }, () =>
+      this.loadPut(oldDoc),
+    );
   }
 
   /** Removes a document. */
   remove(doc: Document): void {
     const idKey = keyOf(doc['_id']);
     if (!this.#docs.delete(idKey)) return;
+    this.#idIndex.remove([[doc['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(doc), idKey);
-    this.#record({ op: 'del', db: this.db, coll: this.name, id: doc['_id'] });
+    this.#record(
+      { op: 'del', db: this.db, coll: this.name, id: doc['_id'] },
+      () => this.loadPut(doc),
+    );
   }
 
   /**
@@ -171,13 +220,11 @@ export class Collection {
       index.add(keys, idKey);
     }
     this.#indexes.set(index.name, index);
-    this.#equalityIndexes = undefined;
-    this.#record({
-      op: 'createIndex',
-      db: this.db,
-      coll: this.name,
-      spec: index.spec,
-    });
+    this.#planIndexes = undefined;
+    this.#record(
+      { op: 'createIndex', db: this.db, coll: this.name, spec: index.spec },
+      () => this.loadDropIndex(index.name),
+    );
     return true;
   }
 
@@ -186,14 +233,17 @@ export class Collection {
     if (name === '_id_') {
       throw new CommandError(ErrorCode.InvalidOptions, 'cannot drop _id index');
     }
-    this.#equalityIndexes = undefined;
-    if (!this.#indexes.delete(name)) {
+    this.#planIndexes = undefined;
+    const dropped = this.#indexes.get(name);
+    if (dropped === undefined || !this.#indexes.delete(name)) {
       throw new CommandError(
         ErrorCode.IndexNotFound,
         `index not found with name [${name}]`,
       );
     }
-    this.#record({ op: 'dropIndex', db: this.db, coll: this.name, name });
+    this.#record({ op: 'dropIndex', db: this.db, coll: this.name, name }, () =>
+      this.loadIndex(dropped.spec),
+    );
   }
 
   /** Names of the secondary indexes. */
@@ -210,6 +260,7 @@ export class Collection {
         index.remove(index.keysOf(old), idKey);
     }
     this.#docs.set(idKey, doc);
+    this.#idIndex.add([[doc['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.add(index.keysOf(doc), idKey);
   }
@@ -220,6 +271,7 @@ export class Collection {
     const old = this.#docs.get(idKey);
     if (old === undefined) return;
     this.#docs.delete(idKey);
+    this.#idIndex.remove([[old['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(old), idKey);
   }
@@ -230,17 +282,17 @@ export class Collection {
     if (index.name === '_id_') return;
     for (const [idKey, doc] of this.#docs) index.add(index.keysOf(doc), idKey);
     this.#indexes.set(index.name, index);
-    this.#equalityIndexes = undefined;
+    this.#planIndexes = undefined;
   }
 
   /** Replay: drops an index without journaling. */
   loadDropIndex(name: string): void {
     this.#indexes.delete(name);
-    this.#equalityIndexes = undefined;
+    this.#planIndexes = undefined;
   }
 
-  #checkIndexes(doc: Document, idKey: string): string[][] {
-    const all: string[][] = [];
+  #checkIndexes(doc: Document, idKey: string): unknown[][][] {
+    const all: unknown[][][] = [];
     for (const index of this.#indexes.values()) {
       const keys = index.keysOf(doc);
       index.checkUnique(keys, idKey, doc, this.ns);
@@ -249,7 +301,8 @@ export class Collection {
     return all;
   }
 
-  #addKeys(keys: readonly string[][], idKey: string): void {
+  #addKeys(keys: readonly unknown[][][], idKey: string): void {
+    this.#idIndex.add([[this.#docs.get(idKey)?.['_id']]], idKey);
     let i = 0;
     for (const index of this.#indexes.values()) {
       index.add(keys[i] ?? [], idKey);

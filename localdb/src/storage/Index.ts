@@ -1,20 +1,11 @@
-// Internal to localdb: one secondary index, kept as a hash map from key to documents.
+// Internal to localdb: one index, kept as a B+ tree in key-pattern order.
 import type { Document } from 'bson';
 import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
+import { BTree } from './BTree.js';
+import { compareValues } from './compareValues.js';
 import { fieldValues } from './fieldValues.js';
 import { keyOf } from './keyOf.js';
-
-/** Index key types whose ordering or geometry localdb does not evaluate; accepted and recorded only. */
-const RECORDED_ONLY_TYPES = new Set([
-  '2d',
-  '2dsphere',
-  'text',
-  'geoHaystack',
-  'wildcard',
-]);
-
-const SEPARATOR = '\u0000';
 
 /** The index name MongoDB derives from a key pattern, e.g. `{ a: 1, b: -1 }` → `a_1_b_-1`. */
 export function defaultIndexName(key: Record<string, unknown>): string {
@@ -23,10 +14,32 @@ export function defaultIndexName(key: Record<string, unknown>): string {
     .join('_');
 }
 
+/** One index entry: the key (one value per indexed field) and the document's `_id` key. */
+export interface IndexEntry {
+  key: unknown[];
+  id: string;
+}
+
+/** A bound on the first non-equality field of a scan, in value (ascending) terms. */
+export interface RangeBound {
+  value: unknown;
+  inclusive: boolean;
+}
+
 /**
- * A secondary index. Equality lookups go through a `Map` from the canonical key
- * (see keyOf) to the `_id` keys of the documents holding it, so an indexed
- * equality never scans the collection. Uniqueness is enforced here because
+ * What one index scan covers: the first `prefix.length` fields equal `prefix`, and the
+ * next field, if `lo`/`hi` are given, lies between them.
+ */
+export interface ScanBounds {
+  prefix: readonly unknown[];
+  lo?: RangeBound | undefined;
+  hi?: RangeBound | undefined;
+}
+
+/**
+ * A secondary index (or the ordered `_id` index): a B+ tree of (key, `_id` key) entries
+ * in the order of the key pattern, so equality, ranges, compound prefixes and sorts in
+ * either direction read only the entries they need. Uniqueness is enforced here because
  * mingo has no notion of indexes.
  */
 export class Index {
@@ -35,12 +48,18 @@ export class Index {
   readonly name: string;
   readonly key: Record<string, unknown>;
   readonly fields: readonly string[];
+  /** 1 or -1 per field. */
+  readonly directions: ReadonlyArray<1 | -1>;
   readonly unique: boolean;
   readonly sparse: boolean;
-  /** False for text/geo/wildcard indexes: recorded for listIndexes, never used or enforced. */
+  /** True when the index has a partialFilterExpression. */
+  readonly partial: boolean;
+  /** False for text/geo/hashed/wildcard indexes: recorded for listIndexes, not kept ordered. */
   readonly maintained: boolean;
+  /** True once some document put several keys in it (an array value), as MongoDB's multikey flag. */
+  multikey = false;
   readonly #partial: ReturnType<typeof createQuery> | undefined;
-  readonly #entries = new Map<string, Set<string>>();
+  readonly #tree: BTree<IndexEntry>;
 
   constructor(spec: Document) {
     const key = spec['key'];
@@ -64,23 +83,37 @@ export class Index {
     this.unique = spec['unique'] === true;
     this.sparse = spec['sparse'] === true;
     this.maintained = !Object.values(this.key).some(
-      (v) => typeof v === 'string' && RECORDED_ONLY_TYPES.has(v),
+      (v) => typeof v === 'string',
+    );
+    this.directions = Object.values(this.key).map((v) =>
+      Number(v) < 0 ? -1 : 1,
     );
     const partial = spec['partialFilterExpression'];
-    this.#partial =
-      typeof partial === 'object' && partial !== null
-        ? createQuery(partial as Document)
-        : undefined;
+    this.partial = typeof partial === 'object' && partial !== null;
+    this.#partial = this.partial ? createQuery(partial as Document) : undefined;
     this.spec = { v: 2, ...spec, key: this.key, name: this.name };
+    const dirs = this.directions;
+    this.#tree = new BTree<IndexEntry>((a, b) => {
+      for (let i = 0; i < dirs.length; i += 1) {
+        const c = compareValues(a.key[i], b.key[i]);
+        if (c !== 0) return c * (dirs[i] as number);
+      }
+      return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+    });
   }
 
-  /** True when the index can answer an equality lookup on all of its fields. */
-  get usableForEquality(): boolean {
-    return this.maintained && this.#partial === undefined && !this.sparse;
+  /** Entries in the index. */
+  get entryCount(): number {
+    return this.#tree.size;
+  }
+
+  /** True if `doc` is covered by the partial filter (always, without one). */
+  covers(doc: Document): boolean {
+    return this.#partial === undefined || this.#partial.test(doc);
   }
 
   /** The keys `doc` has in this index (several for a multikey index); empty if not covered. */
-  keysOf(doc: Document): string[] {
+  keysOf(doc: Document): unknown[][] {
     if (!this.maintained) return [];
     if (this.#partial !== undefined && !this.#partial.test(doc)) return [];
     const perField = this.fields.map((f) => fieldValues(doc, f));
@@ -89,42 +122,80 @@ export class Index {
       perField.every((vals) => vals.every((v) => v === undefined))
     )
       return [];
-    let keys = [''];
+    let keys: unknown[][] = [[]];
     for (const vals of perField) {
-      const next: string[] = [];
-      const distinct = new Set(vals.map(keyOf));
-      for (const prefix of keys) {
-        for (const k of distinct)
-          next.push(prefix === '' ? k : prefix + SEPARATOR + k);
+      let distinct = vals;
+      if (vals.length > 1) {
+        const seen = new Map<string, unknown>();
+        for (const v of vals) seen.set(keyOf(v), v);
+        distinct = [...seen.values()];
+        if (distinct.length > 1) this.multikey = true;
       }
+      if (distinct.length === 1) {
+        for (const k of keys) k.push(distinct[0]);
+        continue;
+      }
+      const next: unknown[][] = [];
+      for (const prefix of keys)
+        for (const v of distinct) next.push([...prefix, v]);
       keys = next;
     }
     return keys;
   }
 
-  /** The key for a lookup with one value per field, in field order. */
-  lookupKey(values: readonly unknown[]): string {
-    return values.map(keyOf).join(SEPARATOR);
-  }
-
-  /** `_id` keys of documents holding `key`. */
-  lookup(key: string): ReadonlySet<string> | undefined {
-    return this.#entries.get(key);
+  /** Entries within `bounds`, in index order (`direction` 1) or reverse (-1). */
+  *scan(bounds: ScanBounds, direction: 1 | -1): Generator<IndexEntry> {
+    const { prefix, lo, hi } = bounds;
+    const k = prefix.length;
+    const dirs = this.directions;
+    const rangeDir = dirs[k] ?? 1;
+    const start = rangeDir === 1 ? lo : hi;
+    const end = rangeDir === 1 ? hi : lo;
+    const prefixCompare = (e: IndexEntry): number => {
+      for (let i = 0; i < k; i += 1) {
+        const c = compareValues(e.key[i], prefix[i]) * (dirs[i] as number);
+        if (c !== 0) return c;
+      }
+      return 0;
+    };
+    const before = (e: IndexEntry): boolean => {
+      const c = prefixCompare(e);
+      if (c !== 0) return c < 0;
+      if (start === undefined || k >= dirs.length) return false;
+      const r = compareValues(e.key[k], start.value) * rangeDir;
+      return r < 0 || (r === 0 && !start.inclusive);
+    };
+    const after = (e: IndexEntry): boolean => {
+      const c = prefixCompare(e);
+      if (c !== 0) return c > 0;
+      if (end === undefined || k >= dirs.length) return false;
+      const r = compareValues(e.key[k], end.value) * rangeDir;
+      return r > 0 || (r === 0 && !end.inclusive);
+    };
+    if (direction === 1) {
+      for (const e of this.#tree.ascending(before)) {
+        if (after(e)) return;
+        yield e;
+      }
+    } else {
+      for (const e of this.#tree.descending(after)) {
+        if (before(e)) return;
+        yield e;
+      }
+    }
   }
 
   /** Throws E11000 if a document other than `idKey` already holds one of `keys`. */
   checkUnique(
-    keys: readonly string[],
+    keys: readonly unknown[][],
     idKey: string,
     doc: Document,
     ns: string,
   ): void {
     if (!this.unique) return;
     for (const k of keys) {
-      const holders = this.#entries.get(k);
-      if (holders === undefined) continue;
-      for (const holder of holders) {
-        if (holder !== idKey) throw this.duplicateKeyError(doc, ns);
+      for (const holder of this.scan({ prefix: k }, 1)) {
+        if (holder.id !== idKey) throw this.duplicateKeyError(doc, ns);
       }
     }
   }
@@ -134,28 +205,12 @@ export class Index {
     return duplicateKeyError(ns, this.name, this.key, doc);
   }
 
-  add(keys: readonly string[], idKey: string): void {
-    for (const k of keys) {
-      let set = this.#entries.get(k);
-      if (set === undefined) {
-        set = new Set();
-        this.#entries.set(k, set);
-      }
-      set.add(idKey);
-    }
+  add(keys: readonly unknown[][], idKey: string): void {
+    for (const key of keys) this.#tree.insert({ key, id: idKey });
   }
 
-  remove(keys: readonly string[], idKey: string): void {
-    for (const k of keys) {
-      const set = this.#entries.get(k);
-      if (set === undefined) continue;
-      set.delete(idKey);
-      if (set.size === 0) this.#entries.delete(k);
-    }
-  }
-
-  clear(): void {
-    this.#entries.clear();
+  remove(keys: readonly unknown[][], idKey: string): void {
+    for (const key of keys) this.#tree.delete({ key, id: idKey });
   }
 }
 

@@ -12,6 +12,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import type { Document } from 'bson';
+import { documentSize } from '../bsonCodec.js';
 import type { LocalDbLogger } from '../LocalDbLogger.js';
 import type { JournalOp } from './JournalOp.js';
 import { RecordFile, frameRecord, readRecords } from './RecordFile.js';
@@ -23,11 +24,61 @@ function journalName(gen: number): string {
   return `journal-${String(gen).padStart(8, '0')}.log`;
 }
 
+/**
+ * Journal records are cut at about this many bytes of ops (a record holds at least one
+ * op, so one 16 MiB document makes one 16 MiB record). Records of one command form a
+ * group (all but the last carry `more: true`) that replay applies whole or not at all.
+ */
+export const RECORD_TARGET_BYTES = 4 * 1024 * 1024;
+
+/** Splits ops into records of about RECORD_TARGET_BYTES, all but the last marked `more`. */
+export function* groupRecords(
+  ops: Iterable<JournalOp>,
+  markMore: boolean,
+): Generator<Document> {
+  let batch: JournalOp[] = [];
+  let bytes = 0;
+  let pending: Document | undefined;
+  for (const op of ops) {
+    batch.push(op);
+    bytes += documentSize(op);
+    if (bytes >= RECORD_TARGET_BYTES) {
+      if (pending !== undefined) yield pending;
+      pending = markMore ? { ops: batch, more: true } : { ops: batch };
+      batch = [];
+      bytes = 0;
+    }
+  }
+  if (batch.length === 0) {
+    if (pending !== undefined) yield { ops: pending['ops'] as JournalOp[] };
+    return;
+  }
+  if (pending !== undefined) yield pending;
+  yield { ops: batch };
+}
+
 /** Options for Persistence. */
 export interface PersistenceOptions {
   dataDir: string;
   fsync: boolean;
   logger: LocalDbLogger;
+  /** Failure injection, for tests only. */
+  faults?: PersistenceFaults | undefined;
+}
+
+/** Failure injection for tests: a hook that throws makes that step fail as an I/O error would. */
+export interface PersistenceFaults {
+  /** Called before each journal append. */
+  journal?: (() => void) | undefined;
+  /** Called before each snapshot write. */
+  snapshot?: (() => void) | undefined;
+}
+
+function writeAll(fd: number, bytes: Buffer): void {
+  let written = 0;
+  while (written < bytes.length) {
+    written += writeSync(fd, bytes, written, bytes.length - written);
+  }
 }
 
 /**
@@ -43,6 +94,7 @@ export class Persistence {
   readonly #dir: string;
   readonly #fsync: boolean;
   readonly #logger: LocalDbLogger;
+  readonly #faults: PersistenceFaults;
   #gen = 0;
   #journal: RecordFile | undefined;
 
@@ -50,6 +102,7 @@ export class Persistence {
     this.#dir = options.dataDir;
     this.#fsync = options.fsync;
     this.#logger = options.logger;
+    this.#faults = options.faults ?? {};
   }
 
   /** Bytes in the current journal. */
@@ -125,30 +178,39 @@ export class Persistence {
   append(ops: readonly JournalOp[]): void {
     if (this.#journal === undefined)
       throw new Error('localdb: journal is not open');
-    this.#journal.append([{ ops }]);
+    this.#faults.journal?.();
+    this.#journal.append([...groupRecords(ops, true)]);
   }
 
   /**
    * Writes the whole state as a new snapshot and starts a new, empty journal.
-   * `stateRecords` yields records `{ ops }` that rebuild the state from nothing.
+   * `stateOps` yields ops that rebuild the state from nothing. If anything fails, the
+   * old snapshot and journal stay current and the error is thrown.
    */
-  compact(stateRecords: Iterable<Document>): void {
+  compact(stateOps: Iterable<JournalOp>): void {
     const nextGen = this.#gen + 1;
-    const nextJournal = RecordFile.open(
-      join(this.#dir, journalName(nextGen)),
-      0,
-      this.#fsync,
-    );
+    const nextPath = join(this.#dir, journalName(nextGen));
     const tmp = join(this.#dir, `${SNAPSHOT}.tmp`);
-    const fd = openSync(tmp, 'w');
+    const nextJournal = RecordFile.open(nextPath, 0, this.#fsync);
     try {
-      writeSync(fd, frameRecord({ snapshot: 1, journalGen: nextGen }));
-      for (const record of stateRecords) writeSync(fd, frameRecord(record));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+      this.#faults.snapshot?.();
+      const fd = openSync(tmp, 'w');
+      try {
+        writeAll(fd, frameRecord({ snapshot: 1, journalGen: nextGen }));
+        for (const record of groupRecords(stateOps, false))
+          writeAll(fd, frameRecord(record));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, join(this.#dir, SNAPSHOT));
+    } catch (err) {
+      // Nothing changed: the old snapshot and journal stay current, the store keeps working.
+      nextJournal.close();
+      rmSync(nextPath, { force: true });
+      rmSync(tmp, { force: true });
+      throw err;
     }
-    renameSync(tmp, join(this.#dir, SNAPSHOT));
     this.#syncDir();
     this.#journal?.close();
     const oldGen = this.#gen;

@@ -10,8 +10,8 @@ import {
 } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import type { Document } from 'bson';
-import { deserialize, serialize } from 'bson';
-import { DESERIALIZE_OPTIONS } from '../bsonCodec.js';
+import { deserialize } from 'bson';
+import { DESERIALIZE_OPTIONS, encodeDocument } from '../bsonCodec.js';
 
 /** Bytes before each record's payload: u32 payload length, u32 CRC-32 of the payload. */
 const FRAME_HEADER = 8;
@@ -19,15 +19,19 @@ const FRAME_HEADER = 8;
 /** Result of reading a record file back. */
 export interface ReadRecordsResult {
   records: Document[];
-  /** Offset just past the last intact record. */
+  /** Offset just past the last intact record that ends a group (see frameRecord). */
   goodLength: number;
   /** Total bytes in the file; greater than goodLength when a tail was dropped. */
   fileLength: number;
 }
 
-/** Frames one BSON record. */
+/**
+ * Frames one BSON record, of any size. A record with `more: true` is continued by the
+ * next one: a group of records ending with one without `more` is one atomic unit, so a
+ * write too large for one comfortable record is split without losing atomicity.
+ */
 export function frameRecord(record: Document): Buffer {
-  const payload = serialize(record, { ignoreUndefined: true });
+  const payload = encodeDocument(record);
   const frame = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
@@ -46,6 +50,8 @@ export function readRecords(path: string): ReadRecordsResult {
   const buf = readFileSync(path);
   const records: Document[] = [];
   let offset = 0;
+  let goodLength = 0;
+  let goodRecords = 0;
   while (offset + FRAME_HEADER <= buf.length) {
     const length = buf.readUInt32LE(offset);
     const sum = buf.readUInt32LE(offset + 4);
@@ -61,8 +67,14 @@ export function readRecords(path: string): ReadRecordsResult {
     }
     records.push(record);
     offset = end;
+    if (record['more'] !== true) {
+      goodLength = offset;
+      goodRecords = records.length;
+    }
   }
-  return { records, goodLength: offset, fileLength: buf.length };
+  // An unfinished group is a write torn by a crash: drop all of it.
+  records.length = goodRecords;
+  return { records, goodLength, fileLength: buf.length };
 }
 
 /** An open record file that appends and optionally fsyncs each write. */
@@ -71,6 +83,8 @@ export class RecordFile {
   #fd: number | undefined;
   #size: number;
   readonly #fsync: boolean;
+  /** Set when a failed append could not be undone: no further append is safe. */
+  #broken: string | undefined;
 
   private constructor(path: string, fd: number, size: number, fsync: boolean) {
     this.path = path;
@@ -102,15 +116,35 @@ export class RecordFile {
    * leave before the bytes are on disk.
    */
   append(records: readonly Document[]): void {
-    if (this.#fd === undefined)
-      throw new Error(`journal ${this.path} is closed`);
-    const frames = Buffer.concat(records.map(frameRecord));
-    let written = 0;
-    while (written < frames.length) {
-      written += writeSync(this.#fd, frames, written, frames.length - written);
+    const fd = this.#fd;
+    if (fd === undefined) throw new Error(`journal ${this.path} is closed`);
+    if (this.#broken !== undefined)
+      throw new Error(
+        `journal ${this.path} could not be repaired after a failed write (${this.#broken}); restart localdb`,
+      );
+    const before = this.#size;
+    let size = before;
+    try {
+      for (const record of records) {
+        const frame = frameRecord(record);
+        let written = 0;
+        while (written < frame.length) {
+          written += writeSync(fd, frame, written, frame.length - written);
+        }
+        size += frame.length;
+      }
+      if (this.#fsync) fsyncSync(fd);
+      this.#size = size;
+    } catch (err) {
+      // Leave the file as it was, so a write reported as failed never comes back at restart.
+      try {
+        ftruncateSync(fd, before);
+        if (this.#fsync) fsyncSync(fd);
+      } catch (repairErr) {
+        this.#broken = (repairErr as Error).message;
+      }
+      throw err;
     }
-    this.#size += frames.length;
-    if (this.#fsync) fsyncSync(this.#fd);
   }
 
   /** Flushes and closes. */

@@ -2,9 +2,10 @@
 import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import type { LocalDbLogger } from '../LocalDbLogger.js';
-import { Collection } from './Collection.js';
+import { Collection, type RecordOp } from './Collection.js';
+import { expireCollection } from './expire.js';
 import type { JournalOp } from './JournalOp.js';
-import { Persistence } from './Persistence.js';
+import { Persistence, type PersistenceFaults } from './Persistence.js';
 
 /** Options for Store.open. */
 export interface StoreOptions {
@@ -15,10 +16,9 @@ export interface StoreOptions {
   /** Compact the journal into a snapshot once it grows past this many bytes. @default 64 MiB */
   compactBytes?: number | undefined;
   logger: LocalDbLogger;
+  /** Failure injection, for tests only. */
+  faults?: PersistenceFaults | undefined;
 }
-
-/** Records per snapshot record when compacting. */
-const SNAPSHOT_BATCH = 1000;
 
 function validateCollectionName(name: string): void {
   if (name === '' || name.includes('$') || name.includes('\0')) {
@@ -48,17 +48,28 @@ export class Store {
   readonly #persistence: Persistence | undefined;
   readonly #compactBytes: number;
   #pending: JournalOp[] = [];
+  /** Inverses of the pending ops, run newest first if the journal write fails. */
+  #undo: Array<() => void> = [];
   #replaying = false;
-  readonly #record = (op: JournalOp): void => {
-    if (!this.#replaying) this.#pending.push(op);
+  /** Journal size at which the next compaction is attempted (pushed back after a failure). */
+  #compactAt: number;
+  readonly #record: RecordOp = (op, undo) => {
+    if (this.#replaying) return;
+    this.#pending.push(op);
+    this.#undo.push(undo);
   };
+
+  readonly #logger: LocalDbLogger;
 
   private constructor(
     persistence: Persistence | undefined,
     compactBytes: number,
+    logger: LocalDbLogger,
   ) {
+    this.#logger = logger;
     this.#persistence = persistence;
     this.#compactBytes = compactBytes;
+    this.#compactAt = compactBytes;
   }
 
   /** Opens the store, replaying the data directory if there is one. */
@@ -70,10 +81,12 @@ export class Store {
             dataDir: options.dataDir,
             fsync: options.fsync ?? true,
             logger: options.logger,
+            faults: options.faults,
           });
     const store = new Store(
       persistence,
       options.compactBytes ?? 64 * 1024 * 1024,
+      options.logger,
     );
     if (persistence !== undefined) {
       store.#replaying = true;
@@ -82,8 +95,7 @@ export class Store {
       } finally {
         store.#replaying = false;
       }
-      if (persistence.journalSize > store.#compactBytes)
-        persistence.compact(store.#stateRecords());
+      store.#maybeCompact();
     }
     return store;
   }
@@ -127,20 +139,30 @@ export class Store {
     }
     const coll = new Collection(db, name, options, this.#record);
     colls.set(name, coll);
-    this.#record({ op: 'createCollection', db, coll: name, options });
+    const created = colls;
+    this.#record({ op: 'createCollection', db, coll: name, options }, () => {
+      if (created.get(name) === coll) created.delete(name);
+    });
     return coll;
   }
 
   /** Drops a collection; returns false if it did not exist. */
   dropCollection(db: string, name: string): boolean {
-    const removed = this.#dbs.get(db)?.delete(name) ?? false;
-    if (removed) this.#record({ op: 'dropCollection', db, coll: name });
-    return removed;
+    const colls = this.#dbs.get(db);
+    const coll = colls?.get(name);
+    if (colls === undefined || coll === undefined) return false;
+    colls.delete(name);
+    this.#record({ op: 'dropCollection', db, coll: name }, () =>
+      colls.set(name, coll),
+    );
+    return true;
   }
 
   /** Drops a database and all its collections. */
   dropDatabase(db: string): void {
-    if (this.#dbs.delete(db)) this.#record({ op: 'dropDatabase', db });
+    const colls = this.#dbs.get(db);
+    if (colls === undefined || !this.#dbs.delete(db)) return;
+    this.#record({ op: 'dropDatabase', db }, () => this.#dbs.set(db, colls));
   }
 
   /**
@@ -150,18 +172,58 @@ export class Store {
   flush(): void {
     if (this.#pending.length === 0) return;
     const ops = this.#pending;
+    const undo = this.#undo;
     this.#pending = [];
+    this.#undo = [];
     if (this.#persistence === undefined) return;
-    this.#persistence.append(ops);
-    if (this.#persistence.journalSize > this.#compactBytes) {
-      this.#persistence.compact(this.#stateRecords());
+    try {
+      this.#persistence.append(ops);
+    } catch (err) {
+      // Not durable, so not applied: commands run synchronously from their first change
+      // to this flush, so no other client has seen these changes.
+      for (let i = undo.length - 1; i >= 0; i -= 1) undo[i]?.();
+      throw err;
     }
+    this.#maybeCompact();
+  }
+
+  /**
+   * One pass of the TTL monitor: removes expired documents from every collection and
+   * journals the removals. Returns how many were removed.
+   */
+  expire(now: number = Date.now()): number {
+    let removed = 0;
+    for (const colls of this.#dbs.values())
+      for (const coll of colls.values()) removed += expireCollection(coll, now);
+    this.flush();
+    return removed;
   }
 
   /** Writes a snapshot now (no-op in memory). */
   compact(): void {
     this.flush();
-    this.#persistence?.compact(this.#stateRecords());
+    this.#persistence?.compact(this.#stateOps());
+  }
+
+  /**
+   * Compacts once the journal has passed the threshold. A failed compaction is logged
+   * and retried only after the journal grows by another threshold: the write that
+   * triggered it is already durable, and the old snapshot and journal stay valid.
+   */
+  #maybeCompact(): void {
+    const persistence = this.#persistence;
+    if (persistence === undefined || persistence.journalSize <= this.#compactAt)
+      return;
+    try {
+      persistence.compact(this.#stateOps());
+      this.#compactAt = this.#compactBytes;
+    } catch (err) {
+      this.#compactAt = persistence.journalSize + this.#compactBytes;
+      this.#logger.error(
+        { err },
+        'localdb: compaction failed; the journal stays current',
+      );
+    }
   }
 
   /** Flushes and closes the journal. */
@@ -170,30 +232,21 @@ export class Store {
     this.#persistence?.close();
   }
 
-  *#stateRecords(): Generator<Document> {
+  *#stateOps(): Generator<JournalOp> {
     for (const [db, colls] of this.#dbs) {
       for (const coll of colls.values()) {
-        const head: JournalOp[] = [
-          {
-            op: 'createCollection',
-            db,
-            coll: coll.name,
-            options: coll.options,
-          },
-        ];
+        yield {
+          op: 'createCollection',
+          db,
+          coll: coll.name,
+          options: coll.options,
+        };
         for (const spec of coll.indexSpecs().slice(1)) {
-          head.push({ op: 'createIndex', db, coll: coll.name, spec });
+          yield { op: 'createIndex', db, coll: coll.name, spec };
         }
-        yield { ops: head };
-        let batch: JournalOp[] = [];
         for (const doc of coll.values()) {
-          batch.push({ op: 'put', db, coll: coll.name, doc });
-          if (batch.length >= SNAPSHOT_BATCH) {
-            yield { ops: batch };
-            batch = [];
-          }
+          yield { op: 'put', db, coll: coll.name, doc };
         }
-        if (batch.length > 0) yield { ops: batch };
       }
     }
   }

@@ -135,6 +135,56 @@ describe('mobility subgraph', () => {
     expect(result.errors?.[0]?.message).toContain('13201');
   });
 
+  it("pages the readings of a district's sensors with one query for all of them", async () => {
+    db.resetCommands();
+    const result = await executeAs(
+      server,
+      /* GraphQL */ `
+        {
+          district(code: "13201") {
+            trafficSensors(first: 8) {
+              nodes {
+                id
+                readings(first: 24) {
+                  nodes {
+                    observedAt
+                  }
+                  pageInfo {
+                    hasNextPage
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+    );
+    expect(result.errors).toBeUndefined();
+    const sensors = (
+      result.data?.['district'] as {
+        trafficSensors: {
+          nodes: {
+            readings: {
+              nodes: { observedAt: string }[];
+              pageInfo: { hasNextPage: boolean };
+            };
+          }[];
+        };
+      }
+    ).trafficSensors.nodes;
+    expect(sensors).toHaveLength(8);
+    for (const sensor of sensors) {
+      const times = sensor.readings.nodes.map((n) => n.observedAt);
+      expect(times).toHaveLength(24);
+      expect([...times].sort().reverse()).toEqual(times);
+      expect(sensor.readings.pageInfo.hasNextPage).toBe(true);
+    }
+    expect(db.commands().sort()).toEqual([
+      'aggregate traffic_flow_readings',
+      'find traffic_sensors',
+    ]);
+  });
+
   it("summarizes congestion of a district from each sensor's latest reading", async () => {
     const result = await executeAs(
       server,

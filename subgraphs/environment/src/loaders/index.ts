@@ -1,16 +1,19 @@
 /** Environment's per-request loaders ([DL]: created once per request, never shared between viewers). */
 import type { EnvironmentModels } from '../models/index.js';
+import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
 import { latestAirQualityByStation } from './latestAirQualityByStation.js';
 import { latestNoiseLevelByStation } from './latestNoiseLevelByStation.js';
 import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
+import { noiseLevelPagesByStation } from './noiseLevelPagesByStation.js';
 import { openLeakAlertCountByDistrict } from './openLeakAlertCountByDistrict.js';
 import { renewableEnergyProjectById } from './renewableEnergyProjectById.js';
 import { renewableEnergyProjectsByDistrict } from './renewableEnergyProjectsByDistrict.js';
 import { renewableEnergyProjectsByOperator } from './renewableEnergyProjectsByOperator.js';
 import { waterBalanceByDistrict } from './waterBalanceByDistrict.js';
 import { waterMeterById } from './waterMeterById.js';
+import { waterReadingPagesByMeter } from './waterReadingPagesByMeter.js';
 import { waterMetersByDistrict } from './waterMetersByDistrict.js';
 
 /** Creates a fresh set of loaders for one request. */
@@ -20,6 +23,9 @@ export function createLoaders(models: EnvironmentModels) {
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
     latestAirQualityByStation: latestAirQualityByStation(models),
     latestNoiseLevelByStation: latestNoiseLevelByStation(models),
+    airQualityPagesByStation: airQualityPagesByStation(models),
+    noiseLevelPagesByStation: noiseLevelPagesByStation(models),
+    waterReadingPagesByMeter: waterReadingPagesByMeter(models),
     waterMeterById: waterMeterById(models),
     waterMetersByDistrict: waterMetersByDistrict(models),
     latestWaterReadingByMeter: latestWaterReadingByMeter(models),

@@ -1,8 +1,5 @@
 /** AirQualityStation and its readings (FIWARE AirQualityObserved, NoiseLevelObserved). */
-import {
-  type PageArgs,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { TrafficSensor } from '../__generated__/resolvers-types.js';
 import { airQualityIndex } from '../airQualityIndex.js';
@@ -14,7 +11,7 @@ import type {
 } from '../models/index.js';
 import { concentration, decibels } from './units.js';
 
-type SeriesArgs = PageArgs & { range?: TimeRange | null };
+type SeriesArgs = TimeSeriesPageArgs;
 
 export const AirQualityStation = {
   __resolveReference: (ref: { id: string }, ctx: EnvironmentContext) =>
@@ -31,7 +28,7 @@ export const AirQualityStation = {
     doc: AirQualityStationDoc,
     args: SeriesArgs,
     ctx: EnvironmentContext,
-  ) => ctx.queries.airQualityReadings({ stationId: doc._id }, args),
+  ) => ctx.loaders.airQualityPagesByStation(doc._id, args),
   latestReading: (
     doc: AirQualityStationDoc,
     _: unknown,
@@ -41,7 +38,7 @@ export const AirQualityStation = {
     doc: AirQualityStationDoc,
     args: SeriesArgs,
     ctx: EnvironmentContext,
-  ) => ctx.queries.noiseLevels({ stationId: doc._id }, args),
+  ) => ctx.loaders.noiseLevelPagesByStation(doc._id, args),
   latestNoiseLevel: (
     doc: AirQualityStationDoc,
     _: unknown,

@@ -1,8 +1,6 @@
 /** WaterMeter: environment owns it; engagement's citizen reports reference it. */
-import {
-  type PageArgs,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import { type PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
@@ -21,9 +19,9 @@ export const WaterMeter = {
   diameter: (doc: WaterMeterDoc) => millimetres(doc.diameterMm),
   readings: (
     doc: WaterMeterDoc,
-    args: PageArgs & { range?: TimeRange | null },
+    args: TimeSeriesPageArgs,
     ctx: EnvironmentContext,
-  ) => ctx.queries.waterConsumption({ meterId: doc._id }, args),
+  ) => ctx.loaders.waterReadingPagesByMeter(doc._id, args),
   latestReading: (doc: WaterMeterDoc, _: unknown, ctx: EnvironmentContext) =>
     ctx.loaders.latestWaterReadingByMeter.load(doc._id),
   leakAlerts: (

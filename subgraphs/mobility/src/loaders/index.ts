@@ -4,6 +4,7 @@ import { bikeStationById } from './bikeStationById.js';
 import { bikeStationsByDistrict } from './bikeStationsByDistrict.js';
 import { latestReadingBySensor } from './latestReadingBySensor.js';
 import { trafficLightById } from './trafficLightById.js';
+import { trafficReadingPagesBySensor } from './trafficReadingPagesBySensor.js';
 import { trafficLightsByDistrict } from './trafficLightsByDistrict.js';
 import { trafficSensorById } from './trafficSensorById.js';
 import { trafficSensorsByDistrict } from './trafficSensorsByDistrict.js';
@@ -17,6 +18,7 @@ export function createLoaders(models: MobilityModels) {
     trafficSensorById: trafficSensorById(models),
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
     latestReadingBySensor: latestReadingBySensor(models),
+    trafficReadingPagesBySensor: trafficReadingPagesBySensor(models),
     trafficLightById: trafficLightById(models),
     trafficLightsByDistrict: trafficLightsByDistrict(models),
     transitLineById: transitLineById(models),

@@ -1,8 +1,5 @@
 /** TrafficSensor: mobility owns it; other departments reference it by id. */
-import {
-  type PageArgs,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { MobilityContext } from '../context.js';
 import type {
@@ -18,9 +15,9 @@ export const TrafficSensor = {
   district: (doc: TrafficSensorDoc) => ({ code: doc.district }),
   readings: (
     doc: TrafficSensorDoc,
-    args: PageArgs & { range?: TimeRange | null },
+    args: TimeSeriesPageArgs,
     ctx: MobilityContext,
-  ) => ctx.queries.trafficReadings({ sensorId: doc._id }, args),
+  ) => ctx.loaders.trafficReadingPagesBySensor(doc._id, args),
   latestReading: (doc: TrafficSensorDoc, _: unknown, ctx: MobilityContext) =>
     ctx.loaders.latestReadingBySensor.load(doc._id),
 };

@@ -1,0 +1,191 @@
+// Internal to localdb: an in-memory B+ tree, the ordered structure behind every index.
+
+interface Leaf<E> {
+  leaf: true;
+  items: E[];
+  next: Leaf<E> | undefined;
+  prev: Leaf<E> | undefined;
+}
+
+interface Inner<E> {
+  leaf: false;
+  /** keys[i] is the smallest entry of children[i + 1] when it was split off. */
+  keys: E[];
+  children: Array<Node<E>>;
+}
+
+type Node<E> = Leaf<E> | Inner<E>;
+
+/** Length of the prefix of sorted `items` for which the monotone `pred` holds. */
+function countWhile<E>(items: readonly E[], pred: (e: E) => boolean): number {
+  let lo = 0;
+  let hi = items.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (pred(items[mid] as E)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Entries per node before it splits. */
+const MAX_NODE = 64;
+
+/**
+ * A B+ tree of distinct entries under a total order, with linked leaves for range scans
+ * in both directions. Deletion leaves nodes under-full rather than merging them: the
+ * separators stay valid bounds, so lookups stay correct, and a development server does
+ * not need the space back. Hand-written because no maintained npm package offers a
+ * B+ tree with seek-by-predicate and reverse cursors (sorted-btree is close but its
+ * range API cannot seek with a partial key).
+ */
+export class BTree<E> {
+  readonly #compare: (a: E, b: E) => number;
+  #root: Node<E>;
+  #size = 0;
+
+  constructor(compare: (a: E, b: E) => number) {
+    this.#compare = compare;
+    this.#root = { leaf: true, items: [], next: undefined, prev: undefined };
+  }
+
+  /** Number of entries. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Inserts `entry`; returns false if an equal entry is present. */
+  insert(entry: E): boolean {
+    const path: Array<{ node: Inner<E>; index: number }> = [];
+    let node = this.#root;
+    while (!node.leaf) {
+      const index = this.#childIndex(node, entry);
+      path.push({ node, index });
+      node = node.children[index] as Node<E>;
+    }
+    const items = node.items;
+    const pos = this.#lowerBound(items, entry);
+    if (pos < items.length && this.#compare(items[pos] as E, entry) === 0)
+      return false;
+    items.splice(pos, 0, entry);
+    this.#size += 1;
+    if (items.length <= MAX_NODE) return true;
+    // Split upward.
+    let right: Node<E> = this.#splitLeaf(node);
+    let separator = (right as Leaf<E>).items[0] as E;
+    let left: Node<E> = node;
+    for (let i = path.length - 1; i >= 0; i -= 1) {
+      const { node: parent, index } = path[i] as {
+        node: Inner<E>;
+        index: number;
+      };
+      parent.keys.splice(index, 0, separator);
+      parent.children.splice(index + 1, 0, right);
+      if (parent.children.length <= MAX_NODE) return true;
+      const mid = Math.floor(parent.keys.length / 2);
+      const upKey = parent.keys[mid] as E;
+      const sibling: Inner<E> = {
+        leaf: false,
+        keys: parent.keys.splice(mid + 1),
+        children: parent.children.splice(mid + 1),
+      };
+      parent.keys.length = mid;
+      left = parent;
+      right = sibling;
+      separator = upKey;
+    }
+    this.#root = { leaf: false, keys: [separator], children: [left, right] };
+    return true;
+  }
+
+  /** Removes the entry equal to `entry`; returns false if absent. */
+  delete(entry: E): boolean {
+    let node = this.#root;
+    while (!node.leaf)
+      node = node.children[this.#childIndex(node, entry)] as Node<E>;
+    const pos = this.#lowerBound(node.items, entry);
+    if (
+      pos >= node.items.length ||
+      this.#compare(node.items[pos] as E, entry) !== 0
+    )
+      return false;
+    node.items.splice(pos, 1);
+    this.#size -= 1;
+    return true;
+  }
+
+  /**
+   * Entries in ascending order from the first one for which `before` is false.
+   * `before` must be true for a prefix of the order ("this entry is before the start").
+   */
+  *ascending(before: (e: E) => boolean = () => false): Generator<E> {
+    let node = this.#root;
+    while (!node.leaf) {
+      node = node.children[countWhile(node.keys, before)] as Node<E>;
+    }
+    let leaf: Leaf<E> | undefined = node;
+    let pos = countWhile(leaf.items, before);
+    while (leaf !== undefined) {
+      const items: E[] = leaf.items;
+      for (; pos < items.length; pos += 1) yield items[pos] as E;
+      leaf = leaf.next;
+      pos = 0;
+    }
+  }
+
+  /**
+   * Entries in descending order from the last one for which `after` is false.
+   * `after` must be true for a suffix of the order ("this entry is past the end").
+   */
+  *descending(after: (e: E) => boolean = () => false): Generator<E> {
+    let node = this.#root;
+    const notAfter = (e: E): boolean => !after(e);
+    while (!node.leaf) {
+      node = node.children[countWhile(node.keys, notAfter)] as Node<E>;
+    }
+    let leaf: Leaf<E> | undefined = node;
+    let pos = countWhile(leaf.items, notAfter) - 1;
+    while (leaf !== undefined) {
+      const items: E[] = leaf.items;
+      for (; pos >= 0; pos -= 1) yield items[pos] as E;
+      leaf = leaf.prev;
+      pos = (leaf?.items.length ?? 0) - 1;
+    }
+  }
+
+  #childIndex(node: Inner<E>, entry: E): number {
+    // First child whose separator is greater than entry, minus one.
+    let lo = 0;
+    let hi = node.keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#compare(node.keys[mid] as E, entry) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #lowerBound(items: readonly E[], entry: E): number {
+    let lo = 0;
+    let hi = items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.#compare(items[mid] as E, entry) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  #splitLeaf(leaf: Leaf<E>): Leaf<E> {
+    const mid = Math.floor(leaf.items.length / 2);
+    const right: Leaf<E> = {
+      leaf: true,
+      items: leaf.items.splice(mid),
+      next: leaf.next,
+      prev: leaf,
+    };
+    if (leaf.next !== undefined) leaf.next.prev = right;
+    leaf.next = right;
+    return right;
+  }
+}

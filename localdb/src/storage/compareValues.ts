@@ -1,0 +1,146 @@
+// Internal to localdb: the total order of BSON values in an index, after MongoDB's.
+import { keyOf } from './keyOf.js';
+
+/**
+ * A bound at the very start or end of one BSON type class, so that a range such as
+ * `{ $gt: 5 }` stops at the last number (MongoDB's type bracketing) instead of running
+ * on into strings and dates.
+ */
+export class TypeEdge {
+  /** The type class (see typeClass). */
+  readonly typeClass: number;
+  /** -1 sorts before every value of the class, 1 after. */
+  readonly side: -1 | 1;
+
+  constructor(typeClass: number, side: -1 | 1) {
+    this.typeClass = typeClass;
+    this.side = side;
+  }
+}
+
+/** Sorts before every value. */
+export const MIN_EDGE = new TypeEdge(0, -1);
+/** Sorts after every value. */
+export const MAX_EDGE = new TypeEdge(100, 1);
+
+/**
+ * MongoDB's comparison order of BSON types: MinKey, null (and missing), numbers,
+ * strings, objects, arrays, binary, ObjectId, booleans, dates, timestamps, regular
+ * expressions, MaxKey. See https://www.mongodb.com/docs/manual/reference/bson-type-comparison-order/
+ */
+export function typeClass(value: unknown): number {
+  if (value === undefined || value === null) return 2;
+  switch (typeof value) {
+    case 'number':
+    case 'bigint':
+      return 3;
+    case 'string':
+      return 4;
+    case 'boolean':
+      return 9;
+    default:
+      break;
+  }
+  if (value instanceof TypeEdge) return value.typeClass;
+  if (value instanceof Date) return 10;
+  if (Array.isArray(value)) return 6;
+  if (value instanceof RegExp) return 12;
+  switch ((value as { _bsontype?: string })._bsontype) {
+    case 'MinKey':
+      return 1;
+    case 'MaxKey':
+      return 13;
+    case 'Long':
+    case 'Int32':
+    case 'Double':
+    case 'Decimal128':
+      return 3;
+    case 'BSONSymbol':
+      return 4;
+    case 'Binary':
+      return 7;
+    case 'ObjectId':
+      return 8;
+    case 'Timestamp':
+      return 11;
+    case 'BSONRegExp':
+      return 12;
+    default:
+      return 5;
+  }
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint') return Number(value);
+  return Number((value as { toString(): string }).toString());
+}
+
+function cmp<T>(a: T, b: T): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Compares two values in index order: by type class, then within the class. Values
+ * MongoDB treats as equal (1, 1.0, Long(1)) compare as 0, so lookups are exact.
+ * Objects, arrays and binaries are ordered by their canonical key: a consistent total
+ * order (equal values compare equal), not MongoDB's field-by-field order, so the
+ * planner never puts a range bound on them.
+ */
+export function compareValues(a: unknown, b: unknown): number {
+  // Fast paths for the common index keys: strings, numbers, dates, ObjectIds.
+  const ta = typeof a;
+  if (ta === typeof b) {
+    if (ta === 'string' || ta === 'number')
+      return (a as number) < (b as number)
+        ? -1
+        : (a as number) > (b as number)
+          ? 1
+          : ta === 'number' && Number.isNaN(a) !== Number.isNaN(b)
+            ? Number.isNaN(a)
+              ? -1
+              : 1
+            : 0;
+    if (a instanceof Date && b instanceof Date) {
+      const x = a.getTime();
+      const y = b.getTime();
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+  }
+  const ca = typeClass(a);
+  const cb = typeClass(b);
+  if (ca !== cb) return ca - cb;
+  const ea = a instanceof TypeEdge ? a.side : 0;
+  const eb = b instanceof TypeEdge ? b.side : 0;
+  if (ea !== 0 || eb !== 0) return ea - eb;
+  switch (ca) {
+    case 1:
+    case 2:
+    case 13:
+      return 0;
+    case 3: {
+      const x = toNumber(a);
+      const y = toNumber(b);
+      if (Number.isNaN(x)) return Number.isNaN(y) ? 0 : -1;
+      if (Number.isNaN(y)) return 1;
+      return cmp(x, y);
+    }
+    case 4:
+      return cmp(String(a), String(b));
+    case 8: {
+      const x = (a as { id: Uint8Array }).id;
+      const y = (b as { id: Uint8Array }).id;
+      for (let i = 0; i < 12; i += 1) {
+        const d = (x[i] as number) - (y[i] as number);
+        if (d !== 0) return d;
+      }
+      return 0;
+    }
+    case 9:
+      return cmp(a as boolean, b as boolean);
+    case 10:
+      return cmp((a as Date).getTime(), (b as Date).getTime());
+    default:
+      return cmp(keyOf(a), keyOf(b));
+  }
+}

@@ -1,0 +1,242 @@
+import type { Document } from 'bson';
+import { describe, expect, it } from 'vitest';
+import { createQuery } from '../src/query/mingo.js';
+import { explainPlan, planFind } from '../src/query/planFind.js';
+import { runFind } from '../src/query/runFind.js';
+import { BTree } from '../src/storage/BTree.js';
+import { Collection } from '../src/storage/Collection.js';
+
+/** A small deterministic PRNG (mulberry32), so a failure replays. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeCollection(docs: Document[], indexes: Document[]): Collection {
+  const coll = new Collection('t', 'c', {}, () => undefined);
+  for (const spec of indexes) coll.createIndex(spec);
+  for (const d of docs) coll.insert(d);
+  return coll;
+}
+
+function oracle(
+  docs: Document[],
+  filter: Document,
+  sort: Document | undefined,
+  skip: number,
+  limit: number,
+): Document[] {
+  let cursor = createQuery(filter).find(docs);
+  if (sort !== undefined) cursor = cursor.sort(sort as Record<string, 1 | -1>);
+  if (skip > 0) cursor = cursor.skip(skip);
+  if (limit > 0) cursor = cursor.limit(limit);
+  return cursor.all() as Document[];
+}
+
+describe('BTree', { timeout: 60_000 }, () => {
+  it('keeps entries in order through random inserts and deletes, scanning both ways from any seek', () => {
+    const next = rng(7);
+    const tree = new BTree<number>((a, b) => a - b);
+    const model = new Set<number>();
+    for (let i = 0; i < 8000; i += 1) {
+      const v = Math.floor(next() * 5000);
+      if (next() < 0.35) {
+        expect(tree.delete(v)).toBe(model.delete(v));
+      } else {
+        expect(tree.insert(v)).toBe(!model.has(v));
+        model.add(v);
+      }
+    }
+    const sorted = [...model].sort((a, b) => a - b);
+    expect(tree.size).toBe(sorted.length);
+    expect([...tree.ascending()]).toEqual(sorted);
+    expect([...tree.descending()]).toEqual([...sorted].reverse());
+    for (let i = 0; i < 200; i += 1) {
+      const from = Math.floor(next() * 5200) - 100;
+      expect([...tree.ascending((e) => e < from)]).toEqual(
+        sorted.filter((e) => e >= from),
+      );
+      expect([...tree.descending((e) => e > from)]).toEqual(
+        sorted.filter((e) => e <= from).reverse(),
+      );
+    }
+  });
+});
+
+describe('ordered index and planner', { timeout: 60_000 }, () => {
+  const next = rng(42);
+  const pick = <T>(xs: readonly T[]): T =>
+    xs[Math.floor(next() * xs.length)] as T;
+  const docs: Document[] = Array.from({ length: 600 }, (_, u) => ({
+    _id: u,
+    a: next() < 0.05 ? null : Math.floor(next() * 12),
+    b: Math.floor(next() * 40),
+    t: new Date(Date.UTC(2026, 0, 1) + Math.floor(next() * 1000) * 60_000),
+    s: pick(['Noailles', 'Belsunce', 'Le Panier', 'Vauban', 'Saint-Just']),
+    u,
+  }));
+  const coll = makeCollection(docs, [
+    { key: { a: 1, b: -1, u: 1 }, name: 'a_b_u' },
+    { key: { s: 1, t: -1 }, name: 's_t' },
+  ]);
+
+  function randomFilter(): Document {
+    const f: Document = {};
+    const r = next();
+    if (r < 0.3) f['a'] = Math.floor(next() * 12);
+    else if (r < 0.45)
+      f['a'] = { $in: [Math.floor(next() * 12), Math.floor(next() * 12)] };
+    else if (r < 0.6) f['a'] = { $gte: Math.floor(next() * 12) };
+    else if (r < 0.7) f['a'] = null;
+    const q = next();
+    if (q < 0.3) f['b'] = { $gt: Math.floor(next() * 40) };
+    else if (q < 0.5)
+      f['b'] = {
+        $gte: Math.floor(next() * 20),
+        $lt: 20 + Math.floor(next() * 20),
+      };
+    else if (q < 0.6) f['b'] = { $ne: 3 };
+    if (next() < 0.3) f['s'] = pick(['Noailles', 'Vauban', 'Le Panier']);
+    if (next() < 0.2)
+      f['t'] = { $lt: new Date(Date.UTC(2026, 0, 1) + 500 * 60_000) };
+    return f;
+  }
+
+  it('returns what a collection scan returns, in the same order, for random queries', () => {
+    const sorts: Array<Document | undefined> = [
+      undefined,
+      { a: 1, b: -1, u: 1 },
+      { a: -1, b: 1, u: -1 },
+      { b: -1, u: 1 },
+      { s: 1, t: -1, u: 1 },
+      { s: -1, t: 1, u: 1 },
+      { t: -1, u: 1 },
+      { u: -1 },
+      { _id: -1 },
+    ];
+    for (let i = 0; i < 400; i += 1) {
+      const filter = randomFilter();
+      const sort = pick(sorts);
+      const skip = next() < 0.3 ? Math.floor(next() * 5) : 0;
+      const limit = next() < 0.6 ? 1 + Math.floor(next() * 20) : 0;
+      const got = runFind(coll, filter, { sort, skip, limit });
+      const want = oracle(docs, filter, sort, skip, limit);
+      if (sort === undefined) {
+        // Natural order is not defined once an index is used: same documents.
+        if (limit === 0 && skip === 0)
+          expect(got.map((d) => d['_id']).sort()).toEqual(
+            want.map((d) => d['_id']).sort(),
+          );
+        else expect(got.length).toBe(want.length);
+      } else {
+        expect(
+          got.map((d) => d['_id']),
+          JSON.stringify({ filter, sort, skip, limit }),
+        ).toEqual(want.map((d) => d['_id']));
+      }
+    }
+  });
+
+  it('answers multikey indexes like a scan, each document once', () => {
+    const mk = Array.from({ length: 300 }, (_, u) => ({
+      _id: u,
+      tags: Array.from({ length: Math.floor(next() * 4) }, () =>
+        Math.floor(next() * 10),
+      ),
+      u,
+    }));
+    const c = makeCollection(mk, [{ key: { tags: 1 } }]);
+    for (let i = 0; i < 150; i += 1) {
+      const lo = Math.floor(next() * 10);
+      const filter = pick<Document>([
+        { tags: lo },
+        { tags: { $gt: lo, $lt: lo + 3 } },
+        { tags: { $in: [lo, lo + 1] } },
+        { tags: { $lte: lo } },
+      ]);
+      const sort = pick<Document | undefined>([undefined, { tags: 1, u: 1 }]);
+      const got = runFind(c, filter, { sort });
+      const want = oracle(mk, filter, sort, 0, 0);
+      expect(new Set(got.map((d) => d['_id'])).size).toBe(got.length);
+      if (sort === undefined)
+        expect(got.map((d) => d['_id']).sort()).toEqual(
+          want.map((d) => d['_id']).sort(),
+        );
+      else expect(got.map((d) => d['_id'])).toEqual(want.map((d) => d['_id']));
+    }
+  });
+
+  it('plans the latest reading of one sensor as a backward scan of { s, t } that stops at the limit', () => {
+    const plan = planFind(coll, { s: 'Vauban' }, { t: -1 });
+    expect(plan.index?.name).toBe('s_t');
+    expect(plan.sortProvided).toBe(true);
+    expect(plan.exact).toBe(true);
+    expect(explainPlan(plan)).toMatchObject({
+      stage: 'FETCH',
+      inputStage: { stage: 'IXSCAN', indexName: 's_t', direction: 'forward' },
+    });
+    const reversed = planFind(coll, { s: 'Vauban' }, { t: 1 });
+    expect(reversed.direction).toBe(-1);
+  });
+
+  it('prefers the index matching more of the filter, uses _id lookups, scans when nothing fits, and obeys hint', () => {
+    expect(planFind(coll, { a: 3, b: { $gt: 4 } }, undefined).index?.name).toBe(
+      'a_b_u',
+    );
+    expect(planFind(coll, { _id: 3 }, undefined).ids).toEqual([3]);
+    expect(planFind(coll, { b: 3 }, undefined).index).toBeUndefined();
+    expect(planFind(coll, { a: 3 }, undefined, 's_t').index?.name).toBe('s_t');
+    expect(
+      planFind(coll, { a: 3 }, undefined, { s: 1, t: -1 }).index?.name,
+    ).toBe('s_t');
+    expect(
+      planFind(coll, { a: 3 }, undefined, { $natural: 1 }).index,
+    ).toBeUndefined();
+    expect(() => planFind(coll, {}, undefined, 'nope')).toThrow(/hint/);
+  });
+
+  it('reads only the first n documents per value for a $group taking $firstN, with the same result', () => {
+    const filter = { s: { $in: ['Noailles', 'Vauban', 'Le Panier'] } };
+    const sort = { s: 1, t: -1 };
+    const perValue = runFind(coll, filter, {
+      sort,
+      firstPerValue: { field: 's', n: 3 },
+    });
+    const all = runFind(coll, filter, { sort });
+    const firstThree = ['Le Panier', 'Noailles', 'Vauban'].flatMap((name) =>
+      all.filter((d) => d['s'] === name).slice(0, 3),
+    );
+    expect(perValue.map((d) => d['_id'])).toEqual(
+      firstThree.map((d) => d['_id']),
+    );
+  });
+
+  it('keeps unique and partial indexes working', () => {
+    const c = makeCollection(
+      [
+        { _id: 1, email: 'a@x', active: true },
+        { _id: 2, email: 'a@x', active: false },
+      ],
+      [
+        {
+          key: { email: 1 },
+          name: 'email_active',
+          unique: true,
+          partialFilterExpression: { active: true },
+        },
+      ],
+    );
+    expect(() => c.insert({ _id: 3, email: 'a@x', active: true })).toThrow(
+      /E11000/,
+    );
+    c.insert({ _id: 4, email: 'a@x', active: false });
+    expect(runFind(c, { email: 'a@x' }).map((d) => d['_id'])).toEqual([
+      1, 2, 4,
+    ]);
+  });
+});

@@ -3,7 +3,7 @@
  * schema.graphql (Federation-aware), written to src/__generated__/ (style
  * guide). Each subgraph's `codegen.ts` maps its GraphQL types to what their
  * resolvers receive (lean model documents); `District` maps to DistrictRef
- * and every `...Connection` type to lib/pagination's Page everywhere.
+ * and every `...Connection` and `...Edge` type to lib/pagination's Page and Edge everywhere.
  * `npm run codegen` regenerates; a test fails when the output is stale.
  */
 import { readFileSync } from 'node:fs';
@@ -15,15 +15,15 @@ import { codegen as environment } from './subgraphs/environment/codegen.js';
 import { codegen as governance } from './subgraphs/governance/codegen.js';
 import { codegen as mobility } from './subgraphs/mobility/codegen.js';
 
-/** Every `type XConnection` of a schema file, mapped to lib/pagination's Page. */
+/** Every `type XConnection` and `type XEdge` of a schema file, mapped to lib/pagination's Page and Edge. */
 function connectionMappers(sdl: string): Record<string, string> {
-  const names = [...sdl.matchAll(/^type (\w+Connection)\b/gm)].map(
+  const names = [...sdl.matchAll(/^type (\w+(?:Connection|Edge))\b/gm)].map(
     (m) => m[1] as string,
   );
   return Object.fromEntries(
     names.map((name) => [
       name,
-      '../../../../lib/subgraph-kit/pagination.js#Page',
+      `../../../../lib/subgraph-kit/pagination.js#${name.endsWith('Edge') ? 'Edge' : 'Page'}`,
     ]),
   );
 }

@@ -24,6 +24,7 @@ import {
   RateLimitedError,
   UnauthenticatedError,
 } from '../../lib/runtime/errors.js';
+import { createBrowserPolicy } from '../../lib/runtime/browserPolicy.js';
 import { createHttpService, type HttpService } from '../../lib/runtime/http.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
@@ -160,6 +161,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // Stack traces never reach clients through the gateway, whatever the
     // mode; they are in the services' logs under the request id.
     includeStacktraceInErrorResponses: false,
+    // The HTTP layer's browser policy does the CSRF check (Apollo's rule,
+    // widened for the clients' defaults: lib/runtime/browserPolicy.ts).
+    csrfPrevention: false,
     formatError: createFormatError({ logger }),
     logger,
     plugins: [
@@ -211,6 +215,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const http = createHttpService<GatewayContext>({
     apollo,
     logger,
+    browserPolicy: createBrowserPolicy({
+      allowedOrigins: config.cors.origins,
+      allowLocalhost: config.cors.allowLocalhost,
+    }),
     onRefused: (refusal) => {
       logger.info(
         {

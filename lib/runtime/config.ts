@@ -111,6 +111,13 @@ export interface Config {
     /** `AUDIT_CHAIN_ID`: one hash chain per gateway replica. @default 'gateway-<hostname>' */
     readonly chainId: string;
   };
+  /** Which web pages may call the gateway from a browser (docs/clients.md). */
+  readonly cors: {
+    /** `CORS_ORIGINS`: comma-separated origins, e.g. `https://portal.marseille.fr,https://dashboards.marseille.fr`. @default [] */
+    readonly origins: readonly string[];
+    /** Any `http://localhost:<port>` (and 127.0.0.1, [::1]) origin too: outside production only. */
+    readonly allowLocalhost: boolean;
+  };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -259,12 +266,41 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     audit: {
       chainId: str('AUDIT_CHAIN_ID') ?? `gateway-${str('HOSTNAME') ?? 'local'}`,
     },
+    cors: {
+      origins: corsOrigins(str('CORS_ORIGINS'), problems),
+      allowLocalhost: !production,
+    },
   };
 
   if (problems.length > 0) {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
   return Object.freeze(config);
+}
+
+/** Parses `CORS_ORIGINS`: each entry must be an origin (scheme, host, optional port; no path). */
+function corsOrigins(raw: string | undefined, problems: string[]): string[] {
+  if (raw === undefined) return [];
+  const origins: string[] = [];
+  for (const entry of raw.split(',').map((e) => e.trim())) {
+    if (entry === '') continue;
+    let origin: string | undefined;
+    try {
+      const url = new URL(entry);
+      if (url.protocol === 'http:' || url.protocol === 'https:')
+        origin = url.origin;
+    } catch {
+      // reported below
+    }
+    if (origin === undefined || origin !== entry.replace(/\/$/, '')) {
+      problems.push(
+        `CORS_ORIGINS entries must be origins such as https://portal.marseille.fr (scheme, host, optional port, no path), got "${entry}"`,
+      );
+      continue;
+    }
+    origins.push(origin);
+  }
+  return origins;
 }
 
 /**

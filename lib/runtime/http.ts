@@ -4,13 +4,15 @@
  *
  * Written on node:http rather than Express because each service needs only
  * three routes, a body-size limit and a graceful drain; this is the same
- * adapter Apollo's own `startStandaloneServer` builds, minus CORS and
+ * adapter Apollo's own `startStandaloneServer` builds, with CORS from
+ * lib/browserPolicy.ts instead of the `cors` package, and no
  * body-parser.
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { BrowserPolicy } from './browserPolicy.js';
 import type { Logger } from './logger.js';
 
 /** Header carrying the request id from the gateway to the subgraphs and back to clients. */
@@ -92,6 +94,12 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   trustRequestIdHeader?: boolean;
   /** Readiness: are this service's dependencies reachable? */
   ready: () => Promise<ProbeResult>;
+  /**
+   * CORS and CSRF for browsers (the gateway's); when set, it replaces Apollo
+   * Server's CSRF check, which the caller turns off.
+   * @default undefined (no CORS header; Apollo Server's CSRF check)
+   */
+  browserPolicy?: BrowserPolicy;
   logger: Logger;
   /**
    * Largest request body accepted, in bytes; larger requests get 413.
@@ -165,6 +173,11 @@ export function createHttpService<TContext extends BaseContext>(
         error: 'Not found. The GraphQL endpoint is /graphql.',
       });
       return true;
+    }
+    if (options.browserPolicy) {
+      if (options.browserPolicy.handle(req, res)) return true;
+      const refusal = options.browserPolicy.check(req);
+      if (refusal) throw new HttpError(refusal.status, refusal.message);
     }
     const raw = req.method === 'POST' ? await readBody(req, limit) : '';
     let body: unknown;

@@ -83,6 +83,10 @@ export const LATEST_POPULATION_YEAR: string =
     .sort()
     .at(-1) ?? '2023';
 
+function unknownDistrictMessage(code: string): string {
+  return `Unknown district "${code}": use an INSEE code from 13201 to 13216.`;
+}
+
 /**
  * Validates an optional `district` argument and returns a filter on the
  * `district` field; an unknown code is BAD_USER_INPUT.
@@ -93,12 +97,9 @@ export function districtFilter(
 ): Record<string, string> {
   if (code === null || code === undefined) return {};
   if (!isDistrictCode(code)) {
-    throw new BadUserInputError(
-      `Unknown district "${code}": use an INSEE code from 13201 to 13216.`,
-      {
-        argumentName: 'district',
-      },
-    );
+    throw new BadUserInputError(unknownDistrictMessage(code), {
+      argumentName: 'district',
+    });
   }
   return { [field]: code };
 }
@@ -161,6 +162,8 @@ export const districtSharedResolvers = {
   __resolveReference(ref: DistrictRef): DistrictRef | null {
     return isDistrictCode(ref.code) ? { code: ref.code } : null;
   },
+  /** A district's id is its code (docs/clients.md). */
+  id: (ref: DistrictRef): string => ref.code,
   name: (ref: DistrictRef) => district(ref).name,
   postalCode: (ref: DistrictRef) => district(ref).postalCode,
   sector: (ref: DistrictRef) => district(ref).sector,
@@ -177,7 +180,14 @@ export const districtSharedResolvers = {
 
 /** The shared `Query.district` and `Query.districts` resolvers. */
 export const districtQueryResolvers = {
-  district: (_: unknown, args: { code: string }): DistrictRef | null =>
-    isDistrictCode(args.code) ? { code: args.code } : null,
+  district: (_: unknown, args: { code: string }): DistrictRef => {
+    // docs/errors.md: an unknown code is BAD_USER_INPUT (the field is
+    // nullable, so the error costs this field only).
+    if (!isDistrictCode(args.code))
+      throw new BadUserInputError(unknownDistrictMessage(args.code), {
+        argumentName: 'code',
+      });
+    return { code: args.code };
+  },
   districts: (): DistrictRef[] => DISTRICTS.map((d) => ({ code: d.code })),
 };

@@ -18,11 +18,26 @@ function parseDate(value: unknown): Date {
   );
 }
 
-/** `DateTime`: an ISO 8601 instant, serialized in UTC. */
+/** Where `DateTime` is specified: RFC 3339's `date-time` (the schemas' `@specifiedBy`). */
+export const DATE_TIME_SPECIFIED_BY =
+  'https://www.rfc-editor.org/rfc/rfc3339#section-5.6';
+
+/**
+ * `DateTime`: an RFC 3339 instant, serialized in UTC. Ours rather than
+ * graphql-scalars' `DateTime` because arguments have always accepted a bare
+ * date (midnight UTC), which that one refuses; the output is the same.
+ * `codegenScalarType` tells GraphQL Code Generator the TypeScript type when it
+ * reads the schema from code (docs/clients.md: `strictScalars` without a map).
+ */
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
   description:
-    'An instant, as an ISO 8601 string in UTC (e.g. 2026-11-25T08:00:00.000Z).',
+    'An instant, as an RFC 3339 date-time string in UTC, e.g. `2026-11-25T08:00:00.000Z` (answers always use that form). Arguments also accept an offset (`2026-11-25T09:00:00+01:00`) or a bare date (`2026-11-25`, midnight UTC).',
+  specifiedByURL: DATE_TIME_SPECIFIED_BY,
+  extensions: {
+    codegenScalarType: 'string',
+    jsonSchema: { type: 'string', format: 'date-time' },
+  },
   serialize(value) {
     const date = value instanceof Date ? value : new Date(value as string);
     if (Number.isNaN(date.getTime()))

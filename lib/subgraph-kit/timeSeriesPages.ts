@@ -4,6 +4,7 @@
  * parent, with the same page shape and cursors as {@link paginateTimeSeries}.
  */
 import DataLoader from 'dataloader';
+import { BadUserInputError } from '../runtime/errors.js';
 import type { Aggregatable } from './loaders.js';
 import {
   type Page,
@@ -65,6 +66,12 @@ export function createTimeSeriesPages<V extends { _id: unknown }>(
   const loaders = new Map<string, DataLoader<string, Page<V>>>();
   const order = newestFirst<V>(timeField);
   return (parentKey, args) => {
+    // TODO(v2): backward pages (last/before) batched too; refused for now.
+    if (args.last != null || args.before != null)
+      throw new BadUserInputError(
+        'This list pages forward only: use "first" and "after".',
+        { argumentName: args.last != null ? 'last' : 'before' },
+      );
     const size = pageSize(args.first);
     const range = timeRangeFilter(timeField, args.range);
     const signature = JSON.stringify([size, args.after ?? null, args.range]);
@@ -96,13 +103,21 @@ export function createTimeSeriesPages<V extends { _id: unknown }>(
           const docs = (byKey.get(key) ?? []).sort(order);
           const hasNextPage = docs.length > size;
           const nodes = hasNextPage ? docs.slice(0, size) : docs;
-          const last = nodes.at(-1) as
-            (V & Record<string, unknown>) | undefined;
+          const edges = nodes.map((node) => ({
+            cursor: encodeCursor(
+              (node as V & Record<string, unknown>)[timeField],
+              node._id,
+            ),
+            node,
+          }));
           return {
             nodes,
+            edges,
             pageInfo: {
               hasNextPage,
-              endCursor: last ? encodeCursor(last[timeField], last._id) : null,
+              hasPreviousPage: Boolean(args.after),
+              startCursor: edges[0]?.cursor ?? null,
+              endCursor: edges.at(-1)?.cursor ?? null,
             },
             totalCount: () =>
               model.countDocuments({ [keyField]: key, ...range }).exec(),

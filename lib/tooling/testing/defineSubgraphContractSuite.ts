@@ -53,7 +53,7 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
     it('resolves District references by INSEE code and the shared fields', async () => {
       const result = await executeAs(
         server,
-        'query($r: [_Any!]!) { _entities(representations: $r) { ... on District { code name postalCode sector population } } }',
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on District { id code name postalCode sector population } } }',
         {
           r: [
             { __typename: 'District', code: '13201' },
@@ -64,6 +64,7 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
       expect(result.errors).toBeUndefined();
       expect(result.data?.['_entities']).toEqual([
         {
+          id: '13201',
           code: '13201',
           name: 'Marseille 1er Arrondissement',
           postalCode: '13001',
@@ -71,6 +72,21 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
           population: 37599,
         },
         null,
+      ]);
+    });
+
+    it('answers an unknown district code with BAD_USER_INPUT on that field only (docs/errors.md)', async () => {
+      const result = await executeAs(
+        server,
+        '{ district(code: "99999") { code } districts { code } }',
+      );
+      expect(result.data?.['district']).toBeNull();
+      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
+      expect(result.errors).toMatchObject([
+        {
+          path: ['district'],
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'code' },
+        },
       ]);
     });
 

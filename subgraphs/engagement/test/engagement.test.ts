@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCursor } from '../../../lib/subgraph-kit/pagination.js';
 import { anonymousViewer, createViewer } from '../../../lib/runtime/viewer.js';
 import { canEnrolInWorkshop } from '../src/access.js';
 import {
@@ -8,7 +7,6 @@ import {
   WATER_METER_ID,
 } from '../src/foreignIds.js';
 import type { DigitalInclusionIndicatorDoc } from '../src/models/index.js';
-import { paginateLoaded } from '../src/paginateLoaded.js';
 import { rankDigitalDivide } from '../src/resolvers/DigitalInclusion.js';
 
 const NOW = new Date('2026-11-22T12:00:00Z');
@@ -48,46 +46,6 @@ describe('foreign ids', () => {
     [WATER_METER_ID, 'env-wm-13208-4', null],
   ])('%s matches %s → district %s', (pattern, id, district) => {
     expect(districtOfAssetId(pattern, id)).toBe(district);
-  });
-});
-
-describe('paginateLoaded', () => {
-  const items = Array.from({ length: 7 }, (_, i) => ({
-    _id: `r-${i}`,
-    // Two items share each instant: _id breaks the tie.
-    at: new Date(Date.UTC(2026, 10, 20, 10 - Math.floor(i / 2))),
-  })).sort(
-    (a, b) => b.at.getTime() - a.at.getTime() || (a._id < b._id ? 1 : -1),
-  );
-
-  it('walks every item once, in order, page by page', () => {
-    const seen: string[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const page: ReturnType<typeof paginateLoaded<(typeof items)[number]>> =
-        paginateLoaded(items, { first: 3, after }, 'at');
-      seen.push(...page.nodes.map((n) => n._id));
-      expect(page.totalCount).toBe(7);
-      if (!page.pageInfo.hasNextPage) break;
-      after = page.pageInfo.endCursor;
-    }
-    expect(seen).toEqual(items.map((i) => i._id));
-  });
-
-  it('uses the same cursor format as lib/pagination', () => {
-    const page = paginateLoaded(items, { first: 1 }, 'at');
-    const [value, id] = decodeCursor(page.pageInfo.endCursor ?? '');
-    expect(value).toEqual(items[0]?.at);
-    expect(id).toBe(items[0]?._id);
-  });
-
-  it('rejects a page size over the maximum and a foreign cursor', () => {
-    expect(() => paginateLoaded(items, { first: 101 }, 'at')).toThrow(
-      /"first"/,
-    );
-    expect(() => paginateLoaded(items, { after: 'nope' }, 'at')).toThrow(
-      /cursor/,
-    );
   });
 });
 

@@ -5,7 +5,7 @@ import type { CitizenReportDoc, EngagementModels } from '../models/index.js';
 /**
  * Every report about each light, newest first. One query per batch of
  * lights: a light gets a handful of reports, so the page is cut in memory
- * (see ../paginateLoaded.ts) rather than with one query per light.
+ * (lib/subgraph-kit/pagination.ts paginateLoaded) rather than with one query per light.
  * TODO(v2): if lights gather hundreds of reports, bound this to the newest
  * N per light with an aggregation ($sort, $group, $slice) instead.
  */

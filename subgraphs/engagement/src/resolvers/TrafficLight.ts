@@ -1,9 +1,11 @@
 /** TrafficLight: mobility owns it; engagement extends it with the citizen reports about it. */
-import type { Page } from '../../../../lib/subgraph-kit/pagination.js';
+import {
+  paginateLoaded,
+  type Page,
+} from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficLightReportsArgs } from '../__generated__/resolvers-types.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';
-import { paginateLoaded } from '../paginateLoaded.js';
 import { storedStatus } from './CitizenReport.js';
 
 /** A traffic light as engagement knows it: its id (mobility resolves the rest). */
@@ -24,8 +26,6 @@ export const TrafficLight = {
     const all = await ctx.loaders.citizenReportsByTrafficLight.load(ref.id);
     const status = storedStatus(args.status);
     const matching = status ? all.filter((r) => r.status === status) : all;
-    const page = paginateLoaded(matching, args, 'requestedDatetime', -1);
-    // Page's totalCount is a function (the default resolver calls it).
-    return { ...page, totalCount: () => Promise.resolve(page.totalCount) };
+    return paginateLoaded(matching, args, 'requestedDatetime', -1);
   },
 };

@@ -53,6 +53,32 @@ export const AUDIT_UNAVAILABLE_WRITE_MESSAGE =
   'The audit store is unreachable, so no write is sent: every write must be recorded first. Nothing was changed; retry later.';
 
 /**
+ * The event of a request refused before anyone or anything in it was known:
+ * no subject, no operation, only the refusal's code.
+ */
+function refusedEvent(
+  at: Date,
+  requestId: string,
+  code: string,
+): AuditEventInput {
+  return {
+    at,
+    requestId,
+    subject: null,
+    scopes: [],
+    clientName: null,
+    clientVersion: null,
+    operationName: null,
+    documentHash: null,
+    fields: [],
+    subgraphs: [],
+    outcome: 'refused',
+    errorCodes: [code],
+    durationMs: 0,
+  };
+}
+
+/**
  * Records a request refused before GraphQL saw it (malformed HTTP, size and
  * token limits, rate limit, batching, CSRF): no subject is known (the
  * caller's token, if any, was not verified), only what was refused and why.
@@ -64,21 +90,7 @@ export async function recordRefusal(
   at: Date = new Date(),
 ): Promise<void> {
   try {
-    await trail.record({
-      at,
-      requestId: refusal.requestId,
-      subject: null,
-      scopes: [],
-      clientName: null,
-      clientVersion: null,
-      operationName: null,
-      documentHash: null,
-      fields: [],
-      subgraphs: [],
-      outcome: 'refused',
-      errorCodes: [refusal.code],
-      durationMs: 0,
-    });
+    await trail.record(refusedEvent(at, refusal.requestId, refusal.code));
   } catch (error) {
     logger.error(
       {
@@ -233,24 +245,7 @@ export function auditPlugin(
         typeof extensions['requestId'] === 'string'
           ? extensions['requestId']
           : 'unknown';
-      await write(
-        {
-          at: now(),
-          requestId,
-          subject: null,
-          scopes: [],
-          clientName: null,
-          clientVersion: null,
-          operationName: null,
-          documentHash: null,
-          fields: [],
-          subgraphs: [],
-          outcome: 'refused',
-          errorCodes: [code],
-          durationMs: 0,
-        },
-        logger,
-      );
+      await write(refusedEvent(now(), requestId, code), logger);
     },
 
     async requestDidStart(startContext) {

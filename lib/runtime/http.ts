@@ -69,6 +69,33 @@ export interface ProbeResult {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A route served beside `/graphql` by the same server: the gateway's NGSI
+ * endpoints, Server-Sent Events, `/metrics`. Routes are tried in order after
+ * `/health` and `/ready`, before `/graphql`; the first whose `matches` is true
+ * answers. A route throws an {@link HttpError} to refuse (answered and
+ * reported like any refusal).
+ */
+export interface HttpRoute {
+  /** Whether this route answers the request (by path, method or headers). */
+  matches(req: IncomingMessage, url: URL): boolean;
+  /** Answers the request; resolves once the response is sent (or, for a stream, has ended). */
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: HttpRouteRequest,
+  ): Promise<void>;
+}
+
+/** What a route is told about its request. */
+export interface HttpRouteRequest {
+  readonly url: URL;
+  /** The service's own id for this request. */
+  readonly requestId: string;
+  /** The client's `x-request-id`, when it sent a well-formed one. */
+  readonly clientRequestId: string | null;
+}
+
 /** Options of {@link createHttpService}. */
 export interface HttpServiceOptions<TContext extends BaseContext> {
   /** A started or not yet started Apollo Server; `listen` starts it. */
@@ -100,6 +127,11 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
    * @default undefined (no CORS header; Apollo Server's CSRF check)
    */
   browserPolicy?: BrowserPolicy;
+  /**
+   * Routes served beside `/graphql` (see {@link HttpRoute}).
+   * @default []
+   */
+  routes?: readonly HttpRoute[];
   logger: Logger;
   /**
    * Largest request body accepted, in bytes; larger requests get 413.
@@ -118,7 +150,14 @@ export interface HttpService {
   stop(): Promise<void>;
 }
 
-async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+/**
+ * Reads a request body up to `limit` bytes; over it, an {@link HttpError}
+ * 413. Routes use it too.
+ */
+export async function readBody(
+  req: IncomingMessage,
+  limit: number,
+): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit)
     throw new HttpError(413, `Request body larger than ${limit} bytes.`);
@@ -166,6 +205,12 @@ export function createHttpService<TContext extends BaseContext>(
         status: result.ok ? 'ready' : 'not ready',
         ...result.details,
       });
+      return true;
+    }
+    const route = options.routes?.find((r) => r.matches(req, url));
+    if (route) {
+      await route.handle(req, res, { url, requestId, clientRequestId });
+      // A route answers its own refusals; only those it throws are reported.
       return true;
     }
     if (url.pathname !== '/graphql') {

@@ -12,7 +12,11 @@ import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 
 const config = loadConfig();
-const logger = createLogger({ service: 'gateway', level: config.logLevel });
+const logger = createLogger({
+  service: 'gateway',
+  level: config.logLevel,
+  format: config.logFormat,
+});
 const governanceDb = await resolveDatabase(config, 'governance', logger);
 const governance = await connectDatabase({
   uri: governanceDb.uri,

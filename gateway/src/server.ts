@@ -11,6 +11,7 @@ import {
   type ApolloServerPlugin,
 } from '@apollo/server';
 import {
+  ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -31,6 +32,7 @@ import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenti
 import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
+import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { operationLimits } from './limits.js';
@@ -170,6 +172,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Apollo's landing page loads Sandbox from Apollo's CDN; the city's
+      // explorer is served from our own node_modules (explorerRoute).
+      ApolloServerPluginLandingPageDisabled(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       auditPlugin({
@@ -232,6 +237,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void recordRefusal(deps.audit, refusal, logger);
     },
     inspect: checkRequestLimits,
+    routes: [explorerRoute()],
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified
       // callers per subject (internal apps may share one IP).

@@ -244,6 +244,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const logger = createLogger({
     service: `subgraph-${name}`,
     level: config.logLevel,
+    format: config.logFormat,
   });
   const database = await resolveDatabase(config, name, logger);
   const connection = await connectDatabase({ uri: database.uri, dbName: name });

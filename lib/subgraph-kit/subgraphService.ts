@@ -40,6 +40,8 @@ import {
   ForbiddenError,
   UnauthenticatedError,
 } from '../runtime/errors.js';
+import type { EventPublisher } from '../runtime/cityEvents.js';
+import { createRedisEventBroker } from '../runtime/eventBroker.js';
 import { connectRedis } from '../runtime/redis.js';
 import {
   createMemoryReplayStore,
@@ -54,6 +56,11 @@ import {
   resolveDatabase,
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
+import {
+  createOutboxPublisher,
+  ensureOutboxIndexes,
+  startOutboxRelay,
+} from './eventOutbox.js';
 
 /** What every subgraph's request context has; each subgraph adds its loaders. */
 export interface SubgraphContext extends BaseContext {
@@ -69,7 +76,12 @@ export interface SubgraphContext extends BaseContext {
    * none. Mutations are refused without it.
    */
   auditEvent: string | null;
+  /** Where resolvers publish the state changes they make (the department's outbox; docs/live.md). */
+  events: EventPublisher;
 }
+
+/** The base context the HTTP layer builds for a request; the server adds `events` from its deps. */
+export type SubgraphRequestContext = Omit<SubgraphContext, 'events'>;
 
 /** Resolver map type of a subgraph. */
 export type SubgraphResolvers<TContext> = GraphQLResolverMap<TContext>;
@@ -84,13 +96,18 @@ export interface SubgraphDeps {
   /** The subgraph's own database. */
   connection: Connection;
   logger: Logger;
+  /**
+   * Where the department publishes every accepted record and state change
+   * (lib/runtime/cityEvents.ts): its outbox, relayed to the broker.
+   */
+  events: EventPublisher;
 }
 
 /** What a subgraph's `createServer` returns. */
 export interface SubgraphServer<TContext extends SubgraphContext> {
   apollo: ApolloServer<TContext>;
-  /** Adds the subgraph's own per-request parts (loaders) to the base context. */
-  createContext: (base: SubgraphContext) => TContext;
+  /** Adds the subgraph's own per-request parts (loaders, the event publisher) to the base context. */
+  createContext: (base: SubgraphRequestContext) => TContext;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -135,7 +152,11 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     ],
     logger: options.deps.logger,
   });
-  return { apollo, createContext: options.createContext };
+  const { events } = options.deps;
+  return {
+    apollo,
+    createContext: (base) => options.createContext({ ...base, events }),
+  };
 }
 
 /**
@@ -256,7 +277,28 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const replay = redis
     ? createRedisReplayStore({ redis, prefix: config.redis.keyPrefix })
     : createMemoryReplayStore();
-  const server = createServer({ connection, logger }, config);
+  // Events: the department's outbox, relayed to the broker by this process.
+  await ensureOutboxIndexes(connection);
+  const broker = config.events.redisUrl
+    ? createRedisEventBroker({
+        url: config.events.redisUrl,
+        prefix: config.redis.keyPrefix,
+        logger,
+        maxLength: config.events.streamMaxLength,
+      })
+    : null;
+  const relay = startOutboxRelay({
+    connection,
+    broker,
+    source: name,
+    logger,
+    pollIntervalMs: config.events.outboxPollMs,
+  });
+  const events = createOutboxPublisher({
+    connection,
+    onPublished: () => relay.wake(),
+  });
+  const server = createServer({ connection, logger, events }, config);
   const http = createSubgraphHttpService({
     server,
     connection,
@@ -280,6 +322,10 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     stopping = true;
     logger.info({ signal }, `subgraph ${name} stopping`);
     await http.stop();
+    // What the last requests published still leaves, if the broker answers.
+    await relay.flush();
+    await relay.stop();
+    await broker?.close();
     redis?.disconnect();
     await connection.close();
     await database.stop();

@@ -83,7 +83,10 @@ function refusableNonNullFields(
 describe('protected fields of the supergraph', () => {
   it('are nullable wherever one can be refused while a sibling is served', () => {
     expect(
-      refusableNonNullFields(readSupergraphAccessRules(sdl), nonNullFields(sdl)),
+      refusableNonNullFields(
+        readSupergraphAccessRules(sdl),
+        nonNullFields(sdl),
+      ),
     ).toEqual([]);
   });
 

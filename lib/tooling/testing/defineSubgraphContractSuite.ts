@@ -6,18 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../runtime/logger.js';
 import type { SubgraphContext } from '../../subgraph-kit/subgraphService.js';
-import type { SubgraphServer } from '../../subgraph-kit/subgraphService.js';
+import type {
+  SubgraphDeps,
+  SubgraphServer,
+} from '../../subgraph-kit/subgraphService.js';
 import { executeAs } from './executeAs.js';
 import { startTestDatabase, type TestDatabase } from './testDatabase.js';
-import type { Connection } from 'mongoose';
+import { createRecordingEventPublisher } from './recordingEventPublisher.js';
 
 /** Options of {@link defineSubgraphContractSuite}. */
 export interface SubgraphContractOptions<TContext extends SubgraphContext> {
   name: string;
-  createServer: (deps: {
-    connection: Connection;
-    logger: ReturnType<typeof createSilentLogger>;
-  }) => SubgraphServer<TContext>;
+  createServer: (deps: SubgraphDeps) => SubgraphServer<TContext>;
 }
 
 /** Registers the shared contract tests for one subgraph. */
@@ -33,6 +33,7 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
       server = options.createServer({
         connection: db.connection,
         logger: createSilentLogger(),
+        events: createRecordingEventPublisher(),
       });
       await server.apollo.start();
     });

@@ -19,6 +19,10 @@ import { createServer } from '../src/server.js';
 import { createModels, type EconomyModels } from '../src/models/index.js';
 import { generateEconomySeed, seedEconomy } from '../src/seed.js';
 import { isWellFormedSiret } from '../src/naf.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+
+/** What the resolvers under test publish. */
+const events = createRecordingEventPublisher();
 
 defineSubgraphContractSuite({ name: 'economy', createServer });
 
@@ -75,6 +79,7 @@ describe('economy subgraph', () => {
     await seedEconomy(models);
     server = createServer({
       connection: db.connection,
+      events,
       logger: createSilentLogger(),
     });
     await server.apollo.start();
@@ -350,6 +355,7 @@ describe('economy subgraph', () => {
     const lines: string[] = [];
     const logged = createServer({
       connection: db.connection,
+      events,
       logger: createLogger({
         service: 'subgraph-economy-test',
         destination: { write: (line: string) => void lines.push(line) },

@@ -15,6 +15,10 @@ import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateEngagementSeed, seedEngagement } from '../src/seed.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+
+/** What the resolvers under test publish. */
+const events = createRecordingEventPublisher();
 
 defineSubgraphContractSuite({ name: 'engagement', createServer });
 
@@ -39,6 +43,7 @@ describe('engagement subgraph', () => {
     await seedEngagement(models);
     server = createServer({
       connection: db.connection,
+      events,
       logger: createSilentLogger(),
       now: () => NOW,
     });

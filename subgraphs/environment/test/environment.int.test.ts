@@ -18,6 +18,10 @@ import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createModels } from '../src/models/index.js';
 import { createServer } from '../src/server.js';
 import { generateEnvironmentSeed, seedEnvironment } from '../src/seed.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+
+/** What the resolvers under test publish. */
+const events = createRecordingEventPublisher();
 
 defineSubgraphContractSuite({ name: 'environment', createServer });
 
@@ -74,6 +78,7 @@ describe('environment subgraph', () => {
     await seedEnvironment(models);
     server = createServer({
       connection: db.connection,
+      events,
       logger: createSilentLogger(),
     });
     await server.apollo.start();
@@ -295,6 +300,7 @@ describe('environment subgraph', () => {
     const lines: string[] = [];
     const logged = createServer({
       connection: db.connection,
+      events,
       logger: createLogger({
         service: 'subgraph-environment-test',
         destination: { write: (line: string) => void lines.push(line) },

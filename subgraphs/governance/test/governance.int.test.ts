@@ -17,6 +17,10 @@ import {
 } from '../../../lib/tooling/testing/testDatabase.js';
 import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+
+/** What the resolvers under test publish. */
+const events = createRecordingEventPublisher();
 
 const auditor = createViewer('auditor-01', ['audit:read'], ['auditor']);
 const citizen = createViewer('citizen-01', ['citizen']);
@@ -88,6 +92,7 @@ describe('governance subgraph', () => {
     await writeFile(supergraphPath, supergraph());
     server = createServer({
       connection: db.connection,
+      events,
       logger: createSilentLogger(),
       supergraphPath,
     });

@@ -15,6 +15,10 @@ import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateMobilitySeed } from '../src/seed.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+
+/** What the resolvers under test publish. */
+const events = createRecordingEventPublisher();
 
 defineSubgraphContractSuite({ name: 'mobility', createServer });
 
@@ -37,6 +41,7 @@ describe('mobility subgraph', () => {
     await upsertAll(models.BikeStation, seed.bikes);
     server = createServer({
       connection: db.connection,
+      events,
       logger: createSilentLogger(),
     });
     await server.apollo.start();
@@ -245,6 +250,10 @@ describe('mobility subgraph', () => {
     expect(result.errors?.[0]?.message).toMatch(
       /cycleSeconds.*2 to 8 phases.*greenSeconds/,
     );
+    // Nothing changed, so nothing is announced.
+    expect(
+      events.published.filter((e) => e.entity.id === 'mob-tl-13201-01'),
+    ).toEqual([]);
     const after = await executeAs(
       server,
       '{ trafficLight(id: "mob-tl-13201-01") { signalPlan { cycleSeconds } } }',
@@ -283,5 +292,19 @@ describe('mobility subgraph', () => {
       cycleSeconds: 100,
       updatedBy: 'ctl-1',
     });
+    // The change is announced to the live city, with no plan details.
+    expect(
+      events.published.filter((e) => e.entity.id === 'mob-tl-13201-02'),
+    ).toEqual([
+      {
+        id: `mob-tl-13201-02@signalPlan/${light?.signalPlan?.planId}`,
+        department: 'mobility',
+        type: 'signalPlan.changed',
+        entity: { type: 'TrafficLight', id: 'mob-tl-13201-02' },
+        district: '13201',
+        occurredAt: light?.signalPlan?.validFrom,
+        payload: { planId: light?.signalPlan?.planId },
+      },
+    ]);
   });
 });

@@ -34,6 +34,7 @@ import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
+import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
@@ -175,6 +176,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // Apollo's landing page loads Sandbox from Apollo's CDN; the city's
       // explorer is served from our own node_modules (explorerRoute).
       ApolloServerPluginLandingPageDisabled(),
+      operationResolutionPlugin(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       auditPlugin({
@@ -238,6 +240,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     inspect: checkRequestLimits,
     routes: [explorerRoute()],
+    reportsRefusals: (context) => context.auditRecorded,
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified
       // callers per subject (internal apps may share one IP).

@@ -4,6 +4,7 @@ import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthent
 import { createAuditTrail } from '../../lib/records/audit/index.js';
 import { loadGatewaySigningKey } from '../../lib/runtime/gatewayToken.js';
 import { createLogger } from '../../lib/runtime/logger.js';
+import { initMetrics } from '../../lib/runtime/metrics.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
@@ -12,6 +13,7 @@ import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 
 const config = loadConfig();
+initMetrics('gateway');
 const logger = createLogger({
   service: 'gateway',
   level: config.logLevel,

@@ -26,6 +26,7 @@ import {
   UnauthenticatedError,
 } from '../../lib/runtime/errors.js';
 import { createBrowserPolicy } from '../../lib/runtime/browserPolicy.js';
+import { metricsPlugin } from '../../lib/runtime/metricsPlugin.js';
 import { createHttpService, type HttpService } from '../../lib/runtime/http.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
@@ -176,6 +177,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // Apollo's landing page loads Sandbox from Apollo's CDN; the city's
       // explorer is served from our own node_modules (explorerRoute).
       ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin<GatewayContext>(),
       operationResolutionPlugin(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),

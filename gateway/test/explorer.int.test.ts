@@ -6,20 +6,10 @@
  * installed (CI installs it: .ci/run).
  */
 import { existsSync } from 'node:fs';
-import { generateKeyPairSync } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraph } from '../../lib/tooling/composition/index.js';
-import { loadConfig } from '../../lib/runtime/config.js';
-import { createSilentLogger } from '../../lib/runtime/logger.js';
-import { anonymousViewer } from '../../lib/runtime/viewer.js';
 import { EXPLORER_CSP } from '../src/explorer/explorerRoute.js';
-import { createGateway, type Gateway } from '../src/server.js';
+import { startFixtureGateway, type FixtureGateway } from './fixtureGateway.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasBrowser = existsSync(CHROMIUM);
@@ -29,64 +19,15 @@ if (!hasBrowser)
     `explorer test skipped: no browser at ${CHROMIUM} (apt-get install chromium)\n`,
   );
 
-const SDL = /* GraphQL */ `
-  extend schema
-    @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
-  type Query {
-    district(code: String!): District
-  }
-  type District @key(fields: "code") {
-    code: String!
-    name: String!
-  }
-`;
-
 describe('explorer', () => {
-  let gateway: Gateway;
+  let fixture: FixtureGateway;
   let base: string;
-  const stops: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const subgraph = new ApolloServer({
-      schema: buildSubgraphSchema({
-        typeDefs: parse(SDL),
-        resolvers: {
-          Query: {
-            district: (_: unknown, { code }: { code: string }) => ({
-              code,
-              name: code === '13202' ? 'Marseille 2e' : `District ${code}`,
-            }),
-          },
-        } as never,
-      }),
-      logger: createSilentLogger(),
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
-    });
-    const { url } = await startStandaloneServer(subgraph, {
-      listen: { port: 0, host: '127.0.0.1' },
-    });
-    stops.push(() => subgraph.stop());
-    const composed = composeSupergraph([{ name: 'economy', url, sdl: SDL }]);
-    if (!composed.ok) throw new Error('fixture does not compose');
-    gateway = createGateway({
-      config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT_REQUESTS: '0' }),
-      logger: createSilentLogger(),
-      authenticate: async () => anonymousViewer,
-      signingKey: generateKeyPairSync('ed25519').privateKey,
-      supergraph: {
-        hook: async () => ({ supergraphSdl: composed.supergraphSdl }),
-        current: () => composed.supergraphSdl,
-        checkNow: async () => false,
-      },
-      audit: { record: async () => {}, ping: async () => true },
-      usage: { record: async () => {} },
-    });
-    base = await gateway.http.listen(0, '127.0.0.1');
-    stops.unshift(() => gateway.http.stop());
+    fixture = await startFixtureGateway();
+    base = fixture.base;
   });
-  afterAll(async () => {
-    for (const stop of stops) await stop();
-  });
+  afterAll(() => fixture.stop());
 
   it('serves the page to a browser with a same-origin-only policy', async () => {
     const response = await fetch(`${base}/graphql`, {
@@ -168,6 +109,11 @@ describe('explorer', () => {
       await page.evaluate(`document
         .querySelector('.graphiql-query-editor .CodeMirror')
         .CodeMirror.setValue('query SecondDistrict { district(code: "13202") { name } }')`);
+      // GraphiQL takes the operation name from the editor after a debounce:
+      // the tab is named after it once it has.
+      await page
+        .locator('.graphiql-tab', { hasText: 'SecondDistrict' })
+        .waitFor({ timeout: 30_000 });
       await page.locator('.graphiql-execute-button').click();
       const result = page.locator('.result-window');
       await expect

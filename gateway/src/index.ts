@@ -1,10 +1,13 @@
 /** Starts the gateway as its own service: loadConfig → connect → listen. */
+// First: tracing must start before what it instruments is loaded.
+import './tracing.js';
 import { loadConfig } from '../../lib/runtime/config.js';
 import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
 import { createAuditTrail } from '../../lib/records/audit/index.js';
 import { loadGatewaySigningKey } from '../../lib/runtime/gatewayToken.js';
 import { createLogger } from '../../lib/runtime/logger.js';
 import { initMetrics } from '../../lib/runtime/metrics.js';
+import { stopTracing } from '../../lib/runtime/tracing.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
@@ -74,6 +77,7 @@ const stop = async (signal: string) => {
   await audit.close();
   await governance.close();
   await governanceDb.stop();
+  await stopTracing();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop('SIGINT'));

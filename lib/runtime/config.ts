@@ -55,6 +55,15 @@ export interface Config {
    * stdout is a terminal, JSON otherwise). @default 'auto'
    */
   readonly logFormat: 'auto' | 'json' | 'pretty';
+  /** OpenTelemetry tracing (lib/runtime/tracing.ts); the SDK itself reads the other `OTEL_*` variables. */
+  readonly tracing: {
+    /**
+     * On when `OTEL_TRACES_EXPORTER` names an exporter other than `none`, or
+     * `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is
+     * set; always off with `OTEL_SDK_DISABLED=true`. @default false
+     */
+    readonly enabled: boolean;
+  };
   /** `BIND_HOST`: the interface services listen on. @default '127.0.0.1' */
   readonly bindHost: string;
   /** `DATA_DIR`: embedded databases and development keys. @default '.data' */
@@ -248,6 +257,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     env: nodeEnv as Config['env'],
     logLevel: str('LOG_LEVEL') ?? 'info',
     logFormat: logFormat as Config['logFormat'],
+    tracing: {
+      enabled:
+        str('OTEL_SDK_DISABLED') !== 'true' &&
+        ((str('OTEL_TRACES_EXPORTER') ?? 'none') !== 'none' ||
+          str('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined ||
+          str('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined),
+    },
     bindHost: str('BIND_HOST') ?? '127.0.0.1',
     dataDir,
     gateway: {

@@ -140,6 +140,11 @@ export interface Config {
   readonly audit: {
     /** `AUDIT_CHAIN_ID`: one hash chain per gateway replica. @default 'gateway-<hostname>' */
     readonly chainId: string;
+    /**
+     * `AUDIT_CHECKPOINT_INTERVAL_MS`: how often the gateway signs and stores a
+     * checkpoint of its chain's head (0: only when it stops). @default 300000
+     */
+    readonly checkpointIntervalMs: number;
   };
   /** Which web pages may call the gateway from a browser (docs/clients.md). */
   readonly cors: {
@@ -321,6 +326,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     audit: {
       chainId: str('AUDIT_CHAIN_ID') ?? `gateway-${str('HOSTNAME') ?? 'local'}`,
+      checkpointIntervalMs: int(
+        'AUDIT_CHECKPOINT_INTERVAL_MS',
+        300_000,
+        0,
+        86_400_000,
+      ),
     },
     cors: {
       origins: corsOrigins(str('CORS_ORIGINS'), problems),

@@ -1,5 +1,6 @@
 // Internal to localdb: one index, kept as a B+ tree in key-pattern order.
 import type { Document } from 'bson';
+import { GeoError, geoValuesAt, parseStored } from '../query/geo.js';
 import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { BTree } from './BTree.js';
@@ -56,10 +57,13 @@ export class Index {
   readonly partial: boolean;
   /** False for text/geo/hashed/wildcard indexes: recorded for listIndexes, not kept ordered. */
   readonly maintained: boolean;
+  /** Fields of a `2dsphere` index: their values must be GeoJSON or legacy pairs. */
+  readonly sphereFields: readonly string[];
   /** True once some document put several keys in it (an array value), as MongoDB's multikey flag. */
   multikey = false;
   readonly #partial: ReturnType<typeof createQuery> | undefined;
   readonly #tree: BTree<IndexEntry>;
+  readonly #compare: (a: IndexEntry, b: IndexEntry) => number;
 
   constructor(spec: Document) {
     const key = spec['key'];
@@ -85,6 +89,7 @@ export class Index {
     this.maintained = !Object.values(this.key).some(
       (v) => typeof v === 'string',
     );
+    this.sphereFields = this.fields.filter((f) => this.key[f] === '2dsphere');
     this.directions = Object.values(this.key).map((v) =>
       Number(v) < 0 ? -1 : 1,
     );
@@ -93,13 +98,14 @@ export class Index {
     this.#partial = this.partial ? createQuery(partial as Document) : undefined;
     this.spec = { v: 2, ...spec, key: this.key, name: this.name };
     const dirs = this.directions;
-    this.#tree = new BTree<IndexEntry>((a, b) => {
+    this.#compare = (a, b) => {
       for (let i = 0; i < dirs.length; i += 1) {
         const c = compareValues(a.key[i], b.key[i]);
         if (c !== 0) return c * (dirs[i] as number);
       }
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    });
+    };
+    this.#tree = new BTree<IndexEntry>(this.#compare);
   }
 
   /** Entries in the index. */
@@ -172,15 +178,58 @@ export class Index {
       const r = compareValues(e.key[k], end.value) * rangeDir;
       return r > 0 || (r === 0 && !end.inclusive);
     };
-    if (direction === 1) {
-      for (const e of this.#tree.ascending(before)) {
-        if (after(e)) return;
+    // A scan may pause between entries (a yielding read) while writes change the tree;
+    // then it re-seeks just past the last entry it gave, as MongoDB restores a cursor.
+    const tree = this.#tree;
+    const compare = this.#compare;
+    let last: IndexEntry | undefined;
+    for (;;) {
+      const version = tree.version;
+      const seen = last;
+      const entries =
+        direction === 1
+          ? tree.ascending(
+              seen === undefined
+                ? before
+                : (e) => before(e) || compare(e, seen) <= 0,
+            )
+          : tree.descending(
+              seen === undefined
+                ? after
+                : (e) => after(e) || compare(e, seen) >= 0,
+            );
+      let changed = false;
+      for (const e of entries) {
+        if (direction === 1 ? after(e) : before(e)) return;
+        last = e;
         yield e;
+        if (tree.version !== version) {
+          changed = true;
+          break;
+        }
       }
-    } else {
-      for (const e of this.#tree.descending(after)) {
-        if (before(e)) return;
-        yield e;
+      if (!changed) return;
+    }
+  }
+
+  /**
+   * Throws MongoDB's 16755 "Can't extract geo keys" if a 2dsphere field of `doc` holds
+   * something that is not a valid geometry. A missing or null field is fine (2dsphere
+   * indexes are sparse).
+   */
+  checkGeo(doc: Document): void {
+    if (this.sphereFields.length === 0 || !this.covers(doc)) return;
+    for (const field of this.sphereFields) {
+      for (const v of geoValuesAt(doc, field)) {
+        try {
+          parseStored(v);
+        } catch (err) {
+          if (!(err instanceof GeoError)) throw err;
+          throw new CommandError(
+            ErrorCode.Location16755,
+            `Can't extract geo keys: ${renderValue(doc)}  ${err.message}`,
+          );
+        }
       }
     }
   }

@@ -575,5 +575,29 @@ export function defineAttackAndFaultScenarios(graph: () => CityGraph): void {
             .errors === undefined || 'mobility not back',
       );
     });
+
+    it('finding 7 (database down): a department whose database is unreachable gets a named error, not INTERNAL_SERVER_ERROR; the others answer', async () => {
+      const g = graph();
+      // The economy subgraph reaches its database through this proxy: closed,
+      // the database is gone for good (the next test kills economy anyway).
+      await g.proxies.economy.stop();
+      const answer = await g.query(
+        '{ business(id: "eco-biz-13201-001") { id } trafficSensor(id: "mob-ts-13201-01") { id } }',
+      );
+      expect(answer.status).toBe(200);
+      expect(answer.data?.['trafficSensor']).toEqual({ id: 'mob-ts-13201-01' });
+      expect(answer.data?.['business']).toBeNull();
+      const error = answer.errors?.[0];
+      expect(
+        [error?.extensions?.['code'], error?.extensions?.['serviceName']],
+        JSON.stringify(answer.errors),
+      ).toEqual([
+        expect.stringMatching(
+          /^(SERVICE_UNAVAILABLE|DOWNSTREAM_SERVICE_ERROR)$/,
+        ),
+        'economy',
+      ]);
+      expect(JSON.stringify(answer)).not.toMatch(LEAK);
+    });
   });
 }

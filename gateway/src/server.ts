@@ -33,6 +33,7 @@ import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
+import { createNgsiRoutes } from './ngsiRoutes.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
@@ -232,6 +233,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void recordRefusal(deps.audit, refusal, logger);
     },
     inspect: checkRequestLimits,
+    // FIWARE NGSI-LD and NGSI-v2 batch endpoints for partners (docs/ingestion.md).
+    routes: createNgsiRoutes({
+      config,
+      logger,
+      authenticate: deps.authenticate,
+      signingKey: deps.signingKey,
+      audit: deps.audit,
+      subgraphUrls: () => urlsOf(deps.supergraph.current()),
+    }),
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified
       // callers per subject (internal apps may share one IP).

@@ -25,8 +25,10 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Connection } from 'mongoose';
 import { applyAccessRules } from '../records/access/index.js';
 import {
+  DEPARTMENTS,
   loadConfig,
   type Config,
+  type Department,
   type SubgraphName,
 } from '../runtime/config.js';
 import {
@@ -54,6 +56,9 @@ import {
   resolveDatabase,
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
+import type { EventPublisher } from '../runtime/cityEvents.js';
+import type { IngestPipeline } from '../ingest/createIngestPipeline.js';
+import { createIngestRoute } from './ingestRoute.js';
 
 /** What every subgraph's request context has; each subgraph adds its loaders. */
 export interface SubgraphContext extends BaseContext {
@@ -84,6 +89,12 @@ export interface SubgraphDeps {
   /** The subgraph's own database. */
   connection: Connection;
   logger: Logger;
+  /**
+   * Where the department announces its changes (accepted records, state
+   * changes): the outbox-backed publisher of the live city.
+   * @default a publisher that discards (until the outbox is wired)
+   */
+  events?: EventPublisher;
 }
 
 /** What a subgraph's `createServer` returns. */
@@ -91,6 +102,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   apollo: ApolloServer<TContext>;
   /** Adds the subgraph's own per-request parts (loaders) to the base context. */
   createContext: (base: SubgraphContext) => TContext;
+  /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
+  ingest?: IngestPipeline;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -101,6 +114,8 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   deps: SubgraphDeps;
   /** Adds the subgraph's own per-request parts (models, loaders) to the base context. */
   createContext: (base: SubgraphContext) => TContext;
+  /** The department's ingestion pipeline, when it ingests records. */
+  ingest?: IngestPipeline;
 }
 
 /**
@@ -135,7 +150,11 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     ],
     logger: options.deps.logger,
   });
-  return { apollo, createContext: options.createContext };
+  return {
+    apollo,
+    createContext: options.createContext,
+    ...(options.ingest ? { ingest: options.ingest } : {}),
+  };
 }
 
 /**
@@ -174,6 +193,10 @@ export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
   replay: ReplayStore;
 }
 
+function isDepartment(name: string): name is Department {
+  return (DEPARTMENTS as readonly string[]).includes(name);
+}
+
 /** The HTTP service of a subgraph: only requests signed by the gateway are served. */
 export function createSubgraphHttpService<TContext extends SubgraphContext>(
   options: SubgraphHttpServiceOptions<TContext>,
@@ -185,6 +208,18 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
     // The gateway sends its own id; it only joins log lines here (the id
     // that counts is the one inside the verified token).
     trustRequestIdHeader: true,
+    routes:
+      server.ingest && isDepartment(name)
+        ? [
+            createIngestRoute({
+              department: name,
+              pipeline: server.ingest,
+              gatewayKey,
+              replay,
+              logger,
+            }),
+          ]
+        : [],
     async context({ req, requestId, rawBody }) {
       const header = req.headers[GATEWAY_TOKEN_HEADER];
       try {

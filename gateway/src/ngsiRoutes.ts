@@ -13,7 +13,7 @@
  * the audit trail before handing anything over (a `started` event, whose id
  * the department requires in the gateway token) and its outcome after. The
  * hand-over is the department's internal `POST /ingest`, signed like every
- * gateway-to-subgraph call (docs/decisions/0006-ingestion-hand-over-over-internal-http.md).
+ * gateway-to-subgraph call (docs/decisions/0009-ingestion-hand-over-over-internal-http.md).
  */
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';

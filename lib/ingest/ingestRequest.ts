@@ -2,7 +2,7 @@
  * The internal hand-over of a batch from the gateway to the department that
  * owns its entities: `POST /ingest` on the department's subgraph service,
  * with a gateway token bound to the body like every gateway-to-subgraph call
- * (docs/decisions/0006-ingestion-hand-over-over-internal-http.md).
+ * (docs/decisions/0009-ingestion-hand-over-over-internal-http.md).
  */
 import type { IngestOutcome } from './createIngestPipeline.js';
 import type { NgsiFormat } from './ngsiEntity.js';

@@ -83,6 +83,21 @@ export interface Config {
     /** `REDIS_KEY_PREFIX`: every key starts with it, so deployments and test runs sharing one Redis never collide. @default 'city-graph:' */
     readonly keyPrefix: string;
   };
+  /** The event broker of the live city (docs/live.md, docs/decisions/0006-events-through-redis-streams.md). */
+  readonly events: {
+    /**
+     * Redis the departments' outbox relays append to and the gateway's
+     * subscriptions read: `REDIS_URL`, or in development
+     * `redis://127.0.0.1:6379` (as `npm start` expects on this machine).
+     * Unset in test and production without `REDIS_URL`: events then wait in
+     * each department's outbox and subscriptions are unavailable.
+     */
+    readonly redisUrl: string | undefined;
+    /** `EVENTS_STREAM_MAX_LENGTH`: entries kept per department stream. @default 100000 */
+    readonly streamMaxLength: number;
+    /** `EVENTS_OUTBOX_POLL_MS`: how often a relay looks for events written by another replica. @default 1000 */
+    readonly outboxPollMs: number;
+  };
   /** Per subgraph settings. */
   readonly subgraphs: Readonly<Record<SubgraphName, SubgraphConfig>>;
   /** Verification of callers' bearer tokens at the gateway. */
@@ -217,6 +232,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (!audience) problems.push('AUTH_AUDIENCE is required in production');
   }
 
+  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const config: Config = {
     env: nodeEnv as Config['env'],
     logLevel: str('LOG_LEVEL') ?? 'info',
@@ -243,8 +259,20 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       },
     },
     redis: {
-      url: url('REDIS_URL', ['redis:', 'rediss:']),
+      url: redisUrl,
       keyPrefix: str('REDIS_KEY_PREFIX') ?? 'city-graph:',
+    },
+    events: {
+      redisUrl:
+        redisUrl ??
+        (nodeEnv === 'development' ? 'redis://127.0.0.1:6379' : undefined),
+      streamMaxLength: int(
+        'EVENTS_STREAM_MAX_LENGTH',
+        100_000,
+        100,
+        10_000_000,
+      ),
+      outboxPollMs: int('EVENTS_OUTBOX_POLL_MS', 1000, 10, 600_000),
     },
     subgraphs,
     auth: {

@@ -42,6 +42,8 @@ import {
   ForbiddenError,
   UnauthenticatedError,
 } from '../runtime/errors.js';
+import type { EventPublisher } from '../runtime/cityEvents.js';
+import { createRedisEventBroker } from '../runtime/eventBroker.js';
 import { connectRedis } from '../runtime/redis.js';
 import {
   createMemoryReplayStore,
@@ -56,9 +58,13 @@ import {
   resolveDatabase,
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
-import type { EventPublisher } from '../runtime/cityEvents.js';
 import type { IngestPipeline } from '../ingest/createIngestPipeline.js';
 import { createIngestRoute } from './ingestRoute.js';
+import {
+  createOutboxPublisher,
+  ensureOutboxIndexes,
+  startOutboxRelay,
+} from './eventOutbox.js';
 
 /** What every subgraph's request context has; each subgraph adds its loaders. */
 export interface SubgraphContext extends BaseContext {
@@ -74,7 +80,12 @@ export interface SubgraphContext extends BaseContext {
    * none. Mutations are refused without it.
    */
   auditEvent: string | null;
+  /** Where resolvers publish the state changes they make (the department's outbox; docs/live.md). */
+  events: EventPublisher;
 }
+
+/** The base context the HTTP layer builds for a request; the server adds `events` from its deps. */
+export type SubgraphRequestContext = Omit<SubgraphContext, 'events'>;
 
 /** Resolver map type of a subgraph. */
 export type SubgraphResolvers<TContext> = GraphQLResolverMap<TContext>;
@@ -90,18 +101,17 @@ export interface SubgraphDeps {
   connection: Connection;
   logger: Logger;
   /**
-   * Where the department announces its changes (accepted records, state
-   * changes): the outbox-backed publisher of the live city.
-   * @default a publisher that discards (until the outbox is wired)
+   * Where the department publishes every accepted record and state change
+   * (lib/runtime/cityEvents.ts): its outbox, relayed to the broker.
    */
-  events?: EventPublisher;
+  events: EventPublisher;
 }
 
 /** What a subgraph's `createServer` returns. */
 export interface SubgraphServer<TContext extends SubgraphContext> {
   apollo: ApolloServer<TContext>;
-  /** Adds the subgraph's own per-request parts (loaders) to the base context. */
-  createContext: (base: SubgraphContext) => TContext;
+  /** Adds the subgraph's own per-request parts (loaders, the event publisher) to the base context. */
+  createContext: (base: SubgraphRequestContext) => TContext;
   /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
   ingest?: IngestPipeline;
 }
@@ -150,9 +160,10 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     ],
     logger: options.deps.logger,
   });
+  const { events } = options.deps;
   return {
     apollo,
-    createContext: options.createContext,
+    createContext: (base) => options.createContext({ ...base, events }),
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
@@ -291,7 +302,28 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const replay = redis
     ? createRedisReplayStore({ redis, prefix: config.redis.keyPrefix })
     : createMemoryReplayStore();
-  const server = createServer({ connection, logger }, config);
+  // Events: the department's outbox, relayed to the broker by this process.
+  await ensureOutboxIndexes(connection);
+  const broker = config.events.redisUrl
+    ? createRedisEventBroker({
+        url: config.events.redisUrl,
+        prefix: config.redis.keyPrefix,
+        logger,
+        maxLength: config.events.streamMaxLength,
+      })
+    : null;
+  const relay = startOutboxRelay({
+    connection,
+    broker,
+    source: name,
+    logger,
+    pollIntervalMs: config.events.outboxPollMs,
+  });
+  const events = createOutboxPublisher({
+    connection,
+    onPublished: () => relay.wake(),
+  });
+  const server = createServer({ connection, logger, events }, config);
   const http = createSubgraphHttpService({
     server,
     connection,
@@ -315,6 +347,10 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     stopping = true;
     logger.info({ signal }, `subgraph ${name} stopping`);
     await http.stop();
+    // What the last requests published still leaves, if the broker answers.
+    await relay.flush();
+    await relay.stop();
+    await broker?.close();
     redis?.disconnect();
     await connection.close();
     await database.stop();

@@ -6,18 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../runtime/logger.js';
 import type { SubgraphContext } from '../../subgraph-kit/subgraphService.js';
-import type { SubgraphServer } from '../../subgraph-kit/subgraphService.js';
+import type {
+  SubgraphDeps,
+  SubgraphServer,
+} from '../../subgraph-kit/subgraphService.js';
 import { executeAs } from './executeAs.js';
 import { startTestDatabase, type TestDatabase } from './testDatabase.js';
-import type { Connection } from 'mongoose';
+import { createRecordingEventPublisher } from './recordingEventPublisher.js';
 
 /** Options of {@link defineSubgraphContractSuite}. */
 export interface SubgraphContractOptions<TContext extends SubgraphContext> {
   name: string;
-  createServer: (deps: {
-    connection: Connection;
-    logger: ReturnType<typeof createSilentLogger>;
-  }) => SubgraphServer<TContext>;
+  createServer: (deps: SubgraphDeps) => SubgraphServer<TContext>;
 }
 
 /** Registers the shared contract tests for one subgraph. */
@@ -33,6 +33,7 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
       server = options.createServer({
         connection: db.connection,
         logger: createSilentLogger(),
+        events: createRecordingEventPublisher(),
       });
       await server.apollo.start();
     });
@@ -75,24 +76,11 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
       ]);
     });
 
-    it('answers an unknown district code with BAD_USER_INPUT on that field only (docs/errors.md)', async () => {
-      const result = await executeAs(
-        server,
-        '{ district(code: "99999") { code } districts { code } }',
-      );
-      expect(result.data?.['district']).toBeNull();
-      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
-      expect(result.errors).toMatchObject([
-        {
-          path: ['district'],
-          extensions: { code: 'BAD_USER_INPUT', argumentName: 'code' },
-        },
-      ]);
-    });
-
-    it('lists the 16 districts', async () => {
+    it('leaves the root district queries to the governance subgraph, so they never fail with this department (ADR 0006)', async () => {
       const result = await executeAs(server, '{ districts { code } }');
-      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
+      expect(result.errors?.[0]?.extensions?.['code']).toBe(
+        'GRAPHQL_VALIDATION_FAILED',
+      );
     });
 
     it('answers a query for an unknown field with a validation error and no stack trace', async () => {

@@ -115,16 +115,19 @@ describe('environment ingestion', () => {
     });
     const district = await executeAs(
       server,
-      `{ district(code: "13205") { airQuality { observedAt stale no2 { value } pm10 { value } } } }`,
+      '{ _entities(representations: [{ __typename: "District", code: "13205" }]) { ... on District { airQuality { observedAt stale no2 { value } pm10 { value } } } } }',
     );
-    expect(district.data?.['district']).toEqual({
-      airQuality: {
-        observedAt: observedAt.toISOString(),
-        stale: false,
-        no2: { value: 69 },
-        pm10: null,
+    expect(district.errors).toBeUndefined();
+    expect(district.data?.['_entities']).toEqual([
+      {
+        airQuality: {
+          observedAt: observedAt.toISOString(),
+          stale: false,
+          no2: { value: 69 },
+          pm10: null,
+        },
       },
-    });
+    ]);
     expect(published.at(-1)).toMatchObject({
       department: 'environment',
       type: 'reading.received',

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSubgraphContractSuite } from '../../../lib/tooling/testing/defineSubgraphContractSuite.js';
+import { districtEntities } from '../../../lib/tooling/testing/districtEntities.js';
 import {
   executeAs,
   type TestResult,
@@ -14,6 +15,10 @@ import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateMobilitySeed } from '../src/seed.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+
+/** What the resolvers under test publish. */
+const events = createRecordingEventPublisher();
 
 defineSubgraphContractSuite({ name: 'mobility', createServer });
 
@@ -36,6 +41,7 @@ describe('mobility subgraph', () => {
     await upsertAll(models.BikeStation, seed.bikes);
     server = createServer({
       connection: db.connection,
+      events,
       logger: createSilentLogger(),
     });
     await server.apollo.start();
@@ -141,7 +147,8 @@ describe('mobility subgraph', () => {
       server,
       /* GraphQL */ `
         {
-          district(code: "13201") {
+          district: ${districtEntities(['13201'])} {
+            ... on District {
             trafficSensors(first: 8) {
               nodes {
                 id
@@ -155,13 +162,14 @@ describe('mobility subgraph', () => {
                 }
               }
             }
+            }
           }
         }
       `,
     );
     expect(result.errors).toBeUndefined();
     const sensors = (
-      result.data?.['district'] as {
+      (result.data?.['district'] as unknown[])[0] as {
         trafficSensors: {
           nodes: {
             readings: {
@@ -188,10 +196,10 @@ describe('mobility subgraph', () => {
   it("summarizes congestion of a district from each sensor's latest reading", async () => {
     const result = await executeAs(
       server,
-      '{ district(code: "13201") { congestion { sensorCount observedAt averageSpeed { unit } } } }',
+      `{ district: ${districtEntities(['13201'])} { ... on District { congestion { sensorCount observedAt averageSpeed { unit } } } } }`,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.['district']).toEqual({
+    expect((result.data?.['district'] as unknown[])[0]).toEqual({
       congestion: {
         sensorCount: 8,
         observedAt: '2026-11-23T00:00:00.000Z',
@@ -242,6 +250,10 @@ describe('mobility subgraph', () => {
     expect(result.errors?.[0]?.message).toMatch(
       /cycleSeconds.*2 to 8 phases.*greenSeconds/,
     );
+    // Nothing changed, so nothing is announced.
+    expect(
+      events.published.filter((e) => e.entity.id === 'mob-tl-13201-01'),
+    ).toEqual([]);
     const after = await executeAs(
       server,
       '{ trafficLight(id: "mob-tl-13201-01") { signalPlan { cycleSeconds } } }',
@@ -280,5 +292,19 @@ describe('mobility subgraph', () => {
       cycleSeconds: 100,
       updatedBy: 'ctl-1',
     });
+    // The change is announced to the live city, with no plan details.
+    expect(
+      events.published.filter((e) => e.entity.id === 'mob-tl-13201-02'),
+    ).toEqual([
+      {
+        id: `mob-tl-13201-02@signalPlan/${light?.signalPlan?.planId}`,
+        department: 'mobility',
+        type: 'signalPlan.changed',
+        entity: { type: 'TrafficLight', id: 'mob-tl-13201-02' },
+        district: '13201',
+        occurredAt: light?.signalPlan?.validFrom,
+        payload: { planId: light?.signalPlan?.planId },
+      },
+    ]);
   });
 });

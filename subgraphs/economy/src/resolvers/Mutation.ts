@@ -11,6 +11,7 @@ import type {
   MutationRegisterBusinessArgs,
   RegisterBusinessInput,
 } from '../__generated__/resolvers-types.js';
+import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
 import { canRegisterBusiness } from '../access.js';
 import type { EconomyContext } from '../context.js';
 import type { BusinessDoc } from '../models/index.js';
@@ -96,6 +97,15 @@ export const Mutation = {
           { businessId: doc._id, by: ctx.viewer.subject },
           'business registered',
         );
+        await publishChange(ctx, {
+          id: `${doc._id}@registered`,
+          department: 'economy',
+          type: 'business.registered',
+          entity: { type: 'Business', id: doc._id },
+          district: doc.district,
+          occurredAt: new Date(),
+          payload: { sector: doc.sector },
+        });
         return created;
       } catch (error) {
         const field = duplicateKeyField(error);

@@ -8,6 +8,7 @@ import {
   BadUserInputError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
+import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
 import { canEnrolInWorkshop } from '../access.js';
 import type { EngagementContext } from '../context.js';
 import {
@@ -226,6 +227,15 @@ export const Mutation = {
       },
       'citizen report submitted',
     );
+    await publishChange(ctx, {
+      id: `${doc._id}@submitted`,
+      department: 'engagement',
+      type: 'citizenReport.updated',
+      entity: { type: 'CitizenReport', id: doc._id },
+      district: doc.district,
+      occurredAt: now,
+      payload: { status: doc.status, serviceCode: doc.serviceCode },
+    });
     return doc;
   },
 
@@ -297,6 +307,16 @@ export const Mutation = {
       );
     }
     ctx.logger.info({ workshopId, enrolmentId: enrolment._id }, 'enrolled');
+    // About the workshop's seats, never the participant.
+    await publishChange(ctx, {
+      id: `${enrolment._id}@enrolled`,
+      department: 'engagement',
+      type: 'workshop.enrolmentChanged',
+      entity: { type: 'Workshop', id: workshopId },
+      district: workshop.district,
+      occurredAt: now,
+      payload: {},
+    });
     return {
       enrolmentId: enrolment._id,
       workshopId,

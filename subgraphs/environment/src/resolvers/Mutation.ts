@@ -3,6 +3,7 @@ import {
   BadUserInputError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
+import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
 import { canAcknowledgeWaterLeakAlert } from '../access.js';
 import type { EnvironmentContext } from '../context.js';
 import { LEAK_NOTE_MAX_LENGTH } from '../models/WaterLeakAlert.js';
@@ -58,6 +59,15 @@ export const Mutation = {
       { leakAlertId: alert._id, by: ctx.viewer.subject },
       'leak alert acknowledged',
     );
+    await publishChange(ctx, {
+      id: `${alert._id}@acknowledged`,
+      department: 'environment',
+      type: 'leakAlert.acknowledged',
+      entity: { type: 'WaterLeakAlert', id: alert._id },
+      district: alert.district,
+      occurredAt: new Date(),
+      payload: { status: updated.status },
+    });
     return updated;
   },
 };

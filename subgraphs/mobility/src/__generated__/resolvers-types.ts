@@ -150,10 +150,6 @@ export type Quantity = {
 export type Query = {
   __typename?: 'Query';
   bikeStations: BikeStationConnection;
-  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
-  district?: Maybe<District>;
-  /** The 16 districts in INSEE code order. */
-  districts: Array<District>;
   trafficLight?: Maybe<TrafficLight>;
   trafficLights: TrafficLightConnection;
   /** Readings across sensors, newest first; filter by district and time range. */
@@ -171,11 +167,6 @@ export type QueryBikeStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryDistrictArgs = {
-  code: Scalars['ID']['input'];
 };
 
 
@@ -708,8 +699,6 @@ export type QuantityResolvers<ContextType = MobilityContext, ParentType extends 
 
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   bikeStations?: Resolver<ResolversTypes['BikeStationConnection'], ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
-  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<ResolversTypes['TrafficLightConnection'], ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
   trafficReadings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;

@@ -4,6 +4,7 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
+import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
 import { canControlTrafficLight } from '../access.js';
 import type { MobilityContext } from '../context.js';
 
@@ -80,6 +81,17 @@ export const Mutation = {
       { trafficLightId: light._id, by: ctx.viewer.subject },
       'signal plan changed',
     );
+    if (updated?.signalPlan) {
+      await publishChange(ctx, {
+        id: `${light._id}@signalPlan/${updated.signalPlan.planId}`,
+        department: 'mobility',
+        type: 'signalPlan.changed',
+        entity: { type: 'TrafficLight', id: light._id },
+        district: light.district,
+        occurredAt: validFrom,
+        payload: { planId: updated.signalPlan.planId },
+      });
+    }
     return updated;
   },
 };

@@ -1,8 +1,5 @@
 /** Mobility's root queries. */
-import {
-  districtFilter,
-  districtQueryResolvers,
-} from '../../../../lib/subgraph-kit/districts.js';
+import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import {
   type PageArgs,
   type TimeRange,
@@ -13,7 +10,6 @@ import type { TransitLineDoc } from '../models/index.js';
 type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
-  ...districtQueryResolvers,
   trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
     ctx.queries.trafficSensors(districtFilter(args.district), args),
   trafficSensor: (_: unknown, args: { id: string }, ctx: MobilityContext) =>

@@ -3,6 +3,7 @@
  * endpoints (NGSI-LD upsert, NGSI-v2 op/update), the gateway routes them to
  * the owning department, and the graph answers them as the current state.
  */
+import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 
@@ -86,6 +87,23 @@ describe('NGSI ingestion through the gateway', () => {
         quality: { flags: [], score: 1 },
       },
     });
+    // Announced to the live city through mobility's outbox.
+    const client = await MongoClient.connect(graph.databases.mobility.uri);
+    try {
+      const event = await client
+        .db('mobility')
+        .collection<{ _id: string }>('outbox')
+        .findOne({ _id: `TrafficFlowObserved:${SENSOR}@${to.toISOString()}` });
+      expect(event).toMatchObject({
+        event: {
+          type: 'reading.received',
+          entity: { type: 'TrafficSensor', id: SENSOR },
+          district: '13203',
+        },
+      });
+    } finally {
+      await client.close();
+    }
     // Sent again: already there, nothing created.
     expect(
       (

@@ -32,6 +32,7 @@ import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
+import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { createNgsiRoutes } from './ngsiRoutes.js';
 import { operationLimits } from './limits.js';
@@ -171,6 +172,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      operationResolutionPlugin(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       auditPlugin({
@@ -242,6 +244,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       audit: deps.audit,
       subgraphUrls: () => urlsOf(deps.supergraph.current()),
     }),
+    reportsRefusals: (context) => context.auditRecorded,
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified
       // callers per subject (internal apps may share one IP).

@@ -76,7 +76,7 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
       ]);
     });
 
-    it('leaves the root district queries to the governance subgraph, so they never fail with this department (ADR 0006)', async () => {
+    it('leaves the root district queries to the governance subgraph, so they never fail with this department (ADR 0007)', async () => {
       const result = await executeAs(server, '{ districts { code } }');
       expect(result.errors?.[0]?.extensions?.['code']).toBe(
         'GRAPHQL_VALIDATION_FAILED',

@@ -1,7 +1,7 @@
 /**
  * Test support: how a department's own tests reach its `District` fields.
  * The root `district`/`districts` queries belong to the governance subgraph
- * (docs/decisions/0006-district-reference-owned-by-governance.md), so a
+ * (docs/decisions/0007-district-reference-owned-by-governance.md), so a
  * department is asked for districts the way the gateway asks it: through
  * `_entities`. Use as a field with its alias, e.g.
  * `{ districts: ${districtEntities()} { ... on District { code businessCount } } }`.

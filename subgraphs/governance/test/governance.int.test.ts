@@ -145,7 +145,7 @@ describe('governance subgraph', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  describe('districts (ADR 0006: the reference data is owned here, always up)', () => {
+  describe('districts (ADR 0007: the reference data is owned here, always up)', () => {
     it('answers the 16 districts and one district from the reference data, without the database', async () => {
       db.resetCommands();
       const result = await executeAs(

@@ -60,7 +60,7 @@ export function auditEventQuery(
 }
 
 export const Query: QueryResolvers = {
-  // The root district queries live here, not in a department (ADR 0006).
+  // The root district queries live here, not in a department (ADR 0007).
   ...districtQueryResolvers,
   accessRules: async (_, args, ctx): Promise<AccessRule[]> => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.accessRules');

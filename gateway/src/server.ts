@@ -39,6 +39,7 @@ import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
+import { createNgsiRoutes } from './ngsiRoutes.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
@@ -277,7 +278,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void recordRefusal(deps.audit, refusal, logger);
     },
     inspect: checkRequestLimits,
-    routes: [explorerRoute()],
+    routes: [
+      explorerRoute(),
+      // FIWARE NGSI-LD and NGSI-v2 batch endpoints for partners (docs/ingestion.md).
+      ...createNgsiRoutes({
+        config,
+        logger,
+        authenticate: deps.authenticate,
+        signingKey: deps.signingKey,
+        audit: deps.audit,
+        subgraphUrls: () => urlsOf(deps.supergraph.current()),
+      }),
+    ],
     reportsRefusals: (context) => context.auditRecorded,
     admit,
     async context(args) {

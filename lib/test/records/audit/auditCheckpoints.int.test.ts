@@ -32,8 +32,8 @@ afterAll(async () => {
   await localdb?.stop();
 });
 
-/** A fresh governance database with `count` events in chain gateway-a, checkpointed. */
-async function checkpointedChain(count: number): Promise<Db> {
+/** A fresh governance database, the trail of chain gateway-a and its checkpointer. */
+function freshChain() {
   const db = client.db(`governance_${randomUUID().slice(0, 8)}`);
   const trail = createAuditTrail({ db, chainId: 'gateway-a', logger });
   const checkpointer = createAuditCheckpointer({
@@ -43,6 +43,12 @@ async function checkpointedChain(count: number): Promise<Db> {
     logger,
     intervalMs: 0,
   });
+  return { db, trail, checkpointer };
+}
+
+/** A fresh governance database with `count` events in chain gateway-a, checkpointed. */
+async function checkpointedChain(count: number): Promise<Db> {
+  const { db, trail, checkpointer } = freshChain();
   for (let i = 1; i <= count; i += 1)
     await trail.record(sampleAuditEvent({ requestId: `req-${i}` }));
   await trail.close();
@@ -52,15 +58,7 @@ async function checkpointedChain(count: number): Promise<Db> {
 
 describe('audit checkpoints', () => {
   it('are taken when the head moves, and only then', async () => {
-    const db = client.db(`governance_${randomUUID().slice(0, 8)}`);
-    const trail = createAuditTrail({ db, chainId: 'gateway-a', logger });
-    const checkpointer = createAuditCheckpointer({
-      db,
-      chainId: 'gateway-a',
-      signingKey: keys.privateKey,
-      logger,
-      intervalMs: 0,
-    });
+    const { db, trail, checkpointer } = freshChain();
     expect(await checkpointer.checkpoint()).toBeNull();
     await trail.record(sampleAuditEvent({ requestId: 'req-1' }));
     expect(await checkpointer.checkpoint()).toMatchObject({

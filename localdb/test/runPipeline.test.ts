@@ -43,3 +43,26 @@ describe('runPipeline', () => {
     expect(actual).toHaveLength(37);
   });
 });
+
+describe('runPipeline counting', () => {
+  it('answers a countDocuments-style $group from the input length, as mingo would', async () => {
+    const docs: Document[] = Array.from({ length: 700 }, (_, n) => ({ n }));
+    for (const group of [
+      { _id: 1, n: { $sum: 1 } },
+      { _id: null, n: { $sum: 2 }, m: { $sum: 1 } },
+    ]) {
+      const pipeline = [{ $group: group }];
+      expect(await runPipeline(pipeline, docs, {}, new YieldPoint())).toEqual(
+        createAggregator(pipeline).run(docs),
+      );
+    }
+    expect(
+      await runPipeline(
+        [{ $group: { _id: 1, n: { $sum: 1 } } }],
+        [],
+        {},
+        new YieldPoint(),
+      ),
+    ).toEqual([]);
+  });
+});

@@ -177,6 +177,31 @@ async function inChunks(
 }
 
 /**
+ * `{ $group: { _id: <constant>, n: { $sum: <number> } } }` (what countDocuments sends):
+ * the count is the input's length, without handing every document to mingo. Undefined
+ * for any other group.
+ */
+function countGroup(spec: unknown, docs: Document[]): Document[] | undefined {
+  if (!isPlainObject(spec)) return undefined;
+  const id = spec['_id'];
+  if (
+    !(id === null || typeof id === 'number' || typeof id === 'boolean') &&
+    !(typeof id === 'string' && !id.startsWith('$'))
+  )
+    return undefined;
+  const out: Document = { _id: id };
+  for (const [name, acc] of Object.entries(spec)) {
+    if (name === '_id') continue;
+    const keys = isPlainObject(acc) ? Object.keys(acc) : [];
+    const by = isPlainObject(acc) ? acc['$sum'] : undefined;
+    if (keys.length !== 1 || typeof by !== 'number') return undefined;
+    out[name] = by * docs.length;
+  }
+  // A group over no documents has no output.
+  return docs.length === 0 ? [] : [out];
+}
+
+/**
  * A `$group` in slices: each chunk is grouped, and the partial groups are merged into a
  * running result once they outnumber it (so the merging stays small per slice when
  * there are few groups, and costs O(n log n) in all when there are many).
@@ -236,6 +261,12 @@ export async function runPipeline(
     const op = Object.keys(stage)[0] ?? '';
     if (docs.length > CHUNK && PER_DOCUMENT.has(op)) {
       docs = await inChunks(stage, docs, options, yieldPoint);
+      continue;
+    }
+    const counted =
+      op === '$group' ? countGroup(stage['$group'], docs) : undefined;
+    if (counted !== undefined) {
+      docs = counted;
       continue;
     }
     const split = op === '$group' ? splitGroup(stage['$group']) : undefined;

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
 import type { IngestBatch } from '../../../lib/ingest/createIngestPipeline.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
+import { createViewer } from '../../../lib/runtime/viewer.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import {
@@ -266,6 +267,166 @@ describe('mobility ingestion', () => {
       status: 'created',
       flags: ['COORDINATES_SWAPPED'],
     });
+  });
+
+  it('keeps a docking station status from the published BikeHireDockingStation example, newest wins', async () => {
+    await upsertAll(
+      models.BikeStation,
+      seed.bikes.filter((b) => b.district === '13201'),
+    );
+    const station = seed.bikes.find((b) => b.district === '13201');
+    if (!station) throw new Error('no seeded station');
+    const report = (at: Date, bikes: number) => ({
+      id: `urn:ngsi-ld:BikeHireDockingStation:${station._id}`,
+      type: 'BikeHireDockingStation',
+      availableBikeNumber: { type: 'Property', value: bikes },
+      freeSlotNumber: { type: 'Property', value: station.capacity - bikes },
+      observationDate: {
+        type: 'Property',
+        value: { '@type': 'DateTime', '@value': at.toISOString() },
+      },
+      status: { type: 'Property', value: 'working' },
+      '@context': [
+        'https://raw.githubusercontent.com/smart-data-models/dataModel.Transportation/master/context.jsonld',
+      ],
+    });
+    const now = minutesAgo(1);
+    const outcomes = await ingest([
+      report(now, 3),
+      report(minutesAgo(10), 9),
+      report(now, station.capacity + 5),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'created',
+      'duplicate',
+      'rejected',
+    ]);
+    const result = await executeAs(
+      server,
+      `{ bikeStations(district: "13201", first: 10) { nodes { id ngsiId availableBikes observedAt stale source { kind } } } }`,
+    );
+    const nodes = (
+      result.data?.['bikeStations'] as {
+        nodes: { id: string; availableBikes: number; observedAt: string }[];
+      }
+    ).nodes;
+    expect(nodes.find((n) => n.id === station._id)).toMatchObject({
+      ngsiId: `urn:ngsi-ld:BikeHireDockingStation:${station._id}`,
+      availableBikes: 3,
+      observedAt: now.toISOString(),
+      stale: false,
+      source: { kind: 'PARTNER' },
+    });
+  });
+
+  it('maps a Device status report onto its traffic light', async () => {
+    await upsertAll(
+      models.TrafficLight,
+      seed.lights.filter((l) => l.district === '13201'),
+    );
+    const at = minutesAgo(1);
+    const [outcome, unknown] = await ingest([
+      {
+        id: 'urn:ngsi-ld:Device:mob-tl-13201-01',
+        type: 'Device',
+        deviceState: 'failure',
+        batteryLevel: 0.75,
+        dateLastValueReported: at.toISOString(),
+      },
+      {
+        id: 'urn:ngsi-ld:Device:mob-tl-13201-02',
+        type: 'Device',
+        deviceState: 'exploded',
+        dateLastValueReported: at.toISOString(),
+      },
+    ]);
+    expect(outcome?.status).toBe('created');
+    expect(unknown).toMatchObject({
+      status: 'rejected',
+      reason: 'ATTRIBUTE_TYPE',
+    });
+    const result = await executeAs(
+      server,
+      '{ trafficLight(id: "mob-tl-13201-01") { ngsiId status statusObservedAt } }',
+    );
+    expect(result.data?.['trafficLight']).toEqual({
+      ngsiId: 'urn:ngsi-ld:Device:mob-tl-13201-01',
+      status: 'FAULT',
+      statusObservedAt: at.toISOString(),
+    });
+  });
+
+  it('lets staff list the quarantine and replay a record once its device is registered', async () => {
+    const staff = createViewer('staff-01', ['mobility:staff']);
+    const to = minutesAgo(5);
+    const entity = flowObserved(new Date(to.getTime() - 60_000), to, {
+      id: 'urn:ngsi-ld:TrafficFlowObserved:late-sensor',
+      refDevice: {
+        type: 'Relationship',
+        object: 'urn:ngsi-ld:Device:mob-ts-13201-09',
+      },
+    });
+    expect((await ingest([entity]))[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'UNKNOWN_DEVICE',
+    });
+    const list = async (status: string) => {
+      const result = await executeAs(
+        server,
+        `{ mobilityQuarantine(status: ${status}, first: 100) { totalCount nodes { id entityId reason status attempts source { kind id } payload } } }`,
+        {},
+        staff,
+      );
+      expect(result.errors).toBeUndefined();
+      return (
+        result.data?.['mobilityQuarantine'] as {
+          nodes: { id: string; entityId: string; payload: string }[];
+        }
+      ).nodes;
+    };
+    const open = (await list('OPEN')).find((n) => n.entityId === entity['id']);
+    expect(open).toMatchObject({
+      reason: 'UNKNOWN_DEVICE',
+      status: 'OPEN',
+      source: { kind: 'PARTNER', id: 'partner-test' },
+    });
+    expect(JSON.parse(open?.payload ?? 'null')).toEqual(entity);
+    const anonymous = await executeAs(
+      server,
+      '{ mobilityQuarantine(first: 1) { totalCount } }',
+    );
+    expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+
+    const replay = () =>
+      executeAs(
+        server,
+        'mutation($ids: [ID!]!) { replayMobilityQuarantine(ids: $ids) { id outcome reason } }',
+        { ids: [open?.id] },
+        staff,
+      );
+    expect((await replay()).data?.['replayMobilityQuarantine']).toEqual([
+      { id: open?.id, outcome: 'REJECTED', reason: 'UNKNOWN_DEVICE' },
+    ]);
+    const sensor = seed.sensors.find((s) => s._id === SENSOR);
+    if (!sensor) throw new Error('no seeded sensor');
+    await models.TrafficSensor.create({
+      ...sensor,
+      _id: 'mob-ts-13201-09',
+      latest: null,
+    });
+    expect((await replay()).data?.['replayMobilityQuarantine']).toEqual([
+      { id: open?.id, outcome: 'STORED', reason: null },
+    ]);
+    expect((await replay()).data?.['replayMobilityQuarantine']).toEqual([
+      { id: open?.id, outcome: 'ALREADY_REPLAYED', reason: null },
+    ]);
+    expect((await list('OPEN')).some((n) => n.entityId === entity['id'])).toBe(
+      false,
+    );
+    const stored = await models.TrafficFlowReading.findById(
+      `mob-ts-13201-09@${to.toISOString()}`,
+    ).lean();
+    expect(stored?.source).toEqual({ kind: 'partner', id: 'partner-test' });
   });
 
   it('reads NGSI-v2 keyValues with a FIWARE interval', async () => {

@@ -6,6 +6,7 @@
  * record. Every entity gets exactly one outcome, in request order; nothing is
  * dropped without its outcome saying so.
  */
+import { counter } from '../runtime/metrics.js';
 import type { CityEvent, EventPublisher } from '../runtime/cityEvents.js';
 import type { Department } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
@@ -143,6 +144,40 @@ function readingEvent(
       }),
     },
   };
+}
+
+const ingestRecords = counter(
+  'ingest_records_total',
+  'Records received by ingestion, by department, outcome (created, duplicate, rejected, failed) and rejection reason.',
+  ['department', 'outcome', 'reason'],
+);
+const ingestFlags = counter(
+  'ingest_quality_flags_total',
+  'Quality flags put on accepted records, by department and flag.',
+  ['department', 'flag'],
+);
+const quarantined = counter(
+  'ingest_quarantined_total',
+  'Rejected records kept in the quarantine (replayable), by department.',
+  ['department'],
+);
+
+/** Ingestion metrics of one batch (docs/operations.md, "Metrics"). */
+function countOutcomes(
+  department: Department,
+  outcomes: readonly IngestOutcome[],
+): void {
+  for (const outcome of outcomes) {
+    ingestRecords.inc({
+      department,
+      outcome: outcome.status,
+      reason: outcome.status === 'rejected' ? outcome.reason : '',
+    });
+    if (outcome.status === 'rejected' && outcome.quarantined)
+      quarantined.inc({ department });
+    if (outcome.status === 'created')
+      for (const flag of outcome.flags) ingestFlags.inc({ department, flag });
+  }
 }
 
 /** Builds a department's pipeline. */
@@ -351,6 +386,7 @@ export function createIngestPipeline(
           });
         }
       }
+      countOutcomes(options.department, outcomes);
       return outcomes;
     },
   };

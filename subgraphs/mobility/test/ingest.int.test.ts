@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsRegistry } from '../../../lib/runtime/metrics.js';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
 import type { IngestBatch } from '../../../lib/ingest/createIngestPipeline.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
@@ -246,6 +247,35 @@ describe('mobility ingestion', () => {
     expect(
       (await models.QuarantinedRecord.findById(unknown?._id).lean())?.attempts,
     ).toBe(2);
+  });
+
+  it('counts records by outcome and reason, and what it quarantines, in /metrics', async () => {
+    const sample = async (name: string, labels: Record<string, string>) =>
+      ((await metricsRegistry.getSingleMetric(name)?.get())?.values ?? [])
+        .filter((value) =>
+          Object.entries(labels).every(([key, v]) => value.labels[key] === v),
+        )
+        .reduce((sum, value) => sum + value.value, 0);
+    const rejected = {
+      department: 'mobility',
+      outcome: 'rejected',
+      reason: 'UNKNOWN_DEVICE',
+    };
+    const before = await sample('ingest_records_total', rejected);
+    const quarantinedBefore = await sample('ingest_quarantined_total', {
+      department: 'mobility',
+    });
+    const to = minutesAgo(2);
+    await ingest([
+      flowObserved(new Date(to.getTime() - 60_000), to, {
+        id: 'urn:ngsi-ld:TrafficFlowObserved:metrics-unknown',
+        refDevice: { type: 'Relationship', object: 'urn:ngsi-ld:Device:none' },
+      }),
+    ]);
+    expect(await sample('ingest_records_total', rejected)).toBe(before + 1);
+    expect(
+      await sample('ingest_quarantined_total', { department: 'mobility' }),
+    ).toBe(quarantinedBefore + 1);
   });
 
   it('swaps back [lat, lon] coordinates and flags them', async () => {

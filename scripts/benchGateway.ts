@@ -453,11 +453,6 @@ async function main(): Promise<void> {
       GATEWAY_PORT: String(ports.gateway),
       RATE_LIMIT_REQUESTS: '0',
       LOG_FORMAT: 'json',
-      ...(options.profile
-        ? {
-            NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${options.profile}`,
-          }
-        : {}),
     };
     for (const name of SUBGRAPH_NAMES) {
       env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
@@ -486,7 +481,52 @@ async function main(): Promise<void> {
     const gatewayPid = descendants(city.pid ?? 0).find((pid) =>
       cmdline(pid).includes('gateway/src/index.ts'),
     );
-    const oursPinned = gatewayPid !== undefined && pin(gatewayPid);
+    let oursPinned = gatewayPid !== undefined && pin(gatewayPid);
+    if (options.profile && gatewayPid !== undefined) {
+      // --cpu-prof is refused in NODE_OPTIONS: the gateway start.ts launched
+      // is replaced by the same command, same environment, under --cpu-prof
+      // (the profile is written when it stops at the end of the run).
+      const gatewayEnv = Object.fromEntries(
+        readFileSync(`/proc/${gatewayPid}/environ`, 'utf8')
+          .split('\0')
+          .filter(Boolean)
+          .map((entry) => {
+            const at = entry.indexOf('=');
+            return [entry.slice(0, at), entry.slice(at + 1)];
+          }),
+      );
+      process.kill(gatewayPid, 'SIGTERM');
+      while (descendants(city.pid ?? 0).includes(gatewayPid))
+        await new Promise((r) => setTimeout(r, 200));
+      const args = [
+        '--cpu-prof',
+        `--cpu-prof-dir=${options.profile}`,
+        '--import',
+        'tsx',
+        path.join(ROOT, 'gateway/src/index.ts'),
+      ];
+      const profiled = hasTaskset
+        ? spawn('taskset', ['-c', '0', process.execPath, ...args], {
+            env: gatewayEnv,
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+        : spawn(process.execPath, args, {
+            env: gatewayEnv,
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+      children.unshift(profiled);
+      profiled.stdout.pipe(log);
+      profiled.stderr.pipe(log);
+      await waitReady(
+        async () =>
+          (await fetch(`http://127.0.0.1:${ports.gateway}/ready`)).ok === true,
+        'the profiled gateway',
+        profiled,
+      );
+      oursPinned = hasTaskset;
+    }
 
     // The peer: the same supergraph, its routing URLs pointed at the
     // running subgraphs' ports.

@@ -3,7 +3,8 @@
  * `.cpuprofile` written by `node --cpu-prof` (see `npm run bench:gateway --
  * --profile <dir>`) and prints the self time by area (our gateway code, our
  * lib, @apollo/gateway, @apollo/server, graphql-js, HTTP, logging, tokens,
- * GC, idle) and the top functions by self time.
+ * GC, idle) and the top functions by self time. Start-up (module loading,
+ * compiling) is left out: samples count from the first GraphQL request on.
  *
  * Usage: tsx scripts/bench/profileSummary.ts <file.cpuprofile> [top=25]
  */
@@ -11,6 +12,7 @@ import { readFile } from 'node:fs/promises';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: {
     functionName: string;
     url: string;
@@ -67,10 +69,22 @@ if (!file) throw new Error('usage: profileSummary.ts <file.cpuprofile> [top]');
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+const parentOf = new Map<number, number>();
+for (const node of profile.nodes)
+  for (const child of node.children ?? []) parentOf.set(child, node.id);
+const inGraphQLRequest = (id: number): boolean => {
+  for (let at: number | undefined = id; at !== undefined; at = parentOf.get(at))
+    if (byId.get(at)?.callFrame.functionName === 'processGraphQLRequest')
+      return true;
+  return false;
+};
 const selfById = new Map<number, number>();
 let total = 0;
+let started = false;
 profile.samples.forEach((id, i) => {
   const delta = profile.timeDeltas[i] ?? 0;
+  started ||= inGraphQLRequest(id);
+  if (!started) return;
   selfById.set(id, (selfById.get(id) ?? 0) + delta);
   total += delta;
 });
@@ -93,11 +107,11 @@ const idle = byArea.get('idle') ?? 0;
 const busy = total - idle;
 const pct = (n: number, of: number) => `${((100 * n) / of).toFixed(1)}%`;
 const lines = [
-  `${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${pct(busy, total)})`,
+  `${file}: ${(total / 1e6).toFixed(1)} s sampled from the first GraphQL request, ${(busy / 1e6).toFixed(1)} s busy (${pct(busy, total)})`,
   '',
   'self time by area (share of busy time):',
   ...[...byArea]
-    .filter(([area]) => area !== 'idle')
+    .filter(([area, t]) => area !== 'idle' && t / busy >= 0.002)
     .sort((a, b) => b[1] - a[1])
     .map(([area, t]) => `  ${pct(t, busy).padStart(6)}  ${area}`),
   '',

@@ -20,23 +20,27 @@ const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 interface Call {
   headers: Record<string, string>;
   body: string;
-  reply(status: number, text: string): void;
-  fail(error: Error): void;
 }
 
-/** A subgraph that answers only when the test says so, recording each fetch. */
+/**
+ * A subgraph that records each fetch and answers all of them once the test
+ * opens it. No timing: a caller joins an in-flight fetch synchronously, so
+ * any fetch that was not shared is recorded before its caller's answer.
+ */
 function heldSubgraph() {
   const calls: Call[] = [];
-  const fetch: SubgraphFetch = (_url, init) =>
-    new Promise((resolve, reject) => {
-      calls.push({
-        headers: init.headers,
-        body: init.body,
-        reply: (status, text) => resolve({ status, text: async () => text }),
-        fail: reject,
-      });
-    });
-  return { calls, fetch };
+  let open: (outcome: { status: number; text: string } | Error) => void = () =>
+    undefined;
+  const gate = new Promise<{ status: number; text: string } | Error>(
+    (resolve) => (open = resolve),
+  );
+  const fetch: SubgraphFetch = async (_url, init) => {
+    calls.push({ headers: init.headers, body: init.body });
+    const outcome = await gate;
+    if (outcome instanceof Error) throw outcome;
+    return { status: outcome.status, text: async () => outcome.text };
+  };
+  return { calls, fetch, open };
 }
 
 function dataSource(
@@ -82,9 +86,6 @@ function request(
   } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>;
 }
 
-/** Lets pending fetches reach the fake subgraph (token signing is async). */
-const settle = () => new Promise((r) => setTimeout(r, 20));
-
 const SENSOR = 'query S__mobility__0($id:ID!){trafficSensor(id:$id){id name}}';
 const ANSWER = '{"data":{"trafficSensor":{"id":"s1","name":"Canebière"}}}';
 const staff = createViewer('agent-01', ['mobility:read'], ['staff']);
@@ -99,7 +100,7 @@ async function claims(call: Call) {
 
 describe('CityGraphDataSource in-flight deduplication', () => {
   it('sends identical concurrent queries of one access class once, with one valid token, each caller getting its own copy', async () => {
-    const { calls, fetch } = heldSubgraph();
+    const { calls, fetch, open } = heldSubgraph();
     const source = dataSource(fetch);
     const first = request(staff, SENSOR, { id: 's1' });
     const second = request(
@@ -111,12 +112,9 @@ describe('CityGraphDataSource in-flight deduplication', () => {
       source.process(first),
       source.process(second),
     ]);
-    await settle();
-    expect(calls).toHaveLength(1);
-    const [call] = calls;
-    if (!call) throw new Error('no call');
-    call.reply(200, ANSWER);
+    open({ status: 200, text: ANSWER });
     const [a, b] = await answers;
+    expect(calls).toHaveLength(1);
     expect(a).toEqual(JSON.parse(ANSWER));
     expect(b).toEqual(JSON.parse(ANSWER));
     expect(a).not.toBe(b);
@@ -124,6 +122,8 @@ describe('CityGraphDataSource in-flight deduplication', () => {
     // Both requests name the subgraph in their audit event.
     expect(second.context.subgraphsCalled.has('mobility')).toBe(true);
     // One fetch, one token, good once for exactly that body.
+    const [call] = calls;
+    if (!call) throw new Error('no call');
     const replay = createMemoryReplayStore();
     const verify = () =>
       verifyGatewayToken(publicKey, call.headers[GATEWAY_TOKEN_HEADER], {
@@ -138,7 +138,7 @@ describe('CityGraphDataSource in-flight deduplication', () => {
   });
 
   it('never shares a fetch between callers whose scopes, policies or subject differ', async () => {
-    const { calls, fetch } = heldSubgraph();
+    const { calls, fetch, open } = heldSubgraph();
     const source = dataSource(fetch);
     const viewers = [
       staff,
@@ -150,22 +150,18 @@ describe('CityGraphDataSource in-flight deduplication', () => {
     const answers = Promise.all(
       viewers.map((v) => source.process(request(v, SENSOR, { id: 's1' }))),
     );
-    await settle();
+    open({ status: 200, text: ANSWER });
+    await answers;
     expect(calls).toHaveLength(viewers.length);
     const seen = await Promise.all(calls.map(claims));
-    expect(
-      seen.map((c) => [
-        c.viewer.subject,
-        [...c.viewer.scopes],
-        [...c.viewer.policies],
-      ]),
-    ).toEqual(viewers.map((v) => [v.subject, [...v.scopes], [...v.policies]]));
-    for (const call of calls) call.reply(200, ANSWER);
-    await answers;
+    const classOf = (v: Viewer) => [v.subject, [...v.scopes], [...v.policies]];
+    expect(seen.map((c) => classOf(c.viewer)).sort()).toEqual(
+      viewers.map(classOf).sort(),
+    );
   });
 
   it('never shares a mutation, even identical and from one caller', async () => {
-    const { calls, fetch } = heldSubgraph();
+    const { calls, fetch, open } = heldSubgraph();
     const source = dataSource(fetch);
     const mutation =
       'mutation M__mobility__0($id:ID!){setSignalPlan(id:$id){id}}';
@@ -178,29 +174,23 @@ describe('CityGraphDataSource in-flight deduplication', () => {
         document: undefined,
       } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>),
     ]);
-    await settle();
-    expect(calls).toHaveLength(3);
-    for (const call of calls)
-      call.reply(200, '{"data":{"setSignalPlan":null}}');
+    open({ status: 200, text: '{"data":{"setSignalPlan":null}}' });
     await answers;
+    expect(calls).toHaveLength(3);
   });
 
   it('shares nothing across different variables, nor after the fetch ended, nor when turned off', async () => {
-    const { calls, fetch } = heldSubgraph();
+    const { calls, fetch, open } = heldSubgraph();
     const source = dataSource(fetch);
     const pending = Promise.all([
       source.process(request(staff, SENSOR, { id: 's1' })),
       source.process(request(staff, SENSOR, { id: 's2' })),
     ]);
-    await settle();
-    expect(calls).toHaveLength(2);
-    for (const call of calls) call.reply(200, ANSWER);
+    open({ status: 200, text: ANSWER });
     await pending;
-    const later = source.process(request(staff, SENSOR, { id: 's1' }));
-    await settle();
+    expect(calls).toHaveLength(2);
+    await source.process(request(staff, SENSOR, { id: 's1' }));
     expect(calls).toHaveLength(3);
-    calls[2]?.reply(200, ANSWER);
-    await later;
 
     const off = heldSubgraph();
     const plain = dataSource(off.fetch, false);
@@ -208,23 +198,21 @@ describe('CityGraphDataSource in-flight deduplication', () => {
       plain.process(request(staff, SENSOR, { id: 's1' })),
       plain.process(request(staff, SENSOR, { id: 's1' })),
     ]);
-    await settle();
-    expect(off.calls).toHaveLength(2);
-    for (const call of off.calls) call.reply(200, ANSWER);
+    off.open({ status: 200, text: ANSWER });
     await both;
+    expect(off.calls).toHaveLength(2);
   });
 
   it('gives every caller of a failed shared fetch its own DOWNSTREAM_SERVICE_ERROR, counted once by the breaker', async () => {
-    const { calls, fetch } = heldSubgraph();
+    const { calls, fetch, open } = heldSubgraph();
     const source = dataSource(fetch, true, 2);
     const answers = Promise.allSettled([
       source.process(request(staff, SENSOR, { id: 's1' })),
       source.process(request(staff, SENSOR, { id: 's1' })),
     ]);
-    await settle();
-    expect(calls).toHaveLength(1);
-    calls[0]?.fail(new Error('ECONNREFUSED'));
+    open(new Error('ECONNREFUSED'));
     const results = await answers;
+    expect(calls).toHaveLength(1);
     for (const result of results) {
       expect(result.status).toBe('rejected');
       expect(

@@ -15,6 +15,7 @@
  * first caller's; every caller parses its own copy of the answer
  * (docs/performance.md).
  */
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import type { KeyObject } from 'node:crypto';
 import type {
   GraphQLDataSource,
@@ -319,6 +320,10 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
       });
       headers[REQUEST_ID_HEADER] = context.requestId;
     }
+    // W3C traceparent of the current span (the gateway's fetch span; for a
+    // shared fetch, its sender's): the subgraph's spans join the caller's
+    // trace. A no-op when tracing is off.
+    propagation.inject(otelContext.active(), headers);
     if (!this.breaker.tryAcquire()) throw new FetchFailure('circuit_open', {});
 
     const signal = AbortSignal.timeout(this.timeoutMs);

@@ -25,8 +25,10 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Connection } from 'mongoose';
 import { applyAccessRules } from '../records/access/index.js';
 import {
+  DEPARTMENTS,
   loadConfig,
   type Config,
+  type Department,
   type SubgraphName,
 } from '../runtime/config.js';
 import {
@@ -44,6 +46,7 @@ import type { EventPublisher } from '../runtime/cityEvents.js';
 import { createRedisEventBroker } from '../runtime/eventBroker.js';
 import { connectRedis } from '../runtime/redis.js';
 import { initMetrics } from '../runtime/metrics.js';
+import { stopTracing } from '../runtime/tracing.js';
 import { metricsPlugin } from '../runtime/metricsPlugin.js';
 import {
   createMemoryReplayStore,
@@ -58,6 +61,8 @@ import {
   resolveDatabase,
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
+import type { IngestPipeline } from '../ingest/createIngestPipeline.js';
+import { createIngestRoute } from './ingestRoute.js';
 import {
   createOutboxPublisher,
   ensureOutboxIndexes,
@@ -110,6 +115,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   apollo: ApolloServer<TContext>;
   /** Adds the subgraph's own per-request parts (loaders, the event publisher) to the base context. */
   createContext: (base: SubgraphRequestContext) => TContext;
+  /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
+  ingest?: IngestPipeline;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -120,6 +127,8 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   deps: SubgraphDeps;
   /** Adds the subgraph's own per-request parts (models, loaders) to the base context. */
   createContext: (base: SubgraphContext) => TContext;
+  /** The department's ingestion pipeline, when it ingests records. */
+  ingest?: IngestPipeline;
 }
 
 /**
@@ -159,6 +168,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
   return {
     apollo,
     createContext: (base) => options.createContext({ ...base, events }),
+    ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
 
@@ -198,6 +208,10 @@ export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
   replay: ReplayStore;
 }
 
+function isDepartment(name: string): name is Department {
+  return (DEPARTMENTS as readonly string[]).includes(name);
+}
+
 /** The HTTP service of a subgraph: only requests signed by the gateway are served. */
 export function createSubgraphHttpService<TContext extends SubgraphContext>(
   options: SubgraphHttpServiceOptions<TContext>,
@@ -209,6 +223,18 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
     // The gateway sends its own id; it only joins log lines here (the id
     // that counts is the one inside the verified token).
     trustRequestIdHeader: true,
+    routes:
+      server.ingest && isDepartment(name)
+        ? [
+            createIngestRoute({
+              department: name,
+              pipeline: server.ingest,
+              gatewayKey,
+              replay,
+              logger,
+            }),
+          ]
+        : [],
     async context({ req, requestId, rawBody }) {
       const header = req.headers[GATEWAY_TOKEN_HEADER];
       try {
@@ -334,6 +360,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     redis?.disconnect();
     await connection.close();
     await database.stop();
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

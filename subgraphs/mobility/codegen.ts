@@ -11,5 +11,7 @@ export const codegen: SubgraphCodegen = {
     TransitLine: '../models/index.js#TransitLineDoc',
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',
+    RecordSource:
+      '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
   },
 };

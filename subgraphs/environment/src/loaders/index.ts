@@ -3,8 +3,6 @@ import type { EnvironmentModels } from '../models/index.js';
 import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
-import { latestAirQualityByStation } from './latestAirQualityByStation.js';
-import { latestNoiseLevelByStation } from './latestNoiseLevelByStation.js';
 import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
 import { noiseLevelPagesByStation } from './noiseLevelPagesByStation.js';
 import { openLeakAlertCountByDistrict } from './openLeakAlertCountByDistrict.js';
@@ -21,8 +19,6 @@ export function createLoaders(models: EnvironmentModels) {
   return {
     airQualityStationById: airQualityStationById(models),
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
-    latestAirQualityByStation: latestAirQualityByStation(models),
-    latestNoiseLevelByStation: latestNoiseLevelByStation(models),
     airQualityPagesByStation: airQualityPagesByStation(models),
     noiseLevelPagesByStation: noiseLevelPagesByStation(models),
     waterReadingPagesByMeter: waterReadingPagesByMeter(models),

@@ -5,6 +5,7 @@ import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
+import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { MobilityContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -35,7 +36,17 @@ export type BikeStation = {
   id: Scalars['ID']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:BikeHireDockingStation:<id>. */
+  ngsiId: Scalars['ID']['output'];
+  /** When the availability was observed (the station's current state, kept on ingest of BikeHireDockingStation). */
   observedAt: Scalars['DateTime']['output'];
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Who reported the availability. */
+  source: RecordSource;
+  /** Whether the availability is older than 30 minutes now. */
+  stale: Scalars['Boolean']['output'];
 };
 
 export type BikeStationConnection = {
@@ -66,6 +77,8 @@ export type CongestionSummary = {
   /** When the newest of those readings was observed. */
   observedAt?: Maybe<Scalars['DateTime']['output']>;
   sensorCount: Scalars['Int']['output'];
+  /** Whether even the newest of those readings is older than 30 minutes (the sensors report every 15); null without readings. */
+  stale?: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
@@ -144,14 +157,14 @@ export type Quantity = {
 
 export type Query = {
   __typename?: 'Query';
-  bikeStations: BikeStationConnection;
+  bikeStations?: Maybe<BikeStationConnection>;
   trafficLight?: Maybe<TrafficLight>;
-  trafficLights: TrafficLightConnection;
+  trafficLights?: Maybe<TrafficLightConnection>;
   /** Readings across sensors, newest first; filter by district and time range. */
-  trafficReadings: TrafficFlowReadingConnection;
+  trafficReadings?: Maybe<TrafficFlowReadingConnection>;
   trafficSensor?: Maybe<TrafficSensor>;
-  trafficSensors: TrafficSensorConnection;
-  transitLines: Array<TransitLine>;
+  trafficSensors?: Maybe<TrafficSensorConnection>;
+  transitLines?: Maybe<Array<TransitLine>>;
   transitStop?: Maybe<TransitStop>;
 };
 
@@ -212,6 +225,34 @@ export type QueryTransitStopArgs = {
   id: Scalars['ID']['input'];
 };
 
+/** How a record was judged on the way in (docs/ingestion.md, Quality). */
+export type RecordQuality = {
+  __typename?: 'RecordQuality';
+  /** Quality flags, e.g. COORDINATES_SWAPPED, IMPLAUSIBLE_VALUE, INCOMPLETE; empty for a clean record. */
+  flags: Array<Scalars['String']['output']>;
+  /** 0 to 1: the share of the type's quantities present, lowered by each flag. */
+  score: Scalars['Float']['output'];
+};
+
+/** Where a record came from. */
+export type RecordSource = {
+  __typename?: 'RecordSource';
+  /** The partner's or device's id, the imported file's name, or seed:<department>. */
+  id: Scalars['String']['output'];
+  kind: RecordSourceKind;
+};
+
+/** Where an ingested record came from (docs/ingestion.md, Provenance). */
+export type RecordSourceKind =
+  /** A device, over MQTT. */
+  | 'DEVICE'
+  /** A file, through `npm run import`. */
+  | 'IMPORT'
+  /** A partner, through the NGSI API. */
+  | 'PARTNER'
+  /** The development seed. */
+  | 'SEED';
+
 export type SignalPhase = {
   __typename?: 'SignalPhase';
   greenSeconds: Scalars['Int']['output'];
@@ -252,16 +293,25 @@ export type TimeRangeInput = {
 /** One flow observation over an interval (FIWARE TrafficFlowObserved). */
 export type TrafficFlowReading = {
   __typename?: 'TrafficFlowReading';
-  averageSpeed: Quantity;
-  congested: Scalars['Boolean']['output'];
+  /** Null when the observation did not carry it. */
+  averageSpeed?: Maybe<Quantity>;
+  /** Occupancy over 0.6 or speed under 15 km/h; null when neither is known. */
+  congested?: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
-  /** Vehicles counted per hour. */
-  intensity: Quantity;
+  /** Vehicles counted per hour; null when the observation did not carry it. */
+  intensity?: Maybe<Quantity>;
   /** End of the observation interval. */
   observedAt: Scalars['DateTime']['output'];
-  /** Share of time the detection zone was occupied, 0 to 1. */
-  occupancy: Scalars['Float']['output'];
+  /** Share of time the detection zone was occupied, 0 to 1; null when the observation did not carry it. */
+  occupancy?: Maybe<Scalars['Float']['output']>;
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
   sensor: TrafficSensor;
+  /** Where the reading came from. */
+  source: RecordSource;
+  /** Whether the reading is older than 30 minutes now (for a latestReading: the sensor has stopped reporting). */
+  stale: Scalars['Boolean']['output'];
 };
 
 export type TrafficFlowReadingConnection = {
@@ -288,9 +338,13 @@ export type TrafficLight = {
   intersection: Scalars['String']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:Device:<id>. */
+  ngsiId: Scalars['ID']['output'];
   /** The signal plan in force: operational data for mobility staff. */
   signalPlan?: Maybe<SignalPlan>;
   status: TrafficLightStatus;
+  /** When the light last reported its status (FIWARE Device); null before any report. */
+  statusObservedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type TrafficLightConnection = {
@@ -320,9 +374,12 @@ export type TrafficSensor = {
   district: District;
   id: Scalars['ID']['output'];
   laneCount: Scalars['Int']['output'];
+  /** The newest reading (current state kept on ingest); see its observedAt and stale. */
   latestReading?: Maybe<TrafficFlowReading>;
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:Device:<id>: what a TrafficFlowObserved names in refDevice. */
+  ngsiId: Scalars['ID']['output'];
   /** Flow readings, newest first. */
   readings: TrafficFlowReadingConnection;
   roadName: Scalars['String']['output'];
@@ -360,6 +417,8 @@ export type TransitLine = {
   id: Scalars['ID']['output'];
   longName: Scalars['String']['output'];
   mode: TransitMode;
+  /** NGSI id, urn:ngsi-ld:GtfsRoute:<id>. */
+  ngsiId: Scalars['ID']['output'];
   shortName: Scalars['String']['output'];
   /** Stops in line order. */
   stops: Array<TransitStop>;
@@ -378,6 +437,8 @@ export type TransitStop = {
   lines: Array<TransitLine>;
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:GtfsStop:<id>. */
+  ngsiId: Scalars['ID']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -499,6 +560,7 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
   BikeStationEdge: ResolverTypeWrapper<Edge>;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
@@ -508,9 +570,11 @@ export type ResolversTypes = ResolversObject<{
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordQuality: ResolverTypeWrapper<RecordQuality>;
+  RecordSource: ResolverTypeWrapper<StoredRecordSource>;
+  RecordSourceKind: RecordSourceKind;
   SignalPhase: ResolverTypeWrapper<SignalPhase>;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
@@ -537,6 +601,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   BikeStationConnection: Page;
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
@@ -546,9 +611,10 @@ export type ResolversParentTypes = ResolversObject<{
   GeoPoint: GeoPoint;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
+  RecordQuality: RecordQuality;
+  RecordSource: StoredRecordSource;
   SignalPhase: SignalPhase;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
@@ -576,7 +642,12 @@ export type BikeStationResolvers<ContextType = MobilityContext, ParentType exten
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type BikeStationConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['BikeStationConnection'] = ResolversParentTypes['BikeStationConnection']> = ResolversObject<{
@@ -597,6 +668,7 @@ export type CongestionSummaryResolvers<ContextType = MobilityContext, ParentType
   congestedSensors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   observedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   sensorCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -640,14 +712,24 @@ export type QuantityResolvers<ContextType = MobilityContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  bikeStations?: Resolver<ResolversTypes['BikeStationConnection'], ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
+  bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
-  trafficLights?: Resolver<ResolversTypes['TrafficLightConnection'], ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
-  trafficReadings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
+  trafficLights?: Resolver<Maybe<ResolversTypes['TrafficLightConnection']>, ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
+  trafficReadings?: Resolver<Maybe<ResolversTypes['TrafficFlowReadingConnection']>, ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
   trafficSensor?: Resolver<Maybe<ResolversTypes['TrafficSensor']>, ParentType, ContextType, RequireFields<QueryTrafficSensorArgs, 'id'>>;
-  trafficSensors?: Resolver<ResolversTypes['TrafficSensorConnection'], ParentType, ContextType, Partial<QueryTrafficSensorsArgs>>;
-  transitLines?: Resolver<Array<ResolversTypes['TransitLine']>, ParentType, ContextType, Partial<QueryTransitLinesArgs>>;
+  trafficSensors?: Resolver<Maybe<ResolversTypes['TrafficSensorConnection']>, ParentType, ContextType, Partial<QueryTrafficSensorsArgs>>;
+  transitLines?: Resolver<Maybe<Array<ResolversTypes['TransitLine']>>, ParentType, ContextType, Partial<QueryTransitLinesArgs>>;
   transitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType, RequireFields<QueryTransitStopArgs, 'id'>>;
+}>;
+
+export type RecordQualityResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RecordQuality'] = ResolversParentTypes['RecordQuality']> = ResolversObject<{
+  flags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type RecordSourceResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
 }>;
 
 export type SignalPhaseResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['SignalPhase'] = ResolversParentTypes['SignalPhase']> = ResolversObject<{
@@ -665,13 +747,17 @@ export type SignalPlanResolvers<ContextType = MobilityContext, ParentType extend
 }>;
 
 export type TrafficFlowReadingResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReading'] = ResolversParentTypes['TrafficFlowReading']> = ResolversObject<{
-  averageSpeed?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
-  congested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  averageSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  congested?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  intensity?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  intensity?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  occupancy?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  occupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   sensor?: Resolver<ResolversTypes['TrafficSensor'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type TrafficFlowReadingConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReadingConnection'] = ResolversParentTypes['TrafficFlowReadingConnection']> = ResolversObject<{
@@ -693,8 +779,10 @@ export type TrafficLightResolvers<ContextType = MobilityContext, ParentType exte
   intersection?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   signalPlan?: Resolver<Maybe<ResolversTypes['SignalPlan']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrafficLightStatus'], ParentType, ContextType>;
+  statusObservedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export type TrafficLightConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightConnection'] = ResolversParentTypes['TrafficLightConnection']> = ResolversObject<{
@@ -717,6 +805,7 @@ export type TrafficSensorResolvers<ContextType = MobilityContext, ParentType ext
   latestReading?: Resolver<Maybe<ResolversTypes['TrafficFlowReading']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   readings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<TrafficSensorReadingsArgs>>;
   roadName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -738,6 +827,7 @@ export type TransitLineResolvers<ContextType = MobilityContext, ParentType exten
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   longName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['TransitMode'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   shortName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stops?: Resolver<Array<ResolversTypes['TransitStop']>, ParentType, ContextType>;
 }>;
@@ -749,6 +839,7 @@ export type TransitStopResolvers<ContextType = MobilityContext, ParentType exten
   lines?: Resolver<Array<ResolversTypes['TransitLine']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
@@ -763,6 +854,8 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecordQuality?: RecordQualityResolvers<ContextType>;
+  RecordSource?: RecordSourceResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
   TrafficFlowReading?: TrafficFlowReadingResolvers<ContextType>;

@@ -1,6 +1,7 @@
 /** Mobility's resolver map: one file per GraphQL type. */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
+import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
 import { BikeStation } from './BikeStation.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
@@ -21,4 +22,5 @@ export const resolvers: Resolvers = {
   TransitLine,
   TransitStop,
   BikeStation,
+  RecordSource: recordSourceResolvers,
 };

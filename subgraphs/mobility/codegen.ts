@@ -13,5 +13,6 @@ export const codegen: SubgraphCodegen = {
     BikeStation: '../models/index.js#BikeStationDoc',
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
+    QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',
   },
 };

@@ -1,4 +1,5 @@
 /** Mobility's root queries. */
+import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import {
   type PageArgs,
@@ -10,6 +11,11 @@ import type { TransitLineDoc } from '../models/index.js';
 type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
+  mobilityQuarantine: (
+    _: unknown,
+    args: Parameters<typeof quarantineQuery>[0],
+    ctx: MobilityContext,
+  ) => quarantineQuery(args, ctx.queries),
   trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
     ctx.queries.trafficSensors(districtFilter(args.district), args),
   trafficSensor: (_: unknown, args: { id: string }, ctx: MobilityContext) =>

@@ -17,6 +17,9 @@ const TEST_FILES = [
   'tests/**',
   'lib/tooling/testing/**',
   'localdb/bench/**',
+  // Benchmarks drive a peer gateway and a load generator (devDependencies).
+  'scripts/benchGateway.ts',
+  'scripts/bench/**',
   'vitest.config.ts',
   'eslint.config.js',
   // Build-time code generation config (dev tooling), root and per subgraph.

@@ -7,6 +7,13 @@
  * and goes through its circuit breaker; nothing of a subgraph's failure
  * (its address, status line, body, stack) reaches the client: the client
  * gets DOWNSTREAM_SERVICE_ERROR naming the service, the log gets the rest.
+ *
+ * Identical queries in flight at the same time are sent once: same subgraph,
+ * same body (query, variables, operation name, extensions) and same access
+ * class (caller subject, scopes and policies), never a mutation, never
+ * across callers whose access differs. The one fetch carries one token, the
+ * first caller's; every caller parses its own copy of the answer
+ * (docs/performance.md).
  */
 import { context as otelContext, propagation } from '@opentelemetry/api';
 import type { KeyObject } from 'node:crypto';
@@ -14,7 +21,7 @@ import type {
   GraphQLDataSource,
   GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
-import { GraphQLError } from 'graphql';
+import { GraphQLError, Kind } from 'graphql';
 import { describeError } from '../../lib/runtime/errors.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import {
@@ -23,13 +30,20 @@ import {
 } from '../../lib/runtime/gatewayToken.js';
 import { REQUEST_ID_HEADER } from '../../lib/runtime/http.js';
 import { CircuitBreaker } from './circuitBreaker.js';
-import { histogram } from '../../lib/runtime/metrics.js';
+import { counter, histogram } from '../../lib/runtime/metrics.js';
+import type { Viewer } from '../../lib/runtime/viewer.js';
 import type { GatewayContext } from './context.js';
 
 const fetchDuration = histogram(
   'gateway_subgraph_fetch_duration_seconds',
   'Time of one gateway fetch to a subgraph, by subgraph and outcome (ok, timeout, unreachable, circuit_open, refused, error).',
   ['subgraph', 'outcome'],
+);
+
+const deduplicated = counter(
+  'gateway_subgraph_fetches_deduplicated_total',
+  'Subgraph fetches not sent because an identical query of the same access class was already in flight, by subgraph.',
+  ['subgraph'],
 );
 
 /** Options of {@link CityGraphDataSource}. */
@@ -48,6 +62,12 @@ export interface CityGraphDataSourceOptions {
   logger: Logger;
   /** @default globalThis.fetch */
   fetch?: SubgraphFetch;
+  /**
+   * Send identical queries of one access class that are in flight at the
+   * same time once (see the module comment).
+   * @default true
+   */
+  deduplicate?: boolean;
 }
 
 /** Why a fetch to a subgraph failed, as `extensions.reason` (docs/errors.md). */
@@ -70,6 +90,54 @@ const MESSAGES: Record<DownstreamReason, (name: string, ms: number) => string> =
 
 type ProcessOptions = GraphQLDataSourceProcessOptions<GatewayContext>;
 type Response = Awaited<ReturnType<GraphQLDataSource['process']>>;
+
+/** What one fetch brought back, shared by the callers of a deduplicated fetch. */
+interface Reply {
+  status: number;
+  text: string;
+  /** The parsed body (the sender's own copy), undefined when not JSON. */
+  parsed: unknown;
+}
+
+/** Why a fetch brought nothing back, for each caller to report as its own error. */
+class FetchFailure extends Error {
+  constructor(
+    readonly reason: DownstreamReason,
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * The access class of a caller: callers of one class get the same answer
+ * from a subgraph (its rules see only subject, scopes and policies, through
+ * the token), so only they may share a fetch.
+ */
+function accessClass(viewer: Viewer): string {
+  return JSON.stringify([
+    viewer.subject,
+    [...viewer.scopes].sort(),
+    [...viewer.policies].sort(),
+  ]);
+}
+
+/** Whether a subgraph operation is certainly a query (never a mutation). */
+function isQuery(options: ProcessOptions, query: string | undefined): boolean {
+  const document = 'document' in options ? options.document : undefined;
+  if (document) {
+    const operations = document.definitions.filter(
+      (d) => d.kind === Kind.OPERATION_DEFINITION,
+    );
+    return (
+      operations.length === 1 &&
+      operations[0]?.kind === Kind.OPERATION_DEFINITION &&
+      operations[0].operation === 'query'
+    );
+  }
+  // The query planner writes `query ...` or a bare selection set `{...}`.
+  return query !== undefined && /^\s*(?:query\b|\{)/.test(query);
+}
 
 /**
  * The fetch function (`globalThis.fetch` by default); the gateway's HTTP
@@ -96,6 +164,9 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly logger: Logger;
   private readonly url: string;
   private readonly fetch: SubgraphFetch;
+  private readonly deduplicate: boolean;
+  /** Fetches in flight that identical queries may join, by access class and body. */
+  private readonly inflight = new Map<string, Promise<Reply>>();
 
   constructor(options: CityGraphDataSourceOptions) {
     this.url = options.url;
@@ -105,6 +176,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
     this.tokenTtlSeconds = options.tokenTtlSeconds;
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
+    this.deduplicate = options.deduplicate ?? true;
     this.breaker = new CircuitBreaker({
       failures: options.breakerFailures,
       openMs: options.breakerOpenMs,
@@ -156,7 +228,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
   private async fetchOnce(options: ProcessOptions): Promise<Response> {
     const context = options.context as Partial<GatewayContext>;
     // Marked before the fetch, so the audit event names the subgraph even
-    // when the fetch fails.
+    // when the fetch fails (and for each caller of a shared fetch).
     context.subgraphsCalled?.add(this.serviceName);
     const { query, variables, operationName, extensions } = options.request;
     const body = JSON.stringify({
@@ -165,58 +237,46 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
       operationName,
       extensions,
     });
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-    };
-    // Health checks and schema loading carry no request context (unused:
-    // the supergraph is static), and so no token.
-    if (context.viewer && context.requestId) {
-      headers[GATEWAY_TOKEN_HEADER] = await signGatewayToken(this.signingKey, {
-        viewer: context.viewer,
-        requestId: context.requestId,
-        ttlSeconds: this.tokenTtlSeconds,
-        subgraph: this.serviceName,
-        body,
-        ...(context.auditedWrite ? { auditEvent: context.requestId } : {}),
-      });
-      headers[REQUEST_ID_HEADER] = context.requestId;
-    }
-    // W3C traceparent of the current span (the gateway's fetch span): the
-    // subgraph's spans join the caller's trace. A no-op when tracing is off.
-    propagation.inject(otelContext.active(), headers);
-    if (!this.breaker.tryAcquire())
-      throw this.downstream('circuit_open', context, {});
 
-    const signal = AbortSignal.timeout(this.timeoutMs);
-    let status: number;
-    let parsed: unknown;
+    let reply: Reply;
     try {
-      const fetchResponse = await this.fetch(this.url, {
-        method: 'POST',
-        headers,
-        body,
-        signal,
-      });
-      status = fetchResponse.status;
-      const text = await fetchResponse.text();
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
+      const key =
+        this.deduplicate &&
+        context.viewer &&
+        context.requestId &&
+        !context.auditedWrite &&
+        isQuery(options, query)
+          ? `${accessClass(context.viewer)}\n${body}`
+          : null;
+      if (key === null) {
+        reply = await this.send(body, context);
+      } else {
+        const inflight = this.inflight.get(key);
+        if (inflight) {
+          deduplicated.inc({ subgraph: this.serviceName });
+          const shared = await inflight;
+          // Each caller gets its own objects: the gateway merges into them.
+          reply = { ...shared, parsed: parseJson(shared.text) };
+        } else {
+          const sent = this.send(body, context);
+          this.inflight.set(key, sent);
+          try {
+            reply = await sent;
+          } finally {
+            this.inflight.delete(key);
+          }
+        }
       }
     } catch (error) {
-      this.breaker.failure();
-      throw this.downstream(
-        signal.aborted ? 'timeout' : 'unreachable',
-        context,
-        { err: describeError(error) },
-      );
+      if (error instanceof FetchFailure)
+        throw this.downstream(error.reason, context, error.detail);
+      throw error;
     }
+
+    const { status, parsed } = reply;
     if (status >= 500 || parsed === undefined || parsed === null) {
-      this.breaker.failure();
       throw this.downstream('error', context, { status });
     }
-    this.breaker.success();
     if (status === 401 || status === 403) {
       // The subgraph refused the gateway's own token (clock skew, key
       // mismatch): an operator problem, never the caller's.
@@ -233,5 +293,69 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
       throw this.downstream('error', context, { status });
     }
     return graphql as Response;
+  }
+
+  /**
+   * One HTTP fetch with its own single-use token (signed for the caller who
+   * sends it), the breaker's accounting done once per fetch.
+   * @throws FetchFailure when nothing came back.
+   */
+  private async send(
+    body: string,
+    context: Partial<GatewayContext>,
+  ): Promise<Reply> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+    };
+    // Health checks and schema loading carry no request context (unused:
+    // the supergraph is static), and so no token.
+    if (context.viewer && context.requestId) {
+      headers[GATEWAY_TOKEN_HEADER] = await signGatewayToken(this.signingKey, {
+        viewer: context.viewer,
+        requestId: context.requestId,
+        ttlSeconds: this.tokenTtlSeconds,
+        subgraph: this.serviceName,
+        body,
+        ...(context.auditedWrite ? { auditEvent: context.requestId } : {}),
+      });
+      headers[REQUEST_ID_HEADER] = context.requestId;
+    }
+    // W3C traceparent of the current span (the gateway's fetch span; for a
+    // shared fetch, its sender's): the subgraph's spans join the caller's
+    // trace. A no-op when tracing is off.
+    propagation.inject(otelContext.active(), headers);
+    if (!this.breaker.tryAcquire()) throw new FetchFailure('circuit_open', {});
+
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    let status: number;
+    let text: string;
+    try {
+      const fetchResponse = await this.fetch(this.url, {
+        method: 'POST',
+        headers,
+        body,
+        signal,
+      });
+      status = fetchResponse.status;
+      text = await fetchResponse.text();
+    } catch (error) {
+      this.breaker.failure();
+      throw new FetchFailure(signal.aborted ? 'timeout' : 'unreachable', {
+        err: describeError(error),
+      });
+    }
+    const parsed = parseJson(text);
+    if (status >= 500 || parsed === undefined || parsed === null)
+      this.breaker.failure();
+    else this.breaker.success();
+    return { status, text, parsed };
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
   }
 }

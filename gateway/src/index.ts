@@ -7,6 +7,7 @@ import { createLogger } from '../../lib/runtime/logger.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
+import { createRedisEventBroker } from '../../lib/runtime/eventBroker.js';
 import { createRedisRateLimiter } from './rateLimiter.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
@@ -36,7 +37,16 @@ const supergraph = createSupergraphSource({
 const redis = config.redis.url
   ? await connectRedis({ url: config.redis.url, logger })
   : null;
-const { http } = createGateway({
+// Subscriptions read the departments' events from the broker (docs/live.md).
+const events = config.events.redisUrl
+  ? createRedisEventBroker({
+      url: config.events.redisUrl,
+      prefix: config.redis.keyPrefix,
+      logger,
+      maxLength: config.events.streamMaxLength,
+    })
+  : null;
+const { http, live } = createGateway({
   config,
   logger,
   authenticate: createCallerAuthenticator(config.auth),
@@ -44,6 +54,7 @@ const { http } = createGateway({
   supergraph,
   audit,
   usage,
+  events,
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({
@@ -63,7 +74,9 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'gateway stopping');
+  await live.stop();
   await http.stop();
+  await events?.close();
   redis?.disconnect();
   await audit.close();
   await governance.close();

@@ -38,6 +38,12 @@ import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
 import type { SupergraphSource } from './supergraphSource.js';
+import type { EventBroker } from '../../lib/runtime/eventBroker.js';
+import {
+  createLiveService,
+  type LiveLimits,
+  type LiveService,
+} from './subscriptions/liveService.js';
 
 /** What the gateway is built from. */
 export interface GatewayDeps {
@@ -54,6 +60,10 @@ export interface GatewayDeps {
    * when omitted (index.ts passes the Redis one when `REDIS_URL` is set).
    */
   rateLimiter?: RateLimiter;
+  /** The event broker subscriptions read (docs/live.md); without it they answer SERVICE_UNAVAILABLE. */
+  events?: EventBroker | null;
+  /** Limits of the live service (tests shorten them). */
+  liveLimits?: Partial<LiveLimits>;
   /**
    * Usage buffer flush interval (tests shorten it).
    * @default 1000
@@ -66,6 +76,8 @@ export interface Gateway {
   apollo: ApolloServer<GatewayContext>;
   gateway: ApolloGateway;
   http: HttpService;
+  /** Subscriptions (WebSocket and SSE on /graphql). */
+  live: LiveService;
 }
 
 /** `<NAME>_URL` of a subgraph, which wins over the supergraph's routing URL. */
@@ -154,6 +166,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   const limits = operationLimits();
+  const live = createLiveService({
+    broker: deps.events ?? null,
+    authenticate: deps.authenticate,
+    logger,
+    gateway,
+    apollo: () => apollo,
+    getSupergraphSdl: () => deps.supergraph.current(),
+    validationRules: limits.validationRules,
+    ...(deps.liveLimits ? { limits: deps.liveLimits } : {}),
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -170,6 +192,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      live.plugin,
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       auditPlugin({
@@ -232,6 +255,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void recordRefusal(deps.audit, refusal, logger);
     },
     inspect: checkRequestLimits,
+    routes: [live.route],
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified
       // callers per subject (internal apps may share one IP).
@@ -289,5 +313,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   });
 
-  return { apollo, gateway, http };
+  live.attach(http.httpServer);
+  return { apollo, gateway, http, live };
 }

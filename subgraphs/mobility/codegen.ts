@@ -11,5 +11,6 @@ export const codegen: SubgraphCodegen = {
     TransitLine: '../models/index.js#TransitLineDoc',
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',
+    ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
   },
 };

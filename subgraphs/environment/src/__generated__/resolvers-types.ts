@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc, RenewableEnergyProjectDoc, WaterConsumptionObservedDoc, WaterLeakAlertDoc, WaterMeterDoc } from '../models/index.js';
+import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
 import type { EnvironmentContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -438,6 +439,16 @@ export type QueryWaterMetersArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A reading as the city graph received it (owned by mobility; environment answers its own readings). */
+export type ReadingReceived = {
+  __typename?: 'ReadingReceived';
+  /** The air-quality reading; null for another department's reading or one no longer stored. */
+  airQualityReading?: Maybe<AirQualityObserved>;
+  /** The air-quality station that measured it; null for another department's reading. */
+  airQualityStation?: Maybe<AirQualityStation>;
+  id: Scalars['ID']['output'];
+};
+
 /** A renewable-energy installation or project in the city. */
 export type RenewableEnergyProject = {
   __typename?: 'RenewableEnergyProject';
@@ -744,6 +755,7 @@ export type FederationTypes = ResolversObject<{
   AirQualityStation: AirQualityStation;
   Business: Business;
   District: District;
+  ReadingReceived: ReadingReceived;
   RenewableEnergyProject: RenewableEnergyProject;
   WaterMeter: WaterMeter;
 }>;
@@ -759,6 +771,9 @@ export type FederationReferenceTypes = ResolversObject<{
   District:
     ( { __typename: 'District' }
     & GraphQLRecursivePick<FederationTypes['District'], {"code":true}> );
+  ReadingReceived:
+    ( { __typename: 'ReadingReceived' }
+    & GraphQLRecursivePick<FederationTypes['ReadingReceived'], {"id":true}> );
   RenewableEnergyProject:
     ( { __typename: 'RenewableEnergyProject' }
     & GraphQLRecursivePick<FederationTypes['RenewableEnergyProject'], {"id":true}> );
@@ -799,6 +814,7 @@ export type ResolversTypes = ResolversObject<{
   Pollutant: Pollutant;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
   RenewableEnergyProject: ResolverTypeWrapper<RenewableEnergyProjectDoc>;
   RenewableEnergyProjectConnection: ResolverTypeWrapper<Page>;
   RenewableEnergyProjectEdge: ResolverTypeWrapper<Edge>;
@@ -849,6 +865,7 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
+  ReadingReceived: ReadingReceivedRef;
   RenewableEnergyProject: RenewableEnergyProjectDoc;
   RenewableEnergyProjectConnection: Page;
   RenewableEnergyProjectEdge: Edge;
@@ -1034,6 +1051,13 @@ export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends 
   waterMeters?: Resolver<ResolversTypes['WaterMeterConnection'], ParentType, ContextType, Partial<QueryWaterMetersArgs>>;
 }>;
 
+export type ReadingReceivedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['ReadingReceived'] = ResolversParentTypes['ReadingReceived'], FederationReferenceType extends FederationReferenceTypes['ReadingReceived'] = FederationReferenceTypes['ReadingReceived']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ReadingReceived']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  airQualityReading?: Resolver<Maybe<ResolversTypes['AirQualityObserved']>, ParentType, ContextType>;
+  airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type RenewableEnergyProjectResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RenewableEnergyProject'] = ResolversParentTypes['RenewableEnergyProject'], FederationReferenceType extends FederationReferenceTypes['RenewableEnergyProject'] = FederationReferenceTypes['RenewableEnergyProject']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['RenewableEnergyProject']> | FederationReferenceType, FederationReferenceType, ContextType>;
   capacity?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
@@ -1166,6 +1190,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
   RenewableEnergyProjectConnection?: RenewableEnergyProjectConnectionResolvers<ContextType>;
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;

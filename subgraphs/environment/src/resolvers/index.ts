@@ -9,6 +9,7 @@ import {
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { ReadingReceived } from './ReadingReceived.js';
 import { Business, RenewableEnergyProject } from './RenewableEnergyProject.js';
 import { WaterLeakAlert } from './WaterLeakAlert.js';
 import { WaterConsumptionObserved, WaterMeter } from './WaterMeter.js';
@@ -26,4 +27,5 @@ export const resolvers: Resolvers = {
   WaterLeakAlert,
   RenewableEnergyProject,
   Business,
+  ReadingReceived,
 };

@@ -5,6 +5,7 @@ import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
+import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { MobilityContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -149,6 +150,11 @@ export type Query = {
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
   districts: Array<District>;
+  /**
+   * A received reading by its id (`<sensor or station id>@<observedAt>`). Another shape of id is
+   * BAD_USER_INPUT.
+   */
+  reading?: Maybe<ReadingReceived>;
   trafficLight?: Maybe<TrafficLight>;
   trafficLights: TrafficLightConnection;
   /** Readings across sensors, newest first; filter by district and time range. */
@@ -171,6 +177,11 @@ export type QueryBikeStationsArgs = {
 
 export type QueryDistrictArgs = {
   code: Scalars['ID']['input'];
+};
+
+
+export type QueryReadingArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -221,6 +232,23 @@ export type QueryTransitStopArgs = {
   id: Scalars['ID']['input'];
 };
 
+/**
+ * A reading as the city graph received it, from a traffic sensor (mobility) or an air-quality
+ * station (environment): what `Subscription.readingReceived` delivers. Each department answers
+ * the fields of its own readings; the others are null.
+ */
+export type ReadingReceived = {
+  __typename?: 'ReadingReceived';
+  /** `<sensor or station id>@<observedAt>`, e.g. `mob-ts-13201-01@2026-11-25T08:00:00.000Z`. */
+  id: Scalars['ID']['output'];
+  /** When the reading was observed (from its id). */
+  observedAt: Scalars['DateTime']['output'];
+  /** The traffic reading; null for another department's reading or one no longer stored. */
+  trafficReading?: Maybe<TrafficFlowReading>;
+  /** The traffic sensor that measured it; null for another department's reading. */
+  trafficSensor?: Maybe<TrafficSensor>;
+};
+
 export type SignalPhase = {
   __typename?: 'SignalPhase';
   greenSeconds: Scalars['Int']['output'];
@@ -250,6 +278,43 @@ export type SignalPlanInput = {
   cycleSeconds: Scalars['Int']['input'];
   name: Scalars['String']['input'];
   phases: Array<SignalPhaseInput>;
+};
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each reading received from one traffic sensor (`sensorId`) or one air-quality station
+   * (`stationId`); exactly one of the two.
+   */
+  readingReceived?: Maybe<ReadingReceived>;
+  /** The traffic light each time its signal plan changes. Mobility staff only. */
+  signalPlanChanged?: Maybe<TrafficLight>;
+};
+
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type SubscriptionReadingReceivedArgs = {
+  sensorId?: InputMaybe<Scalars['ID']['input']>;
+  stationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type SubscriptionSignalPlanChangedArgs = {
+  trafficLightId: Scalars['ID']['input'];
 };
 
 /** A time range: from inclusive, to exclusive. */
@@ -472,6 +537,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = ResolversObject<{
   BikeStation: BikeStation;
   District: District;
+  ReadingReceived: ReadingReceived;
   TrafficLight: TrafficLight;
   TrafficSensor: TrafficSensor;
   TransitLine: TransitLine;
@@ -486,6 +552,9 @@ export type FederationReferenceTypes = ResolversObject<{
   District:
     ( { __typename: 'District' }
     & GraphQLRecursivePick<FederationTypes['District'], {"code":true}> );
+  ReadingReceived:
+    ( { __typename: 'ReadingReceived' }
+    & GraphQLRecursivePick<FederationTypes['ReadingReceived'], {"id":true}> );
   TrafficLight:
     ( { __typename: 'TrafficLight' }
     & GraphQLRecursivePick<FederationTypes['TrafficLight'], {"id":true}> );
@@ -520,10 +589,12 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
   SignalPhase: ResolverTypeWrapper<SignalPhase>;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
   SignalPlanInput: SignalPlanInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: ResolverTypeWrapper<TrafficFlowReadingDoc>;
   TrafficFlowReadingConnection: ResolverTypeWrapper<Page>;
@@ -558,10 +629,12 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
+  ReadingReceived: ReadingReceivedRef;
   SignalPhase: SignalPhase;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
   SignalPlanInput: SignalPlanInput;
+  Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: TrafficFlowReadingDoc;
   TrafficFlowReadingConnection: Page;
@@ -652,6 +725,7 @@ export type QueryResolvers<ContextType = MobilityContext, ParentType extends Res
   bikeStations?: Resolver<ResolversTypes['BikeStationConnection'], ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
   districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
+  reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<ResolversTypes['TrafficLightConnection'], ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
   trafficReadings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
@@ -659,6 +733,14 @@ export type QueryResolvers<ContextType = MobilityContext, ParentType extends Res
   trafficSensors?: Resolver<ResolversTypes['TrafficSensorConnection'], ParentType, ContextType, Partial<QueryTrafficSensorsArgs>>;
   transitLines?: Resolver<Array<ResolversTypes['TransitLine']>, ParentType, ContextType, Partial<QueryTransitLinesArgs>>;
   transitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType, RequireFields<QueryTransitStopArgs, 'id'>>;
+}>;
+
+export type ReadingReceivedResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['ReadingReceived'] = ResolversParentTypes['ReadingReceived'], FederationReferenceType extends FederationReferenceTypes['ReadingReceived'] = FederationReferenceTypes['ReadingReceived']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ReadingReceived']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  trafficReading?: Resolver<Maybe<ResolversTypes['TrafficFlowReading']>, ParentType, ContextType>;
+  trafficSensor?: Resolver<Maybe<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
 }>;
 
 export type SignalPhaseResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['SignalPhase'] = ResolversParentTypes['SignalPhase']> = ResolversObject<{
@@ -673,6 +755,11 @@ export type SignalPlanResolvers<ContextType = MobilityContext, ParentType extend
   phases?: Resolver<Array<ResolversTypes['SignalPhase']>, ParentType, ContextType>;
   updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  readingReceived?: SubscriptionResolver<Maybe<ResolversTypes['ReadingReceived']>, "readingReceived", ParentType, ContextType, Partial<SubscriptionReadingReceivedArgs>>;
+  signalPlanChanged?: SubscriptionResolver<Maybe<ResolversTypes['TrafficLight']>, "signalPlanChanged", ParentType, ContextType, RequireFields<SubscriptionSignalPlanChangedArgs, 'trafficLightId'>>;
 }>;
 
 export type TrafficFlowReadingResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReading'] = ResolversParentTypes['TrafficFlowReading']> = ResolversObject<{
@@ -774,8 +861,10 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TrafficFlowReading?: TrafficFlowReadingResolvers<ContextType>;
   TrafficFlowReadingConnection?: TrafficFlowReadingConnectionResolvers<ContextType>;
   TrafficFlowReadingEdge?: TrafficFlowReadingEdgeResolvers<ContextType>;

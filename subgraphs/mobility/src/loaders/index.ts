@@ -4,6 +4,7 @@ import { bikeStationById } from './bikeStationById.js';
 import { bikeStationsByDistrict } from './bikeStationsByDistrict.js';
 import { latestReadingBySensor } from './latestReadingBySensor.js';
 import { trafficLightById } from './trafficLightById.js';
+import { trafficReadingById } from './trafficReadingById.js';
 import { trafficReadingPagesBySensor } from './trafficReadingPagesBySensor.js';
 import { trafficLightsByDistrict } from './trafficLightsByDistrict.js';
 import { trafficSensorById } from './trafficSensorById.js';
@@ -19,6 +20,7 @@ export function createLoaders(models: MobilityModels) {
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
     latestReadingBySensor: latestReadingBySensor(models),
     trafficReadingPagesBySensor: trafficReadingPagesBySensor(models),
+    trafficReadingById: trafficReadingById(models),
     trafficLightById: trafficLightById(models),
     trafficLightsByDistrict: trafficLightsByDistrict(models),
     transitLineById: transitLineById(models),

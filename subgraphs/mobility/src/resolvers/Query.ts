@@ -8,12 +8,14 @@ import {
   type TimeRange,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { MobilityContext } from '../context.js';
+import { readingReceivedRef } from './ReadingReceived.js';
 import type { TransitLineDoc } from '../models/index.js';
 
 type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
   ...districtQueryResolvers,
+  reading: (_: unknown, args: { id: string }) => readingReceivedRef(args.id),
   trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
     ctx.queries.trafficSensors(districtFilter(args.district), args),
   trafficSensor: (_: unknown, args: { id: string }, ctx: MobilityContext) =>

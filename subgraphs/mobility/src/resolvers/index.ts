@@ -5,6 +5,7 @@ import { BikeStation } from './BikeStation.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { ReadingReceived } from './ReadingReceived.js';
 import { SignalPlan, TrafficLight } from './TrafficLight.js';
 import { TrafficFlowReading, TrafficSensor } from './TrafficSensor.js';
 import { TransitLine, TransitStop } from './Transit.js';
@@ -21,4 +22,5 @@ export const resolvers: Resolvers = {
   TransitLine,
   TransitStop,
   BikeStation,
+  ReadingReceived,
 };

@@ -33,6 +33,12 @@ export interface GatewayContext extends BaseContext {
    * subgraphs require of writes.
    */
   auditedWrite: boolean;
+  /**
+   * Set by the audit plugin when the request enters Apollo Server's request
+   * pipeline: from then on the plugin records its event. A refusal answered
+   * before (a batch) is recorded by the HTTP layer's `onRefused`.
+   */
+  auditRecorded: boolean;
 }
 
 /** Options of {@link createContextFactory}. */
@@ -70,6 +76,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       subgraphsCalled: new Set(),
       clientRequestId,
       auditedWrite: false,
+      auditRecorded: false,
     };
   };
 }

@@ -1,7 +1,7 @@
 /**
  * Limits on the operations the gateway accepts, so that one request cannot
  * make the subgraphs and their databases do unbounded work: nesting depth,
- * computed cost, aliases, directives and tokens, enforced by GraphQL Armor
+ * computed cost, aliases and directives, enforced by GraphQL Armor
  * (Escape), a maintained set of Apollo Server validation rules, plus
  * {@link listCostRule}, which prices list sizes. Pages are bounded
  * separately (at most 100 items, lib/pagination.ts); document size, tokens
@@ -18,8 +18,6 @@ export const OPERATION_LIMITS = {
   maxCost: 20_000,
   maxAliases: 20,
   maxDirectives: 50,
-  /** Lexical tokens in the document (introspection queries need about 1,000). */
-  maxTokens: 5_000,
 } as const;
 
 /** The validation rules and plugins that enforce {@link OPERATION_LIMITS}. */
@@ -29,7 +27,10 @@ export function operationLimits() {
     costLimit: { maxCost: OPERATION_LIMITS.maxCost, ignoreIntrospection: true },
     maxAliases: { n: OPERATION_LIMITS.maxAliases },
     maxDirectives: { n: OPERATION_LIMITS.maxDirectives },
-    maxTokens: { n: OPERATION_LIMITS.maxTokens },
+    // Tokens are counted before parsing (requestLimits.ts). Armor's count
+    // parses the document a second time in a hook, where a syntax error
+    // became an HTTP 500 instead of GRAPHQL_PARSE_FAILED (issue 9, finding 7).
+    maxTokens: { enabled: false },
     // Introspection is open (docs/architecture.md); suggestions add nothing to it.
     blockFieldSuggestion: { enabled: false },
   }).protect();

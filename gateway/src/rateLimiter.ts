@@ -10,6 +10,7 @@
  * Redis outage into a city-graph outage.
  */
 import type { Redis } from 'ioredis';
+import { describeError } from '../../lib/runtime/errors.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 
 /** The verdict on one request. */
@@ -98,7 +99,7 @@ export function createRedisRateLimiter(
         return verdict(Number(count), options, at);
       } catch (error) {
         options.logger.warn(
-          { err: error instanceof Error ? error.message : String(error) },
+          { err: describeError(error) },
           'rate limit not checked: redis unavailable',
         );
         return { allowed: true, retryAfterSeconds: 0 };

@@ -32,6 +32,7 @@ import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
+import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
@@ -193,6 +194,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       live.plugin,
+      operationResolutionPlugin(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
       auditPlugin({
@@ -256,6 +258,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     inspect: checkRequestLimits,
     routes: [live.route],
+    reportsRefusals: (context) => context.auditRecorded,
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified
       // callers per subject (internal apps may share one IP).

@@ -14,6 +14,7 @@ import type {
   GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { GraphQLError } from 'graphql';
+import { describeError } from '../../lib/runtime/errors.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import {
   GATEWAY_TOKEN_HEADER,
@@ -183,7 +184,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
       throw this.downstream(
         signal.aborted ? 'timeout' : 'unreachable',
         context,
-        { err: error instanceof Error ? error.message : String(error) },
+        { err: describeError(error) },
       );
     }
     if (status >= 500 || parsed === undefined || parsed === null) {

@@ -15,6 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { SupergraphSdlHook } from '@apollo/gateway';
 import { Supergraph } from '@apollo/federation-internals';
 import { Kind, parse, print, visit } from 'graphql';
+import { describeError } from '../../lib/runtime/errors.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 
 /** Options of {@link createSupergraphSource}. Exactly one of `path` and `url`. */
@@ -95,7 +96,7 @@ export function supergraphProblem(supergraphSdl: string): string | null {
     }).apiSchema();
     return null;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return describeError(error);
   }
 }
 
@@ -161,7 +162,7 @@ export function createSupergraphSource(
       text = await read();
     } catch (error) {
       logger.warn(
-        { err: error, source: where },
+        { err: describeError(error), source: where },
         'supergraph source unreadable; keeping the current supergraph',
       );
       return false;
@@ -184,7 +185,7 @@ export function createSupergraphSource(
     } catch (error) {
       refusedHash = hash;
       logger.error(
-        { err: error, source: where, hash },
+        { err: describeError(error), source: where, hash },
         'gateway refused the new supergraph; keeping the current one',
       );
       return false;

@@ -111,6 +111,7 @@ export function gatewayContext(
     subgraphsCalled: new Set(['engagement']),
     clientRequestId: null,
     auditedWrite: false,
+    auditRecorded: false,
   };
 }
 

@@ -27,6 +27,7 @@ function context(clientName: string | null): GatewayContext {
     subgraphsCalled: new Set(),
     clientRequestId: null,
     auditedWrite: false,
+    auditRecorded: false,
   };
 }
 

@@ -21,6 +21,8 @@ export const ErrorCode = {
   OPERATION_LIMIT_EXCEEDED: 'OPERATION_LIMIT_EXCEEDED',
   /** Too many requests from this caller; HTTP 429 with Retry-After. */
   RATE_LIMITED: 'RATE_LIMITED',
+  /** An automatic persisted query whose `sha256Hash` is not the hash of its `query` (Apollo Router's code); HTTP 400. */
+  PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
 } as const;
 
 /** One of the codes of {@link ErrorCode}. */
@@ -100,7 +102,10 @@ export class RateLimitedError extends GraphQLErrorWithCode {
 /** Options of {@link createFormatError}. */
 export interface FormatErrorOptions {
   /** Where the original of a masked error is logged. */
-  logger: { error(obj: object, msg?: string): void };
+  logger: {
+    error(obj: object, msg?: string): void;
+    info(obj: object, msg?: string): void;
+  };
 }
 
 /**
@@ -145,6 +150,54 @@ const DATABASE_DOWN = new Set([
   'MongoTopologyClosedError',
 ]);
 
+/**
+ * Mongoose failures caused by the value a client sent: a value that cannot
+ * be cast to the field's type (e.g. a crafted cursor whose sort value is not
+ * a date). They become BAD_USER_INPUT; their own message names models and
+ * paths, so a generic one is sent.
+ */
+const BAD_VALUE = new Set(['CastError', 'StrictModeError']);
+
+/** Whether `error` (or its cause) is a mongoose cast of a client's value. */
+export function isBadValue(error: unknown): boolean {
+  for (let e = error, depth = 0; e && depth < 5; depth++) {
+    if (e instanceof Error && BAD_VALUE.has(e.name)) return true;
+    e = e instanceof Error ? e.cause : undefined;
+  }
+  return false;
+}
+
+/**
+ * An error as one log string, whatever was thrown: an Error's message (with
+ * its name when not plain `Error`), an object's `message`, or its JSON;
+ * never "[object Object]".
+ */
+export function describeError(error: unknown): string {
+  if (error instanceof Error)
+    return error.name &&
+      error.name !== 'Error' &&
+      !error.message.startsWith(error.name)
+      ? `${error.name}: ${error.message}`
+      : error.message;
+  if (typeof error === 'object' && error !== null) {
+    const message = (error as { message?: unknown }).message;
+    if (typeof message === 'string') return message;
+    const json = JSON.stringify(safeJson(error));
+    return json === undefined ? Object.prototype.toString.call(error) : json;
+  }
+  return String(error);
+}
+
+/** Apollo Server's message for an APQ whose `sha256Hash` is not its `query`'s (raised without a code). */
+const APQ_MISMATCH_MESSAGE = 'provided sha does not match query';
+
+/** The HTTP status Apollo Server set on an error it raised itself (`extensions.http.status`). */
+function apolloHttpStatus(error: unknown): number | undefined {
+  const http = (error as { extensions?: { http?: { status?: unknown } } })
+    ?.extensions?.http;
+  return typeof http?.status === 'number' ? http.status : undefined;
+}
+
 /** Whether `error` (or its cause) says the database cannot be reached. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   for (let e = error, depth = 0; e && depth < 5; depth++) {
@@ -187,18 +240,56 @@ export function createFormatError(options: FormatErrorOptions) {
       ...(formatted.locations ? { locations: formatted.locations } : {}),
     };
     if (known) {
+      const cause = (original as { originalError?: unknown } | null)
+        ?.originalError;
+      // A literal our scalar refused (an invalid DateTime) fails validation
+      // with the scalar's own BAD_USER_INPUT as its cause: the client gets
+      // that code, not GRAPHQL_VALIDATION_FAILED.
+      const extensions =
+        code === 'GRAPHQL_VALIDATION_FAILED' &&
+        cause instanceof GraphQLErrorWithCode
+          ? { ...formatted.extensions, code: cause.code }
+          : formatted.extensions;
       return {
         message: formatted.message,
         ...place,
-        extensions: clientExtensions(formatted.extensions),
+        extensions: clientExtensions(extensions),
+      };
+    }
+    const status = apolloHttpStatus(original);
+    if (
+      (status !== undefined && status >= 400 && status < 500) ||
+      formatted.message === APQ_MISMATCH_MESSAGE
+    ) {
+      // Apollo Server's own refusal of a bad request, raised without a code
+      // (an APQ whose hash is not its query's): the client's fault, and the
+      // message is Apollo's, never an internal detail.
+      return {
+        message: formatted.message,
+        ...place,
+        extensions: {
+          code:
+            formatted.message === APQ_MISMATCH_MESSAGE
+              ? ErrorCode.PERSISTED_QUERY_HASH_MISMATCH
+              : 'BAD_REQUEST',
+        },
+      };
+    }
+    if (isBadValue(original)) {
+      options.logger.info(
+        { err: describeError(original), path: formatted.path },
+        'value refused by the model (answered BAD_USER_INPUT)',
+      );
+      return {
+        message:
+          'An argument has a value of the wrong type for this field (for example a cursor this field did not return). Nothing was changed.',
+        ...place,
+        extensions: { code: ErrorCode.BAD_USER_INPUT },
       };
     }
     if (isDatabaseUnavailable(original)) {
       options.logger.error(
-        {
-          err: original instanceof Error ? original.message : String(original),
-          path: formatted.path,
-        },
+        { err: describeError(original), path: formatted.path },
         'database unavailable',
       );
       return {
@@ -210,10 +301,8 @@ export function createFormatError(options: FormatErrorOptions) {
     }
     options.logger.error(
       {
-        err:
-          original instanceof Error
-            ? { message: original.message, stack: original.stack }
-            : safeJson(original),
+        err: describeError(original),
+        ...(original instanceof Error ? { stack: original.stack } : {}),
         path: formatted.path,
       },
       'unexpected error masked as INTERNAL_SERVER_ERROR',

@@ -13,7 +13,9 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { BrowserPolicy } from './browserPolicy.js';
+import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import { runInRequestScope } from './requestScope.js';
 
 /** Header carrying the request id from the gateway to the subgraphs and back to clients. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -119,6 +121,14 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
    * @default false
    */
   trustRequestIdHeader?: boolean;
+  /**
+   * Whether the GraphQL plugins report the refusals of a request with this
+   * context (the gateway's audit plugin marks the contexts it records).
+   * Refusals of requests they never saw, such as a batch Apollo Server
+   * answers before its request pipeline, go to `onRefused`.
+   * @default () => true
+   */
+  reportsRefusals?: (context: TContext) => boolean;
   /** Readiness: are this service's dependencies reachable? */
   ready: () => Promise<ProbeResult>;
   /**
@@ -172,6 +182,23 @@ export async function readBody(
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The `extensions.code` of the first error of a GraphQL answer, if any. */
+function errorCodeOf(body: string): string | undefined {
+  try {
+    const code = (
+      JSON.parse(body) as { errors?: { extensions?: { code?: unknown } }[] }
+    ).errors?.[0]?.extensions?.code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The code recorded for a refusal answered without a GraphQL error of ours. */
+function refusalCode(status: number): string {
+  return status === 404 ? 'NOT_FOUND' : 'BAD_REQUEST';
+}
+
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
   res.setHeader('content-type', 'application/json; charset=utf-8');
@@ -190,37 +217,40 @@ export function createHttpService<TContext extends BaseContext>(
     res: ServerResponse,
     requestId: string,
     clientRequestId: string | null,
-  ): Promise<boolean> => {
+  ): Promise<{ reported: boolean; code?: string }> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname === '/health') {
       sendJson(res, 200, { status: 'ok' });
-      return true;
+      return { reported: true };
     }
     if (url.pathname === '/ready') {
       const result = await options.ready().catch((err: unknown) => ({
         ok: false,
-        details: { error: err instanceof Error ? err.message : String(err) },
+        details: { error: describeError(err) },
       }));
       sendJson(res, result.ok ? 200 : 503, {
         status: result.ok ? 'ready' : 'not ready',
         ...result.details,
       });
-      return true;
+      return { reported: true };
     }
     const route = options.routes?.find((r) => r.matches(req, url));
     if (route) {
       await route.handle(req, res, { url, requestId, clientRequestId });
       // A route answers its own refusals; only those it throws are reported.
-      return true;
+      return { reported: true };
     }
+    // From here on, an answer of 400 or more without a GraphQL context is a
+    // refusal the caller reports (false: no context was built).
     if (url.pathname !== '/graphql') {
       sendJson(res, 404, {
         error: 'Not found. The GraphQL endpoint is /graphql.',
       });
-      return true;
+      return { reported: false };
     }
     if (options.browserPolicy) {
-      if (options.browserPolicy.handle(req, res)) return true;
+      // A preflight: answered 204, or 403 for an origin that may not call.
+      if (options.browserPolicy.handle(req, res)) return { reported: false };
       const refusal = options.browserPolicy.check(req);
       if (refusal) throw new HttpError(refusal.status, refusal.message);
     }
@@ -247,9 +277,14 @@ export function createHttpService<TContext extends BaseContext>(
       if (value !== undefined)
         headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    // Whether Apollo Server got as far as building a context: if not (CSRF,
-    // batching, malformed request), the refusal is reported by the caller.
-    let contextBuilt = false;
+    // Whether this request's refusal, if it is one, is reported elsewhere:
+    // by the GraphQL plugins once Apollo Server ran its request pipeline
+    // (`reportsRefusals`), or by the context's own failure. Apollo Server
+    // answers some malformed requests (a batch, a query that is not a
+    // string) after building the context but before any plugin sees them:
+    // those the caller reports.
+    let contextAttempted = false;
+    let context: TContext | undefined;
     const response = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: {
         method: (req.method ?? 'GET').toUpperCase(),
@@ -257,20 +292,28 @@ export function createHttpService<TContext extends BaseContext>(
         search: url.search,
         body,
       },
-      context: () => {
-        contextBuilt = true;
-        return options.context(incoming);
+      context: async () => {
+        contextAttempted = true;
+        context = await options.context(incoming);
+        return context;
       },
     });
+    // A context that failed to build is reported by Apollo Server's
+    // contextCreationDidFail hook.
+    const reported =
+      context === undefined
+        ? contextAttempted
+        : (options.reportsRefusals?.(context) ?? true);
     for (const [key, value] of response.headers) res.setHeader(key, value);
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
-      return contextBuilt;
+      const code = reported ? undefined : errorCodeOf(response.body.string);
+      return code === undefined ? { reported } : { reported, code };
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);
     res.end();
-    return contextBuilt;
+    return { reported };
   };
 
   const refused = (refusal: RefusedRequest) => {
@@ -280,7 +323,7 @@ export function createHttpService<TContext extends BaseContext>(
       logger.error(
         {
           requestId: refusal.requestId,
-          err: error instanceof Error ? error.message : String(error),
+          err: describeError(error),
         },
         'refusal not reported',
       );
@@ -300,14 +343,17 @@ export function createHttpService<TContext extends BaseContext>(
         : randomUUID();
     res.setHeader(REQUEST_ID_HEADER, requestId);
     const remoteAddress = req.socket.remoteAddress ?? null;
-    handle(req, res, requestId, clientRequestId)
-      .then((contextBuilt) => {
-        if (!contextBuilt && res.statusCode >= 400 && req.url !== '/ready') {
+    // Everything done for this request, its log lines included, names it.
+    runInRequestScope(requestId, () =>
+      handle(req, res, requestId, clientRequestId),
+    )
+      .then((outcome) => {
+        if (!outcome.reported && res.statusCode >= 400) {
           refused({
             requestId,
             clientRequestId,
             status: res.statusCode,
-            code: res.statusCode === 404 ? 'NOT_FOUND' : 'BAD_REQUEST',
+            code: outcome.code ?? refusalCode(res.statusCode),
             remoteAddress,
           });
         }
@@ -333,10 +379,7 @@ export function createHttpService<TContext extends BaseContext>(
           });
           return;
         }
-        logger.error(
-          { requestId, err: err instanceof Error ? err.message : String(err) },
-          'request failed',
-        );
+        logger.error({ requestId, err: describeError(err) }, 'request failed');
         if (!res.headersSent) {
           sendJson(res, 500, {
             errors: [

@@ -1,7 +1,10 @@
 /**
  * Structured JSON-line logging (pino), one logger per service, child loggers per request.
+ * A line written while a request is served carries its `requestId` even when
+ * the writer had no request logger at hand (./requestScope.ts).
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { currentRequestId } from './requestScope.js';
 
 export type { Logger };
 
@@ -23,6 +26,18 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: options.service },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: (line, _level, logger) => {
+        const requestId = currentRequestId();
+        // Request loggers (child({ requestId })) and lines naming their
+        // request already say it; JSON lines must not carry a key twice.
+        if (
+          requestId === undefined ||
+          'requestId' in line ||
+          'requestId' in logger.bindings()
+        )
+          return {};
+        return { requestId };
+      },
     },
     options.destination ?? pino.destination(1),
   );

@@ -111,6 +111,12 @@ export function encodeCursor(sortValue: unknown, id: unknown): string {
   ).toString('base64url');
 }
 
+/** A scalar as stored: null, string, number, boolean, Date, or a BSON scalar (ObjectId, Long, Decimal128). */
+function isCursorValue(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  return value instanceof Date || '_bsontype' in value;
+}
+
 /** Decodes a cursor; a malformed one is BAD_USER_INPUT naming the argument. */
 export function decodeCursor(
   cursor: string,
@@ -121,7 +127,15 @@ export function decodeCursor(
       Buffer.from(cursor, 'base64url').toString('utf8'),
       { relaxed: false },
     );
-    if (Array.isArray(value) && value.length === 2) return [value[0], value[1]];
+    // Only values a cursor of ours holds (a sort value and an id: strings,
+    // numbers, dates, BSON scalars such as ObjectId); an object or array
+    // would reach the query as an operand the client chose.
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      value.every(isCursorValue)
+    )
+      return [value[0], value[1]];
   } catch {
     // fall through to the error below
   }

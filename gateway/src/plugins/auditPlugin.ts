@@ -33,6 +33,7 @@ import type {
 } from '../../../lib/records/audit/index.js';
 import {
   AuditUnavailableError,
+  describeError,
   ErrorCode,
 } from '../../../lib/runtime/errors.js';
 import type { RefusedRequest } from '../../../lib/runtime/http.js';
@@ -95,7 +96,7 @@ export async function recordRefusal(
     logger.error(
       {
         requestId: refusal.requestId,
-        err: error instanceof Error ? error.message : String(error),
+        err: describeError(error),
       },
       'audit event of a refusal not recorded',
     );
@@ -222,7 +223,7 @@ export function auditPlugin(
     } catch (error) {
       requestLogger.error(
         {
-          err: error instanceof Error ? error.message : String(error),
+          err: describeError(error),
           requestId: event.requestId,
         },
         'audit event not recorded',
@@ -249,6 +250,7 @@ export function auditPlugin(
     },
 
     async requestDidStart(startContext) {
+      startContext.contextValue.auditRecorded = true;
       const state: RequestState = {
         at: now(),
         started: performance.now(),
@@ -260,6 +262,8 @@ export function auditPlugin(
       };
       return {
         async didResolveOperation(requestContext) {
+          // No operation to run (operationResolutionPlugin refuses it).
+          if (!requestContext.operation) return;
           state.resolved = true;
           state.operationName = requestContext.operationName ?? null;
           try {
@@ -271,7 +275,7 @@ export function auditPlugin(
           } catch (error) {
             state.rulesUnknown = true;
             requestContext.contextValue.logger.error(
-              { err: error instanceof Error ? error.message : String(error) },
+              { err: describeError(error) },
               'audit: access rules of the supergraph could not be read; the operation is treated as protected',
             );
           }

@@ -8,6 +8,7 @@
  * a request down and never fails one; a database problem is logged.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
+import { describeError } from '../../../lib/runtime/errors.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
 import { createUsageBuffer } from '../../../lib/records/usage/usageBuffer.js';
 import type { UsageStore } from '../../../lib/records/usage/usageStore.js';
@@ -72,7 +73,10 @@ export function usagePlugin(
               at: now(),
             });
           } catch (error) {
-            options.logger.warn({ err: error }, 'operation usage not recorded');
+            options.logger.warn(
+              { err: describeError(error) },
+              'operation usage not recorded',
+            );
           }
         },
       };

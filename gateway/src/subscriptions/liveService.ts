@@ -245,6 +245,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       subgraphsCalled: new Set(),
       clientRequestId: null,
       auditedWrite: false,
+      auditRecorded: false,
     };
     const running = options
       .apollo()

@@ -95,3 +95,27 @@ describe('paginateLoaded', () => {
     expect(() => paginateLoaded(items, args, 'at')).toThrow(message);
   });
 });
+
+describe('decodeCursor', () => {
+  const encode = (value: unknown) =>
+    Buffer.from(JSON.stringify(value)).toString('base64url');
+
+  it('refuses a cursor holding an object or array, which would reach the query as an operand', () => {
+    for (const crafted of [
+      [{ $gt: '' }, 'x'],
+      ['a', ['b']],
+      [{ $where: 'sleep(100)' }, 'x'],
+    ])
+      expect(() => decodeCursor(encode(crafted))).toThrow(
+        '"after" is not a cursor returned by this field.',
+      );
+  });
+
+  it('accepts the scalars and dates its own cursors hold', () => {
+    expect(decodeCursor(encode(['a', 'b']))).toEqual(['a', 'b']);
+    expect(Number(decodeCursor(encode([1, 'b']))[0])).toBe(1);
+    expect(
+      decodeCursor(encode([{ $date: '2026-11-20T10:00:00Z' }, 'r-1'])),
+    ).toEqual([new Date('2026-11-20T10:00:00Z'), 'r-1']);
+  });
+});

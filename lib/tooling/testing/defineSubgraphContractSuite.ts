@@ -76,24 +76,11 @@ export function defineSubgraphContractSuite<TContext extends SubgraphContext>(
       ]);
     });
 
-    it('answers an unknown district code with BAD_USER_INPUT on that field only (docs/errors.md)', async () => {
-      const result = await executeAs(
-        server,
-        '{ district(code: "99999") { code } districts { code } }',
-      );
-      expect(result.data?.['district']).toBeNull();
-      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
-      expect(result.errors).toMatchObject([
-        {
-          path: ['district'],
-          extensions: { code: 'BAD_USER_INPUT', argumentName: 'code' },
-        },
-      ]);
-    });
-
-    it('lists the 16 districts', async () => {
+    it('leaves the root district queries to the governance subgraph, so they never fail with this department (ADR 0007)', async () => {
       const result = await executeAs(server, '{ districts { code } }');
-      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
+      expect(result.errors?.[0]?.extensions?.['code']).toBe(
+        'GRAPHQL_VALIDATION_FAILED',
+      );
     });
 
     it('answers a query for an unknown field with a validation error and no stack trace', async () => {

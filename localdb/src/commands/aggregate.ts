@@ -4,6 +4,8 @@ import { cloneDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { ProcessingMode, createAggregator } from '../query/mingo.js';
+import { geoNearFind } from '../query/geoNearStage.js';
+import { containsNear, nearNotAllowedError } from '../query/near.js';
 import { rewritePipeline } from '../query/rewritePipeline.js';
 import { runFind, type FindOptions } from '../query/runFind.js';
 import { collectionArg, docsArg } from './args.js';
@@ -19,7 +21,6 @@ const UNSUPPORTED_STAGES = new Set([
   '$indexStats',
   '$currentOp',
   '$listSessions',
-  '$geoNear',
   '$search',
   '$vectorSearch',
 ]);
@@ -110,8 +111,15 @@ function firstPerValue(
 export const aggregate: CommandHandler = (command, ctx) => {
   const target = command['aggregate'];
   const pipeline = rewritePipeline(docsArg(command, 'pipeline'));
-  for (const stage of pipeline) {
+  for (const [i, stage] of pipeline.entries()) {
     const op = Object.keys(stage)[0] ?? '';
+    if (op === '$geoNear' && i > 0)
+      throw new CommandError(
+        ErrorCode.Location40602,
+        '$geoNear is only valid as the first stage in a pipeline.',
+      );
+    // Only $geoNear sorts by distance; a $near elsewhere (e.g. countDocuments) is refused.
+    if (op !== '$geoNear' && containsNear(stage)) throw nearNotAllowedError();
     if (WRITE_STAGES.has(op) || UNSUPPORTED_STAGES.has(op)) {
       throw new CommandError(
         ErrorCode.NotImplemented,
@@ -138,7 +146,14 @@ export const aggregate: CommandHandler = (command, ctx) => {
   // A leading $match, $sort, $skip and $limit go through runFind so they can use an index.
   let stages = pipeline;
   let input: Document[] = [];
-  if (name !== undefined) {
+  const geoNear = pipeline[0]?.['$geoNear'];
+  if (geoNear !== undefined) {
+    const coll =
+      name === undefined ? undefined : ctx.store.getCollection(ctx.db, name);
+    const { filter, options } = geoNearFind(geoNear, coll);
+    stages = pipeline.slice(1);
+    input = runFind(coll, filter, options);
+  } else if (name !== undefined) {
     const pushed = leadingFind(pipeline);
     const perValue = firstPerValue(pipeline[pushed.consumed], pushed.options);
     if (perValue !== undefined) pushed.options.firstPerValue = perValue;

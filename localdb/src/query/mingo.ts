@@ -11,6 +11,7 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { update as updaterUpdate, type Modifier } from 'mingo/updater';
+import * as geoOperators from './geoOperators.js';
 
 /**
  * One context with all of mingo's operators. mingo's default entry point merges a
@@ -22,7 +23,8 @@ const context = Context.init({
   expression: expressionOperators,
   pipeline: pipelineOperators,
   projection: projectionOperators,
-  query: queryOperators,
+  // Geo operators are localdb's own (mingo has none); see geoOperators.ts.
+  query: { ...queryOperators, ...geoOperators } as typeof queryOperators,
   window: windowOperators,
 });
 

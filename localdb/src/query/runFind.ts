@@ -4,6 +4,15 @@ import { createQuery } from './mingo.js';
 import { toCommandError } from '../errors.js';
 import type { Collection } from '../storage/Collection.js';
 import {
+  extractNear,
+  nearNotAllowedError,
+  orderByDistance,
+  planNear,
+  type NearHit,
+  type NearPlan,
+  type NearQuery,
+} from './near.js';
+import {
   canLimitPerValue,
   executePlan,
   planFind,
@@ -24,6 +33,12 @@ export interface FindOptions {
    * on `field` taking `$first`/`$firstN` follows). Applied when the plan allows it.
    */
   firstPerValue?: { field: string; n: number } | undefined;
+  /** A `$near` in the filter is refused (an aggregation's `$match`): MongoDB's code 5626500. */
+  nearNotAllowed?: boolean | undefined;
+  /** A near query given apart from the filter (the `$geoNear` stage). */
+  near?: NearQuery | undefined;
+  /** Shapes each near result (the `$geoNear` stage adds its distance field). */
+  nearOutput?: ((hit: NearHit) => Document) | undefined;
 }
 
 /** A find in progress: the plan and a pull-based evaluation that can pause between documents. */
@@ -44,6 +59,15 @@ export function startFind(
 ): FindRun {
   if (coll === undefined)
     return { plan: planless(), step: () => [] as Document[] };
+  let nearPlan: NearPlan | undefined;
+  const extracted = extractNear(filter);
+  const near = options.near ?? extracted.near;
+  if (extracted.near !== undefined) {
+    if (options.nearNotAllowed === true || options.near !== undefined)
+      throw nearNotAllowedError();
+    filter = extracted.filter;
+  }
+  if (near !== undefined) nearPlan = planNear(coll, near);
   const sort =
     options.sort !== undefined && Object.keys(options.sort).length > 0
       ? options.sort
@@ -53,7 +77,13 @@ export function startFind(
     Object.keys(options.projection).length > 0
       ? options.projection
       : undefined;
-  const plan = planFind(coll, filter, sort, options.hint);
+  // Near results come in distance order, so the scan's own order does not matter.
+  const plan = planFind(
+    coll,
+    filter,
+    nearPlan === undefined ? sort : undefined,
+    options.hint,
+  );
   const skip = Math.max(0, options.skip ?? 0);
   const limit =
     options.limit === undefined || options.limit === 0
@@ -61,7 +91,9 @@ export function startFind(
       : Math.abs(options.limit);
   // The scan can stop early when its order is the final order.
   const stopAt =
-    limit !== undefined && (sort === undefined || plan.sortProvided)
+    limit !== undefined &&
+    nearPlan === undefined &&
+    (sort === undefined || plan.sortProvided)
       ? skip + limit
       : Infinity;
   let query: ReturnType<typeof createQuery> | undefined;
@@ -72,7 +104,11 @@ export function startFind(
   }
   const perValue = options.firstPerValue;
   let source: Iterator<Document>;
-  if (perValue !== undefined && canLimitPerValue(plan, perValue.field)) {
+  if (
+    perValue !== undefined &&
+    nearPlan === undefined &&
+    canLimitPerValue(plan, perValue.field)
+  ) {
     // The scan tests the filter itself, to count matches per value.
     const test = query;
     source = executePlan(coll, plan, {
@@ -87,7 +123,15 @@ export function startFind(
   const finish = (): Document[] => {
     let docs = matched;
     try {
-      if (sort !== undefined && !plan.sortProvided) {
+      if (nearPlan !== undefined) {
+        const hits = orderByDistance(docs, nearPlan);
+        const shape = options.nearOutput;
+        docs = hits.map((h) => (shape === undefined ? h.doc : shape(h)));
+      }
+      if (
+        sort !== undefined &&
+        (nearPlan !== undefined || !plan.sortProvided)
+      ) {
         let cursor = createQuery({})
           .find(docs)
           .sort(sort as Record<string, 1 | -1>);

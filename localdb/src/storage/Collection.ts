@@ -215,6 +215,7 @@ export class Collection {
       }
     }
     for (const [idKey, doc] of this.#docs) {
+      index.checkGeo(doc);
       const keys = index.keysOf(doc);
       index.checkUnique(keys, idKey, doc, this.ns);
       index.add(keys, idKey);
@@ -294,6 +295,7 @@ export class Collection {
   #checkIndexes(doc: Document, idKey: string): unknown[][][] {
     const all: unknown[][][] = [];
     for (const index of this.#indexes.values()) {
+      index.checkGeo(doc);
       const keys = index.keysOf(doc);
       index.checkUnique(keys, idKey, doc, this.ns);
       all.push(keys);

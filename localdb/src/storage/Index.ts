@@ -1,5 +1,6 @@
 // Internal to localdb: one index, kept as a B+ tree in key-pattern order.
 import type { Document } from 'bson';
+import { GeoError, geoValuesAt, parseStored } from '../query/geo.js';
 import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { BTree } from './BTree.js';
@@ -56,6 +57,8 @@ export class Index {
   readonly partial: boolean;
   /** False for text/geo/hashed/wildcard indexes: recorded for listIndexes, not kept ordered. */
   readonly maintained: boolean;
+  /** Fields of a `2dsphere` index: their values must be GeoJSON or legacy pairs. */
+  readonly sphereFields: readonly string[];
   /** True once some document put several keys in it (an array value), as MongoDB's multikey flag. */
   multikey = false;
   readonly #partial: ReturnType<typeof createQuery> | undefined;
@@ -85,6 +88,7 @@ export class Index {
     this.maintained = !Object.values(this.key).some(
       (v) => typeof v === 'string',
     );
+    this.sphereFields = this.fields.filter((f) => this.key[f] === '2dsphere');
     this.directions = Object.values(this.key).map((v) =>
       Number(v) < 0 ? -1 : 1,
     );
@@ -181,6 +185,28 @@ export class Index {
       for (const e of this.#tree.descending(after)) {
         if (before(e)) return;
         yield e;
+      }
+    }
+  }
+
+  /**
+   * Throws MongoDB's 16755 "Can't extract geo keys" if a 2dsphere field of `doc` holds
+   * something that is not a valid geometry. A missing or null field is fine (2dsphere
+   * indexes are sparse).
+   */
+  checkGeo(doc: Document): void {
+    if (this.sphereFields.length === 0 || !this.covers(doc)) return;
+    for (const field of this.sphereFields) {
+      for (const v of geoValuesAt(doc, field)) {
+        try {
+          parseStored(v);
+        } catch (err) {
+          if (!(err instanceof GeoError)) throw err;
+          throw new CommandError(
+            ErrorCode.Location16755,
+            `Can't extract geo keys: ${renderValue(doc)}  ${err.message}`,
+          );
+        }
       }
     }
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSubgraphContractSuite } from '../../../lib/tooling/testing/defineSubgraphContractSuite.js';
+import { districtEntities } from '../../../lib/tooling/testing/districtEntities.js';
 import {
   executeAs,
   type TestResult,
@@ -156,8 +157,8 @@ describe('economy subgraph', () => {
     db.resetCommands();
     const result = await executeAs(
       server,
-      `{ districts { code businessCount
-          sectorBreakdown { sector { section label } businessCount share } } }`,
+      `{ districts: ${districtEntities()} { ... on District { code businessCount
+          sectorBreakdown { sector { section label } businessCount share } } } }`,
     );
     expect(result.errors).toBeUndefined();
     const districts = result.data?.['districts'] as {
@@ -187,17 +188,17 @@ describe('economy subgraph', () => {
     for (;;) {
       const result: TestResult = await executeAs(
         server,
-        `query($after: String) { district(code: "13202") {
+        `query($after: String) { district: ${districtEntities(['13202'])} { ... on District {
           businesses(sector: J, first: 1, after: $after) {
             nodes { id sector { section } }
             pageInfo { hasNextPage endCursor }
             totalCount
-        } } }`,
+        } } } }`,
         { after },
       );
       expect(result.errors).toBeUndefined();
       const page = (
-        result.data?.['district'] as {
+        (result.data?.['district'] as unknown[])[0] as {
           businesses: {
             nodes: { id: string }[];
             pageInfo: { hasNextPage: boolean; endCursor: string };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSubgraphContractSuite } from '../../../lib/tooling/testing/defineSubgraphContractSuite.js';
+import { districtEntities } from '../../../lib/tooling/testing/districtEntities.js';
 import {
   executeAs,
   type TestResult,
@@ -236,13 +237,13 @@ describe('engagement subgraph', () => {
     for (;;) {
       const result: TestResult = await executeAs(
         server,
-        `query($after: String) { district(code: "13203") { citizenReports(status: OPEN, first: 100, after: $after) {
-          totalCount nodes { id status requestedDatetime } pageInfo { hasNextPage endCursor } } } }`,
+        `query($after: String) { district: ${districtEntities(['13203'])} { ... on District { citizenReports(status: OPEN, first: 100, after: $after) {
+          totalCount nodes { id status requestedDatetime } pageInfo { hasNextPage endCursor } } } } }`,
         { after },
       );
       expect(result.errors).toBeUndefined();
       const page = (
-        result.data?.['district'] as {
+        (result.data?.['district'] as unknown[])[0] as {
           citizenReports: {
             totalCount: number;
             nodes: { id: string; status: string; requestedDatetime: string }[];
@@ -264,7 +265,7 @@ describe('engagement subgraph', () => {
     db.resetCommands();
     const result = await executeAs(
       server,
-      '{ districts { code participation { workshopsHeld residentEnrolments citizenReports openCitizenReports enrolmentsPer1000 } digitalInclusion { latest { period } } } }',
+      `{ districts: ${districtEntities()} { ... on District { code participation { workshopsHeld residentEnrolments citizenReports openCitizenReports enrolmentsPer1000 } digitalInclusion { latest { period } } } } }`,
     );
     expect(result.errors).toBeUndefined();
     expect(db.commands().sort()).toEqual([
@@ -315,10 +316,10 @@ describe('engagement subgraph', () => {
   it('pages a district inclusion series newest first and filters by time range', async () => {
     const result = await executeAs(
       server,
-      '{ district(code: "13214") { digitalInclusion { series(first: 3, range: { from: "2026-06-01T00:00:00Z" }) { totalCount nodes { period } } } } }',
+      `{ district: ${districtEntities(['13214'])} { ... on District { digitalInclusion { series(first: 3, range: { from: "2026-06-01T00:00:00Z" }) { totalCount nodes { period } } } } } }`,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.['district']).toEqual({
+    expect((result.data?.['district'] as unknown[])[0]).toEqual({
       digitalInclusion: {
         series: {
           totalCount: 6,

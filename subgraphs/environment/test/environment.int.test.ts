@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSubgraphContractSuite } from '../../../lib/tooling/testing/defineSubgraphContractSuite.js';
+import { districtEntities } from '../../../lib/tooling/testing/districtEntities.js';
 import {
   executeAs,
   type TestResult,
@@ -201,7 +202,8 @@ describe('environment subgraph', () => {
       server,
       /* GraphQL */ `
         {
-          districts {
+          districts: ${districtEntities()} {
+            ... on District {
             code
             airQuality {
               stationCount
@@ -231,6 +233,7 @@ describe('environment subgraph', () => {
             renewableCapacity {
               value
               unit
+            }
             }
           }
         }
@@ -459,12 +462,11 @@ describe('environment subgraph', () => {
   });
 
   it('hides leak alerts from anonymous callers and citizens, shows them to environment staff', async () => {
-    const query =
-      '{ waterLeakAlerts(status: OPEN) { totalCount nodes { id severity meter { id } } } district(code: "13203") { openLeakAlerts waterBalance { lossRate } } }';
+    const query = `{ waterLeakAlerts(status: OPEN) { totalCount nodes { id severity meter { id } } } district: ${districtEntities(['13203'])} { ... on District { openLeakAlerts waterBalance { lossRate } } } }`;
     db.resetCommands();
     const anonymous = await executeAs(server, query);
     expect(anonymous.data?.['waterLeakAlerts']).toBeNull();
-    expect(anonymous.data?.['district']).toMatchObject({
+    expect((anonymous.data?.['district'] as unknown[])[0]).toMatchObject({
       openLeakAlerts: null,
     });
     expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
@@ -481,7 +483,7 @@ describe('environment subgraph', () => {
     expect(asStaff.data?.['waterLeakAlerts']).toMatchObject({
       totalCount: open.length,
     });
-    expect(asStaff.data?.['district']).toMatchObject({
+    expect((asStaff.data?.['district'] as unknown[])[0]).toMatchObject({
       openLeakAlerts: open.filter((a) => a.district === '13203').length,
     });
   });

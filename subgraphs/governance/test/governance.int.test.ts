@@ -145,6 +145,82 @@ describe('governance subgraph', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  describe('districts (ADR 0007: the reference data is owned here, always up)', () => {
+    it('answers the 16 districts and one district from the reference data, without the database', async () => {
+      db.resetCommands();
+      const result = await executeAs(
+        server,
+        '{ districts { code name } district(code: "13203") { id name postalCode sector population } }',
+      );
+      expect(result.errors).toBeUndefined();
+      const districts = result.data?.['districts'] as { code: string }[];
+      expect(districts.map((d) => d.code)).toEqual(
+        Array.from({ length: 16 }, (_, i) => String(13201 + i)),
+      );
+      expect(result.data?.['district']).toEqual({
+        id: '13203',
+        name: 'Marseille 3e Arrondissement',
+        postalCode: '13003',
+        sector: 'II',
+        population: expect.any(Number) as number,
+      });
+      expect(db.commands()).toEqual([]);
+    });
+
+    it('answers an unknown district code with BAD_USER_INPUT on that field only', async () => {
+      const result = await executeAs(
+        server,
+        '{ district(code: "99999") { code } districts { code } }',
+      );
+      expect(result.data?.['district']).toBeNull();
+      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
+      expect(result.errors).toMatchObject([
+        {
+          path: ['district'],
+          extensions: { code: 'BAD_USER_INPUT', argumentName: 'code' },
+        },
+      ]);
+    });
+
+    it('resolves District references by code, an unknown code to null', async () => {
+      const result = await executeAs(
+        server,
+        'query($r: [_Any!]!) { _entities(representations: $r) { ... on District { code name } } }',
+        {
+          r: [
+            { __typename: 'District', code: '13216' },
+            { __typename: 'District', code: '99999' },
+          ],
+        },
+      );
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.['_entities']).toEqual([
+        { code: '13216', name: 'Marseille 16e Arrondissement' },
+        null,
+      ]);
+    });
+  });
+
+  it('refuses accessRules and auditEvents without audit:read at the cost of those fields only (finding 8)', async () => {
+    for (const viewer of [undefined, citizen]) {
+      const result = await executeAs(
+        server,
+        '{ districts { code } accessRules { coordinate } auditEvents(first: 1) { totalCount } }',
+        {},
+        viewer,
+      );
+      expect((result.data?.['districts'] as unknown[]).length).toBe(16);
+      expect(result.data?.['accessRules']).toBeNull();
+      expect(result.data?.['auditEvents']).toBeNull();
+      expect(
+        result.errors?.map((e) => [e.path?.[0], e.extensions?.['code']]),
+      ).toEqual([
+        ['accessRules', viewer ? 'FORBIDDEN' : 'UNAUTHENTICATED'],
+        ['auditEvents', viewer ? 'FORBIDDEN' : 'UNAUTHENTICATED'],
+      ]);
+    }
+  });
+
   describe('accessRules', () => {
     const query = /* GraphQL */ `
       query ($filter: AccessRuleFilter) {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineSubgraphContractSuite } from '../../../lib/tooling/testing/defineSubgraphContractSuite.js';
+import { districtEntities } from '../../../lib/tooling/testing/districtEntities.js';
 import {
   executeAs,
   type TestResult,
@@ -146,7 +147,8 @@ describe('mobility subgraph', () => {
       server,
       /* GraphQL */ `
         {
-          district(code: "13201") {
+          district: ${districtEntities(['13201'])} {
+            ... on District {
             trafficSensors(first: 8) {
               nodes {
                 id
@@ -160,13 +162,14 @@ describe('mobility subgraph', () => {
                 }
               }
             }
+            }
           }
         }
       `,
     );
     expect(result.errors).toBeUndefined();
     const sensors = (
-      result.data?.['district'] as {
+      (result.data?.['district'] as unknown[])[0] as {
         trafficSensors: {
           nodes: {
             readings: {
@@ -193,10 +196,10 @@ describe('mobility subgraph', () => {
   it("summarizes congestion of a district from each sensor's latest reading", async () => {
     const result = await executeAs(
       server,
-      '{ district(code: "13201") { congestion { sensorCount observedAt averageSpeed { unit } } } }',
+      `{ district: ${districtEntities(['13201'])} { ... on District { congestion { sensorCount observedAt averageSpeed { unit } } } } }`,
     );
     expect(result.errors).toBeUndefined();
-    expect(result.data?.['district']).toEqual({
+    expect((result.data?.['district'] as unknown[])[0]).toEqual({
       congestion: {
         sensorCount: 8,
         observedAt: '2026-11-23T00:00:00.000Z',

@@ -286,10 +286,6 @@ export type Query = {
   businessByRegistryNumber?: Maybe<Business>;
   /** Businesses by id; filter by district and NAF section. */
   businesses: BusinessConnection;
-  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
-  district?: Maybe<District>;
-  /** The 16 districts in INSEE code order. */
-  districts: Array<District>;
   innovationHub?: Maybe<InnovationHub>;
   /** Innovation hubs (a handful), optionally in one district. */
   innovationHubs: Array<InnovationHub>;
@@ -325,11 +321,6 @@ export type QueryBusinessesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   sector?: InputMaybe<NafSection>;
-};
-
-
-export type QueryDistrictArgs = {
-  code: Scalars['ID']['input'];
 };
 
 
@@ -819,8 +810,6 @@ export type QueryResolvers<ContextType = EconomyContext, ParentType extends Reso
   business?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<QueryBusinessArgs, 'id'>>;
   businessByRegistryNumber?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<QueryBusinessByRegistryNumberArgs, 'registryNumber'>>;
   businesses?: Resolver<ResolversTypes['BusinessConnection'], ParentType, ContextType, Partial<QueryBusinessesArgs>>;
-  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
   innovationHub?: Resolver<Maybe<ResolversTypes['InnovationHub']>, ParentType, ContextType, RequireFields<QueryInnovationHubArgs, 'id'>>;
   innovationHubs?: Resolver<Array<ResolversTypes['InnovationHub']>, ParentType, ContextType, Partial<QueryInnovationHubsArgs>>;
   investments?: Resolver<ResolversTypes['InvestmentConnection'], ParentType, ContextType, Partial<QueryInvestmentsArgs>>;

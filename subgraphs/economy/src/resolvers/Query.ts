@@ -1,8 +1,5 @@
 /** Economy's root queries. */
-import {
-  districtFilter,
-  districtQueryResolvers,
-} from '../../../../lib/subgraph-kit/districts.js';
+import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   pageSize,
@@ -17,7 +14,6 @@ type DistrictArgs = PageArgs & { district?: string | null };
 type RangeArgs = { range?: TimeRange | null };
 
 export const Query = {
-  ...districtQueryResolvers,
   businesses: (
     _: unknown,
     args: DistrictArgs & { sector?: NafSection | null },

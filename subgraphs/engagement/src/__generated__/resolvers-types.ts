@@ -252,7 +252,8 @@ export type EnrolmentConnection = {
 export type EnrolmentEdge = {
   __typename?: 'EnrolmentEdge';
   cursor: Scalars['String']['output'];
-  node: Enrolment;
+  /** Nullable like `EnrolmentConnection.nodes`: null without the `pii-access` policy, the cursor still answers. */
+  node?: Maybe<Enrolment>;
 };
 
 /** What a participant gets back after enrolling: no personal data echoed. */
@@ -359,10 +360,6 @@ export type Query = {
   digitalDivideRanking: Array<DigitalDivideRank>;
   /** Monthly digital-inclusion indicators, newest first. */
   digitalInclusionIndicators: DigitalInclusionIndicatorConnection;
-  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
-  district?: Maybe<District>;
-  /** The 16 districts in INSEE code order. */
-  districts: Array<District>;
   /** The Open311 service types a report may use. */
   serviceTypes: Array<ServiceType>;
   survey?: Maybe<Survey>;
@@ -406,11 +403,6 @@ export type QueryDigitalInclusionIndicatorsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   range?: InputMaybe<TimeRangeInput>;
-};
-
-
-export type QueryDistrictArgs = {
-  code: Scalars['ID']['input'];
 };
 
 
@@ -985,7 +977,7 @@ export type EnrolmentConnectionResolvers<ContextType = EngagementContext, Parent
 
 export type EnrolmentEdgeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['EnrolmentEdge'] = ResolversParentTypes['EnrolmentEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  node?: Resolver<ResolversTypes['Enrolment'], ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Enrolment']>, ParentType, ContextType>;
 }>;
 
 export type EnrolmentReceiptResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['EnrolmentReceipt'] = ResolversParentTypes['EnrolmentReceipt']> = ResolversObject<{
@@ -1034,8 +1026,6 @@ export type QueryResolvers<ContextType = EngagementContext, ParentType extends R
   citizenReports?: Resolver<ResolversTypes['CitizenReportConnection'], ParentType, ContextType, Partial<QueryCitizenReportsArgs>>;
   digitalDivideRanking?: Resolver<Array<ResolversTypes['DigitalDivideRank']>, ParentType, ContextType, Partial<QueryDigitalDivideRankingArgs>>;
   digitalInclusionIndicators?: Resolver<ResolversTypes['DigitalInclusionIndicatorConnection'], ParentType, ContextType, Partial<QueryDigitalInclusionIndicatorsArgs>>;
-  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
   serviceTypes?: Resolver<Array<ResolversTypes['ServiceType']>, ParentType, ContextType>;
   survey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<QuerySurveyArgs, 'id'>>;
   surveys?: Resolver<ResolversTypes['SurveyConnection'], ParentType, ContextType, Partial<QuerySurveysArgs>>;

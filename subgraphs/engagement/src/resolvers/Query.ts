@@ -1,8 +1,5 @@
 /** Engagement's root queries. */
-import {
-  districtFilter,
-  districtQueryResolvers,
-} from '../../../../lib/subgraph-kit/districts.js';
+import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
   type PageArgs,
@@ -21,7 +18,6 @@ type DistrictArgs = PageArgs & {
 };
 
 export const Query = {
-  ...districtQueryResolvers,
   workshops: (
     _: unknown,
     args: DistrictArgs & { topic?: WorkshopDoc['topic'] | null },

@@ -314,10 +314,6 @@ export type Query = {
   airQualityReadings: AirQualityObservedConnection;
   airQualityStation?: Maybe<AirQualityStation>;
   airQualityStations: AirQualityStationConnection;
-  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
-  district?: Maybe<District>;
-  /** The 16 districts in INSEE code order. */
-  districts: Array<District>;
   /** Noise readings across stations, newest first; filter by district and time range. */
   noiseLevels: NoiseLevelObservedConnection;
   renewableEnergyProject?: Maybe<RenewableEnergyProject>;
@@ -362,11 +358,6 @@ export type QueryAirQualityStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryDistrictArgs = {
-  code: Scalars['ID']['input'];
 };
 
 
@@ -1038,8 +1029,6 @@ export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends 
   airQualityReadings?: Resolver<ResolversTypes['AirQualityObservedConnection'], ParentType, ContextType, Partial<QueryAirQualityReadingsArgs>>;
   airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType, RequireFields<QueryAirQualityStationArgs, 'id'>>;
   airQualityStations?: Resolver<ResolversTypes['AirQualityStationConnection'], ParentType, ContextType, Partial<QueryAirQualityStationsArgs>>;
-  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
   noiseLevels?: Resolver<ResolversTypes['NoiseLevelObservedConnection'], ParentType, ContextType, Partial<QueryNoiseLevelsArgs>>;
   renewableEnergyProject?: Resolver<Maybe<ResolversTypes['RenewableEnergyProject']>, ParentType, ContextType, RequireFields<QueryRenewableEnergyProjectArgs, 'id'>>;
   renewableEnergyProjects?: Resolver<ResolversTypes['RenewableEnergyProjectConnection'], ParentType, ContextType, Partial<QueryRenewableEnergyProjectsArgs>>;

@@ -2,7 +2,6 @@
 import {
   DISTRICTS,
   districtFilter,
-  districtQueryResolvers,
 } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
@@ -46,7 +45,6 @@ function validateLocalHours(hours: readonly number[]): void {
 }
 
 export const Query = {
-  ...districtQueryResolvers,
   airQualityStations: (
     _: unknown,
     args: DistrictArgs,

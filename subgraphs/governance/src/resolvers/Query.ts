@@ -1,7 +1,8 @@
-/** Governance's root queries: the access rules of the supergraph and the audit trail. */
+/** Governance's root queries: the districts, the access rules of the supergraph and the audit trail. */
 import type { QueryFilter } from 'mongoose';
 import type { AccessRule } from '../../../../lib/records/access/index.js';
 import type { AuditDecision } from '../../../../lib/records/audit/index.js';
+import { districtQueryResolvers } from '../../../../lib/subgraph-kit/districts.js';
 import { timeRangeFilter } from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   AccessRuleFilter,
@@ -59,6 +60,8 @@ export function auditEventQuery(
 }
 
 export const Query: QueryResolvers = {
+  // The root district queries live here, not in a department (ADR 0007).
+  ...districtQueryResolvers,
   accessRules: async (_, args, ctx): Promise<AccessRule[]> => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.accessRules');
     const rules = await ctx.accessRules.current();

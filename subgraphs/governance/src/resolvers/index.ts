@@ -3,11 +3,13 @@ import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { AccessRequirement } from './AccessRule.js';
 import { AccessDecision, AuditEvent, AuditOutcome } from './AuditEvent.js';
+import { District } from './District.js';
 import { Query } from './Query.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
+  District,
   AccessRequirement,
   AuditEvent,
   AccessDecision,

@@ -146,10 +146,6 @@ export type Quantity = {
 export type Query = {
   __typename?: 'Query';
   bikeStations: BikeStationConnection;
-  /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
-  district?: Maybe<District>;
-  /** The 16 districts in INSEE code order. */
-  districts: Array<District>;
   /**
    * A received reading by its id (`<sensor or station id>@<observedAt>`). Another shape of id is
    * BAD_USER_INPUT.
@@ -172,11 +168,6 @@ export type QueryBikeStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
-};
-
-
-export type QueryDistrictArgs = {
-  code: Scalars['ID']['input'];
 };
 
 
@@ -723,8 +714,6 @@ export type QuantityResolvers<ContextType = MobilityContext, ParentType extends 
 
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   bikeStations?: Resolver<ResolversTypes['BikeStationConnection'], ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
-  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
   reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<ResolversTypes['TrafficLightConnection'], ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;

@@ -1,8 +1,5 @@
 /** Mobility's root queries. */
-import {
-  districtFilter,
-  districtQueryResolvers,
-} from '../../../../lib/subgraph-kit/districts.js';
+import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import {
   type PageArgs,
   type TimeRange,
@@ -14,7 +11,6 @@ import type { TransitLineDoc } from '../models/index.js';
 type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
-  ...districtQueryResolvers,
   reading: (_: unknown, args: { id: string }) => readingReceivedRef(args.id),
   trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
     ctx.queries.trafficSensors(districtFilter(args.district), args),

@@ -1,0 +1,106 @@
+/**
+ * A refused field must cost only itself (issue 9, finding 8): a denied field
+ * resolves to null, and a non-null one would null its parent, up to the
+ * whole response (`accessRules: [AccessRule!]!` asked without `audit:read`
+ * nulled the districts beside it). So every field that can be refused while
+ * a sibling is served, because its rule asks more than a sibling's, must be
+ * nullable. A field that every caller served a sibling may also see (e.g.
+ * each field of `AuditEvent`, all under the type's `audit:read`) may be
+ * non-null: it is served or refused with its parent.
+ */
+import { readFileSync } from 'node:fs';
+import { Kind, parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import {
+  evaluateAccess,
+  readSupergraphAccessRules,
+  type AccessRequirement,
+  type AccessRule,
+} from '../../lib/records/access/index.js';
+import {
+  anonymousViewer,
+  createViewer,
+  type Viewer,
+} from '../../lib/runtime/viewer.js';
+
+const sdl = readFileSync(
+  new URL('../../supergraph.graphql', import.meta.url),
+  'utf8',
+);
+
+/** `Type.field` of every non-null field of an object type. */
+function nonNullFields(source: string): Set<string> {
+  const found = new Set<string>();
+  for (const definition of parse(source).definitions) {
+    if (
+      definition.kind !== Kind.OBJECT_TYPE_DEFINITION &&
+      definition.kind !== Kind.OBJECT_TYPE_EXTENSION
+    )
+      continue;
+    for (const field of definition.fields ?? [])
+      if (field.type.kind === Kind.NON_NULL_TYPE)
+        found.add(`${definition.name.value}.${field.name.value}`);
+  }
+  return found;
+}
+
+/** The least-privileged callers a requirement serves: one per AND group of scopes and of policies. */
+function minimalViewers(requirement: AccessRequirement): Viewer[] {
+  const scopeGroups = requirement.scopes.length ? requirement.scopes : [[]];
+  const policyGroups = requirement.policies.length
+    ? requirement.policies
+    : [[]];
+  const viewers = [anonymousViewer];
+  for (const scopes of scopeGroups)
+    for (const policies of policyGroups)
+      viewers.push(createViewer('caller', scopes, policies));
+  return viewers.filter((v) => evaluateAccess(requirement, v).allowed);
+}
+
+/**
+ * Protected non-null fields that some caller is refused while being served
+ * a sibling field (of the same type).
+ */
+function refusableNonNullFields(
+  rules: readonly AccessRule[],
+  nonNull: ReadonlySet<string>,
+): string[] {
+  const byType = new Map<string, AccessRule[]>();
+  for (const rule of rules)
+    byType.set(rule.type, [...(byType.get(rule.type) ?? []), rule]);
+  const offending: string[] = [];
+  for (const fields of byType.values()) {
+    const servedCallers = fields.flatMap((f) => minimalViewers(f.rule));
+    for (const field of fields) {
+      if (field.public || !nonNull.has(field.coordinate)) continue;
+      if (servedCallers.some((v) => !evaluateAccess(field.rule, v).allowed))
+        offending.push(field.coordinate);
+    }
+  }
+  return offending.sort();
+}
+
+describe('protected fields of the supergraph', () => {
+  it('are nullable wherever one can be refused while a sibling is served', () => {
+    expect(
+      refusableNonNullFields(
+        readSupergraphAccessRules(sdl),
+        nonNullFields(sdl),
+      ),
+    ).toEqual([]);
+  });
+
+  it('catches a non-null protected root field beside public ones (the check can fail)', () => {
+    const broken = sdl.replace(
+      /accessRules\(filter: AccessRuleFilter\): \[AccessRule!\]/,
+      'accessRules(filter: AccessRuleFilter): [AccessRule!]!',
+    );
+    expect(broken).not.toBe(sdl);
+    expect(
+      refusableNonNullFields(
+        readSupergraphAccessRules(broken),
+        nonNullFields(broken),
+      ),
+    ).toContain('Query.accessRules');
+  });
+});

@@ -347,10 +347,12 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     const invalid = validationErrors(current, op.query);
     if (invalid.length > 0)
       return {
+        // As Apollo Server answers them over POST: every validation error
+        // (limits included) is GRAPHQL_VALIDATION_FAILED.
         errors: invalid.map((e) =>
-          e.extensions['code']
-            ? e
-            : liveError(e.message, 'GRAPHQL_VALIDATION_FAILED'),
+          liveError(e.message, 'GRAPHQL_VALIDATION_FAILED', {
+            ...e.extensions,
+          }),
         ),
       };
 

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import type { Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dispatch } from '../src/commands/dispatch.js';
@@ -48,8 +49,9 @@ async function spawnLocalDb(
   throw new Error('localdb exited before listening');
 }
 
-function run(store: Store, command: Record<string, unknown>) {
-  return dispatch(
+/** Runs a write command; writes answer synchronously (no other command runs before their journal record). */
+function run(store: Store, command: Record<string, unknown>): Document {
+  const reply = dispatch(
     { ...command, $db: 'app' },
     {
       db: 'app',
@@ -60,6 +62,9 @@ function run(store: Store, command: Record<string, unknown>) {
       remote: 'test',
     },
   );
+  if (reply instanceof Promise)
+    throw new Error('a write answered asynchronously');
+  return reply;
 }
 
 describe('localdb durability at any legal size', () => {

@@ -104,6 +104,40 @@ describe('localdb wire robustness', () => {
     raw.socket.destroy();
   });
 
+  it("answers one connection's requests in order, even when the first is a long read that pauses", async () => {
+    const coll = client.db('w').collection('ordered');
+    await coll.insertMany(
+      Array.from({ length: 20_000 }, (_, n) => ({ n, v: n % 7 })),
+    );
+    const raw = new RawClient(server.port);
+    await raw.ready();
+    // Pipelined on one socket, in separate packets: a long aggregation, a write, then a
+    // read of that write.
+    raw.socket.write(
+      opMsg(1, {
+        aggregate: 'ordered',
+        pipeline: [
+          { $match: { v: { $gte: 0 } } },
+          { $group: { _id: '$v', n: { $sum: 1 } } },
+        ],
+        cursor: {},
+        $db: 'w',
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 2));
+    raw.socket.write(
+      opMsg(2, { insert: 'ordered', documents: [{ n: -1 }], $db: 'w' }),
+    );
+    await new Promise((r) => setTimeout(r, 2));
+    raw.socket.write(
+      opMsg(3, { count: 'ordered', query: { n: -1 }, $db: 'w' }),
+    );
+    expect(await raw.reply(3)).toMatchObject({ n: 1, ok: 1 });
+    expect(raw.replies.map((r) => r.responseTo)).toEqual([1, 2, 3]);
+    expect(raw.replies[0]?.doc['cursor']['firstBatch']).toHaveLength(7);
+    raw.socket.destroy();
+  });
+
   it('closes a connection that sends garbage bytes', async () => {
     const raw = new RawClient(server.port);
     await raw.ready();

@@ -17,8 +17,13 @@ export interface CommandContext {
   remote: string;
 }
 
-/** A command handler: returns the reply without `ok` (added by the dispatcher) or throws CommandError. */
+/**
+ * A command handler: returns the reply without `ok` (added by the dispatcher) or throws
+ * CommandError. Writes answer synchronously (a write runs whole, then its journal record
+ * is written, before anything else runs); long reads answer with a promise and pause now
+ * and then so other connections are served meanwhile.
+ */
 export type CommandHandler = (
   command: Document,
   ctx: CommandContext,
-) => Document;
+) => Document | Promise<Document>;

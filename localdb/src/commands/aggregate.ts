@@ -1,13 +1,15 @@
 // Internal to localdb: the aggregate command.
 import type { Document } from 'bson';
 import { cloneDocument } from '../bsonCodec.js';
-import { CommandError, ErrorCode, toCommandError } from '../errors.js';
+import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
-import { ProcessingMode, createAggregator } from '../query/mingo.js';
+import { ProcessingMode } from '../query/mingo.js';
 import { geoNearFind } from '../query/geoNearStage.js';
 import { containsNear, nearNotAllowedError } from '../query/near.js';
 import { rewritePipeline } from '../query/rewritePipeline.js';
-import { runFind, type FindOptions } from '../query/runFind.js';
+import { runPipeline } from '../query/runPipeline.js';
+import { runFindAsync, type FindOptions } from '../query/runFind.js';
+import { YieldPoint } from '../query/yieldPoint.js';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 import { queryPlanner } from './explain.js';
@@ -108,7 +110,7 @@ function firstPerValue(
 }
 
 /** `aggregate` with a cursor reply; stages and operators are mingo's. */
-export const aggregate: CommandHandler = (command, ctx) => {
+export const aggregate: CommandHandler = async (command, ctx) => {
   const target = command['aggregate'];
   const pipeline = rewritePipeline(docsArg(command, 'pipeline'));
   for (const [i, stage] of pipeline.entries()) {
@@ -146,39 +148,41 @@ export const aggregate: CommandHandler = (command, ctx) => {
   // A leading $match, $sort, $skip and $limit go through runFind so they can use an index.
   let stages = pipeline;
   let input: Document[] = [];
+  const yieldPoint = new YieldPoint();
   const geoNear = pipeline[0]?.['$geoNear'];
   if (geoNear !== undefined) {
     const coll =
       name === undefined ? undefined : ctx.store.getCollection(ctx.db, name);
     const { filter, options } = geoNearFind(geoNear, coll);
     stages = pipeline.slice(1);
-    input = runFind(coll, filter, options);
+    input = await runFindAsync(coll, filter, options, yieldPoint);
   } else if (name !== undefined) {
     const pushed = leadingFind(pipeline);
     const perValue = firstPerValue(pipeline[pushed.consumed], pushed.options);
     if (perValue !== undefined) pushed.options.firstPerValue = perValue;
     if (command['hint'] !== undefined) pushed.options.hint = command['hint'];
     stages = pipeline.slice(pushed.consumed);
-    input = runFind(
+    pushed.options.nearNotAllowed = true;
+    input = await runFindAsync(
       ctx.store.getCollection(ctx.db, name),
       pushed.filter,
       pushed.options,
+      yieldPoint,
     );
   }
-  let results: Document[];
-  try {
-    const aggregator = createAggregator(stages, {
+  const results = await runPipeline(
+    stages,
+    input,
+    {
       // mingo mutates nested input objects in stages such as $set; stored documents must not change.
       processingMode: ProcessingMode.CLONE_INPUT,
       collectionResolver: (from: string) =>
         [...(ctx.store.getCollection(ctx.db, from)?.values() ?? [])].map((d) =>
           cloneDocument(d),
         ),
-    });
-    results = aggregator.run(input) as Document[];
-  } catch (err) {
-    throw toCommandError(err);
-  }
+    },
+    yieldPoint,
+  );
   const batchSize =
     typeof cursorOpt['batchSize'] === 'number'
       ? cursorOpt['batchSize']

@@ -1,14 +1,14 @@
 // Internal to localdb: count and distinct.
 import type { Document } from 'bson';
 import { toCommandError } from '../errors.js';
-import { runFind } from '../query/runFind.js';
+import { runFindAsync } from '../query/runFind.js';
 import { fieldValues } from '../storage/fieldValues.js';
 import { keyOf } from '../storage/keyOf.js';
 import { collectionArg, docArg, intArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 
 /** `count` (used by estimatedDocumentCount) with query, skip, limit. */
-export const count: CommandHandler = (command, ctx) => {
+export const count: CommandHandler = async (command, ctx) => {
   const name = collectionArg(command, 'count');
   const coll = ctx.store.getCollection(ctx.db, name);
   const query = docArg(command, 'query') ?? {};
@@ -19,18 +19,18 @@ export const count: CommandHandler = (command, ctx) => {
     n = Math.max(0, (coll?.size ?? 0) - skip);
     if (limit > 0) n = Math.min(n, limit);
   } else {
-    n = runFind(coll, query, { skip, limit }).length;
+    n = (await runFindAsync(coll, query, { skip, limit })).length;
   }
   return { n };
 };
 
 /** `distinct`: distinct values of a field, array values unwound as MongoDB does. */
-export const distinct: CommandHandler = (command, ctx) => {
+export const distinct: CommandHandler = async (command, ctx) => {
   const name = collectionArg(command, 'distinct');
   const key = command['key'];
   if (typeof key !== 'string')
     throw toCommandError(new Error("BSON field 'key' must be a string"));
-  const docs = runFind(
+  const docs = await runFindAsync(
     ctx.store.getCollection(ctx.db, name),
     docArg(command, 'query') ?? {},
   );

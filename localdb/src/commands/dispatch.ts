@@ -43,8 +43,11 @@ export const supportedCommands: readonly string[] = [...handlers.keys()];
  * without a reply leaves the driver waiting forever. Journal writes of the command
  * are flushed before the reply is returned, so an acknowledged write is durable.
  */
-export function dispatch(command: Document, ctx: CommandContext): Document {
-  let reply: Document;
+export function dispatch(
+  command: Document,
+  ctx: CommandContext,
+): Document | Promise<Document> {
+  let result: Document | Promise<Document>;
   try {
     const name = Object.keys(command)[0];
     if (name === undefined)
@@ -67,12 +70,28 @@ export function dispatch(command: Document, ctx: CommandContext): Document {
         `no such command: '${name}'`,
       );
     }
-    reply = { ...handler(command, ctx), ok: 1 };
+    result = handler(command, ctx);
   } catch (err) {
-    if (!(err instanceof CommandError))
-      ctx.logger.warn({ err }, 'localdb: command failed');
-    reply = { ok: 0, ...toCommandError(err).toReplyFields() };
+    return finish(failure(err, ctx), ctx);
   }
+  // A write handler answers synchronously: its journal record is written before anything
+  // else runs. A read may answer later, having paused to let other connections in.
+  if (result instanceof Promise)
+    return result.then(
+      (reply) => finish({ ...reply, ok: 1 }, ctx),
+      (err: unknown) => finish(failure(err, ctx), ctx),
+    );
+  return finish({ ...result, ok: 1 }, ctx);
+}
+
+function failure(err: unknown, ctx: CommandContext): Document {
+  if (!(err instanceof CommandError))
+    ctx.logger.warn({ err }, 'localdb: command failed');
+  return { ok: 0, ...toCommandError(err).toReplyFields() };
+}
+
+function finish(result: Document, ctx: CommandContext): Document {
+  let reply = result;
   try {
     ctx.store.flush();
   } catch (err) {

@@ -1,15 +1,15 @@
 // Internal to localdb: find, getMore and killCursors.
 import { CommandError, ErrorCode } from '../errors.js';
-import { runFind } from '../query/runFind.js';
+import { runFindAsync } from '../query/runFind.js';
 import { collectionArg, docArg, intArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 
 /** `find` with filter, sort, projection, skip, limit, batchSize, singleBatch. */
-export const find: CommandHandler = (command, ctx) => {
+export const find: CommandHandler = async (command, ctx) => {
   const name = collectionArg(command, 'find');
   const ns = `${ctx.db}.${name}`;
   const limit = intArg(command, 'limit') ?? 0;
-  const docs = runFind(
+  const docs = await runFindAsync(
     ctx.store.getCollection(ctx.db, name),
     docArg(command, 'filter') ?? {},
     {

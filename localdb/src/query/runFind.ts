@@ -1,6 +1,7 @@
 // Internal to localdb: evaluates a find (filter, sort, skip, limit, projection) through the planner and mingo.
 import type { Document } from 'bson';
 import { createQuery } from './mingo.js';
+import { YieldPoint } from './yieldPoint.js';
 import { toCommandError } from '../errors.js';
 import type { Collection } from '../storage/Collection.js';
 import {
@@ -169,6 +170,28 @@ export function startFind(
 
 function planless(): FindPlan {
   return { prefixes: [], direction: 1, sortProvided: true, exact: true };
+}
+
+/** Documents a find reads between two looks at the clock. */
+const STEP = 256;
+
+/**
+ * The same result as runFind, computed in steps: once the command's time slice is used
+ * up it pauses, so other connections' commands run in between (a long scan never holds
+ * a point read for its whole length).
+ */
+export async function runFindAsync(
+  coll: Collection | undefined,
+  filter: Document,
+  options: FindOptions = {},
+  yieldPoint: YieldPoint = new YieldPoint(),
+): Promise<Document[]> {
+  const run = startFind(coll, filter, options);
+  for (;;) {
+    const result = run.step(STEP);
+    if (result !== undefined) return result;
+    await yieldPoint.maybePause();
+  }
 }
 
 /** The matching documents in order, computed in one go. Uses `_id` or an index when the filter allows. */

@@ -35,6 +35,9 @@ export class Connection {
   readonly #reader = new MessageReader();
   readonly #ctx: ConnectionContext;
   readonly #remote: string;
+  /** Messages read but not yet answered: one connection's requests run one at a time, in order. */
+  readonly #queue: RawMessage[] = [];
+  #busy = false;
 
   constructor(id: number, socket: Socket, ctx: ConnectionContext) {
     this.id = id;
@@ -64,13 +67,30 @@ export class Connection {
       this.#socket.destroy();
       return;
     }
-    for (const message of messages) {
-      if (this.#socket.destroyed) return;
-      this.#handle(message);
+    this.#queue.push(...messages);
+    void this.#drain();
+  }
+
+  /**
+   * Answers queued messages in arrival order. A command that pauses (a long read) holds
+   * this connection's later requests back, as MongoDB does, but not other connections'.
+   */
+  async #drain(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      for (;;) {
+        const message = this.#queue.shift();
+        if (message === undefined || this.#socket.destroyed) break;
+        const pending = this.#handle(message);
+        if (pending !== undefined) await pending;
+      }
+    } finally {
+      this.#busy = false;
     }
   }
 
-  #handle(message: RawMessage): void {
+  #handle(message: RawMessage): Promise<void> | undefined {
     let request: CommandRequest;
     try {
       if (message.opCode === OpCode.OP_MSG) request = parseOpMsg(message.body);
@@ -91,17 +111,17 @@ export class Connection {
             ? encodeOpReply(message.requestId, reply)
             : encodeOpMsgReply(message.requestId, reply),
         );
-        return;
+        return undefined;
       }
       this.#ctx.logger.warn(
         { connectionId: this.id, err: (err as Error).message },
         'localdb: closing connection on an unsupported message',
       );
       this.#socket.destroy();
-      return;
+      return undefined;
     }
     const db = request.legacyDb ?? request.command['$db'];
-    let reply: Document;
+    let reply: Document | Promise<Document>;
     if (typeof db !== 'string' || db === '') {
       reply = {
         ok: 0,
@@ -118,6 +138,13 @@ export class Connection {
         remote: this.#remote,
       });
     }
+    if (reply instanceof Promise)
+      return reply.then((r) => this.#reply(message, request, r));
+    this.#reply(message, request, reply);
+    return undefined;
+  }
+
+  #reply(message: RawMessage, request: CommandRequest, reply: Document): void {
     if (request.moreToCome) return;
     try {
       this.#send(

@@ -49,6 +49,9 @@ export class BTree<E> {
     this.#root = { leaf: true, items: [], next: undefined, prev: undefined };
   }
 
+  /** Bumped by every insert and delete: a scan paused across a change re-seeks. */
+  version = 0;
+
   /** Number of entries. */
   get size(): number {
     return this.#size;
@@ -56,6 +59,7 @@ export class BTree<E> {
 
   /** Inserts `entry`; returns false if an equal entry is present. */
   insert(entry: E): boolean {
+    this.version += 1;
     const path: Array<{ node: Inner<E>; index: number }> = [];
     let node = this.#root;
     while (!node.leaf) {
@@ -100,6 +104,7 @@ export class BTree<E> {
 
   /** Removes the entry equal to `entry`; returns false if absent. */
   delete(entry: E): boolean {
+    this.version += 1;
     let node = this.#root;
     while (!node.leaf)
       node = node.children[this.#childIndex(node, entry)] as Node<E>;

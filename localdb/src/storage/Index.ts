@@ -63,6 +63,7 @@ export class Index {
   multikey = false;
   readonly #partial: ReturnType<typeof createQuery> | undefined;
   readonly #tree: BTree<IndexEntry>;
+  readonly #compare: (a: IndexEntry, b: IndexEntry) => number;
 
   constructor(spec: Document) {
     const key = spec['key'];
@@ -97,13 +98,14 @@ export class Index {
     this.#partial = this.partial ? createQuery(partial as Document) : undefined;
     this.spec = { v: 2, ...spec, key: this.key, name: this.name };
     const dirs = this.directions;
-    this.#tree = new BTree<IndexEntry>((a, b) => {
+    this.#compare = (a, b) => {
       for (let i = 0; i < dirs.length; i += 1) {
         const c = compareValues(a.key[i], b.key[i]);
         if (c !== 0) return c * (dirs[i] as number);
       }
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-    });
+    };
+    this.#tree = new BTree<IndexEntry>(this.#compare);
   }
 
   /** Entries in the index. */
@@ -176,16 +178,37 @@ export class Index {
       const r = compareValues(e.key[k], end.value) * rangeDir;
       return r > 0 || (r === 0 && !end.inclusive);
     };
-    if (direction === 1) {
-      for (const e of this.#tree.ascending(before)) {
-        if (after(e)) return;
+    // A scan may pause between entries (a yielding read) while writes change the tree;
+    // then it re-seeks just past the last entry it gave, as MongoDB restores a cursor.
+    const tree = this.#tree;
+    const compare = this.#compare;
+    let last: IndexEntry | undefined;
+    for (;;) {
+      const version = tree.version;
+      const seen = last;
+      const entries =
+        direction === 1
+          ? tree.ascending(
+              seen === undefined
+                ? before
+                : (e) => before(e) || compare(e, seen) <= 0,
+            )
+          : tree.descending(
+              seen === undefined
+                ? after
+                : (e) => after(e) || compare(e, seen) >= 0,
+            );
+      let changed = false;
+      for (const e of entries) {
+        if (direction === 1 ? after(e) : before(e)) return;
+        last = e;
         yield e;
+        if (tree.version !== version) {
+          changed = true;
+          break;
+        }
       }
-    } else {
-      for (const e of this.#tree.descending(after)) {
-        if (before(e)) return;
-        yield e;
-      }
+      if (!changed) return;
     }
   }
 

@@ -76,7 +76,11 @@ if (
   path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
 ) {
   const config = loadConfig();
-  const logger = createLogger({ service: 'seed', level: config.logLevel });
+  const logger = createLogger({
+    service: 'seed',
+    level: config.logLevel,
+    format: config.logFormat,
+  });
   try {
     const uris = await departmentUris(config);
     const started = performance.now();

@@ -23,7 +23,11 @@ import { ensureDevKeys } from './devKeys.js';
 import { seedDepartment } from './seed.js';
 
 const config = loadConfig();
-const logger = createLogger({ service: 'start', level: config.logLevel });
+const logger = createLogger({
+  service: 'start',
+  level: config.logLevel,
+  format: config.logFormat,
+});
 const root = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
   '..',
@@ -155,6 +159,7 @@ const host = config.bindHost;
 const lines = [
   '',
   'The Marseille city graph is running:',
+  `  explorer     http://localhost:${config.gateway.port}/graphql   (open it in a browser)`,
   `  gateway      http://localhost:${config.gateway.port}/graphql   (ready: /ready)`,
   ...SUBGRAPH_NAMES.map(
     (n) =>

@@ -4,6 +4,7 @@ import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthent
 import { createAuditTrail } from '../../lib/records/audit/index.js';
 import { loadGatewaySigningKey } from '../../lib/runtime/gatewayToken.js';
 import { createLogger } from '../../lib/runtime/logger.js';
+import { initMetrics } from '../../lib/runtime/metrics.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
@@ -13,7 +14,12 @@ import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 
 const config = loadConfig();
-const logger = createLogger({ service: 'gateway', level: config.logLevel });
+initMetrics('gateway');
+const logger = createLogger({
+  service: 'gateway',
+  level: config.logLevel,
+  format: config.logFormat,
+});
 const governanceDb = await resolveDatabase(config, 'governance', logger);
 const governance = await connectDatabase({
   uri: governanceDb.uri,

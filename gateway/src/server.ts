@@ -11,6 +11,7 @@ import {
   type ApolloServerPlugin,
 } from '@apollo/server';
 import {
+  ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
@@ -25,12 +26,14 @@ import {
   UnauthenticatedError,
 } from '../../lib/runtime/errors.js';
 import { createBrowserPolicy } from '../../lib/runtime/browserPolicy.js';
+import { metricsPlugin } from '../../lib/runtime/metricsPlugin.js';
 import { createHttpService, type HttpService } from '../../lib/runtime/http.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
 import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { UsageStore } from '../../lib/records/usage/index.js';
 import { createContextFactory, type GatewayContext } from './context.js';
+import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
@@ -193,6 +196,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // No data leaves the city's infrastructure (issue: no usage or schema reports to Apollo).
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
+      // Apollo's landing page loads Sandbox from Apollo's CDN; the city's
+      // explorer is served from our own node_modules (explorerRoute).
+      ApolloServerPluginLandingPageDisabled(),
+      metricsPlugin<GatewayContext>(),
       live.plugin,
       operationResolutionPlugin(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
@@ -257,7 +264,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void recordRefusal(deps.audit, refusal, logger);
     },
     inspect: checkRequestLimits,
-    routes: [live.route],
+    routes: [live.route, explorerRoute()],
     reportsRefusals: (context) => context.auditRecorded,
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified

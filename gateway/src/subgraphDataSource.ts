@@ -22,7 +22,14 @@ import {
 } from '../../lib/runtime/gatewayToken.js';
 import { REQUEST_ID_HEADER } from '../../lib/runtime/http.js';
 import { CircuitBreaker } from './circuitBreaker.js';
+import { histogram } from '../../lib/runtime/metrics.js';
 import type { GatewayContext } from './context.js';
+
+const fetchDuration = histogram(
+  'gateway_subgraph_fetch_duration_seconds',
+  'Time of one gateway fetch to a subgraph, by subgraph and outcome (ok, timeout, unreachable, circuit_open, refused, error).',
+  ['subgraph', 'outcome'],
+);
 
 /** Options of {@link CityGraphDataSource}. */
 export interface CityGraphDataSourceOptions {
@@ -132,6 +139,20 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
    * has no timeout.)
    */
   async process(options: ProcessOptions): Promise<Response> {
+    const end = fetchDuration.startTimer({ subgraph: this.serviceName });
+    try {
+      const response = await this.fetchOnce(options);
+      end({ outcome: 'ok' });
+      return response;
+    } catch (error) {
+      const reason = (error as { extensions?: { reason?: unknown } }).extensions
+        ?.reason;
+      end({ outcome: typeof reason === 'string' ? reason : 'error' });
+      throw error;
+    }
+  }
+
+  private async fetchOnce(options: ProcessOptions): Promise<Response> {
     const context = options.context as Partial<GatewayContext>;
     // Marked before the fetch, so the audit event names the subgraph even
     // when the fetch fails.

@@ -49,6 +49,12 @@ export interface Config {
   readonly env: 'development' | 'test' | 'production';
   /** `LOG_LEVEL` @default 'info' */
   readonly logLevel: string;
+  /**
+   * `LOG_FORMAT`: `json` (one JSON line per event, for log collectors),
+   * `pretty` (readable, for a developer's terminal) or `auto` (pretty when
+   * stdout is a terminal, JSON otherwise). @default 'auto'
+   */
+  readonly logFormat: 'auto' | 'json' | 'pretty';
   /** `BIND_HOST`: the interface services listen on. @default '127.0.0.1' */
   readonly bindHost: string;
   /** `DATA_DIR`: embedded databases and development keys. @default '.data' */
@@ -191,6 +197,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     );
   }
   const production = nodeEnv === 'production';
+  const logFormat = str('LOG_FORMAT') ?? 'auto';
+  if (logFormat !== 'auto' && logFormat !== 'json' && logFormat !== 'pretty')
+    problems.push(
+      `LOG_FORMAT must be auto, json or pretty, got "${logFormat}"`,
+    );
   const dataDir = path.resolve(str('DATA_DIR') ?? '.data');
 
   const subgraphTimeoutMs = int('SUBGRAPH_TIMEOUT_MS', 5_000, 100, 600_000);
@@ -236,6 +247,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
   const config: Config = {
     env: nodeEnv as Config['env'],
     logLevel: str('LOG_LEVEL') ?? 'info',
+    logFormat: logFormat as Config['logFormat'],
     bindHost: str('BIND_HOST') ?? '127.0.0.1',
     dataDir,
     gateway: {

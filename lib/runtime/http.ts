@@ -15,6 +15,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { BrowserPolicy } from './browserPolicy.js';
 import { describeError } from './errors.js';
 import type { Logger } from './logger.js';
+import { metricsRegistry } from './metrics.js';
 import { runInRequestScope } from './requestScope.js';
 
 /** Header carrying the request id from the gateway to the subgraphs and back to clients. */
@@ -234,6 +235,13 @@ export function createHttpService<TContext extends BaseContext>(
       });
       return { reported: true };
     }
+    if (url.pathname === '/metrics' && req.method === 'GET') {
+      // Prometheus text format, from the process's one registry.
+      res.statusCode = 200;
+      res.setHeader('content-type', metricsRegistry.contentType);
+      res.end(await metricsRegistry.metrics());
+      return { reported: true };
+    }
     const route = options.routes?.find((r) => r.matches(req, url));
     if (route) {
       await route.handle(req, res, { url, requestId, clientRequestId });
@@ -396,7 +404,11 @@ export function createHttpService<TContext extends BaseContext>(
       .finally(() => {
         // One line per request (probes excepted), with the request id the
         // gateway forwards, so a request can be followed across services.
-        if (req.url !== '/health' && req.url !== '/ready') {
+        if (
+          req.url !== '/health' &&
+          req.url !== '/ready' &&
+          req.url !== '/metrics'
+        ) {
           logger.info(
             {
               requestId,

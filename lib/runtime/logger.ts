@@ -4,6 +4,7 @@
  * the writer had no request logger at hand (./requestScope.ts).
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { PinoPretty } from 'pino-pretty';
 import { currentRequestId } from './requestScope.js';
 
 export type { Logger };
@@ -16,9 +17,25 @@ export interface LoggerOptions {
   level?: string;
   /** Where lines go; stdout when omitted. Tests pass a memory stream. */
   destination?: DestinationStream;
+  /**
+   * `json` lines, `pretty` (pino-pretty: colour, local time, one event per
+   * line) or `auto`: pretty when lines go to stdout and stdout is a
+   * terminal, JSON otherwise (files, pipes, log collectors).
+   * @default 'auto'
+   */
+  format?: 'auto' | 'json' | 'pretty';
 }
 
-/** Creates the service's root logger; lines are JSON with `time`, `level`, `service`, `msg`. */
+function prettyOnStdout(format: LoggerOptions['format']): boolean {
+  if (format === 'pretty') return true;
+  if (format === 'json') return false;
+  return process.stdout.isTTY;
+}
+
+/**
+ * Creates the service's root logger; lines are JSON with `time`, `level`,
+ * `service`, `msg` (or pretty-printed on a terminal, see `format`).
+ */
 export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
@@ -39,7 +56,17 @@ export function createLogger(options: LoggerOptions): Logger {
         return { requestId };
       },
     },
-    options.destination ?? pino.destination(1),
+    options.destination ??
+      (prettyOnStdout(options.format)
+        ? PinoPretty({
+            sync: true,
+            colorize: process.stdout.isTTY,
+            translateTime: 'SYS:HH:MM:ss.l',
+            ignore: 'pid,hostname,service',
+            singleLine: true,
+            messageFormat: '{service} {msg}',
+          })
+        : pino.destination(1)),
   );
 }
 

@@ -3,6 +3,7 @@
  * subgraph, to its own database. Production passes a connection string;
  * development without one gets an embedded localdb under `.data/<name>`.
  */
+import { boundedLabel, gauge, histogram } from './metrics.js';
 import path from 'node:path';
 import mongoose, { type Connection } from 'mongoose';
 import type { Config, SubgraphName } from './config.js';
@@ -15,8 +16,9 @@ export interface ConnectDatabaseOptions {
   /** Database name; a subgraph's own name by convention. */
   dbName: string;
   /**
-   * Emit command monitoring events (tests count the queries a subgraph sends).
-   * @default false
+   * Emit command monitoring events: the database latency metric, and
+   * tests that count the queries a subgraph sends.
+   * @default true
    */
   monitorCommands?: boolean;
   /** @default 5000 */
@@ -30,13 +32,43 @@ export async function connectDatabase(
   const connection = mongoose.createConnection(options.uri, {
     dbName: options.dbName,
     serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5000,
-    monitorCommands: options.monitorCommands ?? false,
+    // Command events feed the database latency metric (observeCommands).
+    monitorCommands: options.monitorCommands ?? true,
     // Indexes are declared next to each model and built at start; both
     // localdb and MongoDB treat an existing identical index as a no-op.
     autoIndex: true,
   });
   await connection.asPromise();
+  observeCommands(connection, options.dbName);
   return connection;
+}
+
+const commandDuration = histogram(
+  'mongodb_command_duration_seconds',
+  'Time of one MongoDB command as the driver saw it, by database, command and outcome.',
+  ['db', 'command', 'outcome'],
+);
+const checkedOut = gauge(
+  'mongodb_pool_checked_out_connections',
+  'Connections of the driver pool in use, by database.',
+  ['db'],
+);
+
+/** Database metrics from the driver's command and pool events. */
+function observeCommands(connection: Connection, db: string): void {
+  const client = connection.getClient();
+  const command = boundedLabel(60);
+  const done =
+    (outcome: 'ok' | 'failed') =>
+    (event: { commandName: string; duration: number }) =>
+      commandDuration.observe(
+        { db, command: command(event.commandName), outcome },
+        event.duration / 1000,
+      );
+  client.on('commandSucceeded', done('ok'));
+  client.on('commandFailed', done('failed'));
+  client.on('connectionCheckedOut', () => checkedOut.inc({ db }));
+  client.on('connectionCheckedIn', () => checkedOut.dec({ db }));
 }
 
 /** Readiness: whether the database answers a ping. */

@@ -43,6 +43,8 @@ import {
 import type { EventPublisher } from '../runtime/cityEvents.js';
 import { createRedisEventBroker } from '../runtime/eventBroker.js';
 import { connectRedis } from '../runtime/redis.js';
+import { initMetrics } from '../runtime/metrics.js';
+import { metricsPlugin } from '../runtime/metricsPlugin.js';
 import {
   createMemoryReplayStore,
   createRedisReplayStore,
@@ -146,6 +148,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
     plugins: [
       writesNeedAuditLink<TContext>(),
+      metricsPlugin<TContext>({ rootFields: true }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
@@ -262,9 +265,11 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   ) => SubgraphServer<TContext>,
 ): Promise<void> {
   const config = loadConfig();
+  initMetrics(`subgraph-${name}`);
   const logger = createLogger({
     service: `subgraph-${name}`,
     level: config.logLevel,
+    format: config.logFormat,
   });
   const database = await resolveDatabase(config, name, logger);
   const connection = await connectDatabase({ uri: database.uri, dbName: name });

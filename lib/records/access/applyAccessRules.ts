@@ -23,6 +23,7 @@
  * The caller is `context.viewer` (lib/runtime/viewer.ts); a context without a valid
  * viewer is treated as anonymous (fail closed).
  */
+import { counter } from '../../runtime/metrics.js';
 import {
   defaultFieldResolver,
   isNonNullType,
@@ -50,6 +51,12 @@ import {
   readSubgraphRules,
   type ReadSubgraphRulesOptions,
 } from './readSubgraphRules.js';
+
+const accessDenials = counter(
+  'access_denials_total',
+  'Fields and entities refused by an access rule, by rule (what it requires) and code (UNAUTHENTICATED, FORBIDDEN).',
+  ['rule', 'code'],
+);
 
 /** Options of {@link applyAccessRules}. */
 export type ApplyAccessRulesOptions = ReadSubgraphRulesOptions;
@@ -91,6 +98,7 @@ export function accessDeniedError(
   requirement: AccessRequirement,
 ): GraphQLErrorWithCode {
   const message = accessDeniedMessage(coordinate, requirement);
+  accessDenials.inc({ rule: describeAccessRequirement(requirement), code });
   return code === ErrorCode.UNAUTHENTICATED
     ? new UnauthenticatedError(message, { coordinate })
     : new ForbiddenError(message, { coordinate });

@@ -13,6 +13,7 @@
  * silently: the loser gets a duplicate-key error, reloads the head and
  * chains its events after the winner's.
  */
+import { counter, gauge, histogram } from '../../runtime/metrics.js';
 import type { Db, Collection, WriteConcernSettings } from 'mongodb';
 import type { Connection } from 'mongoose';
 import type { Logger } from '../../runtime/logger.js';
@@ -23,6 +24,27 @@ import {
   type AuditEventInput,
 } from './AuditEvent.js';
 import { hashAuditEvent } from './hashAuditEvent.js';
+
+const auditWrite = histogram(
+  'audit_write_duration_seconds',
+  'Time of one audit-trail write (a group commit of one or more events), by outcome.',
+  ['outcome'],
+);
+const auditEvents = counter(
+  'audit_events_total',
+  'Audit events written to or refused by the audit store, by outcome (written, failed).',
+  ['outcome'],
+);
+// The queue of the trail built last in this process (one per gateway).
+let auditBacklogOf: () => number = () => 0;
+const auditBacklog = gauge(
+  'audit_backlog_events',
+  'Audit events queued and not yet written.',
+  [],
+  function collect() {
+    this.set(auditBacklogOf());
+  },
+);
 
 /** Where the trail is stored: a mongoose connection or a driver `Db`, of the governance database. */
 export type AuditStore =
@@ -108,6 +130,8 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     database().collection<AuditEvent>(AUDIT_EVENTS_COLLECTION);
 
   const queue: Pending[] = [];
+  auditBacklog.set(0);
+  auditBacklogOf = () => queue.length;
   let head: Head | null = null;
   let indexed = false;
   let writing: Promise<void> | null = null;
@@ -266,9 +290,14 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const drain = async (): Promise<void> => {
     while (queue.length > 0) {
       const batch = queue.splice(0, maxBatchSize);
+      const end = auditWrite.startTimer();
       try {
         await writeBatch(batch);
+        end({ outcome: 'ok' });
+        auditEvents.inc({ outcome: 'written' }, batch.length);
       } catch (error) {
+        end({ outcome: 'failed' });
+        auditEvents.inc({ outcome: 'failed' }, batch.length);
         const reason =
           error instanceof Error ? error : new Error(String(error));
         failedAt = Date.now();

@@ -10,6 +10,7 @@ import {
   it,
   vi,
 } from 'vitest';
+import { metricsRegistry } from '../../../runtime/metrics.js';
 import { policiesForScopes } from '../../../runtime/roles.js';
 import {
   anonymousViewer,
@@ -178,6 +179,23 @@ describe('applyAccessRules', () => {
     expect(calls.reporterEmail).not.toHaveBeenCalled();
   });
 
+  it('counts each denial in access_denials_total by rule and code', async () => {
+    const denials = async () =>
+      (
+        (await metricsRegistry.getSingleMetric('access_denials_total')?.get())
+          ?.values ?? []
+      )
+        .filter(
+          (value) =>
+            value.labels['rule'] === 'scope engagement:pii' &&
+            value.labels['code'] === 'FORBIDDEN',
+        )
+        .reduce((sum, value) => sum + value.value, 0);
+    const before = await denials();
+    await run('{ reports { reporterEmail } }', viewerWith('engagement:staff'));
+    expect(await denials()).toBe(before + 1);
+  });
+
   it('denies anonymous callers with UNAUTHENTICATED', async () => {
     const result = await run(
       '{ reports { id reporterEmail } }',
@@ -319,6 +337,26 @@ describe('applyAccessRules', () => {
       });
       expect(calls.resolveSignalPlan).not.toHaveBeenCalled();
       expect(calls.resolveReport).toHaveBeenCalledTimes(2);
+    });
+
+    it('counts each denial in access_denials_total by rule and code', async () => {
+      const denials = async () =>
+        (
+          (await metricsRegistry.getSingleMetric('access_denials_total')?.get())
+            ?.values ?? []
+        )
+          .filter(
+            (value) =>
+              value.labels['rule'] === 'scope engagement:pii' &&
+              value.labels['code'] === 'FORBIDDEN',
+          )
+          .reduce((sum, value) => sum + value.value, 0);
+      const before = await denials();
+      await run(
+        '{ reports { reporterEmail } }',
+        viewerWith('engagement:staff'),
+      );
+      expect(await denials()).toBe(before + 1);
     });
 
     it('denies anonymous callers with UNAUTHENTICATED', async () => {

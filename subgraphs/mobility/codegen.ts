@@ -11,6 +11,7 @@ export const codegen: SubgraphCodegen = {
     TransitLine: '../models/index.js#TransitLineDoc',
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',
+    CongestionWindow: '../analysis/congestionWindow.js#CongestionWindowValue',
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
   },
 };

@@ -238,6 +238,95 @@ describe('the live city (end to end)', () => {
     ]);
   });
 
+  it('announces a district whose congestion changes, computed from the readings as they arrive', async () => {
+    const subscription = subscribeWith(
+      connect(),
+      /* GraphQL */ `
+        subscription {
+          trafficChanged(district: "13201") {
+            code
+            congestionWindow(minutes: 5) {
+              level
+              readingCount
+              to
+              sensors {
+                id
+              }
+            }
+          }
+        }
+      `,
+    );
+    // Alternating jams and free flow, so every reading changes the level.
+    const { message, produced } = await deliveredAfter(subscription, (n) =>
+      ingestReading(
+        new Date(Date.UTC(2026, 11, 2, 8, 0, 0) + n * 10 * 60_000),
+        n % 2 === 0 ? 0.9 : 0.05,
+      ),
+    );
+    subscription.dispose();
+    const district = (message as ExecutionResult).data?.['trafficChanged'] as {
+      code: string;
+      congestionWindow: {
+        level: string;
+        readingCount: number;
+        to: string;
+        sensors: { id: string }[];
+      };
+    };
+    expect(district.code).toBe('13201');
+    // The window ends at one of the readings just ingested and holds it.
+    expect(produced.map((id) => id.slice(id.indexOf('@') + 1))).toContain(
+      district.congestionWindow.to,
+    );
+    expect(district.congestionWindow.sensors).toEqual([{ id: SENSOR }]);
+    expect(['JAMMED', 'FREE_FLOW']).toContain(district.congestionWindow.level);
+  });
+
+  it('delivers citizenReportUpdated with the report, contact details protected', async () => {
+    const first = await graph.query(
+      '{ citizenReports(first: 1) { nodes { id } } }',
+    );
+    const id = (first.data?.['citizenReports'] as { nodes: { id: string }[] })
+      .nodes[0]?.id as string;
+    const engagement = await connectDatabase({
+      uri: graph.databases.engagement.uri,
+      dbName: 'engagement',
+    });
+    try {
+      const subscription = subscribeWith(
+        connect(),
+        `subscription ($id: ID!) { citizenReportUpdated(id: $id) { id status reporterEmail } }`,
+        { id },
+      );
+      const { message } = await deliveredAfter(subscription, (n) =>
+        createOutboxPublisher({ connection: engagement }).publish([
+          {
+            id: `${id}@status/${n}`,
+            department: 'engagement',
+            type: 'citizenReport.updated',
+            entity: { type: 'CitizenReport', id },
+            occurredAt: new Date(),
+            payload: {},
+          },
+        ]),
+      );
+      subscription.dispose();
+      const { data, errors } = message as ExecutionResult;
+      expect((data?.['citizenReportUpdated'] as { id: string }).id).toBe(id);
+      expect(
+        (data?.['citizenReportUpdated'] as { reporterEmail: unknown })
+          .reporterEmail,
+      ).toBeNull();
+      expect(errors?.[0]?.path).toEqual([
+        'citizenReportUpdated',
+        'reporterEmail',
+      ]);
+    } finally {
+      await engagement.close();
+    }
+  });
+
   it('refuses signalPlanChanged to an anonymous subscriber and delivers a staff change to staff', async () => {
     const query = /* GraphQL */ `
       subscription ($light: ID!) {

@@ -46,6 +46,26 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
       value: (event) => event.entity.id,
     },
   },
+  trafficChanged: {
+    eventTypes: ['traffic.changed'],
+    keyOfArgs: (args) => `district:${String(args['district'])}`,
+    keysOfEvent: (event) => [`district:${event.district ?? ''}`],
+    lookup: {
+      queryField: 'district',
+      argument: 'code',
+      value: (event) => event.entity.id,
+    },
+  },
+  citizenReportUpdated: {
+    eventTypes: ['citizenReport.updated'],
+    keyOfArgs: (args) => `entity:${String(args['id'])}`,
+    keysOfEvent: byEntity,
+    lookup: {
+      queryField: 'citizenReport',
+      argument: 'id',
+      value: (event) => event.entity.id,
+    },
+  },
   readingReceived: {
     eventTypes: ['reading.received'],
     checkArgs: (args) =>

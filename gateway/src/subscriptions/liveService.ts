@@ -167,8 +167,40 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
   const { logger } = options;
 
   let schema: GraphQLSchema | null = null;
+  /** Open subscriptions, so a new supergraph can be checked against each. */
+  const running = new Set<{
+    readonly field: string;
+    readonly query: string;
+    readonly viewer: Viewer;
+    end(errors: GraphQLError[]): void;
+  }>();
   options.gateway.onSchemaLoadOrUpdate(({ apiSchema }) => {
+    const previous = schema;
     schema = apiSchema;
+    validated.clear();
+    if (previous === null) return;
+    // Graceful drain on supergraph reload: a subscription that still
+    // validates and is still allowed goes on; any other gets a last message
+    // saying why, then ends.
+    for (const subscription of running) {
+      const invalid = validationErrors(apiSchema, subscription.query);
+      const rule = ruleOf(subscription.field);
+      const decision = rule
+        ? evaluateAccess(rule, subscription.viewer)
+        : { allowed: true as const };
+      if (invalid.length === 0 && decision.allowed) continue;
+      subscription.end([
+        liveError(
+          `The city graph changed and this subscription no longer applies (${
+            invalid[0]?.message ??
+            (rule && !decision.allowed
+              ? `Subscription.${subscription.field} now requires more access`
+              : 'it does not validate')
+          }). Subscribe again.`,
+          'SUBSCRIPTION_SCHEMA_RELOAD',
+        ),
+      ]);
+    }
   });
 
   let rules: { sdl: string; byField: Map<string, AccessRequirement> } | null =
@@ -370,7 +402,18 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     });
     open += 1;
     let finished = false;
-    let expiredNow = false;
+    // The last message before the end (expiry, supergraph reload), if any.
+    let endWith: GraphQLError[] | null = null;
+    const entry = {
+      field: op.field,
+      query: op.query,
+      viewer: session.viewer,
+      end(errors: GraphQLError[]) {
+        endWith ??= errors;
+        queue.close();
+      },
+    };
+    running.add(entry);
     const finish = () => {
       if (finished) return;
       finished = true;
@@ -378,12 +421,17 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       unregister();
       queue.close();
       closers.delete(finish);
+      running.delete(entry);
     };
     closers.add(finish);
-    void session.expired.then(() => {
-      expiredNow = true;
-      queue.close();
-    });
+    void session.expired.then(() =>
+      entry.end([
+        liveError(
+          'The token expired: this subscription has ended. Subscribe again with a fresh token.',
+          ErrorCode.UNAUTHENTICATED,
+        ),
+      ]),
+    );
 
     const iterator: AsyncIterableIterator<unknown> = {
       async next() {
@@ -391,19 +439,9 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
           if (finished) return { done: true, value: undefined };
           const event = await queue.take();
           if (event === CLOSED) {
-            if (expiredNow && !finished) {
+            if (endWith && !finished) {
               finish();
-              return {
-                done: false,
-                value: {
-                  errors: [
-                    liveError(
-                      'The token expired: this subscription has ended. Subscribe again with a fresh token.',
-                      ErrorCode.UNAUTHENTICATED,
-                    ),
-                  ],
-                },
-              };
+              return { done: false, value: { errors: endWith } };
             }
             finish();
             return { done: true, value: undefined };

@@ -6,7 +6,9 @@ import {
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type MobilityContext } from './context.js';
+import { createTrafficAnalysis } from './analysis/trafficAnalysis.js';
 import { createModels } from './models/index.js';
+import { createQueries } from './queries/index.js';
 import { resolvers } from './resolvers/index.js';
 
 /** Mobility's SDL, read once from schema.graphql. */
@@ -24,5 +26,12 @@ export function createServer(
     resolvers,
     deps,
     createContext: (base) => createContext(base, models),
+    analyses: [
+      createTrafficAnalysis({
+        queries: createQueries(models),
+        events: deps.events,
+        logger: deps.logger,
+      }),
+    ],
   });
 }

@@ -5,6 +5,7 @@ import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
+import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { MobilityContext } from '../context.js';
 export type Maybe<T> = T | null;
@@ -55,6 +56,19 @@ export type BikeStationEdge = {
   node: BikeStation;
 };
 
+/** How congested a district's roads are, by the mean occupancy of the window's readings (docs/live.md). */
+export type CongestionLevel =
+  /** Mean occupancy under 15 %. */
+  | 'FREE_FLOW'
+  /** 30 % to 50 %. */
+  | 'HEAVY'
+  /** 50 % and more: stop and go. */
+  | 'JAMMED'
+  /** 15 % to 30 %. */
+  | 'MODERATE'
+  /** No reading in the window. */
+  | 'NO_DATA';
+
 /** Congestion in a district, from the latest reading of each of its sensors. */
 export type CongestionSummary = {
   __typename?: 'CongestionSummary';
@@ -69,6 +83,27 @@ export type CongestionSummary = {
   sensorCount: Scalars['Int']['output'];
 };
 
+/** A district's congestion over a sliding window, with the readings it came from. */
+export type CongestionWindow = {
+  __typename?: 'CongestionWindow';
+  /** Mean occupancy of the readings, 0 to 1. */
+  averageOccupancy?: Maybe<Scalars['Float']['output']>;
+  averageSpeed?: Maybe<Quantity>;
+  /** Share of the readings flagged congested, 0 to 1. */
+  congestedShare?: Maybe<Scalars['Float']['output']>;
+  /** Start of the window (exclusive). */
+  from: Scalars['DateTime']['output'];
+  level: CongestionLevel;
+  /** Length of the window: 5 or 15 minutes. */
+  minutes: Scalars['Int']['output'];
+  /** Readings in the window. */
+  readingCount: Scalars['Int']['output'];
+  /** The sensors those readings came from. */
+  sensors: Array<TrafficSensor>;
+  /** End of the window (inclusive). */
+  to: Scalars['DateTime']['output'];
+};
+
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
@@ -78,6 +113,12 @@ export type District = {
   code: Scalars['ID']['output'];
   /** Congestion now: from each sensor's latest reading. */
   congestion?: Maybe<CongestionSummary>;
+  /**
+   * Congestion over a sliding window of the district's readings: the `minutes` (5 or 15) up to
+   * `at`, by default up to the district's newest reading. Computed from the readings themselves;
+   * null when the district has none.
+   */
+  congestionWindow?: Maybe<CongestionWindow>;
   /** Same as `code`: the id clients cache a district under (Global Object Identification). */
   id: Scalars['ID']['output'];
   /** Official name, e.g. Marseille 1er Arrondissement. */
@@ -93,6 +134,13 @@ export type District = {
   trafficSensors?: Maybe<TrafficSensorConnection>;
   /** Transit stops in this district. */
   transitStops?: Maybe<Array<TransitStop>>;
+};
+
+
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
+export type DistrictCongestionWindowArgs = {
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  minutes?: Scalars['Int']['input'];
 };
 
 
@@ -285,6 +333,11 @@ export type Subscription = {
   readingReceived?: Maybe<ReadingReceived>;
   /** The traffic light each time its signal plan changes. Mobility staff only. */
   signalPlanChanged?: Maybe<TrafficLight>;
+  /**
+   * The district each time its congestion changes: the 5-minute window's level changed, or its
+   * mean occupancy moved by 5 points, after a reading arrived.
+   */
+  trafficChanged?: Maybe<District>;
 };
 
 
@@ -306,6 +359,16 @@ export type SubscriptionReadingReceivedArgs = {
  */
 export type SubscriptionSignalPlanChangedArgs = {
   trafficLightId: Scalars['ID']['input'];
+};
+
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type SubscriptionTrafficChangedArgs = {
+  district: Scalars['ID']['input'];
 };
 
 /** A time range: from inclusive, to exclusive. */
@@ -570,8 +633,10 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
   BikeStationEdge: ResolverTypeWrapper<Edge>;
+  CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  CongestionWindow: ResolverTypeWrapper<CongestionWindowValue>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
@@ -612,6 +677,7 @@ export type ResolversParentTypes = ResolversObject<{
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
   Float: Scalars['Float']['output'];
+  CongestionWindow: CongestionWindowValue;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   GeoPoint: GeoPoint;
@@ -672,6 +738,18 @@ export type CongestionSummaryResolvers<ContextType = MobilityContext, ParentType
   sensorCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type CongestionWindowResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['CongestionWindow'] = ResolversParentTypes['CongestionWindow']> = ResolversObject<{
+  averageOccupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  congestedShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['CongestionLevel'], ParentType, ContextType>;
+  minutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  readingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -681,6 +759,7 @@ export type DistrictResolvers<ContextType = MobilityContext, ParentType extends 
   bikeStations?: Resolver<Maybe<Array<ResolversTypes['BikeStation']>>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   congestion?: Resolver<Maybe<ResolversTypes['CongestionSummary']>, ParentType, ContextType>;
+  congestionWindow?: Resolver<Maybe<ResolversTypes['CongestionWindow']>, ParentType, ContextType, RequireFields<DistrictCongestionWindowArgs, 'minutes'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -749,6 +828,7 @@ export type SignalPlanResolvers<ContextType = MobilityContext, ParentType extend
 export type SubscriptionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   readingReceived?: SubscriptionResolver<Maybe<ResolversTypes['ReadingReceived']>, "readingReceived", ParentType, ContextType, Partial<SubscriptionReadingReceivedArgs>>;
   signalPlanChanged?: SubscriptionResolver<Maybe<ResolversTypes['TrafficLight']>, "signalPlanChanged", ParentType, ContextType, RequireFields<SubscriptionSignalPlanChangedArgs, 'trafficLightId'>>;
+  trafficChanged?: SubscriptionResolver<Maybe<ResolversTypes['District']>, "trafficChanged", ParentType, ContextType, RequireFields<SubscriptionTrafficChangedArgs, 'district'>>;
 }>;
 
 export type TrafficFlowReadingResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReading'] = ResolversParentTypes['TrafficFlowReading']> = ResolversObject<{
@@ -843,6 +923,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   BikeStationConnection?: BikeStationConnectionResolvers<ContextType>;
   BikeStationEdge?: BikeStationEdgeResolvers<ContextType>;
   CongestionSummary?: CongestionSummaryResolvers<ContextType>;
+  CongestionWindow?: CongestionWindowResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;

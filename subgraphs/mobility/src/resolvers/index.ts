@@ -2,6 +2,7 @@
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { BikeStation } from './BikeStation.js';
+import { CongestionWindow } from './CongestionWindow.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
@@ -23,4 +24,5 @@ export const resolvers: Resolvers = {
   TransitStop,
   BikeStation,
   ReadingReceived,
+  CongestionWindow,
 };

@@ -39,6 +39,9 @@ describe('mobility live traffic analysis', () => {
       averageSpeed: 30,
       occupancy,
       congested: occupancy > 0.6,
+      source: { kind: 'seed', id: 'seed:test' },
+      receivedAt: observedAt,
+      quality: { flags: [], score: 1 },
     });
     return {
       id: readingId(sensorId, observedAt),

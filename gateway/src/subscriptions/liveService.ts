@@ -56,6 +56,9 @@ import { createLatestQueue, CLOSED } from './latestQueue.js';
 import { createLiveHub, type LiveHub } from './liveHub.js';
 import { LIVE_FIELDS, type LiveField } from './liveFields.js';
 import {
+  batchAlias,
+  batchLiveQuery,
+  batchVariable,
   buildLiveOperation,
   LIVE_ENTITY_VARIABLE,
   LiveOperationError,
@@ -249,7 +252,172 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     return errors;
   };
 
-  // One execution per event, query, variables and reader, shared by every
+  /** Runs one query through the gateway's own pipeline as `session`'s viewer. */
+  const run = async (
+    session: LiveSession,
+    query: string,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+  ): Promise<{
+    data: Record<string, unknown> | null | undefined;
+    errors: GraphQLError[];
+  }> => {
+    const requestId = randomUUID();
+    const contextValue: GatewayContext = {
+      viewer: session.viewer,
+      requestId,
+      logger: logger.child({ requestId }),
+      clientName: session.clientName,
+      clientVersion: session.clientVersion,
+      subgraphsCalled: new Set(),
+      clientRequestId: null,
+      auditedWrite: false,
+      auditRecorded: false,
+    };
+    const response = await options
+      .apollo()
+      .executeOperation(
+        { query, variables, ...(operationName ? { operationName } : {}) },
+        { contextValue },
+      );
+    if (response.body.kind !== 'single')
+      return {
+        data: null,
+        errors: [
+          liveError('Incremental delivery is not offered here.', 'BAD_REQUEST'),
+        ],
+      };
+    const { data, errors } = response.body.singleResult;
+    return {
+      data,
+      // Already formatted by the gateway (codes, masking); the transports
+      // want GraphQLErrors. Locations would point into the per-event query,
+      // not the subscriber's document: dropped.
+      errors: (errors ?? []).map(
+        (e) =>
+          new GraphQLError(e.message, {
+            ...(e.path ? { path: e.path } : {}),
+            ...(e.extensions ? { extensions: e.extensions } : {}),
+          }),
+      ),
+    };
+  };
+
+  // How many events one execution may resolve for a query: as many as the
+  // operation limits allow (aliases, cost), at most BATCH_MAX.
+  const BATCH_MAX = 10;
+  const batchSizes = new Map<string, number>();
+  const batchSizeOf = (query: string): number => {
+    let size = batchSizes.get(query);
+    if (size === undefined) {
+      size = 1;
+      const current = schema;
+      for (let n = BATCH_MAX; current && n > 1; n = Math.floor(n / 2)) {
+        if (validationErrors(current, batchLiveQuery(query, n)).length === 0) {
+          size = n;
+          break;
+        }
+      }
+      if (batchSizes.size > 1000) batchSizes.clear();
+      batchSizes.set(query, size);
+    }
+    return size;
+  };
+  const batchedQueries = new Map<string, string>();
+  const batchedQuery = (query: string, n: number) => {
+    const key = `${n}\n${query}`;
+    let batched = batchedQueries.get(key);
+    if (!batched) {
+      batched = batchLiveQuery(query, n);
+      if (batchedQueries.size > 1000) batchedQueries.clear();
+      batchedQueries.set(key, batched);
+    }
+    return batched;
+  };
+
+  interface Pending {
+    readonly id: string;
+    readonly resolve: (result: unknown) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  interface Group {
+    readonly session: LiveSession;
+    readonly op: LiveOperation;
+    items: Pending[];
+    scheduled: boolean;
+  }
+  // Events waiting for their execution, by query, variables and reader:
+  // those that arrive in the same turn of the event loop (one broker read)
+  // are resolved together.
+  const groups = new Map<string, Group>();
+
+  const flush = (key: string) => {
+    const group = groups.get(key);
+    if (!group) return;
+    groups.delete(key);
+    const { session, op } = group;
+    const size = batchSizeOf(op.query);
+    for (let start = 0; start < group.items.length; start += size) {
+      const chunk = group.items.slice(start, start + size);
+      void resolveChunk(session, op, chunk);
+    }
+  };
+
+  const resolveChunk = async (
+    session: LiveSession,
+    op: LiveOperation,
+    chunk: readonly Pending[],
+  ) => {
+    try {
+      if (chunk.length === 1) {
+        const [only] = chunk as [Pending];
+        const result = await run(session, op.query, op.operationName, {
+          ...op.variables,
+          [LIVE_ENTITY_VARIABLE]: only.id,
+        });
+        only.resolve({
+          data: result.data,
+          ...(result.errors.length > 0 ? { errors: result.errors } : {}),
+        });
+        return;
+      }
+      const variables: Record<string, unknown> = { ...op.variables };
+      chunk.forEach((item, i) => (variables[batchVariable(i)] = item.id));
+      const result = await run(
+        session,
+        batchedQuery(op.query, chunk.length),
+        op.operationName,
+        variables,
+      );
+      chunk.forEach((item, i) => {
+        const alias = batchAlias(i);
+        // Each event gets its own part of the answer, under the
+        // subscription's response key, with the errors on its path (and
+        // those on no path, which concern the whole execution).
+        const errors = result.errors
+          .filter((e) => !e.path || e.path[0] === alias)
+          .map((e) =>
+            e.path
+              ? new GraphQLError(e.message, {
+                  path: [op.responseKey, ...e.path.slice(1)],
+                  extensions: e.extensions,
+                })
+              : e,
+          );
+        item.resolve({
+          data:
+            result.data === null || result.data === undefined
+              ? result.data
+              : { [op.responseKey]: result.data[alias] ?? null },
+          ...(errors.length > 0 ? { errors } : {}),
+        });
+      });
+    } catch (error) {
+      for (const item of chunk) item.reject(error);
+    }
+  };
+
+  // One resolution per event, query, variables and reader, shared by every
   // subscriber that would run the same one (kept for the last few thousand).
   const shared = new Map<string, Promise<unknown>>();
   const MAX_SHARED = 5000;
@@ -260,67 +428,26 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     field: LiveField,
     event: CityEvent,
   ): Promise<unknown> => {
-    const variables = {
-      ...op.variables,
-      [LIVE_ENTITY_VARIABLE]: field.lookup.value(event),
-    };
-    const key = `${event.id}\n${op.query}\n${JSON.stringify(variables)}\n${viewerKey(session.viewer)}`;
+    const groupKey = `${op.query}\n${JSON.stringify(op.variables)}\n${viewerKey(session.viewer)}`;
+    const key = `${event.id}\n${groupKey}`;
     const existing = shared.get(key);
     if (existing) return existing;
-    const requestId = randomUUID();
-    const contextValue: GatewayContext = {
-      viewer: session.viewer,
-      requestId,
-      logger: logger.child({ requestId, eventId: event.id }),
-      clientName: session.clientName,
-      clientVersion: session.clientVersion,
-      subgraphsCalled: new Set(),
-      clientRequestId: null,
-      auditedWrite: false,
-      auditRecorded: false,
-    };
-    const running = options
-      .apollo()
-      .executeOperation(
-        {
-          query: op.query,
-          variables,
-          ...(op.operationName ? { operationName: op.operationName } : {}),
-        },
-        { contextValue },
-      )
-      .then((response) =>
-        response.body.kind === 'single'
-          ? {
-              data: response.body.singleResult.data,
-              // Already formatted by the gateway (codes, masking); the
-              // transports want GraphQLErrors. Locations would point into
-              // the per-event query, not the subscriber's document: dropped.
-              ...(response.body.singleResult.errors
-                ? {
-                    errors: response.body.singleResult.errors.map(
-                      (e) =>
-                        new GraphQLError(e.message, {
-                          ...(e.path ? { path: e.path } : {}),
-                          ...(e.extensions ? { extensions: e.extensions } : {}),
-                        }),
-                    ),
-                  }
-                : {}),
-            }
-          : {
-              errors: [
-                liveError(
-                  'Incremental delivery is not offered here.',
-                  'BAD_REQUEST',
-                ),
-              ],
-            },
-      );
-    shared.set(key, running);
+    const result = new Promise<unknown>((resolve, reject) => {
+      let group = groups.get(groupKey);
+      if (!group) {
+        group = { session, op, items: [], scheduled: false };
+        groups.set(groupKey, group);
+      }
+      group.items.push({ id: field.lookup.value(event), resolve, reject });
+      if (!group.scheduled) {
+        group.scheduled = true;
+        setImmediate(() => flush(groupKey));
+      }
+    });
+    shared.set(key, result);
     if (shared.size > MAX_SHARED)
       shared.delete(shared.keys().next().value as string);
-    return running;
+    return result;
   };
 
   let open = 0;

@@ -67,15 +67,32 @@ const BOUNDARY_ZONES = [
       './lib/gateway',
       './lib/records',
       './lib/tooling',
+      './lib/ingest',
     ],
     message:
       'lib/runtime is the base every process stands on: it imports no other lib/ folder. Move the code into the folder of its audience instead.',
   },
   {
     target: './lib/records',
-    from: ['./lib/subgraph-kit', './lib/gateway', './lib/tooling'],
+    from: [
+      './lib/subgraph-kit',
+      './lib/gateway',
+      './lib/tooling',
+      './lib/ingest',
+    ],
     message:
       'lib/records (access rules, audit trail, usage) is read by gateway, subgraphs and tools alike: it may import only lib/runtime.',
+  },
+  {
+    target: './lib/ingest',
+    from: [
+      './lib/subgraph-kit',
+      './lib/gateway',
+      './lib/records',
+      './lib/tooling',
+    ],
+    message:
+      'lib/ingest (NGSI parsing, the pipeline, the quality model) is shared by the gateway, the departments and the import and MQTT tools: it may import only lib/runtime. Pass what is specific in (handlers, geography, stores).',
   },
   {
     target: ['./gateway', './lib/gateway'],
@@ -97,6 +114,7 @@ const BOUNDARY_ZONES = [
       './lib/subgraph-kit',
       './lib/gateway',
       './lib/records',
+      './lib/ingest',
     ],
     from: './lib/tooling',
     message:

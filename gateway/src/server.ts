@@ -37,6 +37,7 @@ import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
+import { createNgsiRoutes } from './ngsiRoutes.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
@@ -264,7 +265,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
       void recordRefusal(deps.audit, refusal, logger);
     },
     inspect: checkRequestLimits,
-    routes: [live.route, explorerRoute()],
+    routes: [
+      live.route,
+      explorerRoute(),
+      // FIWARE NGSI-LD and NGSI-v2 batch endpoints for partners (docs/ingestion.md).
+      ...createNgsiRoutes({
+        config,
+        logger,
+        authenticate: deps.authenticate,
+        signingKey: deps.signingKey,
+        audit: deps.audit,
+        subgraphUrls: () => urlsOf(deps.supergraph.current()),
+      }),
+    ],
     reportsRefusals: (context) => context.auditRecorded,
     async context(args) {
       // Anonymous callers and refused tokens count per client IP; verified

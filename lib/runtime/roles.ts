@@ -14,10 +14,17 @@
  * | `economy-staff`     | `economy:staff`, `economy:investments`                    |
  * | `engagement-staff`  | `engagement:staff`, `engagement:pii`                      |
  * | `auditor`           | `audit:read`                                              |
+ * | `mobility-ingest`   | `mobility:ingest`                                         |
+ * | `environment-ingest`| `environment:ingest`                                      |
+ * | `economy-ingest`    | `economy:ingest`                                          |
+ * | `engagement-ingest` | `engagement:ingest`                                       |
  * | `admin`             | every scope above                                         |
  *
  * Auditors read the access rules and the audit trail, not the departments'
- * data: need-to-know (GDPR art. 5(1)(c), data minimisation).
+ * data: need-to-know (GDPR art. 5(1)(c), data minimisation). The ingest
+ * roles are for partners and device gateways that send a department's
+ * records (docs/ingestion.md): they may write that department's
+ * observations and read nothing protected.
  */
 
 /** The scope vocabulary. Schemas use exactly these strings. */
@@ -40,6 +47,14 @@ export const Scope = {
   ENGAGEMENT_PII: 'engagement:pii',
   /** The access rules and the audit trail. */
   AUDIT_READ: 'audit:read',
+  /** Send mobility's records (traffic flow, ...) through the NGSI endpoints or MQTT. */
+  MOBILITY_INGEST: 'mobility:ingest',
+  /** Send environment's records (air quality, ...). */
+  ENVIRONMENT_INGEST: 'environment:ingest',
+  /** Send economy's records (business registries, ...). */
+  ECONOMY_INGEST: 'economy:ingest',
+  /** Send engagement's records (citizen reports, posts, ...). */
+  ENGAGEMENT_INGEST: 'engagement:ingest',
 } as const;
 
 /** One scope of the vocabulary {@link Scope}. */
@@ -57,6 +72,10 @@ export const ROLE_NAMES = [
   'economy-staff',
   'engagement-staff',
   'auditor',
+  'mobility-ingest',
+  'environment-ingest',
+  'economy-ingest',
+  'engagement-ingest',
   'admin',
 ] as const;
 
@@ -73,6 +92,10 @@ export const ROLE_SCOPES: Readonly<Record<Role, readonly Scope[]>> =
     'economy-staff': [Scope.ECONOMY_STAFF, Scope.ECONOMY_INVESTMENTS],
     'engagement-staff': [Scope.ENGAGEMENT_STAFF, Scope.ENGAGEMENT_PII],
     auditor: [Scope.AUDIT_READ],
+    'mobility-ingest': [Scope.MOBILITY_INGEST],
+    'environment-ingest': [Scope.ENVIRONMENT_INGEST],
+    'economy-ingest': [Scope.ECONOMY_INGEST],
+    'engagement-ingest': [Scope.ENGAGEMENT_INGEST],
     admin: ALL_SCOPES,
   });
 

@@ -25,8 +25,10 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import type { Connection } from 'mongoose';
 import { applyAccessRules } from '../records/access/index.js';
 import {
+  DEPARTMENTS,
   loadConfig,
   type Config,
+  type Department,
   type SubgraphName,
 } from '../runtime/config.js';
 import {
@@ -59,6 +61,8 @@ import {
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
 import { startLiveAnalyses, type LiveAnalysis } from './liveAnalysis.js';
+import type { IngestPipeline } from '../ingest/createIngestPipeline.js';
+import { createIngestRoute } from './ingestRoute.js';
 import {
   createOutboxPublisher,
   ensureOutboxIndexes,
@@ -113,6 +117,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   createContext: (base: SubgraphRequestContext) => TContext;
   /** The department's real-time analyses, fed with its own events by `runSubgraph` (lib/subgraph-kit/liveAnalysis.ts). */
   analyses: readonly LiveAnalysis[];
+  /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
+  ingest?: IngestPipeline;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -128,6 +134,8 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
    * @default []
    */
   analyses?: readonly LiveAnalysis[];
+  /** The department's ingestion pipeline, when it ingests records. */
+  ingest?: IngestPipeline;
 }
 
 /**
@@ -168,6 +176,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     apollo,
     createContext: (base) => options.createContext({ ...base, events }),
     analyses: options.analyses ?? [],
+    ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
 
@@ -207,6 +216,10 @@ export interface SubgraphHttpServiceOptions<TContext extends SubgraphContext> {
   replay: ReplayStore;
 }
 
+function isDepartment(name: string): name is Department {
+  return (DEPARTMENTS as readonly string[]).includes(name);
+}
+
 /** The HTTP service of a subgraph: only requests signed by the gateway are served. */
 export function createSubgraphHttpService<TContext extends SubgraphContext>(
   options: SubgraphHttpServiceOptions<TContext>,
@@ -218,6 +231,18 @@ export function createSubgraphHttpService<TContext extends SubgraphContext>(
     // The gateway sends its own id; it only joins log lines here (the id
     // that counts is the one inside the verified token).
     trustRequestIdHeader: true,
+    routes:
+      server.ingest && isDepartment(name)
+        ? [
+            createIngestRoute({
+              department: name,
+              pipeline: server.ingest,
+              gatewayKey,
+              replay,
+              logger,
+            }),
+          ]
+        : [],
     async context({ req, requestId, rawBody }) {
       const header = req.headers[GATEWAY_TOKEN_HEADER];
       try {

@@ -35,7 +35,7 @@ describe('parseTokenArgs', () => {
 
   it('refuses an unknown role, listing the roles', () => {
     expect(() => parseTokenArgs(['--role', 'mayor'])).toThrow(
-      'Unknown role "mayor". Known roles: public, citizen, mobility-staff, environment-staff, economy-staff, engagement-staff, auditor, admin.',
+      'Unknown role "mayor". Known roles: public, citizen, mobility-staff, environment-staff, economy-staff, engagement-staff, auditor, mobility-ingest, environment-ingest, economy-ingest, engagement-ingest, admin.',
     );
   });
 

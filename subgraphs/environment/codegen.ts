@@ -14,5 +14,7 @@ export const codegen: SubgraphCodegen = {
     WaterConsumptionObserved: '../models/index.js#WaterConsumptionObservedDoc',
     WaterLeakAlert: '../models/index.js#WaterLeakAlertDoc',
     WaterMeter: '../models/index.js#WaterMeterDoc',
+    RecordSource:
+      '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
   },
 };

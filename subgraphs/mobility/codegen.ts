@@ -13,5 +13,7 @@ export const codegen: SubgraphCodegen = {
     BikeStation: '../models/index.js#BikeStationDoc',
     CongestionWindow: '../analysis/congestionWindow.js#CongestionWindowValue',
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
+    RecordSource:
+      '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
   },
 };

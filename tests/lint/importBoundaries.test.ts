@@ -45,6 +45,18 @@ describe('import boundaries', () => {
 
   it.each([
     {
+      rule: 'lib/ingest imports lib/subgraph-kit',
+      at: 'lib/ingest/example.ts',
+      code: "import { DISTRICTS } from '../subgraph-kit/districts.js';",
+      says: 'lib/ingest (NGSI parsing',
+    },
+    {
+      rule: 'lib/runtime imports lib/ingest',
+      at: 'lib/runtime/example.ts',
+      code: "import { INGEST_TYPES } from '../ingest/ingestTypes.js';",
+      says: 'lib/runtime is the base',
+    },
+    {
       rule: 'lib imports a subgraph',
       at: 'lib/subgraph-kit/example.ts',
       code: "import { typeDefs } from '../../subgraphs/economy/src/server.js';",

@@ -78,7 +78,12 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
     lookup: {
       queryField: 'reading',
       argument: 'id',
-      value: (event) => readingId(event.entity.id, event.occurredAt),
+      // Ingestion names the stored reading (`payload.readingId`); its id is
+      // `<entity id>@<observedAt>` either way.
+      value: (event) =>
+        typeof event.payload['readingId'] === 'string'
+          ? event.payload['readingId']
+          : readingId(event.entity.id, event.occurredAt),
     },
   },
 };

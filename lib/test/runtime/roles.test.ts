@@ -22,6 +22,10 @@ describe('roles', () => {
         'environment:staff',
         'mobility:control',
         'mobility:staff',
+        'mobility:ingest',
+        'environment:ingest',
+        'economy:ingest',
+        'engagement:ingest',
       ].sort(),
     );
   });
@@ -39,6 +43,8 @@ describe('roles', () => {
     ['mobility-staff', ['mobility:staff', 'mobility:control']],
     ['engagement-staff', ['engagement:staff', 'engagement:pii']],
     ['auditor', ['audit:read']],
+    ['mobility-ingest', ['mobility:ingest']],
+    ['environment-ingest', ['environment:ingest']],
   ])('role %s grants %j', (role, scopes) => {
     expect(scopesForRole(role)).toEqual(scopes);
   });

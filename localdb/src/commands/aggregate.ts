@@ -4,6 +4,7 @@ import { cloneDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { ProcessingMode } from '../query/mingo.js';
+import { parseCollation } from '../query/collation.js';
 import { geoNearFind } from '../query/geoNearStage.js';
 import { containsNear, nearNotAllowedError } from '../query/near.js';
 import { rewritePipeline } from '../query/rewritePipeline.js';
@@ -149,11 +150,15 @@ export const aggregate: CommandHandler = async (command, ctx) => {
   let stages = pipeline;
   let input: Document[] = [];
   const yieldPoint = new YieldPoint();
+  const collation = parseCollation(command['collation']);
+  const variables = isPlainObject(command['let']) ? command['let'] : undefined;
   const geoNear = pipeline[0]?.['$geoNear'];
   if (geoNear !== undefined) {
     const coll =
       name === undefined ? undefined : ctx.store.getCollection(ctx.db, name);
     const { filter, options } = geoNearFind(geoNear, coll);
+    options.collation = collation;
+    options.variables = variables;
     stages = pipeline.slice(1);
     input = await runFindAsync(coll, filter, options, yieldPoint);
   } else if (name !== undefined) {
@@ -163,6 +168,8 @@ export const aggregate: CommandHandler = async (command, ctx) => {
     if (command['hint'] !== undefined) pushed.options.hint = command['hint'];
     stages = pipeline.slice(pushed.consumed);
     pushed.options.nearNotAllowed = true;
+    pushed.options.collation = collation;
+    pushed.options.variables = variables;
     input = await runFindAsync(
       ctx.store.getCollection(ctx.db, name),
       pushed.filter,
@@ -176,6 +183,8 @@ export const aggregate: CommandHandler = async (command, ctx) => {
     {
       // mingo mutates nested input objects in stages such as $set; stored documents must not change.
       processingMode: ProcessingMode.CLONE_INPUT,
+      ...(collation === undefined ? {} : { collation }),
+      ...(variables === undefined ? {} : { variables }),
       collectionResolver: (from: string) =>
         [...(ctx.store.getCollection(ctx.db, from)?.values() ?? [])].map((d) =>
           cloneDocument(d),

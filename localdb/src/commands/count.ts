@@ -1,6 +1,7 @@
 // Internal to localdb: count and distinct.
 import type { Document } from 'bson';
 import { toCommandError } from '../errors.js';
+import { parseCollation } from '../query/collation.js';
 import { runFindAsync } from '../query/runFind.js';
 import { fieldValues } from '../storage/fieldValues.js';
 import { keyOf } from '../storage/keyOf.js';
@@ -19,7 +20,13 @@ export const count: CommandHandler = async (command, ctx) => {
     n = Math.max(0, (coll?.size ?? 0) - skip);
     if (limit > 0) n = Math.min(n, limit);
   } else {
-    n = (await runFindAsync(coll, query, { skip, limit })).length;
+    n = (
+      await runFindAsync(coll, query, {
+        skip,
+        limit,
+        collation: parseCollation(command['collation']),
+      })
+    ).length;
   }
   return { n };
 };
@@ -33,6 +40,7 @@ export const distinct: CommandHandler = async (command, ctx) => {
   const docs = await runFindAsync(
     ctx.store.getCollection(ctx.db, name),
     docArg(command, 'query') ?? {},
+    { collation: parseCollation(command['collation']) },
   );
   const seen = new Map<string, unknown>();
   for (const doc of docs) {

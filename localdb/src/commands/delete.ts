@@ -2,6 +2,7 @@
 import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
+import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
@@ -24,7 +25,10 @@ export const deleteCommand: CommandHandler = (command, ctx) => {
           "BSON field 'delete.deletes.q' is missing or not an object",
         );
       const limit = statement['limit'] === 1 ? 1 : 0;
-      const matches = runFind(coll, q, { limit });
+      const matches = runFind(coll, q, {
+        limit,
+        collation: parseCollation(statement['collation']),
+      });
       for (const doc of matches) coll?.remove(doc);
       n += matches.length;
     } catch (err) {

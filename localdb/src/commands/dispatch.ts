@@ -4,6 +4,7 @@ import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { adminCommands } from './admin.js';
 import { aggregate } from './aggregate.js';
 import type { CommandContext, CommandHandler } from './CommandContext.js';
+import { collMod } from './collMod.js';
 import { count, distinct } from './count.js';
 import { deleteCommand } from './delete.js';
 import { explain } from './explain.js';
@@ -31,6 +32,7 @@ const handlers = new Map<string, CommandHandler>(
     distinct,
     aggregate,
     explain,
+    collMod,
   }),
 );
 

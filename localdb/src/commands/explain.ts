@@ -2,6 +2,7 @@
 import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
+import { collationKey, parseCollation } from '../query/collation.js';
 import { explainPlan, planFind } from '../query/planFind.js';
 import type { CommandContext, CommandHandler } from './CommandContext.js';
 
@@ -73,7 +74,15 @@ export function queryPlanner(inner: Document, ctx: CommandContext): Document {
   const winningPlan =
     coll === undefined
       ? { stage: 'EOF' }
-      : explainPlan(planFind(coll, shape.filter, shape.sort, shape.hint));
+      : explainPlan(
+          planFind(
+            coll,
+            shape.filter,
+            shape.sort,
+            shape.hint,
+            collationKey(parseCollation(inner['collation'])),
+          ),
+        );
   return {
     namespace: `${ctx.db}.${shape.coll}`,
     parsedQuery: shape.filter,

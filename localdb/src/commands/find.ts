@@ -1,5 +1,6 @@
 // Internal to localdb: find, getMore and killCursors.
 import { CommandError, ErrorCode } from '../errors.js';
+import { parseCollation } from '../query/collation.js';
 import { runFindAsync } from '../query/runFind.js';
 import { collectionArg, docArg, intArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
@@ -18,6 +19,8 @@ export const find: CommandHandler = async (command, ctx) => {
       skip: intArg(command, 'skip'),
       limit,
       hint: command['hint'],
+      collation: parseCollation(command['collation']),
+      variables: docArg(command, 'let'),
     },
   );
   let batchSize = intArg(command, 'batchSize');

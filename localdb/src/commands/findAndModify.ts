@@ -3,6 +3,8 @@ import type { Document } from 'bson';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { applyUpdate, parseUpdateSpec } from '../query/applyUpdate.js';
 import { createQuery } from '../query/mingo.js';
+import { isPlainObject } from '../isPlainObject.js';
+import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
 import { upsertSeed } from '../query/upsertSeed.js';
 import { collectionArg, docArg, docsArg } from './args.js';
@@ -59,7 +61,12 @@ export const findAndModify: CommandHandler = (command, ctx) => {
   const coll = remove
     ? ctx.store.getCollection(ctx.db, name)
     : ctx.store.ensureCollection(ctx.db, name);
-  const [old] = runFind(coll, query, { sort, limit: 1 });
+  const [old] = runFind(coll, query, {
+    sort,
+    limit: 1,
+    collation: parseCollation(command['collation']),
+    variables: isPlainObject(command['let']) ? command['let'] : undefined,
+  });
   if (remove) {
     if (old === undefined || coll === undefined)
       return { lastErrorObject: { n: 0 }, value: null };

@@ -4,6 +4,7 @@ import { encodeDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { applyUpdate, parseUpdateSpec } from '../query/applyUpdate.js';
+import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
 import { upsertSeed } from '../query/upsertSeed.js';
 import type { Collection } from '../storage/Collection.js';
@@ -55,7 +56,11 @@ export function runUpdateStatement(
     );
   }
   const sort = isPlainObject(statement['sort']) ? statement['sort'] : undefined;
-  const matches = runFind(coll, q, { sort, limit: multi ? 0 : 1 });
+  const matches = runFind(coll, q, {
+    sort,
+    limit: multi ? 0 : 1,
+    collation: parseCollation(statement['collation']),
+  });
   if (matches.length === 0) {
     if (!upsert) return { matched: 0, modified: 0 };
     const doc = coll.insert(

@@ -5,6 +5,7 @@ import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { keyOf } from '../storage/keyOf.js';
 import { createAggregator, updateInPlace } from './mingo.js';
+import { applyPull, checkUpdateTypes, realConflict } from './updateChecks.js';
 
 /** An update: operators (`{ $set: ... }`), a replacement document, or a pipeline. */
 export type UpdateSpec = Document | Document[];
@@ -99,13 +100,45 @@ export function applyUpdate(
         }
         if (Object.keys(arg).length === 0) delete modifier[op];
       }
-      if (Object.keys(modifier).length > 0) {
-        updateInPlace(
-          copy,
-          modifier,
-          options.arrayFilters ?? [],
-          options.query ?? {},
-        );
+      // `$set: { _id: <its value> }` changes nothing, and MongoDB accepts it.
+      const set = modifier['$set'];
+      if (
+        hadId &&
+        isPlainObject(set) &&
+        '_id' in set &&
+        keyOf(set['_id']) === keyOf(doc['_id'])
+      ) {
+        const { _id: _same, ...others } = set;
+        modifier['$set'] = others;
+        if (Object.keys(others).length === 0) delete modifier['$set'];
+      }
+      checkUpdateTypes(copy, modifier);
+      const rest = applyPull(copy, modifier).modifier;
+      if (Object.keys(rest).length > 0) {
+        const arrayFilters = options.arrayFilters ?? [];
+        const query = options.query ?? {};
+        try {
+          updateInPlace(copy, rest, arrayFilters, query);
+        } catch (err) {
+          if (!/would create a conflict/.test(String(err))) throw err;
+          // mingo sees a conflict in two fields of one element ('kids.$.a' and
+          // 'kids.$.b', which mongoose's subdocument timestamps send); MongoDB only
+          // refuses a path inside another. Disjoint paths apply one at a time alike.
+          const conflict = realConflict(rest);
+          if (conflict !== undefined)
+            throw new CommandError(
+              ErrorCode.ConflictingUpdateOperators,
+              `Updating the path '${conflict[1]}' would create a conflict at '${conflict[0]}'`,
+            );
+          for (const [op, fields] of Object.entries(rest))
+            for (const [path, arg] of Object.entries(fields as Document))
+              updateInPlace(
+                copy,
+                { [op]: { [path]: arg } },
+                arrayFilters,
+                query,
+              );
+        }
       }
       result = copy;
     } else {

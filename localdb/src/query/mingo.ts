@@ -12,6 +12,7 @@ import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { update as updaterUpdate, type Modifier } from 'mingo/updater';
 import * as geoOperators from './geoOperators.js';
+import * as mongoOperators from './mongoOperators.js';
 
 /**
  * One context with all of mingo's operators. mingo's default entry point merges a
@@ -24,7 +25,14 @@ const context = Context.init({
   pipeline: pipelineOperators,
   projection: projectionOperators,
   // Geo operators are localdb's own (mingo has none); see geoOperators.ts.
-  query: { ...queryOperators, ...geoOperators } as typeof queryOperators,
+  // mongoOperators replace mingo's where MongoDB differs ($type, $all, bitwise, collation).
+  query: {
+    ...queryOperators,
+    ...geoOperators,
+    ...Object.fromEntries(
+      Object.entries(mongoOperators).filter(([name]) => name.startsWith('$')),
+    ),
+  } as typeof queryOperators,
   window: windowOperators,
 });
 
@@ -39,6 +47,11 @@ export function createQuery(
 ): QueryBase {
   return new QueryBase(filter, withContext(options));
 }
+
+mongoOperators.registerQueryFactory((filter, options) => {
+  const query = createQuery(filter, options as Partial<Options>);
+  return (doc) => query.test(doc as Document);
+});
 
 /** A mingo Aggregator with every operator available. */
 export function createAggregator(

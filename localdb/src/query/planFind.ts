@@ -299,19 +299,26 @@ export function planFind(
   filter: Document,
   sort: Document | undefined,
   hint?: unknown,
+  collation = '',
 ): FindPlan {
   const conds = new Map<string, FieldCondition>();
-  const plain = collectConditions(filter, conds);
+  // A collated query is tested by mingo too: index bounds only narrow the scan.
+  const plain = collectConditions(filter, conds) && collation === '';
   const pairs = sortPairs(sort);
   if (hint !== undefined) {
     const hinted = findHinted(coll, hint);
-    if (hinted === 'natural') return COLLSCAN;
+    if (hinted === 'natural' || hinted.collationKey !== collation)
+      return COLLSCAN;
     return (
       planIndex(hinted, conds, pairs ?? [], conds.size, plain)?.plan ?? COLLSCAN
     );
   }
   const ids = conds.get('_id')?.eq;
-  if (ids !== undefined && ids.length <= MAX_COMBOS) {
+  if (
+    ids !== undefined &&
+    ids.length <= MAX_COMBOS &&
+    (collation === '' || ids.every((v) => typeof v !== 'string'))
+  ) {
     return {
       ids,
       prefixes: [],
@@ -326,7 +333,9 @@ export function planFind(
   }
   let best: Candidate | undefined;
   for (const index of coll.planIndexes()) {
-    if (index.sparse || index.partial) continue;
+    // An index orders strings by its own collation: only a query with the same one may use it.
+    if (index.sparse || index.partial || index.hidden) continue;
+    if (index.collationKey !== collation) continue;
     const c = planIndex(index, conds, pairs ?? [], conds.size, plain);
     if (c === undefined || c.score === 0) continue;
     if (best === undefined || c.score > best.score) best = c;

@@ -1,6 +1,9 @@
 // Internal to localdb: evaluates a find (filter, sort, skip, limit, projection) through the planner and mingo.
 import type { Document } from 'bson';
+import { collationKey, type Collation } from './collation.js';
 import { createQuery } from './mingo.js';
+import { project } from './project.js';
+import { extractText } from './text.js';
 import { YieldPoint } from './yieldPoint.js';
 import { toCommandError } from '../errors.js';
 import type { Collection } from '../storage/Collection.js';
@@ -38,6 +41,10 @@ export interface FindOptions {
   nearNotAllowed?: boolean | undefined;
   /** A near query given apart from the filter (the `$geoNear` stage). */
   near?: NearQuery | undefined;
+  /** The query's collation (undefined: simple, binary comparison). */
+  collation?: Collation | undefined;
+  /** Variables of the command's `let` option, for `$expr` (`$$name`). */
+  variables?: Document | undefined;
   /** Shapes each near result (the `$geoNear` stage adds its distance field). */
   nearOutput?: ((hit: NearHit) => Document) | undefined;
 }
@@ -69,6 +76,9 @@ export function startFind(
     filter = extracted.filter;
   }
   if (near !== undefined) nearPlan = planNear(coll, near);
+  const text = extractText(coll, filter);
+  filter = text.filter;
+  const textTest = text.test;
   const sort =
     options.sort !== undefined && Object.keys(options.sort).length > 0
       ? options.sort
@@ -79,11 +89,20 @@ export function startFind(
       ? options.projection
       : undefined;
   // Near results come in distance order, so the scan's own order does not matter.
+  const mingoOptions = {
+    ...(options.collation === undefined
+      ? {}
+      : { collation: options.collation }),
+    ...(options.variables === undefined
+      ? {}
+      : { variables: options.variables }),
+  };
   const plan = planFind(
     coll,
     filter,
     nearPlan === undefined ? sort : undefined,
     options.hint,
+    collationKey(options.collation),
   );
   const skip = Math.max(0, options.skip ?? 0);
   const limit =
@@ -99,7 +118,10 @@ export function startFind(
       : Infinity;
   let query: ReturnType<typeof createQuery> | undefined;
   try {
-    query = plan.exact ? undefined : createQuery(filter);
+    query =
+      plan.exact && textTest === undefined
+        ? undefined
+        : createQuery(filter, mingoOptions);
   } catch (err) {
     throw toCommandError(err);
   }
@@ -133,7 +155,7 @@ export function startFind(
         sort !== undefined &&
         (nearPlan !== undefined || !plan.sortProvided)
       ) {
-        let cursor = createQuery({})
+        let cursor = createQuery({}, mingoOptions)
           .find(docs)
           .sort(sort as Record<string, 1 | -1>);
         if (skip > 0) cursor = cursor.skip(skip);
@@ -142,8 +164,7 @@ export function startFind(
       } else if (skip > 0 || limit !== undefined) {
         docs = docs.slice(skip, limit === undefined ? undefined : skip + limit);
       }
-      if (projection !== undefined)
-        docs = createQuery({}).find(docs, projection).all() as Document[];
+      if (projection !== undefined) docs = project(docs, projection);
     } catch (err) {
       throw toCommandError(err);
     }
@@ -158,7 +179,11 @@ export function startFind(
           const next = source.next();
           if (next.done === true) return finish();
           const doc = next.value;
-          if (query === undefined || query.test(doc)) matched.push(doc);
+          if (
+            (query === undefined || query.test(doc)) &&
+            (textTest === undefined || textTest(doc))
+          )
+            matched.push(doc);
         }
       } catch (err) {
         throw toCommandError(err);

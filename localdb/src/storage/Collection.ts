@@ -229,6 +229,22 @@ export class Collection {
     return true;
   }
 
+  /** Replaces the collection's options (collMod: validator, expireAfterSeconds); journaled. */
+  setOptions(options: Document): void {
+    const old = { ...this.options };
+    this.loadOptions(options);
+    this.#record(
+      { op: 'setOptions', db: this.db, coll: this.name, options },
+      () => this.loadOptions(old),
+    );
+  }
+
+  /** Replay: replaces the options without journaling. */
+  loadOptions(options: Document): void {
+    for (const key of Object.keys(this.options)) delete this.options[key];
+    Object.assign(this.options, options);
+  }
+
   /** Drops an index by name. Throws IndexNotFound. */
   dropIndex(name: string): void {
     if (name === '_id_') {

@@ -1,6 +1,11 @@
 // Internal to localdb: one index, kept as a B+ tree in key-pattern order.
 import type { Document } from 'bson';
 import { GeoError, geoValuesAt, parseStored } from '../query/geo.js';
+import {
+  collationKey,
+  collatorFor,
+  parseCollation,
+} from '../query/collation.js';
 import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { BTree } from './BTree.js';
@@ -59,11 +64,16 @@ export class Index {
   readonly maintained: boolean;
   /** Fields of a `2dsphere` index: their values must be GeoJSON or legacy pairs. */
   readonly sphereFields: readonly string[];
+  /** The index's collation as a canonical string ('' for simple). */
+  readonly collationKey: string;
+  /** Hidden from the planner (collMod `hidden: true`); still maintained and enforced. */
+  hidden: boolean;
   /** True once some document put several keys in it (an array value), as MongoDB's multikey flag. */
   multikey = false;
   readonly #partial: ReturnType<typeof createQuery> | undefined;
   readonly #tree: BTree<IndexEntry>;
   readonly #compare: (a: IndexEntry, b: IndexEntry) => number;
+  readonly #cmpValue: (a: unknown, b: unknown) => number;
 
   constructor(spec: Document) {
     const key = spec['key'];
@@ -90,6 +100,16 @@ export class Index {
       (v) => typeof v === 'string',
     );
     this.sphereFields = this.fields.filter((f) => this.key[f] === '2dsphere');
+    const collation = parseCollation(spec['collation']);
+    this.collationKey = collationKey(collation);
+    this.hidden = spec['hidden'] === true;
+    // Strings are ordered (and equal) by the index's collation, so a unique index with
+    // `{ locale: 'fr', strength: 1 }` refuses 'Élodie' beside 'elodie'.
+    const strings =
+      collation === undefined ? undefined : collatorFor(collation);
+    const cmpValue = (a: unknown, b: unknown): number =>
+      compareValues(a, b, strings);
+    this.#cmpValue = cmpValue;
     this.directions = Object.values(this.key).map((v) =>
       Number(v) < 0 ? -1 : 1,
     );
@@ -100,7 +120,7 @@ export class Index {
     const dirs = this.directions;
     this.#compare = (a, b) => {
       for (let i = 0; i < dirs.length; i += 1) {
-        const c = compareValues(a.key[i], b.key[i]);
+        const c = cmpValue(a.key[i], b.key[i]);
         if (c !== 0) return c * (dirs[i] as number);
       }
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -159,7 +179,7 @@ export class Index {
     const end = rangeDir === 1 ? hi : lo;
     const prefixCompare = (e: IndexEntry): number => {
       for (let i = 0; i < k; i += 1) {
-        const c = compareValues(e.key[i], prefix[i]) * (dirs[i] as number);
+        const c = this.#cmpValue(e.key[i], prefix[i]) * (dirs[i] as number);
         if (c !== 0) return c;
       }
       return 0;
@@ -168,14 +188,14 @@ export class Index {
       const c = prefixCompare(e);
       if (c !== 0) return c < 0;
       if (start === undefined || k >= dirs.length) return false;
-      const r = compareValues(e.key[k], start.value) * rangeDir;
+      const r = this.#cmpValue(e.key[k], start.value) * rangeDir;
       return r < 0 || (r === 0 && !start.inclusive);
     };
     const after = (e: IndexEntry): boolean => {
       const c = prefixCompare(e);
       if (c !== 0) return c > 0;
       if (end === undefined || k >= dirs.length) return false;
-      const r = compareValues(e.key[k], end.value) * rangeDir;
+      const r = this.#cmpValue(e.key[k], end.value) * rangeDir;
       return r > 0 || (r === 0 && !end.inclusive);
     };
     // A scan may pause between entries (a yielding read) while writes change the tree;
@@ -263,7 +283,8 @@ export class Index {
   }
 }
 
-function renderValue(value: unknown): string {
+/** A value as MongoDB's error messages print it (`ObjectId('…')`, `{ a: 1 }`). */
+export function renderValue(value: unknown): string {
   if (value === undefined || value === null) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (value instanceof Date) return `new Date(${value.getTime()})`;

@@ -261,6 +261,9 @@ export class Store {
       case 'dropCollection':
         this.dropCollection(op.db, op.coll);
         return;
+      case 'setOptions':
+        this.getCollection(op.db, op.coll)?.loadOptions(op.options);
+        return;
       case 'dropDatabase':
         this.dropDatabase(op.db);
         return;

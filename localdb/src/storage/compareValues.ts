@@ -87,10 +87,16 @@ function cmp<T>(a: T, b: T): number {
  * order (equal values compare equal), not MongoDB's field-by-field order, so the
  * planner never puts a range bound on them.
  */
-export function compareValues(a: unknown, b: unknown): number {
+export function compareValues(
+  a: unknown,
+  b: unknown,
+  strings?: (x: string, y: string) => number,
+): number {
   // Fast paths for the common index keys: strings, numbers, dates, ObjectIds.
   const ta = typeof a;
   if (ta === typeof b) {
+    if (strings !== undefined && ta === 'string')
+      return strings(a as string, b as string);
     if (ta === 'string' || ta === 'number')
       return (a as number) < (b as number)
         ? -1
@@ -126,7 +132,22 @@ export function compareValues(a: unknown, b: unknown): number {
       return cmp(x, y);
     }
     case 4:
-      return cmp(String(a), String(b));
+      return strings === undefined
+        ? cmp(String(a), String(b))
+        : strings(String(a), String(b));
+    case 7: {
+      // MongoDB orders BinData by length, then subtype, then bytes.
+      const x = a as { buffer: Uint8Array; sub_type: number };
+      const y = b as { buffer: Uint8Array; sub_type: number };
+      if (x.buffer.length !== y.buffer.length)
+        return x.buffer.length - y.buffer.length;
+      if (x.sub_type !== y.sub_type) return x.sub_type - y.sub_type;
+      for (let i = 0; i < x.buffer.length; i += 1) {
+        const d = (x.buffer[i] as number) - (y.buffer[i] as number);
+        if (d !== 0) return d;
+      }
+      return 0;
+    }
     case 8: {
       const x = (a as { id: Uint8Array }).id;
       const y = (b as { id: Uint8Array }).id;

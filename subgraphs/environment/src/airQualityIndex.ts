@@ -74,3 +74,26 @@ export function airQualityIndex(
   }
   return { level, band: bandOf(level), dominantPollutant };
 }
+
+/**
+ * The index of the pollutants present (an ingested reading may lack some):
+ * the worst band among them; null when none of the four is present.
+ */
+export function airQualityIndexOfPresent(
+  concentrations: Readonly<
+    Record<'no2' | 'pm10' | 'pm25' | 'o3', number | null | undefined>
+  >,
+): AirQualityIndexValue | null {
+  let level = 0;
+  let dominantPollutant: Pollutant = 'NO2';
+  for (const pollutant of POLLUTANTS) {
+    const value = concentrations[POLLUTANT_FIELD[pollutant]];
+    if (value === null || value === undefined) continue;
+    const l = bandLevel(pollutant, value);
+    if (l > level) {
+      level = l;
+      dominantPollutant = pollutant;
+    }
+  }
+  return level === 0 ? null : { level, band: bandOf(level), dominantPollutant };
+}

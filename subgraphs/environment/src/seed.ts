@@ -21,6 +21,10 @@ import {
   upsertAll,
 } from '../../../lib/subgraph-kit/seeding.js';
 import { LATEST_POPULATION_YEAR } from '../../../lib/subgraph-kit/districts.js';
+import {
+  SEED_QUALITY,
+  seedSource,
+} from '../../../lib/subgraph-kit/provenance.js';
 import type {
   AirQualityObservedDoc,
   AirQualityStationDoc,
@@ -31,6 +35,8 @@ import type {
   WaterLeakAlertDoc,
   WaterMeterDoc,
 } from './models/index.js';
+
+const SOURCE = seedSource('environment');
 
 /** Water demand shape: low at night, peaks at 8:00 and 20:00; mean about 1. */
 function demandFactor(at: Date): number {
@@ -162,6 +168,9 @@ export function generateEnvironmentSeed() {
         pm10: Math.round(pm10 * 10) / 10,
         pm25: Math.round(pm25 * 10) / 10,
         o3: Math.round(o3 * 10) / 10,
+        source: SOURCE,
+        receivedAt: at,
+        quality: SEED_QUALITY,
       });
       const laeq =
         44 + 22 * rush * Math.min(pressure, 1.25) + rng.float(-1.5, 1.5);
@@ -174,6 +183,9 @@ export function generateEnvironmentSeed() {
         lamax: Math.round((laeq + rng.float(8, 22)) * 10) / 10,
       });
     }
+
+    // The current state the "now" fields answer from: the newest reading.
+    station.latestAirQuality = airQuality.at(-1) ?? null;
 
     // Water network: one inflow meter, two consumption meters.
     const population = district.population[LATEST_POPULATION_YEAR] ?? 40_000;

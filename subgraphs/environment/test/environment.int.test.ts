@@ -254,8 +254,8 @@ describe('environment subgraph', () => {
       expect(d.noise.averageLAeq.unit).toBe('dB(A)');
       expect(d.waterBalance.lossRate).toBeGreaterThan(0);
     }
+    // Air quality answers from each station's current state (no aggregation).
     expect([...db.commands()].sort()).toEqual([
-      'aggregate air_quality_observed',
       'aggregate noise_level_observed',
       'aggregate water_consumption_observed',
       'find air_quality_stations',
@@ -318,6 +318,9 @@ describe('environment subgraph', () => {
       pm10: 10,
       pm25: 5,
       o3: 10,
+      source: { kind: 'partner', id: 'partner-test' },
+      receivedAt: observedAt,
+      quality: { flags: [], score: 1 },
     });
     try {
       const result = await executeAs(

@@ -16,6 +16,10 @@ import {
   rushFactor,
 } from '../../../lib/subgraph-kit/seeding.js';
 import { findDistrict } from '../../../lib/subgraph-kit/districts.js';
+import {
+  SEED_QUALITY,
+  seedSource,
+} from '../../../lib/subgraph-kit/provenance.js';
 import type {
   BikeStationDoc,
   MobilityModels,
@@ -25,6 +29,8 @@ import type {
   TransitLineDoc,
   TransitStopDoc,
 } from './models/index.js';
+
+const SOURCE = seedSource('mobility');
 
 const ROADS = [
   'La Canebière',
@@ -133,8 +139,13 @@ export function generateMobilitySeed() {
           averageSpeed,
           occupancy,
           congested: occupancy > 0.6 || averageSpeed < 15,
+          source: SOURCE,
+          receivedAt: at,
+          quality: SEED_QUALITY,
         });
       }
+      // The current state the "now" fields answer from: the newest reading.
+      sensor.latest = readings.at(-1) ?? null;
     }
     for (let i = 1; i <= 4; i++) {
       const road = rng.pick(ROADS);

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type MobilityContext } from './context.js';
 import { createTrafficAnalysis } from './analysis/trafficAnalysis.js';
+import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
 import { createQueries } from './queries/index.js';
 import { resolvers } from './resolvers/index.js';
@@ -33,5 +34,6 @@ export function createServer(
         logger: deps.logger,
       }),
     ],
+    ingest: createIngest(models, deps),
   });
 }

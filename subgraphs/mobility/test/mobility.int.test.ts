@@ -336,7 +336,8 @@ describe('mobility subgraph', () => {
       readingCount: expected.length,
     });
     expect(window['averageOccupancy']).toBeCloseTo(
-      expected.reduce((sum, r) => sum + r.occupancy, 0) / expected.length,
+      expected.reduce((sum, r) => sum + (r.occupancy ?? 0), 0) /
+        expected.length,
     );
     expect((window['sensors'] as { id: string }[]).map((s) => s.id)).toEqual(
       [...new Set(expected.map((r) => r.sensorId))].sort(),

@@ -6,6 +6,7 @@ import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc, RenewableEnergyProjectDoc, WaterConsumptionObservedDoc, WaterLeakAlertDoc, WaterMeterDoc } from '../models/index.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
+import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { EnvironmentContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -52,14 +53,31 @@ export type AirQualityIndex = {
 /** One hourly air-quality observation of a station (FIWARE AirQualityObserved). */
 export type AirQualityObserved = {
   __typename?: 'AirQualityObserved';
+  /** Carbon monoxide. */
+  co?: Maybe<Quantity>;
   id: Scalars['ID']['output'];
-  index: AirQualityIndex;
-  no2: Quantity;
-  o3: Quantity;
+  /** Index of the pollutants of the index it carries (NO2, PM10, PM2.5, O3); null with none of them. */
+  index?: Maybe<AirQualityIndex>;
+  /** Nitrogen monoxide. */
+  no?: Maybe<Quantity>;
+  /** Each concentration is null when the observation did not carry that pollutant. */
+  no2?: Maybe<Quantity>;
+  /** Nitrogen oxides. */
+  nox?: Maybe<Quantity>;
+  o3?: Maybe<Quantity>;
   /** End of the hourly averaging period. */
   observedAt: Scalars['DateTime']['output'];
-  pm10: Quantity;
-  pm25: Quantity;
+  pm10?: Maybe<Quantity>;
+  pm25?: Maybe<Quantity>;
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Sulphur dioxide. */
+  so2?: Maybe<Quantity>;
+  /** Where the reading came from. */
+  source: RecordSource;
+  /** Whether the reading is older than 2 hours now (for a latestReading: the station has stopped reporting). */
+  stale: Scalars['Boolean']['output'];
   station: AirQualityStation;
 };
 
@@ -102,11 +120,14 @@ export type AirQualityStation = {
   /** e.g. env-aq-13201. */
   id: Scalars['ID']['output'];
   latestNoiseLevel?: Maybe<NoiseLevelObserved>;
+  /** The newest air-quality reading (current state kept on ingest); see its observedAt and stale. */
   latestReading?: Maybe<AirQualityObserved>;
   location: GeoPoint;
   name: Scalars['String']['output'];
   /** Traffic sensors of the same district near the station (mobility). */
   nearbyTrafficSensors: Array<TrafficSensor>;
+  /** NGSI id, urn:ngsi-ld:Device:<id>: what an AirQualityObserved names in refDevice. */
+  ngsiId: Scalars['ID']['output'];
   /** Noise readings, newest first. */
   noiseLevels: NoiseLevelObservedConnection;
   /** Air-quality readings, newest first. */
@@ -197,7 +218,7 @@ export type DistrictWaterBalanceArgs = {
 /** Air quality of a district from the latest reading of each of its stations. */
 export type DistrictAirQuality = {
   __typename?: 'DistrictAirQuality';
-  /** Index of the averaged concentrations; null without readings. */
+  /** Index of the averaged concentrations of the pollutants measured; null without readings. */
   index?: Maybe<AirQualityIndex>;
   no2?: Maybe<Quantity>;
   o3?: Maybe<Quantity>;
@@ -205,6 +226,8 @@ export type DistrictAirQuality = {
   observedAt?: Maybe<Scalars['DateTime']['output']>;
   pm10?: Maybe<Quantity>;
   pm25?: Maybe<Quantity>;
+  /** Whether even the newest of those readings is older than 2 hours (stations report hourly); null without readings. */
+  stale?: Maybe<Scalars['Boolean']['output']>;
   stationCount: Scalars['Int']['output'];
 };
 
@@ -440,6 +463,34 @@ export type ReadingReceived = {
   id: Scalars['ID']['output'];
 };
 
+/** How a record was judged on the way in (docs/ingestion.md, Quality). */
+export type RecordQuality = {
+  __typename?: 'RecordQuality';
+  /** Quality flags, e.g. COORDINATES_SWAPPED, IMPLAUSIBLE_VALUE, INCOMPLETE; empty for a clean record. */
+  flags: Array<Scalars['String']['output']>;
+  /** 0 to 1: the share of the type's quantities present, lowered by each flag. */
+  score: Scalars['Float']['output'];
+};
+
+/** Where a record came from. */
+export type RecordSource = {
+  __typename?: 'RecordSource';
+  /** The partner's or device's id, the imported file's name, or seed:<department>. */
+  id: Scalars['String']['output'];
+  kind: RecordSourceKind;
+};
+
+/** Where an ingested record came from (docs/ingestion.md, Provenance). */
+export type RecordSourceKind =
+  /** A device, over MQTT. */
+  | 'DEVICE'
+  /** A file, through `npm run import`. */
+  | 'IMPORT'
+  /** A partner, through the NGSI API. */
+  | 'PARTNER'
+  /** The development seed. */
+  | 'SEED';
+
 /** A renewable-energy installation or project in the city. */
 export type RenewableEnergyProject = {
   __typename?: 'RenewableEnergyProject';
@@ -614,6 +665,8 @@ export type WaterMeter = {
   leakAlerts?: Maybe<WaterLeakAlertConnection>;
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:Device:<id>: what a WaterConsumptionObserved names in refDevice. */
+  ngsiId: Scalars['ID']['output'];
   /** Hourly consumption readings, newest first. */
   readings: WaterConsumptionObservedConnection;
   role: WaterMeterRole;
@@ -782,6 +835,7 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AirQualityObserved: ResolverTypeWrapper<AirQualityObservedDoc>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AirQualityObservedConnection: ResolverTypeWrapper<Page>;
   AirQualityObservedEdge: ResolverTypeWrapper<Edge>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -801,11 +855,13 @@ export type ResolversTypes = ResolversObject<{
   NoiseLevelObservedEdge: ResolverTypeWrapper<Edge>;
   NoiseSummary: ResolverTypeWrapper<NoiseSummary>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Pollutant: Pollutant;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
+  RecordQuality: ResolverTypeWrapper<RecordQuality>;
+  RecordSource: ResolverTypeWrapper<StoredRecordSource>;
+  RecordSourceKind: RecordSourceKind;
   RenewableEnergyProject: ResolverTypeWrapper<RenewableEnergyProjectDoc>;
   RenewableEnergyProjectConnection: ResolverTypeWrapper<Page>;
   RenewableEnergyProjectEdge: ResolverTypeWrapper<Edge>;
@@ -834,6 +890,7 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   AirQualityObserved: AirQualityObservedDoc;
   ID: Scalars['ID']['output'];
+  Boolean: Scalars['Boolean']['output'];
   AirQualityObservedConnection: Page;
   AirQualityObservedEdge: Edge;
   String: Scalars['String']['output'];
@@ -853,10 +910,11 @@ export type ResolversParentTypes = ResolversObject<{
   NoiseLevelObservedEdge: Edge;
   NoiseSummary: NoiseSummary;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
   ReadingReceived: ReadingReceivedRef;
+  RecordQuality: RecordQuality;
+  RecordSource: StoredRecordSource;
   RenewableEnergyProject: RenewableEnergyProjectDoc;
   RenewableEnergyProjectConnection: Page;
   RenewableEnergyProjectEdge: Edge;
@@ -881,13 +939,21 @@ export type AirQualityIndexResolvers<ContextType = EnvironmentContext, ParentTyp
 }>;
 
 export type AirQualityObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityObserved'] = ResolversParentTypes['AirQualityObserved']> = ResolversObject<{
+  co?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  index?: Resolver<ResolversTypes['AirQualityIndex'], ParentType, ContextType>;
-  no2?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
-  o3?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  index?: Resolver<Maybe<ResolversTypes['AirQualityIndex']>, ParentType, ContextType>;
+  no?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  no2?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  nox?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  o3?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  pm10?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
-  pm25?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  pm10?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  pm25?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  so2?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   station?: Resolver<ResolversTypes['AirQualityStation'], ParentType, ContextType>;
 }>;
 
@@ -922,6 +988,7 @@ export type AirQualityStationResolvers<ContextType = EnvironmentContext, ParentT
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nearbyTrafficSensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   noiseLevels?: Resolver<ResolversTypes['NoiseLevelObservedConnection'], ParentType, ContextType, Partial<AirQualityStationNoiseLevelsArgs>>;
   readings?: Resolver<ResolversTypes['AirQualityObservedConnection'], ParentType, ContextType, Partial<AirQualityStationReadingsArgs>>;
 }>;
@@ -973,6 +1040,7 @@ export type DistrictAirQualityResolvers<ContextType = EnvironmentContext, Parent
   observedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   pm10?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   pm25?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  stale?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   stationCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
@@ -1045,6 +1113,16 @@ export type ReadingReceivedResolvers<ContextType = EnvironmentContext, ParentTyp
   airQualityReading?: Resolver<Maybe<ResolversTypes['AirQualityObserved']>, ParentType, ContextType>;
   airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type RecordQualityResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RecordQuality'] = ResolversParentTypes['RecordQuality']> = ResolversObject<{
+  flags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type RecordSourceResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
 }>;
 
 export type RenewableEnergyProjectResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RenewableEnergyProject'] = ResolversParentTypes['RenewableEnergyProject'], FederationReferenceType extends FederationReferenceTypes['RenewableEnergyProject'] = FederationReferenceTypes['RenewableEnergyProject']> = ResolversObject<{
@@ -1141,6 +1219,7 @@ export type WaterMeterResolvers<ContextType = EnvironmentContext, ParentType ext
   leakAlerts?: Resolver<Maybe<ResolversTypes['WaterLeakAlertConnection']>, ParentType, ContextType, Partial<WaterMeterLeakAlertsArgs>>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   readings?: Resolver<ResolversTypes['WaterConsumptionObservedConnection'], ParentType, ContextType, Partial<WaterMeterReadingsArgs>>;
   role?: Resolver<ResolversTypes['WaterMeterRole'], ParentType, ContextType>;
 }>;
@@ -1180,6 +1259,8 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReadingReceived?: ReadingReceivedResolvers<ContextType>;
+  RecordQuality?: RecordQualityResolvers<ContextType>;
+  RecordSource?: RecordSourceResolvers<ContextType>;
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
   RenewableEnergyProjectConnection?: RenewableEnergyProjectConnectionResolvers<ContextType>;
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;

@@ -4,7 +4,6 @@ import { airQualityReadingById } from './airQualityReadingById.js';
 import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
-import { latestAirQualityByStation } from './latestAirQualityByStation.js';
 import { latestNoiseLevelByStation } from './latestNoiseLevelByStation.js';
 import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
 import { noiseLevelPagesByStation } from './noiseLevelPagesByStation.js';
@@ -22,7 +21,6 @@ export function createLoaders(models: EnvironmentModels) {
   return {
     airQualityStationById: airQualityStationById(models),
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
-    latestAirQualityByStation: latestAirQualityByStation(models),
     latestNoiseLevelByStation: latestNoiseLevelByStation(models),
     airQualityPagesByStation: airQualityPagesByStation(models),
     airQualityReadingById: airQualityReadingById(models),

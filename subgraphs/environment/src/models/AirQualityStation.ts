@@ -1,5 +1,6 @@
 /** Environment model: an air-quality monitoring station (it also measures noise). */
 import { Schema } from 'mongoose';
+import type { AirQualityObservedDoc } from './AirQualityObserved.js';
 import {
   districtFieldDefinition,
   geoPointDefinition,
@@ -15,6 +16,11 @@ export interface AirQualityStationDoc {
   district: string;
   /** Ids of mobility traffic sensors of the same district near the station. */
   nearbyTrafficSensorIds: string[];
+  /**
+   * Current state: a copy of its newest air-quality reading, replaced on
+   * ingest only by a newer one (lib/ingest/storeObservations.ts).
+   */
+  latestAirQuality?: AirQualityObservedDoc | null;
 }
 
 /** Mongoose schema of {@link AirQualityStationDoc}. */
@@ -32,6 +38,7 @@ export const airQualityStationSchema = new Schema<AirQualityStationDoc>(
         message: 'a station lists at most 8 nearby traffic sensors',
       },
     },
+    latestAirQuality: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'air_quality_stations', versionKey: false },
 );

@@ -1,5 +1,7 @@
 /** Environment's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
+import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 import {
   airQualityObservedSchema,
   type AirQualityObservedDoc,
@@ -29,6 +31,10 @@ import { waterMeterSchema, type WaterMeterDoc } from './WaterMeter.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
+    QuarantinedRecord: connection.model<QuarantineDoc>(
+      'QuarantinedRecord',
+      quarantinedRecordSchema,
+    ),
     AirQualityStation: connection.model<AirQualityStationDoc>(
       'AirQualityStation',
       airQualityStationSchema,

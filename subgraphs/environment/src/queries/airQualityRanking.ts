@@ -28,7 +28,8 @@ export function airQualityRanking(
   const hours = options.localHours;
   const field = `$${options.field}`;
   return models.AirQualityObserved.aggregate<AirQualityRankingRow>([
-    { $match: options.match },
+    // Ingested readings may lack the pollutant: rank over those that have it.
+    { $match: { ...options.match, [options.field]: { $ne: null } } },
     ...(hours === null
       ? []
       : [

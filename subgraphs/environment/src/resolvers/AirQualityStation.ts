@@ -2,7 +2,10 @@
 import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { TrafficSensor } from '../__generated__/resolvers-types.js';
-import { airQualityIndex } from '../airQualityIndex.js';
+import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
+import { staleResolver } from '../../../../lib/subgraph-kit/provenance.js';
+import { airQualityIndexOfPresent } from '../airQualityIndex.js';
+import { airQualityObservedSpec } from '../ingest/AirQualityObserved.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
   AirQualityObservedDoc,
@@ -13,10 +16,14 @@ import { concentration, decibels } from './units.js';
 
 type SeriesArgs = TimeSeriesPageArgs;
 
+const orNull = (value: number | null | undefined) =>
+  value === null || value === undefined ? null : concentration(value);
+
 export const AirQualityStation = {
   __resolveReference: (ref: { id: string }, ctx: EnvironmentContext) =>
     ctx.loaders.airQualityStationById.load(ref.id),
   id: (doc: AirQualityStationDoc) => doc._id,
+  ngsiId: (doc: AirQualityStationDoc) => ngsiIdOf('Device', doc._id),
   district: (doc: AirQualityStationDoc) => ({ code: doc.district }),
   // Stubs: mobility resolves them (through its own loader) at the gateway.
   nearbyTrafficSensors: (doc: AirQualityStationDoc) =>
@@ -29,11 +36,8 @@ export const AirQualityStation = {
     args: SeriesArgs,
     ctx: EnvironmentContext,
   ) => ctx.loaders.airQualityPagesByStation(doc._id, args),
-  latestReading: (
-    doc: AirQualityStationDoc,
-    _: unknown,
-    ctx: EnvironmentContext,
-  ) => ctx.loaders.latestAirQualityByStation.load(doc._id),
+  // The current state kept on ingest, not a scan of the readings.
+  latestReading: (doc: AirQualityStationDoc) => doc.latestAirQuality ?? null,
   noiseLevels: (
     doc: AirQualityStationDoc,
     args: SeriesArgs,
@@ -54,11 +58,16 @@ export const AirQualityObserved = {
       doc.stationId,
       'air-quality station',
     ),
-  no2: (doc: AirQualityObservedDoc) => concentration(doc.no2),
-  pm10: (doc: AirQualityObservedDoc) => concentration(doc.pm10),
-  pm25: (doc: AirQualityObservedDoc) => concentration(doc.pm25),
-  o3: (doc: AirQualityObservedDoc) => concentration(doc.o3),
-  index: (doc: AirQualityObservedDoc) => airQualityIndex(doc),
+  no2: (doc: AirQualityObservedDoc) => orNull(doc.no2),
+  pm10: (doc: AirQualityObservedDoc) => orNull(doc.pm10),
+  pm25: (doc: AirQualityObservedDoc) => orNull(doc.pm25),
+  o3: (doc: AirQualityObservedDoc) => orNull(doc.o3),
+  so2: (doc: AirQualityObservedDoc) => orNull(doc.so2),
+  co: (doc: AirQualityObservedDoc) => orNull(doc.co),
+  no: (doc: AirQualityObservedDoc) => orNull(doc.no),
+  nox: (doc: AirQualityObservedDoc) => orNull(doc.nox),
+  index: (doc: AirQualityObservedDoc) => airQualityIndexOfPresent(doc),
+  stale: staleResolver(airQualityObservedSpec.staleAfterMs),
 };
 
 export const NoiseLevelObserved = {

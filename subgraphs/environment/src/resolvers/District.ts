@@ -7,15 +7,19 @@ import {
   timeRangeFilter,
   type TimeRange,
 } from '../../../../lib/subgraph-kit/pagination.js';
-import { airQualityIndex } from '../airQualityIndex.js';
+import { isStale } from '../../../../lib/ingest/storeObservations.js';
+import { airQualityIndexOfPresent } from '../airQualityIndex.js';
+import { airQualityObservedSpec } from '../ingest/AirQualityObserved.js';
 import type { EnvironmentContext } from '../context.js';
 import type { WaterBalanceTotals } from '../loaders/waterBalanceByDistrict.js';
 import { concentration, cubicMetres, decibels, kilowatts } from './units.js';
 
-const mean = (values: number[]) =>
-  values.length === 0
+const mean = (all: (number | null | undefined)[]) => {
+  const values = all.filter((v): v is number => v !== null && v !== undefined);
+  return values.length === 0
     ? null
     : values.reduce((a, b) => a + b, 0) / values.length;
+};
 
 const newest = (dates: Date[]) =>
   dates.reduce<Date | null>(
@@ -72,26 +76,25 @@ export const District = {
     const stations = await ctx.loaders.airQualityStationsByDistrict.load(
       ref.code,
     );
-    const readings = present(
-      await ctx.loaders.latestAirQualityByStation.loadMany(
-        stations.map((s) => s._id),
-      ),
-    );
+    // Each station's current state, kept on ingest: no scan of the readings.
+    const readings = present(stations.map((s) => s.latestAirQuality ?? null));
+    const observedAt = newest(readings.map((r) => r.observedAt));
     const no2 = mean(readings.map((r) => r.no2));
     const pm10 = mean(readings.map((r) => r.pm10));
     const pm25 = mean(readings.map((r) => r.pm25));
     const o3 = mean(readings.map((r) => r.o3));
     return {
       stationCount: stations.length,
-      observedAt: newest(readings.map((r) => r.observedAt)),
+      observedAt,
+      stale:
+        observedAt === null
+          ? null
+          : isStale(observedAt, airQualityObservedSpec.staleAfterMs),
       no2: no2 === null ? null : concentration(no2),
       pm10: pm10 === null ? null : concentration(pm10),
       pm25: pm25 === null ? null : concentration(pm25),
       o3: o3 === null ? null : concentration(o3),
-      index:
-        no2 === null || pm10 === null || pm25 === null || o3 === null
-          ? null
-          : airQualityIndex({ no2, pm10, pm25, o3 }),
+      index: airQualityIndexOfPresent({ no2, pm10, pm25, o3 }),
     };
   },
   async noise(ref: DistrictRef, _: unknown, ctx: EnvironmentContext) {

@@ -1,4 +1,5 @@
 /** WaterMeter: environment owns it; engagement's citizen reports reference it. */
+import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import { type PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
@@ -15,6 +16,7 @@ export const WaterMeter = {
   __resolveReference: (ref: { id: string }, ctx: EnvironmentContext) =>
     ctx.loaders.waterMeterById.load(ref.id),
   id: (doc: WaterMeterDoc) => doc._id,
+  ngsiId: (doc: WaterMeterDoc) => ngsiIdOf('Device', doc._id),
   district: (doc: WaterMeterDoc) => ({ code: doc.district }),
   diameter: (doc: WaterMeterDoc) => millimetres(doc.diameterMm),
   readings: (

@@ -6,6 +6,7 @@ import {
   AirQualityStation,
   NoiseLevelObserved,
 } from './AirQualityStation.js';
+import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
@@ -28,4 +29,5 @@ export const resolvers: Resolvers = {
   RenewableEnergyProject,
   Business,
   ReadingReceived,
+  RecordSource: recordSourceResolvers,
 };

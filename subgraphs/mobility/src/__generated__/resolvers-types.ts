@@ -7,6 +7,7 @@ import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitL
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
 import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
+import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { MobilityContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -37,6 +38,8 @@ export type BikeStation = {
   id: Scalars['ID']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:BikeHireDockingStation:<id>. */
+  ngsiId: Scalars['ID']['output'];
   observedAt: Scalars['DateTime']['output'];
 };
 
@@ -81,6 +84,8 @@ export type CongestionSummary = {
   /** When the newest of those readings was observed. */
   observedAt?: Maybe<Scalars['DateTime']['output']>;
   sensorCount: Scalars['Int']['output'];
+  /** Whether even the newest of those readings is older than 30 minutes (the sensors report every 15); null without readings. */
+  stale?: Maybe<Scalars['Boolean']['output']>;
 };
 
 /** A district's congestion over a sliding window, with the readings it came from. */
@@ -288,6 +293,34 @@ export type ReadingReceived = {
   trafficSensor?: Maybe<TrafficSensor>;
 };
 
+/** How a record was judged on the way in (docs/ingestion.md, Quality). */
+export type RecordQuality = {
+  __typename?: 'RecordQuality';
+  /** Quality flags, e.g. COORDINATES_SWAPPED, IMPLAUSIBLE_VALUE, INCOMPLETE; empty for a clean record. */
+  flags: Array<Scalars['String']['output']>;
+  /** 0 to 1: the share of the type's quantities present, lowered by each flag. */
+  score: Scalars['Float']['output'];
+};
+
+/** Where a record came from. */
+export type RecordSource = {
+  __typename?: 'RecordSource';
+  /** The partner's or device's id, the imported file's name, or seed:<department>. */
+  id: Scalars['String']['output'];
+  kind: RecordSourceKind;
+};
+
+/** Where an ingested record came from (docs/ingestion.md, Provenance). */
+export type RecordSourceKind =
+  /** A device, over MQTT. */
+  | 'DEVICE'
+  /** A file, through `npm run import`. */
+  | 'IMPORT'
+  /** A partner, through the NGSI API. */
+  | 'PARTNER'
+  /** The development seed. */
+  | 'SEED';
+
 export type SignalPhase = {
   __typename?: 'SignalPhase';
   greenSeconds: Scalars['Int']['output'];
@@ -380,16 +413,25 @@ export type TimeRangeInput = {
 /** One flow observation over an interval (FIWARE TrafficFlowObserved). */
 export type TrafficFlowReading = {
   __typename?: 'TrafficFlowReading';
-  averageSpeed: Quantity;
-  congested: Scalars['Boolean']['output'];
+  /** Null when the observation did not carry it. */
+  averageSpeed?: Maybe<Quantity>;
+  /** Occupancy over 0.6 or speed under 15 km/h; null when neither is known. */
+  congested?: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
-  /** Vehicles counted per hour. */
-  intensity: Quantity;
+  /** Vehicles counted per hour; null when the observation did not carry it. */
+  intensity?: Maybe<Quantity>;
   /** End of the observation interval. */
   observedAt: Scalars['DateTime']['output'];
-  /** Share of time the detection zone was occupied, 0 to 1. */
-  occupancy: Scalars['Float']['output'];
+  /** Share of time the detection zone was occupied, 0 to 1; null when the observation did not carry it. */
+  occupancy?: Maybe<Scalars['Float']['output']>;
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
   sensor: TrafficSensor;
+  /** Where the reading came from. */
+  source: RecordSource;
+  /** Whether the reading is older than 30 minutes now (for a latestReading: the sensor has stopped reporting). */
+  stale: Scalars['Boolean']['output'];
 };
 
 export type TrafficFlowReadingConnection = {
@@ -416,6 +458,8 @@ export type TrafficLight = {
   intersection: Scalars['String']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:Device:<id>. */
+  ngsiId: Scalars['ID']['output'];
   /** The signal plan in force: operational data for mobility staff. */
   signalPlan?: Maybe<SignalPlan>;
   status: TrafficLightStatus;
@@ -448,9 +492,12 @@ export type TrafficSensor = {
   district: District;
   id: Scalars['ID']['output'];
   laneCount: Scalars['Int']['output'];
+  /** The newest reading (current state kept on ingest); see its observedAt and stale. */
   latestReading?: Maybe<TrafficFlowReading>;
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:Device:<id>: what a TrafficFlowObserved names in refDevice. */
+  ngsiId: Scalars['ID']['output'];
   /** Flow readings, newest first. */
   readings: TrafficFlowReadingConnection;
   roadName: Scalars['String']['output'];
@@ -488,6 +535,8 @@ export type TransitLine = {
   id: Scalars['ID']['output'];
   longName: Scalars['String']['output'];
   mode: TransitMode;
+  /** NGSI id, urn:ngsi-ld:GtfsRoute:<id>. */
+  ngsiId: Scalars['ID']['output'];
   shortName: Scalars['String']['output'];
   /** Stops in line order. */
   stops: Array<TransitStop>;
@@ -506,6 +555,8 @@ export type TransitStop = {
   lines: Array<TransitLine>;
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** NGSI id, urn:ngsi-ld:GtfsStop:<id>. */
+  ngsiId: Scalars['ID']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -636,16 +687,19 @@ export type ResolversTypes = ResolversObject<{
   CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CongestionWindow: ResolverTypeWrapper<CongestionWindowValue>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
+  RecordQuality: ResolverTypeWrapper<RecordQuality>;
+  RecordSource: ResolverTypeWrapper<StoredRecordSource>;
+  RecordSourceKind: RecordSourceKind;
   SignalPhase: ResolverTypeWrapper<SignalPhase>;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
@@ -677,16 +731,18 @@ export type ResolversParentTypes = ResolversObject<{
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
   Float: Scalars['Float']['output'];
+  Boolean: Scalars['Boolean']['output'];
   CongestionWindow: CongestionWindowValue;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   GeoPoint: GeoPoint;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
   ReadingReceived: ReadingReceivedRef;
+  RecordQuality: RecordQuality;
+  RecordSource: StoredRecordSource;
   SignalPhase: SignalPhase;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
@@ -715,6 +771,7 @@ export type BikeStationResolvers<ContextType = MobilityContext, ParentType exten
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
@@ -736,6 +793,7 @@ export type CongestionSummaryResolvers<ContextType = MobilityContext, ParentType
   congestedSensors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   observedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   sensorCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stale?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 }>;
 
 export type CongestionWindowResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['CongestionWindow'] = ResolversParentTypes['CongestionWindow']> = ResolversObject<{
@@ -811,6 +869,16 @@ export type ReadingReceivedResolvers<ContextType = MobilityContext, ParentType e
   trafficSensor?: Resolver<Maybe<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
 }>;
 
+export type RecordQualityResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RecordQuality'] = ResolversParentTypes['RecordQuality']> = ResolversObject<{
+  flags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type RecordSourceResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
+}>;
+
 export type SignalPhaseResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['SignalPhase'] = ResolversParentTypes['SignalPhase']> = ResolversObject<{
   greenSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -832,13 +900,17 @@ export type SubscriptionResolvers<ContextType = MobilityContext, ParentType exte
 }>;
 
 export type TrafficFlowReadingResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReading'] = ResolversParentTypes['TrafficFlowReading']> = ResolversObject<{
-  averageSpeed?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
-  congested?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  averageSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  congested?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  intensity?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  intensity?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  occupancy?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  occupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   sensor?: Resolver<ResolversTypes['TrafficSensor'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type TrafficFlowReadingConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReadingConnection'] = ResolversParentTypes['TrafficFlowReadingConnection']> = ResolversObject<{
@@ -860,6 +932,7 @@ export type TrafficLightResolvers<ContextType = MobilityContext, ParentType exte
   intersection?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   signalPlan?: Resolver<Maybe<ResolversTypes['SignalPlan']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrafficLightStatus'], ParentType, ContextType>;
 }>;
@@ -884,6 +957,7 @@ export type TrafficSensorResolvers<ContextType = MobilityContext, ParentType ext
   latestReading?: Resolver<Maybe<ResolversTypes['TrafficFlowReading']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   readings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<TrafficSensorReadingsArgs>>;
   roadName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
@@ -905,6 +979,7 @@ export type TransitLineResolvers<ContextType = MobilityContext, ParentType exten
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   longName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   mode?: Resolver<ResolversTypes['TransitMode'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   shortName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stops?: Resolver<Array<ResolversTypes['TransitStop']>, ParentType, ContextType>;
 }>;
@@ -916,6 +991,7 @@ export type TransitStopResolvers<ContextType = MobilityContext, ParentType exten
   lines?: Resolver<Array<ResolversTypes['TransitLine']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
@@ -932,6 +1008,8 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReadingReceived?: ReadingReceivedResolvers<ContextType>;
+  RecordQuality?: RecordQualityResolvers<ContextType>;
+  RecordSource?: RecordSourceResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -34,10 +34,11 @@ export interface WindowReading {
   readonly _id: string;
   readonly sensorId: string;
   readonly observedAt: Date;
-  readonly occupancy: number;
+  /** Null when the source did not measure it (such readings count for the window but not for its means). */
+  readonly occupancy: number | null;
   /** km/h. */
-  readonly averageSpeed: number;
-  readonly congested: boolean;
+  readonly averageSpeed: number | null;
+  readonly congested: boolean | null;
 }
 
 /** A district's congestion over one window, with what it came from. */
@@ -81,10 +82,12 @@ export function congestionOverWindow(
   const inside = readings.filter(
     (r) => r.observedAt > from && r.observedAt <= to,
   );
-  const mean = (values: number[]) =>
-    values.length === 0
+  const mean = (values: readonly (number | null)[]) => {
+    const known = values.filter((v): v is number => v !== null);
+    return known.length === 0
       ? null
-      : values.reduce((a, b) => a + b, 0) / values.length;
+      : known.reduce((a, b) => a + b, 0) / known.length;
+  };
   const averageOccupancy = mean(inside.map((r) => r.occupancy));
   return {
     minutes,
@@ -94,7 +97,9 @@ export function congestionOverWindow(
     sensorIds: [...new Set(inside.map((r) => r.sensorId))].sort(),
     averageOccupancy,
     averageSpeed: mean(inside.map((r) => r.averageSpeed)),
-    congestedShare: mean(inside.map((r) => (r.congested ? 1 : 0))),
+    congestedShare: mean(
+      inside.map((r) => (r.congested === null ? null : r.congested ? 1 : 0)),
+    ),
     level: congestionLevel(averageOccupancy),
   };
 }

@@ -2,7 +2,6 @@
 import type { MobilityModels } from '../models/index.js';
 import { bikeStationById } from './bikeStationById.js';
 import { bikeStationsByDistrict } from './bikeStationsByDistrict.js';
-import { latestReadingBySensor } from './latestReadingBySensor.js';
 import { trafficLightById } from './trafficLightById.js';
 import { trafficReadingById } from './trafficReadingById.js';
 import { trafficReadingPagesBySensor } from './trafficReadingPagesBySensor.js';
@@ -18,7 +17,6 @@ export function createLoaders(models: MobilityModels) {
   return {
     trafficSensorById: trafficSensorById(models),
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
-    latestReadingBySensor: latestReadingBySensor(models),
     trafficReadingPagesBySensor: trafficReadingPagesBySensor(models),
     trafficReadingById: trafficReadingById(models),
     trafficLightById: trafficLightById(models),

@@ -1,5 +1,6 @@
 /** Mobility model: a road traffic counting sensor. */
 import { Schema } from 'mongoose';
+import type { TrafficFlowReadingDoc } from './TrafficFlowReading.js';
 import {
   districtFieldDefinition,
   geoPointDefinition,
@@ -15,6 +16,11 @@ export interface TrafficSensorDoc {
   location: { lat: number; lon: number };
   /** INSEE code of its district. */
   district: string;
+  /**
+   * Current state: a copy of its newest reading, replaced on ingest only by
+   * a newer one (lib/ingest/storeObservations.ts); null before any reading.
+   */
+  latest?: TrafficFlowReadingDoc | null;
 }
 
 /** Mongoose schema of {@link TrafficSensorDoc}. */
@@ -26,6 +32,7 @@ export const trafficSensorSchema = new Schema<TrafficSensorDoc>(
     laneCount: { type: Number, required: true, min: 1, max: 12 },
     location: geoPointDefinition,
     district: districtFieldDefinition,
+    latest: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'traffic_sensors', versionKey: false },
 );

@@ -1,5 +1,7 @@
 /** Mobility's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
+import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
 import {
   trafficFlowReadingSchema,
@@ -13,6 +15,10 @@ import { transitStopSchema, type TransitStopDoc } from './TransitStop.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
+    QuarantinedRecord: connection.model<QuarantineDoc>(
+      'QuarantinedRecord',
+      quarantinedRecordSchema,
+    ),
     TrafficSensor: connection.model<TrafficSensorDoc>(
       'TrafficSensor',
       trafficSensorSchema,

@@ -4,6 +4,7 @@ import {
   type DistrictRef,
 } from '../../../../lib/subgraph-kit/districts.js';
 import { type PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import { isStale } from '../../../../lib/ingest/storeObservations.js';
 import type { MobilityContext } from '../context.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
@@ -11,6 +12,7 @@ import {
   congestionOverWindow,
   type CongestionWindowMinutes,
 } from '../analysis/congestionWindow.js';
+import { trafficFlowObservedSpec } from '../ingest/TrafficFlowObserved.js';
 import { speed } from './units.js';
 
 export const District = {
@@ -48,18 +50,16 @@ export const District = {
   },
   async congestion(ref: DistrictRef, _: unknown, ctx: MobilityContext) {
     const sensors = await ctx.loaders.trafficSensorsByDistrict.load(ref.code);
-    const readings = (
-      await ctx.loaders.latestReadingBySensor.loadMany(
-        sensors.map((s) => s._id),
-      )
-    ).filter(
-      (r): r is Exclude<typeof r, Error | null> =>
-        r !== null && !(r instanceof Error),
-    );
-    const mean = (values: number[]) =>
-      values.length === 0
+    // Each sensor's current state, kept on ingest: no scan of the readings.
+    const readings = sensors
+      .map((s) => s.latest)
+      .filter((r): r is NonNullable<typeof r> => r !== null && r !== undefined);
+    const mean = (all: (number | null)[]) => {
+      const values = all.filter((v): v is number => v !== null);
+      return values.length === 0
         ? null
         : values.reduce((a, b) => a + b, 0) / values.length;
+    };
     const averageSpeed = mean(readings.map((r) => r.averageSpeed));
     const newest = readings.reduce<Date | null>(
       (max, r) => (max === null || r.observedAt > max ? r.observedAt : max),
@@ -71,6 +71,10 @@ export const District = {
       congestedSensors: readings.filter((r) => r.congested).length,
       sensorCount: sensors.length,
       observedAt: newest,
+      stale:
+        newest === null
+          ? null
+          : isStale(newest, trafficFlowObservedSpec.staleAfterMs),
     };
   },
 };

@@ -1,4 +1,5 @@
 /** TrafficLight: mobility owns it; engagement's citizen reports reference it. */
+import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { MobilityContext } from '../context.js';
 import type { SignalPlanDoc, TrafficLightDoc } from '../models/TrafficLight.js';
 
@@ -6,6 +7,7 @@ export const TrafficLight = {
   __resolveReference: (ref: { id: string }, ctx: MobilityContext) =>
     ctx.loaders.trafficLightById.load(ref.id),
   id: (doc: TrafficLightDoc) => doc._id,
+  ngsiId: (doc: TrafficLightDoc) => ngsiIdOf('Device', doc._id),
   district: (doc: TrafficLightDoc) => ({ code: doc.district }),
   signalPlan: (doc: TrafficLightDoc) => doc.signalPlan,
 };

@@ -1,6 +1,7 @@
 /** Mobility's resolver map: one file per GraphQL type. */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
+import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
 import { BikeStation } from './BikeStation.js';
 import { CongestionWindow } from './CongestionWindow.js';
 import { District } from './District.js';
@@ -25,4 +26,5 @@ export const resolvers: Resolvers = {
   BikeStation,
   ReadingReceived,
   CongestionWindow,
+  RecordSource: recordSourceResolvers,
 };

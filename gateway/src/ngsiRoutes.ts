@@ -1,0 +1,671 @@
+/**
+ * The city's FIWARE endpoints on the gateway's host (the one address
+ * partners know), beside /graphql:
+ * - NGSI-LD `POST /ngsi-ld/v1/entityOperations/upsert` (ETSI GS CIM 009):
+ *   201 with the created ids, 204 when every entity was already there, 207
+ *   `{ success, errors: [{ entityId, error: ProblemDetails }] }` otherwise;
+ * - NGSI-v2 `POST /v2/op/update` (actionType append, append_strict or
+ *   update): 204, or 4xx `{ error, description }`.
+ *
+ * Callers are authenticated like any caller of the graph; each entity is
+ * routed by its type to the department that owns it (lib/ingest/ingestTypes.ts)
+ * and needs that department's ingest scope. The gateway records the batch in
+ * the audit trail before handing anything over (a `started` event, whose id
+ * the department requires in the gateway token) and its outcome after. The
+ * hand-over is the department's internal `POST /ingest`, signed like every
+ * gateway-to-subgraph call (docs/decisions/0009-ingestion-hand-over-over-internal-http.md).
+ */
+import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
+import type { IngestOutcome } from '../../lib/ingest/createIngestPipeline.js';
+import {
+  INGEST_PATH,
+  type IngestRequestBody,
+  type IngestResponseBody,
+} from '../../lib/ingest/ingestRequest.js';
+import {
+  departmentForType,
+  ingestScope,
+} from '../../lib/ingest/ingestTypes.js';
+import { peekIdAndType, type NgsiFormat } from '../../lib/ingest/ngsiEntity.js';
+import {
+  CityErrorType,
+  NgsiLdErrorType,
+  rejectionProblem,
+  type ProblemDetails,
+} from '../../lib/ingest/ngsiProblems.js';
+import type { RejectionReason } from '../../lib/ingest/quality.js';
+import type { AuditTrail } from '../../lib/records/audit/index.js';
+import type { AuditEventInput } from '../../lib/records/audit/AuditEvent.js';
+import type { Config, Department } from '../../lib/runtime/config.js';
+import { UnauthenticatedError } from '../../lib/runtime/errors.js';
+import {
+  GATEWAY_TOKEN_HEADER,
+  signGatewayToken,
+} from '../../lib/runtime/gatewayToken.js';
+import {
+  HttpError,
+  readBody,
+  REQUEST_ID_HEADER,
+  type HttpRoute,
+  type HttpRouteRequest,
+} from '../../lib/runtime/http.js';
+import type { Logger } from '../../lib/runtime/logger.js';
+import type { Viewer } from '../../lib/runtime/viewer.js';
+import { CLIENT_NAME_HEADER, CLIENT_VERSION_HEADER } from './context.js';
+
+/** The NGSI-LD batch upsert path. */
+export const NGSI_LD_UPSERT_PATH = '/ngsi-ld/v1/entityOperations/upsert';
+/** The NGSI-v2 batch update path. */
+export const NGSI_V2_UPDATE_PATH = '/v2/op/update';
+
+/** Largest batch body accepted (413 above). */
+export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+/** Most entities in one batch (refused whole above). */
+export const MAX_BATCH_ENTITIES = 10_000;
+/** Entities handed to a department per internal call, so each call stays within its timeout. */
+const HAND_OVER_CHUNK = 1000;
+
+const JSON_LD_CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
+
+/** Options of {@link createNgsiRoutes}. */
+export interface NgsiRoutesOptions {
+  readonly config: Readonly<Config>;
+  readonly logger: Logger;
+  readonly authenticate: CallerAuthenticator;
+  /** The gateway's own key for the tokens it sends to departments. */
+  readonly signingKey: KeyObject;
+  readonly audit: Pick<AuditTrail, 'record'>;
+  /** Each subgraph's GraphQL URL now (from the supergraph, with `<NAME>_URL` overrides). */
+  readonly subgraphUrls: () => ReadonlyMap<string, string>;
+  /** @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** Which API a request speaks. */
+type Flavor = 'ld' | 'v2';
+
+/** One entity's answer, before it is written in the API's shape. */
+type EntityResult =
+  | { ok: true; entityId: string | null; created: boolean }
+  | {
+      ok: false;
+      entityId: string | null;
+      problem: ProblemDetails;
+    };
+
+/** A whole-request refusal, in the API's own error shape. */
+class BatchRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: ProblemDetails,
+    /** The v2 `error` name. */
+    readonly v2Error: string,
+  ) {
+    super(problem.detail);
+  }
+}
+
+function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  contentType = 'application/json',
+): void {
+  res.statusCode = status;
+  if (body === undefined) {
+    res.end();
+    return;
+  }
+  res.setHeader('content-type', `${contentType}; charset=utf-8`);
+  res.end(JSON.stringify(body));
+}
+
+function header(req: IncomingMessage, name: string): string | null {
+  const value = req.headers[name];
+  if (typeof value !== 'string') return null;
+  const trimmed = value.trim().slice(0, 200);
+  return trimmed === '' ? null : trimmed;
+}
+
+/** The media type of the Content-Type header, lower case, without parameters. */
+function mediaType(req: IncomingMessage): string | null {
+  const value = req.headers['content-type'];
+  if (typeof value !== 'string') return null;
+  return value.split(';')[0]?.trim().toLowerCase() ?? null;
+}
+
+/** The JSON-LD context a Link header names (`rel="http://www.w3.org/ns/json-ld#context"`), or null. */
+function linkedContext(req: IncomingMessage): string | null {
+  const value = req.headers['link'];
+  if (typeof value !== 'string') return null;
+  for (const part of value.split(',')) {
+    const match = /^\s*<([^>]+)>\s*;(.*)$/.exec(part);
+    if (match?.[2]?.includes(`rel="${JSON_LD_CONTEXT_REL}"`))
+      return match[1] ?? null;
+  }
+  return null;
+}
+
+const problem = (
+  type: string,
+  title: string,
+  detail: string,
+): ProblemDetails => ({ type, title, detail });
+
+/** The FIWARE NGSI routes of the gateway. */
+export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
+  const doFetch = options.fetch ?? globalThis.fetch;
+
+  const record = async (event: AuditEventInput, logger: Logger) => {
+    try {
+      await options.audit.record(event);
+      return true;
+    } catch (error) {
+      logger.error(
+        {
+          requestId: event.requestId,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'audit event of an ingest batch not recorded',
+      );
+      return false;
+    }
+  };
+
+  const handOver = async (
+    department: Department,
+    body: IngestRequestBody,
+    viewer: Viewer,
+    requestId: string,
+    logger: Logger,
+  ): Promise<IngestOutcome[] | string> => {
+    const url = options.subgraphUrls().get(department);
+    if (!url) return `the ${department} service has no address`;
+    const text = JSON.stringify(body);
+    const token = await signGatewayToken(options.signingKey, {
+      viewer,
+      requestId,
+      ttlSeconds: options.config.gatewayToken.ttlSeconds,
+      subgraph: department,
+      body: text,
+      auditEvent: requestId,
+    });
+    const timeoutMs = options.config.subgraphs[department].timeoutMs;
+    try {
+      const response = await doFetch(new URL(INGEST_PATH, url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [GATEWAY_TOKEN_HEADER]: token,
+          [REQUEST_ID_HEADER]: requestId,
+        },
+        body: text,
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      const answer = await response.text();
+      if (!response.ok) {
+        logger.warn(
+          { department, status: response.status },
+          'ingest hand-over refused',
+        );
+        return `the ${department} service refused the hand-over (HTTP ${response.status})`;
+      }
+      const parsed = JSON.parse(answer) as IngestResponseBody;
+      if (
+        !Array.isArray(parsed.outcomes) ||
+        parsed.outcomes.length !== body.entities.length
+      )
+        return `the ${department} service answered an unexpected hand-over result`;
+      return [...parsed.outcomes];
+    } catch (error) {
+      logger.warn(
+        {
+          department,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'ingest hand-over failed',
+      );
+      return error instanceof Error && error.name === 'TimeoutError'
+        ? `the ${department} service did not answer within ${timeoutMs} ms`
+        : `the ${department} service is unavailable`;
+    }
+  };
+
+  const handle = async (
+    flavor: Flavor,
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: HttpRouteRequest,
+  ) => {
+    const started = performance.now();
+    const { requestId } = request;
+    const logger = options.logger.child({ requestId });
+    const format: NgsiFormat = flavor === 'ld' ? 'ngsi-ld' : 'ngsi-v2';
+    const operationName =
+      flavor === 'ld' ? 'NGSI-LD entityOperations/upsert' : 'NGSI-v2 op/update';
+    const baseEvent = (viewer: Viewer | null) => ({
+      at: new Date(),
+      requestId,
+      subject: viewer?.subject ?? null,
+      scopes: viewer ? [...viewer.scopes] : [],
+      clientName: header(req, CLIENT_NAME_HEADER),
+      clientVersion: header(req, CLIENT_VERSION_HEADER),
+      operationName,
+      documentHash: null,
+      fields: [],
+    });
+    const refuse = (refusal: BatchRefusal) => {
+      if (flavor === 'ld')
+        sendJson(res, refusal.status, refusal.problem, 'application/json');
+      else
+        sendJson(res, refusal.status, {
+          error: refusal.v2Error,
+          description: refusal.problem.detail,
+        });
+    };
+
+    let viewer: Viewer | null = null;
+    try {
+      if (req.method !== 'POST') {
+        res.setHeader('allow', 'POST');
+        throw new BatchRefusal(
+          405,
+          problem(
+            NgsiLdErrorType.OperationNotSupported,
+            'Method not allowed',
+            `${request.url.pathname} accepts POST only.`,
+          ),
+          'MethodNotAllowed',
+        );
+      }
+      // Who is asking: a partner or device gateway with a token.
+      try {
+        viewer = await options.authenticate(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof UnauthenticatedError)) throw error;
+        throw new BatchRefusal(
+          401,
+          problem(CityErrorType.Unauthorized, 'Unauthorized', error.message),
+          'Unauthorized',
+        );
+      }
+      if (viewer.subject === null)
+        throw new BatchRefusal(
+          401,
+          problem(
+            CityErrorType.Unauthorized,
+            'Unauthorized',
+            'Sending records needs a bearer token with the ingest scope of the department that owns them (e.g. mobility:ingest).',
+          ),
+          'Unauthorized',
+        );
+
+      // What it sent.
+      const type = mediaType(req);
+      const allowed =
+        flavor === 'ld'
+          ? ['application/ld+json', 'application/json']
+          : ['application/json'];
+      if (type === null || !allowed.includes(type))
+        throw new BatchRefusal(
+          415,
+          problem(
+            NgsiLdErrorType.InvalidRequest,
+            'Unsupported media type',
+            `Content-Type must be ${allowed.join(' or ')}, got ${type ?? 'none'}.`,
+          ),
+          'UnsupportedMediaType',
+        );
+      let raw: string;
+      try {
+        raw = await readBody(req, MAX_BATCH_BYTES);
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 413)
+          throw new BatchRefusal(
+            413,
+            problem(
+              NgsiLdErrorType.BadRequestData,
+              'Batch too large',
+              `A batch is at most ${MAX_BATCH_BYTES} bytes: split it (nothing of this one was accepted).`,
+            ),
+            'RequestEntityTooLarge',
+          );
+        throw error;
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw);
+      } catch {
+        throw new BatchRefusal(
+          400,
+          problem(
+            NgsiLdErrorType.InvalidRequest,
+            'Malformed JSON',
+            'The request body is not valid JSON (nothing of it was accepted).',
+          ),
+          'ParseError',
+        );
+      }
+      let entities: unknown[];
+      let keyValues = false;
+      if (flavor === 'ld') {
+        if (!Array.isArray(body))
+          throw new BatchRefusal(
+            400,
+            problem(
+              NgsiLdErrorType.BadRequestData,
+              'Not an array',
+              'The body of entityOperations/upsert is an array of entities.',
+            ),
+            'BadRequest',
+          );
+        entities = body;
+      } else {
+        const b = body as Record<string, unknown> | null;
+        const actionType = typeof b === 'object' && b ? b['actionType'] : null;
+        if (
+          typeof b !== 'object' ||
+          b === null ||
+          Array.isArray(b) ||
+          !Array.isArray(b['entities'])
+        )
+          throw new BatchRefusal(
+            400,
+            problem(
+              NgsiLdErrorType.BadRequestData,
+              'Bad request',
+              'The body of /v2/op/update is { "actionType": ..., "entities": [...] }.',
+            ),
+            'BadRequest',
+          );
+        if (
+          actionType !== 'append' &&
+          actionType !== 'append_strict' &&
+          actionType !== 'update'
+        )
+          throw new BatchRefusal(
+            400,
+            problem(
+              NgsiLdErrorType.OperationNotSupported,
+              'Action not supported',
+              `actionType ${JSON.stringify(actionType)} is not supported: observations are added with append, append_strict or update (the city never deletes or replaces records through this API).`,
+            ),
+            'BadRequest',
+          );
+        entities = b['entities'] as unknown[];
+        keyValues = request.url.searchParams
+          .getAll('options')
+          .some((o) => o.split(',').includes('keyValues'));
+      }
+      if (entities.length === 0)
+        throw new BatchRefusal(
+          400,
+          problem(
+            NgsiLdErrorType.BadRequestData,
+            'Empty batch',
+            'The batch has no entity.',
+          ),
+          'BadRequest',
+        );
+      if (entities.length > MAX_BATCH_ENTITIES)
+        throw new BatchRefusal(
+          413,
+          problem(
+            NgsiLdErrorType.BadRequestData,
+            'Too many entities',
+            `A batch is at most ${MAX_BATCH_ENTITIES} entities, this one has ${entities.length}: split it (nothing of this one was accepted).`,
+          ),
+          'RequestEntityTooLarge',
+        );
+
+      // Route each entity to its department.
+      const results = new Array<EntityResult>(entities.length);
+      const contextInBody = type === 'application/ld+json';
+      const byDepartment = new Map<Department, number[]>();
+      entities.forEach((entity, index) => {
+        const { id, type: entityType } = peekIdAndType(entity, format);
+        const fail = (reason: RejectionReason, detail: string) => {
+          results[index] = {
+            ok: false,
+            entityId: id,
+            problem: rejectionProblem(reason, detail),
+          };
+        };
+        if (id === null || entityType === null) {
+          fail('MALFORMED_ENTITY', 'The entity needs an "id" and a "type".');
+          return;
+        }
+        if (flavor === 'ld') {
+          const hasContext =
+            typeof entity === 'object' &&
+            entity !== null &&
+            '@context' in entity;
+          if (contextInBody && !hasContext) {
+            fail(
+              'MALFORMED_ENTITY',
+              'With Content-Type application/ld+json each entity carries its "@context" (or send application/json with a Link header).',
+            );
+            return;
+          }
+          if (!contextInBody && hasContext) {
+            fail(
+              'MALFORMED_ENTITY',
+              'An entity with "@context" is sent as application/ld+json (with application/json the context goes in a Link header).',
+            );
+            return;
+          }
+        }
+        const department = departmentForType(entityType);
+        if (department === undefined) {
+          fail(
+            'UNKNOWN_TYPE',
+            `No department ingests ${entityType}: see docs/ingestion.md for the types the city accepts.`,
+          );
+          return;
+        }
+        if (!viewer?.scopes.has(ingestScope(department))) {
+          fail(
+            'FORBIDDEN',
+            `${entityType} belongs to ${department}: sending it needs the ${ingestScope(department)} scope.`,
+          );
+          return;
+        }
+        const list = byDepartment.get(department) ?? [];
+        list.push(index);
+        byDepartment.set(department, list);
+      });
+      if (flavor === 'ld' && linkedContext(req) !== null)
+        logger.debug({ context: linkedContext(req) }, 'NGSI-LD Link context');
+
+      // The audit trail knows of the batch before any department does.
+      const departments = [...byDepartment.keys()];
+      if (departments.length > 0) {
+        const recorded = await record(
+          {
+            ...baseEvent(viewer),
+            subgraphs: departments,
+            outcome: 'started',
+            errorCodes: [],
+            durationMs: performance.now() - started,
+          },
+          logger,
+        );
+        if (!recorded)
+          throw new BatchRefusal(
+            503,
+            problem(
+              CityErrorType.ServiceUnavailable,
+              'Audit trail unavailable',
+              'The batch cannot be recorded in the audit trail now, so nothing of it was accepted: send it again later.',
+            ),
+            'ServiceUnavailable',
+          );
+      }
+
+      const receivedAt = new Date().toISOString();
+      const source = { kind: 'partner' as const, id: viewer.subject };
+      for (const [department, indexes] of byDepartment) {
+        for (let i = 0; i < indexes.length; i += HAND_OVER_CHUNK) {
+          const chunk = indexes.slice(i, i + HAND_OVER_CHUNK);
+          const outcomes = await handOver(
+            department,
+            {
+              format,
+              keyValues,
+              source,
+              receivedAt,
+              entities: chunk.map((index) => entities[index]),
+            },
+            viewer,
+            requestId,
+            logger,
+          );
+          chunk.forEach((index, k) => {
+            const peeked = peekIdAndType(entities[index], format);
+            if (typeof outcomes === 'string') {
+              results[index] = {
+                ok: false,
+                entityId: peeked.id,
+                problem: problem(
+                  NgsiLdErrorType.InternalError,
+                  'Department unavailable',
+                  `Not stored: ${outcomes}. Send it again (resending is safe: a record is counted once).`,
+                ),
+              };
+              return;
+            }
+            const outcome = outcomes[k];
+            results[index] = toResult(outcome, peeked.id);
+          });
+        }
+      }
+
+      // The outcome, in the audit trail and to the caller.
+      const failures = results.filter(
+        (r): r is Extract<EntityResult, { ok: false }> => !r.ok,
+      );
+      const codes = [
+        ...new Set(failures.map((f) => f.problem.code ?? 'InternalError')),
+      ].sort();
+      await record(
+        {
+          ...baseEvent(viewer),
+          subgraphs: departments,
+          outcome:
+            failures.length === 0
+              ? 'success'
+              : failures.length === results.length
+                ? 'error'
+                : 'partial',
+          errorCodes: codes,
+          durationMs: performance.now() - started,
+        },
+        logger,
+      );
+      logger.info(
+        {
+          api: flavor,
+          entities: results.length,
+          failed: failures.length,
+          departments,
+        },
+        'ingest batch',
+      );
+      if (flavor === 'ld') {
+        if (failures.length === 0) {
+          const created = results
+            .filter((r) => r.ok && r.created)
+            .map((r) => r.entityId);
+          if (created.length === 0) sendJson(res, 204, undefined);
+          else sendJson(res, 201, created);
+        } else {
+          sendJson(res, 207, {
+            success: results.filter((r) => r.ok).map((r) => r.entityId),
+            errors: failures.map((f) => ({
+              entityId: f.entityId,
+              error: f.problem,
+            })),
+          });
+        }
+      } else if (failures.length === 0) {
+        sendJson(res, 204, undefined);
+      } else {
+        const accepted = results.length - failures.length;
+        sendJson(res, 422, {
+          error: 'PartialUpdate',
+          description: `${failures.length} of ${results.length} entities were not accepted (${accepted} were): ${failures
+            .slice(0, 20)
+            .map(
+              (f) =>
+                `${f.entityId ?? '(no id)'}: ${f.problem.code ?? f.problem.title}: ${f.problem.detail}`,
+            )
+            .join(' | ')}${failures.length > 20 ? ' | ...' : ''}`,
+        });
+      }
+    } catch (error) {
+      if (!(error instanceof BatchRefusal)) throw error;
+      await record(
+        {
+          ...baseEvent(viewer),
+          subgraphs: [],
+          outcome: 'refused',
+          errorCodes: [error.v2Error],
+          durationMs: performance.now() - started,
+        },
+        logger,
+      );
+      refuse(error);
+    }
+  };
+
+  const route = (path: string, flavor: Flavor): HttpRoute => ({
+    matches: (_req, url) => url.pathname === path,
+    handle: (req, res, request) => handle(flavor, req, res, request),
+  });
+  return [route(NGSI_LD_UPSERT_PATH, 'ld'), route(NGSI_V2_UPDATE_PATH, 'v2')];
+}
+
+/** One department outcome as an entity result. */
+function toResult(
+  outcome: IngestOutcome | undefined,
+  entityId: string | null,
+): EntityResult {
+  if (outcome === undefined)
+    return {
+      ok: false,
+      entityId,
+      problem: problem(
+        NgsiLdErrorType.InternalError,
+        'No outcome',
+        'The department gave no outcome for this entity: send it again.',
+      ),
+    };
+  switch (outcome.status) {
+    case 'created':
+    case 'duplicate':
+      return { ok: true, entityId, created: outcome.status === 'created' };
+    case 'rejected':
+      return {
+        ok: false,
+        entityId,
+        problem: rejectionProblem(
+          outcome.reason,
+          outcome.quarantined
+            ? `${outcome.detail} (kept in the ${'quarantine'} for staff to replay once fixed)`
+            : outcome.detail,
+        ),
+      };
+    case 'failed':
+      return {
+        ok: false,
+        entityId,
+        problem: problem(
+          NgsiLdErrorType.InternalError,
+          'Not stored',
+          outcome.detail,
+        ),
+      };
+  }
+}

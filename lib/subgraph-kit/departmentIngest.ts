@@ -1,0 +1,51 @@
+/**
+ * A department's ingestion pipeline, assembled the same way for every
+ * department: its own handlers, its own quarantine collection, the city's
+ * geography and the department's event publisher.
+ */
+import type { EventPublisher } from '../runtime/cityEvents.js';
+import type { Department } from '../runtime/config.js';
+import type { Logger } from '../runtime/logger.js';
+import {
+  createIngestPipeline,
+  type IngestPipeline,
+  type ObservationHandler,
+} from '../ingest/createIngestPipeline.js';
+import {
+  createQuarantine,
+  type QuarantineCollection,
+} from '../ingest/quarantine.js';
+import { cityGeography } from './cityGeography.js';
+
+/** Options of {@link createDepartmentIngest}. */
+export interface DepartmentIngestOptions {
+  readonly department: Department;
+  readonly handlers: readonly ObservationHandler[];
+  /** The department's `ingest_quarantine` collection (`Model.collection`). */
+  readonly quarantine: QuarantineCollection;
+  /** The department's publisher; without one, events are discarded (and logged at debug). */
+  readonly events: EventPublisher | undefined;
+  readonly logger: Logger;
+}
+
+/** Builds the department's pipeline. */
+export function createDepartmentIngest(
+  options: DepartmentIngestOptions,
+): IngestPipeline {
+  const events: EventPublisher = options.events ?? {
+    async publish(list) {
+      options.logger.debug(
+        { department: options.department, events: list.length },
+        'no event publisher wired: events discarded',
+      );
+    },
+  };
+  return createIngestPipeline({
+    department: options.department,
+    handlers: options.handlers,
+    quarantine: createQuarantine(options.quarantine),
+    events,
+    geography: cityGeography,
+    logger: options.logger,
+  });
+}

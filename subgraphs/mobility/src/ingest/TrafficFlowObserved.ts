@@ -1,0 +1,115 @@
+/**
+ * Mobility ingests FIWARE TrafficFlowObserved: one flow observation of a
+ * registered traffic sensor (`refDevice`), over its interval (`dateObserved`,
+ * e.g. `2016-12-07T11:10:00/2016-12-07T11:15:00`). Ranges from the Smart Data
+ * Model (occupancy 0 to 1) and the sensors' capacity (20,000 vehicles/h).
+ */
+import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
+import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
+import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
+
+/** What mobility accepts as TrafficFlowObserved. */
+export const trafficFlowObservedSpec: ObservationSpec = {
+  type: 'TrafficFlowObserved',
+  deviceType: 'TrafficSensor',
+  deviceAttributes: ['refDevice'],
+  timeAttributes: ['dateObserved', 'dateObservedTo'],
+  quantities: [
+    {
+      field: 'intensity',
+      attributes: ['intensity'],
+      dimension: 'count',
+      defaultUnit: 'H87',
+      // The model counts vehicles over the interval; the graph answers per hour.
+      perHour: true,
+      possible: [0, 20_000],
+      plausible: [0, 6_000],
+    },
+    {
+      field: 'averageSpeed',
+      attributes: ['averageVehicleSpeed', 'averageSpeed'],
+      dimension: 'speed',
+      defaultUnit: 'KMH',
+      possible: [0, 200],
+      plausible: [0, 130],
+    },
+    {
+      field: 'occupancy',
+      attributes: ['occupancy'],
+      dimension: 'ratio',
+      defaultUnit: 'C62',
+      possible: [0, 1],
+      plausible: [0, 1],
+    },
+  ],
+  // Sensors report every 15 minutes: two missed reports make the state stale.
+  staleAfterMs: 30 * 60_000,
+};
+
+/** Whether a reading is congested (the seed's rule): occupancy over 0.6 or speed under 15 km/h. */
+export function isCongested(
+  occupancy: number | null,
+  averageSpeed: number | null,
+): boolean | null {
+  if (occupancy === null && averageSpeed === null) return null;
+  return (
+    (occupancy !== null && occupancy > 0.6) ||
+    (averageSpeed !== null && averageSpeed < 15)
+  );
+}
+
+/** The stored reading of a validated observation. */
+export function toTrafficFlowReading(
+  record: ValidatedObservation,
+): TrafficFlowReadingDoc {
+  const value = (field: string) => record.values[field] ?? null;
+  const intensity = value('intensity');
+  const averageSpeed = value('averageSpeed');
+  const occupancy = value('occupancy');
+  return {
+    _id: record.id,
+    sensorId: record.deviceId,
+    district: record.district,
+    observedAt: record.observedAt,
+    intensity: intensity === null ? null : Math.round(intensity),
+    averageSpeed:
+      averageSpeed === null ? null : Math.round(averageSpeed * 10) / 10,
+    occupancy: occupancy === null ? null : Math.round(occupancy * 1000) / 1000,
+    congested: isCongested(occupancy, averageSpeed),
+    source: record.source,
+    receivedAt: record.receivedAt,
+    quality: record.quality,
+  };
+}
+
+/** The TrafficFlowObserved handler over mobility's models. */
+export function trafficFlowObservedHandler(
+  models: MobilityModels,
+): ObservationHandler {
+  return {
+    spec: trafficFlowObservedSpec,
+    async findDevices(ids) {
+      const sensors = await models.TrafficSensor.find({ _id: { $in: ids } })
+        .select({ _id: 1, district: 1, location: 1 })
+        .lean()
+        .exec();
+      return new Map(
+        sensors.map((s) => [
+          s._id,
+          { id: s._id, district: s.district, location: s.location },
+        ]),
+      );
+    },
+    store: (records) =>
+      storeObservations(
+        {
+          readings: models.TrafficFlowReading.collection,
+          devices: models.TrafficSensor.collection,
+          toDoc: toTrafficFlowReading,
+        },
+        records,
+      ),
+  };
+}

@@ -1,0 +1,264 @@
+/**
+ * End-to-end ingestion: partners send FIWARE entities to the gateway's NGSI
+ * endpoints (NGSI-LD upsert, NGSI-v2 op/update), the gateway routes them to
+ * the owning department, and the graph answers them as the current state.
+ */
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCityGraph, type CityGraph } from './cityGraph.js';
+
+let graph: CityGraph;
+let base: string;
+
+beforeAll(async () => {
+  graph = await startCityGraph();
+  base = graph.gatewayUrl.replace(/\/graphql$/, '');
+});
+afterAll(async () => {
+  await graph?.stop();
+});
+
+const SENSOR = 'mob-ts-13203-02';
+const STATION = 'env-aq-13203';
+
+function flowObserved(to: Date, sensor = SENSOR): Record<string, unknown> {
+  const from = new Date(to.getTime() - 5 * 60_000);
+  return {
+    id: `urn:ngsi-ld:TrafficFlowObserved:${sensor}-${to.getTime()}`,
+    type: 'TrafficFlowObserved',
+    refDevice: { type: 'Relationship', object: `urn:ngsi-ld:Device:${sensor}` },
+    dateObserved: {
+      type: 'Property',
+      value: `${from.toISOString()}/${to.toISOString()}`,
+    },
+    intensity: { type: 'Property', value: 120 },
+    averageVehicleSpeed: { type: 'Property', value: 31, unitCode: 'KMH' },
+    occupancy: { type: 'Property', value: 0.45 },
+    '@context': [
+      'https://raw.githubusercontent.com/smart-data-models/dataModel.Transportation/master/context.jsonld',
+    ],
+  };
+}
+
+async function post(
+  path: string,
+  body: unknown,
+  options: { token?: string; contentType?: string; raw?: string } = {},
+) {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': options.contentType ?? 'application/ld+json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+    },
+    body: options.raw ?? JSON.stringify(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text === '' ? null : (JSON.parse(text) as Record<string, unknown>),
+  };
+}
+
+describe('NGSI ingestion through the gateway', () => {
+  it('answers a TrafficFlowObserved sent with NGSI-LD upsert as the sensor latest reading', async () => {
+    const token = await graph.token('partner-traffic', ['mobility:ingest']);
+    const to = new Date(Date.now() - 60_000);
+    const answer = await post(
+      '/ngsi-ld/v1/entityOperations/upsert',
+      [flowObserved(to)],
+      { token },
+    );
+    expect(answer).toEqual({
+      status: 201,
+      body: [flowObserved(to)['id']],
+    });
+    const result = await graph.query(
+      `{ trafficSensor(id: "${SENSOR}") { ngsiId latestReading { observedAt stale intensity { value } source { kind id } quality { flags score } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.['trafficSensor']).toEqual({
+      ngsiId: `urn:ngsi-ld:Device:${SENSOR}`,
+      latestReading: {
+        observedAt: to.toISOString(),
+        stale: false,
+        intensity: { value: 1440 },
+        source: { kind: 'PARTNER', id: 'partner-traffic' },
+        quality: { flags: [], score: 1 },
+      },
+    });
+    // Announced to the live city through mobility's outbox.
+    const client = await MongoClient.connect(graph.databases.mobility.uri);
+    try {
+      const event = await client
+        .db('mobility')
+        .collection<{ _id: string }>('outbox')
+        .findOne({ _id: `TrafficFlowObserved:${SENSOR}@${to.toISOString()}` });
+      expect(event).toMatchObject({
+        event: {
+          type: 'reading.received',
+          entity: { type: 'TrafficSensor', id: SENSOR },
+          district: '13203',
+        },
+      });
+    } finally {
+      await client.close();
+    }
+    // Sent again: already there, nothing created.
+    expect(
+      (
+        await post('/ngsi-ld/v1/entityOperations/upsert', [flowObserved(to)], {
+          token,
+        })
+      ).status,
+    ).toBe(204);
+  });
+
+  it('answers an AirQualityObserved sent with NGSI-v2 keyValues as the station latest reading', async () => {
+    const token = await graph.token('partner-air', ['environment:ingest']);
+    const observedAt = new Date(Date.now() - 5 * 60_000);
+    const answer = await post(
+      '/v2/op/update?options=keyValues',
+      {
+        actionType: 'append',
+        entities: [
+          {
+            id: `AirQualityObserved-${STATION}-${observedAt.getTime()}`,
+            type: 'AirQualityObserved',
+            refDevice: STATION,
+            dateObserved: observedAt.toISOString(),
+            no2: 41,
+            pm10: 22,
+            pm25: 11,
+          },
+        ],
+      },
+      { token, contentType: 'application/json' },
+    );
+    expect(answer).toEqual({ status: 204, body: null });
+    const result = await graph.query(
+      `{ airQualityStation(id: "${STATION}") { latestReading { observedAt no2 { value } o3 { value } index { band } } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.['airQualityStation']).toEqual({
+      latestReading: {
+        observedAt: observedAt.toISOString(),
+        no2: { value: 41 },
+        o3: null,
+        index: { band: 'FAIR' },
+      },
+    });
+  });
+
+  it('answers 207 with one error per refused entity and stores the rest', async () => {
+    const token = await graph.token('partner-traffic', ['mobility:ingest']);
+    const to = new Date(Date.now() - 2 * 60_000);
+    const good = flowObserved(to, 'mob-ts-13204-01');
+    const unknownDevice = flowObserved(to, 'mob-ts-99999-01');
+    const unknownType: Record<string, unknown> = {
+      ...flowObserved(to),
+      type: 'ParkingSpot',
+    };
+    const notMine = {
+      id: 'urn:ngsi-ld:AirQualityObserved:x',
+      type: 'AirQualityObserved',
+      '@context': 'https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld',
+    };
+    const future = flowObserved(new Date(Date.now() + 3_600_000));
+    const answer = await post(
+      '/ngsi-ld/v1/entityOperations/upsert',
+      [good, unknownDevice, unknownType, notMine, future],
+      { token },
+    );
+    expect(answer.status).toBe(207);
+    expect(answer.body?.['success']).toEqual([good['id']]);
+    const errors = answer.body?.['errors'] as {
+      entityId: string;
+      error: { type: string; title: string; detail: string; code: string };
+    }[];
+    expect(errors.map((e) => [e.entityId, e.error.code, e.error.type])).toEqual(
+      [
+        [
+          unknownDevice['id'],
+          'UNKNOWN_DEVICE',
+          'https://uri.etsi.org/ngsi-ld/errors/BadRequestData',
+        ],
+        [
+          unknownType['id'],
+          'UNKNOWN_TYPE',
+          'https://uri.etsi.org/ngsi-ld/errors/OperationNotSupported',
+        ],
+        [notMine['id'], 'FORBIDDEN', 'urn:marseille:ngsi-ld:errors:Forbidden'],
+        [
+          future['id'],
+          'FUTURE_TIME',
+          'https://uri.etsi.org/ngsi-ld/errors/BadRequestData',
+        ],
+      ],
+    );
+    expect(errors[0]?.error.detail).toContain('quarantine');
+    const latest = await graph.query(
+      '{ trafficSensor(id: "mob-ts-13204-01") { latestReading { observedAt } } }',
+    );
+    expect(latest.data?.['trafficSensor']).toEqual({
+      latestReading: { observedAt: to.toISOString() },
+    });
+  });
+
+  it('refuses whole requests it cannot read, clearly and in the API shape', async () => {
+    const token = await graph.token('partner-traffic', ['mobility:ingest']);
+    const ld = '/ngsi-ld/v1/entityOperations/upsert';
+    const malformed = await post(ld, null, { token, raw: '[{"id": ' });
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({
+      type: 'https://uri.etsi.org/ngsi-ld/errors/InvalidRequest',
+      title: 'Malformed JSON',
+    });
+    const wrongType = await post(ld, [], { token, contentType: 'text/csv' });
+    expect(wrongType.status).toBe(415);
+    const anonymous = await post(ld, [flowObserved(new Date())]);
+    expect(anonymous.status).toBe(401);
+    const huge = await post(ld, null, {
+      token,
+      raw: `[${'"x",'.repeat(2_700_000)}"x"]`,
+    });
+    expect(huge.status).toBe(413);
+    const v2 = await post(
+      '/v2/op/update',
+      { actionType: 'delete', entities: [] },
+      { token, contentType: 'application/json' },
+    );
+    expect(v2.status).toBe(400);
+    expect(v2.body).toMatchObject({ error: 'BadRequest' });
+    expect(String(v2.body?.['description'])).toContain('actionType');
+  });
+
+  it('records every batch in the audit trail, with its outcome', async () => {
+    const auditor = await graph.token('auditor-01', ['audit:read']);
+    const result = await graph.query(
+      '{ auditEvents(filter: { subject: "partner-traffic" }, first: 100) { nodes { operationName outcome subgraphs errorCodes } } }',
+      {},
+      { token: auditor },
+    );
+    expect(result.errors).toBeUndefined();
+    const events = (
+      result.data?.['auditEvents'] as {
+        nodes: {
+          operationName: string;
+          outcome: string;
+          subgraphs: string[];
+          errorCodes: string[];
+        }[];
+      }
+    ).nodes;
+    const outcomes = events
+      .filter((e) => e.operationName === 'NGSI-LD entityOperations/upsert')
+      .map((e) => e.outcome);
+    expect(outcomes).toEqual(
+      expect.arrayContaining(['STARTED', 'SUCCESS', 'PARTIAL', 'REFUSED']),
+    );
+    expect(events.find((e) => e.outcome === 'PARTIAL')?.errorCodes).toEqual(
+      expect.arrayContaining(['FORBIDDEN', 'UNKNOWN_DEVICE', 'UNKNOWN_TYPE']),
+    );
+  });
+});

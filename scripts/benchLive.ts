@@ -32,7 +32,7 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '60' },
-    sensors: { type: 'string', default: '20' },
+    sensors: { type: 'string', default: '100' },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);

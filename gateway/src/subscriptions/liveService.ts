@@ -305,7 +305,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
 
   // How many events one execution may resolve for a query: as many as the
   // operation limits allow (aliases, cost), at most BATCH_MAX.
-  const BATCH_MAX = 10;
+  const BATCH_MAX = 20;
   const batchSizes = new Map<string, number>();
   const batchSizeOf = (query: string): number => {
     let size = batchSizes.get(query);
@@ -345,21 +345,33 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     readonly op: LiveOperation;
     items: Pending[];
     scheduled: boolean;
+    inFlight: number;
   }
-  // Events waiting for their execution, by query, variables and reader:
-  // those that arrive in the same turn of the event loop (one broker read)
-  // are resolved together.
+  // Events waiting for their execution, by query, variables and reader.
+  // Adaptive batching: at most MAX_IN_FLIGHT executions per group run at
+  // once; events that arrive meanwhile wait and go together in the next one.
+  // Light load: each event at once. Heavy load: fewer, larger executions.
+  const MAX_IN_FLIGHT = 4;
   const groups = new Map<string, Group>();
 
-  const flush = (key: string) => {
-    const group = groups.get(key);
-    if (!group) return;
-    groups.delete(key);
-    const { session, op } = group;
-    const size = batchSizeOf(op.query);
-    for (let start = 0; start < group.items.length; start += size) {
-      const chunk = group.items.slice(start, start + size);
-      void resolveChunk(session, op, chunk);
+  const schedule = (key: string, group: Group) => {
+    if (group.scheduled || group.inFlight >= MAX_IN_FLIGHT) return;
+    group.scheduled = true;
+    setImmediate(() => flush(key, group));
+  };
+
+  const flush = (key: string, group: Group) => {
+    group.scheduled = false;
+    const size = batchSizeOf(group.op.query);
+    while (group.items.length > 0 && group.inFlight < MAX_IN_FLIGHT) {
+      const chunk = group.items.splice(0, size);
+      group.inFlight += 1;
+      void resolveChunk(group.session, group.op, chunk).finally(() => {
+        group.inFlight -= 1;
+        if (group.items.length > 0) schedule(key, group);
+        else if (group.inFlight === 0 && groups.get(key) === group)
+          groups.delete(key);
+      });
     }
   };
 
@@ -435,14 +447,11 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     const result = new Promise<unknown>((resolve, reject) => {
       let group = groups.get(groupKey);
       if (!group) {
-        group = { session, op, items: [], scheduled: false };
+        group = { session, op, items: [], scheduled: false, inFlight: 0 };
         groups.set(groupKey, group);
       }
       group.items.push({ id: field.lookup.value(event), resolve, reject });
-      if (!group.scheduled) {
-        group.scheduled = true;
-        setImmediate(() => flush(groupKey));
-      }
+      schedule(groupKey, group);
     });
     shared.set(key, result);
     if (shared.size > MAX_SHARED)
@@ -515,15 +524,28 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         ),
       };
 
-    const queue = createLatestQueue<CityEvent>(
-      limits.queuedEventsPerSubscription,
-    );
+    // Each matching event's resolution starts as it arrives (shared and
+    // batched with the other subscribers'), so a subscriber's rate is not
+    // bound by the latency of one resolution; the queue keeps their answers
+    // in order and at most `queuedEventsPerSubscription` of them.
+    const queue = createLatestQueue<{
+      readonly event: CityEvent;
+      readonly result: Promise<
+        { ok: true; value: unknown } | { ok: false; error: unknown }
+      >;
+    }>(limits.queuedEventsPerSubscription);
     const unregister = hub.register({
       eventTypes: field.eventTypes,
       key: field.keyOfArgs(op.args),
       deliver: (event) => {
         const before = queue.dropped;
-        queue.push(event);
+        queue.push({
+          event,
+          result: execute(session, op, field, event).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        });
         dropped += queue.dropped - before;
       },
     });
@@ -564,8 +586,8 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       async next() {
         for (;;) {
           if (finished) return { done: true, value: undefined };
-          const event = await queue.take();
-          if (event === CLOSED) {
+          const item = await queue.take();
+          if (item === CLOSED) {
             if (endWith && !finished) {
               finish();
               return { done: false, value: { errors: endWith } };
@@ -573,22 +595,21 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
             finish();
             return { done: true, value: undefined };
           }
-          try {
-            return {
-              done: false,
-              value: await execute(session, op, field, event),
-            };
-          } catch (error) {
-            // The gateway's pipeline formats its own errors; anything thrown
-            // here is ours: logged, and the event is skipped.
-            logger.error(
-              {
-                eventId: event.id,
-                err: error instanceof Error ? error.message : error,
-              },
-              'live event not resolved',
-            );
-          }
+          const outcome = await item.result;
+          if (finished) return { done: true, value: undefined };
+          if (outcome.ok) return { done: false, value: outcome.value };
+          // The gateway's pipeline formats its own errors; anything thrown
+          // here is ours: logged, and the event is skipped.
+          logger.error(
+            {
+              eventId: item.event.id,
+              err:
+                outcome.error instanceof Error
+                  ? outcome.error.message
+                  : outcome.error,
+            },
+            'live event not resolved',
+          );
         }
       },
       async return() {

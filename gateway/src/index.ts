@@ -61,6 +61,7 @@ const { http, live } = createGateway({
   audit,
   usage,
   events,
+  liveLimits: config.live,
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({

@@ -11,6 +11,7 @@
 import {
   getOperationAST,
   Kind,
+  parse,
   print,
   visit,
   type DocumentNode,
@@ -41,6 +42,8 @@ export interface LiveOperation {
   readonly operationName: string | undefined;
   /** The subscriber's variables the query still uses. */
   readonly variables: Readonly<Record<string, unknown>>;
+  /** The root field's response key (its alias, or its name). */
+  readonly responseKey: string;
 }
 
 /** Why an operation cannot be a live one: a message for the subscriber. */
@@ -219,8 +222,65 @@ export function buildLiveOperation(
   return {
     field,
     args,
+    responseKey: selection.alias?.value ?? field,
     query: print(query),
     operationName: operation.name?.value,
     variables,
   };
+}
+
+/** The alias of the `i`th lookup of a batched query. */
+export const batchAlias = (i: number) => `live${i}`;
+/** The variable of the `i`th lookup of a batched query. */
+export const batchVariable = (i: number) => `${LIVE_ENTITY_VARIABLE}${i}`;
+
+/**
+ * The per-event query of {@link buildLiveOperation} for `n` events at once:
+ * the lookup repeated under the aliases `live0`...`live<n-1>`, each with its
+ * own id variable (`liveEntityId0`...), so the events of one broker read
+ * that share a selection are resolved by one execution.
+ */
+export function batchLiveQuery(query: string, n: number): string {
+  const document = parse(query);
+  const [operation, ...fragments] = document.definitions;
+  if (operation?.kind !== Kind.OPERATION_DEFINITION)
+    throw new Error('not a live query');
+  const [root] = operation.selectionSet.selections;
+  if (root?.kind !== Kind.FIELD) throw new Error('not a live query');
+  const liveDefinition = operation.variableDefinitions?.find(
+    (d) => d.variable.name.value === LIVE_ENTITY_VARIABLE,
+  );
+  if (!liveDefinition) throw new Error('not a live query');
+  const others = (operation.variableDefinitions ?? []).filter(
+    (d) => d !== liveDefinition,
+  );
+  const variable = (i: number) =>
+    ({
+      kind: Kind.VARIABLE,
+      name: { kind: Kind.NAME, value: batchVariable(i) },
+    }) as const;
+  const selections: FieldNode[] = [];
+  const definitions: VariableDefinitionNode[] = [...others];
+  for (let i = 0; i < n; i++) {
+    definitions.push({ ...liveDefinition, variable: variable(i) });
+    selections.push({
+      ...root,
+      alias: { kind: Kind.NAME, value: batchAlias(i) },
+      arguments: (root.arguments ?? []).map((a) => ({
+        ...a,
+        value: variable(i),
+      })),
+    });
+  }
+  return print({
+    kind: Kind.DOCUMENT,
+    definitions: [
+      {
+        ...operation,
+        variableDefinitions: definitions,
+        selectionSet: { kind: Kind.SELECTION_SET, selections },
+      },
+      ...fragments,
+    ],
+  });
 }

@@ -56,6 +56,9 @@ import { createLatestQueue, CLOSED } from './latestQueue.js';
 import { createLiveHub, type LiveHub } from './liveHub.js';
 import { LIVE_FIELDS, type LiveField } from './liveFields.js';
 import {
+  batchAlias,
+  batchLiveQuery,
+  batchVariable,
   buildLiveOperation,
   LIVE_ENTITY_VARIABLE,
   LiveOperationError,
@@ -249,7 +252,184 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     return errors;
   };
 
-  // One execution per event, query, variables and reader, shared by every
+  /** Runs one query through the gateway's own pipeline as `session`'s viewer. */
+  const run = async (
+    session: LiveSession,
+    query: string,
+    operationName: string | undefined,
+    variables: Record<string, unknown>,
+  ): Promise<{
+    data: Record<string, unknown> | null | undefined;
+    errors: GraphQLError[];
+  }> => {
+    const requestId = randomUUID();
+    const contextValue: GatewayContext = {
+      viewer: session.viewer,
+      requestId,
+      logger: logger.child({ requestId }),
+      clientName: session.clientName,
+      clientVersion: session.clientVersion,
+      subgraphsCalled: new Set(),
+      clientRequestId: null,
+      auditedWrite: false,
+      auditRecorded: false,
+    };
+    const response = await options
+      .apollo()
+      .executeOperation(
+        { query, variables, ...(operationName ? { operationName } : {}) },
+        { contextValue },
+      );
+    if (response.body.kind !== 'single')
+      return {
+        data: null,
+        errors: [
+          liveError('Incremental delivery is not offered here.', 'BAD_REQUEST'),
+        ],
+      };
+    const { data, errors } = response.body.singleResult;
+    return {
+      data,
+      // Already formatted by the gateway (codes, masking); the transports
+      // want GraphQLErrors. Locations would point into the per-event query,
+      // not the subscriber's document: dropped.
+      errors: (errors ?? []).map(
+        (e) =>
+          new GraphQLError(e.message, {
+            ...(e.path ? { path: e.path } : {}),
+            ...(e.extensions ? { extensions: e.extensions } : {}),
+          }),
+      ),
+    };
+  };
+
+  // How many events one execution may resolve for a query: as many as the
+  // operation limits allow (aliases, cost), at most BATCH_MAX.
+  const BATCH_MAX = 20;
+  const batchSizes = new Map<string, number>();
+  const batchSizeOf = (query: string): number => {
+    let size = batchSizes.get(query);
+    if (size === undefined) {
+      size = 1;
+      const current = schema;
+      for (let n = BATCH_MAX; current && n > 1; n = Math.floor(n / 2)) {
+        if (validationErrors(current, batchLiveQuery(query, n)).length === 0) {
+          size = n;
+          break;
+        }
+      }
+      if (batchSizes.size > 1000) batchSizes.clear();
+      batchSizes.set(query, size);
+    }
+    return size;
+  };
+  const batchedQueries = new Map<string, string>();
+  const batchedQuery = (query: string, n: number) => {
+    const key = `${n}\n${query}`;
+    let batched = batchedQueries.get(key);
+    if (!batched) {
+      batched = batchLiveQuery(query, n);
+      if (batchedQueries.size > 1000) batchedQueries.clear();
+      batchedQueries.set(key, batched);
+    }
+    return batched;
+  };
+
+  interface Pending {
+    readonly id: string;
+    readonly resolve: (result: unknown) => void;
+    readonly reject: (error: unknown) => void;
+  }
+  interface Group {
+    readonly session: LiveSession;
+    readonly op: LiveOperation;
+    items: Pending[];
+    scheduled: boolean;
+    inFlight: number;
+  }
+  // Events waiting for their execution, by query, variables and reader.
+  // Adaptive batching: at most MAX_IN_FLIGHT executions per group run at
+  // once; events that arrive meanwhile wait and go together in the next one.
+  // Light load: each event at once. Heavy load: fewer, larger executions.
+  const MAX_IN_FLIGHT = 4;
+  const groups = new Map<string, Group>();
+
+  const schedule = (key: string, group: Group) => {
+    if (group.scheduled || group.inFlight >= MAX_IN_FLIGHT) return;
+    group.scheduled = true;
+    setImmediate(() => flush(key, group));
+  };
+
+  const flush = (key: string, group: Group) => {
+    group.scheduled = false;
+    const size = batchSizeOf(group.op.query);
+    while (group.items.length > 0 && group.inFlight < MAX_IN_FLIGHT) {
+      const chunk = group.items.splice(0, size);
+      group.inFlight += 1;
+      void resolveChunk(group.session, group.op, chunk).finally(() => {
+        group.inFlight -= 1;
+        if (group.items.length > 0) schedule(key, group);
+        else if (group.inFlight === 0 && groups.get(key) === group)
+          groups.delete(key);
+      });
+    }
+  };
+
+  const resolveChunk = async (
+    session: LiveSession,
+    op: LiveOperation,
+    chunk: readonly Pending[],
+  ) => {
+    try {
+      if (chunk.length === 1) {
+        const [only] = chunk as [Pending];
+        const result = await run(session, op.query, op.operationName, {
+          ...op.variables,
+          [LIVE_ENTITY_VARIABLE]: only.id,
+        });
+        only.resolve({
+          data: result.data,
+          ...(result.errors.length > 0 ? { errors: result.errors } : {}),
+        });
+        return;
+      }
+      const variables: Record<string, unknown> = { ...op.variables };
+      chunk.forEach((item, i) => (variables[batchVariable(i)] = item.id));
+      const result = await run(
+        session,
+        batchedQuery(op.query, chunk.length),
+        op.operationName,
+        variables,
+      );
+      chunk.forEach((item, i) => {
+        const alias = batchAlias(i);
+        // Each event gets its own part of the answer, under the
+        // subscription's response key, with the errors on its path (and
+        // those on no path, which concern the whole execution).
+        const errors = result.errors
+          .filter((e) => !e.path || e.path[0] === alias)
+          .map((e) =>
+            e.path
+              ? new GraphQLError(e.message, {
+                  path: [op.responseKey, ...e.path.slice(1)],
+                  extensions: e.extensions,
+                })
+              : e,
+          );
+        item.resolve({
+          data:
+            result.data === null || result.data === undefined
+              ? result.data
+              : { [op.responseKey]: result.data[alias] ?? null },
+          ...(errors.length > 0 ? { errors } : {}),
+        });
+      });
+    } catch (error) {
+      for (const item of chunk) item.reject(error);
+    }
+  };
+
+  // One resolution per event, query, variables and reader, shared by every
   // subscriber that would run the same one (kept for the last few thousand).
   const shared = new Map<string, Promise<unknown>>();
   const MAX_SHARED = 5000;
@@ -260,67 +440,23 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     field: LiveField,
     event: CityEvent,
   ): Promise<unknown> => {
-    const variables = {
-      ...op.variables,
-      [LIVE_ENTITY_VARIABLE]: field.lookup.value(event),
-    };
-    const key = `${event.id}\n${op.query}\n${JSON.stringify(variables)}\n${viewerKey(session.viewer)}`;
+    const groupKey = `${op.query}\n${JSON.stringify(op.variables)}\n${viewerKey(session.viewer)}`;
+    const key = `${event.id}\n${groupKey}`;
     const existing = shared.get(key);
     if (existing) return existing;
-    const requestId = randomUUID();
-    const contextValue: GatewayContext = {
-      viewer: session.viewer,
-      requestId,
-      logger: logger.child({ requestId, eventId: event.id }),
-      clientName: session.clientName,
-      clientVersion: session.clientVersion,
-      subgraphsCalled: new Set(),
-      clientRequestId: null,
-      auditedWrite: false,
-      auditRecorded: false,
-    };
-    const running = options
-      .apollo()
-      .executeOperation(
-        {
-          query: op.query,
-          variables,
-          ...(op.operationName ? { operationName: op.operationName } : {}),
-        },
-        { contextValue },
-      )
-      .then((response) =>
-        response.body.kind === 'single'
-          ? {
-              data: response.body.singleResult.data,
-              // Already formatted by the gateway (codes, masking); the
-              // transports want GraphQLErrors. Locations would point into
-              // the per-event query, not the subscriber's document: dropped.
-              ...(response.body.singleResult.errors
-                ? {
-                    errors: response.body.singleResult.errors.map(
-                      (e) =>
-                        new GraphQLError(e.message, {
-                          ...(e.path ? { path: e.path } : {}),
-                          ...(e.extensions ? { extensions: e.extensions } : {}),
-                        }),
-                    ),
-                  }
-                : {}),
-            }
-          : {
-              errors: [
-                liveError(
-                  'Incremental delivery is not offered here.',
-                  'BAD_REQUEST',
-                ),
-              ],
-            },
-      );
-    shared.set(key, running);
+    const result = new Promise<unknown>((resolve, reject) => {
+      let group = groups.get(groupKey);
+      if (!group) {
+        group = { session, op, items: [], scheduled: false, inFlight: 0 };
+        groups.set(groupKey, group);
+      }
+      group.items.push({ id: field.lookup.value(event), resolve, reject });
+      schedule(groupKey, group);
+    });
+    shared.set(key, result);
     if (shared.size > MAX_SHARED)
       shared.delete(shared.keys().next().value as string);
-    return running;
+    return result;
   };
 
   let open = 0;
@@ -388,15 +524,28 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         ),
       };
 
-    const queue = createLatestQueue<CityEvent>(
-      limits.queuedEventsPerSubscription,
-    );
+    // Each matching event's resolution starts as it arrives (shared and
+    // batched with the other subscribers'), so a subscriber's rate is not
+    // bound by the latency of one resolution; the queue keeps their answers
+    // in order and at most `queuedEventsPerSubscription` of them.
+    const queue = createLatestQueue<{
+      readonly event: CityEvent;
+      readonly result: Promise<
+        { ok: true; value: unknown } | { ok: false; error: unknown }
+      >;
+    }>(limits.queuedEventsPerSubscription);
     const unregister = hub.register({
       eventTypes: field.eventTypes,
       key: field.keyOfArgs(op.args),
       deliver: (event) => {
         const before = queue.dropped;
-        queue.push(event);
+        queue.push({
+          event,
+          result: execute(session, op, field, event).then(
+            (value) => ({ ok: true as const, value }),
+            (error: unknown) => ({ ok: false as const, error }),
+          ),
+        });
         dropped += queue.dropped - before;
       },
     });
@@ -437,8 +586,8 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       async next() {
         for (;;) {
           if (finished) return { done: true, value: undefined };
-          const event = await queue.take();
-          if (event === CLOSED) {
+          const item = await queue.take();
+          if (item === CLOSED) {
             if (endWith && !finished) {
               finish();
               return { done: false, value: { errors: endWith } };
@@ -446,22 +595,21 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
             finish();
             return { done: true, value: undefined };
           }
-          try {
-            return {
-              done: false,
-              value: await execute(session, op, field, event),
-            };
-          } catch (error) {
-            // The gateway's pipeline formats its own errors; anything thrown
-            // here is ours: logged, and the event is skipped.
-            logger.error(
-              {
-                eventId: event.id,
-                err: error instanceof Error ? error.message : error,
-              },
-              'live event not resolved',
-            );
-          }
+          const outcome = await item.result;
+          if (finished) return { done: true, value: undefined };
+          if (outcome.ok) return { done: false, value: outcome.value };
+          // The gateway's pipeline formats its own errors; anything thrown
+          // here is ours: logged, and the event is skipped.
+          logger.error(
+            {
+              eventId: item.event.id,
+              err:
+                outcome.error instanceof Error
+                  ? outcome.error.message
+                  : outcome.error,
+            },
+            'live event not resolved',
+          );
         }
       },
       async return() {

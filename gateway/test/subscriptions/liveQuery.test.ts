@@ -1,6 +1,7 @@
 import { buildSchema, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
+  batchLiveQuery,
   buildLiveOperation,
   LiveOperationError,
 } from '../../src/subscriptions/liveQuery.js';
@@ -101,5 +102,38 @@ describe('buildLiveOperation', () => {
     expect(error).toBeInstanceOf(LiveOperationError);
     expect((error as LiveOperationError).code).toBe(code);
     expect((error as LiveOperationError).message).toMatch(message);
+  });
+});
+
+describe('batchLiveQuery', () => {
+  it('repeats the lookup under one alias and id variable per event, keeping the other variables and fragments', () => {
+    const op = buildLiveOperation(
+      schema,
+      parse(
+        'subscription W($d: Boolean) { signalPlanChanged(trafficLightId: "x") { ...L plan(detailed: $d) } } fragment L on TrafficLight { id }',
+      ),
+      undefined,
+      { d: false },
+      lookup,
+    );
+    expect(op.responseKey).toBe('signalPlanChanged');
+    expect(batchLiveQuery(op.query, 2)).toBe(
+      [
+        'query W($d: Boolean, $liveEntityId0: ID!, $liveEntityId1: ID!) {',
+        '  live0: trafficLight(id: $liveEntityId0) {',
+        '    ...L',
+        '    plan(detailed: $d)',
+        '  }',
+        '  live1: trafficLight(id: $liveEntityId1) {',
+        '    ...L',
+        '    plan(detailed: $d)',
+        '  }',
+        '}',
+        '',
+        'fragment L on TrafficLight {',
+        '  id',
+        '}',
+      ].join('\n'),
+    );
   });
 });

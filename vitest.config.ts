@@ -43,7 +43,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.e2e.test.ts'],
           testTimeout: 120_000,
-          hookTimeout: 180_000,
+          // Start-up polls each service with a 300 s ceiling (tests/e2e/cityGraph.ts).
+          hookTimeout: 360_000,
           fileParallelism: false,
         },
       },

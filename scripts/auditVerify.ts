@@ -3,8 +3,11 @@
  *
  * Verifies every hash chain of the audit trail in the governance database
  * and prints a report: per chain, intact or the first seq where it breaks
- * and why (edited, deleted, reordered), and the head hash to anchor outside
- * the database. Exits 1 if any chain is broken, 2 if it cannot run.
+ * and why (edited, deleted, reordered, truncated after its latest signed
+ * checkpoint or a given anchor, forged checkpoint), and the head hash to
+ * anchor outside the database. Checkpoints are verified with the gateway's
+ * public key (`GATEWAY_TOKEN_PUBLIC_KEY_FILE`). Exits 1 if any chain is
+ * broken, 2 if it cannot run.
  *
  * The database: `GOVERNANCE_MONGODB_URI`; when unset, the development
  * database `npm start` runs, found in `<DATA_DIR>/dev-services.json`.
@@ -17,6 +20,7 @@ import {
   verifyAuditChain,
 } from '../lib/records/audit/index.js';
 import { loadConfig, type Config } from '../lib/runtime/config.js';
+import { loadGatewayVerifyKey } from '../lib/runtime/gatewayToken.js';
 import { devServicesFile, locateDatabase } from '../lib/runtime/devServices.js';
 
 /** The governance database name: the subgraph's own name, as lib/subgraph-kit/subgraphService and the gateway use. */
@@ -52,9 +56,17 @@ async function main(): Promise<number> {
         { cause: error },
       );
     }
+    const checkpointKey = await loadGatewayVerifyKey(
+      config.gatewayToken.publicKeyFile,
+    ).catch(() => null);
+    if (!checkpointKey)
+      process.stderr.write(
+        `audit:verify: no gateway public key at ${config.gatewayToken.publicKeyFile} (GATEWAY_TOKEN_PUBLIC_KEY_FILE): the signed checkpoints are not checked, only --anchor values\n`,
+      );
     const reports = await verifyAuditChain(client.db(DB_NAME), {
       ...(values.chain === undefined ? {} : { chainId: values.chain }),
       anchors,
+      ...(checkpointKey ? { checkpointKey } : {}),
     });
     process.stdout.write(
       `Audit trail in ${uri.replace(/\/\/[^@/]*@/, '//***@')} (database ${DB_NAME})\n\n`,

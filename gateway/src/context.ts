@@ -43,8 +43,8 @@ export interface GatewayContext extends BaseContext {
 
 /** Options of {@link createContextFactory}. */
 export interface ContextFactoryOptions {
-  /** Verifies the Authorization header; throws UnauthenticatedError on a bad token. */
-  authenticate: (authorization: string | undefined) => Promise<Viewer>;
+  /** Verifies the request's Authorization header; throws UnauthenticatedError on a bad token. */
+  authenticate: (req: IncomingMessage) => Promise<Viewer>;
   logger: Logger;
 }
 
@@ -66,7 +66,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
     requestId: string;
     clientRequestId: string | null;
   }): Promise<GatewayContext> => {
-    const viewer = await options.authenticate(req.headers.authorization);
+    const viewer = await options.authenticate(req);
     return {
       viewer,
       requestId,

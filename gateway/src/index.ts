@@ -1,10 +1,16 @@
 /** Starts the gateway as its own service: loadConfig → connect → listen. */
+// First: tracing must start before what it instruments is loaded.
+import './tracing.js';
 import { loadConfig } from '../../lib/runtime/config.js';
 import { createCallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
-import { createAuditTrail } from '../../lib/records/audit/index.js';
+import {
+  createAuditCheckpointer,
+  createAuditTrail,
+} from '../../lib/records/audit/index.js';
 import { loadGatewaySigningKey } from '../../lib/runtime/gatewayToken.js';
 import { createLogger } from '../../lib/runtime/logger.js';
 import { initMetrics } from '../../lib/runtime/metrics.js';
+import { stopTracing } from '../../lib/runtime/tracing.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
@@ -29,6 +35,18 @@ const audit = createAuditTrail({
   connection: governance,
   chainId: config.audit.chainId,
   logger,
+});
+const signingKey = await loadGatewaySigningKey(
+  config.gatewayToken.privateKeyFile,
+);
+// Signed heads of this replica's chain, so a truncated tail is detected
+// (npm run audit:verify) without a head saved by hand.
+const checkpoints = createAuditCheckpointer({
+  connection: governance,
+  chainId: config.audit.chainId,
+  signingKey,
+  logger,
+  intervalMs: config.audit.checkpointIntervalMs,
 });
 const usage = createUsageStore(governance);
 await usage.ensureIndexes();
@@ -56,7 +74,7 @@ const { http, live } = createGateway({
   config,
   logger,
   authenticate: createCallerAuthenticator(config.auth),
-  signingKey: await loadGatewaySigningKey(config.gatewayToken.privateKeyFile),
+  signingKey,
   supergraph,
   audit,
   usage,
@@ -86,8 +104,10 @@ const stop = async (signal: string) => {
   await events?.close();
   redis?.disconnect();
   await audit.close();
+  await checkpoints.stop();
   await governance.close();
   await governanceDb.stop();
+  await stopTracing();
   process.exit(0);
 };
 process.once('SIGINT', () => void stop('SIGINT'));

@@ -4,12 +4,9 @@
  * front. Never listens and never reads the environment; index.ts does.
  */
 import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { ApolloGateway } from '@apollo/gateway';
-import {
-  ApolloServer,
-  HeaderMap,
-  type ApolloServerPlugin,
-} from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginSchemaReportingDisabled,
@@ -22,13 +19,18 @@ import {
 } from '../../lib/runtime/config.js';
 import {
   createFormatError,
-  RateLimitedError,
+  ErrorCode,
   UnauthenticatedError,
 } from '../../lib/runtime/errors.js';
 import { createBrowserPolicy } from '../../lib/runtime/browserPolicy.js';
 import { metricsPlugin } from '../../lib/runtime/metricsPlugin.js';
-import { createHttpService, type HttpService } from '../../lib/runtime/http.js';
+import {
+  createHttpService,
+  HttpError,
+  type HttpService,
+} from '../../lib/runtime/http.js';
 import type { Logger } from '../../lib/runtime/logger.js';
+import type { Viewer } from '../../lib/runtime/viewer.js';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
 import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { UsageStore } from '../../lib/records/usage/index.js';
@@ -74,6 +76,13 @@ export interface GatewayDeps {
    * @default 1000
    */
   usageFlushIntervalMs?: number;
+  /**
+   * How long a 429 is held before it is sent: a client that retries at once
+   * (a closed-loop flood) then sends one request per connection per delay
+   * instead of as many as the gateway can refuse (docs/access-control.md).
+   * @default 1000
+   */
+  rateLimitedDelayMs?: number;
 }
 
 /** A built gateway. */
@@ -222,29 +231,56 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const rateLimiter =
     deps.rateLimiter ?? createMemoryRateLimiter(config.gateway.rateLimit);
-  const limitRate = async (key: string, requestId: string) => {
-    if (config.gateway.rateLimit.requests === 0) return;
+  const rateLimitedDelayMs = deps.rateLimitedDelayMs ?? 1000;
+  // The caller's token is verified once per request: by the admission (for
+  // its rate-limit key) and reused by the context.
+  const verified = new WeakMap<IncomingMessage, Promise<Viewer>>();
+  const authenticate = (req: IncomingMessage): Promise<Viewer> => {
+    let viewer = verified.get(req);
+    if (!viewer) {
+      viewer = deps.authenticate(req.headers.authorization);
+      // Observed here so that a refused token is not an unhandled rejection
+      // before the context reads it.
+      viewer.catch(() => {});
+      verified.set(req, viewer);
+    }
+    return viewer;
+  };
+  /**
+   * The rate limit, checked before the body is read (lib/runtime/http.ts
+   * `admit`), so a flood's refusals cost a token check and a counter:
+   * verified callers count per subject (internal apps may share one IP);
+   * anonymous callers and refused tokens per client IP.
+   */
+  const admit = async (req: IncomingMessage): Promise<void> => {
+    const { requests, windowMs } = config.gateway.rateLimit;
+    if (requests === 0) return;
+    const subject = await authenticate(req).then(
+      (viewer) => viewer.subject,
+      () => null,
+    );
+    const key =
+      subject === null
+        ? `ip:${req.socket.remoteAddress ?? 'unknown'}`
+        : `sub:${subject}`;
     const verdict = await rateLimiter.hit(key);
     if (verdict.allowed) return;
-    throw new RateLimitedError(
-      `Too many requests: at most ${config.gateway.rateLimit.requests} per ${config.gateway.rateLimit.windowMs / 1000} s per caller. Retry after ${verdict.retryAfterSeconds} s.`,
-      {
-        retryAfterSeconds: verdict.retryAfterSeconds,
-        requestId,
-        http: {
-          status: 429,
-          headers: new HeaderMap([
-            ['retry-after', String(verdict.retryAfterSeconds)],
-          ]),
-        },
-      },
+    await new Promise((resolve) =>
+      setTimeout(
+        resolve,
+        Math.min(rateLimitedDelayMs, verdict.retryAfterSeconds * 1000),
+      ),
+    );
+    throw new HttpError(
+      429,
+      `Too many requests: at most ${requests} per ${windowMs / 1000} s per caller. Retry after ${verdict.retryAfterSeconds} s.`,
+      ErrorCode.RATE_LIMITED,
+      { 'retry-after': String(verdict.retryAfterSeconds) },
+      { retryAfterSeconds: verdict.retryAfterSeconds },
     );
   };
 
-  const contextFor = createContextFactory({
-    authenticate: deps.authenticate,
-    logger,
-  });
+  const contextFor = createContextFactory({ authenticate, logger });
   const http = createHttpService<GatewayContext>({
     apollo,
     logger,
@@ -279,15 +315,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }),
     ],
     reportsRefusals: (context) => context.auditRecorded,
+    admit,
     async context(args) {
-      // Anonymous callers and refused tokens count per client IP; verified
-      // callers per subject (internal apps may share one IP).
-      const ip = `ip:${args.req.socket.remoteAddress ?? 'unknown'}`;
-      let context: GatewayContext;
       try {
-        context = await contextFor(args);
+        return await contextFor(args);
       } catch (error) {
-        await limitRate(ip, args.requestId);
         if (error instanceof UnauthenticatedError) {
           // 401 for a refused token; the request id lets the audit plugin record the refusal.
           throw new UnauthenticatedError(error.message, {
@@ -297,9 +329,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
         }
         throw error;
       }
-      const subject = context.viewer.subject;
-      await limitRate(subject === null ? ip : `sub:${subject}`, args.requestId);
-      return context;
     },
     async ready() {
       const details: Record<string, unknown> = {};

@@ -8,6 +8,7 @@
  * (its address, status line, body, stack) reaches the client: the client
  * gets DOWNSTREAM_SERVICE_ERROR naming the service, the log gets the rest.
  */
+import { context as otelContext, propagation } from '@opentelemetry/api';
 import type { KeyObject } from 'node:crypto';
 import type {
   GraphQLDataSource,
@@ -180,6 +181,9 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
       });
       headers[REQUEST_ID_HEADER] = context.requestId;
     }
+    // W3C traceparent of the current span (the gateway's fetch span): the
+    // subgraph's spans join the caller's trace. A no-op when tracing is off.
+    propagation.inject(otelContext.active(), headers);
     if (!this.breaker.tryAcquire())
       throw this.downstream('circuit_open', context, {});
 

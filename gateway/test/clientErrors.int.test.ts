@@ -6,12 +6,15 @@
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGatewayHarness, type GatewayHarness } from './gatewayHarness.js';
+import {
+  startInProcessGateway,
+  type InProcessGateway,
+} from '../../scripts/inProcessGateway.js';
 
-let gateway: GatewayHarness;
+let gateway: InProcessGateway;
 
 beforeAll(async () => {
-  gateway = await startGatewayHarness();
+  gateway = await startInProcessGateway();
 });
 afterAll(async () => {
   await gateway?.stop();

@@ -152,9 +152,11 @@ describe('supergraph hot reload', () => {
     };
   };
 
+  // Waits on a condition, polled, with a ceiling generous enough for a
+  // loaded 2-core machine: the test asserts what happens, never how fast.
   const until = async (
     what: () => Promise<boolean>,
-    ms = 10_000,
+    ms = 120_000,
   ): Promise<void> => {
     const deadline = Date.now() + ms;
     while (!(await what())) {
@@ -162,20 +164,19 @@ describe('supergraph hot reload', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   };
+  /** Requests served by the workers, counted from the current total. */
+  const servedMore = (before: number, n = 40) =>
+    until(async () => served > before + n || failures.length > 0);
+  let served = 0;
+  const failures: string[] = [];
 
   it(
     'switches twice under load without a failed request, and refuses an invalid supergraph',
-    { timeout: 180_000 },
+    { timeout: 600_000 },
     async () => {
-      const first = await Promise.race([
-        post(QUERY),
-        new Promise((r) => setTimeout(() => r('timeout'), 5000)),
-      ]);
-      expect(first).toMatchObject({ status: 200 });
+      expect(await post(QUERY)).toMatchObject({ status: 200 });
 
       let running = true;
-      let served = 0;
-      const failures: string[] = [];
       const worker = async (): Promise<void> => {
         while (running) {
           try {
@@ -194,9 +195,10 @@ describe('supergraph hot reload', () => {
           }
         }
       };
-      const workers = Array.from({ length: 200 }, () => worker());
+      // Enough concurrent requests that some are in flight at each switch.
+      const workers = Array.from({ length: 20 }, () => worker());
 
-      await until(async () => served > 150 || failures.length > 0);
+      await servedMore(0);
       expect(failures.slice(0, 3)).toEqual([]);
       // 1st switch: alpha's greeting is published.
       await writeFileAtomic(file, compose(ALPHA, BETA_V1));
@@ -204,8 +206,7 @@ describe('supergraph hot reload', () => {
         async () =>
           (await post('{ greeting }')).body.data?.['greeting'] === 'salut',
       );
-      const afterFirst = served;
-      await until(async () => served > afterFirst + 150);
+      await servedMore(served);
       // 2nd switch: beta's population is published.
       const v3 = compose(ALPHA, BETA);
       await writeFileAtomic(file, v3);
@@ -216,8 +217,7 @@ describe('supergraph hot reload', () => {
         // Published but protected: the field exists now (no validation error).
         return !JSON.stringify(body).includes('Cannot query field');
       });
-      const afterSecond = served;
-      await until(async () => served > afterSecond + 150);
+      await servedMore(served);
       // An invalid supergraph is refused; the gateway keeps serving v3.
       await writeFileAtomic(
         file,
@@ -226,14 +226,13 @@ describe('supergraph hot reload', () => {
       await until(async () =>
         logLines.some((line) => line.includes('new supergraph refused')),
       );
-      const afterInvalid = served;
-      await until(async () => served > afterInvalid + 150);
+      await servedMore(served);
 
       running = false;
       await Promise.all(workers);
 
       expect(failures).toEqual([]);
-      expect(served).toBeGreaterThan(600);
+      expect(served).toBeGreaterThan(160);
       expect(source.current()).toBe(v3);
       expect((await post('{ greeting }')).body.data).toEqual({
         greeting: 'salut',

@@ -55,6 +55,15 @@ export interface Config {
    * stdout is a terminal, JSON otherwise). @default 'auto'
    */
   readonly logFormat: 'auto' | 'json' | 'pretty';
+  /** OpenTelemetry tracing (lib/runtime/tracing.ts); the SDK itself reads the other `OTEL_*` variables. */
+  readonly tracing: {
+    /**
+     * On when `OTEL_TRACES_EXPORTER` names an exporter other than `none`, or
+     * `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is
+     * set; always off with `OTEL_SDK_DISABLED=true`. @default false
+     */
+    readonly enabled: boolean;
+  };
   /** `BIND_HOST`: the interface services listen on. @default '127.0.0.1' */
   readonly bindHost: string;
   /** `DATA_DIR`: embedded databases and development keys. @default '.data' */
@@ -138,6 +147,11 @@ export interface Config {
   readonly audit: {
     /** `AUDIT_CHAIN_ID`: one hash chain per gateway replica. @default 'gateway-<hostname>' */
     readonly chainId: string;
+    /**
+     * `AUDIT_CHECKPOINT_INTERVAL_MS`: how often the gateway signs and stores a
+     * checkpoint of its chain's head (0: only when it stops). @default 300000
+     */
+    readonly checkpointIntervalMs: number;
   };
   /** Which web pages may call the gateway from a browser (docs/clients.md). */
   readonly cors: {
@@ -255,6 +269,13 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     env: nodeEnv as Config['env'],
     logLevel: str('LOG_LEVEL') ?? 'info',
     logFormat: logFormat as Config['logFormat'],
+    tracing: {
+      enabled:
+        str('OTEL_SDK_DISABLED') !== 'true' &&
+        ((str('OTEL_TRACES_EXPORTER') ?? 'none') !== 'none' ||
+          str('OTEL_EXPORTER_OTLP_ENDPOINT') !== undefined ||
+          str('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') !== undefined),
+    },
     bindHost: str('BIND_HOST') ?? '127.0.0.1',
     dataDir,
     gateway: {
@@ -326,6 +347,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     },
     audit: {
       chainId: str('AUDIT_CHAIN_ID') ?? `gateway-${str('HOSTNAME') ?? 'local'}`,
+      checkpointIntervalMs: int(
+        'AUDIT_CHECKPOINT_INTERVAL_MS',
+        300_000,
+        0,
+        86_400_000,
+      ),
     },
     cors: {
       origins: corsOrigins(str('CORS_ORIGINS'), problems),

@@ -106,8 +106,14 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   /** Builds the per-request context; may throw a GraphQLError (e.g. UNAUTHENTICATED). */
   context: (args: IncomingGraphQLRequest) => Promise<TContext>;
   /**
-   * Checks a request before GraphQL parses it (size, token count, variables,
-   * rate limit); throws an {@link HttpError} to refuse it.
+   * Admits a `/graphql` request before anything else is done for it (its
+   * body is not even read): the gateway's rate limit, so that a flood's
+   * refusals cost next to nothing. Throws an {@link HttpError} to refuse.
+   */
+  admit?: (req: IncomingMessage, requestId: string) => Promise<void> | void;
+  /**
+   * Checks a request before GraphQL parses it (size, token count,
+   * variables); throws an {@link HttpError} to refuse it.
    */
   inspect?: (request: IncomingGraphQLRequest) => Promise<void> | void;
   /**
@@ -256,6 +262,7 @@ export function createHttpService<TContext extends BaseContext>(
       });
       return { reported: false };
     }
+    await options.admit?.(req, requestId);
     if (options.browserPolicy) {
       // A preflight: answered 204, or 403 for an origin that may not call.
       if (options.browserPolicy.handle(req, res)) return { reported: false };

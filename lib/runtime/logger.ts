@@ -5,6 +5,7 @@
  */
 import { pino, type Logger, type DestinationStream } from 'pino';
 import { PinoPretty } from 'pino-pretty';
+import { trace } from '@opentelemetry/api';
 import { currentRequestId } from './requestScope.js';
 
 export type { Logger };
@@ -44,6 +45,13 @@ export function createLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
       mixin: (line, _level, logger) => {
+        // The trace of the span being served (tracing on), so log lines and
+        // spans join up in the operator's tools.
+        const span = trace.getActiveSpan()?.spanContext();
+        const traced =
+          span && !('traceId' in line)
+            ? { traceId: span.traceId, spanId: span.spanId }
+            : {};
         const requestId = currentRequestId();
         // Request loggers (child({ requestId })) and lines naming their
         // request already say it; JSON lines must not carry a key twice.
@@ -52,8 +60,8 @@ export function createLogger(options: LoggerOptions): Logger {
           'requestId' in line ||
           'requestId' in logger.bindings()
         )
-          return {};
-        return { requestId };
+          return traced;
+        return { ...traced, requestId };
       },
     },
     options.destination ??

@@ -46,6 +46,7 @@ import type { EventPublisher } from '../runtime/cityEvents.js';
 import { createRedisEventBroker } from '../runtime/eventBroker.js';
 import { connectRedis } from '../runtime/redis.js';
 import { initMetrics } from '../runtime/metrics.js';
+import { stopTracing } from '../runtime/tracing.js';
 import { metricsPlugin } from '../runtime/metricsPlugin.js';
 import {
   createMemoryReplayStore,
@@ -378,6 +379,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     redis?.disconnect();
     await connection.close();
     await database.stop();
+    await stopTracing();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

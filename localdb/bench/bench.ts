@@ -137,7 +137,8 @@ async function timeSeries(): Promise<void> {
       for (let s = 0; s < SENSORS; s += 1)
         batch.push({
           sensorId: `S${s}`,
-          observedAt: new Date(t0 + k * 60_000),
+          // Every 10 minutes: 1,000 readings span 6.9 days, about a week.
+          observedAt: new Date(t0 + k * 600_000),
           intensity: (s * 31 + k) % 900,
           occupancy: ((s + k) % 100) / 100,
         });
@@ -165,20 +166,29 @@ async function timeSeries(): Promise<void> {
   console.log(
     `24-reading page of one sensor: p50 ${p.p50.toFixed(3)} ms, p99 ${p.p99.toFixed(3)} ms`,
   );
-  // 1,000 readings a minute apart span ~16.7 h; a "week" here covers all of them.
+  // The sensor's last week: its readings from day 0.5 to day 7.5 (about 940 of them).
   const week = (i: number) =>
     coll.countDocuments({
       sensorId: sensor(i),
       observedAt: {
-        $gte: new Date(t0),
-        $lt: new Date(t0 + 7 * 24 * 3600_000),
+        $gte: new Date(t0 + 12 * 3600_000),
+        $lt: new Date(t0 + 7.5 * 24 * 3600_000),
       },
     });
   await timeEach(week, 200);
   const w = await timeEach(week, 500);
   console.log(
-    `time-range count over one sensor's week (${READINGS_PER_SENSOR} readings): p50 ${w.p50.toFixed(3)} ms, p99 ${w.p99.toFixed(3)} ms`,
+    `time-range count over one sensor's week (${await week(0)} readings): p50 ${w.p50.toFixed(3)} ms, p99 ${w.p99.toFixed(3)} ms`,
   );
+  await client.close();
+  await stopServer(server);
+  await headOfLine();
+}
+
+/** A findOne by _id alone, then while 100,000-document aggregations run on other connections. */
+async function headOfLine(): Promise<void> {
+  const server = await startServer([]);
+  const client = await MongoClient.connect(server.uri, { maxPoolSize: 4 });
   const agg = client.db('bench').collection('agg');
   for (let start = 0; start < 100_000; start += 10_000)
     await agg.insertMany(
@@ -186,18 +196,28 @@ async function timeSeries(): Promise<void> {
     );
   const probeId = (await agg.findOne({}))?._id;
   if (probeId === undefined) throw new Error('no document to probe');
+  const pipeline = [
+    { $match: { n: { $gte: 0 } } },
+    { $group: { _id: { $mod: ['$n', 100] }, total: { $sum: '$n' } } },
+    { $sort: { total: -1 } },
+  ];
+  await agg.aggregate(pipeline).toArray();
+  const tAgg = performance.now();
+  for (let i = 0; i < 5; i += 1) await agg.aggregate(pipeline).toArray();
+  console.log(
+    `one 100,000-document aggregation alone: ${((performance.now() - tAgg) / 5).toFixed(0)} ms`,
+  );
+  await timeEach(() => agg.findOne({ _id: probeId }), 500);
+  const idle = await timeEach(() => agg.findOne({ _id: probeId }), 1_000);
+  console.log(
+    `findOne by _id, nothing else running: p50 ${idle.p50.toFixed(3)} ms, p99 ${idle.p99.toFixed(3)} ms`,
+  );
   const times: number[] = [];
   let running = true;
   const aggregations = (async () => {
     let runs = 0;
     while (running) {
-      await agg
-        .aggregate([
-          { $match: { n: { $gte: 0 } } },
-          { $group: { _id: { $mod: ['$n', 100] }, total: { $sum: '$n' } } },
-          { $sort: { total: -1 } },
-        ])
-        .toArray();
+      await agg.aggregate(pipeline).toArray();
       runs += 1;
     }
     return runs;
@@ -226,6 +246,8 @@ try {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
   if (flags.only === 'timeseries') {
     await timeSeries();
+  } else if (flags.only === 'headofline') {
+    await headOfLine();
   } else {
     await insertRate([], 'in memory');
     await insertRate(['--data', dataDir], 'dataDir, fsync on');

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +8,7 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AUDIT_EVENTS_COLLECTION,
+  createAuditCheckpointer,
   createAuditTrail,
 } from '../../lib/records/audit/index.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
@@ -55,11 +57,19 @@ describe('npm run audit:verify', () => {
   let localdb: LocalDb;
   let client: MongoClient;
   let dataDir: string;
+  // The gateway's key pair: its checkpoints are signed with the private half.
+  const keys = generateKeyPairSync('ed25519');
+  let publicKeyFile: string;
 
   beforeAll(async () => {
     localdb = await startLocalDb({ port: 0 });
     client = await MongoClient.connect(localdb.uri);
     dataDir = await mkdtemp(path.join(tmpdir(), 'audit-verify-'));
+    publicKeyFile = path.join(dataDir, 'gateway.public.pem');
+    await writeFile(
+      publicKeyFile,
+      keys.publicKey.export({ type: 'spki', format: 'pem' }),
+    );
     for (const chainId of ['gateway-a', 'gateway-b']) {
       const trail = createAuditTrail({
         db: client.db('governance'),
@@ -73,6 +83,26 @@ describe('npm run audit:verify', () => {
       );
       await trail.close();
     }
+    // gateway-c's head is checkpointed at seq 5, then its tail is cut.
+    const trail = createAuditTrail({
+      db: client.db('governance'),
+      chainId: 'gateway-c',
+      logger: createSilentLogger(),
+    });
+    for (let i = 1; i <= 5; i += 1)
+      await trail.record(sampleAuditEvent({ requestId: `c${i}` }));
+    await trail.close();
+    await createAuditCheckpointer({
+      db: client.db('governance'),
+      chainId: 'gateway-c',
+      signingKey: keys.privateKey,
+      logger: createSilentLogger(),
+      intervalMs: 0,
+    }).stop();
+    await client
+      .db('governance')
+      .collection(AUDIT_EVENTS_COLLECTION)
+      .deleteMany({ chainId: 'gateway-c', seq: { $gte: 4 } });
   });
 
   afterAll(async () => {
@@ -82,15 +112,46 @@ describe('npm run audit:verify', () => {
   });
 
   it('reports intact chains with their heads and exits 0', async () => {
-    const run = await auditVerify({
-      GOVERNANCE_MONGODB_URI: localdb.uri,
-      DATA_DIR: dataDir,
-    });
+    const run = await auditVerify(
+      {
+        GOVERNANCE_MONGODB_URI: localdb.uri,
+        DATA_DIR: dataDir,
+        GATEWAY_TOKEN_PUBLIC_KEY_FILE: publicKeyFile,
+      },
+      ['--chain', 'gateway-a'],
+    );
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/OK +chain gateway-a: 20 events/);
     expect(run.stdout).toMatch(/head: seq 20, hash [0-9a-f]{64}/);
-    expect(run.stdout).toContain('All 2 chain(s) verified.');
+    expect(run.stdout).toContain('All 1 chain(s) verified.');
+  });
+
+  it('detects a tail cut after the signed checkpoint, with no anchor given', async () => {
+    const run = await auditVerify(
+      {
+        GOVERNANCE_MONGODB_URI: localdb.uri,
+        DATA_DIR: dataDir,
+        GATEWAY_TOKEN_PUBLIC_KEY_FILE: publicKeyFile,
+      },
+      ['--chain', 'gateway-c'],
+    );
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/chain gateway-c: breaks at seq 5 \(anchor\)/);
+    expect(run.stdout).toContain('signed checkpoint of seq 5');
+  });
+
+  it('says when it cannot check the checkpoints (no gateway public key)', async () => {
+    const run = await auditVerify(
+      {
+        GOVERNANCE_MONGODB_URI: localdb.uri,
+        DATA_DIR: dataDir,
+        GATEWAY_TOKEN_PUBLIC_KEY_FILE: path.join(dataDir, 'absent.pem'),
+      },
+      ['--chain', 'gateway-a'],
+    );
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/signed checkpoints are not checked/);
   });
 
   it('finds the development database through <DATA_DIR>/dev-services.json when the variable is unset', async () => {
@@ -125,9 +186,7 @@ describe('npm run audit:verify', () => {
     expect(run.stdout).toMatch(
       /BROKEN +chain gateway-b: breaks at seq 13 \(edited\)/,
     );
-    expect(run.stdout).toContain(
-      '1 of 2 chain(s) broken: gateway-b at seq 13.',
-    );
+    expect(run.stdout).toContain('gateway-b at seq 13');
   });
 
   it('checks a head anchored earlier', async () => {

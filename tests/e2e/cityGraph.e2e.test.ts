@@ -6,8 +6,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAccessMatrix } from './accessMatrix.js';
+import { defineAttackAndFaultScenarios } from './attackAndFault.js';
 import { defineAttackScenarios } from './attacks.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
+import { eventually } from './eventually.js';
 
 let graph: CityGraph;
 
@@ -309,9 +311,18 @@ describe('the city graph', () => {
     const requestId = response.headers.get('x-request-id');
     expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(requestId).not.toBe(clientId);
-    await new Promise((r) => setTimeout(r, 300));
     const parse = (lines: string[]) =>
       lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    // Both lines may be written after the client got its answer.
+    await eventually(
+      () =>
+        parse(graph.logs('mobility')).some(
+          (l) => l['requestId'] === requestId,
+        ) &&
+        parse(graph.logs('gateway')).some(
+          (l) => l['clientRequestId'] === clientId,
+        ),
+    );
     const gatewayLines = parse(graph.logs('gateway'));
     const mobilityLines = parse(graph.logs('mobility'));
     for (const line of [...gatewayLines, ...mobilityLines]) {
@@ -386,13 +397,11 @@ describe('the city graph', () => {
   it('switches to a new supergraph file without a restart, and refuses an invalid one', async () => {
     const original = await readFile(graph.supergraphPath, 'utf8');
     const query = '{ bikeStations(first: 1) { nodes { id freeSlots } } }';
-    const waitFor = async (check: () => Promise<boolean>) => {
-      for (let i = 0; i < 50; i++) {
-        if (await check()) return true;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      return false;
-    };
+    const waitFor = async (check: () => Promise<boolean>) =>
+      eventually(check).then(
+        () => true,
+        () => false,
+      );
     try {
       expect((await graph.query(query)).errors).toBeUndefined();
       // A supergraph without BikeStation.freeSlots: once switched, asking for it is a validation error.
@@ -408,16 +417,15 @@ describe('the city graph', () => {
       expect(switched).toBe(true);
       // An invalid file is refused: the last good supergraph keeps serving.
       await writeFile(graph.supergraphPath, 'this is not a supergraph');
-      await new Promise((r) => setTimeout(r, 600));
+      await eventually(() =>
+        graph
+          .logs('gateway')
+          .some((line) => line.includes('new supergraph refused')),
+      );
       expect(
         (await graph.query('{ bikeStations(first: 1) { nodes { id } } }'))
           .errors,
       ).toBeUndefined();
-      expect(
-        graph
-          .logs('gateway')
-          .some((line) => line.includes('new supergraph refused')),
-      ).toBe(true);
     } finally {
       await writeFile(graph.supergraphPath, original);
     }
@@ -427,6 +435,8 @@ describe('the city graph', () => {
       ),
     ).toBe(true);
   });
+
+  defineAttackAndFaultScenarios(() => graph);
 
   // Last: it kills a service.
   it('keeps answering when a department is down: its fields are null with a named error', async () => {

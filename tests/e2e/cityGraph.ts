@@ -102,7 +102,8 @@ async function waitFor(
   url: string,
   child: ChildProcess,
   name: string,
-  timeoutMs = 150_000,
+  // Generous: on a loaded 2-core machine five tsx processes compile at once.
+  timeoutMs = 300_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {

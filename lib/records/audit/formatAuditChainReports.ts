@@ -25,6 +25,11 @@ export function formatAuditChainReports(
         `        ${report.events} events stored, last seq ${report.headSeq}.`,
       );
     }
+    if (report.checkpoint) {
+      lines.push(
+        `        checked against the signed checkpoint of seq ${report.checkpoint.seq} (${report.checkpoint.at.toISOString()})`,
+      );
+    }
     if (report.headSeq > 0) {
       lines.push(
         `        head: seq ${report.headSeq}, hash ${report.headHash}${report.headAt ? `, at ${report.headAt.toISOString()}` : ''}`,

@@ -27,6 +27,16 @@ export {
   type VerifyAuditChainOptions,
 } from './verifyAuditChain.js';
 export {
+  AUDIT_CHECKPOINTS_COLLECTION,
+  createAuditCheckpointer,
+  readAuditCheckpoints,
+  signAuditCheckpoint,
+  verifyAuditCheckpoint,
+  type AuditCheckpoint,
+  type AuditCheckpointer,
+  type AuditCheckpointerOptions,
+} from './auditCheckpoints.js';
+export {
   formatAuditChainReports,
   parseAuditAnchors,
 } from './formatAuditChainReports.js';

@@ -4,7 +4,9 @@
  * why. Streams the events (constant memory); the database is queried again
  * only at a break, to tell a reordering from a deletion.
  */
+import type { KeyObject } from 'node:crypto';
 import type { Db, Document } from 'mongodb';
+import { readAuditCheckpoints } from './auditCheckpoints.js';
 import { AUDIT_EVENTS_COLLECTION, GENESIS_HASH } from './AuditEvent.js';
 import { hashAuditEvent } from './hashAuditEvent.js';
 
@@ -15,11 +17,14 @@ import { hashAuditEvent } from './hashAuditEvent.js';
  * - `deleted`: a seq is missing, or an event links to one no longer stored;
  * - `reordered`: an event links to an event stored at another position;
  * - `duplicated`: two events share a seq (the unique index was removed);
- * - `anchor`: the chain does not contain the externally anchored head
- *   (truncated or rewritten after the anchor was taken).
+ * - `anchor`: the chain does not contain the anchored head, given by hand or
+ *   taken from its latest signed checkpoint (truncated or rewritten after it
+ *   was taken);
+ * - `checkpoint`: a stored checkpoint of the chain does not verify against
+ *   the gateway's key (forged or edited).
  */
 export type AuditChainBreakReason =
-  'edited' | 'deleted' | 'reordered' | 'duplicated' | 'anchor';
+  'edited' | 'deleted' | 'reordered' | 'duplicated' | 'anchor' | 'checkpoint';
 
 /** Where and why a chain breaks. */
 export interface AuditChainBreak {
@@ -45,6 +50,8 @@ export interface AuditChainReport {
   readonly headAt: Date | null;
   /** The first break, when not ok. */
   readonly break: AuditChainBreak | null;
+  /** The signed checkpoint the chain was checked against, when one was used. */
+  readonly checkpoint: { readonly seq: number; readonly at: Date } | null;
 }
 
 /** A head recorded outside the database (e.g. printed by `npm run audit:verify` and kept elsewhere). */
@@ -63,6 +70,13 @@ export interface VerifyAuditChainOptions {
    * rewritten from some point on with recomputed hashes.
    */
   readonly anchors?: Readonly<Record<string, AuditChainAnchor>>;
+  /**
+   * The gateway's public key: each chain without an anchor given by hand is
+   * checked against its latest checkpoint that verifies with it
+   * (`audit_checkpoints`), and chains with checkpoints but no events left
+   * are reported too. Checkpoints are not read when omitted.
+   */
+  readonly checkpointKey?: KeyObject;
 }
 
 /** Verifies the audit chains stored in `db` (the governance database). */
@@ -77,13 +91,43 @@ export async function verifyAuditChain(
       : ((await collection.distinct('chainId')) as unknown[])
           .filter((id): id is string => typeof id === 'string')
           .sort();
-  for (const anchored of Object.keys(options.anchors ?? {})) {
-    if (options.chainId === undefined && !chainIds.includes(anchored))
-      chainIds.push(anchored);
+  const checkpoints = options.checkpointKey
+    ? await readAuditCheckpoints(db, options.checkpointKey)
+    : null;
+  // A chain whose events are all gone is still known by its anchor or checkpoints.
+  for (const known of [
+    ...Object.keys(options.anchors ?? {}),
+    ...(checkpoints?.latest.keys() ?? []),
+    ...(checkpoints?.forged.map((forged) => forged.chainId) ?? []),
+  ]) {
+    if (options.chainId === undefined && !chainIds.includes(known))
+      chainIds.push(known);
   }
   const reports: AuditChainReport[] = [];
   for (const chainId of chainIds) {
-    reports.push(await verifyOneChain(db, chainId, options.anchors?.[chainId]));
+    const checkpoint = checkpoints?.latest.get(chainId);
+    const given = options.anchors?.[chainId];
+    const report = await verifyOneChain(db, chainId, given ?? checkpoint);
+    const forged = checkpoints?.forged.find(
+      (candidate) => candidate.chainId === chainId,
+    );
+    reports.push({
+      ...report,
+      ...(report.ok && forged
+        ? {
+            ok: false,
+            break: {
+              seq: forged.seq,
+              reason: 'checkpoint' as const,
+              detail: `the checkpoint of seq ${forged.seq} does not verify with the gateway's key (forged or edited)`,
+            },
+          }
+        : {}),
+      checkpoint:
+        !given && checkpoint
+          ? { seq: checkpoint.seq, at: checkpoint.at }
+          : null,
+    });
   }
   return reports;
 }
@@ -92,7 +136,7 @@ async function verifyOneChain(
   db: Db,
   chainId: string,
   anchor: AuditChainAnchor | undefined,
-): Promise<AuditChainReport> {
+): Promise<Omit<AuditChainReport, 'checkpoint'>> {
   const collection = db.collection(AUDIT_EVENTS_COLLECTION);
   let expectedSeq = 1;
   let prev: { seq: number; hash: string; selfOk: boolean } | null = null;

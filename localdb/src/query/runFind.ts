@@ -198,7 +198,7 @@ function planless(): FindPlan {
 }
 
 /** Documents a find reads between two looks at the clock. */
-const STEP = 256;
+const STEP = 128;
 
 /**
  * The same result as runFind, computed in steps: once the command's time slice is used

@@ -1,7 +1,7 @@
 // Internal to localdb: lets a long read give the event loop to other connections now and then.
 
 /** How long a read runs before it lets other requests in, in milliseconds. */
-export const SLICE_MS = 4;
+export const SLICE_MS = 3;
 
 /**
  * Measures one command's time slices. A long find or aggregation calls `due()` between

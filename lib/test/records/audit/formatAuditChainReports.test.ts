@@ -21,6 +21,7 @@ describe('formatAuditChainReports', () => {
         headHash: hash,
         headAt: new Date(0),
         break: null,
+        checkpoint: null,
       },
       {
         chainId: 'b',
@@ -30,6 +31,7 @@ describe('formatAuditChainReports', () => {
         headHash: hash,
         headAt: null,
         break: { seq: 4, reason: 'deleted', detail: 'seq 4 is missing' },
+        checkpoint: null,
       },
     ]);
     expect(text).toContain('OK      chain a: 3 events, seq 1 to 3, intact.');

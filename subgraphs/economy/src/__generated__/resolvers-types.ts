@@ -285,22 +285,22 @@ export type Query = {
   /** The business with this SIRET, if registered. */
   businessByRegistryNumber?: Maybe<Business>;
   /** Businesses by id; filter by district and NAF section. */
-  businesses: BusinessConnection;
+  businesses?: Maybe<BusinessConnection>;
   innovationHub?: Maybe<InnovationHub>;
   /** Innovation hubs (a handful), optionally in one district. */
-  innovationHubs: Array<InnovationHub>;
+  innovationHubs?: Maybe<Array<InnovationHub>>;
   /** Funding rounds, newest first; filter by startup, round and date range. */
-  investments: InvestmentConnection;
+  investments?: Maybe<InvestmentConnection>;
   /** Monthly market indicators, newest first; filter by district and range (on periodStart). */
-  marketIndicators: MarketIndicatorConnection;
+  marketIndicators?: Maybe<MarketIndicatorConnection>;
   /**
    * Which sectors grow where: openings minus closures per district and NAF
    * section over the months starting in `range`, largest net growth first,
    * bounded by `first` (default 20, at most 100).
    */
-  sectorGrowth: Array<SectorGrowth>;
+  sectorGrowth?: Maybe<Array<SectorGrowth>>;
   startup?: Maybe<Startup>;
-  startups: StartupConnection;
+  startups?: Maybe<StartupConnection>;
 };
 
 
@@ -809,14 +809,14 @@ export type QuantityResolvers<ContextType = EconomyContext, ParentType extends R
 export type QueryResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   business?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<QueryBusinessArgs, 'id'>>;
   businessByRegistryNumber?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<QueryBusinessByRegistryNumberArgs, 'registryNumber'>>;
-  businesses?: Resolver<ResolversTypes['BusinessConnection'], ParentType, ContextType, Partial<QueryBusinessesArgs>>;
+  businesses?: Resolver<Maybe<ResolversTypes['BusinessConnection']>, ParentType, ContextType, Partial<QueryBusinessesArgs>>;
   innovationHub?: Resolver<Maybe<ResolversTypes['InnovationHub']>, ParentType, ContextType, RequireFields<QueryInnovationHubArgs, 'id'>>;
-  innovationHubs?: Resolver<Array<ResolversTypes['InnovationHub']>, ParentType, ContextType, Partial<QueryInnovationHubsArgs>>;
-  investments?: Resolver<ResolversTypes['InvestmentConnection'], ParentType, ContextType, Partial<QueryInvestmentsArgs>>;
-  marketIndicators?: Resolver<ResolversTypes['MarketIndicatorConnection'], ParentType, ContextType, Partial<QueryMarketIndicatorsArgs>>;
-  sectorGrowth?: Resolver<Array<ResolversTypes['SectorGrowth']>, ParentType, ContextType, Partial<QuerySectorGrowthArgs>>;
+  innovationHubs?: Resolver<Maybe<Array<ResolversTypes['InnovationHub']>>, ParentType, ContextType, Partial<QueryInnovationHubsArgs>>;
+  investments?: Resolver<Maybe<ResolversTypes['InvestmentConnection']>, ParentType, ContextType, Partial<QueryInvestmentsArgs>>;
+  marketIndicators?: Resolver<Maybe<ResolversTypes['MarketIndicatorConnection']>, ParentType, ContextType, Partial<QueryMarketIndicatorsArgs>>;
+  sectorGrowth?: Resolver<Maybe<Array<ResolversTypes['SectorGrowth']>>, ParentType, ContextType, Partial<QuerySectorGrowthArgs>>;
   startup?: Resolver<Maybe<ResolversTypes['Startup']>, ParentType, ContextType, RequireFields<QueryStartupArgs, 'id'>>;
-  startups?: Resolver<ResolversTypes['StartupConnection'], ParentType, ContextType, Partial<QueryStartupsArgs>>;
+  startups?: Resolver<Maybe<ResolversTypes['StartupConnection']>, ParentType, ContextType, Partial<QueryStartupsArgs>>;
 }>;
 
 export type SectorCountResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['SectorCount'] = ResolversParentTypes['SectorCount']> = ResolversObject<{

@@ -352,25 +352,25 @@ export type Query = {
   __typename?: 'Query';
   citizenReport?: Maybe<CitizenReport>;
   /** Citizen reports, newest first; filter by district, status, service and time. */
-  citizenReports: CitizenReportConnection;
+  citizenReports?: Maybe<CitizenReportConnection>;
   /**
    * Which districts are left behind digitally: the 16 districts ranked for one
    * month (YYYY-MM, default the latest), most left behind first.
    */
-  digitalDivideRanking: Array<DigitalDivideRank>;
+  digitalDivideRanking?: Maybe<Array<DigitalDivideRank>>;
   /** Monthly digital-inclusion indicators, newest first. */
-  digitalInclusionIndicators: DigitalInclusionIndicatorConnection;
+  digitalInclusionIndicators?: Maybe<DigitalInclusionIndicatorConnection>;
   /** The Open311 service types a report may use. */
-  serviceTypes: Array<ServiceType>;
+  serviceTypes?: Maybe<Array<ServiceType>>;
   survey?: Maybe<Survey>;
   /** Surveys, latest opening first. */
-  surveys: SurveyConnection;
+  surveys?: Maybe<SurveyConnection>;
   trainingProgram?: Maybe<TrainingProgram>;
   /** The training programmes (a few, not paginated). */
-  trainingPrograms: Array<TrainingProgram>;
+  trainingPrograms?: Maybe<Array<TrainingProgram>>;
   workshop?: Maybe<Workshop>;
   /** Workshops, latest start first; filter by district, topic and start time. */
-  workshops: WorkshopConnection;
+  workshops?: Maybe<WorkshopConnection>;
 };
 
 
@@ -1041,16 +1041,16 @@ export type QuantityResolvers<ContextType = EngagementContext, ParentType extend
 
 export type QueryResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   citizenReport?: Resolver<Maybe<ResolversTypes['CitizenReport']>, ParentType, ContextType, RequireFields<QueryCitizenReportArgs, 'id'>>;
-  citizenReports?: Resolver<ResolversTypes['CitizenReportConnection'], ParentType, ContextType, Partial<QueryCitizenReportsArgs>>;
-  digitalDivideRanking?: Resolver<Array<ResolversTypes['DigitalDivideRank']>, ParentType, ContextType, Partial<QueryDigitalDivideRankingArgs>>;
-  digitalInclusionIndicators?: Resolver<ResolversTypes['DigitalInclusionIndicatorConnection'], ParentType, ContextType, Partial<QueryDigitalInclusionIndicatorsArgs>>;
-  serviceTypes?: Resolver<Array<ResolversTypes['ServiceType']>, ParentType, ContextType>;
+  citizenReports?: Resolver<Maybe<ResolversTypes['CitizenReportConnection']>, ParentType, ContextType, Partial<QueryCitizenReportsArgs>>;
+  digitalDivideRanking?: Resolver<Maybe<Array<ResolversTypes['DigitalDivideRank']>>, ParentType, ContextType, Partial<QueryDigitalDivideRankingArgs>>;
+  digitalInclusionIndicators?: Resolver<Maybe<ResolversTypes['DigitalInclusionIndicatorConnection']>, ParentType, ContextType, Partial<QueryDigitalInclusionIndicatorsArgs>>;
+  serviceTypes?: Resolver<Maybe<Array<ResolversTypes['ServiceType']>>, ParentType, ContextType>;
   survey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<QuerySurveyArgs, 'id'>>;
-  surveys?: Resolver<ResolversTypes['SurveyConnection'], ParentType, ContextType, Partial<QuerySurveysArgs>>;
+  surveys?: Resolver<Maybe<ResolversTypes['SurveyConnection']>, ParentType, ContextType, Partial<QuerySurveysArgs>>;
   trainingProgram?: Resolver<Maybe<ResolversTypes['TrainingProgram']>, ParentType, ContextType, RequireFields<QueryTrainingProgramArgs, 'id'>>;
-  trainingPrograms?: Resolver<Array<ResolversTypes['TrainingProgram']>, ParentType, ContextType>;
+  trainingPrograms?: Resolver<Maybe<Array<ResolversTypes['TrainingProgram']>>, ParentType, ContextType>;
   workshop?: Resolver<Maybe<ResolversTypes['Workshop']>, ParentType, ContextType, RequireFields<QueryWorkshopArgs, 'id'>>;
-  workshops?: Resolver<ResolversTypes['WorkshopConnection'], ParentType, ContextType, Partial<QueryWorkshopsArgs>>;
+  workshops?: Resolver<Maybe<ResolversTypes['WorkshopConnection']>, ParentType, ContextType, Partial<QueryWorkshopsArgs>>;
 }>;
 
 export type ServiceTypeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['ServiceType'] = ResolversParentTypes['ServiceType']> = ResolversObject<{

@@ -332,24 +332,24 @@ export type Query = {
    * at some local hours (Europe/Paris), e.g. [7, 8, 9, 17, 18, 19] for rush
    * hours. At most 16 entries, one aggregation.
    */
-  airQualityRanking: Array<AirQualityRankEntry>;
+  airQualityRanking?: Maybe<Array<AirQualityRankEntry>>;
   /** Air-quality readings across stations, newest first; filter by district and time range. */
-  airQualityReadings: AirQualityObservedConnection;
+  airQualityReadings?: Maybe<AirQualityObservedConnection>;
   airQualityStation?: Maybe<AirQualityStation>;
-  airQualityStations: AirQualityStationConnection;
+  airQualityStations?: Maybe<AirQualityStationConnection>;
   /** Noise readings across stations, newest first; filter by district and time range. */
-  noiseLevels: NoiseLevelObservedConnection;
+  noiseLevels?: Maybe<NoiseLevelObservedConnection>;
   renewableEnergyProject?: Maybe<RenewableEnergyProject>;
-  renewableEnergyProjects: RenewableEnergyProjectConnection;
+  renewableEnergyProjects?: Maybe<RenewableEnergyProjectConnection>;
   /** Water meter readings, newest first; filter by district and time range. */
-  waterConsumption: WaterConsumptionObservedConnection;
+  waterConsumption?: Maybe<WaterConsumptionObservedConnection>;
   waterLeakAlert?: Maybe<WaterLeakAlert>;
   /** Leak alerts, newest first: operational data. */
   waterLeakAlerts?: Maybe<WaterLeakAlertConnection>;
   /** Where water is lost: every district's water balance over a time range, highest loss rate first (16 entries, one aggregation). */
-  waterLossRanking: Array<WaterBalance>;
+  waterLossRanking?: Maybe<Array<WaterBalance>>;
   waterMeter?: Maybe<WaterMeter>;
-  waterMeters: WaterMeterConnection;
+  waterMeters?: Maybe<WaterMeterConnection>;
 };
 
 
@@ -1093,19 +1093,19 @@ export type QuantityResolvers<ContextType = EnvironmentContext, ParentType exten
 }>;
 
 export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  airQualityRanking?: Resolver<Array<ResolversTypes['AirQualityRankEntry']>, ParentType, ContextType, RequireFields<QueryAirQualityRankingArgs, 'pollutant'>>;
-  airQualityReadings?: Resolver<ResolversTypes['AirQualityObservedConnection'], ParentType, ContextType, Partial<QueryAirQualityReadingsArgs>>;
+  airQualityRanking?: Resolver<Maybe<Array<ResolversTypes['AirQualityRankEntry']>>, ParentType, ContextType, RequireFields<QueryAirQualityRankingArgs, 'pollutant'>>;
+  airQualityReadings?: Resolver<Maybe<ResolversTypes['AirQualityObservedConnection']>, ParentType, ContextType, Partial<QueryAirQualityReadingsArgs>>;
   airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType, RequireFields<QueryAirQualityStationArgs, 'id'>>;
-  airQualityStations?: Resolver<ResolversTypes['AirQualityStationConnection'], ParentType, ContextType, Partial<QueryAirQualityStationsArgs>>;
-  noiseLevels?: Resolver<ResolversTypes['NoiseLevelObservedConnection'], ParentType, ContextType, Partial<QueryNoiseLevelsArgs>>;
+  airQualityStations?: Resolver<Maybe<ResolversTypes['AirQualityStationConnection']>, ParentType, ContextType, Partial<QueryAirQualityStationsArgs>>;
+  noiseLevels?: Resolver<Maybe<ResolversTypes['NoiseLevelObservedConnection']>, ParentType, ContextType, Partial<QueryNoiseLevelsArgs>>;
   renewableEnergyProject?: Resolver<Maybe<ResolversTypes['RenewableEnergyProject']>, ParentType, ContextType, RequireFields<QueryRenewableEnergyProjectArgs, 'id'>>;
-  renewableEnergyProjects?: Resolver<ResolversTypes['RenewableEnergyProjectConnection'], ParentType, ContextType, Partial<QueryRenewableEnergyProjectsArgs>>;
-  waterConsumption?: Resolver<ResolversTypes['WaterConsumptionObservedConnection'], ParentType, ContextType, Partial<QueryWaterConsumptionArgs>>;
+  renewableEnergyProjects?: Resolver<Maybe<ResolversTypes['RenewableEnergyProjectConnection']>, ParentType, ContextType, Partial<QueryRenewableEnergyProjectsArgs>>;
+  waterConsumption?: Resolver<Maybe<ResolversTypes['WaterConsumptionObservedConnection']>, ParentType, ContextType, Partial<QueryWaterConsumptionArgs>>;
   waterLeakAlert?: Resolver<Maybe<ResolversTypes['WaterLeakAlert']>, ParentType, ContextType, RequireFields<QueryWaterLeakAlertArgs, 'id'>>;
   waterLeakAlerts?: Resolver<Maybe<ResolversTypes['WaterLeakAlertConnection']>, ParentType, ContextType, Partial<QueryWaterLeakAlertsArgs>>;
-  waterLossRanking?: Resolver<Array<ResolversTypes['WaterBalance']>, ParentType, ContextType, Partial<QueryWaterLossRankingArgs>>;
+  waterLossRanking?: Resolver<Maybe<Array<ResolversTypes['WaterBalance']>>, ParentType, ContextType, Partial<QueryWaterLossRankingArgs>>;
   waterMeter?: Resolver<Maybe<ResolversTypes['WaterMeter']>, ParentType, ContextType, RequireFields<QueryWaterMeterArgs, 'id'>>;
-  waterMeters?: Resolver<ResolversTypes['WaterMeterConnection'], ParentType, ContextType, Partial<QueryWaterMetersArgs>>;
+  waterMeters?: Resolver<Maybe<ResolversTypes['WaterMeterConnection']>, ParentType, ContextType, Partial<QueryWaterMetersArgs>>;
 }>;
 
 export type ReadingReceivedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['ReadingReceived'] = ResolversParentTypes['ReadingReceived'], FederationReferenceType extends FederationReferenceTypes['ReadingReceived'] = FederationReferenceTypes['ReadingReceived']> = ResolversObject<{

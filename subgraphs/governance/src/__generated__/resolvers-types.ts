@@ -217,7 +217,7 @@ export type Query = {
   /** One district by INSEE code (13201 to 13216). Another code is BAD_USER_INPUT: this field is null with that error, the rest of the answer stands. */
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
-  districts: Array<District>;
+  districts?: Maybe<Array<District>>;
 };
 
 
@@ -469,7 +469,7 @@ export type QueryResolvers<ContextType = GovernanceContext, ParentType extends R
   auditEvent?: Resolver<Maybe<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditEventArgs, 'chainId' | 'seq'>>;
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, Partial<QueryAuditEventsArgs>>;
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
-  districts?: Resolver<Array<ResolversTypes['District']>, ParentType, ContextType>;
+  districts?: Resolver<Maybe<Array<ResolversTypes['District']>>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = GovernanceContext> = ResolversObject<{

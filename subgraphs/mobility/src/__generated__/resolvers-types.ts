@@ -198,19 +198,19 @@ export type Quantity = {
 
 export type Query = {
   __typename?: 'Query';
-  bikeStations: BikeStationConnection;
+  bikeStations?: Maybe<BikeStationConnection>;
   /**
    * A received reading by its id (`<sensor or station id>@<observedAt>`). Another shape of id is
    * BAD_USER_INPUT.
    */
   reading?: Maybe<ReadingReceived>;
   trafficLight?: Maybe<TrafficLight>;
-  trafficLights: TrafficLightConnection;
+  trafficLights?: Maybe<TrafficLightConnection>;
   /** Readings across sensors, newest first; filter by district and time range. */
-  trafficReadings: TrafficFlowReadingConnection;
+  trafficReadings?: Maybe<TrafficFlowReadingConnection>;
   trafficSensor?: Maybe<TrafficSensor>;
-  trafficSensors: TrafficSensorConnection;
-  transitLines: Array<TransitLine>;
+  trafficSensors?: Maybe<TrafficSensorConnection>;
+  transitLines?: Maybe<Array<TransitLine>>;
   transitStop?: Maybe<TransitStop>;
 };
 
@@ -850,14 +850,14 @@ export type QuantityResolvers<ContextType = MobilityContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  bikeStations?: Resolver<ResolversTypes['BikeStationConnection'], ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
+  bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
   reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
-  trafficLights?: Resolver<ResolversTypes['TrafficLightConnection'], ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
-  trafficReadings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
+  trafficLights?: Resolver<Maybe<ResolversTypes['TrafficLightConnection']>, ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
+  trafficReadings?: Resolver<Maybe<ResolversTypes['TrafficFlowReadingConnection']>, ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
   trafficSensor?: Resolver<Maybe<ResolversTypes['TrafficSensor']>, ParentType, ContextType, RequireFields<QueryTrafficSensorArgs, 'id'>>;
-  trafficSensors?: Resolver<ResolversTypes['TrafficSensorConnection'], ParentType, ContextType, Partial<QueryTrafficSensorsArgs>>;
-  transitLines?: Resolver<Array<ResolversTypes['TransitLine']>, ParentType, ContextType, Partial<QueryTransitLinesArgs>>;
+  trafficSensors?: Resolver<Maybe<ResolversTypes['TrafficSensorConnection']>, ParentType, ContextType, Partial<QueryTrafficSensorsArgs>>;
+  transitLines?: Resolver<Maybe<Array<ResolversTypes['TransitLine']>>, ParentType, ContextType, Partial<QueryTransitLinesArgs>>;
   transitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType, RequireFields<QueryTransitStopArgs, 'id'>>;
 }>;
 

@@ -1,8 +1,9 @@
 /**
- * Not a test: the real gateway (createGateway: data sources, limits,
+ * Not a command: the real gateway (createGateway: data sources, limits,
  * plugins, HTTP front) in this process, over one small subgraph, with its
- * log lines and audit events kept in memory. For tests of what the gateway
- * itself answers; tests/e2e runs the whole city as processes.
+ * log lines and audit events kept in memory. For the gateway's own tests
+ * and benchmarks (`npm run bench:flood`), where what is measured is the
+ * gateway itself; tests/e2e runs the whole city as processes.
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -13,21 +14,21 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import type { AuditEventInput } from '../../lib/records/audit/index.js';
-import { loadConfig } from '../../lib/runtime/config.js';
-import { UnauthenticatedError } from '../../lib/runtime/errors.js';
-import { createLogger, createSilentLogger } from '../../lib/runtime/logger.js';
+import type { AuditEventInput } from '../lib/records/audit/index.js';
+import { loadConfig } from '../lib/runtime/config.js';
+import { UnauthenticatedError } from '../lib/runtime/errors.js';
+import { createLogger, createSilentLogger } from '../lib/runtime/logger.js';
 import {
   anonymousViewer,
   createViewer,
   type Viewer,
-} from '../../lib/runtime/viewer.js';
+} from '../lib/runtime/viewer.js';
 import {
   composeSupergraph,
   writeFileAtomic,
-} from '../../lib/tooling/composition/index.js';
-import { createGateway } from '../src/server.js';
-import { createSupergraphSource } from '../src/supergraphSource.js';
+} from '../lib/tooling/composition/index.js';
+import { createGateway } from '../gateway/src/server.js';
+import { createSupergraphSource } from '../gateway/src/supergraphSource.js';
 
 const SUBGRAPH = /* GraphQL */ `
   extend schema
@@ -43,7 +44,7 @@ const SUBGRAPH = /* GraphQL */ `
 `;
 
 /** A gateway under test. */
-export interface GatewayHarness {
+export interface InProcessGateway {
   url: string;
   /** JSON log lines the gateway wrote. */
   readonly logLines: string[];
@@ -63,19 +64,26 @@ export interface GraphQLBody {
   errors?: { message: string; extensions?: Record<string, unknown> }[];
 }
 
-/** Options of {@link startGatewayHarness}. */
-export interface GatewayHarnessOptions {
+/** Options of {@link startInProcessGateway}. */
+export interface InProcessGatewayOptions {
   /** Environment for loadConfig (e.g. `RATE_LIMIT_REQUESTS`). */
   env?: Record<string, string>;
+  /** How long a 429 is held (createGateway's `rateLimitedDelayMs`). */
+  rateLimitedDelayMs?: number;
+  /**
+   * Keep log lines in memory (tests); a benchmark turns it off.
+   * @default true
+   */
+  keepLogs?: boolean;
 }
 
 /**
  * Starts the gateway. A bearer token `good:<subject>` authenticates as that
  * subject; any other token is refused (401), as a bad JWT would be.
  */
-export async function startGatewayHarness(
-  options: GatewayHarnessOptions = {},
-): Promise<GatewayHarness> {
+export async function startInProcessGateway(
+  options: InProcessGatewayOptions = {},
+): Promise<InProcessGateway> {
   const subgraph = new ApolloServer({
     schema: buildSubgraphSchema({
       typeDefs: parse(SUBGRAPH),
@@ -103,11 +111,14 @@ export async function startGatewayHarness(
   await writeFileAtomic(file, composed.supergraphSdl);
 
   const logLines: string[] = [];
-  const logger = createLogger({
-    service: 'gateway',
-    level: 'info',
-    destination: { write: (line: string) => void logLines.push(line) },
-  });
+  const logger =
+    options.keepLogs === false
+      ? createSilentLogger()
+      : createLogger({
+          service: 'gateway',
+          level: 'info',
+          destination: { write: (line: string) => void logLines.push(line) },
+        });
   const events: AuditEventInput[] = [];
   const { http } = createGateway({
     config: loadConfig({ NODE_ENV: 'test', ...options.env }),
@@ -126,11 +137,14 @@ export async function startGatewayHarness(
     }),
     audit: {
       record: async (event) => {
-        events.push(event);
+        if (options.keepLogs !== false) events.push(event);
       },
       ping: async () => true,
     },
     usage: { record: async () => {} },
+    ...(options.rateLimitedDelayMs === undefined
+      ? {}
+      : { rateLimitedDelayMs: options.rateLimitedDelayMs }),
   });
   const base = await http.listen(0, '127.0.0.1');
   const url = `${base}/graphql`;

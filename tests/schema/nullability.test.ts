@@ -1,4 +1,9 @@
 /**
+ * A department that is down costs its own fields, not the graph (issue 9,
+ * finding 1): every root field is nullable, so a failed subgraph fetch nulls
+ * its root fields only, never the whole `data` beside the other departments'
+ * answers (docs/decisions/0008-root-fields-nullable.md).
+ *
  * A refused field must cost only itself (issue 9, finding 8): a denied field
  * resolves to null, and a non-null one would null its parent, up to the
  * whole response (`accessRules: [AccessRule!]!` asked without `audit:read`
@@ -102,5 +107,14 @@ describe('protected fields of the supergraph', () => {
         nonNullFields(broken),
       ),
     ).toContain('Query.accessRules');
+  });
+});
+
+describe('root fields of the supergraph', () => {
+  it('are all nullable, so one department down nulls its own root fields only', () => {
+    const roots = [...nonNullFields(sdl)].filter((c) =>
+      /^(Query|Mutation)\./.test(c),
+    );
+    expect(roots).toEqual([]);
   });
 });

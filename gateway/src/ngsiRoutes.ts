@@ -18,42 +18,29 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
-import type { IngestOutcome } from '../../lib/ingest/createIngestPipeline.js';
-import {
-  INGEST_PATH,
-  type IngestRequestBody,
-  type IngestResponseBody,
-} from '../../lib/ingest/ingestRequest.js';
-import {
-  departmentForType,
-  ingestScope,
-} from '../../lib/ingest/ingestTypes.js';
-import { peekIdAndType, type NgsiFormat } from '../../lib/ingest/ngsiEntity.js';
+import type { NgsiFormat } from '../../lib/ingest/ngsiEntity.js';
 import {
   CityErrorType,
   NgsiLdErrorType,
-  rejectionProblem,
   type ProblemDetails,
 } from '../../lib/ingest/ngsiProblems.js';
-import type { RejectionReason } from '../../lib/ingest/quality.js';
 import type { AuditTrail } from '../../lib/records/audit/index.js';
-import type { AuditEventInput } from '../../lib/records/audit/AuditEvent.js';
-import type { Config, Department } from '../../lib/runtime/config.js';
+import type { Config } from '../../lib/runtime/config.js';
 import { UnauthenticatedError } from '../../lib/runtime/errors.js';
-import {
-  GATEWAY_TOKEN_HEADER,
-  signGatewayToken,
-} from '../../lib/runtime/gatewayToken.js';
 import {
   HttpError,
   readBody,
-  REQUEST_ID_HEADER,
   type HttpRoute,
   type HttpRouteRequest,
 } from '../../lib/runtime/http.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import type { Viewer } from '../../lib/runtime/viewer.js';
 import { CLIENT_NAME_HEADER, CLIENT_VERSION_HEADER } from './context.js';
+import {
+  createIngestDispatcher,
+  DispatchUnavailableError,
+  type EntityResult,
+} from './ingestDispatcher.js';
 
 /** The NGSI-LD batch upsert path. */
 export const NGSI_LD_UPSERT_PATH = '/ngsi-ld/v1/entityOperations/upsert';
@@ -64,8 +51,6 @@ export const NGSI_V2_UPDATE_PATH = '/v2/op/update';
 export const MAX_BATCH_BYTES = 8 * 1024 * 1024;
 /** Most entities in one batch (refused whole above). */
 export const MAX_BATCH_ENTITIES = 10_000;
-/** Entities handed to a department per internal call, so each call stays within its timeout. */
-const HAND_OVER_CHUNK = 1000;
 
 const JSON_LD_CONTEXT_REL = 'http://www.w3.org/ns/json-ld#context';
 
@@ -85,15 +70,6 @@ export interface NgsiRoutesOptions {
 
 /** Which API a request speaks. */
 type Flavor = 'ld' | 'v2';
-
-/** One entity's answer, before it is written in the API's shape. */
-type EntityResult =
-  | { ok: true; entityId: string | null; created: boolean }
-  | {
-      ok: false;
-      entityId: string | null;
-      problem: ProblemDetails;
-    };
 
 /** A whole-request refusal, in the API's own error shape. */
 class BatchRefusal extends Error {
@@ -156,82 +132,7 @@ const problem = (
 
 /** The FIWARE NGSI routes of the gateway. */
 export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
-  const doFetch = options.fetch ?? globalThis.fetch;
-
-  const record = async (event: AuditEventInput, logger: Logger) => {
-    try {
-      await options.audit.record(event);
-      return true;
-    } catch (error) {
-      logger.error(
-        {
-          requestId: event.requestId,
-          err: error instanceof Error ? error.message : String(error),
-        },
-        'audit event of an ingest batch not recorded',
-      );
-      return false;
-    }
-  };
-
-  const handOver = async (
-    department: Department,
-    body: IngestRequestBody,
-    viewer: Viewer,
-    requestId: string,
-    logger: Logger,
-  ): Promise<IngestOutcome[] | string> => {
-    const url = options.subgraphUrls().get(department);
-    if (!url) return `the ${department} service has no address`;
-    const text = JSON.stringify(body);
-    const token = await signGatewayToken(options.signingKey, {
-      viewer,
-      requestId,
-      ttlSeconds: options.config.gatewayToken.ttlSeconds,
-      subgraph: department,
-      body: text,
-      auditEvent: requestId,
-    });
-    const timeoutMs = options.config.subgraphs[department].timeoutMs;
-    try {
-      const response = await doFetch(new URL(INGEST_PATH, url), {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [GATEWAY_TOKEN_HEADER]: token,
-          [REQUEST_ID_HEADER]: requestId,
-        },
-        body: text,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      const answer = await response.text();
-      if (!response.ok) {
-        logger.warn(
-          { department, status: response.status },
-          'ingest hand-over refused',
-        );
-        return `the ${department} service refused the hand-over (HTTP ${response.status})`;
-      }
-      const parsed = JSON.parse(answer) as IngestResponseBody;
-      if (
-        !Array.isArray(parsed.outcomes) ||
-        parsed.outcomes.length !== body.entities.length
-      )
-        return `the ${department} service answered an unexpected hand-over result`;
-      return [...parsed.outcomes];
-    } catch (error) {
-      logger.warn(
-        {
-          department,
-          err: error instanceof Error ? error.message : String(error),
-        },
-        'ingest hand-over failed',
-      );
-      return error instanceof Error && error.name === 'TimeoutError'
-        ? `the ${department} service did not answer within ${timeoutMs} ms`
-        : `the ${department} service is unavailable`;
-    }
-  };
+  const dispatcher = createIngestDispatcher(options);
 
   const handle = async (
     flavor: Flavor,
@@ -245,17 +146,6 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
     const format: NgsiFormat = flavor === 'ld' ? 'ngsi-ld' : 'ngsi-v2';
     const operationName =
       flavor === 'ld' ? 'NGSI-LD entityOperations/upsert' : 'NGSI-v2 op/update';
-    const baseEvent = (viewer: Viewer | null) => ({
-      at: new Date(),
-      requestId,
-      subject: viewer?.subject ?? null,
-      scopes: viewer ? [...viewer.scopes] : [],
-      clientName: header(req, CLIENT_NAME_HEADER),
-      clientVersion: header(req, CLIENT_VERSION_HEADER),
-      operationName,
-      documentHash: null,
-      fields: [],
-    });
     const refuse = (refusal: BatchRefusal) => {
       if (flavor === 'ld')
         sendJson(res, refusal.status, refusal.problem, 'application/json');
@@ -420,158 +310,59 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
           'RequestEntityTooLarge',
         );
 
-      // Route each entity to its department.
-      const results = new Array<EntityResult>(entities.length);
+      // Route, audit and hand over (gateway/src/ingestDispatcher.ts).
       const contextInBody = type === 'application/ld+json';
-      const byDepartment = new Map<Department, number[]>();
-      entities.forEach((entity, index) => {
-        const { id, type: entityType } = peekIdAndType(entity, format);
-        const fail = (reason: RejectionReason, detail: string) => {
-          results[index] = {
-            ok: false,
-            entityId: id,
-            problem: rejectionProblem(reason, detail),
-          };
-        };
-        if (id === null || entityType === null) {
-          fail('MALFORMED_ENTITY', 'The entity needs an "id" and a "type".');
-          return;
-        }
-        if (flavor === 'ld') {
-          const hasContext =
-            typeof entity === 'object' &&
-            entity !== null &&
-            '@context' in entity;
-          if (contextInBody && !hasContext) {
-            fail(
-              'MALFORMED_ENTITY',
-              'With Content-Type application/ld+json each entity carries its "@context" (or send application/json with a Link header).',
-            );
-            return;
-          }
-          if (!contextInBody && hasContext) {
-            fail(
-              'MALFORMED_ENTITY',
-              'An entity with "@context" is sent as application/ld+json (with application/json the context goes in a Link header).',
-            );
-            return;
-          }
-        }
-        const department = departmentForType(entityType);
-        if (department === undefined) {
-          fail(
-            'UNKNOWN_TYPE',
-            `No department ingests ${entityType}: see docs/ingestion.md for the types the city accepts.`,
-          );
-          return;
-        }
-        if (!viewer?.scopes.has(ingestScope(department))) {
-          fail(
-            'FORBIDDEN',
-            `${entityType} belongs to ${department}: sending it needs the ${ingestScope(department)} scope.`,
-          );
-          return;
-        }
-        const list = byDepartment.get(department) ?? [];
-        list.push(index);
-        byDepartment.set(department, list);
-      });
+      let results: EntityResult[];
+      try {
+        results = await dispatcher.dispatch({
+          requestId,
+          operationName,
+          viewer,
+          clientName: header(req, CLIENT_NAME_HEADER),
+          clientVersion: header(req, CLIENT_VERSION_HEADER),
+          format,
+          keyValues,
+          source: { kind: 'partner', id: viewer.subject },
+          entities,
+          precheck:
+            flavor === 'ld'
+              ? (entity) => {
+                  const hasContext =
+                    typeof entity === 'object' &&
+                    entity !== null &&
+                    '@context' in entity;
+                  if (contextInBody && !hasContext)
+                    return {
+                      reason: 'MALFORMED_ENTITY',
+                      detail:
+                        'With Content-Type application/ld+json each entity carries its "@context" (or send application/json with a Link header).',
+                    };
+                  if (!contextInBody && hasContext)
+                    return {
+                      reason: 'MALFORMED_ENTITY',
+                      detail:
+                        'An entity with "@context" is sent as application/ld+json (with application/json the context goes in a Link header).',
+                    };
+                  return null;
+                }
+              : undefined,
+        });
+      } catch (error) {
+        if (!(error instanceof DispatchUnavailableError)) throw error;
+        throw new BatchRefusal(
+          503,
+          problem(
+            CityErrorType.ServiceUnavailable,
+            'Audit trail unavailable',
+            error.message,
+          ),
+          'ServiceUnavailable',
+        );
+      }
       if (flavor === 'ld' && linkedContext(req) !== null)
         logger.debug({ context: linkedContext(req) }, 'NGSI-LD Link context');
-
-      // The audit trail knows of the batch before any department does.
-      const departments = [...byDepartment.keys()];
-      if (departments.length > 0) {
-        const recorded = await record(
-          {
-            ...baseEvent(viewer),
-            subgraphs: departments,
-            outcome: 'started',
-            errorCodes: [],
-            durationMs: performance.now() - started,
-          },
-          logger,
-        );
-        if (!recorded)
-          throw new BatchRefusal(
-            503,
-            problem(
-              CityErrorType.ServiceUnavailable,
-              'Audit trail unavailable',
-              'The batch cannot be recorded in the audit trail now, so nothing of it was accepted: send it again later.',
-            ),
-            'ServiceUnavailable',
-          );
-      }
-
-      const receivedAt = new Date().toISOString();
-      const source = { kind: 'partner' as const, id: viewer.subject };
-      for (const [department, indexes] of byDepartment) {
-        for (let i = 0; i < indexes.length; i += HAND_OVER_CHUNK) {
-          const chunk = indexes.slice(i, i + HAND_OVER_CHUNK);
-          const outcomes = await handOver(
-            department,
-            {
-              format,
-              keyValues,
-              source,
-              receivedAt,
-              entities: chunk.map((index) => entities[index]),
-            },
-            viewer,
-            requestId,
-            logger,
-          );
-          chunk.forEach((index, k) => {
-            const peeked = peekIdAndType(entities[index], format);
-            if (typeof outcomes === 'string') {
-              results[index] = {
-                ok: false,
-                entityId: peeked.id,
-                problem: problem(
-                  NgsiLdErrorType.InternalError,
-                  'Department unavailable',
-                  `Not stored: ${outcomes}. Send it again (resending is safe: a record is counted once).`,
-                ),
-              };
-              return;
-            }
-            const outcome = outcomes[k];
-            results[index] = toResult(outcome, peeked.id);
-          });
-        }
-      }
-
-      // The outcome, in the audit trail and to the caller.
       const failures = results.filter(
         (r): r is Extract<EntityResult, { ok: false }> => !r.ok,
-      );
-      const codes = [
-        ...new Set(failures.map((f) => f.problem.code ?? 'InternalError')),
-      ].sort();
-      await record(
-        {
-          ...baseEvent(viewer),
-          subgraphs: departments,
-          outcome:
-            failures.length === 0
-              ? 'success'
-              : failures.length === results.length
-                ? 'error'
-                : 'partial',
-          errorCodes: codes,
-          durationMs: performance.now() - started,
-        },
-        logger,
-      );
-      logger.info(
-        {
-          api: flavor,
-          entities: results.length,
-          failed: failures.length,
-          departments,
-        },
-        'ingest batch',
       );
       if (flavor === 'ld') {
         if (failures.length === 0) {
@@ -606,16 +397,15 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
       }
     } catch (error) {
       if (!(error instanceof BatchRefusal)) throw error;
-      await record(
-        {
-          ...baseEvent(viewer),
-          subgraphs: [],
-          outcome: 'refused',
-          errorCodes: [error.v2Error],
-          durationMs: performance.now() - started,
-        },
-        logger,
-      );
+      await dispatcher.recordRefusal({
+        requestId,
+        operationName,
+        clientName: header(req, CLIENT_NAME_HEADER),
+        clientVersion: header(req, CLIENT_VERSION_HEADER),
+        viewer,
+        code: error.v2Error,
+        durationMs: performance.now() - started,
+      });
       refuse(error);
     }
   };
@@ -625,47 +415,4 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
     handle: (req, res, request) => handle(flavor, req, res, request),
   });
   return [route(NGSI_LD_UPSERT_PATH, 'ld'), route(NGSI_V2_UPDATE_PATH, 'v2')];
-}
-
-/** One department outcome as an entity result. */
-function toResult(
-  outcome: IngestOutcome | undefined,
-  entityId: string | null,
-): EntityResult {
-  if (outcome === undefined)
-    return {
-      ok: false,
-      entityId,
-      problem: problem(
-        NgsiLdErrorType.InternalError,
-        'No outcome',
-        'The department gave no outcome for this entity: send it again.',
-      ),
-    };
-  switch (outcome.status) {
-    case 'created':
-    case 'duplicate':
-      return { ok: true, entityId, created: outcome.status === 'created' };
-    case 'rejected':
-      return {
-        ok: false,
-        entityId,
-        problem: rejectionProblem(
-          outcome.reason,
-          outcome.quarantined
-            ? `${outcome.detail} (kept in the ${'quarantine'} for staff to replay once fixed)`
-            : outcome.detail,
-        ),
-      };
-    case 'failed':
-      return {
-        ok: false,
-        entityId,
-        problem: problem(
-          NgsiLdErrorType.InternalError,
-          'Not stored',
-          outcome.detail,
-        ),
-      };
-  }
 }

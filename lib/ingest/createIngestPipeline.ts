@@ -47,8 +47,13 @@ export interface ObservationHandler {
   store(
     records: readonly ValidatedObservation[],
   ): Promise<readonly ('created' | 'duplicate')[]>;
-  /** The small public numbers of the record's event (defaults to its values). */
+  /** The small public numbers of the record's event (defaults to its values and texts). */
   eventPayload?(record: ValidatedObservation): Record<string, unknown>;
+  /**
+   * The type of the events of its records.
+   * @default 'reading.received'
+   */
+  readonly eventType?: string;
 }
 
 /** One batch handed to the pipeline. */
@@ -124,7 +129,7 @@ function readingEvent(
   return {
     id: `${record.type}:${record.id}`,
     department,
-    type: 'reading.received',
+    type: handler.eventType ?? 'reading.received',
     entity: { type: handler.spec.deviceType, id: record.deviceId },
     district: record.district,
     occurredAt: record.observedAt,
@@ -132,7 +137,10 @@ function readingEvent(
       fiwareType: record.type,
       readingId: record.id,
       qualityScore: record.quality.score,
-      ...(handler.eventPayload?.(record) ?? record.values),
+      ...(handler.eventPayload?.(record) ?? {
+        ...record.values,
+        ...record.texts,
+      }),
     },
   };
 }

@@ -36,6 +36,19 @@ export interface QuantitySpec {
   readonly integer?: boolean;
 }
 
+/** One text property of an observation type (a status, a state). */
+export interface TextSpec {
+  /** The graph (and stored) field, e.g. `status`. */
+  readonly field: string;
+  /** The FIWARE attribute names that carry it, first present wins. */
+  readonly attributes: readonly string[];
+  /**
+   * The accepted values (compared in lower case) and what each is stored
+   * as; another value is refused. Without it, any text is kept as sent.
+   */
+  readonly values?: Readonly<Record<string, string>>;
+}
+
 /** One FIWARE observation type a department ingests. */
 export interface ObservationSpec {
   /** The FIWARE type, e.g. `TrafficFlowObserved`. */
@@ -50,6 +63,8 @@ export interface ObservationSpec {
   /** Attributes carrying the observation time, first present wins (`dateObserved`, ...). */
   readonly timeAttributes: readonly string[];
   readonly quantities: readonly QuantitySpec[];
+  /** Text properties (statuses). @default [] */
+  readonly texts?: readonly TextSpec[];
   /** Current state older than this is answered with `stale: true`. */
   readonly staleAfterMs: number;
   /**

@@ -82,6 +82,58 @@ export async function storeObservations<TDoc extends { _id: string }>(
   return records.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
 }
 
+/** The part of a driver collection a state write goes through. */
+export interface UpdateOneCollection {
+  updateOne(filter: object, update: object): Promise<{ matchedCount: number }>;
+}
+
+/** Options of {@link storeDeviceStates}. */
+export interface StoreDeviceStatesOptions {
+  /** The devices collection (`Model.collection`), whose documents hold the state. */
+  readonly devices: UpdateOneCollection;
+  /** The device field holding the state's observation time. */
+  readonly timeField: string;
+  /** The fields a record sets on its device (its time field included). */
+  readonly toState: (record: ValidatedObservation) => Record<string, unknown>;
+}
+
+/**
+ * Stores status observations that keep no history (a docking station's
+ * bikes, a traffic light's state): each device's newest record replaces its
+ * state only if newer than the one held. A record that is not newer (the same
+ * one again, or an older one) changes nothing and is answered `duplicate`.
+ */
+export async function storeDeviceStates(
+  options: StoreDeviceStatesOptions,
+  records: readonly ValidatedObservation[],
+): Promise<('created' | 'duplicate')[]> {
+  const newest = new Map<string, number>();
+  records.forEach((record, i) => {
+    const current = newest.get(record.deviceId);
+    const held = current === undefined ? undefined : records[current];
+    if (!held || record.observedAt > held.observedAt)
+      newest.set(record.deviceId, i);
+  });
+  const outcomes = records.map((): 'created' | 'duplicate' => 'duplicate');
+  await Promise.all(
+    [...newest.values()].map(async (i) => {
+      const record = records[i] as ValidatedObservation;
+      const result = await options.devices.updateOne(
+        {
+          _id: record.deviceId,
+          $or: [
+            { [options.timeField]: null },
+            { [options.timeField]: { $lt: record.observedAt } },
+          ],
+        },
+        { $set: options.toState(record) },
+      );
+      if (result.matchedCount === 1) outcomes[i] = 'created';
+    }),
+  );
+  return outcomes;
+}
+
 /**
  * Whether a current state observed at `observedAt` is stale at `now`
  * (older than the type's `staleAfterMs`).

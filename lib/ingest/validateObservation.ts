@@ -37,6 +37,8 @@ export interface DeviceInfo {
   /** INSEE code of its district. */
   readonly district: string;
   readonly location: LatLon;
+  /** Upper bounds of this device's own (a station's capacity), by quantity field. */
+  readonly limits?: Readonly<Record<string, number>>;
 }
 
 /** An observation that passed every check. */
@@ -55,6 +57,8 @@ export interface ValidatedObservation {
   readonly intervalStart: Date | null;
   /** Each quantity of the type in its stored unit; null when the payload lacks it. */
   readonly values: Readonly<Record<string, number | null>>;
+  /** Each text property of the type (as stored); null when the payload lacks it. */
+  readonly texts: Readonly<Record<string, string | null>>;
   /** Where the payload says it was observed (after a swap fix), or null. */
   readonly location: LatLon | null;
   readonly quality: RecordQuality;
@@ -276,17 +280,48 @@ export function validateObservation(
         'OUT_OF_RANGE',
         `"${found.name}" is ${round(value)}, outside the possible range ${min} to ${max}.`,
       );
+    const limit = device.limits?.[quantity.field];
+    if (limit !== undefined && value > limit)
+      return reject(
+        'OUT_OF_RANGE',
+        `"${found.name}" is ${round(value)}, more than ${spec.deviceType} ${device.id} can hold (${limit}).`,
+      );
     const [low, high] = quantity.plausible;
     if (value < low || value > high) flags.push('IMPLAUSIBLE_VALUE');
     values[quantity.field] = value;
     present += 1;
   }
+  const texts: Record<string, string | null> = {};
+  for (const text of spec.texts ?? []) {
+    const found = first(index, text.attributes);
+    if (!found) {
+      texts[text.field] = null;
+      continue;
+    }
+    const raw = found.attribute.value;
+    if (typeof raw !== 'string' || raw.trim() === '')
+      return reject(
+        'ATTRIBUTE_TYPE',
+        `"${found.name}" must be a text, got ${JSON.stringify(raw)?.slice(0, 80) ?? typeof raw}.`,
+      );
+    if (text.values) {
+      const stored = text.values[raw.trim().toLowerCase()];
+      if (stored === undefined)
+        return reject(
+          'ATTRIBUTE_TYPE',
+          `"${found.name}" is "${raw.slice(0, 40)}": accepted values are ${Object.keys(text.values).join(', ')}.`,
+        );
+      texts[text.field] = stored;
+    } else texts[text.field] = raw.trim().slice(0, 200);
+    present += 1;
+  }
+  const expected = spec.quantities.length + (spec.texts?.length ?? 0);
   if (present === 0)
     return reject(
       'NO_QUANTITY',
-      `${spec.type} carries none of ${spec.quantities.flatMap((q) => q.attributes[0] ?? []).join(', ')}.`,
+      `${spec.type} carries none of ${[...spec.quantities, ...(spec.texts ?? [])].flatMap((q) => q.attributes[0] ?? []).join(', ')}.`,
     );
-  if (present < spec.quantities.length) flags.push('INCOMPLETE');
+  if (present < expected) flags.push('INCOMPLETE');
   flags.push(...(spec.crossCheck?.(values) ?? []));
 
   // Location.
@@ -329,8 +364,9 @@ export function validateObservation(
       observedAt: time.observedAt,
       intervalStart: time.from,
       values,
+      texts,
       location,
-      quality: qualityOf(flags, present / spec.quantities.length),
+      quality: qualityOf(flags, present / expected),
       source: context.source,
       receivedAt: context.receivedAt,
     },

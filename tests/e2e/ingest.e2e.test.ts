@@ -205,6 +205,26 @@ describe('NGSI ingestion through the gateway', () => {
     });
   });
 
+  it('takes 10,000 entities in one batch and stores every one', async () => {
+    const token = await graph.token('partner-bulk', ['mobility:ingest']);
+    const sensor = 'mob-ts-13210-03';
+    const start = Date.now() - 10_000 * 60_000;
+    const batch = Array.from({ length: 10_000 }, (_, i) =>
+      flowObserved(new Date(start + i * 60_000), sensor),
+    );
+    const answer = await post('/ngsi-ld/v1/entityOperations/upsert', batch, {
+      token,
+    });
+    expect(answer.status).toBe(201);
+    expect((answer.body as unknown as string[]).length).toBe(10_000);
+    const result = await graph.query(
+      `{ trafficSensor(id: "${sensor}") { readings(range: { from: "${new Date(start - 1000).toISOString()}" }) { totalCount } } }`,
+    );
+    expect(result.data?.['trafficSensor']).toEqual({
+      readings: { totalCount: 10_000 },
+    });
+  });
+
   it('refuses whole requests it cannot read, clearly and in the API shape', async () => {
     const token = await graph.token('partner-traffic', ['mobility:ingest']);
     const ld = '/ngsi-ld/v1/entityOperations/upsert';

@@ -181,11 +181,15 @@ export function generateEnvironmentSeed() {
         observedAt: at,
         laeq: Math.round(laeq * 10) / 10,
         lamax: Math.round((laeq + rng.float(8, 22)) * 10) / 10,
+        source: SOURCE,
+        receivedAt: at,
+        quality: SEED_QUALITY,
       });
     }
 
     // The current state the "now" fields answer from: the newest reading.
     station.latestAirQuality = airQuality.at(-1) ?? null;
+    station.latestNoiseLevel = noise.at(-1) ?? null;
 
     // Water network: one inflow meter, two consumption meters.
     const population = district.population[LATEST_POPULATION_YEAR] ?? 40_000;

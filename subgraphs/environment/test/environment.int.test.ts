@@ -254,9 +254,8 @@ describe('environment subgraph', () => {
       expect(d.noise.averageLAeq.unit).toBe('dB(A)');
       expect(d.waterBalance.lossRate).toBeGreaterThan(0);
     }
-    // Air quality answers from each station's current state (no aggregation).
+    // Air quality and noise answer from each station's current state (no aggregation).
     expect([...db.commands()].sort()).toEqual([
-      'aggregate noise_level_observed',
       'aggregate water_consumption_observed',
       'find air_quality_stations',
       'find renewable_energy_projects',

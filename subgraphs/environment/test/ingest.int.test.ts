@@ -136,6 +136,52 @@ describe('environment ingestion', () => {
     });
   });
 
+  it('answers the published NoiseLevelObserved example, moved to a station, as its latest noise level', async () => {
+    const to = new Date(Date.now() - 5 * 60_000);
+    const from = new Date(to.getTime() - 3_600_000);
+    if (!server.ingest) throw new Error('environment has no ingest pipeline');
+    const [outcome] = await server.ingest.ingest({
+      format: 'ngsi-ld',
+      entities: [
+        {
+          id: `urn:ngsi-ld:NoiseLevelObserved:${STATION}-${to.toISOString()}`,
+          type: 'NoiseLevelObserved',
+          refDevice: {
+            type: 'Relationship',
+            object: `urn:ngsi-ld:Device:${STATION}`,
+          },
+          LAS: { type: 'Property', value: 91.6 },
+          LAeq: { type: 'Property', value: 67.8 },
+          LAeq_d: { type: 'Property', value: 65.4 },
+          LAmax: { type: 'Property', value: 94.5 },
+          dateObservedFrom: {
+            type: 'Property',
+            value: { '@type': 'DateTime', '@value': from.toISOString() },
+          },
+          dateObservedTo: {
+            type: 'Property',
+            value: { '@type': 'DateTime', '@value': to.toISOString() },
+          },
+        },
+      ],
+      source: { kind: 'partner', id: 'noise-test' },
+      receivedAt: new Date(),
+    });
+    expect(outcome?.status).toBe('created');
+    const result = await executeAs(
+      server,
+      `{ airQualityStation(id: "${STATION}") { latestNoiseLevel { observedAt LAeq { value unit } LAmax { value } stale } } }`,
+    );
+    expect(result.data?.['airQualityStation']).toEqual({
+      latestNoiseLevel: {
+        observedAt: to.toISOString(),
+        LAeq: { value: 67.8, unit: 'dB(A)' },
+        LAmax: { value: 94.5 },
+        stale: false,
+      },
+    });
+  });
+
   it('converts ppb of a gas through its molar mass and refuses ppm of particles', async () => {
     if (!station) throw new Error('no seeded station');
     const observedAt = new Date(Date.now() - 20 * 60_000);

@@ -268,6 +268,93 @@ describe('mobility ingestion', () => {
     });
   });
 
+  it('keeps a docking station status from the published BikeHireDockingStation example, newest wins', async () => {
+    await upsertAll(
+      models.BikeStation,
+      seed.bikes.filter((b) => b.district === '13201'),
+    );
+    const station = seed.bikes.find((b) => b.district === '13201');
+    if (!station) throw new Error('no seeded station');
+    const report = (at: Date, bikes: number) => ({
+      id: `urn:ngsi-ld:BikeHireDockingStation:${station._id}`,
+      type: 'BikeHireDockingStation',
+      availableBikeNumber: { type: 'Property', value: bikes },
+      freeSlotNumber: { type: 'Property', value: station.capacity - bikes },
+      observationDate: {
+        type: 'Property',
+        value: { '@type': 'DateTime', '@value': at.toISOString() },
+      },
+      status: { type: 'Property', value: 'working' },
+      '@context': [
+        'https://raw.githubusercontent.com/smart-data-models/dataModel.Transportation/master/context.jsonld',
+      ],
+    });
+    const now = minutesAgo(1);
+    const outcomes = await ingest([
+      report(now, 3),
+      report(minutesAgo(10), 9),
+      report(now, station.capacity + 5),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'created',
+      'duplicate',
+      'rejected',
+    ]);
+    const result = await executeAs(
+      server,
+      `{ bikeStations(district: "13201", first: 10) { nodes { id ngsiId availableBikes observedAt stale source { kind } } } }`,
+    );
+    const nodes = (
+      result.data?.['bikeStations'] as {
+        nodes: { id: string; availableBikes: number; observedAt: string }[];
+      }
+    ).nodes;
+    expect(nodes.find((n) => n.id === station._id)).toMatchObject({
+      ngsiId: `urn:ngsi-ld:BikeHireDockingStation:${station._id}`,
+      availableBikes: 3,
+      observedAt: now.toISOString(),
+      stale: false,
+      source: { kind: 'PARTNER' },
+    });
+  });
+
+  it('maps a Device status report onto its traffic light', async () => {
+    await upsertAll(
+      models.TrafficLight,
+      seed.lights.filter((l) => l.district === '13201'),
+    );
+    const at = minutesAgo(1);
+    const [outcome, unknown] = await ingest([
+      {
+        id: 'urn:ngsi-ld:Device:mob-tl-13201-01',
+        type: 'Device',
+        deviceState: 'failure',
+        batteryLevel: 0.75,
+        dateLastValueReported: at.toISOString(),
+      },
+      {
+        id: 'urn:ngsi-ld:Device:mob-tl-13201-02',
+        type: 'Device',
+        deviceState: 'exploded',
+        dateLastValueReported: at.toISOString(),
+      },
+    ]);
+    expect(outcome?.status).toBe('created');
+    expect(unknown).toMatchObject({
+      status: 'rejected',
+      reason: 'ATTRIBUTE_TYPE',
+    });
+    const result = await executeAs(
+      server,
+      '{ trafficLight(id: "mob-tl-13201-01") { ngsiId status statusObservedAt } }',
+    );
+    expect(result.data?.['trafficLight']).toEqual({
+      ngsiId: 'urn:ngsi-ld:Device:mob-tl-13201-01',
+      status: 'FAULT',
+      statusObservedAt: at.toISOString(),
+    });
+  });
+
   it('reads NGSI-v2 keyValues with a FIWARE interval', async () => {
     const [outcome] = await ingest(
       [

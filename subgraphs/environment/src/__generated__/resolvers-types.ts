@@ -256,13 +256,20 @@ export type MutationAcknowledgeLeakAlertArgs = {
 /** One hourly noise observation of a station (FIWARE NoiseLevelObserved). */
 export type NoiseLevelObserved = {
   __typename?: 'NoiseLevelObserved';
-  /** A-weighted equivalent continuous level over the hour, dB(A). */
-  LAeq: Quantity;
-  /** Highest A-weighted level in the hour, dB(A). */
-  LAmax: Quantity;
+  /** A-weighted equivalent continuous level over the hour, dB(A); null when the observation did not carry it. */
+  LAeq?: Maybe<Quantity>;
+  /** Highest A-weighted level in the hour, dB(A); null when the observation did not carry it. */
+  LAmax?: Maybe<Quantity>;
   id: Scalars['ID']['output'];
   /** End of the hourly period. */
   observedAt: Scalars['DateTime']['output'];
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Where the reading came from. */
+  source: RecordSource;
+  /** Whether the reading is older than 2 hours now (for a latestNoiseLevel: the station has stopped reporting). */
+  stale: Scalars['Boolean']['output'];
   station: AirQualityStation;
 };
 
@@ -290,6 +297,8 @@ export type NoiseSummary = {
   /** Loudest of the stations' latest hourly LAeq, dB(A). */
   maxLAeq?: Maybe<Quantity>;
   observedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Whether even the newest of those readings is older than 2 hours; null without readings. */
+  stale?: Maybe<Scalars['Boolean']['output']>;
   stationCount: Scalars['Int']['output'];
 };
 
@@ -1054,10 +1063,14 @@ export type MutationResolvers<ContextType = EnvironmentContext, ParentType exten
 }>;
 
 export type NoiseLevelObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['NoiseLevelObserved'] = ResolversParentTypes['NoiseLevelObserved']> = ResolversObject<{
-  LAeq?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
-  LAmax?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  LAeq?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  LAmax?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   station?: Resolver<ResolversTypes['AirQualityStation'], ParentType, ContextType>;
 }>;
 
@@ -1077,6 +1090,7 @@ export type NoiseSummaryResolvers<ContextType = EnvironmentContext, ParentType e
   averageLAeq?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   maxLAeq?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   observedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  stale?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   stationCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 

@@ -7,6 +7,7 @@ import { createDepartmentIngest } from '../../../../lib/subgraph-kit/departmentI
 import type { SubgraphDeps } from '../../../../lib/subgraph-kit/subgraphService.js';
 import type { EnvironmentModels } from '../models/index.js';
 import { airQualityObservedHandler } from './AirQualityObserved.js';
+import { noiseLevelObservedHandler } from './NoiseLevelObserved.js';
 
 /** Environment's ingestion pipeline. */
 export function createIngest(
@@ -15,7 +16,10 @@ export function createIngest(
 ): IngestPipeline {
   return createDepartmentIngest({
     department: 'environment',
-    handlers: [airQualityObservedHandler(models)],
+    handlers: [
+      airQualityObservedHandler(models),
+      noiseLevelObservedHandler(models),
+    ],
     quarantine: models.QuarantinedRecord.collection,
     events: deps.events,
     logger: deps.logger,

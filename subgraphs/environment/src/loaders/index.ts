@@ -4,7 +4,6 @@ import { airQualityReadingById } from './airQualityReadingById.js';
 import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
-import { latestNoiseLevelByStation } from './latestNoiseLevelByStation.js';
 import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
 import { noiseLevelPagesByStation } from './noiseLevelPagesByStation.js';
 import { openLeakAlertCountByDistrict } from './openLeakAlertCountByDistrict.js';
@@ -21,7 +20,6 @@ export function createLoaders(models: EnvironmentModels) {
   return {
     airQualityStationById: airQualityStationById(models),
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
-    latestNoiseLevelByStation: latestNoiseLevelByStation(models),
     airQualityPagesByStation: airQualityPagesByStation(models),
     airQualityReadingById: airQualityReadingById(models),
     noiseLevelPagesByStation: noiseLevelPagesByStation(models),

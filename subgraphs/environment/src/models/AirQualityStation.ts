@@ -1,6 +1,7 @@
 /** Environment model: an air-quality monitoring station (it also measures noise). */
 import { Schema } from 'mongoose';
 import type { AirQualityObservedDoc } from './AirQualityObserved.js';
+import type { NoiseLevelObservedDoc } from './NoiseLevelObserved.js';
 import {
   districtFieldDefinition,
   geoPointDefinition,
@@ -21,6 +22,8 @@ export interface AirQualityStationDoc {
    * ingest only by a newer one (lib/ingest/storeObservations.ts).
    */
   latestAirQuality?: AirQualityObservedDoc | null;
+  /** Current state: a copy of its newest noise reading. */
+  latestNoiseLevel?: NoiseLevelObservedDoc | null;
 }
 
 /** Mongoose schema of {@link AirQualityStationDoc}. */
@@ -39,6 +42,7 @@ export const airQualityStationSchema = new Schema<AirQualityStationDoc>(
       },
     },
     latestAirQuality: { type: Schema.Types.Mixed, default: null },
+    latestNoiseLevel: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'air_quality_stations', versionKey: false },
 );

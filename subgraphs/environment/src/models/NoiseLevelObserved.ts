@@ -1,8 +1,16 @@
 /** Environment model: one hourly noise observation (FIWARE NoiseLevelObserved). */
 import { Schema } from 'mongoose';
+import type {
+  RecordQuality,
+  RecordSource,
+} from '../../../../lib/ingest/quality.js';
 import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
+import {
+  recordQualityDefinition,
+  recordSourceDefinition,
+} from '../../../../lib/subgraph-kit/provenance.js';
 
-/** A noise reading as stored; levels in dB(A). */
+/** A noise reading as stored; levels in dB(A), null when the observation lacked one. */
 export interface NoiseLevelObservedDoc {
   /** `<stationId>@<ISO time>`. */
   _id: string;
@@ -10,9 +18,12 @@ export interface NoiseLevelObservedDoc {
   district: string;
   observedAt: Date;
   /** Equivalent continuous A-weighted level over the hour. */
-  laeq: number;
+  laeq: number | null;
   /** Highest A-weighted level in the hour. */
-  lamax: number;
+  lamax: number | null;
+  source: RecordSource;
+  receivedAt: Date;
+  quality: RecordQuality;
 }
 
 /** Mongoose schema of {@link NoiseLevelObservedDoc}. */
@@ -22,13 +33,16 @@ export const noiseLevelObservedSchema = new Schema<NoiseLevelObservedDoc>(
     stationId: { type: String, required: true },
     district: districtFieldDefinition,
     observedAt: { type: Date, required: true },
-    laeq: { type: Number, required: true, min: 0, max: 140 },
-    lamax: { type: Number, required: true, min: 0, max: 160 },
+    laeq: { type: Number, default: null, min: 0, max: 140 },
+    lamax: { type: Number, default: null, min: 0, max: 160 },
+    source: recordSourceDefinition,
+    receivedAt: { type: Date, required: true },
+    quality: recordQualityDefinition,
   },
   { collection: 'noise_level_observed', versionKey: false },
 );
 noiseLevelObservedSchema.pre('validate', function () {
-  if (this.lamax < this.laeq)
+  if (this.lamax !== null && this.laeq !== null && this.lamax < this.laeq)
     this.invalidate('lamax', 'LAmax cannot be below LAeq');
 });
 noiseLevelObservedSchema.index({ stationId: 1, observedAt: -1 });

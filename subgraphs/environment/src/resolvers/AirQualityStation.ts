@@ -6,6 +6,7 @@ import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import { staleResolver } from '../../../../lib/subgraph-kit/provenance.js';
 import { airQualityIndexOfPresent } from '../airQualityIndex.js';
 import { airQualityObservedSpec } from '../ingest/AirQualityObserved.js';
+import { noiseLevelObservedSpec } from '../ingest/NoiseLevelObserved.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
   AirQualityObservedDoc,
@@ -43,11 +44,7 @@ export const AirQualityStation = {
     args: SeriesArgs,
     ctx: EnvironmentContext,
   ) => ctx.loaders.noiseLevelPagesByStation(doc._id, args),
-  latestNoiseLevel: (
-    doc: AirQualityStationDoc,
-    _: unknown,
-    ctx: EnvironmentContext,
-  ) => ctx.loaders.latestNoiseLevelByStation.load(doc._id),
+  latestNoiseLevel: (doc: AirQualityStationDoc) => doc.latestNoiseLevel ?? null,
 };
 
 export const AirQualityObserved = {
@@ -78,6 +75,9 @@ export const NoiseLevelObserved = {
       doc.stationId,
       'air-quality station',
     ),
-  LAeq: (doc: NoiseLevelObservedDoc) => decibels(doc.laeq),
-  LAmax: (doc: NoiseLevelObservedDoc) => decibels(doc.lamax),
+  LAeq: (doc: NoiseLevelObservedDoc) =>
+    doc.laeq === null ? null : decibels(doc.laeq),
+  LAmax: (doc: NoiseLevelObservedDoc) =>
+    doc.lamax === null ? null : decibels(doc.lamax),
+  stale: staleResolver(noiseLevelObservedSpec.staleAfterMs),
 };

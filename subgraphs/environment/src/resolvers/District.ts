@@ -10,6 +10,7 @@ import {
 import { isStale } from '../../../../lib/ingest/storeObservations.js';
 import { airQualityIndexOfPresent } from '../airQualityIndex.js';
 import { airQualityObservedSpec } from '../ingest/AirQualityObserved.js';
+import { noiseLevelObservedSpec } from '../ingest/NoiseLevelObserved.js';
 import type { EnvironmentContext } from '../context.js';
 import type { WaterBalanceTotals } from '../loaders/waterBalanceByDistrict.js';
 import { concentration, cubicMetres, decibels, kilowatts } from './units.js';
@@ -101,20 +102,22 @@ export const District = {
     const stations = await ctx.loaders.airQualityStationsByDistrict.load(
       ref.code,
     );
-    const readings = present(
-      await ctx.loaders.latestNoiseLevelByStation.loadMany(
-        stations.map((s) => s._id),
-      ),
-    );
-    const average = mean(readings.map((r) => r.laeq));
+    // Each station's current state, kept on ingest: no scan of the readings.
+    const readings = present(stations.map((s) => s.latestNoiseLevel ?? null));
+    const levels = readings
+      .map((r) => r.laeq)
+      .filter((l): l is number => l !== null);
+    const average = mean(levels);
+    const observedAt = newest(readings.map((r) => r.observedAt));
     return {
       stationCount: stations.length,
-      observedAt: newest(readings.map((r) => r.observedAt)),
-      averageLAeq: average === null ? null : decibels(average),
-      maxLAeq:
-        readings.length === 0
+      observedAt,
+      stale:
+        observedAt === null
           ? null
-          : decibels(Math.max(...readings.map((r) => r.laeq))),
+          : isStale(observedAt, noiseLevelObservedSpec.staleAfterMs),
+      averageLAeq: average === null ? null : decibels(average),
+      maxLAeq: levels.length === 0 ? null : decibels(Math.max(...levels)),
     };
   },
   async waterBalance(

@@ -40,7 +40,15 @@ export type BikeStation = {
   name: Scalars['String']['output'];
   /** NGSI id, urn:ngsi-ld:BikeHireDockingStation:<id>. */
   ngsiId: Scalars['ID']['output'];
+  /** When the availability was observed (the station's current state, kept on ingest of BikeHireDockingStation). */
   observedAt: Scalars['DateTime']['output'];
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Who reported the availability. */
+  source: RecordSource;
+  /** Whether the availability is older than 30 minutes now. */
+  stale: Scalars['Boolean']['output'];
 };
 
 export type BikeStationConnection = {
@@ -463,6 +471,8 @@ export type TrafficLight = {
   /** The signal plan in force: operational data for mobility staff. */
   signalPlan?: Maybe<SignalPlan>;
   status: TrafficLightStatus;
+  /** When the light last reported its status (FIWARE Device); null before any report. */
+  statusObservedAt?: Maybe<Scalars['DateTime']['output']>;
 };
 
 export type TrafficLightConnection = {
@@ -682,12 +692,12 @@ export type ResolversTypes = ResolversObject<{
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
   BikeStationEdge: ResolverTypeWrapper<Edge>;
   CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CongestionWindow: ResolverTypeWrapper<CongestionWindowValue>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
@@ -727,11 +737,11 @@ export type ResolversParentTypes = ResolversObject<{
   Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   BikeStationConnection: Page;
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
   Float: Scalars['Float']['output'];
-  Boolean: Scalars['Boolean']['output'];
   CongestionWindow: CongestionWindowValue;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
@@ -773,6 +783,10 @@ export type BikeStationResolvers<ContextType = MobilityContext, ParentType exten
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type BikeStationConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['BikeStationConnection'] = ResolversParentTypes['BikeStationConnection']> = ResolversObject<{
@@ -935,6 +949,7 @@ export type TrafficLightResolvers<ContextType = MobilityContext, ParentType exte
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   signalPlan?: Resolver<Maybe<ResolversTypes['SignalPlan']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrafficLightStatus'], ParentType, ContextType>;
+  statusObservedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
 }>;
 
 export type TrafficLightConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightConnection'] = ResolversParentTypes['TrafficLightConnection']> = ResolversObject<{

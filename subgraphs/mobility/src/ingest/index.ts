@@ -6,6 +6,8 @@ import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline
 import { createDepartmentIngest } from '../../../../lib/subgraph-kit/departmentIngest.js';
 import type { SubgraphDeps } from '../../../../lib/subgraph-kit/subgraphService.js';
 import type { MobilityModels } from '../models/index.js';
+import { bikeHireDockingStationHandler } from './BikeHireDockingStation.js';
+import { deviceHandler } from './Device.js';
 import { trafficFlowObservedHandler } from './TrafficFlowObserved.js';
 
 /** Mobility's ingestion pipeline. */
@@ -15,7 +17,11 @@ export function createIngest(
 ): IngestPipeline {
   return createDepartmentIngest({
     department: 'mobility',
-    handlers: [trafficFlowObservedHandler(models)],
+    handlers: [
+      trafficFlowObservedHandler(models),
+      bikeHireDockingStationHandler(models),
+      deviceHandler(models),
+    ],
     quarantine: models.QuarantinedRecord.collection,
     events: deps.events,
     logger: deps.logger,

@@ -1,5 +1,9 @@
 /** Mobility model: a levélo bike-share station (FIWARE BikeHireDockingStation). */
 import { Schema } from 'mongoose';
+import type {
+  RecordQuality,
+  RecordSource,
+} from '../../../../lib/ingest/quality.js';
 import {
   districtFieldDefinition,
   geoPointDefinition,
@@ -14,6 +18,10 @@ export interface BikeStationDoc {
   capacity: number;
   availableBikes: number;
   observedAt: Date;
+  /** Who reported the availability (absent for seeded stations: the seed). */
+  source?: RecordSource;
+  receivedAt?: Date;
+  quality?: RecordQuality;
 }
 
 /** Mongoose schema of {@link BikeStationDoc}. */
@@ -26,6 +34,9 @@ export const bikeStationSchema = new Schema<BikeStationDoc>(
     capacity: { type: Number, required: true, min: 1, max: 100 },
     availableBikes: { type: Number, required: true, min: 0 },
     observedAt: { type: Date, required: true },
+    source: { type: Schema.Types.Mixed, default: undefined },
+    receivedAt: { type: Date, default: undefined },
+    quality: { type: Schema.Types.Mixed, default: undefined },
   },
   { collection: 'bike_stations', versionKey: false },
 );

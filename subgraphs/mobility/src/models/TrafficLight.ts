@@ -1,4 +1,5 @@
 /** Mobility model: a smart traffic light and the signal plan in force. */
+import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import { Schema } from 'mongoose';
 import {
   districtFieldDefinition,
@@ -31,6 +32,10 @@ export interface TrafficLightDoc {
   district: string;
   status: (typeof TRAFFIC_LIGHT_STATUSES)[number];
   signalPlan: SignalPlanDoc;
+  /** When the status was last reported by the light (FIWARE Device); absent before any report. */
+  statusObservedAt?: Date | null;
+  /** Who reported it. */
+  statusSource?: RecordSource | null;
 }
 
 const signalPlanSchema = new Schema<SignalPlanDoc>(
@@ -67,6 +72,8 @@ export const trafficLightSchema = new Schema<TrafficLightDoc>(
     district: districtFieldDefinition,
     status: { type: String, enum: TRAFFIC_LIGHT_STATUSES, required: true },
     signalPlan: { type: signalPlanSchema, required: true },
+    statusObservedAt: { type: Date, default: null },
+    statusSource: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'traffic_lights', versionKey: false },
 );

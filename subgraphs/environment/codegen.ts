@@ -16,5 +16,6 @@ export const codegen: SubgraphCodegen = {
     WaterMeter: '../models/index.js#WaterMeterDoc',
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
+    QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',
   },
 };

@@ -15,5 +15,6 @@ export const codegen: SubgraphCodegen = {
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
+    QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',
   },
 };

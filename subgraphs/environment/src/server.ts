@@ -20,11 +20,12 @@ export function createServer(
   deps: SubgraphDeps,
 ): SubgraphServer<EnvironmentContext> {
   const models = createModels(deps.connection);
+  const ingest = createIngest(models, deps);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
-    createContext: (base) => createContext(base, models),
-    ingest: createIngest(models, deps),
+    createContext: (base) => createContext(base, models, ingest),
+    ingest,
   });
 }

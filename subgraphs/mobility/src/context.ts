@@ -1,4 +1,5 @@
 /** Mobility's request context: the base context plus this request's loaders. */
+import type { IngestPipeline } from '../../../lib/ingest/createIngestPipeline.js';
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type MobilityLoaders } from './loaders/index.js';
 import type { MobilityModels } from './models/index.js';
@@ -15,11 +16,12 @@ export interface MobilityContext extends SubgraphContext {
 export function createContext(
   base: SubgraphContext,
   models: MobilityModels,
+  ingest?: IngestPipeline,
 ): MobilityContext {
   return {
     ...base,
     models,
     loaders: createLoaders(models),
-    queries: createQueries(models),
+    queries: createQueries(models, ingest),
   };
 }

@@ -22,11 +22,13 @@ export function createServer(
   deps: SubgraphDeps,
 ): SubgraphServer<MobilityContext> {
   const models = createModels(deps.connection);
+  const ingest = createIngest(models, deps);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
-    createContext: (base) => createContext(base, models),
+    createContext: (base) => createContext(base, models, ingest),
+    ingest,
     analyses: [
       createTrafficAnalysis({
         queries: createQueries(models),
@@ -34,6 +36,5 @@ export function createServer(
         logger: deps.logger,
       }),
     ],
-    ingest: createIngest(models, deps),
   });
 }

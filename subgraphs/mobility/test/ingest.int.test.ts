@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
 import type { IngestBatch } from '../../../lib/ingest/createIngestPipeline.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
+import { createViewer } from '../../../lib/runtime/viewer.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import {
@@ -353,6 +354,79 @@ describe('mobility ingestion', () => {
       status: 'FAULT',
       statusObservedAt: at.toISOString(),
     });
+  });
+
+  it('lets staff list the quarantine and replay a record once its device is registered', async () => {
+    const staff = createViewer('staff-01', ['mobility:staff']);
+    const to = minutesAgo(5);
+    const entity = flowObserved(new Date(to.getTime() - 60_000), to, {
+      id: 'urn:ngsi-ld:TrafficFlowObserved:late-sensor',
+      refDevice: {
+        type: 'Relationship',
+        object: 'urn:ngsi-ld:Device:mob-ts-13201-09',
+      },
+    });
+    expect((await ingest([entity]))[0]).toMatchObject({
+      status: 'rejected',
+      reason: 'UNKNOWN_DEVICE',
+    });
+    const list = async (status: string) => {
+      const result = await executeAs(
+        server,
+        `{ mobilityQuarantine(status: ${status}, first: 100) { totalCount nodes { id entityId reason status attempts source { kind id } payload } } }`,
+        {},
+        staff,
+      );
+      expect(result.errors).toBeUndefined();
+      return (
+        result.data?.['mobilityQuarantine'] as {
+          nodes: { id: string; entityId: string; payload: string }[];
+        }
+      ).nodes;
+    };
+    const open = (await list('OPEN')).find((n) => n.entityId === entity['id']);
+    expect(open).toMatchObject({
+      reason: 'UNKNOWN_DEVICE',
+      status: 'OPEN',
+      source: { kind: 'PARTNER', id: 'partner-test' },
+    });
+    expect(JSON.parse(open?.payload ?? 'null')).toEqual(entity);
+    const anonymous = await executeAs(
+      server,
+      '{ mobilityQuarantine(first: 1) { totalCount } }',
+    );
+    expect(anonymous.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+
+    const replay = () =>
+      executeAs(
+        server,
+        'mutation($ids: [ID!]!) { replayMobilityQuarantine(ids: $ids) { id outcome reason } }',
+        { ids: [open?.id] },
+        staff,
+      );
+    expect((await replay()).data?.['replayMobilityQuarantine']).toEqual([
+      { id: open?.id, outcome: 'REJECTED', reason: 'UNKNOWN_DEVICE' },
+    ]);
+    const sensor = seed.sensors.find((s) => s._id === SENSOR);
+    if (!sensor) throw new Error('no seeded sensor');
+    await models.TrafficSensor.create({
+      ...sensor,
+      _id: 'mob-ts-13201-09',
+      latest: null,
+    });
+    expect((await replay()).data?.['replayMobilityQuarantine']).toEqual([
+      { id: open?.id, outcome: 'STORED', reason: null },
+    ]);
+    expect((await replay()).data?.['replayMobilityQuarantine']).toEqual([
+      { id: open?.id, outcome: 'ALREADY_REPLAYED', reason: null },
+    ]);
+    expect((await list('OPEN')).some((n) => n.entityId === entity['id'])).toBe(
+      false,
+    );
+    const stored = await models.TrafficFlowReading.findById(
+      `mob-ts-13201-09@${to.toISOString()}`,
+    ).lean();
+    expect(stored?.source).toEqual({ kind: 'partner', id: 'partner-test' });
   });
 
   it('reads NGSI-v2 keyValues with a FIWARE interval', async () => {

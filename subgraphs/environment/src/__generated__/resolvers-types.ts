@@ -7,6 +7,7 @@ import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { EnvironmentContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -245,12 +246,19 @@ export type Mutation = {
    * characters). Environment staff only.
    */
   acknowledgeLeakAlert?: Maybe<WaterLeakAlert>;
+  /** Replays quarantined records through environment's ingestion (after the cause is fixed, e.g. the device registered). Department staff only. */
+  replayEnvironmentQuarantine?: Maybe<Array<QuarantineReplay>>;
 };
 
 
 export type MutationAcknowledgeLeakAlertArgs = {
   id: Scalars['ID']['input'];
   note: Scalars['String']['input'];
+};
+
+
+export type MutationReplayEnvironmentQuarantineArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 /** One hourly noise observation of a station (FIWARE NoiseLevelObserved). */
@@ -333,6 +341,71 @@ export type Quantity = {
   value: Scalars['Float']['output'];
 };
 
+/** The result of replaying one quarantined record. */
+export type QuarantineReplay = {
+  __typename?: 'QuarantineReplay';
+  detail?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  outcome: QuarantineReplayOutcome;
+  /** The rejection reason when REJECTED. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a replay did with one quarantined record. */
+export type QuarantineReplayOutcome =
+  | 'ALREADY_REPLAYED'
+  /** Could not be stored now; replay it again later. */
+  | 'FAILED'
+  | 'NOT_FOUND'
+  /** Rejected again: still OPEN, with the new reason. */
+  | 'REJECTED'
+  /** It passed this time and is stored; the record is marked REPLAYED. */
+  | 'STORED';
+
+/** Whether a quarantined record still waits or was replayed into the graph. */
+export type QuarantineStatus =
+  | 'OPEN'
+  | 'REPLAYED';
+
+/** A record the department's ingestion rejected, kept with its raw payload for staff to inspect and replay (docs/ingestion.md, Quarantine). */
+export type QuarantinedRecord = {
+  __typename?: 'QuarantinedRecord';
+  /** How many times this payload was received and rejected. */
+  attempts: Scalars['Int']['output'];
+  detail: Scalars['String']['output'];
+  /** The entity id the payload gave, if any. */
+  entityId?: Maybe<Scalars['String']['output']>;
+  /** The FIWARE type the payload gave, if any. */
+  entityType?: Maybe<Scalars['String']['output']>;
+  firstReceivedAt: Scalars['DateTime']['output'];
+  /** sha256 of its source and payload. */
+  id: Scalars['ID']['output'];
+  lastReceivedAt: Scalars['DateTime']['output'];
+  /** The payload exactly as received (JSON text). */
+  payload: Scalars['String']['output'];
+  /** Why it was rejected, e.g. UNKNOWN_DEVICE. */
+  reason: Scalars['String']['output'];
+  replayedAt?: Maybe<Scalars['DateTime']['output']>;
+  source: RecordSource;
+  status: QuarantineStatus;
+};
+
+export type QuarantinedRecordConnection = {
+  __typename?: 'QuarantinedRecordConnection';
+  /** The page as edges: each node with its cursor (Relay). */
+  edges: Array<QuarantinedRecordEdge>;
+  nodes: Array<QuarantinedRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One QuarantinedRecord of a page, with the cursor that points at it. */
+export type QuarantinedRecordEdge = {
+  __typename?: 'QuarantinedRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: QuarantinedRecord;
+};
+
 export type Query = {
   __typename?: 'Query';
   /**
@@ -346,6 +419,8 @@ export type Query = {
   airQualityReadings?: Maybe<AirQualityObservedConnection>;
   airQualityStation?: Maybe<AirQualityStation>;
   airQualityStations?: Maybe<AirQualityStationConnection>;
+  /** Environment's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
+  environmentQuarantine?: Maybe<QuarantinedRecordConnection>;
   /** Noise readings across stations, newest first; filter by district and time range. */
   noiseLevels?: Maybe<NoiseLevelObservedConnection>;
   renewableEnergyProject?: Maybe<RenewableEnergyProject>;
@@ -390,6 +465,15 @@ export type QueryAirQualityStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEnvironmentQuarantineArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<QuarantineStatus>;
 };
 
 
@@ -866,6 +950,12 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Pollutant: Pollutant;
   Quantity: ResolverTypeWrapper<Quantity>;
+  QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
+  QuarantineReplayOutcome: QuarantineReplayOutcome;
+  QuarantineStatus: QuarantineStatus;
+  QuarantinedRecord: ResolverTypeWrapper<QuarantineDoc>;
+  QuarantinedRecordConnection: ResolverTypeWrapper<Page>;
+  QuarantinedRecordEdge: ResolverTypeWrapper<Edge>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
@@ -920,6 +1010,10 @@ export type ResolversParentTypes = ResolversObject<{
   NoiseSummary: NoiseSummary;
   PageInfo: PageInfo;
   Quantity: Quantity;
+  QuarantineReplay: QuarantineReplay;
+  QuarantinedRecord: QuarantineDoc;
+  QuarantinedRecordConnection: Page;
+  QuarantinedRecordEdge: Edge;
   Query: Record<PropertyKey, never>;
   ReadingReceived: ReadingReceivedRef;
   RecordQuality: RecordQuality;
@@ -1060,6 +1154,7 @@ export type GeoPointResolvers<ContextType = EnvironmentContext, ParentType exten
 
 export type MutationResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acknowledgeLeakAlert?: Resolver<Maybe<ResolversTypes['WaterLeakAlert']>, ParentType, ContextType, RequireFields<MutationAcknowledgeLeakAlertArgs, 'id' | 'note'>>;
+  replayEnvironmentQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayEnvironmentQuarantineArgs, 'ids'>>;
 }>;
 
 export type NoiseLevelObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['NoiseLevelObserved'] = ResolversParentTypes['NoiseLevelObserved']> = ResolversObject<{
@@ -1106,11 +1201,46 @@ export type QuantityResolvers<ContextType = EnvironmentContext, ParentType exten
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type QuarantineReplayResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['QuarantineReplay'] = ResolversParentTypes['QuarantineReplay']> = ResolversObject<{
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['QuarantineReplayOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['QuarantinedRecord'] = ResolversParentTypes['QuarantinedRecord']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstReceivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastReceivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replayedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['QuarantineStatus'], ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordConnectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['QuarantinedRecordConnection'] = ResolversParentTypes['QuarantinedRecordConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['QuarantinedRecordEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['QuarantinedRecord']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordEdgeResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['QuarantinedRecordEdge'] = ResolversParentTypes['QuarantinedRecordEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['QuarantinedRecord'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   airQualityRanking?: Resolver<Maybe<Array<ResolversTypes['AirQualityRankEntry']>>, ParentType, ContextType, RequireFields<QueryAirQualityRankingArgs, 'pollutant'>>;
   airQualityReadings?: Resolver<Maybe<ResolversTypes['AirQualityObservedConnection']>, ParentType, ContextType, Partial<QueryAirQualityReadingsArgs>>;
   airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType, RequireFields<QueryAirQualityStationArgs, 'id'>>;
   airQualityStations?: Resolver<Maybe<ResolversTypes['AirQualityStationConnection']>, ParentType, ContextType, Partial<QueryAirQualityStationsArgs>>;
+  environmentQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryEnvironmentQuarantineArgs>>;
   noiseLevels?: Resolver<Maybe<ResolversTypes['NoiseLevelObservedConnection']>, ParentType, ContextType, Partial<QueryNoiseLevelsArgs>>;
   renewableEnergyProject?: Resolver<Maybe<ResolversTypes['RenewableEnergyProject']>, ParentType, ContextType, RequireFields<QueryRenewableEnergyProjectArgs, 'id'>>;
   renewableEnergyProjects?: Resolver<Maybe<ResolversTypes['RenewableEnergyProjectConnection']>, ParentType, ContextType, Partial<QueryRenewableEnergyProjectsArgs>>;
@@ -1271,6 +1401,10 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   NoiseSummary?: NoiseSummaryResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
+  QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
+  QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
+  QuarantinedRecordConnection?: QuarantinedRecordConnectionResolvers<ContextType>;
+  QuarantinedRecordEdge?: QuarantinedRecordEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;

@@ -3,6 +3,8 @@
  * not a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
+import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import {
   pageQuery,
   timeSeriesQuery,
@@ -11,8 +13,21 @@ import type { EnvironmentModels } from '../models/index.js';
 import { airQualityRanking } from './airQualityRanking.js';
 
 /** Binds environment's queries to its models. */
-export function createQueries(models: EnvironmentModels) {
+export function createQueries(
+  models: EnvironmentModels,
+  ingest?: IngestPipeline,
+) {
   return {
+    /** A page of the ingestion quarantine, by id. */
+    quarantine: pageQuery(models.QuarantinedRecord),
+    /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */
+    replayQuarantine: (ids: readonly string[]) => {
+      if (!ingest) throw new Error('environment serves no ingestion pipeline');
+      return replayQuarantined(
+        { collection: models.QuarantinedRecord.collection, pipeline: ingest },
+        ids,
+      );
+    },
     /** A page of air-quality stations, by `_id`. */
     airQualityStations: pageQuery(models.AirQualityStation),
     /** A page of air-quality readings, newest first, within the range. */

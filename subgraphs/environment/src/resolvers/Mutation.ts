@@ -1,4 +1,5 @@
 /** Environment's mutations. */
+import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   BadUserInputError,
   NotFoundError,
@@ -34,6 +35,11 @@ function validateAcknowledgement(args: { id: string; note: string }): string {
 }
 
 export const Mutation = {
+  replayEnvironmentQuarantine: (
+    _: unknown,
+    args: { ids: readonly string[] },
+    ctx: EnvironmentContext,
+  ) => replayQuarantineMutation(args.ids, ctx.queries),
   async acknowledgeLeakAlert(
     _: unknown,
     args: { id: string; note: string },

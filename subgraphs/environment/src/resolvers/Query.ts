@@ -1,4 +1,5 @@
 /** Environment's root queries. */
+import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   DISTRICTS,
   districtFilter,
@@ -45,6 +46,11 @@ function validateLocalHours(hours: readonly number[]): void {
 }
 
 export const Query = {
+  environmentQuarantine: (
+    _: unknown,
+    args: Parameters<typeof quarantineQuery>[0],
+    ctx: EnvironmentContext,
+  ) => quarantineQuery(args, ctx.queries),
   airQualityStations: (
     _: unknown,
     args: DistrictArgs,

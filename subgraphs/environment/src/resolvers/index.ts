@@ -1,4 +1,5 @@
 /** Environment's resolver map: one file per GraphQL type. */
+import { quarantinedRecordResolvers } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import {
@@ -30,4 +31,5 @@ export const resolvers: Resolvers = {
   Business,
   ReadingReceived,
   RecordSource: recordSourceResolvers,
+  QuarantinedRecord: quarantinedRecordResolvers,
 };

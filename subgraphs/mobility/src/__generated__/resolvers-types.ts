@@ -8,6 +8,7 @@ import type { SignalPlanDoc } from '../models/TrafficLight.js';
 import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { MobilityContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -174,8 +175,15 @@ export type GeoPoint = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Replays quarantined records through mobility's ingestion (after the cause is fixed, e.g. the device registered). Department staff only. */
+  replayMobilityQuarantine?: Maybe<Array<QuarantineReplay>>;
   /** Puts a new signal plan in force on a traffic light. Traffic control staff only. */
   setSignalPlan?: Maybe<TrafficLight>;
+};
+
+
+export type MutationReplayMobilityQuarantineArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -204,9 +212,76 @@ export type Quantity = {
   value: Scalars['Float']['output'];
 };
 
+/** The result of replaying one quarantined record. */
+export type QuarantineReplay = {
+  __typename?: 'QuarantineReplay';
+  detail?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  outcome: QuarantineReplayOutcome;
+  /** The rejection reason when REJECTED. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a replay did with one quarantined record. */
+export type QuarantineReplayOutcome =
+  | 'ALREADY_REPLAYED'
+  /** Could not be stored now; replay it again later. */
+  | 'FAILED'
+  | 'NOT_FOUND'
+  /** Rejected again: still OPEN, with the new reason. */
+  | 'REJECTED'
+  /** It passed this time and is stored; the record is marked REPLAYED. */
+  | 'STORED';
+
+/** Whether a quarantined record still waits or was replayed into the graph. */
+export type QuarantineStatus =
+  | 'OPEN'
+  | 'REPLAYED';
+
+/** A record the department's ingestion rejected, kept with its raw payload for staff to inspect and replay (docs/ingestion.md, Quarantine). */
+export type QuarantinedRecord = {
+  __typename?: 'QuarantinedRecord';
+  /** How many times this payload was received and rejected. */
+  attempts: Scalars['Int']['output'];
+  detail: Scalars['String']['output'];
+  /** The entity id the payload gave, if any. */
+  entityId?: Maybe<Scalars['String']['output']>;
+  /** The FIWARE type the payload gave, if any. */
+  entityType?: Maybe<Scalars['String']['output']>;
+  firstReceivedAt: Scalars['DateTime']['output'];
+  /** sha256 of its source and payload. */
+  id: Scalars['ID']['output'];
+  lastReceivedAt: Scalars['DateTime']['output'];
+  /** The payload exactly as received (JSON text). */
+  payload: Scalars['String']['output'];
+  /** Why it was rejected, e.g. UNKNOWN_DEVICE. */
+  reason: Scalars['String']['output'];
+  replayedAt?: Maybe<Scalars['DateTime']['output']>;
+  source: RecordSource;
+  status: QuarantineStatus;
+};
+
+export type QuarantinedRecordConnection = {
+  __typename?: 'QuarantinedRecordConnection';
+  /** The page as edges: each node with its cursor (Relay). */
+  edges: Array<QuarantinedRecordEdge>;
+  nodes: Array<QuarantinedRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One QuarantinedRecord of a page, with the cursor that points at it. */
+export type QuarantinedRecordEdge = {
+  __typename?: 'QuarantinedRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: QuarantinedRecord;
+};
+
 export type Query = {
   __typename?: 'Query';
   bikeStations?: Maybe<BikeStationConnection>;
+  /** Mobility's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
+  mobilityQuarantine?: Maybe<QuarantinedRecordConnection>;
   /**
    * A received reading by its id (`<sensor or station id>@<observedAt>`). Another shape of id is
    * BAD_USER_INPUT.
@@ -229,6 +304,15 @@ export type QueryBikeStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMobilityQuarantineArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<QuarantineStatus>;
 };
 
 
@@ -705,6 +789,12 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Quantity: ResolverTypeWrapper<Quantity>;
+  QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
+  QuarantineReplayOutcome: QuarantineReplayOutcome;
+  QuarantineStatus: QuarantineStatus;
+  QuarantinedRecord: ResolverTypeWrapper<QuarantineDoc>;
+  QuarantinedRecordConnection: ResolverTypeWrapper<Page>;
+  QuarantinedRecordEdge: ResolverTypeWrapper<Edge>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
@@ -749,6 +839,10 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Quantity: Quantity;
+  QuarantineReplay: QuarantineReplay;
+  QuarantinedRecord: QuarantineDoc;
+  QuarantinedRecordConnection: Page;
+  QuarantinedRecordEdge: Edge;
   Query: Record<PropertyKey, never>;
   ReadingReceived: ReadingReceivedRef;
   RecordQuality: RecordQuality;
@@ -848,6 +942,7 @@ export type GeoPointResolvers<ContextType = MobilityContext, ParentType extends 
 }>;
 
 export type MutationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  replayMobilityQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayMobilityQuarantineArgs, 'ids'>>;
   setSignalPlan?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationSetSignalPlanArgs, 'plan' | 'trafficLightId'>>;
 }>;
 
@@ -863,8 +958,43 @@ export type QuantityResolvers<ContextType = MobilityContext, ParentType extends 
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type QuarantineReplayResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['QuarantineReplay'] = ResolversParentTypes['QuarantineReplay']> = ResolversObject<{
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['QuarantineReplayOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['QuarantinedRecord'] = ResolversParentTypes['QuarantinedRecord']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstReceivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastReceivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replayedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['QuarantineStatus'], ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['QuarantinedRecordConnection'] = ResolversParentTypes['QuarantinedRecordConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['QuarantinedRecordEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['QuarantinedRecord']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordEdgeResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['QuarantinedRecordEdge'] = ResolversParentTypes['QuarantinedRecordEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['QuarantinedRecord'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
+  mobilityQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryMobilityQuarantineArgs>>;
   reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<Maybe<ResolversTypes['TrafficLightConnection']>, ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
@@ -1021,6 +1151,10 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
+  QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
+  QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
+  QuarantinedRecordConnection?: QuarantinedRecordConnectionResolvers<ContextType>;
+  QuarantinedRecordEdge?: QuarantinedRecordEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;

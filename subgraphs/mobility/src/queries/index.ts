@@ -3,6 +3,8 @@
  * a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
+import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import type { QueryFilter } from 'mongoose';
 import {
   pageQuery,
@@ -15,8 +17,18 @@ import type {
 } from '../models/index.js';
 
 /** Binds mobility's queries to its models. */
-export function createQueries(models: MobilityModels) {
+export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
   return {
+    /** A page of the ingestion quarantine, by id. */
+    quarantine: pageQuery(models.QuarantinedRecord),
+    /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */
+    replayQuarantine: (ids: readonly string[]) => {
+      if (!ingest) throw new Error('mobility serves no ingestion pipeline');
+      return replayQuarantined(
+        { collection: models.QuarantinedRecord.collection, pipeline: ingest },
+        ids,
+      );
+    },
     /** A page of traffic sensors, by `_id`. */
     trafficSensors: pageQuery(models.TrafficSensor),
     /** A page of traffic readings, newest first, within the range. */

@@ -1,4 +1,5 @@
 /** Mobility's mutations. */
+import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -52,6 +53,11 @@ function validatePlan(plan: SignalPlanInput): void {
 }
 
 export const Mutation = {
+  replayMobilityQuarantine: (
+    _: unknown,
+    args: { ids: readonly string[] },
+    ctx: MobilityContext,
+  ) => replayQuarantineMutation(args.ids, ctx.queries),
   async setSignalPlan(
     _: unknown,
     args: { trafficLightId: string; plan: SignalPlanInput },

@@ -1,4 +1,5 @@
 /** Mobility's root queries. */
+import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import {
   type PageArgs,
@@ -12,6 +13,11 @@ type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
   reading: (_: unknown, args: { id: string }) => readingReceivedRef(args.id),
+  mobilityQuarantine: (
+    _: unknown,
+    args: Parameters<typeof quarantineQuery>[0],
+    ctx: MobilityContext,
+  ) => quarantineQuery(args, ctx.queries),
   trafficSensors: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>
     ctx.queries.trafficSensors(districtFilter(args.district), args),
   trafficSensor: (_: unknown, args: { id: string }, ctx: MobilityContext) =>

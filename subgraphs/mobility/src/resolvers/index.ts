@@ -1,4 +1,5 @@
 /** Mobility's resolver map: one file per GraphQL type. */
+import { quarantinedRecordResolvers } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
@@ -27,4 +28,5 @@ export const resolvers: Resolvers = {
   ReadingReceived,
   CongestionWindow,
   RecordSource: recordSourceResolvers,
+  QuarantinedRecord: quarantinedRecordResolvers,
 };

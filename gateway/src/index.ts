@@ -14,6 +14,7 @@ import { stopTracing } from '../../lib/runtime/tracing.js';
 import { connectDatabase, resolveDatabase } from '../../lib/runtime/mongo.js';
 import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
+import { createRedisEventBroker } from '../../lib/runtime/eventBroker.js';
 import { createRedisRateLimiter } from './rateLimiter.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
@@ -60,7 +61,16 @@ const supergraph = createSupergraphSource({
 const redis = config.redis.url
   ? await connectRedis({ url: config.redis.url, logger })
   : null;
-const { http } = createGateway({
+// Subscriptions read the departments' events from the broker (docs/live.md).
+const events = config.events.redisUrl
+  ? createRedisEventBroker({
+      url: config.events.redisUrl,
+      prefix: config.redis.keyPrefix,
+      logger,
+      maxLength: config.events.streamMaxLength,
+    })
+  : null;
+const { http, live } = createGateway({
   config,
   logger,
   authenticate: createCallerAuthenticator(config.auth),
@@ -68,6 +78,8 @@ const { http } = createGateway({
   supergraph,
   audit,
   usage,
+  events,
+  liveLimits: config.live,
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({
@@ -87,7 +99,9 @@ const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'gateway stopping');
+  await live.stop();
   await http.stop();
+  await events?.close();
   redis?.disconnect();
   await audit.close();
   await checkpoints.stop();

@@ -45,6 +45,12 @@ import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
 import type { SupergraphSource } from './supergraphSource.js';
+import type { EventBroker } from '../../lib/runtime/eventBroker.js';
+import {
+  createLiveService,
+  type LiveLimits,
+  type LiveService,
+} from './subscriptions/liveService.js';
 
 /** What the gateway is built from. */
 export interface GatewayDeps {
@@ -61,6 +67,10 @@ export interface GatewayDeps {
    * when omitted (index.ts passes the Redis one when `REDIS_URL` is set).
    */
   rateLimiter?: RateLimiter;
+  /** The event broker subscriptions read (docs/live.md); without it they answer SERVICE_UNAVAILABLE. */
+  events?: EventBroker | null;
+  /** Limits of the live service (tests shorten them). */
+  liveLimits?: Partial<LiveLimits>;
   /**
    * Usage buffer flush interval (tests shorten it).
    * @default 1000
@@ -80,6 +90,8 @@ export interface Gateway {
   apollo: ApolloServer<GatewayContext>;
   gateway: ApolloGateway;
   http: HttpService;
+  /** Subscriptions (WebSocket and SSE on /graphql). */
+  live: LiveService;
 }
 
 /** `<NAME>_URL` of a subgraph, which wins over the supergraph's routing URL. */
@@ -168,6 +180,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   };
 
   const limits = operationLimits();
+  const live = createLiveService({
+    broker: deps.events ?? null,
+    authenticate: deps.authenticate,
+    logger,
+    gateway,
+    apollo: () => apollo,
+    getSupergraphSdl: () => deps.supergraph.current(),
+    validationRules: limits.validationRules,
+    ...(deps.liveLimits ? { limits: deps.liveLimits } : {}),
+  });
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: limits.validationRules,
@@ -188,6 +210,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       // explorer is served from our own node_modules (explorerRoute).
       ApolloServerPluginLandingPageDisabled(),
       metricsPlugin<GatewayContext>(),
+      live.plugin,
       operationResolutionPlugin(),
       // Armor is typed against the CJS build of @apollo/server; same runtime objects.
       ...(limits.plugins as unknown as ApolloServerPlugin<GatewayContext>[]),
@@ -279,6 +302,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
     inspect: checkRequestLimits,
     routes: [
+      live.route,
       explorerRoute(),
       // FIWARE NGSI-LD and NGSI-v2 batch endpoints for partners (docs/ingestion.md).
       ...createNgsiRoutes({
@@ -341,5 +365,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
   });
 
-  return { apollo, gateway, http };
+  live.attach(http.httpServer);
+  return { apollo, gateway, http, live };
 }

@@ -47,3 +47,26 @@ export interface CityEvent {
 export interface EventPublisher {
   publish(events: readonly CityEvent[]): Promise<void>;
 }
+
+/**
+ * The id of a reading, and of the `reading.received` event announcing it:
+ * `<entity id>@<observedAt as ISO 8601 UTC>`, e.g.
+ * `mob-ts-13201-01@2026-11-25T08:00:00.000Z`.
+ */
+export function readingId(entityId: string, observedAt: Date): string {
+  return `${entityId}@${observedAt.toISOString()}`;
+}
+
+/** Reads a {@link readingId} back; null for anything else. */
+export function parseReadingId(
+  id: string,
+): { entityId: string; observedAt: Date } | null {
+  const at = id.lastIndexOf('@');
+  if (at <= 0) return null;
+  const entityId = id.slice(0, at);
+  const iso = id.slice(at + 1);
+  const observedAt = new Date(iso);
+  if (Number.isNaN(observedAt.getTime()) || observedAt.toISOString() !== iso)
+    return null;
+  return { entityId, observedAt };
+}

@@ -113,6 +113,13 @@ export interface Config {
     /** `EVENTS_OUTBOX_POLL_MS`: how often a relay looks for events written by another replica. @default 1000 */
     readonly outboxPollMs: number;
   };
+  /** Limits of the gateway's subscriptions (docs/live.md, "Limits"). */
+  readonly live: {
+    /** `LIVE_CONNECTIONS_PER_CALLER`: open WebSocket/SSE connections per caller (subject, or IP when anonymous). @default 10 */
+    readonly connectionsPerCaller: number;
+    /** `LIVE_SUBSCRIPTIONS_PER_CONNECTION` @default 20 */
+    readonly subscriptionsPerConnection: number;
+  };
   /** Per subgraph settings. */
   readonly subgraphs: Readonly<Record<SubgraphName, SubgraphConfig>>;
   /** Verification of callers' bearer tokens at the gateway. */
@@ -306,6 +313,20 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         10_000_000,
       ),
       outboxPollMs: int('EVENTS_OUTBOX_POLL_MS', 1000, 10, 600_000),
+    },
+    live: {
+      connectionsPerCaller: int(
+        'LIVE_CONNECTIONS_PER_CALLER',
+        10,
+        1,
+        1_000_000,
+      ),
+      subscriptionsPerConnection: int(
+        'LIVE_SUBSCRIPTIONS_PER_CONNECTION',
+        20,
+        1,
+        10_000,
+      ),
     },
     subgraphs,
     auth: {

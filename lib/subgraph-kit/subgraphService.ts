@@ -61,6 +61,7 @@ import {
   resolveDatabase,
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
+import { startLiveAnalyses, type LiveAnalysis } from './liveAnalysis.js';
 import type { IngestPipeline } from '../ingest/createIngestPipeline.js';
 import { createIngestRoute } from './ingestRoute.js';
 import {
@@ -115,6 +116,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   apollo: ApolloServer<TContext>;
   /** Adds the subgraph's own per-request parts (loaders, the event publisher) to the base context. */
   createContext: (base: SubgraphRequestContext) => TContext;
+  /** The department's real-time analyses, fed with its own events by `runSubgraph` (lib/subgraph-kit/liveAnalysis.ts). */
+  analyses: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
   ingest?: IngestPipeline;
 }
@@ -127,6 +130,11 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   deps: SubgraphDeps;
   /** Adds the subgraph's own per-request parts (models, loaders) to the base context. */
   createContext: (base: SubgraphContext) => TContext;
+  /**
+   * Real-time analyses of the department's events.
+   * @default []
+   */
+  analyses?: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, when it ingests records. */
   ingest?: IngestPipeline;
 }
@@ -168,6 +176,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
   return {
     apollo,
     createContext: (base) => options.createContext({ ...base, events }),
+    analyses: options.analyses ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
@@ -338,6 +347,15 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     name,
     replay,
   });
+  const analyses =
+    broker && server.analyses.length > 0
+      ? startLiveAnalyses({
+          broker,
+          source: name,
+          analyses: server.analyses,
+          logger,
+        })
+      : null;
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
   logger.info(
     {
@@ -352,6 +370,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, `subgraph ${name} stopping`);
+    await analyses?.stop();
     await http.stop();
     // What the last requests published still leaves, if the broker answers.
     await relay.flush();

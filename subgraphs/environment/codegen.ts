@@ -6,6 +6,7 @@ export const codegen: SubgraphCodegen = {
   mappers: {
     AirQualityObserved: '../models/index.js#AirQualityObservedDoc',
     AirQualityStation: '../models/index.js#AirQualityStationDoc',
+    ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
     // Owned by economy: environment only holds its key.
     Business: '../resolvers/RenewableEnergyProject.js#BusinessRef',
     NoiseLevelObserved: '../models/index.js#NoiseLevelObservedDoc',

@@ -11,6 +11,8 @@ export const codegen: SubgraphCodegen = {
     TransitLine: '../models/index.js#TransitLineDoc',
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',
+    CongestionWindow: '../analysis/congestionWindow.js#CongestionWindowValue',
+    ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
     QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',

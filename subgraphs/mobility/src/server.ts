@@ -6,8 +6,10 @@ import {
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type MobilityContext } from './context.js';
+import { createTrafficAnalysis } from './analysis/trafficAnalysis.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
+import { createQueries } from './queries/index.js';
 import { resolvers } from './resolvers/index.js';
 
 /** Mobility's SDL, read once from schema.graphql. */
@@ -27,5 +29,12 @@ export function createServer(
     deps,
     createContext: (base) => createContext(base, models, ingest),
     ingest,
+    analyses: [
+      createTrafficAnalysis({
+        queries: createQueries(models),
+        events: deps.events,
+        logger: deps.logger,
+      }),
+    ],
   });
 }

@@ -307,4 +307,42 @@ describe('mobility subgraph', () => {
       },
     ]);
   });
+
+  it('computes a district congestion window from its readings, saying which', async () => {
+    const result = await executeAs(
+      server,
+      `query($r: [_Any!]!) { _entities(representations: $r) { ... on District {
+        congestionWindow(minutes: 15, at: "2026-11-20T07:30:00.000Z") {
+          minutes from to readingCount level averageOccupancy sensors { id }
+        }
+        wrong: congestionWindow(minutes: 7) { level }
+      } } }`,
+      { r: [{ __typename: 'District', code: '13201' }] },
+    );
+    const window = (
+      result.data?.['_entities'] as Record<string, unknown>[]
+    )[0]?.['congestionWindow'] as Record<string, unknown>;
+    const expected = seed.readings.filter(
+      (r) =>
+        r.district === '13201' &&
+        r.observedAt > new Date('2026-11-20T07:15:00.000Z') &&
+        r.observedAt <= new Date('2026-11-20T07:30:00.000Z'),
+    );
+    expect(expected.length).toBeGreaterThan(0);
+    expect(window).toMatchObject({
+      minutes: 15,
+      from: '2026-11-20T07:15:00.000Z',
+      to: '2026-11-20T07:30:00.000Z',
+      readingCount: expected.length,
+    });
+    expect(window['averageOccupancy']).toBeCloseTo(
+      expected.reduce((sum, r) => sum + (r.occupancy ?? 0), 0) /
+        expected.length,
+    );
+    expect((window['sensors'] as { id: string }[]).map((s) => s.id)).toEqual(
+      [...new Set(expected.map((r) => r.sensorId))].sort(),
+    );
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    expect(result.errors?.[0]?.path).toEqual(['_entities', 0, 'wrong']);
+  });
 });

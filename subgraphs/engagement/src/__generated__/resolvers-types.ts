@@ -471,6 +471,22 @@ export type Startup = {
   id: Scalars['ID']['output'];
 };
 
+/** The live city (docs/live.md): served by the gateway over WebSocket and Server-Sent Events. */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * The citizen report each time it changes (filed, status updated). Its contact details stay
+   * protected as in queries.
+   */
+  citizenReportUpdated?: Maybe<CitizenReport>;
+};
+
+
+/** The live city (docs/live.md): served by the gateway over WebSocket and Server-Sent Events. */
+export type SubscriptionCitizenReportUpdatedArgs = {
+  id: Scalars['ID']['input'];
+};
+
 /** A public consultation. Only aggregated results are kept: no individual answer is stored. */
 export type Survey = {
   __typename?: 'Survey';
@@ -805,6 +821,7 @@ export type ResolversTypes = ResolversObject<{
   ReporterInput: ReporterInput;
   ServiceType: ResolverTypeWrapper<ServiceTypeRecord>;
   Startup: ResolverTypeWrapper<Startup>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Survey: ResolverTypeWrapper<SurveyDoc>;
   SurveyConnection: ResolverTypeWrapper<Page>;
   SurveyEdge: ResolverTypeWrapper<Edge>;
@@ -857,6 +874,7 @@ export type ResolversParentTypes = ResolversObject<{
   ReporterInput: ReporterInput;
   ServiceType: ServiceTypeRecord;
   Startup: Startup;
+  Subscription: Record<PropertyKey, never>;
   Survey: SurveyDoc;
   SurveyConnection: Page;
   SurveyEdge: Edge;
@@ -1048,6 +1066,10 @@ export type StartupResolvers<ContextType = EngagementContext, ParentType extends
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  citizenReportUpdated?: SubscriptionResolver<Maybe<ResolversTypes['CitizenReport']>, "citizenReportUpdated", ParentType, ContextType, RequireFields<SubscriptionCitizenReportUpdatedArgs, 'id'>>;
+}>;
+
 export type SurveyResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Survey'] = ResolversParentTypes['Survey'], FederationReferenceType extends FederationReferenceTypes['Survey'] = FederationReferenceTypes['Survey']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Survey']> | FederationReferenceType, FederationReferenceType, ContextType>;
   closesAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1169,6 +1191,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   ServiceType?: ServiceTypeResolvers<ContextType>;
   Startup?: StartupResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Survey?: SurveyResolvers<ContextType>;
   SurveyConnection?: SurveyConnectionResolvers<ContextType>;
   SurveyEdge?: SurveyEdgeResolvers<ContextType>;

@@ -4,6 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc, RenewableEnergyProjectDoc, WaterConsumptionObservedDoc, WaterLeakAlertDoc, WaterMeterDoc } from '../models/index.js';
+import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
@@ -545,6 +546,16 @@ export type QueryWaterMetersArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A reading as the city graph received it (owned by mobility; environment answers its own readings). */
+export type ReadingReceived = {
+  __typename?: 'ReadingReceived';
+  /** The air-quality reading; null for another department's reading or one no longer stored. */
+  airQualityReading?: Maybe<AirQualityObserved>;
+  /** The air-quality station that measured it; null for another department's reading. */
+  airQualityStation?: Maybe<AirQualityStation>;
+  id: Scalars['ID']['output'];
+};
+
 /** How a record was judged on the way in (docs/ingestion.md, Quality). */
 export type RecordQuality = {
   __typename?: 'RecordQuality';
@@ -881,6 +892,7 @@ export type FederationTypes = ResolversObject<{
   AirQualityStation: AirQualityStation;
   Business: Business;
   District: District;
+  ReadingReceived: ReadingReceived;
   RenewableEnergyProject: RenewableEnergyProject;
   WaterMeter: WaterMeter;
 }>;
@@ -896,6 +908,9 @@ export type FederationReferenceTypes = ResolversObject<{
   District:
     ( { __typename: 'District' }
     & GraphQLRecursivePick<FederationTypes['District'], {"code":true}> );
+  ReadingReceived:
+    ( { __typename: 'ReadingReceived' }
+    & GraphQLRecursivePick<FederationTypes['ReadingReceived'], {"id":true}> );
   RenewableEnergyProject:
     ( { __typename: 'RenewableEnergyProject' }
     & GraphQLRecursivePick<FederationTypes['RenewableEnergyProject'], {"id":true}> );
@@ -942,6 +957,7 @@ export type ResolversTypes = ResolversObject<{
   QuarantinedRecordConnection: ResolverTypeWrapper<Page>;
   QuarantinedRecordEdge: ResolverTypeWrapper<Edge>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
   RecordSource: ResolverTypeWrapper<StoredRecordSource>;
   RecordSourceKind: RecordSourceKind;
@@ -999,6 +1015,7 @@ export type ResolversParentTypes = ResolversObject<{
   QuarantinedRecordConnection: Page;
   QuarantinedRecordEdge: Edge;
   Query: Record<PropertyKey, never>;
+  ReadingReceived: ReadingReceivedRef;
   RecordQuality: RecordQuality;
   RecordSource: StoredRecordSource;
   RenewableEnergyProject: RenewableEnergyProjectDoc;
@@ -1235,6 +1252,13 @@ export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends 
   waterMeters?: Resolver<Maybe<ResolversTypes['WaterMeterConnection']>, ParentType, ContextType, Partial<QueryWaterMetersArgs>>;
 }>;
 
+export type ReadingReceivedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['ReadingReceived'] = ResolversParentTypes['ReadingReceived'], FederationReferenceType extends FederationReferenceTypes['ReadingReceived'] = FederationReferenceTypes['ReadingReceived']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ReadingReceived']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  airQualityReading?: Resolver<Maybe<ResolversTypes['AirQualityObserved']>, ParentType, ContextType>;
+  airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type RecordQualityResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RecordQuality'] = ResolversParentTypes['RecordQuality']> = ResolversObject<{
   flags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1382,6 +1406,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   QuarantinedRecordConnection?: QuarantinedRecordConnectionResolvers<ContextType>;
   QuarantinedRecordEdge?: QuarantinedRecordEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;
   RecordSource?: RecordSourceResolvers<ContextType>;
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;

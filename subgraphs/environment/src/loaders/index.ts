@@ -1,5 +1,6 @@
 /** Environment's per-request loaders ([DL]: created once per request, never shared between viewers). */
 import type { EnvironmentModels } from '../models/index.js';
+import { airQualityReadingById } from './airQualityReadingById.js';
 import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
@@ -20,6 +21,7 @@ export function createLoaders(models: EnvironmentModels) {
     airQualityStationById: airQualityStationById(models),
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
     airQualityPagesByStation: airQualityPagesByStation(models),
+    airQualityReadingById: airQualityReadingById(models),
     noiseLevelPagesByStation: noiseLevelPagesByStation(models),
     waterReadingPagesByMeter: waterReadingPagesByMeter(models),
     waterMeterById: waterMeterById(models),

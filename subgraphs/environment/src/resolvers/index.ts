@@ -11,6 +11,7 @@ import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.j
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { ReadingReceived } from './ReadingReceived.js';
 import { Business, RenewableEnergyProject } from './RenewableEnergyProject.js';
 import { WaterLeakAlert } from './WaterLeakAlert.js';
 import { WaterConsumptionObserved, WaterMeter } from './WaterMeter.js';
@@ -28,6 +29,7 @@ export const resolvers: Resolvers = {
   WaterLeakAlert,
   RenewableEnergyProject,
   Business,
+  ReadingReceived,
   RecordSource: recordSourceResolvers,
   QuarantinedRecord: quarantinedRecordResolvers,
 };

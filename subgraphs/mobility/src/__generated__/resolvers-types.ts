@@ -5,6 +5,8 @@ import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
+import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
+import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { MobilityContext } from '../context.js';
@@ -66,6 +68,19 @@ export type BikeStationEdge = {
   node: BikeStation;
 };
 
+/** How congested a district's roads are, by the mean occupancy of the window's readings (docs/live.md). */
+export type CongestionLevel =
+  /** Mean occupancy under 15 %. */
+  | 'FREE_FLOW'
+  /** 30 % to 50 %. */
+  | 'HEAVY'
+  /** 50 % and more: stop and go. */
+  | 'JAMMED'
+  /** 15 % to 30 %. */
+  | 'MODERATE'
+  /** No reading in the window. */
+  | 'NO_DATA';
+
 /** Congestion in a district, from the latest reading of each of its sensors. */
 export type CongestionSummary = {
   __typename?: 'CongestionSummary';
@@ -82,6 +97,27 @@ export type CongestionSummary = {
   stale?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/** A district's congestion over a sliding window, with the readings it came from. */
+export type CongestionWindow = {
+  __typename?: 'CongestionWindow';
+  /** Mean occupancy of the readings, 0 to 1. */
+  averageOccupancy?: Maybe<Scalars['Float']['output']>;
+  averageSpeed?: Maybe<Quantity>;
+  /** Share of the readings flagged congested, 0 to 1. */
+  congestedShare?: Maybe<Scalars['Float']['output']>;
+  /** Start of the window (exclusive). */
+  from: Scalars['DateTime']['output'];
+  level: CongestionLevel;
+  /** Length of the window: 5 or 15 minutes. */
+  minutes: Scalars['Int']['output'];
+  /** Readings in the window. */
+  readingCount: Scalars['Int']['output'];
+  /** The sensors those readings came from. */
+  sensors: Array<TrafficSensor>;
+  /** End of the window (inclusive). */
+  to: Scalars['DateTime']['output'];
+};
+
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
@@ -91,6 +127,12 @@ export type District = {
   code: Scalars['ID']['output'];
   /** Congestion now: from each sensor's latest reading. */
   congestion?: Maybe<CongestionSummary>;
+  /**
+   * Congestion over a sliding window of the district's readings: the `minutes` (5 or 15) up to
+   * `at`, by default up to the district's newest reading. Computed from the readings themselves;
+   * null when the district has none.
+   */
+  congestionWindow?: Maybe<CongestionWindow>;
   /** Same as `code`: the id clients cache a district under (Global Object Identification). */
   id: Scalars['ID']['output'];
   /** Official name, e.g. Marseille 1er Arrondissement. */
@@ -106,6 +148,13 @@ export type District = {
   trafficSensors?: Maybe<TrafficSensorConnection>;
   /** Transit stops in this district. */
   transitStops?: Maybe<Array<TransitStop>>;
+};
+
+
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
+export type DistrictCongestionWindowArgs = {
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  minutes?: Scalars['Int']['input'];
 };
 
 
@@ -233,6 +282,11 @@ export type Query = {
   bikeStations?: Maybe<BikeStationConnection>;
   /** Mobility's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
   mobilityQuarantine?: Maybe<QuarantinedRecordConnection>;
+  /**
+   * A received reading by its id (`<sensor or station id>@<observedAt>`). Another shape of id is
+   * BAD_USER_INPUT.
+   */
+  reading?: Maybe<ReadingReceived>;
   trafficLight?: Maybe<TrafficLight>;
   trafficLights?: Maybe<TrafficLightConnection>;
   /** Readings across sensors, newest first; filter by district and time range. */
@@ -259,6 +313,11 @@ export type QueryMobilityQuarantineArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<QuarantineStatus>;
+};
+
+
+export type QueryReadingArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -307,6 +366,23 @@ export type QueryTransitLinesArgs = {
 
 export type QueryTransitStopArgs = {
   id: Scalars['ID']['input'];
+};
+
+/**
+ * A reading as the city graph received it, from a traffic sensor (mobility) or an air-quality
+ * station (environment): what `Subscription.readingReceived` delivers. Each department answers
+ * the fields of its own readings; the others are null.
+ */
+export type ReadingReceived = {
+  __typename?: 'ReadingReceived';
+  /** `<sensor or station id>@<observedAt>`, e.g. `mob-ts-13201-01@2026-11-25T08:00:00.000Z`. */
+  id: Scalars['ID']['output'];
+  /** When the reading was observed (from its id). */
+  observedAt: Scalars['DateTime']['output'];
+  /** The traffic reading; null for another department's reading or one no longer stored. */
+  trafficReading?: Maybe<TrafficFlowReading>;
+  /** The traffic sensor that measured it; null for another department's reading. */
+  trafficSensor?: Maybe<TrafficSensor>;
 };
 
 /** How a record was judged on the way in (docs/ingestion.md, Quality). */
@@ -366,6 +442,58 @@ export type SignalPlanInput = {
   cycleSeconds: Scalars['Int']['input'];
   name: Scalars['String']['input'];
   phases: Array<SignalPhaseInput>;
+};
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each reading received from one traffic sensor (`sensorId`) or one air-quality station
+   * (`stationId`); exactly one of the two.
+   */
+  readingReceived?: Maybe<ReadingReceived>;
+  /** The traffic light each time its signal plan changes. Mobility staff only. */
+  signalPlanChanged?: Maybe<TrafficLight>;
+  /**
+   * The district each time its congestion changes: the 5-minute window's level changed, or its
+   * mean occupancy moved by 5 points, after a reading arrived.
+   */
+  trafficChanged?: Maybe<District>;
+};
+
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type SubscriptionReadingReceivedArgs = {
+  sensorId?: InputMaybe<Scalars['ID']['input']>;
+  stationId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type SubscriptionSignalPlanChangedArgs = {
+  trafficLightId: Scalars['ID']['input'];
+};
+
+
+/**
+ * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
+ * gateway's /graphql. Each event is answered through the gateway's query path, with the
+ * subscriber's access: a field it may not read is null with the usual error.
+ */
+export type SubscriptionTrafficChangedArgs = {
+  district: Scalars['ID']['input'];
 };
 
 /** A time range: from inclusive, to exclusive. */
@@ -608,6 +736,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = ResolversObject<{
   BikeStation: BikeStation;
   District: District;
+  ReadingReceived: ReadingReceived;
   TrafficLight: TrafficLight;
   TrafficSensor: TrafficSensor;
   TransitLine: TransitLine;
@@ -622,6 +751,9 @@ export type FederationReferenceTypes = ResolversObject<{
   District:
     ( { __typename: 'District' }
     & GraphQLRecursivePick<FederationTypes['District'], {"code":true}> );
+  ReadingReceived:
+    ( { __typename: 'ReadingReceived' }
+    & GraphQLRecursivePick<FederationTypes['ReadingReceived'], {"id":true}> );
   TrafficLight:
     ( { __typename: 'TrafficLight' }
     & GraphQLRecursivePick<FederationTypes['TrafficLight'], {"id":true}> );
@@ -647,8 +779,10 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
   BikeStationEdge: ResolverTypeWrapper<Edge>;
+  CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  CongestionWindow: ResolverTypeWrapper<CongestionWindowValue>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
@@ -662,6 +796,7 @@ export type ResolversTypes = ResolversObject<{
   QuarantinedRecordConnection: ResolverTypeWrapper<Page>;
   QuarantinedRecordEdge: ResolverTypeWrapper<Edge>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  ReadingReceived: ResolverTypeWrapper<ReadingReceivedRef>;
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
   RecordSource: ResolverTypeWrapper<StoredRecordSource>;
   RecordSourceKind: RecordSourceKind;
@@ -669,6 +804,7 @@ export type ResolversTypes = ResolversObject<{
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
   SignalPlanInput: SignalPlanInput;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: ResolverTypeWrapper<TrafficFlowReadingDoc>;
   TrafficFlowReadingConnection: ResolverTypeWrapper<Page>;
@@ -696,6 +832,7 @@ export type ResolversParentTypes = ResolversObject<{
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
   Float: Scalars['Float']['output'];
+  CongestionWindow: CongestionWindowValue;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   GeoPoint: GeoPoint;
@@ -707,12 +844,14 @@ export type ResolversParentTypes = ResolversObject<{
   QuarantinedRecordConnection: Page;
   QuarantinedRecordEdge: Edge;
   Query: Record<PropertyKey, never>;
+  ReadingReceived: ReadingReceivedRef;
   RecordQuality: RecordQuality;
   RecordSource: StoredRecordSource;
   SignalPhase: SignalPhase;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
   SignalPlanInput: SignalPlanInput;
+  Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: TrafficFlowReadingDoc;
   TrafficFlowReadingConnection: Page;
@@ -765,6 +904,18 @@ export type CongestionSummaryResolvers<ContextType = MobilityContext, ParentType
   stale?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 }>;
 
+export type CongestionWindowResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['CongestionWindow'] = ResolversParentTypes['CongestionWindow']> = ResolversObject<{
+  averageOccupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  congestedShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['CongestionLevel'], ParentType, ContextType>;
+  minutes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  readingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  sensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -774,6 +925,7 @@ export type DistrictResolvers<ContextType = MobilityContext, ParentType extends 
   bikeStations?: Resolver<Maybe<Array<ResolversTypes['BikeStation']>>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   congestion?: Resolver<Maybe<ResolversTypes['CongestionSummary']>, ParentType, ContextType>;
+  congestionWindow?: Resolver<Maybe<ResolversTypes['CongestionWindow']>, ParentType, ContextType, RequireFields<DistrictCongestionWindowArgs, 'minutes'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -843,6 +995,7 @@ export type QuarantinedRecordEdgeResolvers<ContextType = MobilityContext, Parent
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
   mobilityQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryMobilityQuarantineArgs>>;
+  reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<Maybe<ResolversTypes['TrafficLightConnection']>, ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
   trafficReadings?: Resolver<Maybe<ResolversTypes['TrafficFlowReadingConnection']>, ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
@@ -850,6 +1003,14 @@ export type QueryResolvers<ContextType = MobilityContext, ParentType extends Res
   trafficSensors?: Resolver<Maybe<ResolversTypes['TrafficSensorConnection']>, ParentType, ContextType, Partial<QueryTrafficSensorsArgs>>;
   transitLines?: Resolver<Maybe<Array<ResolversTypes['TransitLine']>>, ParentType, ContextType, Partial<QueryTransitLinesArgs>>;
   transitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType, RequireFields<QueryTransitStopArgs, 'id'>>;
+}>;
+
+export type ReadingReceivedResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['ReadingReceived'] = ResolversParentTypes['ReadingReceived'], FederationReferenceType extends FederationReferenceTypes['ReadingReceived'] = FederationReferenceTypes['ReadingReceived']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ReadingReceived']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  trafficReading?: Resolver<Maybe<ResolversTypes['TrafficFlowReading']>, ParentType, ContextType>;
+  trafficSensor?: Resolver<Maybe<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
 }>;
 
 export type RecordQualityResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RecordQuality'] = ResolversParentTypes['RecordQuality']> = ResolversObject<{
@@ -874,6 +1035,12 @@ export type SignalPlanResolvers<ContextType = MobilityContext, ParentType extend
   phases?: Resolver<Array<ResolversTypes['SignalPhase']>, ParentType, ContextType>;
   updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  readingReceived?: SubscriptionResolver<Maybe<ResolversTypes['ReadingReceived']>, "readingReceived", ParentType, ContextType, Partial<SubscriptionReadingReceivedArgs>>;
+  signalPlanChanged?: SubscriptionResolver<Maybe<ResolversTypes['TrafficLight']>, "signalPlanChanged", ParentType, ContextType, RequireFields<SubscriptionSignalPlanChangedArgs, 'trafficLightId'>>;
+  trafficChanged?: SubscriptionResolver<Maybe<ResolversTypes['District']>, "trafficChanged", ParentType, ContextType, RequireFields<SubscriptionTrafficChangedArgs, 'district'>>;
 }>;
 
 export type TrafficFlowReadingResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficFlowReading'] = ResolversParentTypes['TrafficFlowReading']> = ResolversObject<{
@@ -977,6 +1144,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   BikeStationConnection?: BikeStationConnectionResolvers<ContextType>;
   BikeStationEdge?: BikeStationEdgeResolvers<ContextType>;
   CongestionSummary?: CongestionSummaryResolvers<ContextType>;
+  CongestionWindow?: CongestionWindowResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
@@ -988,10 +1156,12 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   QuarantinedRecordConnection?: QuarantinedRecordConnectionResolvers<ContextType>;
   QuarantinedRecordEdge?: QuarantinedRecordEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;
   RecordSource?: RecordSourceResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   TrafficFlowReading?: TrafficFlowReadingResolvers<ContextType>;
   TrafficFlowReadingConnection?: TrafficFlowReadingConnectionResolvers<ContextType>;
   TrafficFlowReadingEdge?: TrafficFlowReadingEdgeResolvers<ContextType>;

@@ -3,6 +3,7 @@ import type { MobilityModels } from '../models/index.js';
 import { bikeStationById } from './bikeStationById.js';
 import { bikeStationsByDistrict } from './bikeStationsByDistrict.js';
 import { trafficLightById } from './trafficLightById.js';
+import { trafficReadingById } from './trafficReadingById.js';
 import { trafficReadingPagesBySensor } from './trafficReadingPagesBySensor.js';
 import { trafficLightsByDistrict } from './trafficLightsByDistrict.js';
 import { trafficSensorById } from './trafficSensorById.js';
@@ -17,6 +18,7 @@ export function createLoaders(models: MobilityModels) {
     trafficSensorById: trafficSensorById(models),
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
     trafficReadingPagesBySensor: trafficReadingPagesBySensor(models),
+    trafficReadingById: trafficReadingById(models),
     trafficLightById: trafficLightById(models),
     trafficLightsByDistrict: trafficLightsByDistrict(models),
     transitLineById: transitLineById(models),

@@ -56,3 +56,5 @@ export const trafficFlowReadingSchema = new Schema<TrafficFlowReadingDoc>(
 );
 trafficFlowReadingSchema.index({ sensorId: 1, observedAt: -1 });
 trafficFlowReadingSchema.index({ observedAt: -1 });
+// Sliding windows of a district (District.congestionWindow, live analysis).
+trafficFlowReadingSchema.index({ district: 1, observedAt: -1 });

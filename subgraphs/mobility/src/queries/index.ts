@@ -50,6 +50,23 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** Every transit line (optionally of one mode), by `_id`. */
     transitLines: (filter: QueryFilter<TransitLineDoc>) =>
       models.TransitLine.find(filter).sort({ _id: 1 }).lean().exec(),
+    /** A district's readings with `from < observedAt <= to` (a sliding window; bounded by its length). */
+    trafficReadingsInWindow: (district: string, from: Date, to: Date) =>
+      models.TrafficFlowReading.find({
+        district,
+        observedAt: { $gt: from, $lte: to },
+      })
+        .lean()
+        .exec(),
+    /** When the district's newest reading was observed, or null. */
+    newestTrafficReadingAt: async (district: string) =>
+      (
+        await models.TrafficFlowReading.findOne({ district })
+          .sort({ observedAt: -1 })
+          .select({ observedAt: 1 })
+          .lean()
+          .exec()
+      )?.observedAt ?? null,
     /** A page of bike stations, by `_id`. */
     bikeStations: pageQuery(models.BikeStation),
   };

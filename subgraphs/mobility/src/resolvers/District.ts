@@ -6,6 +6,12 @@ import {
 import { type PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import { isStale } from '../../../../lib/ingest/storeObservations.js';
 import type { MobilityContext } from '../context.js';
+import { BadUserInputError } from '../../../../lib/runtime/errors.js';
+import {
+  CONGESTION_WINDOW_MINUTES,
+  congestionOverWindow,
+  type CongestionWindowMinutes,
+} from '../analysis/congestionWindow.js';
 import { trafficFlowObservedSpec } from '../ingest/TrafficFlowObserved.js';
 import { speed } from './units.js';
 
@@ -19,6 +25,29 @@ export const District = {
     ctx.loaders.bikeStationsByDistrict.load(ref.code),
   trafficLights: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>
     ctx.loaders.trafficLightsByDistrict.load(ref.code),
+  async congestionWindow(
+    ref: DistrictRef,
+    args: { minutes: number; at?: Date | null },
+    ctx: MobilityContext,
+  ) {
+    if (
+      !(CONGESTION_WINDOW_MINUTES as readonly number[]).includes(args.minutes)
+    )
+      throw new BadUserInputError(
+        `congestionWindow(minutes:) is ${CONGESTION_WINDOW_MINUTES.join(' or ')}, got ${args.minutes}.`,
+        { argumentName: 'minutes' },
+      );
+    const to = args.at ?? (await ctx.queries.newestTrafficReadingAt(ref.code));
+    if (!to) return null;
+    const minutes = args.minutes as CongestionWindowMinutes;
+    const from = new Date(to.getTime() - minutes * 60_000);
+    const readings = await ctx.queries.trafficReadingsInWindow(
+      ref.code,
+      from,
+      to,
+    );
+    return congestionOverWindow(readings, minutes, to);
+  },
   async congestion(ref: DistrictRef, _: unknown, ctx: MobilityContext) {
     const sensors = await ctx.loaders.trafficSensorsByDistrict.load(ref.code);
     // Each sensor's current state, kept on ingest: no scan of the readings.

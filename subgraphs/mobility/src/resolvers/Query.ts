@@ -6,11 +6,13 @@ import {
   type TimeRange,
 } from '../../../../lib/subgraph-kit/pagination.js';
 import type { MobilityContext } from '../context.js';
+import { readingReceivedRef } from './ReadingReceived.js';
 import type { TransitLineDoc } from '../models/index.js';
 
 type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
+  reading: (_: unknown, args: { id: string }) => readingReceivedRef(args.id),
   mobilityQuarantine: (
     _: unknown,
     args: Parameters<typeof quarantineQuery>[0],

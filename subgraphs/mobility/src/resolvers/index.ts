@@ -4,9 +4,11 @@ import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
 import { BikeStation } from './BikeStation.js';
+import { CongestionWindow } from './CongestionWindow.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { ReadingReceived } from './ReadingReceived.js';
 import { SignalPlan, TrafficLight } from './TrafficLight.js';
 import { TrafficFlowReading, TrafficSensor } from './TrafficSensor.js';
 import { TransitLine, TransitStop } from './Transit.js';
@@ -23,6 +25,8 @@ export const resolvers: Resolvers = {
   TransitLine,
   TransitStop,
   BikeStation,
+  ReadingReceived,
+  CongestionWindow,
   RecordSource: recordSourceResolvers,
   QuarantinedRecord: quarantinedRecordResolvers,
 };

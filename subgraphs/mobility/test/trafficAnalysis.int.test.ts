@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readingId, type CityEvent } from '../../../lib/runtime/cityEvents.js';
+import { createSilentLogger } from '../../../lib/runtime/logger.js';
+import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
+import {
+  startTestDatabase,
+  type TestDatabase,
+} from '../../../lib/tooling/testing/testDatabase.js';
+import { createTrafficAnalysis } from '../src/analysis/trafficAnalysis.js';
+import { createModels, type MobilityModels } from '../src/models/index.js';
+import { createQueries } from '../src/queries/index.js';
+
+describe('mobility live traffic analysis', () => {
+  let db: TestDatabase;
+  let models: MobilityModels;
+
+  beforeAll(async () => {
+    db = await startTestDatabase('traffic-analysis-test');
+    models = createModels(db.connection);
+    await models.TrafficFlowReading.init();
+  });
+  afterAll(async () => {
+    await db.stop();
+  });
+
+  /** Stores a reading and returns the event ingestion would publish for it. */
+  const accept = async (
+    sensorId: string,
+    iso: string,
+    occupancy: number,
+  ): Promise<CityEvent> => {
+    const observedAt = new Date(iso);
+    await models.TrafficFlowReading.create({
+      _id: readingId(sensorId, observedAt),
+      sensorId,
+      district: '13205',
+      observedAt,
+      intensity: 800,
+      averageSpeed: 30,
+      occupancy,
+      congested: occupancy > 0.6,
+      source: { kind: 'seed', id: 'seed:test' },
+      receivedAt: observedAt,
+      quality: { flags: [], score: 1 },
+    });
+    return {
+      id: readingId(sensorId, observedAt),
+      department: 'mobility',
+      type: 'reading.received',
+      entity: { type: 'TrafficSensor', id: sensorId },
+      district: '13205',
+      occurredAt: observedAt,
+      payload: {},
+    };
+  };
+
+  it('announces a district when its 5-minute level changes, and stays quiet while it does not', async () => {
+    const events = createRecordingEventPublisher();
+    const analysis = createTrafficAnalysis({
+      queries: createQueries(models),
+      events,
+      logger: createSilentLogger(),
+    });
+    await analysis.handle([
+      await accept('mob-ts-13205-01', '2026-12-01T07:00:00.000Z', 0.1),
+      await accept('mob-ts-13205-02', '2026-12-01T07:00:00.000Z', 0.12),
+    ]);
+    // Same level, occupancy within 5 points: nothing new.
+    await analysis.handle([
+      await accept('mob-ts-13205-01', '2026-12-01T07:01:00.000Z', 0.11),
+    ]);
+    // The rush begins: the window's mean crosses 15 % (MODERATE).
+    await analysis.handle([
+      await accept('mob-ts-13205-01', '2026-12-01T07:02:00.000Z', 0.3),
+      await accept('mob-ts-13205-02', '2026-12-01T07:02:00.000Z', 0.3),
+    ]);
+    expect(events.published.map((e) => [e.id, e.payload['level']])).toEqual([
+      ['13205@traffic/2026-12-01T07:00:00.000Z', 'FREE_FLOW'],
+      ['13205@traffic/2026-12-01T07:02:00.000Z', 'MODERATE'],
+    ]);
+    expect(events.published[1]).toMatchObject({
+      type: 'traffic.changed',
+      entity: { type: 'District', id: '13205' },
+      district: '13205',
+      payload: { minutes: 5, previousLevel: 'FREE_FLOW', readingCount: 5 },
+    });
+  });
+
+  it('ignores readings of other entities', async () => {
+    const events = createRecordingEventPublisher();
+    const analysis = createTrafficAnalysis({
+      queries: createQueries(models),
+      events,
+      logger: createSilentLogger(),
+    });
+    await analysis.handle([
+      {
+        id: 'env-aq-13205-01@2026-12-01T07:00:00.000Z',
+        department: 'environment',
+        type: 'reading.received',
+        entity: { type: 'AirQualityStation', id: 'env-aq-13205-01' },
+        district: '13205',
+        occurredAt: new Date('2026-12-01T07:00:00.000Z'),
+        payload: {},
+      },
+    ]);
+    expect(events.published).toEqual([]);
+  });
+});

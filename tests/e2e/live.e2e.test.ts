@@ -1,0 +1,532 @@
+/**
+ * The live city end to end: every service as a process, a private Redis as
+ * the broker, clients speaking graphql-transport-ws (the graphql-ws client)
+ * and Server-Sent Events to the gateway's /graphql.
+ */
+import { randomUUID } from 'node:crypto';
+import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import type { Connection } from 'mongoose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { readingId } from '../../lib/runtime/cityEvents.js';
+import { connectDatabase } from '../../lib/runtime/mongo.js';
+import { createOutboxPublisher } from '../../lib/subgraph-kit/eventOutbox.js';
+import {
+  startPrivateRedis,
+  type PrivateRedis,
+} from '../../lib/tooling/testing/privateRedis.js';
+import { startCityGraph, type CityGraph } from './cityGraph.js';
+
+const SENSOR = 'mob-ts-13201-01';
+const LIGHT = 'mob-tl-13201-03';
+
+/** A subscription's messages as they arrive; `next()` waits for the next one. */
+function subscribeWith(
+  client: Client,
+  query: string,
+  variables: Record<string, unknown> = {},
+) {
+  const received: ExecutionResult[] = [];
+  const waiting: ((value: ExecutionResult | 'complete') => void)[] = [];
+  let completed = false;
+  let failure: unknown = null;
+  const push = (value: ExecutionResult | 'complete') => {
+    const waiter = waiting.shift();
+    if (waiter) waiter(value);
+    else if (value !== 'complete') received.push(value);
+  };
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => push(value as ExecutionResult),
+      error: (error) => {
+        failure = error;
+        completed = true;
+        push('complete');
+      },
+      complete: () => {
+        completed = true;
+        push('complete');
+      },
+    },
+  );
+  return {
+    dispose,
+    get failure() {
+      return failure;
+    },
+    /** The next message; null if none came within `timeoutMs`. */
+    next(timeoutMs = 30_000): Promise<ExecutionResult | 'complete' | null> {
+      const ready = received.shift();
+      if (ready) return Promise.resolve(ready);
+      if (completed) return Promise.resolve('complete');
+      return new Promise((resolve) => {
+        const waiter = (value: ExecutionResult | 'complete') => {
+          clearTimeout(timer);
+          resolve(value);
+        };
+        const timer = setTimeout(() => {
+          waiting.splice(waiting.indexOf(waiter), 1);
+          resolve(null);
+        }, timeoutMs);
+        waiting.push(waiter);
+      });
+    },
+  };
+}
+
+/**
+ * Produces events until the subscription delivers one: the server registers
+ * a subscription shortly after the client sent it, with no message saying
+ * so, and only events published after that are delivered.
+ */
+async function deliveredAfter<T>(
+  subscription: ReturnType<typeof subscribeWith>,
+  produce: (attempt: number) => Promise<T>,
+): Promise<{ message: ExecutionResult | 'complete'; produced: T[] }> {
+  const produced: T[] = [];
+  for (let attempt = 0; attempt < 30; attempt++) {
+    produced.push(await produce(attempt));
+    const message = await subscription.next(1500);
+    if (message) return { message, produced };
+  }
+  throw new Error('nothing delivered');
+}
+
+describe('the live city (end to end)', () => {
+  let graph: CityGraph;
+  let redis: PrivateRedis;
+  let mobility: Connection;
+  const clients: Client[] = [];
+  const wsUrl = () => graph.gatewayUrl.replace(/^http/, 'ws');
+  const connect = (authorization?: string) => {
+    const client = createClient({
+      url: wsUrl(),
+      webSocketImpl: WebSocket,
+      lazy: false,
+      retryAttempts: 0,
+      ...(authorization
+        ? { connectionParams: { authorization: `Bearer ${authorization}` } }
+        : {}),
+      onNonLazyError: () => undefined,
+    });
+    clients.push(client);
+    return client;
+  };
+
+  /** A reading the mobility department accepted: stored, and announced through its outbox. */
+  const ingestReading = async (observedAt: Date, occupancy: number) => {
+    const id = readingId(SENSOR, observedAt);
+    await mobility.collection('traffic_flow_readings').insertOne({
+      _id: id as never,
+      sensorId: SENSOR,
+      district: '13201',
+      observedAt,
+      intensity: 900,
+      averageSpeed: 22,
+      occupancy,
+      congested: occupancy > 0.5,
+    });
+    await createOutboxPublisher({ connection: mobility }).publish([
+      {
+        id,
+        department: 'mobility',
+        type: 'reading.received',
+        entity: { type: 'TrafficSensor', id: SENSOR },
+        district: '13201',
+        occurredAt: observedAt,
+        payload: { occupancy },
+      },
+    ]);
+    return id;
+  };
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    graph = await startCityGraph({
+      env: {
+        REDIS_URL: redis.url,
+        REDIS_KEY_PREFIX: `e2e-live-${randomUUID()}:`,
+        EVENTS_OUTBOX_POLL_MS: '100',
+        AUTH_CLOCK_TOLERANCE_S: '0',
+      },
+    });
+    mobility = await connectDatabase({
+      uri: graph.databases.mobility.uri,
+      dbName: 'mobility',
+    });
+  });
+  afterAll(async () => {
+    for (const client of clients) void client.dispose();
+    await mobility?.close();
+    await graph?.stop();
+    await redis?.stop();
+  });
+
+  it('answers a subscription sent over plain POST with a clear error', async () => {
+    const result = await graph.query(
+      `subscription { readingReceived(sensorId: "${SENSOR}") { id } }`,
+    );
+    expect(result.status).toBe(400);
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_REQUEST');
+    expect(result.errors?.[0]?.message).toMatch(
+      /WebSocket.*Server-Sent Events/,
+    );
+  });
+
+  it('delivers a reading with fields of two departments, a protected one null for an anonymous subscriber', async () => {
+    const subscription = subscribeWith(
+      connect(),
+      /* GraphQL */ `
+        subscription Watch($sensor: ID!) {
+          readingReceived(sensorId: $sensor) {
+            id
+            observedAt
+            trafficReading {
+              occupancy
+              congested
+            }
+            trafficSensor {
+              name
+              district {
+                name
+                airQualityStations {
+                  id
+                }
+                openLeakAlerts
+              }
+            }
+          }
+        }
+      `,
+      { sensor: SENSOR },
+    );
+    const { message, produced } = await deliveredAfter(subscription, (n) =>
+      ingestReading(new Date(Date.UTC(2026, 11, 1, 8, 0, n)), 0.72),
+    );
+    subscription.dispose();
+    expect(message, JSON.stringify(subscription.failure)).not.toBe('complete');
+    const { data, errors } = message as ExecutionResult;
+    const reading = (data as Record<string, Record<string, unknown>>)[
+      'readingReceived'
+    ];
+    const id = String(reading?.['id']);
+    expect(produced).toContain(id);
+    expect(reading?.['observedAt']).toBe(id.slice(id.indexOf('@') + 1));
+    expect(reading?.['trafficReading']).toEqual({
+      occupancy: 0.72,
+      congested: true,
+    });
+    const sensor = reading?.['trafficSensor'] as Record<
+      string,
+      Record<string, unknown>
+    >;
+    expect(typeof sensor['name']).toBe('string');
+    // Environment's fields of the district (another department)...
+    expect(Array.isArray(sensor['district']?.['airQualityStations'])).toBe(
+      true,
+    );
+    expect(sensor['district']?.['airQualityStations']).not.toHaveLength(0);
+    // ...and its protected one, null with the usual error.
+    expect(sensor['district']?.['openLeakAlerts']).toBeNull();
+    expect(errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(errors?.[0]?.path).toEqual([
+      'readingReceived',
+      'trafficSensor',
+      'district',
+      'openLeakAlerts',
+    ]);
+  });
+
+  it('announces a district whose congestion changes, computed from the readings as they arrive', async () => {
+    const subscription = subscribeWith(
+      connect(),
+      /* GraphQL */ `
+        subscription {
+          trafficChanged(district: "13201") {
+            code
+            congestionWindow(minutes: 5) {
+              level
+              readingCount
+              to
+              sensors {
+                id
+              }
+            }
+          }
+        }
+      `,
+    );
+    // Alternating jams and free flow, so every reading changes the level.
+    const { message, produced } = await deliveredAfter(subscription, (n) =>
+      ingestReading(
+        new Date(Date.UTC(2026, 11, 2, 8, 0, 0) + n * 10 * 60_000),
+        n % 2 === 0 ? 0.9 : 0.05,
+      ),
+    );
+    subscription.dispose();
+    const district = (message as ExecutionResult).data?.['trafficChanged'] as {
+      code: string;
+      congestionWindow: {
+        level: string;
+        readingCount: number;
+        to: string;
+        sensors: { id: string }[];
+      };
+    };
+    expect(district.code).toBe('13201');
+    // The window ends at one of the readings just ingested and holds it.
+    expect(produced.map((id) => id.slice(id.indexOf('@') + 1))).toContain(
+      district.congestionWindow.to,
+    );
+    expect(district.congestionWindow.sensors).toEqual([{ id: SENSOR }]);
+    expect(['JAMMED', 'FREE_FLOW']).toContain(district.congestionWindow.level);
+  });
+
+  it('delivers citizenReportUpdated with the report, contact details protected', async () => {
+    const first = await graph.query(
+      '{ citizenReports(first: 1) { nodes { id } } }',
+    );
+    const id = (first.data?.['citizenReports'] as { nodes: { id: string }[] })
+      .nodes[0]?.id as string;
+    const engagement = await connectDatabase({
+      uri: graph.databases.engagement.uri,
+      dbName: 'engagement',
+    });
+    try {
+      const subscription = subscribeWith(
+        connect(),
+        `subscription ($id: ID!) { citizenReportUpdated(id: $id) { id status reporterEmail } }`,
+        { id },
+      );
+      const { message } = await deliveredAfter(subscription, (n) =>
+        createOutboxPublisher({ connection: engagement }).publish([
+          {
+            id: `${id}@status/${n}`,
+            department: 'engagement',
+            type: 'citizenReport.updated',
+            entity: { type: 'CitizenReport', id },
+            occurredAt: new Date(),
+            payload: {},
+          },
+        ]),
+      );
+      subscription.dispose();
+      const { data, errors } = message as ExecutionResult;
+      expect((data?.['citizenReportUpdated'] as { id: string }).id).toBe(id);
+      expect(
+        (data?.['citizenReportUpdated'] as { reporterEmail: unknown })
+          .reporterEmail,
+      ).toBeNull();
+      expect(errors?.[0]?.path).toEqual([
+        'citizenReportUpdated',
+        'reporterEmail',
+      ]);
+    } finally {
+      await engagement.close();
+    }
+  });
+
+  it('refuses signalPlanChanged to an anonymous subscriber and delivers a staff change to staff', async () => {
+    const query = /* GraphQL */ `
+      subscription ($light: ID!) {
+        signalPlanChanged(trafficLightId: $light) {
+          id
+          signalPlan {
+            name
+            cycleSeconds
+            updatedBy
+          }
+        }
+      }
+    `;
+    const anonymous = subscribeWith(connect(), query, { light: LIGHT });
+    const refused = (await anonymous.next()) as ExecutionResult;
+    expect(refused.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(refused.errors?.[0]?.message).toMatch(
+      /Subscription\.signalPlanChanged requires/,
+    );
+
+    const staff = subscribeWith(
+      connect(await graph.token('staff-01', ['mobility:staff'])),
+      query,
+      { light: LIGHT },
+    );
+    const controller = await graph.token('ctl-01', ['mobility:control']);
+    const delivered = await deliveredAfter(staff, async (n) => {
+      const changed = await graph.query(
+        `mutation { setSignalPlan(trafficLightId: "${LIGHT}", plan: { name: "Plan live ${n}", cycleSeconds: 90, phases: [{ name: "a", greenSeconds: 40 }, { name: "b", greenSeconds: 40 }] }) { id } }`,
+        {},
+        { token: controller },
+      );
+      expect(changed.errors).toBeUndefined();
+      return `Plan live ${n}`;
+    });
+    staff.dispose();
+    const message = delivered.message as ExecutionResult;
+    expect(message.errors).toBeUndefined();
+    expect(message.data).toEqual({
+      signalPlanChanged: {
+        id: LIGHT,
+        signalPlan: {
+          name: delivered.produced.at(-1),
+          cycleSeconds: 90,
+          updatedBy: 'ctl-01',
+        },
+      },
+    });
+  });
+
+  it('refuses a subscription over the operation limits before anything is sent', async () => {
+    // Deeper than the gateway's depth limit (12), through District and back.
+    const deep = `trafficSensor { district { trafficSensors { nodes { district { trafficSensors { nodes { district { trafficSensors { nodes { district { name } } } } } } } } } } }`;
+    const subscription = subscribeWith(
+      connect(),
+      `subscription { readingReceived(sensorId: "${SENSOR}") { ${deep} } }`,
+    );
+    const message = await subscription.next();
+    const errors =
+      message === 'complete'
+        ? (subscription.failure as {
+            message: string;
+            extensions?: Record<string, unknown>;
+          }[])
+        : message?.errors;
+    // The same answer as the same selection sent as a query over POST.
+    expect(errors?.[0]?.message).toMatch(/depth limit of 12 exceeded/i);
+    expect(errors?.[0]?.extensions?.['code']).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('refuses a forged token at connect, with a clear close reason', async () => {
+    const token = await graph.token('staff-01', ['mobility:staff']);
+    const forged = `${token.slice(0, -4)}AAAA`;
+    const closed = await new Promise<{ code: number; reason: string }>(
+      (resolve) => {
+        const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+        socket.on('open', () =>
+          socket.send(
+            JSON.stringify({
+              type: 'connection_init',
+              payload: { authorization: `Bearer ${forged}` },
+            }),
+          ),
+        );
+        socket.on('close', (code, reason) =>
+          resolve({ code, reason: reason.toString() }),
+        );
+      },
+    );
+    expect(closed.code).toBe(4401);
+    expect(closed.reason).toMatch(/^Unauthorized: Invalid token/);
+  });
+
+  it('ends a subscription when its token expires mid-stream', async () => {
+    const token = await graph.token('staff-02', ['mobility:staff'], 2);
+    const subscription = subscribeWith(
+      connect(token),
+      `subscription { signalPlanChanged(trafficLightId: "${LIGHT}") { id } }`,
+    );
+    const message = (await subscription.next()) as ExecutionResult;
+    expect(message.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+    expect(message.errors?.[0]?.message).toMatch(/token expired/);
+  });
+
+  it('closes the connection on a malformed message and ignores an unknown operation id', async () => {
+    const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    const messages: string[] = [];
+    socket.on('message', (data: Buffer) => messages.push(data.toString()));
+    socket.send(JSON.stringify({ type: 'connection_init' }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(messages.map((m) => JSON.parse(m).type)).toContain('connection_ack');
+    // Completing an operation that does not exist changes nothing...
+    socket.send(JSON.stringify({ type: 'complete', id: 'no-such-operation' }));
+    socket.send(JSON.stringify({ type: 'ping' }));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(messages.map((m) => JSON.parse(m).type)).toContain('pong');
+    // ...a malformed message closes the connection with 4400.
+    const closed = new Promise<number>((resolve) =>
+      socket.once('close', (code) => resolve(code)),
+    );
+    socket.send('{"type": "subscribe", "id": 42');
+    expect(await closed).toBe(4400);
+  });
+
+  it('streams over Server-Sent Events', async () => {
+    const controller = new AbortController();
+    const url = new URL(graph.gatewayUrl);
+    url.searchParams.set(
+      'query',
+      `subscription { readingReceived(sensorId: "${SENSOR}") { id trafficReading { occupancy } } }`,
+    );
+    const response = await fetch(url, {
+      headers: { accept: 'text/event-stream' },
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/text\/event-stream/);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const produced: string[] = [];
+    let text = '';
+    let pending = reader.read();
+    for (let n = 0; n < 30 && !text.includes('event: next'); n++) {
+      produced.push(
+        await ingestReading(new Date(Date.UTC(2026, 11, 1, 8, 5, n)), 0.31),
+      );
+      const deadline = Date.now() + 1500;
+      while (!text.includes('event: next') && Date.now() < deadline) {
+        const chunk = await Promise.race([
+          pending,
+          new Promise<null>((r) => setTimeout(() => r(null), 300)),
+        ]);
+        if (!chunk) continue;
+        if (chunk.done) break;
+        text += new TextDecoder().decode(chunk.value);
+        pending = reader.read();
+      }
+    }
+    pending.catch(() => undefined);
+    controller.abort();
+    const data = /data: (.*)/.exec(text.slice(text.indexOf('event: next')));
+    const body = JSON.parse(data?.[1] ?? 'null') as {
+      data: { readingReceived: { id: string } };
+    };
+    expect(produced).toContain(body.data.readingReceived.id);
+    expect(body).toEqual({
+      data: {
+        readingReceived: {
+          id: body.data.readingReceived.id,
+          trafficReading: { occupancy: 0.31 },
+        },
+      },
+    });
+  });
+
+  it('keeps delivering after the broker is restarted mid-stream', async () => {
+    const subscription = subscribeWith(
+      connect(),
+      `subscription { readingReceived(sensorId: "${SENSOR}") { id } }`,
+    );
+    // First make sure it is registered and delivering.
+    await deliveredAfter(subscription, (n) =>
+      ingestReading(new Date(Date.UTC(2026, 11, 1, 8, 10, n)), 0.4),
+    );
+    await redis.kill();
+    // Accepted while the broker is down: it waits in mobility's outbox.
+    const id = await ingestReading(new Date('2026-12-01T08:20:00.000Z'), 0.4);
+    await redis.start();
+    // Earlier readings may still come (the retries above): wait for this one.
+    let message: ExecutionResult | 'complete' | null = null;
+    for (let i = 0; i < 10; i++) {
+      message = await subscription.next();
+      if (!message || message === 'complete') break;
+      if (
+        (message.data as { readingReceived: { id: string } }).readingReceived
+          .id === id
+      )
+        break;
+    }
+    subscription.dispose();
+    expect(message).toEqual({ data: { readingReceived: { id } } });
+  });
+});

@@ -40,6 +40,7 @@ import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
 import { createNgsiRoutes } from './ngsiRoutes.js';
+import { createOpen311Routes } from './open311Routes.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
@@ -312,6 +313,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
         signingKey: deps.signingKey,
         audit: deps.audit,
         subgraphUrls: () => urlsOf(deps.supergraph.current()),
+      }),
+      // Open311 GeoReport v2 for reporting apps (docs/open311.md).
+      createOpen311Routes({
+        apollo: () => apollo,
+        authenticate: deps.authenticate,
+        logger,
       }),
     ],
     reportsRefusals: (context) => context.auditRecorded,

@@ -10,6 +10,7 @@ import { defineAttackAndFaultScenarios } from './attackAndFault.js';
 import { defineAttackScenarios } from './attacks.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { eventually } from './eventually.js';
+import { defineOpen311Scenarios } from './open311.js';
 
 let graph: CityGraph;
 
@@ -437,6 +438,8 @@ describe('the city graph', () => {
   });
 
   defineAttackAndFaultScenarios(() => graph);
+
+  defineOpen311Scenarios(() => graph);
 
   // Last: it kills a service.
   it('keeps answering when a department is down: its fields are null with a named error', async () => {

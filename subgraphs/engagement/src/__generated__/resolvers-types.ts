@@ -94,8 +94,8 @@ export type CitizenReportInput = {
   address?: InputMaybe<Scalars['String']['input']>;
   /** 10 to 2,000 characters. */
   description: Scalars['String']['input'];
-  /** INSEE code of the district, 13201 to 13216. */
-  district: Scalars['ID']['input'];
+  /** INSEE code of the district, 13201 to 13216; when omitted, the district the location is in (nearest arrondissement). */
+  district?: InputMaybe<Scalars['ID']['input']>;
   /** Inside Marseille. */
   location: GeoPointInput;
   reporter?: InputMaybe<ReporterInput>;

@@ -4,6 +4,7 @@ import {
   isDistrictCode,
   MARSEILLE_BOUNDS,
 } from '../../../../lib/subgraph-kit/districts.js';
+import { cityGeography } from '../../../../lib/subgraph-kit/cityGeography.js';
 import {
   BadUserInputError,
   NotFoundError,
@@ -30,7 +31,7 @@ interface CitizenReportInput {
   serviceCode: string;
   description: string;
   location: { lat: number; lon: number };
-  district: string;
+  district?: string | null;
   address?: string | null;
   trafficLightId?: string | null;
   waterMeterId?: string | null;
@@ -76,7 +77,7 @@ function contactProblems(
 function assetProblems(
   field: 'trafficLightId' | 'waterMeterId',
   id: string | null | undefined,
-  input: CitizenReportInput,
+  input: LocatedReportInput,
 ): string[] {
   if (id === null || id === undefined) return [];
   const [pattern, type, example] =
@@ -99,9 +100,18 @@ function assetProblems(
   return problems;
 }
 
+/** A report with its district: given, or the one its location is in (Open311 clients send only lat/long). */
+type LocatedReportInput = CitizenReportInput & { district: string };
+
 /** Checks a report before anything is written; every problem is listed in one error. */
-function validateReport(input: CitizenReportInput): void {
+function validateReport(given: CitizenReportInput): LocatedReportInput {
   const problems: string[] = [];
+  const derived =
+    given.district ??
+    (Number.isFinite(given.location.lat) && Number.isFinite(given.location.lon)
+      ? cityGeography.districtAt(given.location)
+      : null);
+  const input: LocatedReportInput = { ...given, district: derived ?? '' };
   if (!findServiceType(input.serviceCode))
     problems.push(
       `serviceCode "${input.serviceCode}" is not one of ${SERVICE_CODES.join(', ')}`,
@@ -123,7 +133,11 @@ function validateReport(input: CitizenReportInput): void {
     problems.push(
       `location (${lat}, ${lon}) is outside Marseille (lat ${MARSEILLE_BOUNDS.minLat} to ${MARSEILLE_BOUNDS.maxLat}, lon ${MARSEILLE_BOUNDS.minLon} to ${MARSEILLE_BOUNDS.maxLon})`,
     );
-  if (!isDistrictCode(input.district))
+  if (derived === null)
+    problems.push(
+      'district is missing and cannot be told from the location: give the INSEE code (13201 to 13216)',
+    );
+  else if (!isDistrictCode(input.district))
     problems.push(
       `district "${input.district}" is not an INSEE code from 13201 to 13216`,
     );
@@ -141,6 +155,7 @@ function validateReport(input: CitizenReportInput): void {
       { argumentName: 'input', problems },
     );
   }
+  return input;
 }
 
 /** Checks a participant before anything is written. */
@@ -192,8 +207,7 @@ export const Mutation = {
     args: { input: CitizenReportInput },
     ctx: EngagementContext,
   ): Promise<CitizenReportDoc> {
-    const { input } = args;
-    validateReport(input);
+    const input = validateReport(args.input);
     const service = findServiceType(input.serviceCode);
     if (!service) throw new Error('unreachable: service validated');
     const now = ctx.now();

@@ -11,17 +11,25 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { composeSupergraph } from '../../lib/tooling/composition/index.js';
 import { loadConfig } from '../../lib/runtime/config.js';
+import type { EventBroker } from '../../lib/runtime/eventBroker.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { initMetrics } from '../../lib/runtime/metrics.js';
 import { anonymousViewer } from '../../lib/runtime/viewer.js';
 import { createGateway, type Gateway } from '../src/server.js';
 
-/** The fixture subgraph: `district(code)` answers a name. */
+/**
+ * The fixture subgraph: `district(code)` answers a name; `trafficChanged`
+ * is served by the gateway's live service from the events given to
+ * {@link startFixtureGateway} (a district's `traffic.changed`).
+ */
 const SDL = /* GraphQL */ `
   extend schema
     @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
   type Query {
     district(code: String!): District
+  }
+  type Subscription {
+    trafficChanged(district: String!): District
   }
   type District @key(fields: "code") {
     code: String!
@@ -36,8 +44,16 @@ export interface FixtureGateway {
   stop(): Promise<void>;
 }
 
+/** Options of {@link startFixtureGateway}. */
+export interface FixtureGatewayOptions {
+  /** The broker subscriptions follow (an in-memory one in tests); none by default. */
+  events?: EventBroker;
+}
+
 /** Starts the fixture subgraph and a city gateway in front of it, on free ports. */
-export async function startFixtureGateway(): Promise<FixtureGateway> {
+export async function startFixtureGateway(
+  options: FixtureGatewayOptions = {},
+): Promise<FixtureGateway> {
   // As gateway/src/index.ts does at start.
   initMetrics('gateway');
   const subgraph = new ApolloServer({
@@ -72,12 +88,14 @@ export async function startFixtureGateway(): Promise<FixtureGateway> {
     },
     audit: { record: async () => {}, ping: async () => true },
     usage: { record: async () => {} },
+    ...(options.events ? { events: options.events } : {}),
   });
   const base = await gateway.http.listen(0, '127.0.0.1');
   return {
     base,
     gateway,
     async stop() {
+      await gateway.live.stop();
       await gateway.http.stop();
       await subgraph.stop();
     },

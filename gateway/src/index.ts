@@ -98,7 +98,7 @@ const { http, live, ingest } = createGateway({
 const url = await http.listen(config.gateway.port, config.bindHost);
 logger.info({ url: `${url}/graphql` }, 'gateway ready');
 // Devices over MQTT, into the same dispatcher as the NGSI endpoints
-// (docs/decisions/0010-mqtt-bridge-beside-the-gateway.md). The broker being
+// (docs/decisions/0011-mqtt-bridge-beside-the-gateway.md). The broker being
 // down does not stop the gateway: the bridge reconnects.
 if (config.mqtt.url)
   bridge = await startMqttBridge({

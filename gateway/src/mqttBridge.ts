@@ -4,7 +4,7 @@
  * each message is its device's (lib/ingest/deviceClaim.ts) and feeds it to
  * the same dispatcher as the NGSI endpoints (audit trail, routing by type,
  * the department's own pipeline and quarantine). It runs beside the gateway
- * (docs/decisions/0010-mqtt-bridge-beside-the-gateway.md).
+ * (docs/decisions/0011-mqtt-bridge-beside-the-gateway.md).
  *
  * At least once: a message is acknowledged (PUBACK) only once every entity
  * of it has an outcome the city keeps (stored, or rejected and quarantined,

@@ -5,7 +5,7 @@
  * `mob-ts-13201-01`) and whose payload is the NGSI-LD entity, or an array of
  * them, the device reports. The city keeps only the devices' public keys, as
  * a JWKS (docs/ingestion.md, "MQTT";
- * docs/decisions/0010-mqtt-bridge-beside-the-gateway.md).
+ * docs/decisions/0011-mqtt-bridge-beside-the-gateway.md).
  *
  * A message is the device's when the signature verifies with the key of that
  * `kid`, the topic names the same device, and every entity in it speaks for

@@ -223,7 +223,7 @@ export const Mutation = {
       reporterPhone: orNull(input.reporter?.phone),
       submittedBy: ctx.viewer.subject,
     };
-    await ctx.queries.insertCitizenReport(doc);
+    const stored = await ctx.queries.insertCitizenReport(doc);
     // Never log the reporter's contact details.
     ctx.logger.info(
       {
@@ -242,7 +242,7 @@ export const Mutation = {
       occurredAt: now,
       payload: { status: doc.status, serviceCode: doc.serviceCode },
     });
-    return doc;
+    return stored;
   },
 
   async enrol(

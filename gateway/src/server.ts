@@ -44,6 +44,7 @@ import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
+import { createSubgraphHttpClient } from './subgraphHttpClient.js';
 import type { SupergraphSource } from './supergraphSource.js';
 import type { EventBroker } from '../../lib/runtime/eventBroker.js';
 import {
@@ -142,6 +143,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   disableVendorTelemetry();
 
   const dataSources = new Map<string, CityGraphDataSource>();
+  // One keep-alive pool per subgraph origin, shared by every data source
+  // (and by the data sources a supergraph reload builds).
+  const subgraphClient = createSubgraphHttpClient();
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph.hook,
     logger,
@@ -166,6 +170,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         breakerFailures: config.gateway.breakerFailures,
         breakerOpenMs: config.gateway.breakerOpenMs,
         logger,
+        fetch: subgraphClient.fetch,
       });
       dataSources.set(name, source);
       return source;
@@ -366,5 +371,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   live.attach(http.httpServer);
-  return { apollo, gateway, http, live };
+  return {
+    apollo,
+    gateway,
+    http: {
+      ...http,
+      async stop() {
+        await http.stop();
+        await subgraphClient.close();
+      },
+    },
+    live,
+  };
 }

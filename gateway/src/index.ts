@@ -18,6 +18,7 @@ import { createRedisEventBroker } from '../../lib/runtime/eventBroker.js';
 import { createRedisRateLimiter } from './rateLimiter.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
+import { loadTrustedDocuments } from './trustedDocuments.js';
 
 const config = loadConfig();
 initMetrics('gateway');
@@ -70,6 +71,18 @@ const events = config.events.redisUrl
       maxLength: config.events.streamMaxLength,
     })
   : null;
+// Trusted documents (a safelist): production can serve only the listed operations.
+const { file: trustedFile, mode: trustedMode } =
+  config.gateway.trustedDocuments;
+const trustedDocuments =
+  trustedFile !== undefined && trustedMode !== 'off'
+    ? await loadTrustedDocuments(trustedFile, trustedMode)
+    : undefined;
+if (trustedDocuments)
+  logger.info(
+    { mode: trustedDocuments.mode, operations: trustedDocuments.size },
+    'trusted documents loaded',
+  );
 const { http, live } = createGateway({
   config,
   logger,
@@ -80,6 +93,7 @@ const { http, live } = createGateway({
   usage,
   events,
   liveLimits: config.live,
+  ...(trustedDocuments ? { trustedDocuments } : {}),
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({

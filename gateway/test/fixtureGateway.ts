@@ -14,7 +14,11 @@ import { loadConfig } from '../../lib/runtime/config.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { initMetrics } from '../../lib/runtime/metrics.js';
 import { anonymousViewer } from '../../lib/runtime/viewer.js';
-import { createGateway, type Gateway } from '../src/server.js';
+import {
+  createGateway,
+  type Gateway,
+  type GatewayDeps,
+} from '../src/server.js';
 
 /** The fixture subgraph: `district(code)` answers a name. */
 const SDL = /* GraphQL */ `
@@ -36,8 +40,13 @@ export interface FixtureGateway {
   stop(): Promise<void>;
 }
 
-/** Starts the fixture subgraph and a city gateway in front of it, on free ports. */
-export async function startFixtureGateway(): Promise<FixtureGateway> {
+/**
+ * Starts the fixture subgraph and a city gateway in front of it, on free
+ * ports; `overrides` replace some of the gateway's dependencies.
+ */
+export async function startFixtureGateway(
+  overrides: Partial<GatewayDeps> = {},
+): Promise<FixtureGateway> {
   // As gateway/src/index.ts does at start.
   initMetrics('gateway');
   const subgraph = new ApolloServer({
@@ -72,6 +81,7 @@ export async function startFixtureGateway(): Promise<FixtureGateway> {
     },
     audit: { record: async () => {}, ping: async () => true },
     usage: { record: async () => {} },
+    ...overrides,
   });
   const base = await gateway.http.listen(0, '127.0.0.1');
   return {

@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
 import { EXPLORER_CSP } from '../src/explorer/explorerRoute.js';
 import { startFixtureGateway, type FixtureGateway } from './fixtureGateway.js';
 
@@ -22,9 +23,10 @@ if (!hasBrowser)
 describe('explorer', () => {
   let fixture: FixtureGateway;
   let base: string;
+  const events = createMemoryEventBroker();
 
   beforeAll(async () => {
-    fixture = await startFixtureGateway();
+    fixture = await startFixtureGateway({ events });
     base = fixture.base;
   });
   afterAll(() => fixture.stop());
@@ -121,6 +123,51 @@ describe('explorer', () => {
         .toContain('Marseille 2e');
       expect([...origins]).toEqual([base]);
       expect(violations).toEqual([]);
+      await page.close();
+    });
+
+    it('runs a subscription through the UI over graphql-ws', async () => {
+      const page = await browser.newPage({
+        viewport: { width: 1400, height: 900 },
+      });
+      const sockets: string[] = [];
+      page.on('websocket', (socket) => sockets.push(socket.url()));
+      await page.goto(`${base}/graphql`);
+      await page
+        .locator('.graphiql-query-editor .CodeMirror')
+        .waitFor({ timeout: 30_000 });
+      await page.locator('.graphiql-tab-add').click();
+      await page.evaluate(`document
+        .querySelector('.graphiql-query-editor .CodeMirror')
+        .CodeMirror.setValue('subscription WatchSecond { trafficChanged(district: "13202") { name } }')`);
+      await page
+        .locator('.graphiql-tab', { hasText: 'WatchSecond' })
+        .waitFor({ timeout: 30_000 });
+      await page.locator('.graphiql-execute-button').click();
+      // The socket opens on the first subscription; events published before
+      // the subscription is registered reach nobody, so publish until one
+      // is shown.
+      const result = page.locator('.result-window');
+      await expect
+        .poll(
+          async () => {
+            await events.append('mobility', [
+              {
+                id: `explorer-${Date.now()}`,
+                department: 'mobility',
+                type: 'traffic.changed',
+                entity: { type: 'District', id: '13202' },
+                district: '13202',
+                occurredAt: new Date(),
+                payload: {},
+              },
+            ]);
+            return result.innerText();
+          },
+          { timeout: 30_000 },
+        )
+        .toContain('Marseille 2e');
+      expect(sockets).toEqual([`${base.replace('http', 'ws')}/graphql`]);
       await page.close();
     });
   });

@@ -11,6 +11,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { composeSupergraph } from '../../lib/tooling/composition/index.js';
 import { loadConfig } from '../../lib/runtime/config.js';
+import type { EventBroker } from '../../lib/runtime/eventBroker.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { initMetrics } from '../../lib/runtime/metrics.js';
 import { anonymousViewer } from '../../lib/runtime/viewer.js';
@@ -20,12 +21,19 @@ import {
   type GatewayDeps,
 } from '../src/server.js';
 
-/** The fixture subgraph: `district(code)` answers a name. */
+/**
+ * The fixture subgraph: `district(code)` answers a name; `trafficChanged`
+ * is served by the gateway's live service from the events given to
+ * {@link startFixtureGateway} (a district's `traffic.changed`).
+ */
 const SDL = /* GraphQL */ `
   extend schema
     @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
   type Query {
     district(code: String!): District
+  }
+  type Subscription {
+    trafficChanged(district: String!): District
   }
   type District @key(fields: "code") {
     code: String!
@@ -40,12 +48,17 @@ export interface FixtureGateway {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the fixture subgraph and a city gateway in front of it, on free
- * ports; `overrides` replace some of the gateway's dependencies.
- */
+/** Options of {@link startFixtureGateway}. */
+export interface FixtureGatewayOptions {
+  /** The broker subscriptions follow (an in-memory one in tests); none by default. */
+  events?: EventBroker;
+  /** Dependencies of the gateway to replace (trusted documents, audit trail). */
+  overrides?: Partial<GatewayDeps>;
+}
+
+/** Starts the fixture subgraph and a city gateway in front of it, on free ports. */
 export async function startFixtureGateway(
-  overrides: Partial<GatewayDeps> = {},
+  options: FixtureGatewayOptions = {},
 ): Promise<FixtureGateway> {
   // As gateway/src/index.ts does at start.
   initMetrics('gateway');
@@ -81,13 +94,15 @@ export async function startFixtureGateway(
     },
     audit: { record: async () => {}, ping: async () => true },
     usage: { record: async () => {} },
-    ...overrides,
+    ...(options.events ? { events: options.events } : {}),
+    ...options.overrides,
   });
   const base = await gateway.http.listen(0, '127.0.0.1');
   return {
     base,
     gateway,
     async stop() {
+      await gateway.live.stop();
       await gateway.http.stop();
       await subgraph.stop();
     },

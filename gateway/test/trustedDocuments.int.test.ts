@@ -27,15 +27,17 @@ interface Answer {
 async function start(mode: TrustedDocumentsMode) {
   const events: AuditEventInput[] = [];
   const fixture = await startFixtureGateway({
-    trustedDocuments: createTrustedDocuments(
-      new Map([[documentId(LISTED), LISTED]]),
-      mode,
-    ),
-    audit: {
-      record: async (event) => {
-        events.push(event);
+    overrides: {
+      trustedDocuments: createTrustedDocuments(
+        new Map([[documentId(LISTED), LISTED]]),
+        mode,
+      ),
+      audit: {
+        record: async (event) => {
+          events.push(event);
+        },
+        ping: async () => true,
       },
-      ping: async () => true,
     },
   });
   const post = async (body: unknown): Promise<Answer> => {

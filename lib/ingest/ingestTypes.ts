@@ -13,6 +13,7 @@ export const INGEST_TYPES: Readonly<Record<string, Department>> = Object.freeze(
     BikeHireDockingStation: 'mobility',
     AirQualityObserved: 'environment',
     NoiseLevelObserved: 'environment',
+    WaterConsumptionObserved: 'environment',
   },
 );
 

@@ -150,6 +150,55 @@ describe('NGSI ingestion through the gateway', () => {
     });
   });
 
+  it('answers a WaterConsumptionObserved sent with NGSI-LD upsert (normalized, index in litres) as the meter latest reading', async () => {
+    const token = await graph.token('partner-eaux', ['environment:ingest']);
+    const meter = 'env-wm-13203-3';
+    const first = new Date(Date.now() - 65 * 60_000);
+    const second = new Date(first.getTime() + 3_600_000);
+    const reading = (at: Date, litres: number) => ({
+      id: `urn:ngsi-ld:WaterConsumptionObserved:${meter}-${at.getTime()}`,
+      type: 'WaterConsumptionObserved',
+      refDevice: {
+        type: 'Relationship',
+        object: `urn:ngsi-ld:Device:${meter}`,
+      },
+      alarmInProgress: {
+        type: 'Property',
+        value: 0,
+        observedAt: at.toISOString(),
+      },
+      waterConsumption: {
+        type: 'Property',
+        value: litres,
+        observedAt: at.toISOString(),
+        unitCode: 'LTR',
+      },
+      '@context': [
+        'https://raw.githubusercontent.com/smart-data-models/dataModel.WaterConsumption/master/context.jsonld',
+      ],
+    });
+    const answer = await post(
+      '/ngsi-ld/v1/entityOperations/upsert',
+      [reading(first, 191_051_000), reading(second, 191_089_500)],
+      { token },
+    );
+    expect(answer.status).toBe(201);
+    const result = await graph.query(
+      `{ waterMeter(id: "${meter}") { latestReading { observedAt intervalStart meterIndex { value unit } consumption { value unit } flow { value unit } stale } } }`,
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data?.['waterMeter']).toEqual({
+      latestReading: {
+        observedAt: second.toISOString(),
+        intervalStart: first.toISOString(),
+        meterIndex: { value: 191_089.5, unit: 'm3' },
+        consumption: { value: 38.5, unit: 'm3' },
+        flow: { value: 38.5, unit: 'm3/h' },
+        stale: false,
+      },
+    });
+  });
+
   it('answers 207 with one error per refused entity and stores the rest', async () => {
     const token = await graph.token('partner-traffic', ['mobility:ingest']);
     const to = new Date(Date.now() - 2 * 60_000);

@@ -55,6 +55,7 @@ import { checkRequestLimits } from '../requestLimits.js';
 import { createLatestQueue, CLOSED } from './latestQueue.js';
 import { createLiveHub, type LiveHub } from './liveHub.js';
 import { LIVE_FIELDS, type LiveField } from './liveFields.js';
+import { countRefusals, liveMetrics } from './liveMetrics.js';
 import {
   batchAlias,
   batchLiveQuery,
@@ -530,6 +531,8 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     // in order and at most `queuedEventsPerSubscription` of them.
     const queue = createLatestQueue<{
       readonly event: CityEvent;
+      /** performance.now() when the event reached this gateway. */
+      readonly receivedAt: number;
       readonly result: Promise<
         { ok: true; value: unknown } | { ok: false; error: unknown }
       >;
@@ -541,15 +544,21 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         const before = queue.dropped;
         queue.push({
           event,
+          receivedAt: performance.now(),
           result: execute(session, op, field, event).then(
             (value) => ({ ok: true as const, value }),
             (error: unknown) => ({ ok: false as const, error }),
           ),
         });
-        dropped += queue.dropped - before;
+        const droppedNow = queue.dropped - before;
+        if (droppedNow > 0) {
+          dropped += droppedNow;
+          liveMetrics.dropped.inc({ field: op.field }, droppedNow);
+        }
       },
     });
     open += 1;
+    liveMetrics.subscriptions.inc({ field: op.field });
     let finished = false;
     // The last message before the end (expiry, supergraph reload), if any.
     let endWith: GraphQLError[] | null = null;
@@ -567,6 +576,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       if (finished) return;
       finished = true;
       open -= 1;
+      liveMetrics.subscriptions.dec({ field: op.field });
       unregister();
       queue.close();
       closers.delete(finish);
@@ -597,7 +607,14 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
           }
           const outcome = await item.result;
           if (finished) return { done: true, value: undefined };
-          if (outcome.ok) return { done: false, value: outcome.value };
+          if (outcome.ok) {
+            liveMetrics.delivered.inc({ field: op.field });
+            liveMetrics.delivery.observe(
+              { field: op.field },
+              (performance.now() - item.receivedAt) / 1000,
+            );
+            return { done: false, value: outcome.value };
+          }
           // The gateway's pipeline formats its own errors; anything thrown
           // here is ours: logged, and the event is skipped.
           logger.error(
@@ -758,6 +775,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
               error instanceof UnauthenticatedError
                 ? error.message
                 : 'authentication failed';
+            liveMetrics.refused.inc({ code: ErrorCode.UNAUTHENTICATED });
             ctx.extra.socket.close(
               CloseCode.Unauthorized,
               `Unauthorized: ${reason}`.slice(0, 120),
@@ -766,6 +784,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
           }
           if (!claimConnection(session.callerKey)) {
             session.end();
+            liveMetrics.refused.inc({ code: ErrorCode.RATE_LIMITED });
             ctx.extra.socket.close(
               1008,
               `Too many connections: at most ${limits.connectionsPerCaller} per caller.`,
@@ -773,6 +792,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
             return false;
           }
           sessions.set(ctx.extra.socket, session);
+          liveMetrics.connections.inc({ transport: 'websocket' });
           void session.expired.then(() => {
             // Let the subscriptions send their last message first.
             setTimeout(() => {
@@ -791,12 +811,15 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
           sessions.delete(ctx.extra.socket);
           session.end();
           releaseConnection(session.callerKey);
+          liveMetrics.connections.dec({ transport: 'websocket' });
         },
-        onSubscribe: (ctx, _id, payload) => {
-          if (
-            Object.keys(ctx.subscriptions).length >=
-            limits.subscriptionsPerConnection
-          )
+        onSubscribe: (ctx, id, payload) => {
+          // graphql-ws registers the operation's id before this hook runs,
+          // so the ones already open are the others.
+          const open = Object.keys(ctx.subscriptions).filter(
+            (other) => other !== id,
+          ).length;
+          if (open >= limits.subscriptionsPerConnection)
             return [
               liveError(
                 `Too many subscriptions on this connection: at most ${limits.subscriptionsPerConnection}.`,
@@ -806,6 +829,24 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
             ];
           return preParseErrors(payload) ?? undefined;
         },
+        // Every `error` message: ours from onSubscribe and graphql-ws's own
+        // parse and validation errors, which carry no code: they get the one
+        // Apollo Server gives them over HTTP, as every error carries a code.
+        onError: (_ctx, _id, _payload, errors) => {
+          const coded = errors.map((error) =>
+            typeof error.extensions['code'] === 'string'
+              ? error.toJSON()
+              : {
+                  ...error.toJSON(),
+                  extensions: {
+                    ...error.extensions,
+                    code: 'GRAPHQL_VALIDATION_FAILED',
+                  },
+                },
+          );
+          countRefusals({ errors: coded });
+          return coded;
+        },
         execute: notOverTransport,
         subscribe: (args) => {
           const session = args.contextValue as LiveSession | null;
@@ -813,7 +854,9 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
             return {
               errors: [liveError('Not connected.', ErrorCode.UNAUTHENTICATED)],
             };
-          return subscribe(session, args) as never;
+          const result = subscribe(session, args);
+          countRefusals(result);
+          return result as never;
         },
       },
       wsServer,
@@ -834,7 +877,11 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       return schema;
     },
     context: (req) => ({ session: sseSessions.get(req.raw) ?? null }),
-    onSubscribe: (_req, params) => preParseErrorsResponse(params),
+    onSubscribe: (_req, params) => {
+      const response = preParseErrorsResponse(params);
+      if (response) liveMetrics.refused.inc({ code: 'BAD_REQUEST' });
+      return response;
+    },
     execute: (args) => notOverTransport(args) as never,
     subscribe: (args) => {
       const { session } = args.contextValue;
@@ -842,7 +889,9 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         return {
           errors: [liveError('Not connected.', ErrorCode.UNAUTHENTICATED)],
         } as never;
-      return subscribe(session, args) as never;
+      const result = subscribe(session, args);
+      countRefusals(result);
+      return result as never;
     },
   });
   const preParseErrorsResponse = (params: {
@@ -875,12 +924,15 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       try {
         session = await openSession(req.headers.authorization, req);
       } catch (error) {
-        if (error instanceof UnauthenticatedError)
+        if (error instanceof UnauthenticatedError) {
+          liveMetrics.refused.inc({ code: ErrorCode.UNAUTHENTICATED });
           throw new HttpError(401, error.message, ErrorCode.UNAUTHENTICATED);
+        }
         throw error;
       }
       if (!claimConnection(session.callerKey)) {
         session.end();
+        liveMetrics.refused.inc({ code: ErrorCode.RATE_LIMITED });
         throw new HttpError(
           429,
           `Too many connections: at most ${limits.connectionsPerCaller} per caller.`,
@@ -889,6 +941,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       }
       sseSessions.set(req, session);
       sseResponses.add(res);
+      liveMetrics.connections.inc({ transport: 'sse' });
       // An expired token ends the stream after its last message.
       void session.expired.then(() => setTimeout(() => res.end(), 50));
       try {
@@ -897,6 +950,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         sseResponses.delete(res);
         session.end();
         releaseConnection(session.callerKey);
+        liveMetrics.connections.dec({ transport: 'sse' });
       }
     },
   };

@@ -229,6 +229,23 @@ export function generateEnvironmentSeed() {
     });
     const atHour = (h: number) =>
       new Date(SEED_WINDOW.from.getTime() + h * 3_600_000);
+    // Each meter's cumulative index (FIWARE waterConsumption), m3: what it
+    // would have counted since its installation at its mean rate, then each
+    // hour's volume; so readings ingested after the seed continue it.
+    const meanVolume = [
+      hourlyDemand * (1 + baselineLoss),
+      hourlyDemand * share,
+      hourlyDemand * (1 - share),
+    ];
+    const indexes = meters
+      .slice(-3)
+      .map((meter, k) =>
+        Math.round(
+          ((SEED_WINDOW.from.getTime() - meter.installedAt.getTime()) /
+            3_600_000) *
+            (meanVolume[k] ?? 0),
+        ),
+      );
     hours.forEach((at, index) => {
       const h = index + 1; // hours[index] ends hour h of the window
       const demand = hourlyDemand * demandFactor(at) * rng.float(0.95, 1.05);
@@ -243,16 +260,29 @@ export function generateEnvironmentSeed() {
       ];
       for (const [i, volume] of readings) {
         const meterId = `env-wm-${code}-${i}`;
+        const consumption = Math.round(volume * 100) / 100;
+        const meterIndex =
+          Math.round(((indexes[i - 1] ?? 0) + consumption) * 1000) / 1000;
+        indexes[i - 1] = meterIndex;
         water.push({
           _id: `${meterId}@${at.toISOString()}`,
           meterId,
           district: code,
           role: i === 1 ? 'INFLOW' : 'CONSUMPTION',
           observedAt: at,
-          consumption: Math.round(volume * 100) / 100,
+          intervalStart: new Date(at.getTime() - 3_600_000),
+          consumption,
+          meterIndex,
+          source: SOURCE,
+          receivedAt: at,
+          quality: SEED_QUALITY,
         });
       }
     });
+    // The current state the meters' "now" fields answer from.
+    for (const meter of meters.slice(-3))
+      meter.latestReading =
+        water.findLast((r) => r.meterId === meter._id) ?? null;
     leaks.forEach((leak, n) => {
       const open = leak.status === 'OPEN';
       alerts.push({

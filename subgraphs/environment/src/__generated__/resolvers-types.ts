@@ -663,15 +663,32 @@ export type WaterBalance = {
   readingCount: Scalars['Int']['output'];
 };
 
-/** The volume a meter measured over one hour (FIWARE WaterConsumptionObserved). */
+/**
+ * The volume a meter measured over one interval, usually an hour (FIWARE
+ * WaterConsumptionObserved, whose `waterConsumption` is the meter's cumulative
+ * index): the interval runs from the meter's previous reading to this one.
+ */
 export type WaterConsumptionObserved = {
   __typename?: 'WaterConsumptionObserved';
-  /** Volume over the hour, m3. */
-  consumption: Quantity;
+  /** Volume over the interval, m3: this index minus the previous reading's; null when unknown (no previous index, or the index went back, e.g. a replaced meter). */
+  consumption?: Maybe<Quantity>;
+  /** Mean flow over the interval, m3/h; null when the volume is unknown. */
+  flow?: Maybe<Quantity>;
   id: Scalars['ID']['output'];
+  /** Start of the interval: the meter's previous reading; null for the first reading known of a meter. */
+  intervalStart?: Maybe<Scalars['DateTime']['output']>;
   meter: WaterMeter;
-  /** End of the hour. */
+  /** The meter's cumulative index at observedAt (FIWARE waterConsumption), m3. */
+  meterIndex?: Maybe<Quantity>;
+  /** End of the interval. */
   observedAt: Scalars['DateTime']['output'];
+  quality: RecordQuality;
+  /** When the city received it. */
+  receivedAt: Scalars['DateTime']['output'];
+  /** Where the reading came from. */
+  source: RecordSource;
+  /** Whether the reading is older than 2 hours now (for a latestReading: the meter has stopped reporting). */
+  stale: Scalars['Boolean']['output'];
 };
 
 export type WaterConsumptionObservedConnection = {
@@ -753,6 +770,7 @@ export type WaterMeter = {
   /** e.g. env-wm-13201-1. */
   id: Scalars['ID']['output'];
   installedAt: Scalars['DateTime']['output'];
+  /** The newest reading (current state kept on ingest); see its observedAt and stale. */
   latestReading?: Maybe<WaterConsumptionObserved>;
   /** Leak alerts raised on this meter, newest first: operational data. */
   leakAlerts?: Maybe<WaterLeakAlertConnection>;
@@ -1309,10 +1327,17 @@ export type WaterBalanceResolvers<ContextType = EnvironmentContext, ParentType e
 }>;
 
 export type WaterConsumptionObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterConsumptionObserved'] = ResolversParentTypes['WaterConsumptionObserved']> = ResolversObject<{
-  consumption?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  consumption?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  flow?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  intervalStart?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   meter?: Resolver<ResolversTypes['WaterMeter'], ParentType, ContextType>;
+  meterIndex?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   observedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  quality?: Resolver<ResolversTypes['RecordQuality'], ParentType, ContextType>;
+  receivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  stale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
 export type WaterConsumptionObservedConnectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterConsumptionObservedConnection'] = ResolversParentTypes['WaterConsumptionObservedConnection']> = ResolversObject<{

@@ -8,6 +8,7 @@ import type { SubgraphDeps } from '../../../../lib/subgraph-kit/subgraphService.
 import type { EnvironmentModels } from '../models/index.js';
 import { airQualityObservedHandler } from './AirQualityObserved.js';
 import { noiseLevelObservedHandler } from './NoiseLevelObserved.js';
+import { waterConsumptionObservedHandler } from './WaterConsumptionObserved.js';
 
 /** Environment's ingestion pipeline. */
 export function createIngest(
@@ -19,6 +20,7 @@ export function createIngest(
     handlers: [
       airQualityObservedHandler(models),
       noiseLevelObservedHandler(models),
+      waterConsumptionObservedHandler(models),
     ],
     quarantine: models.QuarantinedRecord.collection,
     events: deps.events,

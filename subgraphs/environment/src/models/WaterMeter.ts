@@ -1,5 +1,6 @@
 /** Environment model: a meter of the water network. */
 import { Schema } from 'mongoose';
+import type { WaterConsumptionObservedDoc } from './WaterConsumptionObserved.js';
 import {
   districtFieldDefinition,
   geoPointDefinition,
@@ -19,6 +20,11 @@ export interface WaterMeterDoc {
   location: { lat: number; lon: number };
   district: string;
   installedAt: Date;
+  /**
+   * Current state: a copy of its newest reading, replaced on ingest only by a
+   * newer one (ingest/WaterConsumptionObserved.ts).
+   */
+  latestReading?: WaterConsumptionObservedDoc | null;
 }
 
 /** Mongoose schema of {@link WaterMeterDoc}. */
@@ -31,6 +37,7 @@ export const waterMeterSchema = new Schema<WaterMeterDoc>(
     location: geoPointDefinition,
     district: districtFieldDefinition,
     installedAt: { type: Date, required: true },
+    latestReading: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'water_meters', versionKey: false },
 );

@@ -9,7 +9,10 @@ import type {
   WaterLeakAlertDoc,
   WaterMeterDoc,
 } from '../models/index.js';
-import { cubicMetres, millimetres } from './units.js';
+import { flowOf } from '../analysis/nightFlow.js';
+import { waterConsumptionObservedSpec } from '../ingest/WaterConsumptionObserved.js';
+import { staleResolver } from '../../../../lib/subgraph-kit/provenance.js';
+import { cubicMetres, cubicMetresPerHour, millimetres } from './units.js';
 import { leakAlertFilter } from './WaterLeakAlert.js';
 
 export const WaterMeter = {
@@ -24,8 +27,12 @@ export const WaterMeter = {
     args: TimeSeriesPageArgs,
     ctx: EnvironmentContext,
   ) => ctx.loaders.waterReadingPagesByMeter(doc._id, args),
+  // The current state kept on ingest; a meter stored without one (written
+  // before the state existed) falls back to its newest reading.
   latestReading: (doc: WaterMeterDoc, _: unknown, ctx: EnvironmentContext) =>
-    ctx.loaders.latestWaterReadingByMeter.load(doc._id),
+    doc.latestReading === undefined
+      ? ctx.loaders.latestWaterReadingByMeter.load(doc._id)
+      : doc.latestReading,
   leakAlerts: (
     doc: WaterMeterDoc,
     args: PageArgs & { status?: WaterLeakAlertDoc['status'] | null },
@@ -45,5 +52,14 @@ export const WaterConsumptionObserved = {
     ctx: EnvironmentContext,
   ) => loadExisting(ctx.loaders.waterMeterById, doc.meterId, 'water meter'),
   consumption: (doc: WaterConsumptionObservedDoc) =>
-    cubicMetres(doc.consumption),
+    doc.consumption === null ? null : cubicMetres(doc.consumption),
+  flow: (doc: WaterConsumptionObservedDoc) => {
+    const flow = flowOf(doc);
+    return flow === null ? null : cubicMetresPerHour(flow);
+  },
+  meterIndex: (doc: WaterConsumptionObservedDoc) =>
+    doc.meterIndex === null || doc.meterIndex === undefined
+      ? null
+      : cubicMetres(doc.meterIndex),
+  stale: staleResolver(waterConsumptionObservedSpec.staleAfterMs),
 };

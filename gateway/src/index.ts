@@ -16,6 +16,7 @@ import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
 import { createRedisEventBroker } from '../../lib/runtime/eventBroker.js';
 import { createRedisRateLimiter } from './rateLimiter.js';
+import { startMqttBridge, type MqttBridge } from './mqttBridge.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 import { loadTrustedDocuments } from './trustedDocuments.js';
@@ -83,7 +84,8 @@ if (trustedDocuments)
     { mode: trustedDocuments.mode, operations: trustedDocuments.size },
     'trusted documents loaded',
   );
-const { http, live } = createGateway({
+let bridge: MqttBridge | null = null;
+const { http, live, ingest } = createGateway({
   config,
   logger,
   authenticate: createCallerAuthenticator(config.auth),
@@ -93,6 +95,8 @@ const { http, live } = createGateway({
   usage,
   events,
   liveLimits: config.live,
+  readinessDetails: () =>
+    config.mqtt.url ? { mqttBridge: bridge?.status() ?? 'connecting' } : {},
   ...(trustedDocuments ? { trustedDocuments } : {}),
   ...(redis
     ? {
@@ -107,12 +111,22 @@ const { http, live } = createGateway({
 });
 const url = await http.listen(config.gateway.port, config.bindHost);
 logger.info({ url: `${url}/graphql` }, 'gateway ready');
+// Devices over MQTT, into the same dispatcher as the NGSI endpoints
+// (docs/decisions/0011-mqtt-bridge-beside-the-gateway.md). The broker being
+// down does not stop the gateway: the bridge reconnects.
+if (config.mqtt.url)
+  bridge = await startMqttBridge({
+    mqtt: { ...config.mqtt, url: config.mqtt.url },
+    dispatcher: ingest,
+    logger,
+  });
 
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'gateway stopping');
+  await bridge?.stop();
   await live.stop();
   await http.stop();
   await events?.close();

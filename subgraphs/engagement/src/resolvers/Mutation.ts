@@ -1,5 +1,6 @@
 /** Engagement's mutations: a citizen files a report; a participant enrols in a workshop. */
 import { randomUUID } from 'node:crypto';
+import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   isDistrictCode,
   MARSEILLE_BOUNDS,
@@ -187,6 +188,11 @@ const orNull = (value: string | null | undefined) => {
 };
 
 export const Mutation = {
+  replayEngagementQuarantine: (
+    _: unknown,
+    args: { ids: readonly string[] },
+    ctx: EngagementContext,
+  ) => replayQuarantineMutation(args.ids, ctx.queries),
   async submitCitizenReport(
     _: unknown,
     args: { input: CitizenReportInput },
@@ -217,7 +223,7 @@ export const Mutation = {
       reporterPhone: orNull(input.reporter?.phone),
       submittedBy: ctx.viewer.subject,
     };
-    await ctx.queries.insertCitizenReport(doc);
+    const stored = await ctx.queries.insertCitizenReport(doc);
     // Never log the reporter's contact details.
     ctx.logger.info(
       {
@@ -236,7 +242,7 @@ export const Mutation = {
       occurredAt: now,
       payload: { status: doc.status, serviceCode: doc.serviceCode },
     });
-    return doc;
+    return stored;
   },
 
   async enrol(

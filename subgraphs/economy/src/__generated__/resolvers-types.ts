@@ -145,8 +145,6 @@ export type InnovationHub = {
   id: Scalars['ID']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
-  /** The nearest RTM stop (owned by mobility). */
-  nearestTransitStop?: Maybe<TransitStop>;
   startupCount: Scalars['Int']['output'];
   /** The startups it hosts, by id (at most `capacity`). */
   startups: Array<Startup>;
@@ -488,11 +486,6 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-export type TransitStop = {
-  __typename?: 'TransitStop';
-  id: Scalars['ID']['output'];
-};
-
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -636,7 +629,6 @@ export type ResolversTypes = ResolversObject<{
   StartupEdge: ResolverTypeWrapper<Edge>;
   StartupStage: StartupStage;
   TimeRangeInput: TimeRangeInput;
-  TransitStop: ResolverTypeWrapper<TransitStop>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -673,7 +665,6 @@ export type ResolversParentTypes = ResolversObject<{
   StartupConnection: Page;
   StartupEdge: Edge;
   TimeRangeInput: TimeRangeInput;
-  TransitStop: TransitStop;
 }>;
 
 export type BusinessResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business'], FederationReferenceType extends FederationReferenceTypes['Business'] = FederationReferenceTypes['Business']> = ResolversObject<{
@@ -738,7 +729,6 @@ export type InnovationHubResolvers<ContextType = EconomyContext, ParentType exte
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  nearestTransitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType>;
   startupCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startups?: Resolver<Array<ResolversTypes['Startup']>, ParentType, ContextType>;
 }>;
@@ -864,10 +854,6 @@ export type StartupEdgeResolvers<ContextType = EconomyContext, ParentType extend
   node?: Resolver<ResolversTypes['Startup'], ParentType, ContextType>;
 }>;
 
-export type TransitStopResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['TransitStop'] = ResolversParentTypes['TransitStop']> = ResolversObject<{
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-}>;
-
 export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   Business?: BusinessResolvers<ContextType>;
   BusinessConnection?: BusinessConnectionResolvers<ContextType>;
@@ -893,6 +879,5 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   Startup?: StartupResolvers<ContextType>;
   StartupConnection?: StartupConnectionResolvers<ContextType>;
   StartupEdge?: StartupEdgeResolvers<ContextType>;
-  TransitStop?: TransitStopResolvers<ContextType>;
 }>;
 

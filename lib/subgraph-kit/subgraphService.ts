@@ -327,16 +327,13 @@ export async function runSubgraph<TContext extends SubgraphContext>(
         maxLength: config.events.streamMaxLength,
       })
     : null;
-  const relay = startOutboxRelay({
-    connection,
-    broker,
-    source: name,
-    logger,
-    pollIntervalMs: config.events.outboxPollMs,
-  });
+  // The relay starts once the service answers (below): an event a subscriber
+  // receives is resolved by the gateway through this service, so events left
+  // from before a restart must not reach the broker while it cannot answer.
+  let relay: ReturnType<typeof startOutboxRelay> | null = null;
   const events = createOutboxPublisher({
     connection,
-    onPublished: () => relay.wake(),
+    onPublished: () => relay?.wake(),
   });
   const server = createServer({ connection, logger, events }, config);
   const http = createSubgraphHttpService({
@@ -357,6 +354,13 @@ export async function runSubgraph<TContext extends SubgraphContext>(
         })
       : null;
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
+  relay = startOutboxRelay({
+    connection,
+    broker,
+    source: name,
+    logger,
+    pollIntervalMs: config.events.outboxPollMs,
+  });
   logger.info(
     {
       url: `${url}/graphql`,
@@ -373,8 +377,8 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     await analyses?.stop();
     await http.stop();
     // What the last requests published still leaves, if the broker answers.
-    await relay.flush();
-    await relay.stop();
+    await relay?.flush();
+    await relay?.stop();
     await broker?.close();
     redis?.disconnect();
     await connection.close();

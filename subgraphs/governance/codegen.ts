@@ -1,9 +1,21 @@
 /** Governance's resolver typing: which document each GraphQL type's resolvers receive (see /codegen.ts). */
+import { NODE_ID_FORMS } from '../../lib/subgraph-kit/nodeIds.js';
 import type { SubgraphCodegen } from '../../lib/tooling/SubgraphCodegen.js';
 
 export const codegen: SubgraphCodegen = {
   context: 'GovernanceContext',
   mappers: {
+    // node(id:) answers references: the type its id names, and the id
+    // (lib/subgraph-kit/nodeIds.ts); the owners answer the other fields.
+    Node: '../../../../lib/subgraph-kit/nodeIds.js#NodeRef',
+    ...Object.fromEntries(
+      Object.keys(NODE_ID_FORMS)
+        .filter((type) => type !== 'District')
+        .map((type) => [
+          type,
+          '../../../../lib/subgraph-kit/nodeIds.js#NodeRef',
+        ]),
+    ),
     AuditEvent: '../models/index.js#AuditEventDoc',
     // The rules as lib/access reads them from the supergraph (aliased: the
     // generated file declares types of the same names).

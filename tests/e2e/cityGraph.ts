@@ -79,6 +79,8 @@ export interface CityGraph {
   ): Promise<string>;
   /** Kills one service's process (SIGKILL), as a crash would. */
   kill(name: SubgraphName | 'gateway'): Promise<void>;
+  /** Starts a killed service again, as `npm start` would, on the same port; resolves once it is healthy. */
+  restart(name: SubgraphName | 'gateway'): Promise<void>;
   /** Freezes one service's process (SIGSTOP): it accepts connections and never answers. */
   pause(name: SubgraphName | 'gateway'): void;
   /** Thaws a frozen service (SIGCONT). */
@@ -177,11 +179,16 @@ export async function startCityGraph(
 
   const children = new Map<string, ChildProcess>();
   const output = new Map<string, string[]>();
+  const launched = new Map<
+    string,
+    { entry: string; extraEnv: Record<string, string> }
+  >();
   const launch = (
     name: string,
     entry: string,
     extraEnv: Record<string, string> = {},
   ) => {
+    launched.set(name, { entry, extraEnv });
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', path.join(ROOT, entry)],
@@ -191,7 +198,7 @@ export async function startCityGraph(
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    const lines: string[] = [];
+    const lines = output.get(name) ?? [];
     output.set(name, lines);
     const collect = (chunk: Buffer) =>
       lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
@@ -291,6 +298,21 @@ export async function startCityGraph(
         child.once('exit', () => resolve());
         child.kill('SIGKILL');
       });
+    },
+    async restart(name) {
+      const how = launched.get(name);
+      const running = children.get(name);
+      if (
+        !how ||
+        (running && running.exitCode === null && running.signalCode === null)
+      )
+        throw new Error(`${name} is running: kill it first`);
+      const child = launch(name, how.entry, how.extraEnv);
+      await waitFor(
+        `http://127.0.0.1:${ports[name]}/${name === 'gateway' ? 'ready' : 'health'}`,
+        child,
+        name,
+      );
     },
     pause(name) {
       children.get(name)?.kill('SIGSTOP');

@@ -147,6 +147,53 @@ describe('the live city (end to end)', () => {
     return id;
   };
 
+  /**
+   * A reading sent by a partner to the gateway's NGSI-LD endpoint, as a
+   * FIWARE TrafficFlowObserved over the 5 minutes up to `observedAt`.
+   */
+  const ingestThroughNgsi = async (observedAt: Date, occupancy: number) => {
+    const from = new Date(observedAt.getTime() - 5 * 60_000);
+    const response = await fetch(
+      graph.gatewayUrl.replace(
+        /\/graphql$/,
+        '/ngsi-ld/v1/entityOperations/upsert',
+      ),
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/ld+json',
+          authorization: `Bearer ${await graph.token('partner-traffic', ['mobility:ingest'])}`,
+        },
+        body: JSON.stringify([
+          {
+            id: `urn:ngsi-ld:TrafficFlowObserved:${SENSOR}-${observedAt.getTime()}`,
+            type: 'TrafficFlowObserved',
+            refDevice: {
+              type: 'Relationship',
+              object: `urn:ngsi-ld:Device:${SENSOR}`,
+            },
+            dateObserved: {
+              type: 'Property',
+              value: `${from.toISOString()}/${observedAt.toISOString()}`,
+            },
+            intensity: { type: 'Property', value: 75 },
+            averageVehicleSpeed: {
+              type: 'Property',
+              value: 18,
+              unitCode: 'KMH',
+            },
+            occupancy: { type: 'Property', value: occupancy },
+            '@context': [
+              'https://raw.githubusercontent.com/smart-data-models/dataModel.Transportation/master/context.jsonld',
+            ],
+          },
+        ]),
+      },
+    );
+    expect(response.status, await response.clone().text()).toBe(201);
+    return readingId(SENSOR, observedAt);
+  };
+
   beforeAll(async () => {
     redis = await startPrivateRedis();
     graph = await startCityGraph({
@@ -180,7 +227,7 @@ describe('the live city (end to end)', () => {
     );
   });
 
-  it('delivers a reading with fields of two departments, a protected one null for an anonymous subscriber', async () => {
+  it('delivers a reading ingested through the gateway over NGSI-LD with fields of two departments, a protected one null for an anonymous subscriber', async () => {
     const subscription = subscribeWith(
       connect(),
       /* GraphQL */ `
@@ -207,8 +254,10 @@ describe('the live city (end to end)', () => {
       `,
       { sensor: SENSOR },
     );
+    // Recent readings (the ingestion flags far-off times), one second apart.
+    const start = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
     const { message, produced } = await deliveredAfter(subscription, (n) =>
-      ingestReading(new Date(Date.UTC(2026, 11, 1, 8, 0, n)), 0.72),
+      ingestThroughNgsi(new Date(start + n * 1000), 0.72),
     );
     subscription.dispose();
     expect(message, JSON.stringify(subscription.failure)).not.toBe('complete');
@@ -672,5 +721,141 @@ describe('the live city (end to end)', () => {
     }
     subscription.dispose();
     expect(message).toEqual({ data: { readingReceived: { id } } });
+  });
+  it('limits subscriptions per connection and connections per caller', async () => {
+    const token = await graph.token('busy-caller', []);
+    /** A graphql-transport-ws connection, acknowledged; messages and close as they come. */
+    const open = async () => {
+      const socket = new WebSocket(wsUrl(), 'graphql-transport-ws');
+      const messages: { type: string; id?: string; payload?: unknown }[] = [];
+      const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+        socket.on('close', (code, reason) =>
+          resolve({ code, reason: reason.toString() }),
+        ),
+      );
+      socket.on('message', (data: Buffer) =>
+        messages.push(JSON.parse(data.toString())),
+      );
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(
+        JSON.stringify({
+          type: 'connection_init',
+          payload: { authorization: `Bearer ${token}` },
+        }),
+      );
+      const outcome = await Promise.race([
+        closed,
+        (async () => {
+          while (!messages.some((m) => m.type === 'connection_ack'))
+            await new Promise((r) => setTimeout(r, 20));
+          return 'acknowledged' as const;
+        })(),
+      ]);
+      return { socket, messages, closed, outcome };
+    };
+    type Connection = Awaited<ReturnType<typeof open>>;
+    const connections: Connection[] = [];
+    const sockets: WebSocket[] = [];
+    try {
+      // Ten connections of one caller are accepted...
+      for (let n = 0; n < 10; n++) {
+        const connection = await open();
+        expect(connection.outcome).toBe('acknowledged');
+        connections.push(connection);
+        sockets.push(connection.socket);
+      }
+      // ...the eleventh is closed with 1008 and a reason saying why.
+      const eleventh = await open();
+      expect(eleventh.outcome).toEqual({
+        code: 1008,
+        reason: 'Too many connections: at most 10 per caller.',
+      });
+      // Another caller is not affected by this one's connections.
+      const other = subscribeWith(
+        connect(await graph.token('quiet-caller', [])),
+        `subscription { readingReceived(sensorId: "${SENSOR}") { id } }`,
+      );
+      expect(await other.next(500)).toBeNull();
+      expect(other.failure).toBeNull();
+      other.dispose();
+
+      // On one connection, twenty subscriptions are accepted, the 21st refused.
+      const { socket: first, messages } = connections[0] as Connection;
+      for (let n = 1; n <= 21; n++)
+        first.send(
+          JSON.stringify({
+            type: 'subscribe',
+            id: `s${n}`,
+            payload: {
+              query: `subscription { readingReceived(sensorId: "${SENSOR}") { id } }`,
+            },
+          }),
+        );
+      const deadline = Date.now() + 30_000;
+      while (!messages.some((m) => m.id === 's21') && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      expect(messages.filter((m) => m.type === 'error')).toEqual([
+        {
+          type: 'error',
+          id: 's21',
+          payload: [
+            expect.objectContaining({
+              message: 'Too many subscriptions on this connection: at most 20.',
+              extensions: expect.objectContaining({
+                code: 'OPERATION_LIMIT_EXCEEDED',
+                limit: 'subscriptionsPerConnection',
+              }),
+            }),
+          ],
+        },
+      ]);
+      // Closing one of the caller's connections makes room for another.
+      const closedOne = new Promise((resolve) =>
+        (sockets[9] as WebSocket).once('close', resolve),
+      );
+      (sockets[9] as WebSocket).close();
+      await closedOne;
+      let again = await open();
+      for (let i = 0; i < 50 && again.outcome !== 'acknowledged'; i++) {
+        // The server frees the slot when it sees the close: shortly after.
+        await new Promise((r) => setTimeout(r, 100));
+        again = await open();
+      }
+      expect(again.outcome).toBe('acknowledged');
+      sockets.push(again.socket);
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+  });
+
+  it('keeps a subscription open while the department that publishes is restarted, and delivers what it accepted meanwhile', async () => {
+    const subscription = subscribeWith(
+      connect(),
+      `subscription { readingReceived(sensorId: "${SENSOR}") { id trafficReading { occupancy } } }`,
+    );
+    await deliveredAfter(subscription, (n) =>
+      ingestReading(new Date(Date.UTC(2026, 11, 1, 9, 0, n)), 0.2),
+    );
+    await graph.kill('mobility');
+    // Accepted while mobility's process is down (its ingestion wrote it to
+    // the database and the outbox): the restarted relay sends it.
+    const id = await ingestReading(new Date('2026-12-01T09:30:00.000Z'), 0.66);
+    await graph.restart('mobility');
+    let message: ExecutionResult | 'complete' | null = null;
+    const seen: unknown[] = [];
+    for (let i = 0; i < 40; i++) {
+      message = await subscription.next();
+      seen.push(message);
+      if (!message || message === 'complete') break;
+      if (
+        (message.data as { readingReceived: { id: string } } | undefined)
+          ?.readingReceived?.id === id
+      )
+        break;
+    }
+    subscription.dispose();
+    expect(message, JSON.stringify(seen)).toEqual({
+      data: { readingReceived: { id, trafficReading: { occupancy: 0.66 } } },
+    });
   });
 });

@@ -813,11 +813,13 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
           releaseConnection(session.callerKey);
           liveMetrics.connections.dec({ transport: 'websocket' });
         },
-        onSubscribe: (ctx, _id, payload) => {
-          if (
-            Object.keys(ctx.subscriptions).length >=
-            limits.subscriptionsPerConnection
-          )
+        onSubscribe: (ctx, id, payload) => {
+          // graphql-ws registers the operation's id before this hook runs,
+          // so the ones already open are the others.
+          const open = Object.keys(ctx.subscriptions).filter(
+            (other) => other !== id,
+          ).length;
+          if (open >= limits.subscriptionsPerConnection)
             return [
               liveError(
                 `Too many subscriptions on this connection: at most ${limits.subscriptionsPerConnection}.`,

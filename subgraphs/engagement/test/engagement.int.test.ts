@@ -464,6 +464,59 @@ describe('engagement subgraph', () => {
         { reports: { nodes: [{ id: created.id }] } },
       ]);
     });
+
+    it('masks personal data written in the description; the original is for engagement:pii only', async () => {
+      const written =
+        'Feu en panne, rappelez-moi au 06 12 34 56 78 ou à camille@example.fr';
+      const submitted = await executeAs(
+        server,
+        'mutation ($input: CitizenReportInput!) { submitCitizenReport(input: $input) { id description descriptionRedactions } }',
+        {
+          input: {
+            ...valid,
+            description: written,
+            location: { lat: 43.2967, lon: 5.3801 },
+          },
+        },
+        citizen,
+      );
+      expect(submitted.errors).toBeUndefined();
+      const report = submitted.data?.['submitCitizenReport'] as {
+        id: string;
+        description: string;
+      };
+      expect(report).toMatchObject({
+        description:
+          'Feu en panne, rappelez-moi au [téléphone masqué] ou à [adresse e-mail masquée]',
+        descriptionRedactions: ['EMAIL', 'PHONE'],
+      });
+      // Stored masked: no copy of the number in the public field.
+      const stored = await models.CitizenReport.findById(report.id)
+        .lean()
+        .exec();
+      expect(stored?.description).not.toContain('06 12 34 56 78');
+      expect(stored?.descriptionOriginal).toBe(written);
+
+      const read = (as: typeof staff) =>
+        executeAs(
+          server,
+          'query ($id: ID!) { citizenReport(id: $id) { description originalDescription } }',
+          { id: report.id },
+          as,
+        );
+      const withPii = await read(staff);
+      expect(withPii.errors).toBeUndefined();
+      expect(withPii.data?.['citizenReport']).toEqual({
+        description: report.description,
+        originalDescription: written,
+      });
+      const withoutPii = await read(staffNoPii);
+      expect(withoutPii.data?.['citizenReport']).toEqual({
+        description: report.description,
+        originalDescription: null,
+      });
+      expect(withoutPii.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    });
   });
 
   describe('enrol', () => {

@@ -39,12 +39,19 @@ export type CitizenReport = {
   address?: Maybe<Scalars['String']['output']>;
   /** Open311 agency_responsible. */
   agencyResponsible: Scalars['String']['output'];
-  /** Free text, 10 to 2,000 characters. */
+  /**
+   * Free text, 10 to 2,000 characters, public: e-mail addresses, phone numbers and licence plates the
+   * reporter wrote in it are masked before it is stored (see `descriptionRedactions`).
+   */
   description: Scalars['String']['output'];
+  /** What was masked in `description` (the kinds, never the values); empty when nothing was. */
+  descriptionRedactions: Array<PersonalDataKind>;
   district: District;
   /** Open311 service_request_id, e.g. eng-cr-00042. */
   id: Scalars['ID']['output'];
   location: GeoPoint;
+  /** The description as the reporter wrote it, before masking: personal data. */
+  originalDescription?: Maybe<Scalars['String']['output']>;
   reporterEmail?: Maybe<Scalars['String']['output']>;
   reporterName?: Maybe<Scalars['String']['output']>;
   reporterPhone?: Maybe<Scalars['String']['output']>;
@@ -340,6 +347,13 @@ export type Participation = {
   /** Workshops held in the district. */
   workshopsHeld: Scalars['Int']['output'];
 };
+
+/** A kind of personal data masked in public free text (docs/access-control.md, "Free text"). */
+export type PersonalDataKind =
+  | 'EMAIL'
+  /** French plates, current (AB-123-CD) and pre-2009 (1234 AB 13). */
+  | 'LICENCE_PLATE'
+  | 'PHONE';
 
 /** A measured value with its unit (UCUM or plain unit text). */
 export type Quantity = {
@@ -816,6 +830,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   ParticipantInput: ParticipantInput;
   Participation: ResolverTypeWrapper<Participation>;
+  PersonalDataKind: PersonalDataKind;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReporterInput: ReporterInput;
@@ -894,9 +909,11 @@ export type CitizenReportResolvers<ContextType = EngagementContext, ParentType e
   address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   agencyResponsible?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  descriptionRedactions?: Resolver<Array<ResolversTypes['PersonalDataKind']>, ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
+  originalDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reporterEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reporterName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reporterPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;

@@ -9,6 +9,11 @@ import {
   TRAFFIC_LIGHT_ID,
   WATER_METER_ID,
 } from '../foreignIds.js';
+import {
+  PERSONAL_DATA_KINDS,
+  redactPersonalData,
+  type PersonalDataKind,
+} from '../../../../lib/subgraph-kit/redactPersonalData.js';
 import { SERVICE_CODES } from '../serviceTypes.js';
 
 /** Open311 statuses, stored as Open311 writes them. */
@@ -20,7 +25,12 @@ export interface CitizenReportDoc {
   _id: string;
   serviceCode: string;
   serviceName: string;
+  /** The public text: personal data the reporter wrote in it is masked (docs/access-control.md, "Free text"). */
   description: string;
+  /** The text as written, when masking changed it (personal data); null when nothing was masked. */
+  descriptionOriginal?: string | null;
+  /** The kinds masked in `description`. */
+  descriptionRedactions?: PersonalDataKind[];
   status: (typeof REPORT_STATUSES)[number];
   statusNotes: string | null;
   agencyResponsible: string;
@@ -53,6 +63,11 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
       minlength: 10,
       maxlength: 2000,
     },
+    descriptionOriginal: { type: String, default: null, maxlength: 2000 },
+    descriptionRedactions: {
+      type: [{ type: String, enum: PERSONAL_DATA_KINDS }],
+      default: [],
+    },
     status: { type: String, enum: REPORT_STATUSES, required: true },
     statusNotes: { type: String, default: null, maxlength: 1000 },
     agencyResponsible: { type: String, required: true },
@@ -79,6 +94,20 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
   { collection: 'citizen_reports', versionKey: false },
 );
 citizenReportSchema.pre('validate', function () {
+  // Every write through the model (the mutation, ingestion, the seed) masks
+  // personal data in the public text before it is stored; the original
+  // goes to the protected field. Masking is idempotent, so a document saved
+  // again keeps its original.
+  if (typeof this.description === 'string') {
+    const { text, kinds } = redactPersonalData(this.description);
+    if (kinds.length > 0) {
+      this.descriptionOriginal ??= this.description;
+      this.description = text;
+      this.descriptionRedactions = [
+        ...new Set([...(this.descriptionRedactions ?? []), ...kinds]),
+      ];
+    }
+  }
   if (this.updatedDatetime < this.requestedDatetime)
     this.invalidate(
       'updatedDatetime',

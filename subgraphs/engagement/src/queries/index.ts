@@ -45,9 +45,12 @@ export function createQueries(models: EngagementModels) {
         .exec(),
     /** A page of citizen reports, newest first, within the range. */
     citizenReports: timeSeriesQuery(models.CitizenReport, 'requestedDatetime'),
-    /** Stores a new citizen report. */
-    async insertCitizenReport(doc: CitizenReportDoc): Promise<void> {
-      await models.CitizenReport.create(doc);
+    /** Stores a new citizen report; answers it as stored (its description masked). */
+    async insertCitizenReport(
+      doc: CitizenReportDoc,
+    ): Promise<CitizenReportDoc> {
+      const created = await models.CitizenReport.create(doc);
+      return created.toObject();
     },
     /** A page of surveys, latest opening first. */
     surveys: pageQuery(models.Survey, { sortField: 'opensAt', direction: -1 }),

@@ -34,6 +34,12 @@ export const CitizenReport = {
     ctx.loaders.citizenReportById.load(ref.id),
   id: (doc: CitizenReportDoc) => doc._id,
   status: (doc: CitizenReportDoc) => GRAPHQL_STATUS[doc.status],
+  descriptionRedactions: (doc: CitizenReportDoc) =>
+    doc.descriptionRedactions ?? [],
+  // The protected original; the public text is the original when nothing
+  // was masked.
+  originalDescription: (doc: CitizenReportDoc) =>
+    doc.descriptionOriginal ?? doc.description,
   district: (doc: CitizenReportDoc) => ({ code: doc.district }),
   // TrafficLight is resolvable here too (engagement adds `reports`); mobility resolves the rest.
   trafficLight: (doc: CitizenReportDoc) =>

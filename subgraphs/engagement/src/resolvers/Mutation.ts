@@ -217,7 +217,7 @@ export const Mutation = {
       reporterPhone: orNull(input.reporter?.phone),
       submittedBy: ctx.viewer.subject,
     };
-    await ctx.queries.insertCitizenReport(doc);
+    const stored = await ctx.queries.insertCitizenReport(doc);
     // Never log the reporter's contact details.
     ctx.logger.info(
       {
@@ -236,7 +236,7 @@ export const Mutation = {
       occurredAt: now,
       payload: { status: doc.status, serviceCode: doc.serviceCode },
     });
-    return doc;
+    return stored;
   },
 
   async enrol(

@@ -3,6 +3,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
+import type { NodeRef } from '../../../../lib/subgraph-kit/nodeIds.js';
 import type { AuditEventDoc } from '../models/index.js';
 import type { AccessRule as AccessRuleValue, AccessRequirement as AccessRequirementValue } from '../../../../lib/records/access/index.js';
 import type { AuditDecision as AuditDecisionValue, AuditOutcome as AuditOutcomeValue } from '../../../../lib/records/audit/index.js';
@@ -74,6 +75,11 @@ export type AccessRuleFilter = {
   subgraph?: InputMaybe<Scalars['String']['input']>;
   /** Only fields of this type. */
   type?: InputMaybe<Scalars['String']['input']>;
+};
+
+export type AirQualityStation = Node & {
+  __typename?: 'AirQualityStation';
+  id: Scalars['ID']['output'];
 };
 
 /** One operation the gateway received. Never holds variable values or tokens. */
@@ -167,12 +173,27 @@ export type AuditedField = {
   rule: Scalars['String']['output'];
 };
 
+export type BikeStation = Node & {
+  __typename?: 'BikeStation';
+  id: Scalars['ID']['output'];
+};
+
+export type Business = Node & {
+  __typename?: 'Business';
+  id: Scalars['ID']['output'];
+};
+
+export type CitizenReport = Node & {
+  __typename?: 'CitizenReport';
+  id: Scalars['ID']['output'];
+};
+
 /**
  * One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every
  * department adds its view; those fields are nullable, so a department that is
  * down costs its own fields, not the district.
  */
-export type District = {
+export type District = Node & {
   __typename?: 'District';
   /** INSEE code, 13201 to 13216. */
   code: Scalars['ID']['output'];
@@ -185,6 +206,22 @@ export type District = {
   postalCode: Scalars['String']['output'];
   /** Sector (secteur) I to VIII. */
   sector: Scalars['String']['output'];
+};
+
+export type InnovationHub = Node & {
+  __typename?: 'InnovationHub';
+  id: Scalars['ID']['output'];
+};
+
+/**
+ * An object the city graph can refetch by its id alone (GraphQL Global Object
+ * Identification): `node(id:)`/`nodes(ids:)` answer it. Its `id` is the one its own
+ * type answers (`mob-ts-13201-01`, a district's INSEE code), unique across the graph:
+ * each type's ids have their own form (docs/clients.md, "Object identification").
+ */
+export type Node = {
+  /** Unique across the city graph; also the argument of the type's own lookup (e.g. `trafficSensor(id:)`). */
+  id: Scalars['ID']['output'];
 };
 
 /** Paging state of a list (GraphQL Cursor Connections Specification): pass endCursor as `after` for the next page, startCursor as `before` for the previous one. */
@@ -218,6 +255,17 @@ export type Query = {
   district?: Maybe<District>;
   /** The 16 districts in INSEE code order. */
   districts?: Maybe<Array<District>>;
+  /**
+   * The object with this id, of whichever type (GraphQL Global Object
+   * Identification). Null when no such object exists; an id of no Node type's
+   * form is BAD_USER_INPUT (this field null, the rest of the answer stands).
+   */
+  node?: Maybe<Node>;
+  /**
+   * The objects with these ids, in the same order, null where none exists
+   * (at most 100 ids). An id of no Node type's form is BAD_USER_INPUT.
+   */
+  nodes?: Maybe<Array<Maybe<Node>>>;
 };
 
 
@@ -243,6 +291,66 @@ export type QueryAuditEventsArgs = {
 
 export type QueryDistrictArgs = {
   code: Scalars['ID']['input'];
+};
+
+
+export type QueryNodeArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryNodesArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+export type RenewableEnergyProject = Node & {
+  __typename?: 'RenewableEnergyProject';
+  id: Scalars['ID']['output'];
+};
+
+export type Startup = Node & {
+  __typename?: 'Startup';
+  id: Scalars['ID']['output'];
+};
+
+export type Survey = Node & {
+  __typename?: 'Survey';
+  id: Scalars['ID']['output'];
+};
+
+export type TrafficLight = Node & {
+  __typename?: 'TrafficLight';
+  id: Scalars['ID']['output'];
+};
+
+export type TrafficSensor = Node & {
+  __typename?: 'TrafficSensor';
+  id: Scalars['ID']['output'];
+};
+
+export type TrainingProgram = Node & {
+  __typename?: 'TrainingProgram';
+  id: Scalars['ID']['output'];
+};
+
+export type TransitLine = Node & {
+  __typename?: 'TransitLine';
+  id: Scalars['ID']['output'];
+};
+
+export type TransitStop = Node & {
+  __typename?: 'TransitStop';
+  id: Scalars['ID']['output'];
+};
+
+export type WaterMeter = Node & {
+  __typename?: 'WaterMeter';
+  id: Scalars['ID']['output'];
+};
+
+export type Workshop = Node & {
+  __typename?: 'Workshop';
+  id: Scalars['ID']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -346,19 +454,35 @@ export type ResolversTypes = ResolversObject<{
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AccessRule: ResolverTypeWrapper<AccessRuleValue>;
   AccessRuleFilter: AccessRuleFilter;
+  AirQualityStation: ResolverTypeWrapper<NodeRef>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AuditEvent: ResolverTypeWrapper<AuditEventDoc>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditEventConnection: ResolverTypeWrapper<Page>;
   AuditEventEdge: ResolverTypeWrapper<Edge>;
   AuditEventFilter: AuditEventFilter;
   AuditOutcome: ResolverTypeWrapper<AuditOutcomeValue>;
   AuditedField: ResolverTypeWrapper<Omit<AuditedField, 'decision'> & { decision: ResolversTypes['AccessDecision'] }>;
+  BikeStation: ResolverTypeWrapper<NodeRef>;
+  Business: ResolverTypeWrapper<NodeRef>;
+  CitizenReport: ResolverTypeWrapper<NodeRef>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
+  InnovationHub: ResolverTypeWrapper<NodeRef>;
+  Node: ResolverTypeWrapper<NodeRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RenewableEnergyProject: ResolverTypeWrapper<NodeRef>;
+  Startup: ResolverTypeWrapper<NodeRef>;
+  Survey: ResolverTypeWrapper<NodeRef>;
+  TrafficLight: ResolverTypeWrapper<NodeRef>;
+  TrafficSensor: ResolverTypeWrapper<NodeRef>;
+  TrainingProgram: ResolverTypeWrapper<NodeRef>;
+  TransitLine: ResolverTypeWrapper<NodeRef>;
+  TransitStop: ResolverTypeWrapper<NodeRef>;
+  WaterMeter: ResolverTypeWrapper<NodeRef>;
+  Workshop: ResolverTypeWrapper<NodeRef>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -368,18 +492,34 @@ export type ResolversParentTypes = ResolversObject<{
   String: Scalars['String']['output'];
   AccessRule: AccessRuleValue;
   AccessRuleFilter: AccessRuleFilter;
+  AirQualityStation: NodeRef;
+  ID: Scalars['ID']['output'];
   AuditEvent: AuditEventDoc;
   Float: Scalars['Float']['output'];
-  ID: Scalars['ID']['output'];
   Int: Scalars['Int']['output'];
   AuditEventConnection: Page;
   AuditEventEdge: Edge;
   AuditEventFilter: AuditEventFilter;
   AuditedField: AuditedField;
+  BikeStation: NodeRef;
+  Business: NodeRef;
+  CitizenReport: NodeRef;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
+  InnovationHub: NodeRef;
+  Node: NodeRef;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  RenewableEnergyProject: NodeRef;
+  Startup: NodeRef;
+  Survey: NodeRef;
+  TrafficLight: NodeRef;
+  TrafficSensor: NodeRef;
+  TrainingProgram: NodeRef;
+  TransitLine: NodeRef;
+  TransitStop: NodeRef;
+  WaterMeter: NodeRef;
+  Workshop: NodeRef;
 }>;
 
 export type AccessDecisionResolvers = EnumResolverSignature<{ ALLOWED?: any, DENIED?: any }, ResolversTypes['AccessDecision']>;
@@ -400,6 +540,11 @@ export type AccessRuleResolvers<ContextType = GovernanceContext, ParentType exte
   rule?: Resolver<ResolversTypes['AccessRequirement'], ParentType, ContextType>;
   subgraphs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AirQualityStationResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type AuditEventResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AuditEvent'] = ResolversParentTypes['AuditEvent']> = ResolversObject<{
@@ -443,6 +588,21 @@ export type AuditedFieldResolvers<ContextType = GovernanceContext, ParentType ex
   rule?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type BikeStationResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['BikeStation'] = ResolversParentTypes['BikeStation']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type BusinessResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type CitizenReportResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['CitizenReport'] = ResolversParentTypes['CitizenReport']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -455,6 +615,16 @@ export type DistrictResolvers<ContextType = GovernanceContext, ParentType extend
   population?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   postalCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type InnovationHubResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['InnovationHub'] = ResolversParentTypes['InnovationHub']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type NodeResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
+  __resolveType: TypeResolveFn<'AirQualityStation' | 'BikeStation' | 'Business' | 'CitizenReport' | 'District' | 'InnovationHub' | 'RenewableEnergyProject' | 'Startup' | 'Survey' | 'TrafficLight' | 'TrafficSensor' | 'TrainingProgram' | 'TransitLine' | 'TransitStop' | 'WaterMeter' | 'Workshop', ParentType, ContextType>;
 }>;
 
 export type PageInfoResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -470,20 +640,88 @@ export type QueryResolvers<ContextType = GovernanceContext, ParentType extends R
   auditEvents?: Resolver<Maybe<ResolversTypes['AuditEventConnection']>, ParentType, ContextType, Partial<QueryAuditEventsArgs>>;
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType, RequireFields<QueryDistrictArgs, 'code'>>;
   districts?: Resolver<Maybe<Array<ResolversTypes['District']>>, ParentType, ContextType>;
+  node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
+  nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+}>;
+
+export type RenewableEnergyProjectResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['RenewableEnergyProject'] = ResolversParentTypes['RenewableEnergyProject']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type StartupResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['Startup'] = ResolversParentTypes['Startup']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type SurveyResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['Survey'] = ResolversParentTypes['Survey']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TrafficLightResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['TrafficLight'] = ResolversParentTypes['TrafficLight']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TrafficSensorResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['TrafficSensor'] = ResolversParentTypes['TrafficSensor']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TrainingProgramResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['TrainingProgram'] = ResolversParentTypes['TrainingProgram']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TransitLineResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['TransitLine'] = ResolversParentTypes['TransitLine']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type TransitStopResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['TransitStop'] = ResolversParentTypes['TransitStop']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type WaterMeterResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['WaterMeter'] = ResolversParentTypes['WaterMeter']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+}>;
+
+export type WorkshopResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['Workshop'] = ResolversParentTypes['Workshop']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = GovernanceContext> = ResolversObject<{
   AccessDecision?: AccessDecisionResolvers;
   AccessRequirement?: AccessRequirementResolvers<ContextType>;
   AccessRule?: AccessRuleResolvers<ContextType>;
+  AirQualityStation?: AirQualityStationResolvers<ContextType>;
   AuditEvent?: AuditEventResolvers<ContextType>;
   AuditEventConnection?: AuditEventConnectionResolvers<ContextType>;
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   AuditOutcome?: AuditOutcomeResolvers;
   AuditedField?: AuditedFieldResolvers<ContextType>;
+  BikeStation?: BikeStationResolvers<ContextType>;
+  Business?: BusinessResolvers<ContextType>;
+  CitizenReport?: CitizenReportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
+  InnovationHub?: InnovationHubResolvers<ContextType>;
+  Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
+  Startup?: StartupResolvers<ContextType>;
+  Survey?: SurveyResolvers<ContextType>;
+  TrafficLight?: TrafficLightResolvers<ContextType>;
+  TrafficSensor?: TrafficSensorResolvers<ContextType>;
+  TrainingProgram?: TrainingProgramResolvers<ContextType>;
+  TransitLine?: TransitLineResolvers<ContextType>;
+  TransitStop?: TransitStopResolvers<ContextType>;
+  WaterMeter?: WaterMeterResolvers<ContextType>;
+  Workshop?: WorkshopResolvers<ContextType>;
 }>;
 

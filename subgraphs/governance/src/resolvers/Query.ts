@@ -3,6 +3,7 @@ import type { QueryFilter } from 'mongoose';
 import type { AccessRule } from '../../../../lib/records/access/index.js';
 import type { AuditDecision } from '../../../../lib/records/audit/index.js';
 import { districtQueryResolvers } from '../../../../lib/subgraph-kit/districts.js';
+import { nodeRefOf, nodeRefsOf } from '../../../../lib/subgraph-kit/nodeIds.js';
 import { timeRangeFilter } from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   AccessRuleFilter,
@@ -62,6 +63,10 @@ export function auditEventQuery(
 export const Query: QueryResolvers = {
   // The root district queries live here, not in a department (ADR 0007).
   ...districtQueryResolvers,
+  // Whether the object exists is its owner's answer: the gateway asks it for
+  // the node's other fields, and its reference resolver answers null.
+  node: (_, args) => nodeRefOf(args.id),
+  nodes: (_, args) => nodeRefsOf(args.ids),
   accessRules: async (_, args, ctx): Promise<AccessRule[]> => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.accessRules');
     const rules = await ctx.accessRules.current();

@@ -4,12 +4,14 @@ import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { AccessRequirement } from './AccessRule.js';
 import { AccessDecision, AuditEvent, AuditOutcome } from './AuditEvent.js';
 import { District } from './District.js';
+import { Node } from './Node.js';
 import { Query } from './Query.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
   District,
+  Node,
   AccessRequirement,
   AuditEvent,
   AccessDecision,

@@ -1,0 +1,20 @@
+/**
+ * End-to-end: what internal apps need from the city graph (issue 18), against
+ * the whole city started as separate services: object identification, and
+ * the real client libraries (Apollo Client, urql, graphql-request, the
+ * GraphQL Code Generator client preset) as apps use them.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import { startCityGraph, type CityGraph } from './cityGraph.js';
+import { defineNodeScenarios } from './nodes.js';
+
+let graph: CityGraph;
+
+beforeAll(async () => {
+  graph = await startCityGraph();
+});
+afterAll(async () => {
+  await graph?.stop();
+});
+
+defineNodeScenarios(() => graph);

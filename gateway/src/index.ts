@@ -16,6 +16,7 @@ import { createUsageStore } from '../../lib/records/usage/index.js';
 import { connectRedis } from '../../lib/runtime/redis.js';
 import { createRedisEventBroker } from '../../lib/runtime/eventBroker.js';
 import { createRedisRateLimiter } from './rateLimiter.js';
+import { startMqttBridge, type MqttBridge } from './mqttBridge.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 
@@ -70,7 +71,8 @@ const events = config.events.redisUrl
       maxLength: config.events.streamMaxLength,
     })
   : null;
-const { http, live } = createGateway({
+let bridge: MqttBridge | null = null;
+const { http, live, ingest } = createGateway({
   config,
   logger,
   authenticate: createCallerAuthenticator(config.auth),
@@ -80,6 +82,8 @@ const { http, live } = createGateway({
   usage,
   events,
   liveLimits: config.live,
+  readinessDetails: () =>
+    config.mqtt.url ? { mqttBridge: bridge?.status() ?? 'connecting' } : {},
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({
@@ -93,12 +97,22 @@ const { http, live } = createGateway({
 });
 const url = await http.listen(config.gateway.port, config.bindHost);
 logger.info({ url: `${url}/graphql` }, 'gateway ready');
+// Devices over MQTT, into the same dispatcher as the NGSI endpoints
+// (docs/decisions/0011-mqtt-bridge-beside-the-gateway.md). The broker being
+// down does not stop the gateway: the bridge reconnects.
+if (config.mqtt.url)
+  bridge = await startMqttBridge({
+    mqtt: { ...config.mqtt, url: config.mqtt.url },
+    dispatcher: ingest,
+    logger,
+  });
 
 let stopping = false;
 const stop = async (signal: string) => {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'gateway stopping');
+  await bridge?.stop();
   await live.stop();
   await http.stop();
   await events?.close();

@@ -15,7 +15,6 @@
  * hand-over is the department's internal `POST /ingest`, signed like every
  * gateway-to-subgraph call (docs/decisions/0009-ingestion-hand-over-over-internal-http.md).
  */
-import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
 import type { NgsiFormat } from '../../lib/ingest/ngsiEntity.js';
@@ -24,7 +23,6 @@ import {
   NgsiLdErrorType,
   type ProblemDetails,
 } from '../../lib/ingest/ngsiProblems.js';
-import type { AuditTrail } from '../../lib/records/audit/index.js';
 import type { Config } from '../../lib/runtime/config.js';
 import { UnauthenticatedError } from '../../lib/runtime/errors.js';
 import {
@@ -37,9 +35,9 @@ import type { Logger } from '../../lib/runtime/logger.js';
 import type { Viewer } from '../../lib/runtime/viewer.js';
 import { CLIENT_NAME_HEADER, CLIENT_VERSION_HEADER } from './context.js';
 import {
-  createIngestDispatcher,
   DispatchUnavailableError,
   type EntityResult,
+  type IngestDispatcher,
 } from './ingestDispatcher.js';
 
 /** The NGSI-LD batch upsert path. */
@@ -59,13 +57,8 @@ export interface NgsiRoutesOptions {
   readonly config: Readonly<Config>;
   readonly logger: Logger;
   readonly authenticate: CallerAuthenticator;
-  /** The gateway's own key for the tokens it sends to departments. */
-  readonly signingKey: KeyObject;
-  readonly audit: Pick<AuditTrail, 'record'>;
-  /** Each subgraph's GraphQL URL now (from the supergraph, with `<NAME>_URL` overrides). */
-  readonly subgraphUrls: () => ReadonlyMap<string, string>;
-  /** @default globalThis.fetch */
-  readonly fetch?: typeof fetch;
+  /** Routes, audits and hands over each batch (shared with the MQTT bridge). */
+  readonly dispatcher: IngestDispatcher;
 }
 
 /** Which API a request speaks. */
@@ -132,7 +125,7 @@ const problem = (
 
 /** The FIWARE NGSI routes of the gateway. */
 export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
-  const dispatcher = createIngestDispatcher(options);
+  const { dispatcher } = options;
 
   const handle = async (
     flavor: Flavor,

@@ -39,6 +39,10 @@ import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
+import {
+  createIngestDispatcher,
+  type IngestDispatcher,
+} from './ingestDispatcher.js';
 import { createNgsiRoutes } from './ngsiRoutes.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
@@ -83,6 +87,11 @@ export interface GatewayDeps {
    * @default 1000
    */
   rateLimitedDelayMs?: number;
+  /**
+   * More readiness details (the MQTT bridge's state), shown on `/ready`
+   * without deciding it: the GraphQL and NGSI doors work without the broker.
+   */
+  readinessDetails?: () => Record<string, string>;
 }
 
 /** A built gateway. */
@@ -92,6 +101,8 @@ export interface Gateway {
   http: HttpService;
   /** Subscriptions (WebSocket and SSE on /graphql). */
   live: LiveService;
+  /** Hands ingested entities to their departments (the NGSI routes' and the MQTT bridge's). */
+  ingest: IngestDispatcher;
 }
 
 /** `<NAME>_URL` of a subgraph, which wins over the supergraph's routing URL. */
@@ -178,6 +189,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     if (probed?.sdl !== sdl) probed = { sdl, urls: subgraphUrls(sdl, config) };
     return probed.urls;
   };
+
+  const ingest = createIngestDispatcher({
+    config,
+    logger,
+    signingKey: deps.signingKey,
+    audit: deps.audit,
+    subgraphUrls: () => urlsOf(deps.supergraph.current()),
+  });
 
   const limits = operationLimits();
   const live = createLiveService({
@@ -309,9 +328,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         config,
         logger,
         authenticate: deps.authenticate,
-        signingKey: deps.signingKey,
-        audit: deps.audit,
-        subgraphUrls: () => urlsOf(deps.supergraph.current()),
+        dispatcher: ingest,
       }),
     ],
     reportsRefusals: (context) => context.auditRecorded,
@@ -361,10 +378,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const auditOk = await deps.audit.ping().catch(() => false);
       details['auditStore'] = auditOk ? 'reachable' : 'unreachable';
       ok &&= auditOk;
+      Object.assign(details, deps.readinessDetails?.() ?? {});
       return { ok, details };
     },
   });
 
   live.attach(http.httpServer);
-  return { apollo, gateway, http, live };
+  return { apollo, gateway, http, live, ingest };
 }

@@ -22,6 +22,7 @@ import type { ObservationSpec } from './observationSpec.js';
 import {
   REJECTION_REASONS,
   type QualityFlag,
+  type RecordQuality,
   type RecordSource,
   type RejectionReason,
 } from './quality.js';
@@ -55,6 +56,53 @@ export interface ObservationHandler {
    * @default 'reading.received'
    */
   readonly eventType?: string;
+}
+
+/** A record of a type that is not an observation (a citizen report), as stored. */
+export interface IngestedRecord {
+  /** Its graph id (the same for a resent record). */
+  readonly id: string;
+  /** The entity id as the payload gave it. */
+  readonly entityId: string;
+  readonly quality: RecordQuality;
+}
+
+/** What an {@link EntityHandler} checks an entity against. */
+export interface EntityValidationContext {
+  readonly geography: CityGeography;
+  readonly source: RecordSource;
+  readonly receivedAt: Date;
+  readonly maxClockSkewMs: number;
+}
+
+/** The verdict on one entity of an {@link EntityHandler}. */
+export type EntityVerdict<R> =
+  | { readonly ok: true; readonly record: R }
+  | {
+      readonly ok: false;
+      readonly reason: RejectionReason;
+      readonly detail: string;
+    };
+
+/**
+ * How a department ingests a type that is not a device's observation (an
+ * Open311 service request): its own checks, its own store, its own event;
+ * the pipeline still parses, quarantines, counts and announces the same way.
+ */
+export interface EntityHandler<R extends IngestedRecord = IngestedRecord> {
+  /** The FIWARE types it takes (the model's current and former names). */
+  readonly types: readonly string[];
+  /** Checks one entity (one batch's lookups done first by `prepare`). */
+  validate(
+    entity: NgsiEntity,
+    context: EntityValidationContext,
+  ): EntityVerdict<R>;
+  /** Looks up what `validate` needs for the whole batch (one query), before any `validate`. */
+  prepare?(entities: readonly NgsiEntity[]): Promise<void>;
+  /** Stores idempotently: one outcome per record, in order. */
+  store(records: readonly R[]): Promise<readonly ('created' | 'duplicate')[]>;
+  /** The event announcing a stored record. */
+  event(record: R): CityEvent;
 }
 
 /** One batch handed to the pipeline. */
@@ -97,6 +145,8 @@ export interface IngestPipelineOptions {
   readonly department: Department;
   /** The department's handlers, by FIWARE type. */
   readonly handlers: readonly ObservationHandler[];
+  /** The department's handlers of other types (citizen reports). @default [] */
+  readonly entityHandlers?: readonly EntityHandler[];
   readonly quarantine: Quarantine;
   /** Where stored records are announced (the live city's outbox). */
   readonly events: EventPublisher;
@@ -185,11 +235,14 @@ export function createIngestPipeline(
   options: IngestPipelineOptions,
 ): IngestPipeline {
   const handlers = new Map(options.handlers.map((h) => [h.spec.type, h]));
+  const entityHandlers = new Map<string, EntityHandler>();
+  for (const h of options.entityHandlers ?? [])
+    for (const type of h.types) entityHandlers.set(type, h);
   const maxClockSkewMs = options.maxClockSkewMs ?? 120_000;
   const chunkSize = options.chunkSize ?? 1000;
 
   return {
-    types: [...handlers.keys()],
+    types: [...handlers.keys(), ...entityHandlers.keys()],
     async ingest(batch) {
       const outcomes: IngestOutcome[] = new Array<IngestOutcome>(
         batch.entities.length,
@@ -230,6 +283,10 @@ export function createIngestPipeline(
         ObservationHandler,
         { index: number; entity: NgsiEntity }[]
       >();
+      const byEntityHandler = new Map<
+        EntityHandler,
+        { index: number; entity: NgsiEntity }[]
+      >();
       batch.entities.forEach((raw, index) => {
         const peeked = peekIdAndType(raw, batch.format);
         let entity: NgsiEntity;
@@ -249,6 +306,13 @@ export function createIngestPipeline(
           );
           return;
         }
+        const other = entityHandlers.get(entity.type);
+        if (other) {
+          const group = byEntityHandler.get(other) ?? [];
+          group.push({ index, entity });
+          byEntityHandler.set(other, group);
+          return;
+        }
         const handler = handlers.get(entity.type);
         if (!handler) {
           reject(
@@ -256,7 +320,7 @@ export function createIngestPipeline(
             entity.id,
             entity.type,
             'UNKNOWN_TYPE',
-            `${options.department} does not ingest ${entity.type} (it ingests ${[...handlers.keys()].join(', ')}).`,
+            `${options.department} does not ingest ${entity.type} (it ingests ${[...handlers.keys(), ...entityHandlers.keys()].join(', ')}).`,
           );
           return;
         }
@@ -266,10 +330,72 @@ export function createIngestPipeline(
       });
 
       // Validate and store, type by type.
-      const stored: {
-        handler: ObservationHandler;
-        record: ValidatedObservation;
-      }[] = [];
+      const stored: { recordId: string; event: () => CityEvent }[] = [];
+      const storeChunk = async <R extends IngestedRecord>(
+        type: string,
+        chunk: readonly { index: number; record: R }[],
+        store: (
+          records: readonly R[],
+        ) => Promise<readonly ('created' | 'duplicate')[]>,
+        event: (record: R) => CityEvent,
+      ) => {
+        try {
+          const results = await store(chunk.map((a) => a.record));
+          chunk.forEach(({ index, record }, k) => {
+            outcomes[index] = {
+              entityId: record.entityId,
+              status: results[k] ?? 'duplicate',
+              recordId: record.id,
+              flags: record.quality.flags,
+            };
+            stored.push({ recordId: record.id, event: () => event(record) });
+          });
+        } catch (error) {
+          options.logger.error(
+            {
+              department: options.department,
+              type,
+              err: error instanceof Error ? error.message : String(error),
+            },
+            'ingest: storing records failed',
+          );
+          for (const { index, record } of chunk)
+            outcomes[index] = {
+              entityId: record.entityId,
+              status: 'failed',
+              detail:
+                'The record could not be stored now; send it again (resending is safe: it is counted once).',
+            };
+        }
+      };
+      for (const [handler, group] of byEntityHandler) {
+        await handler.prepare?.(group.map((g) => g.entity));
+        const accepted: { index: number; record: IngestedRecord }[] = [];
+        for (const { index, entity } of group) {
+          const verdict = handler.validate(entity, {
+            geography: options.geography,
+            source: batch.source,
+            receivedAt: batch.receivedAt,
+            maxClockSkewMs,
+          });
+          if (verdict.ok) accepted.push({ index, record: verdict.record });
+          else
+            reject(
+              index,
+              entity.id,
+              entity.type,
+              verdict.reason,
+              verdict.detail,
+            );
+        }
+        for (let i = 0; i < accepted.length; i += chunkSize)
+          await storeChunk(
+            handler.types[0] ?? '',
+            accepted.slice(i, i + chunkSize),
+            (records) => handler.store(records),
+            (record) => handler.event(record),
+          );
+      }
       for (const [handler, group] of byHandler) {
         const ids = [
           ...new Set(
@@ -299,37 +425,13 @@ export function createIngestPipeline(
               verdict.detail,
             );
         }
-        for (let i = 0; i < accepted.length; i += chunkSize) {
-          const chunk = accepted.slice(i, i + chunkSize);
-          try {
-            const results = await handler.store(chunk.map((a) => a.record));
-            chunk.forEach(({ index, record }, k) => {
-              outcomes[index] = {
-                entityId: record.entityId,
-                status: results[k] ?? 'duplicate',
-                recordId: record.id,
-                flags: record.quality.flags,
-              };
-              stored.push({ handler, record });
-            });
-          } catch (error) {
-            options.logger.error(
-              {
-                department: options.department,
-                type: handler.spec.type,
-                err: error instanceof Error ? error.message : String(error),
-              },
-              'ingest: storing records failed',
-            );
-            for (const { index, record } of chunk)
-              outcomes[index] = {
-                entityId: record.entityId,
-                status: 'failed',
-                detail:
-                  'The record could not be stored now; send it again (resending is safe: it is counted once).',
-              };
-          }
-        }
+        for (let i = 0; i < accepted.length; i += chunkSize)
+          await storeChunk(
+            handler.spec.type,
+            accepted.slice(i, i + chunkSize),
+            (records) => handler.store(records),
+            (record) => readingEvent(options.department, handler, record),
+          );
       }
 
       // Keep what was rejected (raw payload, reason, source, time).
@@ -357,11 +459,7 @@ export function createIngestPipeline(
       // whose first announcement failed gets announced on the resend).
       if (stored.length > 0) {
         try {
-          await options.events.publish(
-            stored.map(({ handler, record }) =>
-              readingEvent(options.department, handler, record),
-            ),
-          );
+          await options.events.publish(stored.map((s) => s.event()));
         } catch (error) {
           options.logger.error(
             {
@@ -370,7 +468,7 @@ export function createIngestPipeline(
             },
             'ingest: publishing events failed',
           );
-          const storedIds = new Set(stored.map((s) => s.record.id));
+          const storedIds = new Set(stored.map((s) => s.recordId));
           outcomes.forEach((outcome, index) => {
             if (
               (outcome.status === 'created' ||

@@ -14,6 +14,8 @@ export const INGEST_TYPES: Readonly<Record<string, Department>> = Object.freeze(
     AirQualityObserved: 'environment',
     NoiseLevelObserved: 'environment',
     WaterConsumptionObserved: 'environment',
+    Open311ServiceRequest: 'engagement',
+    ServiceRequest: 'engagement',
   },
 );
 

@@ -58,6 +58,13 @@ export const REJECTION_REASONS = {
   UNKNOWN_DEVICE: 'The device is not registered.',
   /** No quantity of the type was given. */
   NO_QUANTITY: 'The observation carries none of its quantities.',
+  /** An Open311 service_code the city does not offer. */
+  UNKNOWN_SERVICE_CODE: 'The service code is not one the city offers.',
+  /** An MQTT message whose signature is not its device's (forged, unknown key, another device's topic). */
+  DEVICE_UNAUTHENTICATED: 'The message is not signed by its device.',
+  /** A device signed a reading of another device. */
+  DEVICE_MISMATCH:
+    'The entity speaks for another device than the one that signed it.',
 } as const;
 
 /** One rejection reason. */

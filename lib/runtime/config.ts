@@ -120,6 +120,32 @@ export interface Config {
     /** `LIVE_SUBSCRIPTIONS_PER_CONNECTION` @default 20 */
     readonly subscriptionsPerConnection: number;
   };
+  /** The MQTT bridge of the gateway: devices publish signed readings (docs/ingestion.md, "MQTT"). */
+  readonly mqtt: {
+    /**
+     * `MQTT_URL` (`mqtt:`, `mqtts:`, `ws:`, `wss:`): the broker the bridge
+     * subscribes on; in development `mqtt://127.0.0.1:1883` (the machine's
+     * Mosquitto). Unset in test and production: no bridge.
+     */
+    readonly url: string | undefined;
+    /** `MQTT_TOPIC_PREFIX`: topics are `<prefix><department>/<device id>`. @default 'marseille/' */
+    readonly topicPrefix: string;
+    /** `MQTT_CLIENT_ID`: the bridge's session (one per gateway replica); connection `i` is `<id>-<i>`. @default 'city-graph-bridge-<hostname>' */
+    readonly clientId: string;
+    /** `MQTT_SHARE_GROUP`: the shared-subscription group, so each message goes to one bridge connection of one replica. @default 'city-graph-ingest' */
+    readonly shareGroup: string;
+    /** `MQTT_CONNECTIONS`: parallel bridge connections (each handles one message at a time). @default 4 */
+    readonly connections: number;
+    /** `MQTT_USERNAME` / `MQTT_PASSWORD`: the bridge's own login at the broker, if it needs one. */
+    readonly username: string | undefined;
+    readonly password: string | undefined;
+    /**
+     * `MQTT_DEVICE_KEYS_FILE`: a JWKS of the devices' public keys (`kid` = the
+     * device's graph id); a message not signed by its device is refused.
+     * @default '<DATA_DIR>/keys/devices.jwks.json'
+     */
+    readonly deviceKeysFile: string;
+  };
   /** Per subgraph settings. */
   readonly subgraphs: Readonly<Record<SubgraphName, SubgraphConfig>>;
   /** Verification of callers' bearer tokens at the gateway. */
@@ -328,6 +354,23 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         10_000,
       ),
     },
+    mqtt: {
+      url:
+        url('MQTT_URL', ['mqtt:', 'mqtts:', 'ws:', 'wss:']) ??
+        (nodeEnv === 'development' ? 'mqtt://127.0.0.1:1883' : undefined),
+      topicPrefix: mqttTopicPrefix(str('MQTT_TOPIC_PREFIX'), problems),
+      clientId:
+        str('MQTT_CLIENT_ID') ??
+        `city-graph-bridge-${str('HOSTNAME') ?? 'local'}`,
+      shareGroup: str('MQTT_SHARE_GROUP') ?? 'city-graph-ingest',
+      connections: int('MQTT_CONNECTIONS', 4, 1, 64),
+      username: str('MQTT_USERNAME'),
+      password: str('MQTT_PASSWORD'),
+      deviceKeysFile: path.resolve(
+        str('MQTT_DEVICE_KEYS_FILE') ??
+          path.join(dataDir, 'keys', 'devices.jwks.json'),
+      ),
+    },
     subgraphs,
     auth: {
       jwksUrl,
@@ -364,6 +407,16 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     throw new Error(`Invalid configuration:\n- ${problems.join('\n- ')}`);
   }
   return Object.freeze(config);
+}
+
+/** Checks `MQTT_TOPIC_PREFIX`: no wildcard, ends with `/`. */
+function mqttTopicPrefix(raw: string | undefined, problems: string[]): string {
+  const prefix = raw ?? 'marseille/';
+  if (/[+#]/.test(prefix) || !prefix.endsWith('/'))
+    problems.push(
+      `MQTT_TOPIC_PREFIX must end with "/" and hold no MQTT wildcard (+, #), got "${prefix}"`,
+    );
+  return prefix;
 }
 
 /** Parses `CORS_ORIGINS`: each entry must be an origin (scheme, host, optional port; no path). */

@@ -8,6 +8,7 @@ import type { Department } from '../runtime/config.js';
 import type { Logger } from '../runtime/logger.js';
 import {
   createIngestPipeline,
+  type EntityHandler,
   type IngestPipeline,
   type ObservationHandler,
 } from '../ingest/createIngestPipeline.js';
@@ -21,6 +22,8 @@ import { cityGeography } from './cityGeography.js';
 export interface DepartmentIngestOptions {
   readonly department: Department;
   readonly handlers: readonly ObservationHandler[];
+  /** Handlers of types that are not observations (citizen reports). @default [] */
+  readonly entityHandlers?: readonly EntityHandler[];
   /** The department's `ingest_quarantine` collection (`Model.collection`). */
   readonly quarantine: QuarantineCollection;
   /** The department's publisher; without one, events are discarded (and logged at debug). */
@@ -43,6 +46,7 @@ export function createDepartmentIngest(
   return createIngestPipeline({
     department: options.department,
     handlers: options.handlers,
+    entityHandlers: options.entityHandlers ?? [],
     quarantine: createQuarantine(options.quarantine),
     events,
     geography: cityGeography,

@@ -4,6 +4,9 @@ import type { SubgraphCodegen } from '../../lib/tooling/SubgraphCodegen.js';
 export const codegen: SubgraphCodegen = {
   context: 'EngagementContext',
   mappers: {
+    RecordSource:
+      '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
+    QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',
     CitizenReport: '../models/index.js#CitizenReportDoc',
     DigitalInclusionIndicator:
       '../models/index.js#DigitalInclusionIndicatorDoc',

@@ -1,4 +1,5 @@
 /** Engagement's request context: the base context plus this request's loaders and clock. */
+import type { IngestPipeline } from '../../../lib/ingest/createIngestPipeline.js';
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EngagementLoaders } from './loaders/index.js';
 import type { EngagementModels } from './models/index.js';
@@ -18,12 +19,13 @@ export function createContext(
   base: SubgraphContext,
   models: EngagementModels,
   now: () => Date,
+  ingest?: IngestPipeline,
 ): EngagementContext {
   return {
     ...base,
     models,
     loaders: createLoaders(models),
-    queries: createQueries(models),
+    queries: createQueries(models, ingest),
     now,
   };
 }

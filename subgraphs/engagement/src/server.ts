@@ -6,6 +6,7 @@ import {
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type EngagementContext } from './context.js';
+import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -29,10 +30,12 @@ export function createServer(
 ): SubgraphServer<EngagementContext> {
   const models = createModels(deps.connection);
   const now = deps.now ?? (() => new Date());
+  const ingest = createIngest(models, deps);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
-    createContext: (base) => createContext(base, models, now),
+    createContext: (base) => createContext(base, models, now, ingest),
+    ingest,
   });
 }

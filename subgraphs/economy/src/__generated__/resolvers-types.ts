@@ -35,6 +35,8 @@ export type Business = {
   id: Scalars['ID']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
+  /** Its NGSI-LD id, urn:ngsi-ld:Business:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:Business:eco-biz-13201-001. */
+  ngsiId: Scalars['ID']['output'];
   /** Staff member who registered it through the graph (null for the initial registry import). */
   registeredBy?: Maybe<Scalars['String']['output']>;
   /** SIRET: 14 digits (SIREN + NIC), Luhn-valid; unique. Synthetic in the seed. */
@@ -147,6 +149,8 @@ export type InnovationHub = {
   name: Scalars['String']['output'];
   /** The nearest RTM stop (owned by mobility). */
   nearestTransitStop?: Maybe<TransitStop>;
+  /** Its NGSI-LD id, urn:ngsi-ld:InnovationHub:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:InnovationHub:eco-hub-1. */
+  ngsiId: Scalars['ID']['output'];
   startupCount: Scalars['Int']['output'];
   /** The startups it hosts, by id (at most `capacity`). */
   startups: Array<Startup>;
@@ -444,6 +448,8 @@ export type Startup = {
   /** Funding rounds, newest first. */
   investments: InvestmentConnection;
   name: Scalars['String']['output'];
+  /** Its NGSI-LD id, urn:ngsi-ld:Startup:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:Startup:eco-su-01. */
+  ngsiId: Scalars['ID']['output'];
   sector: EconomicSector;
   stage: StartupStage;
   /** Sum of the amounts of its rounds (commercial data). */
@@ -683,6 +689,7 @@ export type BusinessResolvers<ContextType = EconomyContext, ParentType extends R
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   registeredBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   registryNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['EconomicSector'], ParentType, ContextType>;
@@ -739,6 +746,7 @@ export type InnovationHubResolvers<ContextType = EconomyContext, ParentType exte
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nearestTransitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   startupCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startups?: Resolver<Array<ResolversTypes['Startup']>, ParentType, ContextType>;
 }>;
@@ -847,6 +855,7 @@ export type StartupResolvers<ContextType = EconomyContext, ParentType extends Re
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   investments?: Resolver<ResolversTypes['InvestmentConnection'], ParentType, ContextType, Partial<StartupInvestmentsArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['EconomicSector'], ParentType, ContextType>;
   stage?: Resolver<ResolversTypes['StartupStage'], ParentType, ContextType>;
   totalRaised?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;

@@ -3,6 +3,8 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
+import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { CitizenReportDoc, DigitalInclusionIndicatorDoc, EnrolmentDoc, SurveyQuestionDoc, SurveyDoc, TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
 import type { DigitalDivideRankValue } from '../resolvers/DigitalInclusion.js';
 import type { EnrolmentReceiptValue } from '../resolvers/Enrolment.js';
@@ -50,8 +52,12 @@ export type CitizenReport = {
   /** Open311 service_request_id, e.g. eng-cr-00042. */
   id: Scalars['ID']['output'];
   location: GeoPoint;
+  /** Its NGSI-LD id, urn:ngsi-ld:ServiceRequest:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:ServiceRequest:eng-cr-00042. */
+  ngsiId: Scalars['ID']['output'];
   /** The description as the reporter wrote it, before masking: personal data. */
   originalDescription?: Maybe<Scalars['String']['output']>;
+  /** When an ingested report was received; null for a report filed in the graph. */
+  receivedAt?: Maybe<Scalars['DateTime']['output']>;
   reporterEmail?: Maybe<Scalars['String']['output']>;
   reporterName?: Maybe<Scalars['String']['output']>;
   reporterPhone?: Maybe<Scalars['String']['output']>;
@@ -61,6 +67,8 @@ export type CitizenReport = {
   serviceCode: Scalars['String']['output'];
   /** Open311 service_name. */
   serviceName: Scalars['String']['output'];
+  /** Where an ingested report came from (NGSI, import); null for a report filed in the graph. */
+  source?: Maybe<RecordSource>;
   status: CitizenReportStatus;
   /** Open311 status_notes. */
   statusNotes?: Maybe<Scalars['String']['output']>;
@@ -293,6 +301,8 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Enrols a participant in a workshop that has not started and has a free seat; one enrolment per email and workshop. */
   enrol?: Maybe<EnrolmentReceipt>;
+  /** Replays quarantined records through engagement's ingestion (after the cause is fixed). Department staff only. */
+  replayEngagementQuarantine?: Maybe<Array<QuarantineReplay>>;
   /** Files a citizen report (Open311 POST /requests). Signed-in callers only. */
   submitCitizenReport?: Maybe<CitizenReport>;
 };
@@ -301,6 +311,11 @@ export type Mutation = {
 export type MutationEnrolArgs = {
   participant: ParticipantInput;
   workshopId: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayEngagementQuarantineArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -362,6 +377,71 @@ export type Quantity = {
   value: Scalars['Float']['output'];
 };
 
+/** The result of replaying one quarantined record. */
+export type QuarantineReplay = {
+  __typename?: 'QuarantineReplay';
+  detail?: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  outcome: QuarantineReplayOutcome;
+  /** The rejection reason when REJECTED. */
+  reason?: Maybe<Scalars['String']['output']>;
+};
+
+/** What a replay did with one quarantined record. */
+export type QuarantineReplayOutcome =
+  | 'ALREADY_REPLAYED'
+  /** Could not be stored now; replay it again later. */
+  | 'FAILED'
+  | 'NOT_FOUND'
+  /** Rejected again: still OPEN, with the new reason. */
+  | 'REJECTED'
+  /** It passed this time and is stored; the record is marked REPLAYED. */
+  | 'STORED';
+
+/** Whether a quarantined record still waits or was replayed into the graph. */
+export type QuarantineStatus =
+  | 'OPEN'
+  | 'REPLAYED';
+
+/** A record the department's ingestion rejected, kept with its raw payload for staff to inspect and replay (docs/ingestion.md, Quarantine). */
+export type QuarantinedRecord = {
+  __typename?: 'QuarantinedRecord';
+  /** How many times this payload was received and rejected. */
+  attempts: Scalars['Int']['output'];
+  detail: Scalars['String']['output'];
+  /** The entity id the payload gave, if any. */
+  entityId?: Maybe<Scalars['String']['output']>;
+  /** The FIWARE type the payload gave, if any. */
+  entityType?: Maybe<Scalars['String']['output']>;
+  firstReceivedAt: Scalars['DateTime']['output'];
+  /** sha256 of its source and payload. */
+  id: Scalars['ID']['output'];
+  lastReceivedAt: Scalars['DateTime']['output'];
+  /** The payload exactly as received (JSON text). */
+  payload: Scalars['String']['output'];
+  /** Why it was rejected, e.g. UNKNOWN_DEVICE. */
+  reason: Scalars['String']['output'];
+  replayedAt?: Maybe<Scalars['DateTime']['output']>;
+  source: RecordSource;
+  status: QuarantineStatus;
+};
+
+export type QuarantinedRecordConnection = {
+  __typename?: 'QuarantinedRecordConnection';
+  /** The page as edges: each node with its cursor (Relay). */
+  edges: Array<QuarantinedRecordEdge>;
+  nodes: Array<QuarantinedRecord>;
+  pageInfo: PageInfo;
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One QuarantinedRecord of a page, with the cursor that points at it. */
+export type QuarantinedRecordEdge = {
+  __typename?: 'QuarantinedRecordEdge';
+  cursor: Scalars['String']['output'];
+  node: QuarantinedRecord;
+};
+
 export type Query = {
   __typename?: 'Query';
   citizenReport?: Maybe<CitizenReport>;
@@ -374,6 +454,8 @@ export type Query = {
   digitalDivideRanking?: Maybe<Array<DigitalDivideRank>>;
   /** Monthly digital-inclusion indicators, newest first. */
   digitalInclusionIndicators?: Maybe<DigitalInclusionIndicatorConnection>;
+  /** Engagement's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
+  engagementQuarantine?: Maybe<QuarantinedRecordConnection>;
   /** The Open311 service types a report may use. */
   serviceTypes?: Maybe<Array<ServiceType>>;
   survey?: Maybe<Survey>;
@@ -420,6 +502,15 @@ export type QueryDigitalInclusionIndicatorsArgs = {
 };
 
 
+export type QueryEngagementQuarantineArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  before?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  last?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<QuarantineStatus>;
+};
+
+
 export type QuerySurveyArgs = {
   id: Scalars['ID']['input'];
 };
@@ -454,6 +545,34 @@ export type QueryWorkshopsArgs = {
   range?: InputMaybe<TimeRangeInput>;
   topic?: InputMaybe<WorkshopTopic>;
 };
+
+/** How a record was judged on the way in (docs/ingestion.md, Quality). */
+export type RecordQuality = {
+  __typename?: 'RecordQuality';
+  /** Quality flags, e.g. COORDINATES_SWAPPED, IMPLAUSIBLE_VALUE, INCOMPLETE; empty for a clean record. */
+  flags: Array<Scalars['String']['output']>;
+  /** 0 to 1: the share of the type's quantities present, lowered by each flag. */
+  score: Scalars['Float']['output'];
+};
+
+/** Where a record came from. */
+export type RecordSource = {
+  __typename?: 'RecordSource';
+  /** The partner's or device's id, the imported file's name, or seed:<department>. */
+  id: Scalars['String']['output'];
+  kind: RecordSourceKind;
+};
+
+/** Where an ingested record came from (docs/ingestion.md, Provenance). */
+export type RecordSourceKind =
+  /** A device, over MQTT. */
+  | 'DEVICE'
+  /** A file, through `npm run import`. */
+  | 'IMPORT'
+  /** A partner, through the NGSI API. */
+  | 'PARTNER'
+  /** The development seed. */
+  | 'SEED';
 
 /** Optional contact details of the reporter (personal data, engagement:pii to read back). */
 export type ReporterInput = {
@@ -510,6 +629,8 @@ export type Survey = {
   district?: Maybe<District>;
   /** Stable id, e.g. eng-sv-1. */
   id: Scalars['ID']['output'];
+  /** Its NGSI-LD id, urn:ngsi-ld:Survey:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:Survey:eng-sv-1. */
+  ngsiId: Scalars['ID']['output'];
   opensAt: Scalars['DateTime']['output'];
   questions: Array<SurveyQuestion>;
   /** People who answered. */
@@ -598,6 +719,8 @@ export type TrainingProgram = {
   enrolledCount: Scalars['Int']['output'];
   /** Stable id, e.g. eng-tp-1. */
   id: Scalars['ID']['output'];
+  /** Its NGSI-LD id, urn:ngsi-ld:TrainingProgram:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:TrainingProgram:eng-tp-1. */
+  ngsiId: Scalars['ID']['output'];
   /** Organisation that runs the programme. */
   provider: Scalars['String']['output'];
   startsOn: Scalars['DateTime']['output'];
@@ -632,6 +755,8 @@ export type Workshop = {
   /** Stable id, e.g. eng-ws-001. */
   id: Scalars['ID']['output'];
   location: GeoPoint;
+  /** Its NGSI-LD id, urn:ngsi-ld:Workshop:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:Workshop:eng-ws-001. */
+  ngsiId: Scalars['ID']['output'];
   /** The training programme this session belongs to, if any. */
   program?: Maybe<TrainingProgram>;
   /** Seats still free. */
@@ -832,7 +957,16 @@ export type ResolversTypes = ResolversObject<{
   Participation: ResolverTypeWrapper<Participation>;
   PersonalDataKind: PersonalDataKind;
   Quantity: ResolverTypeWrapper<Quantity>;
+  QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
+  QuarantineReplayOutcome: QuarantineReplayOutcome;
+  QuarantineStatus: QuarantineStatus;
+  QuarantinedRecord: ResolverTypeWrapper<QuarantineDoc>;
+  QuarantinedRecordConnection: ResolverTypeWrapper<Page>;
+  QuarantinedRecordEdge: ResolverTypeWrapper<Edge>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordQuality: ResolverTypeWrapper<RecordQuality>;
+  RecordSource: ResolverTypeWrapper<StoredRecordSource>;
+  RecordSourceKind: RecordSourceKind;
   ReporterInput: ReporterInput;
   ServiceType: ResolverTypeWrapper<ServiceTypeRecord>;
   Startup: ResolverTypeWrapper<Startup>;
@@ -885,7 +1019,13 @@ export type ResolversParentTypes = ResolversObject<{
   ParticipantInput: ParticipantInput;
   Participation: Participation;
   Quantity: Quantity;
+  QuarantineReplay: QuarantineReplay;
+  QuarantinedRecord: QuarantineDoc;
+  QuarantinedRecordConnection: Page;
+  QuarantinedRecordEdge: Edge;
   Query: Record<PropertyKey, never>;
+  RecordQuality: RecordQuality;
+  RecordSource: StoredRecordSource;
   ReporterInput: ReporterInput;
   ServiceType: ServiceTypeRecord;
   Startup: Startup;
@@ -913,13 +1053,16 @@ export type CitizenReportResolvers<ContextType = EngagementContext, ParentType e
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   originalDescription?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  receivedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   reporterEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reporterName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reporterPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   requestedDatetime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   serviceCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['RecordSource']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CitizenReportStatus'], ParentType, ContextType>;
   statusNotes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType>;
@@ -1032,6 +1175,7 @@ export type InnovationHubResolvers<ContextType = EngagementContext, ParentType e
 
 export type MutationResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   enrol?: Resolver<Maybe<ResolversTypes['EnrolmentReceipt']>, ParentType, ContextType, RequireFields<MutationEnrolArgs, 'participant' | 'workshopId'>>;
+  replayEngagementQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayEngagementQuarantineArgs, 'ids'>>;
   submitCitizenReport?: Resolver<Maybe<ResolversTypes['CitizenReport']>, ParentType, ContextType, RequireFields<MutationSubmitCitizenReportArgs, 'input'>>;
 }>;
 
@@ -1056,11 +1200,46 @@ export type QuantityResolvers<ContextType = EngagementContext, ParentType extend
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type QuarantineReplayResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['QuarantineReplay'] = ResolversParentTypes['QuarantineReplay']> = ResolversObject<{
+  detail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  outcome?: Resolver<ResolversTypes['QuarantineReplayOutcome'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['QuarantinedRecord'] = ResolversParentTypes['QuarantinedRecord']> = ResolversObject<{
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  detail?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  entityId?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  entityType?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  firstReceivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  lastReceivedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  replayedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['RecordSource'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['QuarantineStatus'], ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordConnectionResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['QuarantinedRecordConnection'] = ResolversParentTypes['QuarantinedRecordConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['QuarantinedRecordEdge']>, ParentType, ContextType>;
+  nodes?: Resolver<Array<ResolversTypes['QuarantinedRecord']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type QuarantinedRecordEdgeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['QuarantinedRecordEdge'] = ResolversParentTypes['QuarantinedRecordEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['QuarantinedRecord'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   citizenReport?: Resolver<Maybe<ResolversTypes['CitizenReport']>, ParentType, ContextType, RequireFields<QueryCitizenReportArgs, 'id'>>;
   citizenReports?: Resolver<Maybe<ResolversTypes['CitizenReportConnection']>, ParentType, ContextType, Partial<QueryCitizenReportsArgs>>;
   digitalDivideRanking?: Resolver<Maybe<Array<ResolversTypes['DigitalDivideRank']>>, ParentType, ContextType, Partial<QueryDigitalDivideRankingArgs>>;
   digitalInclusionIndicators?: Resolver<Maybe<ResolversTypes['DigitalInclusionIndicatorConnection']>, ParentType, ContextType, Partial<QueryDigitalInclusionIndicatorsArgs>>;
+  engagementQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryEngagementQuarantineArgs>>;
   serviceTypes?: Resolver<Maybe<Array<ResolversTypes['ServiceType']>>, ParentType, ContextType>;
   survey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<QuerySurveyArgs, 'id'>>;
   surveys?: Resolver<Maybe<ResolversTypes['SurveyConnection']>, ParentType, ContextType, Partial<QuerySurveysArgs>>;
@@ -1068,6 +1247,16 @@ export type QueryResolvers<ContextType = EngagementContext, ParentType extends R
   trainingPrograms?: Resolver<Maybe<Array<ResolversTypes['TrainingProgram']>>, ParentType, ContextType>;
   workshop?: Resolver<Maybe<ResolversTypes['Workshop']>, ParentType, ContextType, RequireFields<QueryWorkshopArgs, 'id'>>;
   workshops?: Resolver<Maybe<ResolversTypes['WorkshopConnection']>, ParentType, ContextType, Partial<QueryWorkshopsArgs>>;
+}>;
+
+export type RecordQualityResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['RecordQuality'] = ResolversParentTypes['RecordQuality']> = ResolversObject<{
+  flags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  score?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type RecordSourceResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
 }>;
 
 export type ServiceTypeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['ServiceType'] = ResolversParentTypes['ServiceType']> = ResolversObject<{
@@ -1093,6 +1282,7 @@ export type SurveyResolvers<ContextType = EngagementContext, ParentType extends 
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   opensAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   questions?: Resolver<Array<ResolversTypes['SurveyQuestion']>, ParentType, ContextType>;
   responseCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1140,6 +1330,7 @@ export type TrainingProgramResolvers<ContextType = EngagementContext, ParentType
   endsOn?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   enrolledCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   provider?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   startsOn?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1164,6 +1355,7 @@ export type WorkshopResolvers<ContextType = EngagementContext, ParentType extend
   hostStartup?: Resolver<Maybe<ResolversTypes['Startup']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
+  ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   program?: Resolver<Maybe<ResolversTypes['TrainingProgram']>, ParentType, ContextType>;
   seatsLeft?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -1205,7 +1397,13 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Participation?: ParticipationResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
+  QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
+  QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
+  QuarantinedRecordConnection?: QuarantinedRecordConnectionResolvers<ContextType>;
+  QuarantinedRecordEdge?: QuarantinedRecordEdgeResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecordQuality?: RecordQualityResolvers<ContextType>;
+  RecordSource?: RecordSourceResolvers<ContextType>;
   ServiceType?: ServiceTypeResolvers<ContextType>;
   Startup?: StartupResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

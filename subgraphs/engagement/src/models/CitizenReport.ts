@@ -1,5 +1,6 @@
 /** Engagement model: a citizen report, an Open311 GeoReport v2 service request. */
 import { Schema } from 'mongoose';
+import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import {
   districtFieldDefinition,
   geoPointDefinition,
@@ -46,8 +47,12 @@ export interface CitizenReportDoc {
   reporterName: string | null;
   reporterEmail: string | null;
   reporterPhone: string | null;
-  /** The `sub` of who submitted it (null for seed data). */
+  /** The `sub` of who submitted it (null for seed data); the partner, device or file for an ingested one. */
   submittedBy: string | null;
+  /** Where an ingested report came from (docs/ingestion.md); absent for reports submitted in the graph. */
+  source?: RecordSource | null;
+  /** When an ingested report was received. */
+  receivedAt?: Date | null;
 }
 
 /** Mongoose schema of {@link CitizenReportDoc}. */
@@ -90,6 +95,8 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
     reporterEmail: { type: String, default: null, maxlength: 254 },
     reporterPhone: { type: String, default: null, maxlength: 30 },
     submittedBy: { type: String, default: null },
+    source: { type: { _id: false, kind: String, id: String }, default: null },
+    receivedAt: { type: Date, default: null },
   },
   { collection: 'citizen_reports', versionKey: false },
 );

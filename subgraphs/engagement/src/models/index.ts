@@ -1,5 +1,7 @@
 /** Engagement's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
+import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 import { citizenReportSchema, type CitizenReportDoc } from './CitizenReport.js';
 import {
   digitalInclusionIndicatorSchema,
@@ -20,6 +22,10 @@ import { workshopSchema, type WorkshopDoc } from './Workshop.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
+    QuarantinedRecord: connection.model<QuarantineDoc>(
+      'QuarantinedRecord',
+      quarantinedRecordSchema,
+    ),
     Workshop: connection.model<WorkshopDoc>('Workshop', workshopSchema),
     TrainingProgram: connection.model<TrainingProgramDoc>(
       'TrainingProgram',

@@ -3,6 +3,8 @@
  * not a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
+import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import {
   pageQuery,
   timeSeriesQuery,
@@ -16,12 +18,25 @@ import type {
 } from '../models/index.js';
 
 /** Binds engagement's queries to its models. */
-export function createQueries(models: EngagementModels) {
+export function createQueries(
+  models: EngagementModels,
+  ingest?: IngestPipeline,
+) {
   const enrolmentsInOrder = pageQuery(models.Enrolment, {
     sortField: 'enrolledAt',
     direction: 1,
   });
   return {
+    /** A page of the ingestion quarantine, by id. */
+    quarantine: pageQuery(models.QuarantinedRecord),
+    /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */
+    replayQuarantine: (ids: readonly string[]) => {
+      if (!ingest) throw new Error('engagement serves no ingestion pipeline');
+      return replayQuarantined(
+        { collection: models.QuarantinedRecord.collection, pipeline: ingest },
+        ids,
+      );
+    },
     /** A page of workshops, latest start first, within the range. */
     workshops: timeSeriesQuery(models.Workshop, 'startsAt'),
     /** The workshop with this id as stored now (not batched: enrolment reads it fresh), or null. */

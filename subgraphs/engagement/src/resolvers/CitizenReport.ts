@@ -1,4 +1,5 @@
 /** CitizenReport (Open311 service request): engagement owns it; it points at mobility's and environment's assets. */
+import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { CitizenReportStatus as CitizenReportStatusValue } from '../__generated__/resolvers-types.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';
@@ -33,6 +34,9 @@ export const CitizenReport = {
   __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.citizenReportById.load(ref.id),
   id: (doc: CitizenReportDoc) => doc._id,
+  ngsiId: (doc: CitizenReportDoc) => ngsiIdOf('ServiceRequest', doc._id),
+  source: (doc: CitizenReportDoc) => doc.source ?? null,
+  receivedAt: (doc: CitizenReportDoc) => doc.receivedAt ?? null,
   status: (doc: CitizenReportDoc) => GRAPHQL_STATUS[doc.status],
   descriptionRedactions: (doc: CitizenReportDoc) =>
     doc.descriptionRedactions ?? [],

@@ -1,5 +1,6 @@
 /** Engagement's mutations: a citizen files a report; a participant enrols in a workshop. */
 import { randomUUID } from 'node:crypto';
+import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   isDistrictCode,
   MARSEILLE_BOUNDS,
@@ -187,6 +188,11 @@ const orNull = (value: string | null | undefined) => {
 };
 
 export const Mutation = {
+  replayEngagementQuarantine: (
+    _: unknown,
+    args: { ids: readonly string[] },
+    ctx: EngagementContext,
+  ) => replayQuarantineMutation(args.ids, ctx.queries),
   async submitCitizenReport(
     _: unknown,
     args: { input: CitizenReportInput },

@@ -1,4 +1,5 @@
 /** Engagement's root queries. */
+import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
@@ -18,6 +19,11 @@ type DistrictArgs = PageArgs & {
 };
 
 export const Query = {
+  engagementQuarantine: (
+    _: unknown,
+    args: Parameters<typeof quarantineQuery>[0],
+    ctx: EngagementContext,
+  ) => quarantineQuery(args, ctx.queries),
   workshops: (
     _: unknown,
     args: DistrictArgs & { topic?: WorkshopDoc['topic'] | null },

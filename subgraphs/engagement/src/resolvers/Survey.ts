@@ -1,4 +1,5 @@
 /** Survey and its aggregated results. */
+import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { EngagementContext } from '../context.js';
 import type { SurveyDoc, SurveyQuestionDoc } from '../models/index.js';
 
@@ -11,6 +12,7 @@ export const Survey = {
   __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.surveyById.load(ref.id),
   id: (doc: SurveyDoc) => doc._id,
+  ngsiId: (doc: SurveyDoc) => ngsiIdOf('Survey', doc._id),
   district: (doc: SurveyDoc) => (doc.district ? { code: doc.district } : null),
   status: (doc: SurveyDoc, _: unknown, ctx: EngagementContext) =>
     surveyStatus(doc, ctx.now()),

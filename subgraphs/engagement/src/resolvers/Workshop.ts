@@ -1,4 +1,5 @@
 /** Workshop and TrainingProgram: engagement owns them; economy's startups and hubs host workshops. */
+import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type { EngagementContext } from '../context.js';
 import type { TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
@@ -7,6 +8,7 @@ export const Workshop = {
   __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.workshopById.load(ref.id),
   id: (doc: WorkshopDoc) => doc._id,
+  ngsiId: (doc: WorkshopDoc) => ngsiIdOf('Workshop', doc._id),
   district: (doc: WorkshopDoc) => ({ code: doc.district }),
   seatsLeft: (doc: WorkshopDoc) =>
     Math.max(0, doc.capacity - doc.enrolledCount),
@@ -29,6 +31,7 @@ export const TrainingProgram = {
   __resolveReference: (ref: { id: string }, ctx: EngagementContext) =>
     ctx.loaders.trainingProgramById.load(ref.id),
   id: (doc: TrainingProgramDoc) => doc._id,
+  ngsiId: (doc: TrainingProgramDoc) => ngsiIdOf('TrainingProgram', doc._id),
   workshops: (doc: TrainingProgramDoc, _: unknown, ctx: EngagementContext) =>
     ctx.loaders.workshopsByProgram.load(doc._id),
   async enrolledCount(

@@ -1,5 +1,7 @@
 /** Engagement's resolver map: one file per GraphQL type (or per small family of types). */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
+import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
+import { quarantinedRecordResolvers } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { CitizenReport } from './CitizenReport.js';
 import {
@@ -29,4 +31,6 @@ export const resolvers: Resolvers = {
   SurveyQuestion,
   DigitalInclusion,
   DigitalInclusionIndicator,
+  RecordSource: recordSourceResolvers,
+  QuarantinedRecord: quarantinedRecordResolvers,
 };

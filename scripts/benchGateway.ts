@@ -324,6 +324,8 @@ function signDirectToken(
 interface Target {
   name: 'ours' | 'peer' | 'direct';
   url: string;
+  /** The process that answers (its CPU time is counted per request). */
+  pid: () => number | undefined;
   /** Signs the gateway token of a direct request. */
   token?: (body: string) => string;
 }
@@ -334,7 +336,42 @@ interface Figures {
   p99Ms: number;
   non2xx: number;
   errors: number;
+  /**
+   * CPU time (user + system, all threads) the target's own process spent
+   * per answered request: unlike requests/s, barely moved by what else the
+   * shared machine runs.
+   */
+  cpuMsPerRequest: number | null;
+  /** CPU time of all five subgraph processes together per answered request. */
+  subgraphsCpuMsPerRequest: number | null;
 }
+
+/** CPU time (user + system, all threads) of a process so far, in ms; null when unreadable. */
+function cpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), from field 3 on.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+const CLOCK_TICKS = Number(
+  spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100,
+);
+
+const sumCpuMs = (pids: readonly number[]): number | null => {
+  let total = 0;
+  for (const pid of pids) {
+    const ms = cpuMs(pid);
+    if (ms === null) return null;
+    total += ms;
+  }
+  return pids.length > 0 ? total : null;
+};
 
 async function sample(
   target: Target,
@@ -363,8 +400,11 @@ async function drive(
   scenario: Scenario,
   seconds: number,
   connections: number,
+  subgraphPids: readonly number[],
 ): Promise<Figures> {
   let i = 0;
+  const cpuBefore = cpuMs(target.pid());
+  const subgraphsBefore = sumCpuMs(subgraphPids);
   const result = await autocannon({
     url: target.url,
     connections,
@@ -388,12 +428,21 @@ async function drive(
       },
     ],
   });
+  const cpuAfter = cpuMs(target.pid());
+  const subgraphsAfter = sumCpuMs(subgraphPids);
+  const answered = result['2xx'];
+  const perRequest = (before: number | null, after: number | null) =>
+    before !== null && after !== null && answered > 0
+      ? Math.round(((after - before) / answered) * 1000) / 1000
+      : null;
   return {
     requestsPerSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
+    cpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
+    subgraphsCpuMsPerRequest: perRequest(subgraphsBefore, subgraphsAfter),
   };
 }
 
@@ -405,6 +454,10 @@ const median = (values: number[]) => {
     : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
 };
 const round2 = (n: number) => Math.round(n * 100) / 100;
+const medianOrNull = (values: (number | null)[]) =>
+  values.some((v) => v === null)
+    ? null
+    : Math.round(median(values as number[]) * 1000) / 1000;
 const load = () => os.loadavg().map((n) => round2(n));
 
 async function main(): Promise<void> {
@@ -482,6 +535,18 @@ async function main(): Promise<void> {
       cmdline(pid).includes('gateway/src/index.ts'),
     );
     let oursPinned = gatewayPid !== undefined && pin(gatewayPid);
+    let oursPid = gatewayPid;
+    const subgraphPids = Object.fromEntries(
+      SUBGRAPH_NAMES.map((name) => [
+        name,
+        descendants(city.pid ?? 0).find((pid) =>
+          cmdline(pid).includes(`subgraphs/${name}/src/index.ts`),
+        ),
+      ]),
+    ) as Record<SubgraphName, number | undefined>;
+    const allSubgraphPids = Object.values(subgraphPids).filter(
+      (pid): pid is number => pid !== undefined,
+    );
     if (options.profile && gatewayPid !== undefined) {
       // --cpu-prof is refused in NODE_OPTIONS: the gateway start.ts launched
       // is replaced by the same command, same environment, under --cpu-prof
@@ -517,6 +582,7 @@ async function main(): Promise<void> {
             stdio: ['ignore', 'pipe', 'pipe'],
           });
       children.unshift(profiled);
+      oursPid = profiled.pid;
       profiled.stdout.pipe(log);
       profiled.stderr.pipe(log);
       await waitReady(
@@ -587,13 +653,14 @@ async function main(): Promise<void> {
     const results: Record<string, unknown>[] = [];
     for (const scenario of scenarios) {
       const targets: Target[] = [
-        { name: 'ours', url: gatewayUrl },
-        { name: 'peer', url: peerUrl },
+        { name: 'ours', url: gatewayUrl, pid: () => oursPid },
+        { name: 'peer', url: peerUrl, pid: () => peer.pid },
       ];
       const direct = scenario.direct;
       if (direct)
         targets.push({
           name: 'direct',
+          pid: () => subgraphPids[direct],
           url: subgraphUrl(direct),
           token: (body) => signDirectToken(gatewayKey, direct, body),
         });
@@ -604,7 +671,13 @@ async function main(): Promise<void> {
       }
       const loadBefore = load();
       for (const target of targets)
-        await drive(target, scenario, options.warmup, options.connections);
+        await drive(
+          target,
+          scenario,
+          options.warmup,
+          options.connections,
+          allSubgraphPids,
+        );
       const rounds: Record<string, Figures[]> = {};
       for (let r = 0; r < options.rounds; r++) {
         // Alternate the order so no target always runs first.
@@ -618,6 +691,7 @@ async function main(): Promise<void> {
             scenario,
             options.duration,
             options.connections,
+            allSubgraphPids,
           );
           (rounds[target.name] ??= []).push(figures);
         }
@@ -631,6 +705,10 @@ async function main(): Promise<void> {
             ),
             p50Ms: round2(median(list.map((f) => f.p50Ms))),
             p99Ms: round2(median(list.map((f) => f.p99Ms))),
+            cpuMsPerRequest: medianOrNull(list.map((f) => f.cpuMsPerRequest)),
+            subgraphsCpuMsPerRequest: medianOrNull(
+              list.map((f) => f.subgraphsCpuMsPerRequest),
+            ),
             non2xx: list.reduce((n, f) => n + f.non2xx, 0),
             errors: list.reduce((n, f) => n + f.errors, 0),
           },
@@ -654,6 +732,10 @@ async function main(): Promise<void> {
             medians['direct']?.requestsPerSecond,
           ),
           oursPerDirectP50: ratio(ours?.p50Ms, medians['direct']?.p50Ms),
+          oursPerPeerCpuPerRequest: ratio(
+            ours?.cpuMsPerRequest ?? undefined,
+            medians['peer']?.cpuMsPerRequest ?? undefined,
+          ),
         },
         sampleProblems: problems,
         rounds,
@@ -665,10 +747,11 @@ async function main(): Promise<void> {
       for (const [name, f] of Object.entries(medians))
         process.stdout.write(
           `  ${name.padEnd(7)} ${f.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${String(f.p50Ms).padStart(6)} ms  p99 ${String(f.p99Ms).padStart(6)} ms` +
+            `  cpu ${String(f.cpuMsPerRequest ?? '?').padStart(6)} ms/req (subgraphs ${f.subgraphsCpuMsPerRequest ?? '?'})` +
             `${f.non2xx || f.errors ? `  (non-2xx ${f.non2xx}, errors ${f.errors})` : ''}${problems[name] ? `  SAMPLE FAILED: ${problems[name]}` : ''}\n`,
         );
       process.stdout.write(
-        `  ours/peer req/s ${result.ratios.oursPerPeerRequestsPerSecond}, p99 ${result.ratios.oursPerPeerP99}` +
+        `  ours/peer req/s ${result.ratios.oursPerPeerRequestsPerSecond}, p99 ${result.ratios.oursPerPeerP99}, cpu/req ${result.ratios.oursPerPeerCpuPerRequest}` +
           (direct
             ? `; ours/direct req/s ${result.ratios.oursPerDirectRequestsPerSecond}, p50 ${result.ratios.oursPerDirectP50}`
             : '') +

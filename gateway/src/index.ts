@@ -19,6 +19,7 @@ import { createRedisRateLimiter } from './rateLimiter.js';
 import { startMqttBridge, type MqttBridge } from './mqttBridge.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
+import { loadTrustedDocuments } from './trustedDocuments.js';
 
 const config = loadConfig();
 initMetrics('gateway');
@@ -71,6 +72,18 @@ const events = config.events.redisUrl
       maxLength: config.events.streamMaxLength,
     })
   : null;
+// Trusted documents (a safelist): production can serve only the listed operations.
+const { file: trustedFile, mode: trustedMode } =
+  config.gateway.trustedDocuments;
+const trustedDocuments =
+  trustedFile !== undefined && trustedMode !== 'off'
+    ? await loadTrustedDocuments(trustedFile, trustedMode)
+    : undefined;
+if (trustedDocuments)
+  logger.info(
+    { mode: trustedDocuments.mode, operations: trustedDocuments.size },
+    'trusted documents loaded',
+  );
 let bridge: MqttBridge | null = null;
 const { http, live, ingest } = createGateway({
   config,
@@ -84,6 +97,7 @@ const { http, live, ingest } = createGateway({
   liveLimits: config.live,
   readinessDetails: () =>
     config.mqtt.url ? { mqttBridge: bridge?.status() ?? 'connecting' } : {},
+  ...(trustedDocuments ? { trustedDocuments } : {}),
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({

@@ -48,6 +48,11 @@ import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
+import { createSubgraphHttpClient } from './subgraphHttpClient.js';
+import {
+  createTrustedDocuments,
+  type TrustedDocuments,
+} from './trustedDocuments.js';
 import type { SupergraphSource } from './supergraphSource.js';
 import type { EventBroker } from '../../lib/runtime/eventBroker.js';
 import {
@@ -71,6 +76,11 @@ export interface GatewayDeps {
    * when omitted (index.ts passes the Redis one when `REDIS_URL` is set).
    */
   rateLimiter?: RateLimiter;
+  /**
+   * The trusted documents (`TRUSTED_DOCUMENTS_FILE`, loaded by index.ts);
+   * off when omitted (gateway/src/trustedDocuments.ts).
+   */
+  trustedDocuments?: TrustedDocuments;
   /** The event broker subscriptions read (docs/live.md); without it they answer SERVICE_UNAVAILABLE. */
   events?: EventBroker | null;
   /** Limits of the live service (tests shorten them). */
@@ -153,6 +163,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   disableVendorTelemetry();
 
   const dataSources = new Map<string, CityGraphDataSource>();
+  // One keep-alive pool per subgraph origin, shared by every data source
+  // (and by the data sources a supergraph reload builds).
+  const subgraphClient = createSubgraphHttpClient();
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph.hook,
     logger,
@@ -177,6 +190,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         breakerFailures: config.gateway.breakerFailures,
         breakerOpenMs: config.gateway.breakerOpenMs,
         logger,
+        fetch: subgraphClient.fetch,
       });
       dataSources.set(name, source);
       return source;
@@ -199,6 +213,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   const limits = operationLimits();
+  const trusted =
+    deps.trustedDocuments ?? createTrustedDocuments(new Map(), 'off');
   const live = createLiveService({
     broker: deps.events ?? null,
     authenticate: deps.authenticate,
@@ -216,6 +232,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     // Stack traces never reach clients through the gateway, whatever the
     // mode; they are in the services' logs under the request id.
     includeStacktraceInErrorResponses: false,
+    // APQ; with trusted documents, served from the list (and, enforced, only from it).
+    ...(trusted.persistedQueries === undefined
+      ? {}
+      : { persistedQueries: trusted.persistedQueries }),
     // The HTTP layer's browser policy does the CSRF check (Apollo's rule,
     // widened for the clients' defaults: lib/runtime/browserPolicy.ts).
     csrfPrevention: false,
@@ -319,7 +339,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       );
       void recordRefusal(deps.audit, refusal, logger);
     },
-    inspect: checkRequestLimits,
+    inspect: (request) => {
+      checkRequestLimits(request);
+      // Before parsing: a document off the list costs a hash, nothing more.
+      trusted.check(request);
+    },
     routes: [
       live.route,
       explorerRoute(),
@@ -384,5 +408,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   live.attach(http.httpServer);
-  return { apollo, gateway, http, live, ingest };
+  return {
+    apollo,
+    gateway,
+    http: {
+      ...http,
+      async stop() {
+        await http.stop();
+        await subgraphClient.close();
+      },
+    },
+    live,
+    ingest,
+  };
 }

@@ -26,7 +26,7 @@ import { describeError } from '../../lib/runtime/errors.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import {
   GATEWAY_TOKEN_HEADER,
-  signGatewayToken,
+  signGatewayTokenSync,
 } from '../../lib/runtime/gatewayToken.js';
 import { REQUEST_ID_HEADER } from '../../lib/runtime/http.js';
 import { CircuitBreaker } from './circuitBreaker.js';
@@ -310,7 +310,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
     // Health checks and schema loading carry no request context (unused:
     // the supergraph is static), and so no token.
     if (context.viewer && context.requestId) {
-      headers[GATEWAY_TOKEN_HEADER] = await signGatewayToken(this.signingKey, {
+      headers[GATEWAY_TOKEN_HEADER] = signGatewayTokenSync(this.signingKey, {
         viewer: context.viewer,
         requestId: context.requestId,
         ttlSeconds: this.tokenTtlSeconds,

@@ -15,7 +15,11 @@ import type { EventBroker } from '../../lib/runtime/eventBroker.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { initMetrics } from '../../lib/runtime/metrics.js';
 import { anonymousViewer } from '../../lib/runtime/viewer.js';
-import { createGateway, type Gateway } from '../src/server.js';
+import {
+  createGateway,
+  type Gateway,
+  type GatewayDeps,
+} from '../src/server.js';
 
 /**
  * The fixture subgraph: `district(code)` answers a name; `trafficChanged`
@@ -48,6 +52,8 @@ export interface FixtureGateway {
 export interface FixtureGatewayOptions {
   /** The broker subscriptions follow (an in-memory one in tests); none by default. */
   events?: EventBroker;
+  /** Dependencies of the gateway to replace (trusted documents, audit trail). */
+  overrides?: Partial<GatewayDeps>;
 }
 
 /** Starts the fixture subgraph and a city gateway in front of it, on free ports. */
@@ -89,6 +95,7 @@ export async function startFixtureGateway(
     audit: { record: async () => {}, ping: async () => true },
     usage: { record: async () => {} },
     ...(options.events ? { events: options.events } : {}),
+    ...options.overrides,
   });
   const base = await gateway.http.listen(0, '127.0.0.1');
   return {

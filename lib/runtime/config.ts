@@ -90,6 +90,19 @@ export interface Config {
       /** `RATE_LIMIT_WINDOW_MS` @default 60000 */
       readonly windowMs: number;
     };
+    /**
+     * Trusted documents (a safelist of operations, gateway/src/trustedDocuments.ts,
+     * docs/performance.md): `TRUSTED_DOCUMENTS_FILE` is an Apollo persisted-query
+     * manifest; `TRUSTED_DOCUMENTS_MODE` is `enforce` (only its operations are
+     * served, by id or by full text) or `allow` (its ids are served and any
+     * other operation too). Without a file, `off`.
+     */
+    readonly trustedDocuments: {
+      /** `TRUSTED_DOCUMENTS_FILE` (absolute once loaded); unset means off. */
+      readonly file: string | undefined;
+      /** `TRUSTED_DOCUMENTS_MODE` @default 'enforce' with a file, 'off' without */
+      readonly mode: 'off' | 'allow' | 'enforce';
+    };
   };
   /** The shared Redis (rate limits, used gateway-token ids), for several replicas. */
   readonly redis: {
@@ -290,6 +303,22 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (!audience) problems.push('AUTH_AUDIENCE is required in production');
   }
 
+  const trustedFile = str('TRUSTED_DOCUMENTS_FILE');
+  const trustedMode =
+    str('TRUSTED_DOCUMENTS_MODE') ?? (trustedFile ? 'enforce' : 'off');
+  if (
+    trustedMode !== 'off' &&
+    trustedMode !== 'allow' &&
+    trustedMode !== 'enforce'
+  )
+    problems.push(
+      `TRUSTED_DOCUMENTS_MODE must be off, allow or enforce, got "${trustedMode}"`,
+    );
+  else if (trustedMode !== 'off' && !trustedFile)
+    problems.push(
+      `TRUSTED_DOCUMENTS_MODE=${trustedMode} needs TRUSTED_DOCUMENTS_FILE (the manifest of trusted operations)`,
+    );
+
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const config: Config = {
     env: nodeEnv as Config['env'],
@@ -322,6 +351,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       rateLimit: {
         requests: int('RATE_LIMIT_REQUESTS', 1200, 0, 10_000_000),
         windowMs: int('RATE_LIMIT_WINDOW_MS', 60_000, 100, 3_600_000),
+      },
+      trustedDocuments: {
+        file: trustedFile === undefined ? undefined : path.resolve(trustedFile),
+        mode: trustedMode as Config['gateway']['trustedDocuments']['mode'],
       },
     },
     redis: {

@@ -23,6 +23,10 @@ export const ErrorCode = {
   RATE_LIMITED: 'RATE_LIMITED',
   /** An automatic persisted query whose `sha256Hash` is not the hash of its `query` (Apollo Router's code); HTTP 400. */
   PERSISTED_QUERY_HASH_MISMATCH: 'PERSISTED_QUERY_HASH_MISMATCH',
+  /** Trusted documents enforced: a persisted-query id not in the list (Apollo Router's code); HTTP 400. */
+  PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
+  /** Trusted documents enforced: a full document not in the list (Apollo Router's code); HTTP 400. */
+  QUERY_NOT_IN_SAFELIST: 'QUERY_NOT_IN_SAFELIST',
 } as const;
 
 /** One of the codes of {@link ErrorCode}. */

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { SignJWT, UnsecuredJWT } from 'jose';
+import { decodeJwt, decodeProtectedHeader, SignJWT, UnsecuredJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { UnauthenticatedError } from '../../runtime/errors.js';
 import {
@@ -7,6 +7,7 @@ import {
   GATEWAY_TOKEN_ISSUER,
   GATEWAY_TOKEN_TYPE,
   signGatewayToken,
+  signGatewayTokenSync,
   verifyGatewayToken,
 } from '../../runtime/gatewayToken.js';
 import { createMemoryReplayStore } from '../../runtime/replayStore.js';
@@ -247,5 +248,64 @@ describe('gatewayToken', () => {
       replay,
     });
     expect(payload.requestId).toBe('req-burn');
+  });
+
+  it('signs synchronously the compact JWS jose makes: EdDSA, gateway+jwt, every claim, a fresh jti', () => {
+    const input = {
+      viewer,
+      requestId: 'req-sync',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+      body: BODY,
+      auditEvent: 'req-sync',
+    };
+    const before = Math.floor(Date.now() / 1000);
+    const token = signGatewayTokenSync(gateway.privateKey, input);
+    expect(decodeProtectedHeader(token)).toEqual({
+      alg: 'EdDSA',
+      typ: GATEWAY_TOKEN_TYPE,
+    });
+    const claims = decodeJwt(token);
+    expect(claims).toMatchObject({
+      iss: GATEWAY_TOKEN_ISSUER,
+      aud: gatewayTokenAudience('mobility'),
+      sub: 'auditor-01',
+      scope: 'audit:read',
+      policies: ['auditor'],
+      rid: 'req-sync',
+      aev: 'req-sync',
+    });
+    expect(claims.iat).toBeGreaterThanOrEqual(before);
+    expect(claims.exp).toBe((claims.iat ?? 0) + 60);
+    expect(claims.jti).toMatch(/^[0-9a-f-]{36}$/);
+    expect(
+      decodeJwt(signGatewayTokenSync(gateway.privateKey, input)).jti,
+    ).not.toBe(claims.jti);
+    // No subject claim at all for an anonymous caller.
+    expect(
+      decodeJwt(
+        signGatewayTokenSync(gateway.privateKey, {
+          ...input,
+          viewer: anonymousViewer,
+        }),
+      ),
+    ).not.toHaveProperty('sub');
+  });
+
+  it('refuses to sign with anything but an Ed25519 private key', () => {
+    const input = {
+      viewer,
+      requestId: 'req-rsa',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+      body: BODY,
+    };
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(() => signGatewayTokenSync(rsa.privateKey, input)).toThrow(
+      /Ed25519 private key/,
+    );
+    expect(() => signGatewayTokenSync(gateway.publicKey, input)).toThrow(
+      /Ed25519 private key/,
+    );
   });
 });

@@ -126,8 +126,6 @@ export type AirQualityStation = {
   latestReading?: Maybe<AirQualityObserved>;
   location: GeoPoint;
   name: Scalars['String']['output'];
-  /** Traffic sensors of the same district near the station (mobility). */
-  nearbyTrafficSensors: Array<TrafficSensor>;
   /** NGSI id, urn:ngsi-ld:Device:<id>: what an AirQualityObserved names in refDevice. */
   ngsiId: Scalars['ID']['output'];
   /** Noise readings, newest first. */
@@ -686,11 +684,6 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-export type TrafficSensor = {
-  __typename?: 'TrafficSensor';
-  id: Scalars['ID']['output'];
-};
-
 /**
  * A district's water balance over a time range: what entered its metered area
  * (INFLOW meters) against what its CONSUMPTION meters measured downstream; the
@@ -1035,7 +1028,6 @@ export type ResolversTypes = ResolversObject<{
   RenewableEnergyType: RenewableEnergyType;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
-  TrafficSensor: ResolverTypeWrapper<TrafficSensor>;
   WaterBalance: ResolverTypeWrapper<Omit<WaterBalance, 'district'> & { district: ResolversTypes['District'] }>;
   WaterConsumptionObserved: ResolverTypeWrapper<WaterConsumptionObservedDoc>;
   WaterConsumptionObservedConnection: ResolverTypeWrapper<Page>;
@@ -1092,7 +1084,6 @@ export type ResolversParentTypes = ResolversObject<{
   RenewableEnergyProjectEdge: Edge;
   Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
-  TrafficSensor: TrafficSensor;
   WaterBalance: Omit<WaterBalance, 'district'> & { district: ResolversParentTypes['District'] };
   WaterConsumptionObserved: WaterConsumptionObservedDoc;
   WaterConsumptionObservedConnection: Page;
@@ -1160,7 +1151,6 @@ export type AirQualityStationResolvers<ContextType = EnvironmentContext, ParentT
   latestReading?: Resolver<Maybe<ResolversTypes['AirQualityObserved']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  nearbyTrafficSensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   noiseLevels?: Resolver<ResolversTypes['NoiseLevelObservedConnection'], ParentType, ContextType, Partial<AirQualityStationNoiseLevelsArgs>>;
   readings?: Resolver<ResolversTypes['AirQualityObservedConnection'], ParentType, ContextType, Partial<AirQualityStationReadingsArgs>>;
@@ -1379,10 +1369,6 @@ export type SubscriptionResolvers<ContextType = EnvironmentContext, ParentType e
   leakAlertRaised?: SubscriptionResolver<Maybe<ResolversTypes['WaterLeakAlert']>, "leakAlertRaised", ParentType, ContextType, RequireFields<SubscriptionLeakAlertRaisedArgs, 'district'>>;
 }>;
 
-export type TrafficSensorResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['TrafficSensor'] = ResolversParentTypes['TrafficSensor']> = ResolversObject<{
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-}>;
-
 export type WaterBalanceResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterBalance'] = ResolversParentTypes['WaterBalance']> = ResolversObject<{
   consumption?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1506,7 +1492,6 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   RenewableEnergyProjectConnection?: RenewableEnergyProjectConnectionResolvers<ContextType>;
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
-  TrafficSensor?: TrafficSensorResolvers<ContextType>;
   WaterBalance?: WaterBalanceResolvers<ContextType>;
   WaterConsumptionObserved?: WaterConsumptionObservedResolvers<ContextType>;
   WaterConsumptionObservedConnection?: WaterConsumptionObservedConnectionResolvers<ContextType>;

@@ -8,6 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CodegenConfig } from '@graphql-codegen/cli';
+import {
+  cityClientSchema,
+  cityCodegenScalars,
+} from './lib/tooling/clientSchema.js';
 import type { SubgraphCodegen } from './lib/tooling/SubgraphCodegen.js';
 import { codegen as economy } from './subgraphs/economy/codegen.js';
 import { codegen as engagement } from './subgraphs/engagement/codegen.js';
@@ -78,7 +82,25 @@ const config: CodegenConfig = {
     ...generate('economy', economy),
     ...generate('engagement', engagement),
     ...generate('governance', governance),
+    // An app's typed operations (docs/clients.md, "GraphQL Code Generator"):
+    // the client preset over the supergraph's API schema under
+    // `strictScalars`; each scalar's TypeScript type is the one its
+    // definition declares (codegenScalarType), not a map written here.
+    'examples/codegen/__generated__/': {
+      schema: cityClientSchema(),
+      documents: ['examples/codegen/*.ts'],
+      preset: 'client',
+      presetConfig: { fragmentMasking: false },
+      config: {
+        strictScalars: true,
+        scalars: cityCodegenScalars(),
+        useTypeImports: true,
+        enumsAsTypes: true,
+      },
+    },
   },
+  // ESM with `.js` import suffixes, as the rest of the repository.
+  emitLegacyCommonJSImports: false,
 };
 
 export default config;

@@ -199,7 +199,9 @@ export default defineConfig(
       'import-x/no-extraneous-dependencies': [
         'error',
         {
-          devDependencies: TEST_FILES,
+          // The example apps (examples/) stand for the city's apps: their
+          // client libraries are devDependencies here, tested in CI.
+          devDependencies: [...TEST_FILES, 'examples/**'],
           optionalDependencies: false,
           // A type-only import of a transitive package breaks as easily as a
           // value import when that package moves: list it too.

@@ -51,3 +51,6 @@ export const DateTimeScalar = new GraphQLScalarType<Date, string>({
     return parseDate(ast.value);
   },
 });
+
+/** Every custom scalar of the city graph, as the subgraphs serve it (lib/tooling/clientSchema reads their extensions). */
+export const CITY_SCALARS: readonly GraphQLScalarType[] = [DateTimeScalar];

@@ -13,6 +13,8 @@ export const codegen: SubgraphCodegen = {
     BikeStation: '../models/index.js#BikeStationDoc',
     CongestionWindow: '../analysis/congestionWindow.js#CongestionWindowValue',
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
+    InnovationHub: '../resolvers/InnovationHub.js#InnovationHubRef',
+    AirQualityStation: '../resolvers/AirQualityStation.js#AirQualityStationRef',
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
     QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',

@@ -10,6 +10,7 @@ import { defineAttackAndFaultScenarios } from './attackAndFault.js';
 import { defineAttackScenarios } from './attacks.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { eventually } from './eventually.js';
+import { distanceMetres } from '../../lib/ingest/validateObservation.js';
 
 let graph: CityGraph;
 
@@ -55,23 +56,30 @@ describe('the city graph', () => {
     expect(district['digitalInclusion']).toBeTruthy();
   });
 
-  it('follows an air-quality station to its nearby traffic sensors (environment → mobility)', async () => {
+  it('follows an air-quality station to its nearby traffic sensors, found from positions (environment → mobility)', async () => {
     const result = await graph.query(
-      '{ airQualityStation(id: "env-aq-13201") { id nearbyTrafficSensors { id roadName district { code } } } }',
+      '{ airQualityStation(id: "env-aq-13201") { id location { lat lon } nearbyTrafficSensors(radiusMeters: 1500) { id roadName location { lat lon } district { code } } } }',
     );
     expect(result.errors).toBeUndefined();
-    const sensors = (
-      result.data?.['airQualityStation'] as {
-        nearbyTrafficSensors: {
-          id: string;
-          roadName: string;
-          district: { code: string };
-        }[];
-      }
-    ).nearbyTrafficSensors;
+    const station = result.data?.['airQualityStation'] as {
+      location: { lat: number; lon: number };
+      nearbyTrafficSensors: {
+        id: string;
+        roadName: string;
+        location: { lat: number; lon: number };
+        district: { code: string };
+      }[];
+    };
+    const sensors = station.nearbyTrafficSensors;
     expect(sensors.length).toBeGreaterThan(0);
+    // Within the radius of the station's location (environment's), nearest first.
+    const distances = sensors.map((s) =>
+      distanceMetres(station.location, s.location),
+    );
+    for (const metres of distances) expect(metres).toBeLessThanOrEqual(1500);
+    expect([...distances].sort((a, b) => a - b)).toEqual(distances);
     for (const sensor of sensors) {
-      expect(sensor.id).toMatch(/^mob-ts-13201-/);
+      expect(sensor.id).toMatch(/^mob-ts-132\d\d-\d\d$/);
       expect(sensor.roadName.length).toBeGreaterThan(0);
     }
   });

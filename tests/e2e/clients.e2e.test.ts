@@ -6,15 +6,19 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
+import { defineClientLibraryScenarios } from './clientLibraries.js';
 import { defineNodeScenarios } from './nodes.js';
 
 let graph: CityGraph;
 
 beforeAll(async () => {
-  graph = await startCityGraph();
+  graph = await startCityGraph({
+    gatewayEnv: { CORS_ORIGINS: 'https://portal.marseille.fr' },
+  });
 });
 afterAll(async () => {
   await graph?.stop();
 });
 
 defineNodeScenarios(() => graph);
+defineClientLibraryScenarios(() => graph);

@@ -18,6 +18,7 @@ export const EXPLORER_EXAMPLES: readonly ExplorerExample[] = [
     query: /* GraphQL */ `
       query DistrictOverview {
         district(code: "13203") {
+          id
           name
           population
           congestion {
@@ -77,6 +78,7 @@ export const EXPLORER_EXAMPLES: readonly ExplorerExample[] = [
             id
             name
             district {
+              id
               name
             }
             nearbyTrafficSensors {
@@ -101,13 +103,17 @@ export const EXPLORER_EXAMPLES: readonly ExplorerExample[] = [
             id
             title
             hostStartup {
+              id
               name
             }
             hostHub {
+              id
               name
               nearestTransitStop {
+                id
                 name
                 lines {
+                  id
                   shortName
                 }
               }

@@ -67,6 +67,38 @@ import {
 } from './liveQuery.js';
 
 /** The limits of the live service (docs/live.md, "Limits"). */
+
+/** The media types a GraphQL answer comes in over plain HTTP. */
+const JSON_ANSWERS = new Set([
+  'application/graphql-response+json',
+  'application/graphql+json',
+  'application/json',
+]);
+
+/**
+ * Whether an `Accept` header asks for Server-Sent Events rather than a JSON
+ * answer: `text/event-stream` ranks first among the types it lists (by
+ * q-value, then order). graphql-sse clients send `text/event-stream` alone;
+ * urql lists it after the JSON types for every query it sends as `GET`,
+ * which must be answered as a plain query (docs/clients.md).
+ */
+export function prefersEventStream(accept: string): boolean {
+  const ranked = accept
+    .split(',')
+    .map((part, index) => {
+      const [type = '', ...params] = part.split(';').map((p) => p.trim());
+      const q = params.find((p) => p.startsWith('q='));
+      return { type: type.toLowerCase(), q: q ? Number(q.slice(2)) : 1, index };
+    })
+    .filter(
+      (entry) =>
+        entry.q > 0 &&
+        (entry.type === 'text/event-stream' || JSON_ANSWERS.has(entry.type)),
+    )
+    .sort((a, b) => b.q - a.q || a.index - b.index);
+  return ranked[0]?.type === 'text/event-stream';
+}
+
 export interface LiveLimits {
   /** Subscriptions open at once on one WebSocket connection. @default 20 */
   readonly subscriptionsPerConnection: number;
@@ -913,9 +945,8 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
   const route: HttpRoute = {
     matches(req, url) {
       if (url.pathname !== '/graphql') return false;
-      const accept = req.headers.accept ?? '';
       return (
-        accept.includes('text/event-stream') ||
+        prefersEventStream(req.headers.accept ?? '') ||
         req.headers['x-graphql-event-stream-token'] !== undefined
       );
     },

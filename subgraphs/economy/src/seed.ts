@@ -107,14 +107,14 @@ const NAME_SUFFIX = [
   'Longchamp',
 ];
 
-/** The innovation hubs: id, name, district, nearest RTM stop (mobility's ids), capacity. */
+/** The innovation hubs: id, name, district, capacity (mobility finds the nearest transit stop from the location). */
 const HUBS = [
-  ['eco-hub-1', 'Euroméditerranée – Les Docks', '13202', 'joliette', 12],
-  ['eco-hub-2', 'Pôle Média Belle de Mai', '13203', 'national', 10],
-  ['eco-hub-3', 'Campus numérique Saint-Charles', '13201', 'saint-charles', 8],
-  ['eco-hub-4', 'Biopôle La Timone', '13205', 'la-timone', 8],
-  ['eco-hub-5', 'Castellane Innovation', '13206', 'castellane', 8],
-  ['eco-hub-6', 'Technopôle Marseille Sud', '13208', 'perier', 8],
+  ['eco-hub-1', 'Euroméditerranée – Les Docks', '13202', 12],
+  ['eco-hub-2', 'Pôle Média Belle de Mai', '13203', 10],
+  ['eco-hub-3', 'Campus numérique Saint-Charles', '13201', 8],
+  ['eco-hub-4', 'Biopôle La Timone', '13205', 8],
+  ['eco-hub-5', 'Castellane Innovation', '13206', 8],
+  ['eco-hub-6', 'Technopôle Marseille Sud', '13208', 8],
 ] as const;
 
 const STARTUP_PREFIX = [
@@ -268,16 +268,13 @@ export function generateEconomySeed() {
     }
   }
 
-  const hubs: InnovationHubDoc[] = HUBS.map(
-    ([id, name, code, stop, capacity]) => ({
-      _id: id,
-      name,
-      district: code,
-      location: rng.pointIn(requireDistrict(code)),
-      capacity,
-      nearestTransitStopId: `rtm-stop-${stop}`,
-    }),
-  );
+  const hubs: InnovationHubDoc[] = HUBS.map(([id, name, code, capacity]) => ({
+    _id: id,
+    name,
+    district: code,
+    location: rng.pointIn(requireDistrict(code)),
+    capacity,
+  }));
 
   const startups: StartupDoc[] = [];
   const investments: InvestmentDoc[] = [];

@@ -128,6 +128,9 @@ export function generateEnvironmentSeed() {
     const pressure = TRAFFIC_PRESSURE[code] ?? 1;
 
     // Air quality and noise.
+    // These draws once picked a stored list of nearby traffic sensors (now
+    // computed by mobility from positions): kept so that every value drawn
+    // after them, and so the seed, stays the same.
     const sensorCount = rng.int(2, 3);
     const sensorNumbers = new Set<number>();
     while (sensorNumbers.size < sensorCount) sensorNumbers.add(rng.int(1, 8));
@@ -136,9 +139,6 @@ export function generateEnvironmentSeed() {
       name: `Station qualité de l'air ${district.number}e`,
       location: rng.pointIn(district),
       district: code,
-      nearbyTrafficSensorIds: [...sensorNumbers]
-        .sort((a, b) => a - b)
-        .map((n) => `mob-ts-${code}-${String(n).padStart(2, '0')}`),
     };
     stations.push(station);
     const background = rng.float(0.85, 1.15);

@@ -47,15 +47,6 @@ describe('environment seed', () => {
     expect(seed.alerts.length).toBeGreaterThan(0);
   });
 
-  it('links each station to 2 or 3 traffic sensors of its own district', () => {
-    for (const station of seed.stations) {
-      expect(station.nearbyTrafficSensorIds.length).toBeGreaterThanOrEqual(2);
-      expect(station.nearbyTrafficSensorIds.length).toBeLessThanOrEqual(3);
-      for (const id of station.nearbyTrafficSensorIds)
-        expect(id).toMatch(new RegExp(`^mob-ts-${station.district}-0[1-8]$`));
-    }
-  });
-
   it('gives renewable projects operators among economy businesses', () => {
     const operators = seed.projects.flatMap((p) =>
       p.operatorId === null ? [] : [p.operatorId],
@@ -107,12 +98,6 @@ describe('environment subgraph', () => {
       }
     }
     expect(errors).toEqual([]);
-    await expect(
-      new models.AirQualityStation({
-        ...seed.stations[0],
-        nearbyTrafficSensorIds: ['mob-ts-13202-01'],
-      }).validate(),
-    ).rejects.toThrow(/another district/);
   });
 
   it('re-seeds without duplicating anything', async () => {
@@ -143,33 +128,6 @@ describe('environment subgraph', () => {
     });
     expect(entities[48]).toBeNull();
     expect(db.commands()).toEqual(['find water_meters']);
-  });
-
-  it('resolves stations with their nearby traffic sensors as mobility stubs, one query in all', async () => {
-    db.resetCommands();
-    const result = await executeAs(
-      server,
-      'query($r: [_Any!]!) { _entities(representations: $r) { ... on AirQualityStation { id nearbyTrafficSensors { __typename id } } } }',
-      {
-        r: seed.stations.map((s) => ({
-          __typename: 'AirQualityStation',
-          id: s._id,
-        })),
-      },
-    );
-    expect(result.errors).toBeUndefined();
-    const first = (
-      result.data?.['_entities'] as {
-        nearbyTrafficSensors: { __typename: string; id: string }[];
-      }[]
-    )[0];
-    expect(first?.nearbyTrafficSensors).toEqual(
-      seed.stations[0]?.nearbyTrafficSensorIds.map((id) => ({
-        __typename: 'TrafficSensor',
-        id,
-      })),
-    );
-    expect(db.commands()).toEqual(['find air_quality_stations']);
   });
 
   it("adds the projects a business operates to economy's Business, one query for many businesses", async () => {

@@ -7,6 +7,7 @@
  * shaped by rush hours.
  */
 import { readFileSync } from 'node:fs';
+import { geoJsonPointOf } from '../../../lib/subgraph-kit/nearbyLoader.js';
 import {
   SEED_DISTRICTS,
   SeededRandom,
@@ -250,6 +251,24 @@ export async function seedMobility(
   models: MobilityModels,
 ): Promise<Record<string, number>> {
   const data = generateMobilitySeed();
+  // Sensors and stops stored before positions were (the geo queries read
+  // `position`): derive it from `location`. Idempotent.
+  for (const collection of [
+    models.TrafficSensor.collection,
+    models.TransitStop.collection,
+  ]) {
+    const unplaced = await collection
+      .find({ position: { $exists: false } })
+      .project<{ _id: string; location: { lat: number; lon: number } }>({
+        location: 1,
+      })
+      .toArray();
+    for (const doc of unplaced)
+      await collection.updateOne(
+        { _id: doc._id as never },
+        { $set: { position: geoJsonPointOf(doc.location) } },
+      );
+  }
   return {
     traffic_sensors: await upsertAll(models.TrafficSensor, data.sensors),
     traffic_flow_readings: await upsertAll(

@@ -147,8 +147,6 @@ export type InnovationHub = {
   id: Scalars['ID']['output'];
   location: GeoPoint;
   name: Scalars['String']['output'];
-  /** The nearest RTM stop (owned by mobility). */
-  nearestTransitStop?: Maybe<TransitStop>;
   /** Its NGSI-LD id, urn:ngsi-ld:InnovationHub:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:InnovationHub:eco-hub-1. */
   ngsiId: Scalars['ID']['output'];
   startupCount: Scalars['Int']['output'];
@@ -494,11 +492,6 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-export type TransitStop = {
-  __typename?: 'TransitStop';
-  id: Scalars['ID']['output'];
-};
-
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -642,7 +635,6 @@ export type ResolversTypes = ResolversObject<{
   StartupEdge: ResolverTypeWrapper<Edge>;
   StartupStage: StartupStage;
   TimeRangeInput: TimeRangeInput;
-  TransitStop: ResolverTypeWrapper<TransitStop>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -679,7 +671,6 @@ export type ResolversParentTypes = ResolversObject<{
   StartupConnection: Page;
   StartupEdge: Edge;
   TimeRangeInput: TimeRangeInput;
-  TransitStop: TransitStop;
 }>;
 
 export type BusinessResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business'], FederationReferenceType extends FederationReferenceTypes['Business'] = FederationReferenceTypes['Business']> = ResolversObject<{
@@ -745,7 +736,6 @@ export type InnovationHubResolvers<ContextType = EconomyContext, ParentType exte
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  nearestTransitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   startupCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startups?: Resolver<Array<ResolversTypes['Startup']>, ParentType, ContextType>;
@@ -873,10 +863,6 @@ export type StartupEdgeResolvers<ContextType = EconomyContext, ParentType extend
   node?: Resolver<ResolversTypes['Startup'], ParentType, ContextType>;
 }>;
 
-export type TransitStopResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['TransitStop'] = ResolversParentTypes['TransitStop']> = ResolversObject<{
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-}>;
-
 export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   Business?: BusinessResolvers<ContextType>;
   BusinessConnection?: BusinessConnectionResolvers<ContextType>;
@@ -902,6 +888,5 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   Startup?: StartupResolvers<ContextType>;
   StartupConnection?: StartupConnectionResolvers<ContextType>;
   StartupEdge?: StartupEdgeResolvers<ContextType>;
-  TransitStop?: TransitStopResolvers<ContextType>;
 }>;
 

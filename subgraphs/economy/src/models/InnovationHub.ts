@@ -14,8 +14,6 @@ export interface InnovationHubDoc {
   location: { lat: number; lon: number };
   /** Startups it can host: bounds the `startups` list. */
   capacity: number;
-  /** Mobility's id of the nearest transit stop, e.g. `rtm-stop-joliette`. */
-  nearestTransitStopId: string | null;
 }
 
 /** Mongoose schema of {@link InnovationHubDoc}. */
@@ -26,11 +24,6 @@ export const innovationHubSchema = new Schema<InnovationHubDoc>(
     district: districtFieldDefinition,
     location: geoPointDefinition,
     capacity: { type: Number, required: true, min: 1, max: 100 },
-    nearestTransitStopId: {
-      type: String,
-      default: null,
-      match: /^rtm-stop-[a-z0-9-]+$/,
-    },
   },
   { collection: 'innovation_hubs', versionKey: false },
 );

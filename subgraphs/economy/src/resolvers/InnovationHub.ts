@@ -16,9 +16,4 @@ export const InnovationHub = {
     _: unknown,
     ctx: EconomyContext,
   ) => (await ctx.loaders.startupsByHub.load(doc._id)).length,
-  // Mobility resolves the stop: a stub carrying its key is all we return.
-  nearestTransitStop: (doc: InnovationHubDoc) =>
-    doc.nearestTransitStopId === null
-      ? null
-      : { __typename: 'TransitStop' as const, id: doc.nearestTransitStopId },
 };

@@ -125,8 +125,6 @@ export type AirQualityStation = {
   latestReading?: Maybe<AirQualityObserved>;
   location: GeoPoint;
   name: Scalars['String']['output'];
-  /** Traffic sensors of the same district near the station (mobility). */
-  nearbyTrafficSensors: Array<TrafficSensor>;
   /** NGSI id, urn:ngsi-ld:Device:<id>: what an AirQualityObserved names in refDevice. */
   ngsiId: Scalars['ID']['output'];
   /** Noise readings, newest first. */
@@ -641,11 +639,6 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
-export type TrafficSensor = {
-  __typename?: 'TrafficSensor';
-  id: Scalars['ID']['output'];
-};
-
 /**
  * A district's water balance over a time range: what entered its metered area
  * (INFLOW meters) against what its CONSUMPTION meters measured downstream; the
@@ -985,7 +978,6 @@ export type ResolversTypes = ResolversObject<{
   RenewableEnergyStatus: RenewableEnergyStatus;
   RenewableEnergyType: RenewableEnergyType;
   TimeRangeInput: TimeRangeInput;
-  TrafficSensor: ResolverTypeWrapper<TrafficSensor>;
   WaterBalance: ResolverTypeWrapper<Omit<WaterBalance, 'district'> & { district: ResolversTypes['District'] }>;
   WaterConsumptionObserved: ResolverTypeWrapper<WaterConsumptionObservedDoc>;
   WaterConsumptionObservedConnection: ResolverTypeWrapper<Page>;
@@ -1040,7 +1032,6 @@ export type ResolversParentTypes = ResolversObject<{
   RenewableEnergyProjectConnection: Page;
   RenewableEnergyProjectEdge: Edge;
   TimeRangeInput: TimeRangeInput;
-  TrafficSensor: TrafficSensor;
   WaterBalance: Omit<WaterBalance, 'district'> & { district: ResolversParentTypes['District'] };
   WaterConsumptionObserved: WaterConsumptionObservedDoc;
   WaterConsumptionObservedConnection: Page;
@@ -1108,7 +1099,6 @@ export type AirQualityStationResolvers<ContextType = EnvironmentContext, ParentT
   latestReading?: Resolver<Maybe<ResolversTypes['AirQualityObserved']>, ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  nearbyTrafficSensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   noiseLevels?: Resolver<ResolversTypes['NoiseLevelObservedConnection'], ParentType, ContextType, Partial<AirQualityStationNoiseLevelsArgs>>;
   readings?: Resolver<ResolversTypes['AirQualityObservedConnection'], ParentType, ContextType, Partial<AirQualityStationReadingsArgs>>;
@@ -1313,10 +1303,6 @@ export type RenewableEnergyProjectEdgeResolvers<ContextType = EnvironmentContext
   node?: Resolver<ResolversTypes['RenewableEnergyProject'], ParentType, ContextType>;
 }>;
 
-export type TrafficSensorResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['TrafficSensor'] = ResolversParentTypes['TrafficSensor']> = ResolversObject<{
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-}>;
-
 export type WaterBalanceResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterBalance'] = ResolversParentTypes['WaterBalance']> = ResolversObject<{
   consumption?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1437,7 +1423,6 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
   RenewableEnergyProjectConnection?: RenewableEnergyProjectConnectionResolvers<ContextType>;
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;
-  TrafficSensor?: TrafficSensorResolvers<ContextType>;
   WaterBalance?: WaterBalanceResolvers<ContextType>;
   WaterConsumptionObserved?: WaterConsumptionObservedResolvers<ContextType>;
   WaterConsumptionObservedConnection?: WaterConsumptionObservedConnectionResolvers<ContextType>;

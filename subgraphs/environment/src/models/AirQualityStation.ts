@@ -15,8 +15,6 @@ export interface AirQualityStationDoc {
   location: { lat: number; lon: number };
   /** INSEE code of its district. */
   district: string;
-  /** Ids of mobility traffic sensors of the same district near the station. */
-  nearbyTrafficSensorIds: string[];
   /**
    * Current state: a copy of its newest air-quality reading, replaced on
    * ingest only by a newer one (lib/ingest/storeObservations.ts).
@@ -33,27 +31,8 @@ export const airQualityStationSchema = new Schema<AirQualityStationDoc>(
     name: { type: String, required: true, trim: true, maxlength: 200 },
     location: geoPointDefinition,
     district: districtFieldDefinition,
-    nearbyTrafficSensorIds: {
-      type: [{ type: String, match: /^mob-ts-132\d\d-\d\d$/ }],
-      default: [],
-      validate: {
-        validator: (ids: string[]) => ids.length <= 8,
-        message: 'a station lists at most 8 nearby traffic sensors',
-      },
-    },
     latestAirQuality: { type: Schema.Types.Mixed, default: null },
     latestNoiseLevel: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'air_quality_stations', versionKey: false },
 );
-airQualityStationSchema.pre('validate', function () {
-  // Nearby sensors are of the station's own district (mob-ts-<INSEE>-NN).
-  const foreign = this.nearbyTrafficSensorIds.filter(
-    (id) => !id.startsWith(`mob-ts-${this.district}-`),
-  );
-  if (foreign.length > 0)
-    this.invalidate(
-      'nearbyTrafficSensorIds',
-      `sensors of another district: ${foreign.join(', ')}`,
-    );
-});

@@ -1,7 +1,6 @@
 /** AirQualityStation and its readings (FIWARE AirQualityObserved, NoiseLevelObserved). */
 import type { TimeSeriesPageArgs } from '../../../../lib/subgraph-kit/timeSeriesPages.js';
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
-import type { TrafficSensor } from '../__generated__/resolvers-types.js';
 import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import { staleResolver } from '../../../../lib/subgraph-kit/provenance.js';
 import { airQualityIndexOfPresent } from '../airQualityIndex.js';
@@ -26,12 +25,6 @@ export const AirQualityStation = {
   id: (doc: AirQualityStationDoc) => doc._id,
   ngsiId: (doc: AirQualityStationDoc) => ngsiIdOf('Device', doc._id),
   district: (doc: AirQualityStationDoc) => ({ code: doc.district }),
-  // Stubs: mobility resolves them (through its own loader) at the gateway.
-  nearbyTrafficSensors: (doc: AirQualityStationDoc) =>
-    doc.nearbyTrafficSensorIds.map((id): TrafficSensor => ({
-      __typename: 'TrafficSensor',
-      id,
-    })),
   readings: (
     doc: AirQualityStationDoc,
     args: SeriesArgs,

@@ -7,6 +7,8 @@ import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitL
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
 import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
+import type { InnovationHubRef } from '../resolvers/InnovationHub.js';
+import type { AirQualityStationRef } from '../resolvers/AirQualityStation.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { MobilityContext } from '../context.js';
@@ -27,6 +29,35 @@ export type Scalars = {
    */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/**
+ * An air-quality station, owned by the environment subgraph: mobility adds the traffic sensors
+ * around it, found from the sensors' positions and the station's location (docs/live.md, "Nearby
+ * sensors"), not from a stored list.
+ */
+export type AirQualityStation = {
+  __typename?: 'AirQualityStation';
+  id: Scalars['ID']['output'];
+  /** The station's location (environment's): what the nearby sensors are measured from. */
+  location: GeoPoint;
+  /**
+   * Traffic sensors within `radiusMeters` of the station, of any district, nearest first (ties
+   * by id), at most `first`: a geo query on the sensors' positions. `radiusMeters` 1 to 5000,
+   * `first` 1 to 50, else BAD_USER_INPUT.
+   */
+  nearbyTrafficSensors: Array<TrafficSensor>;
+};
+
+
+/**
+ * An air-quality station, owned by the environment subgraph: mobility adds the traffic sensors
+ * around it, found from the sensors' positions and the station's location (docs/live.md, "Nearby
+ * sensors"), not from a stored list.
+ */
+export type AirQualityStationNearbyTrafficSensorsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+  radiusMeters?: InputMaybe<Scalars['Int']['input']>;
 };
 
 /** A levélo bike-share station (FIWARE BikeHireDockingStation). */
@@ -171,6 +202,19 @@ export type GeoPoint = {
   __typename?: 'GeoPoint';
   lat: Scalars['Float']['output'];
   lon: Scalars['Float']['output'];
+};
+
+/**
+ * An innovation hub, owned by the economy subgraph: mobility adds the transit stop nearest to it,
+ * found from the stops' positions and the hub's location, not from a stored id.
+ */
+export type InnovationHub = {
+  __typename?: 'InnovationHub';
+  id: Scalars['ID']['output'];
+  /** The hub's location (economy's): what the nearest stop is measured from. */
+  location: GeoPoint;
+  /** The RTM stop nearest the hub within 3 km (a geo query on the stops' positions); null if none is that close. */
+  nearestTransitStop?: Maybe<TransitStop>;
 };
 
 export type Mutation = {
@@ -734,8 +778,10 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 
 /** Mapping of federation types */
 export type FederationTypes = ResolversObject<{
+  AirQualityStation: AirQualityStation;
   BikeStation: BikeStation;
   District: District;
+  InnovationHub: InnovationHub;
   ReadingReceived: ReadingReceived;
   TrafficLight: TrafficLight;
   TrafficSensor: TrafficSensor;
@@ -745,12 +791,22 @@ export type FederationTypes = ResolversObject<{
 
 /** Mapping of federation reference types */
 export type FederationReferenceTypes = ResolversObject<{
+  AirQualityStation:
+    ( { __typename: 'AirQualityStation' }
+    & GraphQLRecursivePick<FederationTypes['AirQualityStation'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['AirQualityStation'], {"location":{"lat":true,"lon":true}}> ) );
   BikeStation:
     ( { __typename: 'BikeStation' }
     & GraphQLRecursivePick<FederationTypes['BikeStation'], {"id":true}> );
   District:
     ( { __typename: 'District' }
     & GraphQLRecursivePick<FederationTypes['District'], {"code":true}> );
+  InnovationHub:
+    ( { __typename: 'InnovationHub' }
+    & GraphQLRecursivePick<FederationTypes['InnovationHub'], {"id":true}>
+    & ( Record<PropertyKey, never>
+        | GraphQLRecursivePick<FederationTypes['InnovationHub'], {"location":{"lat":true,"lon":true}}> ) );
   ReadingReceived:
     ( { __typename: 'ReadingReceived' }
     & GraphQLRecursivePick<FederationTypes['ReadingReceived'], {"id":true}> );
@@ -772,9 +828,10 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
-  BikeStation: ResolverTypeWrapper<BikeStationDoc>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  AirQualityStation: ResolverTypeWrapper<AirQualityStationRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BikeStation: ResolverTypeWrapper<BikeStationDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
@@ -786,6 +843,7 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
+  InnovationHub: ResolverTypeWrapper<InnovationHubRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Quantity: ResolverTypeWrapper<Quantity>;
@@ -823,9 +881,10 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  BikeStation: BikeStationDoc;
-  Int: Scalars['Int']['output'];
+  AirQualityStation: AirQualityStationRef;
   ID: Scalars['ID']['output'];
+  Int: Scalars['Int']['output'];
+  BikeStation: BikeStationDoc;
   String: Scalars['String']['output'];
   Boolean: Scalars['Boolean']['output'];
   BikeStationConnection: Page;
@@ -836,6 +895,7 @@ export type ResolversParentTypes = ResolversObject<{
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   GeoPoint: GeoPoint;
+  InnovationHub: InnovationHubRef;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   Quantity: Quantity;
@@ -864,6 +924,12 @@ export type ResolversParentTypes = ResolversObject<{
   TrafficSensorEdge: Edge;
   TransitLine: TransitLineDoc;
   TransitStop: TransitStopDoc;
+}>;
+
+export type AirQualityStationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation'], FederationReferenceType extends FederationReferenceTypes['AirQualityStation'] = FederationReferenceTypes['AirQualityStation']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AirQualityStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nearbyTrafficSensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType, RequireFields<AirQualityStationNearbyTrafficSensorsArgs, 'first' | 'radiusMeters'>>;
 }>;
 
 export type BikeStationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['BikeStation'] = ResolversParentTypes['BikeStation'], FederationReferenceType extends FederationReferenceTypes['BikeStation'] = FederationReferenceTypes['BikeStation']> = ResolversObject<{
@@ -939,6 +1005,12 @@ export type DistrictResolvers<ContextType = MobilityContext, ParentType extends 
 export type GeoPointResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = ResolversObject<{
   lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lon?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type InnovationHubResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['InnovationHub'] = ResolversParentTypes['InnovationHub'], FederationReferenceType extends FederationReferenceTypes['InnovationHub'] = FederationReferenceTypes['InnovationHub']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['InnovationHub']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  nearestTransitStop?: Resolver<Maybe<ResolversTypes['TransitStop']>, ParentType, ContextType>;
 }>;
 
 export type MutationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -1140,6 +1212,7 @@ export type TransitStopResolvers<ContextType = MobilityContext, ParentType exten
 }>;
 
 export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
+  AirQualityStation?: AirQualityStationResolvers<ContextType>;
   BikeStation?: BikeStationResolvers<ContextType>;
   BikeStationConnection?: BikeStationConnectionResolvers<ContextType>;
   BikeStationEdge?: BikeStationEdgeResolvers<ContextType>;
@@ -1148,6 +1221,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
+  InnovationHub?: InnovationHubResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;

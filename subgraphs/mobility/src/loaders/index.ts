@@ -8,15 +8,18 @@ import { trafficReadingPagesBySensor } from './trafficReadingPagesBySensor.js';
 import { trafficLightsByDistrict } from './trafficLightsByDistrict.js';
 import { trafficSensorById } from './trafficSensorById.js';
 import { trafficSensorsByDistrict } from './trafficSensorsByDistrict.js';
+import { trafficSensorsNear } from './trafficSensorsNear.js';
 import { transitLineById } from './transitLineById.js';
 import { transitStopById } from './transitStopById.js';
 import { transitStopsByDistrict } from './transitStopsByDistrict.js';
+import { transitStopsNear } from './transitStopsNear.js';
 
 /** Creates a fresh set of loaders for one request. */
 export function createLoaders(models: MobilityModels) {
   return {
     trafficSensorById: trafficSensorById(models),
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
+    trafficSensorsNear: trafficSensorsNear(models),
     trafficReadingPagesBySensor: trafficReadingPagesBySensor(models),
     trafficReadingById: trafficReadingById(models),
     trafficLightById: trafficLightById(models),
@@ -24,6 +27,7 @@ export function createLoaders(models: MobilityModels) {
     transitLineById: transitLineById(models),
     transitStopById: transitStopById(models),
     transitStopsByDistrict: transitStopsByDistrict(models),
+    transitStopsNear: transitStopsNear(models),
     bikeStationById: bikeStationById(models),
     bikeStationsByDistrict: bikeStationsByDistrict(models),
   };

@@ -5,6 +5,10 @@ import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
+import {
+  geoJsonPointOf,
+  type GeoJsonPoint,
+} from '../../../../lib/subgraph-kit/nearbyLoader.js';
 
 /** A traffic sensor as stored. */
 export interface TrafficSensorDoc {
@@ -14,6 +18,11 @@ export interface TrafficSensorDoc {
   roadName: string;
   laneCount: number;
   location: { lat: number; lon: number };
+  /**
+   * `location` as a GeoJSON point, derived on validation (never set by
+   * hand): what the 2dsphere index and the "nearby" geo queries read.
+   */
+  position?: GeoJsonPoint;
   /** INSEE code of its district. */
   district: string;
   /**
@@ -32,7 +41,16 @@ export const trafficSensorSchema = new Schema<TrafficSensorDoc>(
     laneCount: { type: Number, required: true, min: 1, max: 12 },
     location: geoPointDefinition,
     district: districtFieldDefinition,
+    position: {
+      _id: false,
+      type: { type: String, enum: ['Point'] },
+      coordinates: [Number],
+    },
     latest: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'traffic_sensors', versionKey: false },
 );
+trafficSensorSchema.pre('validate', function () {
+  this.position = geoJsonPointOf(this.location);
+});
+trafficSensorSchema.index({ position: '2dsphere' });

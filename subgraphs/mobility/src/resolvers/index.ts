@@ -3,7 +3,9 @@ import { quarantinedRecordResolvers } from '../../../../lib/subgraph-kit/quarant
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
+import { AirQualityStation } from './AirQualityStation.js';
 import { BikeStation } from './BikeStation.js';
+import { InnovationHub } from './InnovationHub.js';
 import { CongestionWindow } from './CongestionWindow.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
@@ -18,6 +20,8 @@ export const resolvers: Resolvers = {
   Query,
   Mutation,
   District,
+  AirQualityStation,
+  InnovationHub,
   TrafficSensor,
   TrafficFlowReading,
   TrafficLight,

@@ -1,0 +1,238 @@
+/**
+ * Test support (not for production code): the real client libraries apps
+ * use, through the example apps of examples/ (docs/clients.md), against the
+ * started city graph: Apollo Client normalizes every entity of the README's
+ * queries and pages with relayStylePagination; urql works with its defaults
+ * (queries over GET); graphql-request sends tokens; the codegen client
+ * preset's typed operations run; a browser origin is allowed or refused.
+ */
+import { gql } from '@apollo/client';
+import { GraphQLClient } from 'graphql-request';
+import { describe, expect, it } from 'vitest';
+import {
+  createCityApolloClient,
+  loadTrafficSensorPages,
+} from '../../examples/apollo-client/cityApolloClient.js';
+import {
+  congestionObservedAt,
+  districtReport,
+} from '../../examples/codegen/districtReport.js';
+import {
+  createCityRequestClient,
+  trafficLight,
+} from '../../examples/graphql-request/cityRequests.js';
+import {
+  createCityUrqlClient,
+  districtBikes,
+} from '../../examples/urql/cityUrqlClient.js';
+import { EXPLORER_EXAMPLES } from '../../gateway/src/explorer/examples.js';
+import { NODE_ID_FORMS } from '../../lib/subgraph-kit/nodeIds.js';
+import type { CityGraph } from './cityGraph.js';
+
+/** Every object of an answer that names its type, depth first. */
+function typedObjects(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.flatMap(typedObjects);
+  if (typeof value !== 'object' || value === null) return [];
+  const object = value as Record<string, unknown>;
+  const nested = Object.values(object).flatMap(typedObjects);
+  return typeof object['__typename'] === 'string'
+    ? [object, ...nested]
+    : nested;
+}
+
+/** Defines the client-library scenarios against a started city graph. */
+export function defineClientLibraryScenarios(graph: () => CityGraph): void {
+  describe('Apollo Client', () => {
+    it('normalizes every entity of the README’s queries by __typename and id, with no keyFields', async () => {
+      const client = createCityApolloClient({ uri: graph().gatewayUrl });
+      for (const example of EXPLORER_EXAMPLES) {
+        const result = await client.query({ query: gql(example.query) });
+        expect(result.error, example.title).toBeUndefined();
+        const cache = client.cache.extract() as Record<string, unknown>;
+        const entities = typedObjects(result.data).filter(
+          (o) => (o['__typename'] as string) in NODE_ID_FORMS,
+        );
+        expect(entities.length, example.title).toBeGreaterThan(0);
+        for (const entity of entities) {
+          // The README asks every entity's id, as apps should.
+          expect(
+            entity['id'],
+            `${example.title}: ${String(entity['__typename'])}`,
+          ).toEqual(expect.any(String));
+          expect(
+            cache[`${String(entity['__typename'])}:${String(entity['id'])}`],
+          ).toBeDefined();
+        }
+      }
+      const cache = client.cache.extract() as Record<
+        string,
+        Record<string, unknown>
+      >;
+      expect(cache['District:13203']).toMatchObject({
+        __typename: 'District',
+        id: '13203',
+        name: 'Marseille 3e Arrondissement',
+      });
+      // A root lookup is a reference to the normalized district.
+      expect(cache['ROOT_QUERY']?.['district({"code":"13203"})']).toEqual({
+        __ref: 'District:13203',
+      });
+    });
+
+    it('pages with relayStylePagination: fetchMore pages merge into one list, the same as one larger page', async () => {
+      const client = createCityApolloClient({ uri: graph().gatewayUrl });
+      const merged = await loadTrafficSensorPages(client, 5, 3);
+      const ids = merged.trafficSensors?.edges.map((e) => e.node.id) ?? [];
+      const whole = await graph().query(
+        '{ trafficSensors(first: 15) { edges { cursor node { id } } pageInfo { hasNextPage } } }',
+      );
+      const wholeConnection = whole.data?.['trafficSensors'] as {
+        edges: { cursor: string; node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean };
+      };
+      expect(ids).toEqual(wholeConnection.edges.map((e) => e.node.id));
+      expect(merged.trafficSensors?.pageInfo.hasNextPage).toBe(
+        wholeConnection.pageInfo.hasNextPage,
+      );
+      expect(merged.trafficSensors?.pageInfo.endCursor).toBe(
+        wholeConnection.edges.at(-1)?.cursor,
+      );
+      // And backward from the end of that list: the five before its last one.
+      const before = await graph().query(
+        'query ($before: String) { trafficSensors(last: 5, before: $before) { nodes { id } pageInfo { hasPreviousPage hasNextPage } } }',
+        { before: wholeConnection.edges.at(-1)?.cursor },
+      );
+      expect(before.errors).toBeUndefined();
+      expect(before.data?.['trafficSensors']).toEqual({
+        nodes: ids.slice(9, 14).map((id) => ({ id })),
+        pageInfo: { hasPreviousPage: true, hasNextPage: true },
+      });
+    });
+  });
+
+  describe('urql', () => {
+    it('works with its defaults: queries go as GET without a content type, and are answered', async () => {
+      const sent: { method: string; contentType: string | null }[] = [];
+      const client = createCityUrqlClient({
+        url: graph().gatewayUrl,
+        fetch: (input, init) => {
+          const headers = new Headers(init?.headers);
+          sent.push({
+            method: init?.method ?? 'GET',
+            contentType: headers.get('content-type'),
+          });
+          return fetch(input, init);
+        },
+      });
+      const data = await districtBikes(client, '13201');
+      expect(data?.district?.name).toBe('Marseille 1er Arrondissement');
+      expect(data?.bikeStations?.nodes.length).toBeGreaterThan(0);
+      for (const example of EXPLORER_EXAMPLES) {
+        const result = await client.query(example.query, {}).toPromise();
+        expect(result.error, example.title).toBeUndefined();
+        expect(result.data).toBeTruthy();
+      }
+      expect(sent.length).toBe(1 + EXPLORER_EXAMPLES.length);
+      for (const request of sent)
+        expect(request).toEqual({ method: 'GET', contentType: null });
+    });
+  });
+
+  describe('graphql-request', () => {
+    it('sends the token in the authorization header: a protected field answers for staff, is refused anonymously', async () => {
+      const anonymous = createCityRequestClient(graph().gatewayUrl);
+      await expect(
+        trafficLight(anonymous, 'mob-tl-13201-01'),
+      ).rejects.toMatchObject({
+        response: {
+          data: {
+            trafficLight: { id: 'mob-tl-13201-01', signalPlan: null },
+          },
+          errors: [
+            expect.objectContaining({
+              path: ['trafficLight', 'signalPlan'],
+              extensions: expect.objectContaining({ code: 'UNAUTHENTICATED' }),
+            }),
+          ],
+        },
+      });
+      const staff = createCityRequestClient(
+        graph().gatewayUrl,
+        await graph().token('agent-01', ['mobility:staff']),
+      );
+      const answer = await trafficLight(staff, 'mob-tl-13201-01');
+      expect(answer.trafficLight?.signalPlan).toMatchObject({
+        cycleSeconds: expect.any(Number),
+      });
+    });
+  });
+
+  describe('GraphQL Code Generator client preset', () => {
+    it('types the example’s operations from the supergraph, DateTime as an RFC 3339 string, and they run', async () => {
+      const client = new GraphQLClient(graph().gatewayUrl);
+      const district = await districtReport(client, '13203');
+      expect(district?.id).toBe('13203');
+      expect(district?.congestion?.observedAt).toMatch(
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+      );
+      expect(congestionObservedAt(district)?.getTime()).toEqual(
+        expect.any(Number),
+      );
+    });
+  });
+
+  describe('a web app on another origin', () => {
+    const query = '{ districts { id } }';
+    const preflight = (origin: string) =>
+      fetch(graph().gatewayUrl, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type, authorization',
+        },
+      });
+    const post = (origin: string) =>
+      fetch(graph().gatewayUrl, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+
+    it('is allowed from a CORS_ORIGINS origin and from localhost in development: preflight, then the request', async () => {
+      for (const origin of [
+        'https://portal.marseille.fr',
+        'http://localhost:5173',
+      ]) {
+        const answer = await preflight(origin);
+        expect(answer.status, origin).toBe(204);
+        expect(answer.headers.get('access-control-allow-origin')).toBe(origin);
+        expect(answer.headers.get('access-control-allow-headers')).toBe(
+          'content-type, authorization',
+        );
+        expect(
+          answer.headers.get('access-control-allow-credentials'),
+        ).toBeNull();
+        const response = await post(origin);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('access-control-allow-origin')).toBe(
+          origin,
+        );
+        expect(
+          ((await response.json()) as { data: { districts: unknown[] } }).data
+            .districts.length,
+        ).toBe(16);
+      }
+    });
+
+    it('is refused from any other origin, preflight and request, with no CORS header', async () => {
+      const origin = 'https://elsewhere.example';
+      const answer = await preflight(origin);
+      expect(answer.status).toBe(403);
+      expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+      const response = await post(origin);
+      expect(response.status).toBe(403);
+      expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    });
+  });
+}

@@ -13,6 +13,7 @@ export const codegen: SubgraphCodegen = {
     RenewableEnergyProject: '../models/index.js#RenewableEnergyProjectDoc',
     WaterConsumptionObserved: '../models/index.js#WaterConsumptionObservedDoc',
     WaterLeakAlert: '../models/index.js#WaterLeakAlertDoc',
+    LeakDetection: '../models/WaterLeakAlert.js#LeakDetectionDoc',
     WaterMeter: '../models/index.js#WaterMeterDoc',
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',

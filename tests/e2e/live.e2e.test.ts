@@ -12,6 +12,12 @@ import { readingId } from '../../lib/runtime/cityEvents.js';
 import { connectDatabase } from '../../lib/runtime/mongo.js';
 import { createOutboxPublisher } from '../../lib/subgraph-kit/eventOutbox.js';
 import {
+  nightFlow,
+  nightWindow,
+  previousNight,
+} from '../../subgraphs/environment/src/analysis/nightFlow.js';
+import { generateEnvironmentSeed } from '../../subgraphs/environment/src/seed.js';
+import {
   startPrivateRedis,
   type PrivateRedis,
 } from '../../lib/tooling/testing/privateRedis.js';
@@ -546,6 +552,144 @@ describe('the live city (end to end)', () => {
         readingReceived: {
           id: body.data.readingReceived.id,
           trafficReading: { occupancy: 0.31 },
+        },
+      },
+    });
+  });
+
+  it('raises a leak alert from water readings ingested through NGSI and delivers it to staff only', async () => {
+    const query = /* GraphQL */ `
+      subscription ($district: ID!) {
+        leakAlertRaised(district: $district) {
+          id
+          status
+          meter {
+            id
+          }
+          detection {
+            rule
+            from
+            to
+            minimumNightFlow {
+              value
+            }
+            baseline {
+              value
+            }
+            readings {
+              id
+            }
+          }
+        }
+      }
+    `;
+    const anonymous = subscribeWith(connect(), query, { district: '13210' });
+    const refused = (await anonymous.next()) as ExecutionResult;
+    expect(refused.errors?.[0]?.extensions?.['code']).toBe('UNAUTHENTICATED');
+
+    const staff = subscribeWith(
+      connect(await graph.token('env-agent-07', ['environment:staff'])),
+      query,
+      { district: '13210' },
+    );
+    // Registered and delivering: an announcement of the seed's alert.
+    const environment = await connectDatabase({
+      uri: graph.databases.environment.uri,
+      dbName: 'environment',
+    });
+    try {
+      const seeded = 'env-leak-13210-1-20261122';
+      await deliveredAfter(staff, (n) =>
+        createOutboxPublisher({ connection: environment }).publish([
+          {
+            id: `leakAlert.raised:${seeded}#${n}`,
+            department: 'environment',
+            type: 'leakAlert.raised',
+            entity: { type: 'WaterLeakAlert', id: seeded },
+            district: '13210',
+            occurredAt: new Date(),
+            payload: {},
+          },
+        ]),
+      );
+    } finally {
+      await environment.close();
+    }
+
+    // Two nights of a consumption meter through the gateway's NGSI-v2
+    // endpoint: a normal one (its quietest seeded night's flow), then one
+    // 60 m3/h above it all night.
+    const meter = 'env-wm-13210-2';
+    const normal =
+      nightFlow(
+        generateEnvironmentSeed().water.filter((r) => r.meterId === meter),
+        nightWindow('2026-11-22'),
+      ).minimumFlow ?? 0;
+    const today = new Date().toISOString().slice(0, 10);
+    let night = nightWindow(today);
+    if (night.to.getTime() > Date.now() - 60_000) night = previousNight(night);
+    const before = previousNight(night);
+    let index = 500_000_000;
+    const entities = [before, night].flatMap((w, k) =>
+      [0, 1, 2, 3].map((h) => {
+        index += h === 0 ? 1000 : normal + 60 * k;
+        const at = new Date(w.from.getTime() + h * 3_600_000);
+        return {
+          id: `WaterConsumptionObserved-${meter}-${at.getTime()}`,
+          type: 'WaterConsumptionObserved',
+          refDevice: meter,
+          dateObserved: at.toISOString(),
+          waterConsumption: index,
+        };
+      }),
+    );
+    const token = await graph.token('partner-eaux', ['environment:ingest']);
+    const response = await fetch(
+      graph.gatewayUrl.replace(/\/graphql$/, '/v2/op/update?options=keyValues'),
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: `Bearer ${token}`,
+        },
+        body: JSON.stringify({ actionType: 'append', entities }),
+      },
+    );
+    expect(response.status).toBe(204);
+
+    let message: ExecutionResult | 'complete' | null = null;
+    for (let i = 0; i < 10; i++) {
+      message = await staff.next();
+      if (!message || message === 'complete') break;
+      const alert = message.data?.['leakAlertRaised'] as { id: string };
+      if (alert.id !== 'env-leak-13210-1-20261122') break;
+    }
+    staff.dispose();
+    const detection = (
+      (message as ExecutionResult).data?.['leakAlertRaised'] as {
+        detection: {
+          minimumNightFlow: { value: number };
+          baseline: { value: number };
+        };
+      }
+    ).detection;
+    expect(detection.minimumNightFlow.value).toBeCloseTo(normal + 60, 1);
+    expect(detection.baseline.value).toBeCloseTo(normal, 1);
+    const night8 = night.night.replaceAll('-', '');
+    expect(message).toMatchObject({
+      data: {
+        leakAlertRaised: {
+          id: `env-leak-13210-2-${night8}`,
+          status: 'OPEN',
+          meter: { id: meter },
+          detection: {
+            rule: 'MINIMUM_NIGHT_FLOW',
+            from: night.from.toISOString(),
+            to: night.to.toISOString(),
+            readings: [1, 2, 3].map((h) => ({
+              id: `${meter}@${new Date(night.from.getTime() + h * 3_600_000).toISOString()}`,
+            })),
+          },
         },
       },
     });

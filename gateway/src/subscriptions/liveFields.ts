@@ -66,6 +66,16 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
       value: (event) => event.entity.id,
     },
   },
+  leakAlertRaised: {
+    eventTypes: ['leakAlert.raised'],
+    keyOfArgs: (args) => `district:${String(args['district'])}`,
+    keysOfEvent: (event) => [`district:${event.district ?? ''}`],
+    lookup: {
+      queryField: 'waterLeakAlert',
+      argument: 'id',
+      value: (event) => event.entity.id,
+    },
+  },
   readingReceived: {
     eventTypes: ['reading.received'],
     checkArgs: (args) =>

@@ -1,14 +1,16 @@
 /**
- * The European Air Quality Index (EEA) of hourly concentrations: each
- * pollutant falls in one of six bands; the index is the band of the worst.
- * Thresholds (µg/m3) are the EEA's published band limits for the index in use
- * since 2017 (https://airindex.eea.europa.eu/AQI/index.html). The EEA applies
- * them to hourly NO2/O3 and 24-hour running PM means; applied here to the
- * hourly PM values we hold, which is stricter at peaks (documented in README).
+ * The European Air Quality Index (EEA) of concentrations: each pollutant
+ * falls in one of six bands; the index is the band of the worst. Thresholds
+ * (µg/m3) are the EEA's band limits for the six-band index it introduced in
+ * November 2017 (https://airindex.eea.europa.eu/AQI/index.html; table in
+ * docs/live.md). The EEA applies them to hourly NO2, O3 and SO2 and to 24-hour
+ * running means of PM10 and PM2.5: a station's hourly index does so
+ * (analysis/stationIndex.ts); a single reading's `index` and the district
+ * summaries apply them to the values they hold.
  */
 
 /** The pollutants of the index, as the schema's `Pollutant` enum names them. */
-export const POLLUTANTS = ['NO2', 'PM10', 'PM2_5', 'O3'] as const;
+export const POLLUTANTS = ['NO2', 'PM10', 'PM2_5', 'O3', 'SO2'] as const;
 /** One pollutant. */
 export type Pollutant = (typeof POLLUTANTS)[number];
 
@@ -30,12 +32,20 @@ const UPPER_LIMITS: Readonly<Record<Pollutant, readonly number[]>> = {
   PM10: [20, 40, 50, 100, 150],
   PM2_5: [10, 20, 25, 50, 75],
   O3: [50, 100, 130, 240, 380],
+  SO2: [100, 200, 350, 500, 750],
 };
 
 /** The document field holding each pollutant's concentration. */
-export const POLLUTANT_FIELD: Readonly<
-  Record<Pollutant, 'no2' | 'pm10' | 'pm25' | 'o3'>
-> = { NO2: 'no2', PM10: 'pm10', PM2_5: 'pm25', O3: 'o3' };
+export const POLLUTANT_FIELD: Readonly<Record<Pollutant, PollutantField>> = {
+  NO2: 'no2',
+  PM10: 'pm10',
+  PM2_5: 'pm25',
+  O3: 'o3',
+  SO2: 'so2',
+};
+
+/** The document fields of the index's pollutants. */
+export type PollutantField = 'no2' | 'pm10' | 'pm25' | 'o3' | 'so2';
 
 /** The band level (1 to 6) of one concentration. */
 export function bandLevel(pollutant: Pollutant, concentration: number): number {
@@ -61,12 +71,16 @@ export interface AirQualityIndexValue {
  * the first pollutant in {@link POLLUTANTS} order.
  */
 export function airQualityIndex(
-  concentrations: Readonly<Record<'no2' | 'pm10' | 'pm25' | 'o3', number>>,
+  concentrations: Readonly<Record<'no2' | 'pm10' | 'pm25' | 'o3', number>> & {
+    readonly so2?: number | null;
+  },
 ): AirQualityIndexValue {
   let level = 0;
   let dominantPollutant: Pollutant = 'NO2';
   for (const pollutant of POLLUTANTS) {
-    const l = bandLevel(pollutant, concentrations[POLLUTANT_FIELD[pollutant]]);
+    const value = concentrations[POLLUTANT_FIELD[pollutant]];
+    if (value === null || value === undefined) continue;
+    const l = bandLevel(pollutant, value);
     if (l > level) {
       level = l;
       dominantPollutant = pollutant;
@@ -77,12 +91,12 @@ export function airQualityIndex(
 
 /**
  * The index of the pollutants present (an ingested reading may lack some):
- * the worst band among them; null when none of the four is present.
+ * the worst band among them; null when none of the five is present.
  */
 export function airQualityIndexOfPresent(
   concentrations: Readonly<
     Record<'no2' | 'pm10' | 'pm25' | 'o3', number | null | undefined>
-  >,
+  > & { readonly so2?: number | null },
 ): AirQualityIndexValue | null {
   let level = 0;
   let dominantPollutant: Pollutant = 'NO2';

@@ -2,8 +2,8 @@
  * Environment's deterministic seed: one air-quality (and noise) station per
  * district with a reading every hour over the seed window (1,536 air-quality
  * and 1,536 noise readings), 3 water meters per district (1 INFLOW, 2
- * CONSUMPTION) read hourly (4,608 readings), leak alerts where the seed opens
- * a leak, and renewable-energy projects run by economy's businesses.
+ * CONSUMPTION) read hourly (4,608 readings), the leak alerts the detector
+ * finds in them, and renewable-energy projects run by economy's businesses.
  * Figures are synthetic but shaped like the real thing: NO2 and noise follow
  * rush hours and each district's traffic, O3 the afternoon sun, a stagnant-air
  * episode on 21 November raises particles, water demand follows the day and
@@ -25,6 +25,8 @@ import {
   SEED_QUALITY,
   seedSource,
 } from '../../../lib/subgraph-kit/provenance.js';
+import { leakAlertOf } from './analysis/leakAnalysis.js';
+import { judgeNight, nightOf, type NightWindow } from './analysis/nightFlow.js';
 import type {
   AirQualityObservedDoc,
   AirQualityStationDoc,
@@ -37,6 +39,14 @@ import type {
 } from './models/index.js';
 
 const SOURCE = seedSource('environment');
+
+/** The night windows of the seed window (the leak detector judges each). */
+const SEED_NIGHTS = timeSteps(60)
+  .map((at) => nightOf(at))
+  .filter(
+    (w, i, all): w is NightWindow =>
+      w !== null && all.findIndex((x) => x?.night === w.night) === i,
+  );
 
 /** Water demand shape: low at night, peaks at 8:00 and 20:00; mean about 1. */
 function demandFactor(at: Date): number {
@@ -80,15 +90,27 @@ const EPISODE = {
 };
 const inEpisode = (at: Date) => at >= EPISODE.from && at < EPISODE.to;
 
-/** Leaks the seed opens: district, start hour offset, extra inflow m3/h. */
-const LEAKS: { district: string; startHour: number; lossM3h: number }[] = [
-  { district: '13203', startHour: 20, lossM3h: 95 },
-  { district: '13203', startHour: 80, lossM3h: 22 },
-  { district: '13205', startHour: 44, lossM3h: 48 },
-  { district: '13210', startHour: 66, lossM3h: 30 },
-  { district: '13213', startHour: 8, lossM3h: 14 },
-  { district: '13215', startHour: 86, lossM3h: 60 },
-  { district: '13216', startHour: 30, lossM3h: 18 },
+/**
+ * Leaks the seed opens (physical leaks: extra inflow no consumption meter
+ * sees): district, the hour of the window they start and stop (null: still
+ * leaking at the end), extra inflow m3/h. Their alerts are not listed here:
+ * the leak detector (analysis/nightFlow.ts) finds them in the seeded
+ * consumption, as it would in ingested readings; a leak that no night shows
+ * yet (13203's second) has no alert.
+ */
+const LEAKS: {
+  district: string;
+  startHour: number;
+  endHour: number | null;
+  lossM3h: number;
+}[] = [
+  { district: '13203', startHour: 20, endHour: 60, lossM3h: 95 },
+  { district: '13203', startHour: 80, endHour: null, lossM3h: 40 },
+  { district: '13205', startHour: 44, endHour: null, lossM3h: 48 },
+  { district: '13210', startHour: 66, endHour: null, lossM3h: 45 },
+  { district: '13213', startHour: 8, endHour: null, lossM3h: 70 },
+  { district: '13215', startHour: 70, endHour: null, lossM3h: 60 },
+  { district: '13216', startHour: 30, endHour: 56, lossM3h: 25 },
 ];
 
 const SITES = [
@@ -102,18 +124,10 @@ const SITES = [
   'piscine municipale',
 ];
 
-const severityOf = (lossM3h: number): WaterLeakAlertDoc['severity'] =>
-  lossM3h < 20
-    ? 'LOW'
-    : lossM3h < 40
-      ? 'MEDIUM'
-      : lossM3h < 80
-        ? 'HIGH'
-        : 'CRITICAL';
-
 /** Generates every environment document (pure: same output on every run). */
 export function generateEnvironmentSeed() {
   const rng = new SeededRandom('environment');
+  const leakRng = new SeededRandom('environment-leaks');
   const hours = timeSteps(60);
   const stations: AirQualityStationDoc[] = [];
   const airQuality: AirQualityObservedDoc[] = [];
@@ -213,20 +227,7 @@ export function generateEnvironmentSeed() {
         ),
       });
     }
-    // Each leak: detected 2-4 h after it starts; older alerts have been
-    // taken (and the oldest repaired, which stops the leak); recent ones are open.
-    const leaks = LEAKS.filter((l) => l.district === code).map((leak) => {
-      const detectedHour = leak.startHour + rng.int(2, 4);
-      const hoursAgo = hours.length - detectedHour;
-      const status: WaterLeakAlertDoc['status'] =
-        hoursAgo > 60 ? 'RESOLVED' : hoursAgo > 30 ? 'ACKNOWLEDGED' : 'OPEN';
-      const acknowledgedHour = detectedHour + rng.int(1, 5);
-      const endHour =
-        status === 'RESOLVED'
-          ? acknowledgedHour + rng.int(4, 10)
-          : Number.POSITIVE_INFINITY;
-      return { ...leak, detectedHour, status, acknowledgedHour, endHour };
-    });
+    const leaks = LEAKS.filter((l) => l.district === code);
     const atHour = (h: number) =>
       new Date(SEED_WINDOW.from.getTime() + h * 3_600_000);
     // Each meter's cumulative index (FIWARE waterConsumption), m3: what it
@@ -250,7 +251,7 @@ export function generateEnvironmentSeed() {
       const h = index + 1; // hours[index] ends hour h of the window
       const demand = hourlyDemand * demandFactor(at) * rng.float(0.95, 1.05);
       const leaking = leaks
-        .filter((l) => h > l.startHour && h <= l.endHour)
+        .filter((l) => h > l.startHour && h <= (l.endHour ?? Infinity))
         .reduce((sum, l) => sum + l.lossM3h, 0);
       const inflow = demand * (1 + baselineLoss) + leaking;
       const readings: [number, number][] = [
@@ -283,29 +284,46 @@ export function generateEnvironmentSeed() {
     for (const meter of meters.slice(-3))
       meter.latestReading =
         water.findLast((r) => r.meterId === meter._id) ?? null;
-    leaks.forEach((leak, n) => {
-      const open = leak.status === 'OPEN';
-      alerts.push({
-        _id: `env-leak-${code}-${n + 1}`,
-        meterId: `env-wm-${code}-1`,
-        district: code,
-        severity: severityOf(leak.lossM3h),
-        status: leak.status,
-        detectedAt: atHour(leak.detectedHour),
-        estimatedLoss:
-          Math.round(leak.lossM3h * rng.float(0.85, 1.15) * 10) / 10,
-        description: `Inflow exceeds metered consumption by about ${leak.lossM3h} m3/h since ${atHour(leak.startHour).toISOString()}; abnormal night flow.`,
-        acknowledgedAt: open ? null : atHour(leak.acknowledgedHour),
-        acknowledgedBy: open
-          ? null
-          : `env-agent-${String(rng.int(1, 9)).padStart(2, '0')}`,
-        note: open
-          ? null
-          : leak.status === 'RESOLVED'
-            ? 'Fuite localisée et réparée.'
-            : 'Équipe de recherche de fuite envoyée.',
-      });
-    });
+    // The alerts: the detector run over each meter's seeded readings, night
+    // by night; what staff did since is the seed's story (a repaired leak's
+    // alert RESOLVED, one detected more than a day before the window's end
+    // ACKNOWLEDGED, a recent one OPEN), drawn from its own generator.
+    for (const meter of meters.slice(-3)) {
+      const readings = water.filter((r) => r.meterId === meter._id);
+      for (const window of SEED_NIGHTS) {
+        const verdict = judgeNight(readings, window);
+        if (!verdict.raises) continue;
+        const alert = leakAlertOf(meter, verdict);
+        const detected = alert.detectedAt.getTime();
+        const repaired = leaks.some(
+          (l) =>
+            l.endHour !== null &&
+            atHour(l.startHour).getTime() < detected &&
+            atHour(l.endHour).getTime() > detected,
+        );
+        const status: WaterLeakAlertDoc['status'] = repaired
+          ? 'RESOLVED'
+          : SEED_WINDOW.to.getTime() - detected > 24 * 3_600_000
+            ? 'ACKNOWLEDGED'
+            : 'OPEN';
+        const acknowledged = status !== 'OPEN';
+        alerts.push({
+          ...alert,
+          status,
+          acknowledgedAt: acknowledged
+            ? new Date(detected + leakRng.int(1, 4) * 3_600_000)
+            : null,
+          acknowledgedBy: acknowledged
+            ? `env-agent-${String(leakRng.int(1, 9)).padStart(2, '0')}`
+            : null,
+          note: !acknowledged
+            ? null
+            : repaired
+              ? 'Fuite localisée et réparée.'
+              : 'Équipe de recherche de fuite envoyée.',
+        });
+      }
+    }
 
     // Renewable energy: rooftop solar everywhere, one more in the large
     // southern and eastern districts (8th to 12th) with the most roof space.

@@ -5,6 +5,7 @@ import {
   type SubgraphDeps,
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
+import { createLeakAnalysis } from './analysis/leakAnalysis.js';
 import { createContext, type EnvironmentContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -27,5 +28,12 @@ export function createServer(
     deps,
     createContext: (base) => createContext(base, models, ingest),
     ingest,
+    analyses: [
+      createLeakAnalysis({
+        models,
+        events: deps.events,
+        logger: deps.logger,
+      }),
+    ],
   });
 }

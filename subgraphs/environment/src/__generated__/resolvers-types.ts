@@ -6,6 +6,7 @@ import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc, RenewableEnergyProjectDoc, WaterConsumptionObservedDoc, WaterLeakAlertDoc, WaterMeterDoc } from '../models/index.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
+import type { LeakDetectionDoc } from '../models/WaterLeakAlert.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { EnvironmentContext } from '../context.js';
@@ -237,6 +238,33 @@ export type GeoPoint = {
   lon: Scalars['Float']['output'];
 };
 
+/**
+ * What a leak alert came from: one night of one meter (02:00 to 05:00,
+ * Europe/Paris), whose lowest hourly flow was above the meter's baseline, the
+ * lowest minimum night flow of up to 7 nights before.
+ */
+export type LeakDetection = {
+  __typename?: 'LeakDetection';
+  /** The meter's baseline, m3/h. */
+  baseline: Quantity;
+  /** How many nights before the baseline was taken from. */
+  baselineNights: Scalars['Int']['output'];
+  /** Start of the night window. */
+  from: Scalars['DateTime']['output'];
+  /** The lowest flow among the night's readings, m3/h. */
+  minimumNightFlow: Quantity;
+  /** The night's readings, in time order (those still stored). */
+  readings: Array<WaterConsumptionObserved>;
+  rule: LeakDetectionRule;
+  /** End of the night window. */
+  to: Scalars['DateTime']['output'];
+};
+
+/** The rule that raised a leak alert. */
+export type LeakDetectionRule =
+  /** The night's minimum flow above the meter's baseline (docs/live.md). */
+  | 'MINIMUM_NIGHT_FLOW';
+
 export type Mutation = {
   __typename?: 'Mutation';
   /**
@@ -330,7 +358,9 @@ export type Pollutant =
   /** Particulate matter under 2.5 µm. */
   | 'PM2_5'
   /** Particulate matter under 10 µm. */
-  | 'PM10';
+  | 'PM10'
+  /** Sulphur dioxide. */
+  | 'SO2';
 
 /** A measured value with its unit (UCUM or plain unit text). */
 export type Quantity = {
@@ -633,6 +663,21 @@ export type RenewableEnergyType =
   | 'THALASSOTHERMAL'
   | 'WIND';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Each leak alert the detector raises in a district's water network (a
+   * night's minimum flow above a meter's baseline), as it is raised.
+   * Environment staff only, like the alerts themselves.
+   */
+  leakAlertRaised?: Maybe<WaterLeakAlert>;
+};
+
+
+export type SubscriptionLeakAlertRaisedArgs = {
+  district: Scalars['ID']['input'];
+};
+
 /** A time range: from inclusive, to exclusive. */
 export type TimeRangeInput = {
   from?: InputMaybe<Scalars['DateTime']['input']>;
@@ -701,9 +746,9 @@ export type WaterConsumptionObservedEdge = {
 };
 
 /**
- * A suspected leak detected on the water network (abnormal night flow or
- * inflow/consumption imbalance). Reached only through fields that require
- * `environment:staff`.
+ * A suspected leak detected on the water network from its meters' readings (a
+ * minimum night flow above the meter's baseline: docs/live.md, "Leak
+ * detection"). Reached only through fields that require `environment:staff`.
  */
 export type WaterLeakAlert = {
   __typename?: 'WaterLeakAlert';
@@ -712,6 +757,8 @@ export type WaterLeakAlert = {
   acknowledgedBy?: Maybe<Scalars['String']['output']>;
   description: Scalars['String']['output'];
   detectedAt: Scalars['DateTime']['output'];
+  /** How it was detected: the night, the readings and the baseline it came from; null for an alert raised otherwise. */
+  detection?: Maybe<LeakDetection>;
   district: District;
   /** Estimated water lost, m3/h. */
   estimatedLoss: Quantity;
@@ -953,6 +1000,8 @@ export type ResolversTypes = ResolversObject<{
   DistrictAirQuality: ResolverTypeWrapper<DistrictAirQuality>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  LeakDetection: ResolverTypeWrapper<LeakDetectionDoc>;
+  LeakDetectionRule: LeakDetectionRule;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NoiseLevelObserved: ResolverTypeWrapper<NoiseLevelObservedDoc>;
   NoiseLevelObservedConnection: ResolverTypeWrapper<Page>;
@@ -977,6 +1026,7 @@ export type ResolversTypes = ResolversObject<{
   RenewableEnergyProjectEdge: ResolverTypeWrapper<Edge>;
   RenewableEnergyStatus: RenewableEnergyStatus;
   RenewableEnergyType: RenewableEnergyType;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
   WaterBalance: ResolverTypeWrapper<Omit<WaterBalance, 'district'> & { district: ResolversTypes['District'] }>;
   WaterConsumptionObserved: ResolverTypeWrapper<WaterConsumptionObservedDoc>;
@@ -1013,6 +1063,7 @@ export type ResolversParentTypes = ResolversObject<{
   DistrictAirQuality: DistrictAirQuality;
   GeoPoint: GeoPoint;
   Float: Scalars['Float']['output'];
+  LeakDetection: LeakDetectionDoc;
   Mutation: Record<PropertyKey, never>;
   NoiseLevelObserved: NoiseLevelObservedDoc;
   NoiseLevelObservedConnection: Page;
@@ -1031,6 +1082,7 @@ export type ResolversParentTypes = ResolversObject<{
   RenewableEnergyProject: RenewableEnergyProjectDoc;
   RenewableEnergyProjectConnection: Page;
   RenewableEnergyProjectEdge: Edge;
+  Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
   WaterBalance: Omit<WaterBalance, 'district'> & { district: ResolversParentTypes['District'] };
   WaterConsumptionObserved: WaterConsumptionObservedDoc;
@@ -1158,6 +1210,16 @@ export type DistrictAirQualityResolvers<ContextType = EnvironmentContext, Parent
 export type GeoPointResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = ResolversObject<{
   lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lon?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+}>;
+
+export type LeakDetectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['LeakDetection'] = ResolversParentTypes['LeakDetection']> = ResolversObject<{
+  baseline?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  baselineNights?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  minimumNightFlow?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  readings?: Resolver<Array<ResolversTypes['WaterConsumptionObserved']>, ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['LeakDetectionRule'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type MutationResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
@@ -1303,6 +1365,10 @@ export type RenewableEnergyProjectEdgeResolvers<ContextType = EnvironmentContext
   node?: Resolver<ResolversTypes['RenewableEnergyProject'], ParentType, ContextType>;
 }>;
 
+export type SubscriptionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  leakAlertRaised?: SubscriptionResolver<Maybe<ResolversTypes['WaterLeakAlert']>, "leakAlertRaised", ParentType, ContextType, RequireFields<SubscriptionLeakAlertRaisedArgs, 'district'>>;
+}>;
+
 export type WaterBalanceResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterBalance'] = ResolversParentTypes['WaterBalance']> = ResolversObject<{
   consumption?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1343,6 +1409,7 @@ export type WaterLeakAlertResolvers<ContextType = EnvironmentContext, ParentType
   acknowledgedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   detectedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  detection?: Resolver<Maybe<ResolversTypes['LeakDetection']>, ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   estimatedLoss?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -1405,6 +1472,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   District?: DistrictResolvers<ContextType>;
   DistrictAirQuality?: DistrictAirQualityResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
+  LeakDetection?: LeakDetectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NoiseLevelObserved?: NoiseLevelObservedResolvers<ContextType>;
   NoiseLevelObservedConnection?: NoiseLevelObservedConnectionResolvers<ContextType>;
@@ -1423,6 +1491,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
   RenewableEnergyProjectConnection?: RenewableEnergyProjectConnectionResolvers<ContextType>;
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   WaterBalance?: WaterBalanceResolvers<ContextType>;
   WaterConsumptionObserved?: WaterConsumptionObservedResolvers<ContextType>;
   WaterConsumptionObservedConnection?: WaterConsumptionObservedConnectionResolvers<ContextType>;

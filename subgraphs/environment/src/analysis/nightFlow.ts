@@ -100,6 +100,10 @@ function zonedInstant(
     );
     instant = asUtc - (shown - instant);
   }
+  // A wall-clock time that happens twice (the night clocks go back): the first.
+  const earlier = localParts(new Date(instant - 3_600_000));
+  if (earlier.day === day && earlier.hour === hour)
+    return new Date(instant - 3_600_000);
   return new Date(instant);
 }
 

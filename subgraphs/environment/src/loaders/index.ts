@@ -12,6 +12,7 @@ import { renewableEnergyProjectsByDistrict } from './renewableEnergyProjectsByDi
 import { renewableEnergyProjectsByOperator } from './renewableEnergyProjectsByOperator.js';
 import { waterBalanceByDistrict } from './waterBalanceByDistrict.js';
 import { waterMeterById } from './waterMeterById.js';
+import { waterReadingById } from './waterReadingById.js';
 import { waterReadingPagesByMeter } from './waterReadingPagesByMeter.js';
 import { waterMetersByDistrict } from './waterMetersByDistrict.js';
 
@@ -24,6 +25,7 @@ export function createLoaders(models: EnvironmentModels) {
     airQualityReadingById: airQualityReadingById(models),
     noiseLevelPagesByStation: noiseLevelPagesByStation(models),
     waterReadingPagesByMeter: waterReadingPagesByMeter(models),
+    waterReadingById: waterReadingById(models),
     waterMeterById: waterMeterById(models),
     waterMetersByDistrict: waterMetersByDistrict(models),
     latestWaterReadingByMeter: latestWaterReadingByMeter(models),

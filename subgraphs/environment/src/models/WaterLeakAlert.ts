@@ -9,9 +9,27 @@ export const LEAK_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
 /** Longest acknowledgement note. */
 export const LEAK_NOTE_MAX_LENGTH = 500;
 
+/** How an alert was detected (analysis/nightFlow.ts): the night, its readings, the baseline. */
+export interface LeakDetectionDoc {
+  readonly rule: 'MINIMUM_NIGHT_FLOW';
+  /** Local date of the night's morning, `YYYY-MM-DD`. */
+  readonly night: string;
+  /** The night window (02:00 to 05:00 Europe/Paris). */
+  readonly from: Date;
+  readonly to: Date;
+  /** m3/h. */
+  readonly minimumNightFlow: number;
+  /** The lowest minimum night flow of the nights before, m3/h. */
+  readonly baseline: number;
+  /** How many nights the baseline was taken from. */
+  readonly baselineNights: number;
+  /** The night's readings, in time order. */
+  readonly readingIds: readonly string[];
+}
+
 /** A leak alert as stored. */
 export interface WaterLeakAlertDoc {
-  /** `env-leak-<INSEE>-<n>`. */
+  /** `env-leak-<INSEE>-<meter n>-<YYYYMMDD>` (detected), or `env-leak-<INSEE>-<n>`. */
   _id: string;
   meterId: string;
   district: string;
@@ -25,12 +43,18 @@ export interface WaterLeakAlertDoc {
   /** Staff subject. */
   acknowledgedBy: string | null;
   note: string | null;
+  /** How it was detected; absent for an alert raised otherwise. */
+  detection?: LeakDetectionDoc | null;
 }
 
 /** Mongoose schema of {@link WaterLeakAlertDoc}. */
 export const waterLeakAlertSchema = new Schema<WaterLeakAlertDoc>(
   {
-    _id: { type: String, required: true, match: /^env-leak-132\d\d-\d+$/ },
+    _id: {
+      type: String,
+      required: true,
+      match: /^env-leak-132\d\d-\d+(-\d{8})?$/,
+    },
     meterId: { type: String, required: true, match: /^env-wm-132\d\d-\d+$/ },
     district: districtFieldDefinition,
     severity: { type: String, enum: LEAK_SEVERITIES, required: true },
@@ -41,6 +65,7 @@ export const waterLeakAlertSchema = new Schema<WaterLeakAlertDoc>(
     acknowledgedAt: { type: Date, default: null },
     acknowledgedBy: { type: String, default: null, maxlength: 200 },
     note: { type: String, default: null, maxlength: LEAK_NOTE_MAX_LENGTH },
+    detection: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'water_leak_alerts', versionKey: false },
 );

@@ -9,7 +9,7 @@ import { canAcknowledgeWaterLeakAlert } from '../access.js';
 import type { EnvironmentContext } from '../context.js';
 import { LEAK_NOTE_MAX_LENGTH } from '../models/WaterLeakAlert.js';
 
-const LEAK_ALERT_ID = /^env-leak-132(0[1-9]|1[0-6])-\d{1,4}$/;
+const LEAK_ALERT_ID = /^env-leak-132(0[1-9]|1[0-6])-\d{1,4}(-\d{8})?$/;
 // Control characters other than tab and newline have no place in a note.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
@@ -19,7 +19,7 @@ function validateAcknowledgement(args: { id: string; note: string }): string {
   const problems: string[] = [];
   if (!LEAK_ALERT_ID.test(args.id))
     problems.push(
-      `id must be a leak alert id like env-leak-13201-1, got "${args.id.slice(0, 40)}"`,
+      `id must be a leak alert id like env-leak-13201-1-20261121, got "${args.id.slice(0, 40)}"`,
     );
   const note = args.note.trim();
   if (note.length === 0 || note.length > LEAK_NOTE_MAX_LENGTH)

@@ -1,7 +1,11 @@
 /** WaterLeakAlert: operational data, reached only through staff-only fields. */
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
 import type { EnvironmentContext } from '../context.js';
-import type { WaterLeakAlertDoc } from '../models/index.js';
+import type {
+  WaterConsumptionObservedDoc,
+  WaterLeakAlertDoc,
+} from '../models/index.js';
+import type { LeakDetectionDoc } from '../models/WaterLeakAlert.js';
 import { cubicMetresPerHour } from './units.js';
 
 /** The filter of an optional `status` argument (GraphQL has validated the enum). */
@@ -18,4 +22,20 @@ export const WaterLeakAlert = {
   district: (doc: WaterLeakAlertDoc) => ({ code: doc.district }),
   estimatedLoss: (doc: WaterLeakAlertDoc) =>
     cubicMetresPerHour(doc.estimatedLoss),
+  detection: (doc: WaterLeakAlertDoc) => doc.detection ?? null,
+};
+
+export const LeakDetection = {
+  minimumNightFlow: (doc: LeakDetectionDoc) =>
+    cubicMetresPerHour(doc.minimumNightFlow),
+  baseline: (doc: LeakDetectionDoc) => cubicMetresPerHour(doc.baseline),
+  async readings(doc: LeakDetectionDoc, _: unknown, ctx: EnvironmentContext) {
+    const found = await ctx.loaders.waterReadingById.loadMany([
+      ...doc.readingIds,
+    ]);
+    return found.filter(
+      (r): r is WaterConsumptionObservedDoc =>
+        r !== null && !(r instanceof Error),
+    );
+  },
 };

@@ -13,7 +13,7 @@ import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { ReadingReceived } from './ReadingReceived.js';
 import { Business, RenewableEnergyProject } from './RenewableEnergyProject.js';
-import { WaterLeakAlert } from './WaterLeakAlert.js';
+import { LeakDetection, WaterLeakAlert } from './WaterLeakAlert.js';
 import { WaterConsumptionObserved, WaterMeter } from './WaterMeter.js';
 
 export const resolvers: Resolvers = {
@@ -27,6 +27,7 @@ export const resolvers: Resolvers = {
   WaterMeter,
   WaterConsumptionObserved,
   WaterLeakAlert,
+  LeakDetection,
   RenewableEnergyProject,
   Business,
   ReadingReceived,

@@ -14,6 +14,7 @@ export const INGEST_TYPES: Readonly<Record<string, Department>> = Object.freeze(
     AirQualityObserved: 'environment',
     NoiseLevelObserved: 'environment',
     WaterConsumptionObserved: 'environment',
+    Business: 'economy',
     Open311ServiceRequest: 'engagement',
     ServiceRequest: 'engagement',
   },

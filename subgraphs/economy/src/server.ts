@@ -6,6 +6,7 @@ import {
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createContext, type EconomyContext } from './context.js';
+import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
 import { resolvers } from './resolvers/index.js';
 
@@ -24,5 +25,6 @@ export function createServer(
     resolvers,
     deps,
     createContext: (base) => createContext(base, models),
+    ingest: createIngest(models, deps),
   });
 }

@@ -1,5 +1,7 @@
 /** Economy's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
+import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
+import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 import { businessSchema, type BusinessDoc } from './Business.js';
 import { innovationHubSchema, type InnovationHubDoc } from './InnovationHub.js';
 import { investmentSchema, type InvestmentDoc } from './Investment.js';
@@ -13,6 +15,10 @@ import { startupSchema, type StartupDoc } from './Startup.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
+    QuarantinedRecord: connection.model<QuarantineDoc>(
+      'QuarantinedRecord',
+      quarantinedRecordSchema,
+    ),
     Business: connection.model<BusinessDoc>('Business', businessSchema),
     Startup: connection.model<StartupDoc>('Startup', startupSchema),
     InnovationHub: connection.model<InnovationHubDoc>(

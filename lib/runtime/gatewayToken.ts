@@ -30,6 +30,7 @@ import {
   createPrivateKey,
   createPublicKey,
   sign,
+  webcrypto,
   type KeyObject,
 } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -166,6 +167,31 @@ export function bodyHash(body: string): string {
   return createHash('sha256').update(body, 'utf8').digest('base64url');
 }
 
+// The WebCrypto form of each verification key, imported once: jose would
+// convert the KeyObject on every verification (about a tenth of its cost,
+// docs/performance.md). Same key, same checks.
+const cryptoKeys = new WeakMap<KeyObject, Promise<webcrypto.CryptoKey>>();
+function cryptoKeyOf(
+  publicKey: KeyObject,
+): Promise<webcrypto.CryptoKey> | KeyObject {
+  if (publicKey.type !== 'public' || publicKey.asymmetricKeyType !== 'ed25519')
+    return publicKey; // jose refuses it with its own error, as before
+  let key = cryptoKeys.get(publicKey);
+  if (!key) {
+    key = webcrypto.subtle.importKey(
+      'spki',
+      publicKey.export({ type: 'spki', format: 'der' }),
+      { name: 'Ed25519' },
+      false,
+      ['verify'],
+    );
+    // A failed import is not kept: the next verification tries again.
+    key.catch(() => cryptoKeys.delete(publicKey));
+    cryptoKeys.set(publicKey, key);
+  }
+  return key;
+}
+
 /**
  * Verifies a gateway token (the value of the {@link GATEWAY_TOKEN_HEADER}
  * header) for the request body it came with, claims its `jti` (a token is
@@ -187,7 +213,7 @@ export async function verifyGatewayToken(
   }
   let payload;
   try {
-    ({ payload } = await jwtVerify(token.trim(), publicKey, {
+    ({ payload } = await jwtVerify(token.trim(), await cryptoKeyOf(publicKey), {
       algorithms: ALGORITHMS,
       issuer: GATEWAY_TOKEN_ISSUER,
       audience: gatewayTokenAudience(options.subgraph),

@@ -1,10 +1,12 @@
 /**
  * End-to-end: what internal apps need from the city graph (issue 18), against
- * the whole city started as separate services: object identification, and
+ * the whole city started as separate services: object identification, errors
+ * of bad arguments that cost their own field only, and
  * the real client libraries (Apollo Client, urql, graphql-request, the
  * GraphQL Code Generator client preset) as apps use them.
  */
 import { afterAll, beforeAll } from 'vitest';
+import { defineArgumentErrorScenarios } from './argumentErrors.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { defineClientLibraryScenarios } from './clientLibraries.js';
 import { defineNodeScenarios } from './nodes.js';
@@ -22,3 +24,4 @@ afterAll(async () => {
 
 defineNodeScenarios(() => graph);
 defineClientLibraryScenarios(() => graph);
+defineArgumentErrorScenarios(() => graph);

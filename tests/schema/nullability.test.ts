@@ -14,7 +14,14 @@
  * non-null: it is served or refused with its parent.
  */
 import { readFileSync } from 'node:fs';
-import { Kind, parse } from 'graphql';
+import {
+  getNamedType,
+  isEnumType,
+  isNonNullType,
+  isObjectType,
+  Kind,
+  parse,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
 import {
   evaluateAccess,
@@ -27,6 +34,7 @@ import {
   createViewer,
   type Viewer,
 } from '../../lib/runtime/viewer.js';
+import { apiSchemaOfSupergraph } from '../../lib/tooling/composition/index.js';
 
 const sdl = readFileSync(
   new URL('../../supergraph.graphql', import.meta.url),
@@ -116,5 +124,52 @@ describe('root fields of the supergraph', () => {
       /^(Query|Mutation)\./.test(c),
     );
     expect(roots).toEqual([]);
+  });
+});
+
+/**
+ * One bad argument costs its own field (issue 18): a resolver refuses an
+ * invalid argument with BAD_USER_INPUT (docs/errors.md), and a non-null field
+ * would pass that null up to its parent (a station's `readings(first: 1000)`
+ * nulled the station, and the list of stations around it). So every field
+ * that takes an argument whose value the resolver checks (anything but an
+ * enum or a Boolean, which GraphQL validation checks before execution) is
+ * nullable.
+ */
+function nonNullFieldsWithCheckedArguments(source: string): string[] {
+  const api = apiSchemaOfSupergraph(source);
+  const offending: string[] = [];
+  for (const type of Object.values(api.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      if (!isNonNullType(field.type)) continue;
+      const checked = field.args.filter((arg) => {
+        const named = getNamedType(arg.type);
+        return !isEnumType(named) && named.name !== 'Boolean';
+      });
+      if (checked.length > 0) offending.push(`${type.name}.${field.name}`);
+    }
+  }
+  return offending.sort();
+}
+
+describe('fields with arguments', () => {
+  it('are nullable wherever a resolver checks an argument, so a bad one costs that field only', () => {
+    expect(nonNullFieldsWithCheckedArguments(sdl)).toEqual([]);
+  });
+
+  it('catches a non-null connection field with paging arguments (the check can fail)', () => {
+    // TrafficSensor.readings is the second field of that type in the file
+    // (after Query.trafficReadings).
+    let seen = 0;
+    const broken = sdl.replace(
+      /\): TrafficFlowReadingConnection @join__field/g,
+      (match) =>
+        ++seen === 2 ? match.replace('Connection', 'Connection!') : match,
+    );
+    expect(broken).not.toBe(sdl);
+    expect(nonNullFieldsWithCheckedArguments(broken)).toContain(
+      'TrafficSensor.readings',
+    );
   });
 });

@@ -444,7 +444,7 @@ export type Startup = {
   /** eco-su-01 to eco-su-40 in the seed. */
   id: Scalars['ID']['output'];
   /** Funding rounds, newest first. */
-  investments: InvestmentConnection;
+  investments?: Maybe<InvestmentConnection>;
   name: Scalars['String']['output'];
   /** Its NGSI-LD id, urn:ngsi-ld:Startup:<id> (docs/ingestion.md), e.g. urn:ngsi-ld:Startup:eco-su-01. */
   ngsiId: Scalars['ID']['output'];
@@ -843,7 +843,7 @@ export type StartupResolvers<ContextType = EconomyContext, ParentType extends Re
   founded?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   hub?: Resolver<Maybe<ResolversTypes['InnovationHub']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  investments?: Resolver<ResolversTypes['InvestmentConnection'], ParentType, ContextType, Partial<StartupInvestmentsArgs>>;
+  investments?: Resolver<Maybe<ResolversTypes['InvestmentConnection']>, ParentType, ContextType, Partial<StartupInvestmentsArgs>>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['EconomicSector'], ParentType, ContextType>;

@@ -140,7 +140,7 @@ export type DigitalInclusion = {
   __typename?: 'DigitalInclusion';
   latest?: Maybe<DigitalInclusionIndicator>;
   /** Monthly indicators, newest first. */
-  series: DigitalInclusionIndicatorConnection;
+  series?: Maybe<DigitalInclusionIndicatorConnection>;
 };
 
 
@@ -698,7 +698,7 @@ export type TrafficLight = {
   __typename?: 'TrafficLight';
   id: Scalars['ID']['output'];
   /** Citizen reports about this light, newest first. */
-  reports: CitizenReportConnection;
+  reports?: Maybe<CitizenReportConnection>;
 };
 
 
@@ -1096,7 +1096,7 @@ export type DigitalDivideRankResolvers<ContextType = EngagementContext, ParentTy
 
 export type DigitalInclusionResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['DigitalInclusion'] = ResolversParentTypes['DigitalInclusion']> = ResolversObject<{
   latest?: Resolver<Maybe<ResolversTypes['DigitalInclusionIndicator']>, ParentType, ContextType>;
-  series?: Resolver<ResolversTypes['DigitalInclusionIndicatorConnection'], ParentType, ContextType, Partial<DigitalInclusionSeriesArgs>>;
+  series?: Resolver<Maybe<ResolversTypes['DigitalInclusionIndicatorConnection']>, ParentType, ContextType, Partial<DigitalInclusionSeriesArgs>>;
 }>;
 
 export type DigitalInclusionIndicatorResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['DigitalInclusionIndicator'] = ResolversParentTypes['DigitalInclusionIndicator']> = ResolversObject<{
@@ -1321,7 +1321,7 @@ export type SurveyQuestionResolvers<ContextType = EngagementContext, ParentType 
 export type TrafficLightResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['TrafficLight'] = ResolversParentTypes['TrafficLight'], FederationReferenceType extends FederationReferenceTypes['TrafficLight'] = FederationReferenceTypes['TrafficLight']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['TrafficLight']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  reports?: Resolver<ResolversTypes['CitizenReportConnection'], ParentType, ContextType, Partial<TrafficLightReportsArgs>>;
+  reports?: Resolver<Maybe<ResolversTypes['CitizenReportConnection']>, ParentType, ContextType, Partial<TrafficLightReportsArgs>>;
 }>;
 
 export type TrainingProgramResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['TrainingProgram'] = ResolversParentTypes['TrainingProgram'], FederationReferenceType extends FederationReferenceTypes['TrainingProgram'] = FederationReferenceTypes['TrainingProgram']> = ResolversObject<{

@@ -129,9 +129,9 @@ export type AirQualityStation = {
   /** NGSI id, urn:ngsi-ld:Device:<id>: what an AirQualityObserved names in refDevice. */
   ngsiId: Scalars['ID']['output'];
   /** Noise readings, newest first. */
-  noiseLevels: NoiseLevelObservedConnection;
+  noiseLevels?: Maybe<NoiseLevelObservedConnection>;
   /** Air-quality readings, newest first. */
-  readings: AirQualityObservedConnection;
+  readings?: Maybe<AirQualityObservedConnection>;
 };
 
 
@@ -819,7 +819,7 @@ export type WaterMeter = {
   /** NGSI id, urn:ngsi-ld:Device:<id>: what a WaterConsumptionObserved names in refDevice. */
   ngsiId: Scalars['ID']['output'];
   /** Hourly consumption readings, newest first. */
-  readings: WaterConsumptionObservedConnection;
+  readings?: Maybe<WaterConsumptionObservedConnection>;
   role: WaterMeterRole;
 };
 
@@ -1152,8 +1152,8 @@ export type AirQualityStationResolvers<ContextType = EnvironmentContext, ParentT
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  noiseLevels?: Resolver<ResolversTypes['NoiseLevelObservedConnection'], ParentType, ContextType, Partial<AirQualityStationNoiseLevelsArgs>>;
-  readings?: Resolver<ResolversTypes['AirQualityObservedConnection'], ParentType, ContextType, Partial<AirQualityStationReadingsArgs>>;
+  noiseLevels?: Resolver<Maybe<ResolversTypes['NoiseLevelObservedConnection']>, ParentType, ContextType, Partial<AirQualityStationNoiseLevelsArgs>>;
+  readings?: Resolver<Maybe<ResolversTypes['AirQualityObservedConnection']>, ParentType, ContextType, Partial<AirQualityStationReadingsArgs>>;
 }>;
 
 export type AirQualityStationConnectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityStationConnection'] = ResolversParentTypes['AirQualityStationConnection']> = ResolversObject<{
@@ -1442,7 +1442,7 @@ export type WaterMeterResolvers<ContextType = EnvironmentContext, ParentType ext
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  readings?: Resolver<ResolversTypes['WaterConsumptionObservedConnection'], ParentType, ContextType, Partial<WaterMeterReadingsArgs>>;
+  readings?: Resolver<Maybe<ResolversTypes['WaterConsumptionObservedConnection']>, ParentType, ContextType, Partial<WaterMeterReadingsArgs>>;
   role?: Resolver<ResolversTypes['WaterMeterRole'], ParentType, ContextType>;
 }>;
 

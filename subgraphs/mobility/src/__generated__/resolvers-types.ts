@@ -46,7 +46,7 @@ export type AirQualityStation = {
    * by id), at most `first`: a geo query on the sensors' positions. `radiusMeters` 1 to 5000,
    * `first` 1 to 50, else BAD_USER_INPUT.
    */
-  nearbyTrafficSensors: Array<TrafficSensor>;
+  nearbyTrafficSensors?: Maybe<Array<TrafficSensor>>;
 };
 
 
@@ -637,7 +637,7 @@ export type TrafficSensor = {
   /** NGSI id, urn:ngsi-ld:Device:<id>: what a TrafficFlowObserved names in refDevice. */
   ngsiId: Scalars['ID']['output'];
   /** Flow readings, newest first. */
-  readings: TrafficFlowReadingConnection;
+  readings?: Maybe<TrafficFlowReadingConnection>;
   roadName: Scalars['String']['output'];
 };
 
@@ -929,7 +929,7 @@ export type ResolversParentTypes = ResolversObject<{
 export type AirQualityStationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation'], FederationReferenceType extends FederationReferenceTypes['AirQualityStation'] = FederationReferenceTypes['AirQualityStation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AirQualityStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  nearbyTrafficSensors?: Resolver<Array<ResolversTypes['TrafficSensor']>, ParentType, ContextType, RequireFields<AirQualityStationNearbyTrafficSensorsArgs, 'first' | 'radiusMeters'>>;
+  nearbyTrafficSensors?: Resolver<Maybe<Array<ResolversTypes['TrafficSensor']>>, ParentType, ContextType, RequireFields<AirQualityStationNearbyTrafficSensorsArgs, 'first' | 'radiusMeters'>>;
 }>;
 
 export type BikeStationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['BikeStation'] = ResolversParentTypes['BikeStation'], FederationReferenceType extends FederationReferenceTypes['BikeStation'] = FederationReferenceTypes['BikeStation']> = ResolversObject<{
@@ -1175,7 +1175,7 @@ export type TrafficSensorResolvers<ContextType = MobilityContext, ParentType ext
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   ngsiId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  readings?: Resolver<ResolversTypes['TrafficFlowReadingConnection'], ParentType, ContextType, Partial<TrafficSensorReadingsArgs>>;
+  readings?: Resolver<Maybe<ResolversTypes['TrafficFlowReadingConnection']>, ParentType, ContextType, Partial<TrafficSensorReadingsArgs>>;
   roadName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 

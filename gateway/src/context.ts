@@ -48,7 +48,11 @@ export interface ContextFactoryOptions {
   logger: Logger;
 }
 
-function header(req: IncomingMessage, name: string): string | null {
+/** A request header as the gateway records it (trimmed, at most 200 characters), or null. */
+export function requestHeader(
+  req: IncomingMessage,
+  name: string,
+): string | null {
   const value = req.headers[name];
   if (typeof value !== 'string') return null;
   const trimmed = value.trim().slice(0, 200);
@@ -71,12 +75,36 @@ export function createContextFactory(options: ContextFactoryOptions) {
       viewer,
       requestId,
       logger: options.logger.child({ requestId }),
-      clientName: header(req, CLIENT_NAME_HEADER),
-      clientVersion: header(req, CLIENT_VERSION_HEADER),
+      clientName: requestHeader(req, CLIENT_NAME_HEADER),
+      clientVersion: requestHeader(req, CLIENT_VERSION_HEADER),
       subgraphsCalled: new Set(),
       clientRequestId,
       auditedWrite: false,
       auditRecorded: false,
     };
+  };
+}
+
+/**
+ * The context of an operation the gateway runs itself through its Apollo
+ * Server (a subscription's event, an Open311 call), for `viewer`.
+ */
+export function newGatewayContext(options: {
+  viewer: Viewer;
+  requestId: string;
+  logger: Logger;
+  clientName: string | null;
+  clientVersion: string | null;
+}): GatewayContext {
+  return {
+    viewer: options.viewer,
+    requestId: options.requestId,
+    logger: options.logger.child({ requestId: options.requestId }),
+    clientName: options.clientName,
+    clientVersion: options.clientVersion,
+    subgraphsCalled: new Set(),
+    clientRequestId: null,
+    auditedWrite: false,
+    auditRecorded: false,
   };
 }

@@ -33,7 +33,11 @@ import {
 } from '../../lib/runtime/http.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import type { Viewer } from '../../lib/runtime/viewer.js';
-import { CLIENT_NAME_HEADER, CLIENT_VERSION_HEADER } from './context.js';
+import {
+  CLIENT_NAME_HEADER,
+  CLIENT_VERSION_HEADER,
+  requestHeader,
+} from './context.js';
 import {
   DispatchUnavailableError,
   type EntityResult,
@@ -89,13 +93,6 @@ function sendJson(
   }
   res.setHeader('content-type', `${contentType}; charset=utf-8`);
   res.end(JSON.stringify(body));
-}
-
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  if (typeof value !== 'string') return null;
-  const trimmed = value.trim().slice(0, 200);
-  return trimmed === '' ? null : trimmed;
 }
 
 /** The media type of the Content-Type header, lower case, without parameters. */
@@ -311,8 +308,8 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
           requestId,
           operationName,
           viewer,
-          clientName: header(req, CLIENT_NAME_HEADER),
-          clientVersion: header(req, CLIENT_VERSION_HEADER),
+          clientName: requestHeader(req, CLIENT_NAME_HEADER),
+          clientVersion: requestHeader(req, CLIENT_VERSION_HEADER),
           format,
           keyValues,
           source: { kind: 'partner', id: viewer.subject },
@@ -393,8 +390,8 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
       await dispatcher.recordRefusal({
         requestId,
         operationName,
-        clientName: header(req, CLIENT_NAME_HEADER),
-        clientVersion: header(req, CLIENT_VERSION_HEADER),
+        clientName: requestHeader(req, CLIENT_NAME_HEADER),
+        clientVersion: requestHeader(req, CLIENT_VERSION_HEADER),
         viewer,
         code: error.v2Error,
         durationMs: performance.now() - started,

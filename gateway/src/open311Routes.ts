@@ -30,6 +30,8 @@ import type { Viewer } from '../../lib/runtime/viewer.js';
 import {
   CLIENT_NAME_HEADER,
   CLIENT_VERSION_HEADER,
+  newGatewayContext,
+  requestHeader,
   type GatewayContext,
 } from './context.js';
 
@@ -166,23 +168,13 @@ export function createOpen311Routes(options: Open311RoutesOptions): HttpRoute {
     query: string,
     variables: Record<string, unknown>,
   ) => {
-    const header = (name: string) => {
-      const value = req.headers[name];
-      return typeof value === 'string' && value.trim() !== ''
-        ? value.trim().slice(0, 200)
-        : null;
-    };
-    const contextValue: GatewayContext = {
+    const contextValue = newGatewayContext({
       viewer,
       requestId,
-      logger: logger.child({ requestId }),
-      clientName: header(CLIENT_NAME_HEADER) ?? 'open311',
-      clientVersion: header(CLIENT_VERSION_HEADER),
-      subgraphsCalled: new Set(),
-      clientRequestId: null,
-      auditedWrite: false,
-      auditRecorded: false,
-    };
+      logger,
+      clientName: requestHeader(req, CLIENT_NAME_HEADER) ?? 'open311',
+      clientVersion: requestHeader(req, CLIENT_VERSION_HEADER),
+    });
     const response = await options
       .apollo()
       .executeOperation({ query, variables }, { contextValue });

@@ -49,6 +49,8 @@ import type { CallerAuthenticator } from '../../../lib/gateway/createCallerAuthe
 import {
   CLIENT_NAME_HEADER,
   CLIENT_VERSION_HEADER,
+  newGatewayContext,
+  requestHeader,
   type GatewayContext,
 } from '../context.js';
 import { checkRequestLimits } from '../requestLimits.js';
@@ -180,13 +182,6 @@ const liveError = (
   extensions: Record<string, unknown> = {},
 ) => new GraphQLError(message, { extensions: { ...extensions, code } });
 
-function header(req: IncomingMessage, name: string): string | null {
-  const value = req.headers[name];
-  if (typeof value !== 'string') return null;
-  const trimmed = value.trim().slice(0, 200);
-  return trimmed === '' ? null : trimmed;
-}
-
 /** A stable key for "the same reader": executions are shared between subscribers with equal keys. */
 function viewerKey(viewer: Viewer): string {
   return JSON.stringify([
@@ -296,17 +291,13 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     errors: GraphQLError[];
   }> => {
     const requestId = randomUUID();
-    const contextValue: GatewayContext = {
+    const contextValue = newGatewayContext({
       viewer: session.viewer,
       requestId,
-      logger: logger.child({ requestId }),
+      logger,
       clientName: session.clientName,
       clientVersion: session.clientVersion,
-      subgraphsCalled: new Set(),
-      clientRequestId: null,
-      auditedWrite: false,
-      auditRecorded: false,
-    };
+    });
     const response = await options
       .apollo()
       .executeOperation(
@@ -710,8 +701,8 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     return {
       viewer,
       expiresAt,
-      clientName: header(req, CLIENT_NAME_HEADER),
-      clientVersion: header(req, CLIENT_VERSION_HEADER),
+      clientName: requestHeader(req, CLIENT_NAME_HEADER),
+      clientVersion: requestHeader(req, CLIENT_VERSION_HEADER),
       callerKey:
         viewer.subject === null
           ? `ip:${req.socket.remoteAddress ?? 'unknown'}`

@@ -8,10 +8,13 @@ export const codegen: SubgraphCodegen = {
     TrafficFlowReading: '../models/index.js#TrafficFlowReadingDoc',
     TrafficLight: '../models/index.js#TrafficLightDoc',
     SignalPlan: '../models/TrafficLight.js#SignalPlanDoc',
+    TrafficLightFault: '../models/TrafficLight.js#TrafficLightFaultDoc',
     TransitLine: '../models/index.js#TransitLineDoc',
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',
     CongestionWindow: '../analysis/congestionWindow.js#CongestionWindowValue',
+    SignalPlanRecommendation:
+      '../resolvers/SignalPlanRecommendation.js#SignalPlanRecommendationValue',
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
     InnovationHub: '../resolvers/InnovationHub.js#InnovationHubRef',
     AirQualityStation: '../resolvers/AirQualityStation.js#AirQualityStationRef',

@@ -4,8 +4,9 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
-import type { SignalPlanDoc } from '../models/TrafficLight.js';
+import type { SignalPlanDoc, TrafficLightFaultDoc } from '../models/TrafficLight.js';
 import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
+import type { SignalPlanRecommendationValue } from '../resolvers/SignalPlanRecommendation.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { InnovationHubRef } from '../resolvers/InnovationHub.js';
 import type { AirQualityStationRef } from '../resolvers/AirQualityStation.js';
@@ -128,7 +129,7 @@ export type CongestionSummary = {
   stale?: Maybe<Scalars['Boolean']['output']>;
 };
 
-/** A district's congestion over a sliding window, with the readings it came from. */
+/** Congestion over a sliding window of a district's readings (or of the sensors near a traffic light), with the readings it came from. */
 export type CongestionWindow = {
   __typename?: 'CongestionWindow';
   /** Mean occupancy of the readings, 0 to 1. */
@@ -221,8 +222,23 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Replays quarantined records through mobility's ingestion (after the cause is fixed, e.g. the device registered). Department staff only. */
   replayMobilityQuarantine?: Maybe<Array<QuarantineReplay>>;
+  /**
+   * Reports a fault on an OPERATIONAL light or one under MAINTENANCE, with
+   * what is wrong (10 to 500 characters): its status becomes FAULT. Mobility
+   * staff only (citizens report through engagement's citizen reports).
+   */
+  reportTrafficLightFault?: Maybe<TrafficLight>;
   /** Puts a new signal plan in force on a traffic light. Traffic control staff only. */
   setSignalPlan?: Maybe<TrafficLight>;
+  /**
+   * Takes a traffic light into MAINTENANCE or puts it back into service
+   * (OPERATIONAL), with the reason (1 to 500 characters). A FAULT light goes
+   * through MAINTENANCE before it is OPERATIONAL again; a fault is reported
+   * with `reportTrafficLightFault`. Mobility staff only. CONFLICT on an
+   * impossible transition or a stale `expectedVersion`; a retry with the same
+   * `idempotencyKey` answers the first result (docs/workflows.md).
+   */
+  setTrafficLightStatus?: Maybe<TrafficLight>;
 };
 
 
@@ -231,8 +247,25 @@ export type MutationReplayMobilityQuarantineArgs = {
 };
 
 
+export type MutationReportTrafficLightFaultArgs = {
+  description: Scalars['String']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  trafficLightId: Scalars['ID']['input'];
+};
+
+
 export type MutationSetSignalPlanArgs = {
   plan: SignalPlanInput;
+  trafficLightId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetTrafficLightStatusArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+  status: TrafficLightStatus;
   trafficLightId: Scalars['ID']['input'];
 };
 
@@ -247,6 +280,14 @@ export type PageInfo = {
   hasPreviousPage: Scalars['Boolean']['output'];
   /** Cursor of the first item of the page; null when the page is empty. */
   startCursor?: Maybe<Scalars['String']['output']>;
+};
+
+/** A plan a recommendation proposes, in the shape of `setSignalPlan`'s `plan` argument. */
+export type ProposedSignalPlan = {
+  __typename?: 'ProposedSignalPlan';
+  cycleSeconds: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  phases: Array<SignalPhase>;
 };
 
 /** A measured value with its unit (UCUM or plain unit text). */
@@ -331,6 +372,16 @@ export type Query = {
    * BAD_USER_INPUT.
    */
   reading?: Maybe<ReadingReceived>;
+  /**
+   * Signal-plan changes the congestion near the traffic lights recommends (docs/live.md,
+   * "Signal-plan recommendations"), one per light that has one, by light id: for each light of
+   * `district` (all by default) not under maintenance, the readings of the traffic sensors within
+   * `radiusMeters` of it (at most 50, nearest first) over the 15 and 5 minutes up to `at` (by
+   * default now), judged by the rule LENGTHEN_CYCLE or SHORTEN_CYCLE. Each carries the readings,
+   * windows and rule it came from and the plan to apply with `setSignalPlan`. `radiusMeters` 1 to
+   * 5000, else BAD_USER_INPUT. Mobility staff only.
+   */
+  signalPlanRecommendations?: Maybe<Array<SignalPlanRecommendation>>;
   trafficLight?: Maybe<TrafficLight>;
   trafficLights?: Maybe<TrafficLightConnection>;
   /** Readings across sensors, newest first; filter by district and time range. */
@@ -362,6 +413,13 @@ export type QueryMobilityQuarantineArgs = {
 
 export type QueryReadingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySignalPlanRecommendationsArgs = {
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  district?: InputMaybe<Scalars['ID']['input']>;
+  radiusMeters?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -489,6 +547,41 @@ export type SignalPlanInput = {
 };
 
 /**
+ * A signal-plan change recommended for a traffic light from the congestion its nearby sensors
+ * measured, with what it came from. Staff apply it with
+ * `setSignalPlan(trafficLightId: trafficLight.id, plan: proposedPlan)`.
+ */
+export type SignalPlanRecommendation = {
+  __typename?: 'SignalPlanRecommendation';
+  /** When the windows end (the `at` asked, or the time of the question). */
+  at: Scalars['DateTime']['output'];
+  /** The plan in force the recommendation starts from. */
+  currentPlan: SignalPlan;
+  /** Which readings, which windows and which rule, in one sentence. */
+  explanation: Scalars['String']['output'];
+  proposedPlan: ProposedSignalPlan;
+  /** How far from the light the sensors were looked for. */
+  radiusMeters: Scalars['Int']['output'];
+  /** The readings of the 15-minute window (the 5-minute one is inside it), by id. */
+  readingIds: Array<Scalars['ID']['output']>;
+  /** Those readings. */
+  readings: Array<TrafficFlowReading>;
+  rule: SignalPlanRule;
+  trafficLight: TrafficLight;
+  /** Congestion of the nearby sensors over the 5 minutes up to `at`. */
+  window5: CongestionWindow;
+  /** Congestion of the nearby sensors over the 15 minutes up to `at`. */
+  window15: CongestionWindow;
+};
+
+/** The rule behind a signal-plan recommendation (docs/live.md, "Signal-plan recommendations"). */
+export type SignalPlanRule =
+  /** The 15- and the 5-minute windows are both HEAVY or JAMMED: a cycle 20 s (HEAVY) or 30 s (JAMMED) longer, given to the longest phase, at most 180 s. */
+  | 'LENGTHEN_CYCLE'
+  /** Both windows FREE_FLOW and the cycle over 60 s: 20 s back from the longest phase, not under a 60 s cycle or 5 s of green. */
+  | 'SHORTEN_CYCLE';
+
+/**
  * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
  * gateway's /graphql. Each event is answered through the gateway's query path, with the
  * subscriber's access: a field it may not read is null with the usual error.
@@ -590,6 +683,8 @@ export type TrafficFlowReadingEdge = {
 export type TrafficLight = {
   __typename?: 'TrafficLight';
   district: District;
+  /** The fault reported while the light is FAULT (and kept through its MAINTENANCE); null otherwise. Mobility staff. */
+  fault?: Maybe<TrafficLightFault>;
   id: Scalars['ID']['output'];
   intersection: Scalars['String']['output'];
   location: GeoPoint;
@@ -601,6 +696,12 @@ export type TrafficLight = {
   status: TrafficLightStatus;
   /** When the light last reported its status (FIWARE Device); null before any report. */
   statusObservedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * 1 until its status is first changed through the graph, +1 on each change
+   * (`setTrafficLightStatus`, `reportTrafficLightFault`): send it as
+   * `expectedVersion` (docs/workflows.md).
+   */
+  version: Scalars['Int']['output'];
 };
 
 export type TrafficLightConnection = {
@@ -617,6 +718,15 @@ export type TrafficLightEdge = {
   __typename?: 'TrafficLightEdge';
   cursor: Scalars['String']['output'];
   node: TrafficLight;
+};
+
+/** A fault reported on a traffic light. */
+export type TrafficLightFault = {
+  __typename?: 'TrafficLightFault';
+  description: Scalars['String']['output'];
+  reportedAt: Scalars['DateTime']['output'];
+  /** Staff identifier of who reported it. */
+  reportedBy?: Maybe<Scalars['String']['output']>;
 };
 
 export type TrafficLightStatus =
@@ -846,6 +956,7 @@ export type ResolversTypes = ResolversObject<{
   InnovationHub: ResolverTypeWrapper<InnovationHubRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  ProposedSignalPlan: ResolverTypeWrapper<ProposedSignalPlan>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
   QuarantineReplayOutcome: QuarantineReplayOutcome;
@@ -862,6 +973,8 @@ export type ResolversTypes = ResolversObject<{
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
   SignalPlanInput: SignalPlanInput;
+  SignalPlanRecommendation: ResolverTypeWrapper<SignalPlanRecommendationValue>;
+  SignalPlanRule: SignalPlanRule;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: ResolverTypeWrapper<TrafficFlowReadingDoc>;
@@ -870,6 +983,7 @@ export type ResolversTypes = ResolversObject<{
   TrafficLight: ResolverTypeWrapper<TrafficLightDoc>;
   TrafficLightConnection: ResolverTypeWrapper<Page>;
   TrafficLightEdge: ResolverTypeWrapper<Edge>;
+  TrafficLightFault: ResolverTypeWrapper<TrafficLightFaultDoc>;
   TrafficLightStatus: TrafficLightStatus;
   TrafficSensor: ResolverTypeWrapper<TrafficSensorDoc>;
   TrafficSensorConnection: ResolverTypeWrapper<Page>;
@@ -898,6 +1012,7 @@ export type ResolversParentTypes = ResolversObject<{
   InnovationHub: InnovationHubRef;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  ProposedSignalPlan: ProposedSignalPlan;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -911,6 +1026,7 @@ export type ResolversParentTypes = ResolversObject<{
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
   SignalPlanInput: SignalPlanInput;
+  SignalPlanRecommendation: SignalPlanRecommendationValue;
   Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: TrafficFlowReadingDoc;
@@ -919,6 +1035,7 @@ export type ResolversParentTypes = ResolversObject<{
   TrafficLight: TrafficLightDoc;
   TrafficLightConnection: Page;
   TrafficLightEdge: Edge;
+  TrafficLightFault: TrafficLightFaultDoc;
   TrafficSensor: TrafficSensorDoc;
   TrafficSensorConnection: Page;
   TrafficSensorEdge: Edge;
@@ -1015,7 +1132,9 @@ export type InnovationHubResolvers<ContextType = MobilityContext, ParentType ext
 
 export type MutationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   replayMobilityQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayMobilityQuarantineArgs, 'ids'>>;
+  reportTrafficLightFault?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationReportTrafficLightFaultArgs, 'description' | 'trafficLightId'>>;
   setSignalPlan?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationSetSignalPlanArgs, 'plan' | 'trafficLightId'>>;
+  setTrafficLightStatus?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationSetTrafficLightStatusArgs, 'reason' | 'status' | 'trafficLightId'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1023,6 +1142,12 @@ export type PageInfoResolvers<ContextType = MobilityContext, ParentType extends 
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type ProposedSignalPlanResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['ProposedSignalPlan'] = ResolversParentTypes['ProposedSignalPlan']> = ResolversObject<{
+  cycleSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phases?: Resolver<Array<ResolversTypes['SignalPhase']>, ParentType, ContextType>;
 }>;
 
 export type QuantityResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
@@ -1068,6 +1193,7 @@ export type QueryResolvers<ContextType = MobilityContext, ParentType extends Res
   bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
   mobilityQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryMobilityQuarantineArgs>>;
   reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
+  signalPlanRecommendations?: Resolver<Maybe<Array<ResolversTypes['SignalPlanRecommendation']>>, ParentType, ContextType, RequireFields<QuerySignalPlanRecommendationsArgs, 'radiusMeters'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<Maybe<ResolversTypes['TrafficLightConnection']>, ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
   trafficReadings?: Resolver<Maybe<ResolversTypes['TrafficFlowReadingConnection']>, ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
@@ -1109,6 +1235,20 @@ export type SignalPlanResolvers<ContextType = MobilityContext, ParentType extend
   validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
+export type SignalPlanRecommendationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['SignalPlanRecommendation'] = ResolversParentTypes['SignalPlanRecommendation']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currentPlan?: Resolver<ResolversTypes['SignalPlan'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  proposedPlan?: Resolver<ResolversTypes['ProposedSignalPlan'], ParentType, ContextType>;
+  radiusMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  readingIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  readings?: Resolver<Array<ResolversTypes['TrafficFlowReading']>, ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['SignalPlanRule'], ParentType, ContextType>;
+  trafficLight?: Resolver<ResolversTypes['TrafficLight'], ParentType, ContextType>;
+  window5?: Resolver<ResolversTypes['CongestionWindow'], ParentType, ContextType>;
+  window15?: Resolver<ResolversTypes['CongestionWindow'], ParentType, ContextType>;
+}>;
+
 export type SubscriptionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   readingReceived?: SubscriptionResolver<Maybe<ResolversTypes['ReadingReceived']>, "readingReceived", ParentType, ContextType, Partial<SubscriptionReadingReceivedArgs>>;
   signalPlanChanged?: SubscriptionResolver<Maybe<ResolversTypes['TrafficLight']>, "signalPlanChanged", ParentType, ContextType, RequireFields<SubscriptionSignalPlanChangedArgs, 'trafficLightId'>>;
@@ -1144,6 +1284,7 @@ export type TrafficFlowReadingEdgeResolvers<ContextType = MobilityContext, Paren
 export type TrafficLightResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLight'] = ResolversParentTypes['TrafficLight'], FederationReferenceType extends FederationReferenceTypes['TrafficLight'] = FederationReferenceTypes['TrafficLight']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['TrafficLight']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  fault?: Resolver<Maybe<ResolversTypes['TrafficLightFault']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   intersection?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
@@ -1152,6 +1293,7 @@ export type TrafficLightResolvers<ContextType = MobilityContext, ParentType exte
   signalPlan?: Resolver<Maybe<ResolversTypes['SignalPlan']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrafficLightStatus'], ParentType, ContextType>;
   statusObservedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type TrafficLightConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightConnection'] = ResolversParentTypes['TrafficLightConnection']> = ResolversObject<{
@@ -1164,6 +1306,12 @@ export type TrafficLightConnectionResolvers<ContextType = MobilityContext, Paren
 export type TrafficLightEdgeResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightEdge'] = ResolversParentTypes['TrafficLightEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['TrafficLight'], ParentType, ContextType>;
+}>;
+
+export type TrafficLightFaultResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightFault'] = ResolversParentTypes['TrafficLightFault']> = ResolversObject<{
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type TrafficSensorResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficSensor'] = ResolversParentTypes['TrafficSensor'], FederationReferenceType extends FederationReferenceTypes['TrafficSensor'] = FederationReferenceTypes['TrafficSensor']> = ResolversObject<{
@@ -1224,6 +1372,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   InnovationHub?: InnovationHubResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ProposedSignalPlan?: ProposedSignalPlanResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
@@ -1235,6 +1384,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   RecordSource?: RecordSourceResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
+  SignalPlanRecommendation?: SignalPlanRecommendationResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TrafficFlowReading?: TrafficFlowReadingResolvers<ContextType>;
   TrafficFlowReadingConnection?: TrafficFlowReadingConnectionResolvers<ContextType>;
@@ -1242,6 +1392,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   TrafficLight?: TrafficLightResolvers<ContextType>;
   TrafficLightConnection?: TrafficLightConnectionResolvers<ContextType>;
   TrafficLightEdge?: TrafficLightEdgeResolvers<ContextType>;
+  TrafficLightFault?: TrafficLightFaultResolvers<ContextType>;
   TrafficSensor?: TrafficSensorResolvers<ContextType>;
   TrafficSensorConnection?: TrafficSensorConnectionResolvers<ContextType>;
   TrafficSensorEdge?: TrafficSensorEdgeResolvers<ContextType>;

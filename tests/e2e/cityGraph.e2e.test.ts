@@ -12,6 +12,7 @@ import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { eventually } from './eventually.js';
 import { defineOpen311Scenarios } from './open311.js';
 import { distanceMetres } from '../../lib/ingest/validateObservation.js';
+import { seedCount } from '../../lib/subgraph-kit/seedPlan.js';
 
 let graph: CityGraph;
 
@@ -50,8 +51,12 @@ describe('the city graph', () => {
     const district = result.data?.['district'] as Record<string, unknown>;
     expect(district).toMatchObject({
       name: 'Marseille 3e Arrondissement',
-      congestion: { sensorCount: 8, averageSpeed: { unit: 'km/h' } },
-      businessCount: 25,
+      // Seeded in proportion to population and land use (seedPlan.ts): 12 and 41.
+      congestion: {
+        sensorCount: seedCount('trafficSensors', '13203'),
+        averageSpeed: { unit: 'km/h' },
+      },
+      businessCount: seedCount('businesses', '13203'),
     });
     expect(district['airQuality']).toBeTruthy();
     expect(district['digitalInclusion']).toBeTruthy();

@@ -51,7 +51,7 @@ describe('mobility subgraph', () => {
     await db.stop();
   });
 
-  it('resolves 128 TrafficSensor references with one database query', async () => {
+  it('resolves 144 TrafficSensor references with one database query', async () => {
     const representations = seed.sensors.map((s) => ({
       __typename: 'TrafficSensor',
       id: s._id,
@@ -63,7 +63,7 @@ describe('mobility subgraph', () => {
       { r: representations },
     );
     expect(result.errors).toBeUndefined();
-    expect((result.data?.['_entities'] as unknown[]).length).toBe(128);
+    expect((result.data?.['_entities'] as unknown[]).length).toBe(144);
     expect(db.commands()).toEqual(['find traffic_sensors']);
   });
 

@@ -80,6 +80,26 @@ async function post(url: string, query: string): Promise<number> {
   return ms;
 }
 
+/** Sum and count of `gateway_subgraph_fetch_duration_seconds` per subgraph (ok outcomes), from /metrics. */
+async function subgraphFetchTotals(
+  metricsUrl: string,
+): Promise<Map<string, { sum: number; count: number }>> {
+  const text = await (await fetch(metricsUrl)).text();
+  const totals = new Map<string, { sum: number; count: number }>();
+  const line =
+    /^gateway_subgraph_fetch_duration_seconds_(sum|count)\{([^}]*)\} (\S+)$/gm;
+  for (const m of text.matchAll(line)) {
+    const labels = m[2] ?? '';
+    if (!labels.includes('outcome="ok"')) continue;
+    const name = /subgraph="([^"]+)"/.exec(labels)?.[1] ?? '?';
+    const entry = totals.get(name) ?? { sum: 0, count: 0 };
+    if (m[1] === 'sum') entry.sum += Number(m[3]);
+    else entry.count += Number(m[3]);
+    totals.set(name, entry);
+  }
+  return totals;
+}
+
 /** The 16 districts' INSEE codes (13201 to 13216). */
 const CODES = Array.from({ length: 16 }, (_, i) => String(13201 + i));
 
@@ -150,10 +170,25 @@ try {
   console.log(
     `node ${process.version}; city started and seeded in ${((performance.now() - tStart) / 1000).toFixed(1)} s`,
   );
-  const overview = await times(url, DISTRICT_OVERVIEW, 20, 200);
+  const metricsUrl = `http://127.0.0.1:${gatewayPort}/metrics`;
+  await times(url, DISTRICT_OVERVIEW, 20, 0);
+  const before = await subgraphFetchTotals(metricsUrl);
+  const overview = await times(url, DISTRICT_OVERVIEW, 0, 200);
+  const after = await subgraphFetchTotals(metricsUrl);
   console.log(
     `README DistrictOverview, 1 client, 200 requests: p50 ${percentile(overview, 50).toFixed(1)} ms, p99 ${percentile(overview, 99).toFixed(1)} ms`,
   );
+  // Where a request's time goes: each subgraph's mean fetch as the gateway saw it.
+  const breakdown = [...after]
+    .map(([name, a]) => {
+      const b = before.get(name) ?? { sum: 0, count: 0 };
+      const n = a.count - b.count;
+      return n > 0
+        ? `${name} ${(n / 200).toFixed(1)} fetches × ${(((a.sum - b.sum) / n) * 1000).toFixed(1)} ms`
+        : '';
+    })
+    .filter((s) => s !== '');
+  console.log(`  per request, mean subgraph fetch: ${breakdown.join('; ')}`);
   // `districts { trafficSensors(first: 8) { ... readings(first: 24) } }` in one operation
   // loads 3,088 objects, over the gateway's limit of 2,500 (gateway/src/listCost.ts), so
   // it is refused with GRAPHQL_VALIDATION_FAILED; the same 3,072 readings are fetched

@@ -12,6 +12,8 @@ export const codegen: SubgraphCodegen = {
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',
     CongestionWindow: '../analysis/congestionWindow.js#CongestionWindowValue',
+    SignalPlanRecommendation:
+      '../resolvers/SignalPlanRecommendation.js#SignalPlanRecommendationValue',
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
     InnovationHub: '../resolvers/InnovationHub.js#InnovationHubRef',
     AirQualityStation: '../resolvers/AirQualityStation.js#AirQualityStationRef',

@@ -1,40 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { WindowReading } from '../src/analysis/congestionWindow.js';
 import { recommendSignalPlan } from '../src/analysis/signalPlanRecommendation.js';
-
-/**
- * A morning rush hour near one light, two sensors reporting every minute
- * from 06:30 to 10:00 UTC: occupancy 8 % until 07:30, rising to 72 % at
- * 08:15, held until 08:45, falling back to 8 % by 09:30.
- */
-function rushHour(): WindowReading[] {
-  const readings: WindowReading[] = [];
-  const start = Date.UTC(2026, 11, 1, 6, 30);
-  for (let minute = 0; minute <= 210; minute++) {
-    const at = new Date(start + minute * 60_000);
-    const t = minute - 60; // minutes since 07:30
-    const occupancy =
-      t <= 0
-        ? 0.08
-        : t <= 45
-          ? 0.08 + (0.64 * t) / 45
-          : t <= 75
-            ? 0.72
-            : t <= 120
-              ? 0.72 - (0.64 * (t - 75)) / 45
-              : 0.08;
-    for (const sensorId of ['mob-ts-13201-01', 'mob-ts-13201-02'])
-      readings.push({
-        _id: `${sensorId}@${at.toISOString()}`,
-        sensorId,
-        observedAt: at,
-        occupancy: Math.round(occupancy * 100) / 100,
-        averageSpeed: Math.round(50 * (1 - occupancy)),
-        congested: occupancy > 0.6,
-      });
-  }
-  return readings;
-}
+import { rushHour, rushHourAt as at } from './fixtures/rushHour.js';
 
 const PLAN = {
   name: 'Plan de base',
@@ -44,8 +10,6 @@ const PLAN = {
     { name: 'est-ouest', greenSeconds: 30 },
   ],
 };
-
-const at = (hhmm: string) => new Date(`2026-12-01T${hhmm}:00.000Z`);
 
 describe('recommendSignalPlan (replayed rush hour)', () => {
   const readings = rushHour();

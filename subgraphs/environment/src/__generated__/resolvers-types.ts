@@ -269,22 +269,41 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * A staff member takes an OPEN leak alert, with a note (1 to 500
-   * characters). Environment staff only.
+   * characters): OPEN → ACKNOWLEDGED. Environment staff only. Refused with
+   * CONFLICT when the alert is no longer OPEN (`INVALID_TRANSITION`) or not at
+   * `expectedVersion` (`STALE_VERSION`); a retry with the same
+   * `idempotencyKey` answers the first result (docs/workflows.md).
    */
   acknowledgeLeakAlert?: Maybe<WaterLeakAlert>;
   /** Replays quarantined records through environment's ingestion (after the cause is fixed, e.g. the device registered). Department staff only. */
   replayEnvironmentQuarantine?: Maybe<Array<QuarantineReplay>>;
+  /**
+   * Closes an ACKNOWLEDGED leak alert once the leak is repaired or ruled out,
+   * with what was done (1 to 500 characters): ACKNOWLEDGED → RESOLVED, final.
+   * Environment staff only. Same refusals and retries as `acknowledgeLeakAlert`.
+   */
+  resolveLeakAlert?: Maybe<WaterLeakAlert>;
 };
 
 
 export type MutationAcknowledgeLeakAlertArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   note: Scalars['String']['input'];
 };
 
 
 export type MutationReplayEnvironmentQuarantineArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationResolveLeakAlertArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  resolution: Scalars['String']['input'];
 };
 
 /** One hourly noise observation of a station (FIWARE NoiseLevelObserved). */
@@ -767,8 +786,20 @@ export type WaterLeakAlert = {
   meter: WaterMeter;
   /** The acknowledging staff member's note. */
   note?: Maybe<Scalars['String']['output']>;
+  /** What was done: the resolving staff member's note. */
+  resolution?: Maybe<Scalars['String']['output']>;
+  /** When it was resolved (status RESOLVED). */
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Staff identifier of who resolved it. */
+  resolvedBy?: Maybe<Scalars['String']['output']>;
   severity: WaterLeakAlertSeverity;
   status: WaterLeakAlertStatus;
+  /**
+   * 1 when raised, +1 on each change (acknowledged, resolved): send it as
+   * `expectedVersion` so a change made meanwhile is not overwritten
+   * (docs/workflows.md).
+   */
+  version: Scalars['Int']['output'];
 };
 
 export type WaterLeakAlertConnection = {
@@ -1225,6 +1256,7 @@ export type LeakDetectionResolvers<ContextType = EnvironmentContext, ParentType 
 export type MutationResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acknowledgeLeakAlert?: Resolver<Maybe<ResolversTypes['WaterLeakAlert']>, ParentType, ContextType, RequireFields<MutationAcknowledgeLeakAlertArgs, 'id' | 'note'>>;
   replayEnvironmentQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayEnvironmentQuarantineArgs, 'ids'>>;
+  resolveLeakAlert?: Resolver<Maybe<ResolversTypes['WaterLeakAlert']>, ParentType, ContextType, RequireFields<MutationResolveLeakAlertArgs, 'id' | 'resolution'>>;
 }>;
 
 export type NoiseLevelObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['NoiseLevelObserved'] = ResolversParentTypes['NoiseLevelObserved']> = ResolversObject<{
@@ -1415,8 +1447,12 @@ export type WaterLeakAlertResolvers<ContextType = EnvironmentContext, ParentType
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   meter?: Resolver<ResolversTypes['WaterMeter'], ParentType, ContextType>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['WaterLeakAlertSeverity'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WaterLeakAlertStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type WaterLeakAlertConnectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterLeakAlertConnection'] = ResolversParentTypes['WaterLeakAlertConnection']> = ResolversObject<{

@@ -6,6 +6,7 @@ import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
 import type { SignalPlanDoc } from '../models/TrafficLight.js';
 import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
+import type { SignalPlanRecommendationValue } from '../resolvers/SignalPlanRecommendation.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { InnovationHubRef } from '../resolvers/InnovationHub.js';
 import type { AirQualityStationRef } from '../resolvers/AirQualityStation.js';
@@ -128,7 +129,7 @@ export type CongestionSummary = {
   stale?: Maybe<Scalars['Boolean']['output']>;
 };
 
-/** A district's congestion over a sliding window, with the readings it came from. */
+/** Congestion over a sliding window of a district's readings (or of the sensors near a traffic light), with the readings it came from. */
 export type CongestionWindow = {
   __typename?: 'CongestionWindow';
   /** Mean occupancy of the readings, 0 to 1. */
@@ -249,6 +250,14 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** A plan a recommendation proposes, in the shape of `setSignalPlan`'s `plan` argument. */
+export type ProposedSignalPlan = {
+  __typename?: 'ProposedSignalPlan';
+  cycleSeconds: Scalars['Int']['output'];
+  name: Scalars['String']['output'];
+  phases: Array<SignalPhase>;
+};
+
 /** A measured value with its unit (UCUM or plain unit text). */
 export type Quantity = {
   __typename?: 'Quantity';
@@ -331,6 +340,16 @@ export type Query = {
    * BAD_USER_INPUT.
    */
   reading?: Maybe<ReadingReceived>;
+  /**
+   * Signal-plan changes the congestion near the traffic lights recommends (docs/live.md,
+   * "Signal-plan recommendations"), one per light that has one, by light id: for each light of
+   * `district` (all by default) not under maintenance, the readings of the traffic sensors within
+   * `radiusMeters` of it (at most 50, nearest first) over the 15 and 5 minutes up to `at` (by
+   * default now), judged by the rule LENGTHEN_CYCLE or SHORTEN_CYCLE. Each carries the readings,
+   * windows and rule it came from and the plan to apply with `setSignalPlan`. `radiusMeters` 1 to
+   * 5000, else BAD_USER_INPUT. Mobility staff only.
+   */
+  signalPlanRecommendations?: Maybe<Array<SignalPlanRecommendation>>;
   trafficLight?: Maybe<TrafficLight>;
   trafficLights?: Maybe<TrafficLightConnection>;
   /** Readings across sensors, newest first; filter by district and time range. */
@@ -362,6 +381,13 @@ export type QueryMobilityQuarantineArgs = {
 
 export type QueryReadingArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QuerySignalPlanRecommendationsArgs = {
+  at?: InputMaybe<Scalars['DateTime']['input']>;
+  district?: InputMaybe<Scalars['ID']['input']>;
+  radiusMeters?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -487,6 +513,41 @@ export type SignalPlanInput = {
   name: Scalars['String']['input'];
   phases: Array<SignalPhaseInput>;
 };
+
+/**
+ * A signal-plan change recommended for a traffic light from the congestion its nearby sensors
+ * measured, with what it came from. Staff apply it with
+ * `setSignalPlan(trafficLightId: trafficLight.id, plan: proposedPlan)`.
+ */
+export type SignalPlanRecommendation = {
+  __typename?: 'SignalPlanRecommendation';
+  /** When the windows end (the `at` asked, or the time of the question). */
+  at: Scalars['DateTime']['output'];
+  /** The plan in force the recommendation starts from. */
+  currentPlan: SignalPlan;
+  /** Which readings, which windows and which rule, in one sentence. */
+  explanation: Scalars['String']['output'];
+  proposedPlan: ProposedSignalPlan;
+  /** How far from the light the sensors were looked for. */
+  radiusMeters: Scalars['Int']['output'];
+  /** The readings of the 15-minute window (the 5-minute one is inside it), by id. */
+  readingIds: Array<Scalars['ID']['output']>;
+  /** Those readings. */
+  readings: Array<TrafficFlowReading>;
+  rule: SignalPlanRule;
+  trafficLight: TrafficLight;
+  /** Congestion of the nearby sensors over the 5 minutes up to `at`. */
+  window5: CongestionWindow;
+  /** Congestion of the nearby sensors over the 15 minutes up to `at`. */
+  window15: CongestionWindow;
+};
+
+/** The rule behind a signal-plan recommendation (docs/live.md, "Signal-plan recommendations"). */
+export type SignalPlanRule =
+  /** The 15- and the 5-minute windows are both HEAVY or JAMMED: a cycle 20 s (HEAVY) or 30 s (JAMMED) longer, given to the longest phase, at most 180 s. */
+  | 'LENGTHEN_CYCLE'
+  /** Both windows FREE_FLOW and the cycle over 60 s: 20 s back from the longest phase, not under a 60 s cycle or 5 s of green. */
+  | 'SHORTEN_CYCLE';
 
 /**
  * The live city (docs/live.md): over WebSocket (graphql-transport-ws) or Server-Sent Events at the
@@ -846,6 +907,7 @@ export type ResolversTypes = ResolversObject<{
   InnovationHub: ResolverTypeWrapper<InnovationHubRef>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  ProposedSignalPlan: ResolverTypeWrapper<ProposedSignalPlan>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
   QuarantineReplayOutcome: QuarantineReplayOutcome;
@@ -862,6 +924,8 @@ export type ResolversTypes = ResolversObject<{
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
   SignalPlanInput: SignalPlanInput;
+  SignalPlanRecommendation: ResolverTypeWrapper<SignalPlanRecommendationValue>;
+  SignalPlanRule: SignalPlanRule;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: ResolverTypeWrapper<TrafficFlowReadingDoc>;
@@ -898,6 +962,7 @@ export type ResolversParentTypes = ResolversObject<{
   InnovationHub: InnovationHubRef;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  ProposedSignalPlan: ProposedSignalPlan;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -911,6 +976,7 @@ export type ResolversParentTypes = ResolversObject<{
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
   SignalPlanInput: SignalPlanInput;
+  SignalPlanRecommendation: SignalPlanRecommendationValue;
   Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
   TrafficFlowReading: TrafficFlowReadingDoc;
@@ -1025,6 +1091,12 @@ export type PageInfoResolvers<ContextType = MobilityContext, ParentType extends 
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type ProposedSignalPlanResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['ProposedSignalPlan'] = ResolversParentTypes['ProposedSignalPlan']> = ResolversObject<{
+  cycleSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  phases?: Resolver<Array<ResolversTypes['SignalPhase']>, ParentType, ContextType>;
+}>;
+
 export type QuantityResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1068,6 +1140,7 @@ export type QueryResolvers<ContextType = MobilityContext, ParentType extends Res
   bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
   mobilityQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryMobilityQuarantineArgs>>;
   reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
+  signalPlanRecommendations?: Resolver<Maybe<Array<ResolversTypes['SignalPlanRecommendation']>>, ParentType, ContextType, RequireFields<QuerySignalPlanRecommendationsArgs, 'radiusMeters'>>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<QueryTrafficLightArgs, 'id'>>;
   trafficLights?: Resolver<Maybe<ResolversTypes['TrafficLightConnection']>, ParentType, ContextType, Partial<QueryTrafficLightsArgs>>;
   trafficReadings?: Resolver<Maybe<ResolversTypes['TrafficFlowReadingConnection']>, ParentType, ContextType, Partial<QueryTrafficReadingsArgs>>;
@@ -1107,6 +1180,20 @@ export type SignalPlanResolvers<ContextType = MobilityContext, ParentType extend
   phases?: Resolver<Array<ResolversTypes['SignalPhase']>, ParentType, ContextType>;
   updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   validFrom?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
+export type SignalPlanRecommendationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['SignalPlanRecommendation'] = ResolversParentTypes['SignalPlanRecommendation']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  currentPlan?: Resolver<ResolversTypes['SignalPlan'], ParentType, ContextType>;
+  explanation?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  proposedPlan?: Resolver<ResolversTypes['ProposedSignalPlan'], ParentType, ContextType>;
+  radiusMeters?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  readingIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  readings?: Resolver<Array<ResolversTypes['TrafficFlowReading']>, ParentType, ContextType>;
+  rule?: Resolver<ResolversTypes['SignalPlanRule'], ParentType, ContextType>;
+  trafficLight?: Resolver<ResolversTypes['TrafficLight'], ParentType, ContextType>;
+  window5?: Resolver<ResolversTypes['CongestionWindow'], ParentType, ContextType>;
+  window15?: Resolver<ResolversTypes['CongestionWindow'], ParentType, ContextType>;
 }>;
 
 export type SubscriptionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
@@ -1224,6 +1311,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   InnovationHub?: InnovationHubResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  ProposedSignalPlan?: ProposedSignalPlanResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
@@ -1235,6 +1323,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   RecordSource?: RecordSourceResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
+  SignalPlanRecommendation?: SignalPlanRecommendationResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   TrafficFlowReading?: TrafficFlowReadingResolvers<ContextType>;
   TrafficFlowReadingConnection?: TrafficFlowReadingConnectionResolvers<ContextType>;

@@ -47,6 +47,23 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
       )
         .lean()
         .exec(),
+    /** Every traffic light matching the filter (a district or all: 4 per district), by `_id`. */
+    trafficLightsWhere: (filter: QueryFilter<TrafficLightDoc>) =>
+      models.TrafficLight.find(filter).sort({ _id: 1 }).lean().exec(),
+    /** The readings of these sensors with `from < observedAt <= to` (index `{ sensorId, observedAt }`). */
+    trafficReadingsOfSensors: (
+      sensorIds: readonly string[],
+      from: Date,
+      to: Date,
+    ) =>
+      sensorIds.length === 0
+        ? Promise.resolve([])
+        : models.TrafficFlowReading.find({
+            sensorId: { $in: [...sensorIds] },
+            observedAt: { $gt: from, $lte: to },
+          })
+            .lean()
+            .exec(),
     /** Every transit line (optionally of one mode), by `_id`. */
     transitLines: (filter: QueryFilter<TransitLineDoc>) =>
       models.TransitLine.find(filter).sort({ _id: 1 }).lean().exec(),

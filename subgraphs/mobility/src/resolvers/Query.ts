@@ -8,6 +8,10 @@ import {
 import type { MobilityContext } from '../context.js';
 import { readingReceivedRef } from './ReadingReceived.js';
 import type { TransitLineDoc } from '../models/index.js';
+import {
+  signalPlanRecommendations,
+  type SignalPlanRecommendationsArgs,
+} from './SignalPlanRecommendation.js';
 
 type DistrictArgs = PageArgs & { district?: string | null };
 
@@ -37,6 +41,11 @@ export const Query = {
     ctx.queries.trafficLights(districtFilter(args.district), args),
   trafficLight: (_: unknown, args: { id: string }, ctx: MobilityContext) =>
     ctx.loaders.trafficLightById.load(args.id),
+  signalPlanRecommendations: (
+    _: unknown,
+    args: SignalPlanRecommendationsArgs,
+    ctx: MobilityContext,
+  ) => signalPlanRecommendations(args, ctx),
   transitLines: (
     _: unknown,
     args: { mode?: TransitLineDoc['mode'] | null },

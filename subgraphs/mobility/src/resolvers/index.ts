@@ -11,6 +11,7 @@ import { District } from './District.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
 import { ReadingReceived } from './ReadingReceived.js';
+import { SignalPlanRecommendation } from './SignalPlanRecommendation.js';
 import { SignalPlan, TrafficLight } from './TrafficLight.js';
 import { TrafficFlowReading, TrafficSensor } from './TrafficSensor.js';
 import { TransitLine, TransitStop } from './Transit.js';
@@ -26,6 +27,7 @@ export const resolvers: Resolvers = {
   TrafficFlowReading,
   TrafficLight,
   SignalPlan,
+  SignalPlanRecommendation,
   TransitLine,
   TransitStop,
   BikeStation,

@@ -13,7 +13,10 @@ import { eventually } from './eventually.js';
 import { defineOpen311Scenarios } from './open311.js';
 import { defineWorkflowScenarios } from './workflows.js';
 import { distanceMetres } from '../../lib/ingest/validateObservation.js';
-import { seedCount } from '../../lib/subgraph-kit/seedPlan.js';
+import {
+  seedCount,
+  seededTrafficSensorIds,
+} from '../../lib/subgraph-kit/seedPlan.js';
 
 let graph: CityGraph;
 
@@ -196,14 +199,12 @@ describe('the city graph', () => {
         pageInfo: { hasNextPage: boolean; endCursor: string };
         totalCount: number;
       };
-      expect(connection.totalCount).toBe(8);
+      expect(connection.totalCount).toBe(seedCount('trafficSensors', '13201'));
       ids.push(...connection.nodes.map((n) => n.id));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }
-    expect(ids).toEqual(
-      Array.from({ length: 8 }, (_, i) => `mob-ts-13201-0${i + 1}`),
-    );
+    expect(ids).toEqual(seededTrafficSensorIds('13201'));
   });
 
   it('answers bad input with BAD_USER_INPUT and a clear message', async () => {

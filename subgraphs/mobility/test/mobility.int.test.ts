@@ -14,6 +14,7 @@ import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateMobilitySeed } from '../src/seed.js';
+import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 
@@ -51,7 +52,7 @@ describe('mobility subgraph', () => {
     await db.stop();
   });
 
-  it('resolves 128 TrafficSensor references with one database query', async () => {
+  it('resolves 144 TrafficSensor references with one database query', async () => {
     const representations = seed.sensors.map((s) => ({
       __typename: 'TrafficSensor',
       id: s._id,
@@ -63,7 +64,7 @@ describe('mobility subgraph', () => {
       { r: representations },
     );
     expect(result.errors).toBeUndefined();
-    expect((result.data?.['_entities'] as unknown[]).length).toBe(128);
+    expect((result.data?.['_entities'] as unknown[]).length).toBe(144);
     expect(db.commands()).toEqual(['find traffic_sensors']);
   });
 
@@ -201,7 +202,7 @@ describe('mobility subgraph', () => {
     expect(result.errors).toBeUndefined();
     expect((result.data?.['district'] as unknown[])[0]).toEqual({
       congestion: {
-        sensorCount: 8,
+        sensorCount: seedCount('trafficSensors', '13201'),
         observedAt: '2026-11-23T00:00:00.000Z',
         averageSpeed: { unit: 'km/h' },
       },

@@ -27,6 +27,12 @@ export const ErrorCode = {
   PERSISTED_QUERY_NOT_IN_LIST: 'PERSISTED_QUERY_NOT_IN_LIST',
   /** Trusted documents enforced: a full document not in the list (Apollo Router's code); HTTP 400. */
   QUERY_NOT_IN_SAFELIST: 'QUERY_NOT_IN_SAFELIST',
+  /**
+   * A well-formed write the object's current state refuses (`reason`:
+   * `INVALID_TRANSITION`, `STALE_VERSION`, `IDEMPOTENCY_KEY_IN_PROGRESS`);
+   * nothing was changed. HTTP's 409 Conflict (docs/workflows.md).
+   */
+  CONFLICT: 'CONFLICT',
 } as const;
 
 /** One of the codes of {@link ErrorCode}. */
@@ -96,6 +102,26 @@ export class ServiceUnavailableError extends GraphQLErrorWithCode {
   }
 }
 
+/** Why a {@link ConflictError} refused a write (`extensions.reason`). */
+export type ConflictReason =
+  'INVALID_TRANSITION' | 'STALE_VERSION' | 'IDEMPOTENCY_KEY_IN_PROGRESS';
+
+/**
+ * The write is well formed but the object's current state refuses it: the
+ * transition is not allowed from its state, the caller's `expectedVersion`
+ * is stale, or a request with the same idempotency key is still running.
+ * Nothing was changed; read the object again and decide.
+ */
+export class ConflictError extends GraphQLErrorWithCode {
+  constructor(
+    message: string,
+    reason: ConflictReason,
+    extensions: Record<string, unknown> = {},
+  ) {
+    super(message, ErrorCode.CONFLICT, { ...extensions, reason });
+  }
+}
+
 /** Too many requests from this caller in the current window (HTTP 429, Retry-After). */
 export class RateLimitedError extends GraphQLErrorWithCode {
   constructor(message: string, extensions: Record<string, unknown> = {}) {
@@ -126,6 +152,8 @@ export const CLIENT_EXTENSION_KEYS: ReadonlySet<string> = new Set([
   'problems',
   'limit',
   'retryAfterSeconds',
+  'currentState',
+  'currentVersion',
 ]);
 
 const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));

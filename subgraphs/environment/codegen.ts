@@ -6,6 +6,9 @@ export const codegen: SubgraphCodegen = {
   mappers: {
     AirQualityObserved: '../models/index.js#AirQualityObservedDoc',
     AirQualityStation: '../models/index.js#AirQualityStationDoc',
+    AirQualityAlert: '../resolvers/AirQualityAlert.js#AirQualityAlertValue',
+    HourlyAirQualityIndex: '../analysis/stationIndex.js#StationHourIndex',
+    PollutantSubIndex: '../analysis/stationIndex.js#PollutantSubIndexValue',
     ReadingReceived: '../resolvers/ReadingReceived.js#ReadingReceivedRef',
     // Owned by economy: environment only holds its key.
     Business: '../resolvers/RenewableEnergyProject.js#BusinessRef',

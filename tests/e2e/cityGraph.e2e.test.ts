@@ -11,6 +11,7 @@ import { defineAttackScenarios } from './attacks.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { eventually } from './eventually.js';
 import { defineOpen311Scenarios } from './open311.js';
+import { defineWorkflowScenarios } from './workflows.js';
 import { distanceMetres } from '../../lib/ingest/validateObservation.js';
 
 let graph: CityGraph;
@@ -448,6 +449,8 @@ describe('the city graph', () => {
   defineAttackAndFaultScenarios(() => graph);
 
   defineOpen311Scenarios(() => graph);
+
+  defineWorkflowScenarios(() => graph);
 
   // Last: it kills a service.
   it('keeps answering when a department is down: its fields are null with a named error', async () => {

@@ -695,6 +695,126 @@ describe('the live city (end to end)', () => {
     });
   });
 
+  it('raises an air-quality alert from readings ingested through NGSI, only to the subscribers whose minLevel it crosses', async () => {
+    const query = /* GraphQL */ `
+      subscription ($district: ID!, $minLevel: AirQualityBand!) {
+        airQualityAlert(district: $district, minLevel: $minLevel) {
+          id
+          station {
+            id
+            name
+          }
+          index {
+            to
+            band
+            dominantPollutant
+            pollutants {
+              pollutant
+              concentration {
+                value
+              }
+            }
+            readings {
+              id
+            }
+          }
+          previousIndex {
+            to
+            band
+          }
+        }
+      }
+    `;
+    const station = 'env-aq-13206';
+    const poor = subscribeWith(connect(), query, {
+      district: '13206',
+      minLevel: 'POOR',
+    });
+    const extreme = subscribeWith(connect(), query, {
+      district: '13206',
+      minLevel: 'EXTREMELY_POOR',
+    });
+    const elsewhere = subscribeWith(connect(), query, {
+      district: '13207',
+      minLevel: 'FAIR',
+    });
+    const token = await graph.token('partner-atmosud', ['environment:ingest']);
+    // Full hours up to now (readings are stamped with their hour's end).
+    const lastHour = Math.floor(Date.now() / 3_600_000) * 3_600_000;
+    /** Attempt n: a clean hour, then one with NO2 at 150 µg/m3 (POOR), earlier each time. */
+    const ingestPair = async (n: number) => {
+      const poorHour = new Date(lastHour - 2 * n * 3_600_000);
+      const cleanHour = new Date(poorHour.getTime() - 3_600_000);
+      const response = await fetch(
+        graph.gatewayUrl.replace(
+          /\/graphql$/,
+          '/v2/op/update?options=keyValues',
+        ),
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            authorization: `Bearer ${token}`,
+          },
+          body: JSON.stringify({
+            actionType: 'append',
+            entities: [
+              [cleanHour, 30],
+              [poorHour, 150],
+            ].map(([at, no2]) => ({
+              id: `AirQualityObserved-${station}-${(at as Date).getTime()}`,
+              type: 'AirQualityObserved',
+              refDevice: station,
+              dateObserved: (at as Date).toISOString(),
+              no2,
+              o3: 40,
+            })),
+          }),
+        },
+      );
+      expect(response.status).toBe(204);
+      return { poorHour, cleanHour };
+    };
+    const { message, produced } = await deliveredAfter(poor, ingestPair);
+    poor.dispose();
+    expect(message, JSON.stringify(poor.failure)).not.toBe('complete');
+    const alert = (message as ExecutionResult).data?.['airQualityAlert'] as {
+      id: string;
+      index: { to: string };
+    };
+    const pair = produced.find(
+      (p) => p.poorHour.toISOString() === alert.index.to,
+    );
+    expect(pair).toBeDefined();
+    expect(message).toMatchObject({
+      data: {
+        airQualityAlert: {
+          id: `${station}@${alert.index.to}`,
+          station: { id: station },
+          index: {
+            band: 'POOR',
+            dominantPollutant: 'NO2',
+            pollutants: [
+              { pollutant: 'NO2', concentration: { value: 150 } },
+              { pollutant: 'O3', concentration: { value: 40 } },
+            ],
+            readings: [{ id: `${station}@${alert.index.to}` }],
+          },
+          previousIndex: {
+            to: pair?.cleanHour.toISOString(),
+            band: 'GOOD',
+          },
+        },
+      },
+    });
+    // POOR is not EXTREMELY_POOR, and 13206 is not 13207: filtered before
+    // anything was sent to them.
+    expect(await extreme.next(2000)).toBeNull();
+    expect(await elsewhere.next(100)).toBeNull();
+    extreme.dispose();
+    elsewhere.dispose();
+  });
+
   it('keeps delivering after the broker is restarted mid-stream', async () => {
     const subscription = subscribeWith(
       connect(),

@@ -76,6 +76,28 @@ export const LIVE_FIELDS: Readonly<Record<string, LiveField>> = {
       value: (event) => event.entity.id,
     },
   },
+  airQualityAlert: {
+    eventTypes: ['airQuality.bandChanged'],
+    // The filter is the routing: a band change is delivered on one key per
+    // band it crossed into (`payload.crossedInto`, computed by environment),
+    // so only the subscriptions whose minLevel it crosses hear of it.
+    keyOfArgs: (args) =>
+      `district:${String(args['district'])}|minLevel:${String(args['minLevel'])}`,
+    keysOfEvent: (event) => {
+      const crossed = event.payload['crossedInto'];
+      return Array.isArray(crossed)
+        ? crossed.map(
+            (band) =>
+              `district:${event.district ?? ''}|minLevel:${String(band)}`,
+          )
+        : [];
+    },
+    lookup: {
+      queryField: 'airQualityAlert',
+      argument: 'id',
+      value: (event) => event.entity.id,
+    },
+  },
   readingReceived: {
     eventTypes: ['reading.received'],
     checkArgs: (args) =>

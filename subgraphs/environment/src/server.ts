@@ -5,6 +5,7 @@ import {
   type SubgraphDeps,
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
+import { createAirQualityAnalysis } from './analysis/airQualityAnalysis.js';
 import { createLeakAnalysis } from './analysis/leakAnalysis.js';
 import { createContext, type EnvironmentContext } from './context.js';
 import { createIngest } from './ingest/index.js';
@@ -30,6 +31,11 @@ export function createServer(
     ingest,
     analyses: [
       createLeakAnalysis({
+        models,
+        events: deps.events,
+        logger: deps.logger,
+      }),
+      createAirQualityAnalysis({
         models,
         events: deps.events,
         logger: deps.logger,

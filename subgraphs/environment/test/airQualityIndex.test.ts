@@ -32,3 +32,33 @@ describe('airQualityIndex', () => {
     });
   });
 });
+
+/**
+ * The EEA's table (https://airindex.eea.europa.eu/AQI/index.html, the
+ * six-band index of November 2017), µg/m3: the lower bound of each band
+ * from FAIR to EXTREMELY_POOR, per pollutant.
+ */
+const EEA_TABLE = {
+  NO2: [40, 90, 120, 230, 340],
+  PM10: [20, 40, 50, 100, 150],
+  PM2_5: [10, 20, 25, 50, 75],
+  O3: [50, 100, 130, 240, 380],
+  SO2: [100, 200, 350, 500, 750],
+} as const;
+
+describe('bandLevel against the EEA table', () => {
+  for (const [pollutant, bounds] of Object.entries(EEA_TABLE) as [
+    keyof typeof EEA_TABLE,
+    readonly number[],
+  ][]) {
+    it(`puts ${pollutant} in the band of each row, a bound opening the band above`, () => {
+      expect(bandLevel(pollutant, 0)).toBe(1);
+      bounds.forEach((bound, i) => {
+        // Just under the bound: still the band below; on it: the next band.
+        expect(bandLevel(pollutant, bound - 0.1)).toBe(i + 1);
+        expect(bandLevel(pollutant, bound)).toBe(i + 2);
+      });
+      expect(bandLevel(pollutant, 1999)).toBe(6);
+    });
+  }
+});

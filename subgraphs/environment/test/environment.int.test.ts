@@ -495,8 +495,12 @@ describe('environment subgraph', () => {
       { note: 'second try' },
       createViewer('env-agent-43', ['environment:staff']),
     );
-    expect(again.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
-    expect(again.errors?.[0]?.message).toContain('not OPEN');
+    expect(again.errors?.[0]?.extensions).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'INVALID_TRANSITION',
+      currentState: 'ACKNOWLEDGED',
+    });
+    expect(again.errors?.[0]?.message).toContain('is ACKNOWLEDGED');
     const stored = await models.WaterLeakAlert.findById(open?._id)
       .lean()
       .exec();

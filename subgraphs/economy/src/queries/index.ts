@@ -3,6 +3,8 @@
  * a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type { QueryFilter } from 'mongoose';
 import {
   pageQuery,
@@ -23,6 +25,31 @@ export function createQueries(models: EconomyModels) {
     direction: -1,
   });
   return {
+    /** The business with this id, or null. */
+    business: (id: string) => models.Business.findById(id).lean().exec(),
+    /**
+     * Changes a business in status `from` at `version` (a missing status is
+     * ACTIVE); null when it is no longer there, so of two concurrent changes one wins.
+     */
+    changeBusiness: (
+      id: string,
+      from: 'ACTIVE' | 'CLOSED',
+      version: number,
+      set: Partial<BusinessDoc>,
+    ) =>
+      models.Business.findOneAndUpdate(
+        {
+          _id: id,
+          status: from === 'ACTIVE' ? { $in: ['ACTIVE', null] } : from,
+          ...atVersion(version),
+        },
+        { $set: { ...set, version: version + 1 } },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Where economy's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** A page of businesses, by `_id`. */
     businesses: pageQuery(models.Business),
     /** The business with this SIRET, or null. */

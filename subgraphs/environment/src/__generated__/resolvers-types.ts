@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { AirQualityObservedDoc, AirQualityStationDoc, NoiseLevelObservedDoc, RenewableEnergyProjectDoc, WaterConsumptionObservedDoc, WaterLeakAlertDoc, WaterMeterDoc } from '../models/index.js';
+import type { AirQualityAlertValue } from '../resolvers/AirQualityAlert.js';
+import type { StationHourIndex, PollutantSubIndexValue } from '../analysis/stationIndex.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
 import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
 import type { LeakDetectionDoc } from '../models/WaterLeakAlert.js';
@@ -28,6 +30,23 @@ export type Scalars = {
    */
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
+};
+
+/**
+ * An hour in which a station's European Air Quality Index changed band from its previous hour's
+ * (docs/live.md, "European Air Quality Index"): what `Subscription.airQualityAlert` delivers.
+ * Computed from the readings whenever asked, never stored.
+ */
+export type AirQualityAlert = {
+  __typename?: 'AirQualityAlert';
+  district: District;
+  /** `<station id>@<end of the hour>`, e.g. `env-aq-13201@2026-11-22T08:00:00.000Z`. */
+  id: Scalars['ID']['output'];
+  /** The hour's index: the band it changed to. */
+  index: HourlyAirQualityIndex;
+  /** The station's previous hour with an index (within 24 hours); null when it has none. */
+  previousIndex?: Maybe<HourlyAirQualityIndex>;
+  station: AirQualityStation;
 };
 
 /** A band of the European Air Quality Index (EEA), from GOOD (1) to EXTREMELY_POOR (6). */
@@ -118,6 +137,13 @@ export type AirQualityRankEntry = {
 /** An air-quality monitoring station, which also measures noise. */
 export type AirQualityStation = {
   __typename?: 'AirQualityStation';
+  /**
+   * The station's European Air Quality Index for one hour, computed from its readings (docs/live.md,
+   * "European Air Quality Index"): the hour ending at `hour` (readings are stamped with the end of
+   * their hour; an instant inside an hour means that hour), by default the hour of its newest
+   * reading. Null when that hour has no reading or none of its pollutants counts.
+   */
+  airQualityIndex?: Maybe<HourlyAirQualityIndex>;
   district: District;
   /** e.g. env-aq-13201. */
   id: Scalars['ID']['output'];
@@ -132,6 +158,12 @@ export type AirQualityStation = {
   noiseLevels?: Maybe<NoiseLevelObservedConnection>;
   /** Air-quality readings, newest first. */
   readings?: Maybe<AirQualityObservedConnection>;
+};
+
+
+/** An air-quality monitoring station, which also measures noise. */
+export type AirQualityStationAirQualityIndexArgs = {
+  hour?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 
@@ -239,6 +271,38 @@ export type GeoPoint = {
 };
 
 /**
+ * A station's European Air Quality Index (EEA, https://airindex.eea.europa.eu/AQI/index.html) for
+ * one hour, computed from its readings: NO2, O3 and SO2 of the hour's reading, PM10 and PM2.5 as
+ * 24-hour running means (at least 18 hourly values, else left out); the band of the worst of them.
+ */
+export type HourlyAirQualityIndex = {
+  __typename?: 'HourlyAirQualityIndex';
+  band: AirQualityBand;
+  /** The pollutant that sets the band (the first in NO2, PM10, PM2.5, O3, SO2 order on a tie). */
+  dominantPollutant: Pollutant;
+  /** Start of the hour (exclusive). */
+  from: Scalars['DateTime']['output'];
+  /** 1 (good) to 6 (extremely poor). */
+  level: Scalars['Int']['output'];
+  /** Each pollutant that counted. */
+  pollutants: Array<PollutantSubIndex>;
+  /** The readings it came from (the hour's and the running means' hours), oldest first, by id. */
+  readingIds: Array<Scalars['ID']['output']>;
+  /** Those readings (the ones still stored). */
+  readings: Array<AirQualityObserved>;
+  station: AirQualityStation;
+  /** End of the hour (inclusive): the time of its reading. */
+  to: Scalars['DateTime']['output'];
+};
+
+/** How an hourly index averages a pollutant (the EEA's rule). */
+export type IndexAveraging =
+  /** The hour's own concentration (NO2, O3, SO2). */
+  | 'HOURLY'
+  /** The mean of the hourly values of the 24 hours up to the hour, at least 18 of them (PM10, PM2.5). */
+  | 'RUNNING_24_HOURS';
+
+/**
  * What a leak alert came from: one night of one meter (02:00 to 05:00,
  * Europe/Paris), whose lowest hourly flow was above the meter's baseline, the
  * lowest minimum night flow of up to 7 nights before.
@@ -269,22 +333,41 @@ export type Mutation = {
   __typename?: 'Mutation';
   /**
    * A staff member takes an OPEN leak alert, with a note (1 to 500
-   * characters). Environment staff only.
+   * characters): OPEN → ACKNOWLEDGED. Environment staff only. Refused with
+   * CONFLICT when the alert is no longer OPEN (`INVALID_TRANSITION`) or not at
+   * `expectedVersion` (`STALE_VERSION`); a retry with the same
+   * `idempotencyKey` answers the first result (docs/workflows.md).
    */
   acknowledgeLeakAlert?: Maybe<WaterLeakAlert>;
   /** Replays quarantined records through environment's ingestion (after the cause is fixed, e.g. the device registered). Department staff only. */
   replayEnvironmentQuarantine?: Maybe<Array<QuarantineReplay>>;
+  /**
+   * Closes an ACKNOWLEDGED leak alert once the leak is repaired or ruled out,
+   * with what was done (1 to 500 characters): ACKNOWLEDGED → RESOLVED, final.
+   * Environment staff only. Same refusals and retries as `acknowledgeLeakAlert`.
+   */
+  resolveLeakAlert?: Maybe<WaterLeakAlert>;
 };
 
 
 export type MutationAcknowledgeLeakAlertArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   note: Scalars['String']['input'];
 };
 
 
 export type MutationReplayEnvironmentQuarantineArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type MutationResolveLeakAlertArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  resolution: Scalars['String']['input'];
 };
 
 /** One hourly noise observation of a station (FIWARE NoiseLevelObserved). */
@@ -362,6 +445,20 @@ export type Pollutant =
   /** Sulphur dioxide. */
   | 'SO2';
 
+/** One pollutant of an hourly index: the concentration its band was read from. */
+export type PollutantSubIndex = {
+  __typename?: 'PollutantSubIndex';
+  averaging: IndexAveraging;
+  band: AirQualityBand;
+  /** The hour's concentration, or the 24-hour running mean for PM10 and PM2.5. */
+  concentration: Quantity;
+  /** Hourly values it came from: 1, or 18 to 24 for a running mean. */
+  hours: Scalars['Int']['output'];
+  /** 1 (good) to 6 (extremely poor). */
+  level: Scalars['Int']['output'];
+  pollutant: Pollutant;
+};
+
 /** A measured value with its unit (UCUM or plain unit text). */
 export type Quantity = {
   __typename?: 'Quantity';
@@ -437,6 +534,12 @@ export type QuarantinedRecordEdge = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * The band change of a station's hourly index, by id (`<station id>@<end of the hour>`): null
+   * when that hour has no index or its band is the previous hour's. Another shape of id is
+   * BAD_USER_INPUT.
+   */
+  airQualityAlert?: Maybe<AirQualityAlert>;
+  /**
    * Districts ranked from the worst to the best mean concentration of a
    * pollutant over a time range (the whole record by default), optionally only
    * at some local hours (Europe/Paris), e.g. [7, 8, 9, 17, 18, 19] for rush
@@ -462,6 +565,11 @@ export type Query = {
   waterLossRanking?: Maybe<Array<WaterBalance>>;
   waterMeter?: Maybe<WaterMeter>;
   waterMeters?: Maybe<WaterMeterConnection>;
+};
+
+
+export type QueryAirQualityAlertArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -666,11 +774,23 @@ export type RenewableEnergyType =
 export type Subscription = {
   __typename?: 'Subscription';
   /**
+   * Each hour a station of the district crosses into `minLevel` or worse: its hourly European Air
+   * Quality Index reaches `minLevel` while its previous hour's was better (or it had none), computed
+   * from the readings as they arrive. Anyone may subscribe: air quality is open data.
+   */
+  airQualityAlert?: Maybe<AirQualityAlert>;
+  /**
    * Each leak alert the detector raises in a district's water network (a
    * night's minimum flow above a meter's baseline), as it is raised.
    * Environment staff only, like the alerts themselves.
    */
   leakAlertRaised?: Maybe<WaterLeakAlert>;
+};
+
+
+export type SubscriptionAirQualityAlertArgs = {
+  district: Scalars['ID']['input'];
+  minLevel?: AirQualityBand;
 };
 
 
@@ -767,8 +887,20 @@ export type WaterLeakAlert = {
   meter: WaterMeter;
   /** The acknowledging staff member's note. */
   note?: Maybe<Scalars['String']['output']>;
+  /** What was done: the resolving staff member's note. */
+  resolution?: Maybe<Scalars['String']['output']>;
+  /** When it was resolved (status RESOLVED). */
+  resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Staff identifier of who resolved it. */
+  resolvedBy?: Maybe<Scalars['String']['output']>;
   severity: WaterLeakAlertSeverity;
   status: WaterLeakAlertStatus;
+  /**
+   * 1 when raised, +1 on each change (acknowledged, resolved): send it as
+   * `expectedVersion` so a change made meanwhile is not overwritten
+   * (docs/workflows.md).
+   */
+  version: Scalars['Int']['output'];
 };
 
 export type WaterLeakAlertConnection = {
@@ -981,11 +1113,12 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AirQualityAlert: ResolverTypeWrapper<AirQualityAlertValue>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AirQualityBand: AirQualityBand;
   AirQualityIndex: ResolverTypeWrapper<AirQualityIndex>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AirQualityObserved: ResolverTypeWrapper<AirQualityObservedDoc>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AirQualityObservedConnection: ResolverTypeWrapper<Page>;
   AirQualityObservedEdge: ResolverTypeWrapper<Edge>;
@@ -1000,6 +1133,8 @@ export type ResolversTypes = ResolversObject<{
   DistrictAirQuality: ResolverTypeWrapper<DistrictAirQuality>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  HourlyAirQualityIndex: ResolverTypeWrapper<StationHourIndex>;
+  IndexAveraging: IndexAveraging;
   LeakDetection: ResolverTypeWrapper<LeakDetectionDoc>;
   LeakDetectionRule: LeakDetectionRule;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -1009,6 +1144,7 @@ export type ResolversTypes = ResolversObject<{
   NoiseSummary: ResolverTypeWrapper<NoiseSummary>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Pollutant: Pollutant;
+  PollutantSubIndex: ResolverTypeWrapper<PollutantSubIndexValue>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
   QuarantineReplayOutcome: QuarantineReplayOutcome;
@@ -1045,10 +1181,11 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AirQualityAlert: AirQualityAlertValue;
+  ID: Scalars['ID']['output'];
   AirQualityIndex: AirQualityIndex;
   Int: Scalars['Int']['output'];
   AirQualityObserved: AirQualityObservedDoc;
-  ID: Scalars['ID']['output'];
   Boolean: Scalars['Boolean']['output'];
   AirQualityObservedConnection: Page;
   AirQualityObservedEdge: Edge;
@@ -1063,6 +1200,7 @@ export type ResolversParentTypes = ResolversObject<{
   DistrictAirQuality: DistrictAirQuality;
   GeoPoint: GeoPoint;
   Float: Scalars['Float']['output'];
+  HourlyAirQualityIndex: StationHourIndex;
   LeakDetection: LeakDetectionDoc;
   Mutation: Record<PropertyKey, never>;
   NoiseLevelObserved: NoiseLevelObservedDoc;
@@ -1070,6 +1208,7 @@ export type ResolversParentTypes = ResolversObject<{
   NoiseLevelObservedEdge: Edge;
   NoiseSummary: NoiseSummary;
   PageInfo: PageInfo;
+  PollutantSubIndex: PollutantSubIndexValue;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -1094,6 +1233,14 @@ export type ResolversParentTypes = ResolversObject<{
   WaterMeter: WaterMeterDoc;
   WaterMeterConnection: Page;
   WaterMeterEdge: Edge;
+}>;
+
+export type AirQualityAlertResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityAlert'] = ResolversParentTypes['AirQualityAlert']> = ResolversObject<{
+  district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  index?: Resolver<ResolversTypes['HourlyAirQualityIndex'], ParentType, ContextType>;
+  previousIndex?: Resolver<Maybe<ResolversTypes['HourlyAirQualityIndex']>, ParentType, ContextType>;
+  station?: Resolver<ResolversTypes['AirQualityStation'], ParentType, ContextType>;
 }>;
 
 export type AirQualityIndexResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityIndex'] = ResolversParentTypes['AirQualityIndex']> = ResolversObject<{
@@ -1145,6 +1292,7 @@ export type AirQualityRankEntryResolvers<ContextType = EnvironmentContext, Paren
 
 export type AirQualityStationResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation'], FederationReferenceType extends FederationReferenceTypes['AirQualityStation'] = FederationReferenceTypes['AirQualityStation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AirQualityStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  airQualityIndex?: Resolver<Maybe<ResolversTypes['HourlyAirQualityIndex']>, ParentType, ContextType, Partial<AirQualityStationAirQualityIndexArgs>>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latestNoiseLevel?: Resolver<Maybe<ResolversTypes['NoiseLevelObserved']>, ParentType, ContextType>;
@@ -1212,6 +1360,18 @@ export type GeoPointResolvers<ContextType = EnvironmentContext, ParentType exten
   lon?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 }>;
 
+export type HourlyAirQualityIndexResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['HourlyAirQualityIndex'] = ResolversParentTypes['HourlyAirQualityIndex']> = ResolversObject<{
+  band?: Resolver<ResolversTypes['AirQualityBand'], ParentType, ContextType>;
+  dominantPollutant?: Resolver<ResolversTypes['Pollutant'], ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pollutants?: Resolver<Array<ResolversTypes['PollutantSubIndex']>, ParentType, ContextType>;
+  readingIds?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  readings?: Resolver<Array<ResolversTypes['AirQualityObserved']>, ParentType, ContextType>;
+  station?: Resolver<ResolversTypes['AirQualityStation'], ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type LeakDetectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['LeakDetection'] = ResolversParentTypes['LeakDetection']> = ResolversObject<{
   baseline?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
   baselineNights?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1225,6 +1385,7 @@ export type LeakDetectionResolvers<ContextType = EnvironmentContext, ParentType 
 export type MutationResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   acknowledgeLeakAlert?: Resolver<Maybe<ResolversTypes['WaterLeakAlert']>, ParentType, ContextType, RequireFields<MutationAcknowledgeLeakAlertArgs, 'id' | 'note'>>;
   replayEnvironmentQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayEnvironmentQuarantineArgs, 'ids'>>;
+  resolveLeakAlert?: Resolver<Maybe<ResolversTypes['WaterLeakAlert']>, ParentType, ContextType, RequireFields<MutationResolveLeakAlertArgs, 'id' | 'resolution'>>;
 }>;
 
 export type NoiseLevelObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['NoiseLevelObserved'] = ResolversParentTypes['NoiseLevelObserved']> = ResolversObject<{
@@ -1264,6 +1425,15 @@ export type PageInfoResolvers<ContextType = EnvironmentContext, ParentType exten
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hasPreviousPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+}>;
+
+export type PollutantSubIndexResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['PollutantSubIndex'] = ResolversParentTypes['PollutantSubIndex']> = ResolversObject<{
+  averaging?: Resolver<ResolversTypes['IndexAveraging'], ParentType, ContextType>;
+  band?: Resolver<ResolversTypes['AirQualityBand'], ParentType, ContextType>;
+  concentration?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  hours?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  pollutant?: Resolver<ResolversTypes['Pollutant'], ParentType, ContextType>;
 }>;
 
 export type QuantityResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
@@ -1306,6 +1476,7 @@ export type QuarantinedRecordEdgeResolvers<ContextType = EnvironmentContext, Par
 }>;
 
 export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  airQualityAlert?: Resolver<Maybe<ResolversTypes['AirQualityAlert']>, ParentType, ContextType, RequireFields<QueryAirQualityAlertArgs, 'id'>>;
   airQualityRanking?: Resolver<Maybe<Array<ResolversTypes['AirQualityRankEntry']>>, ParentType, ContextType, RequireFields<QueryAirQualityRankingArgs, 'pollutant'>>;
   airQualityReadings?: Resolver<Maybe<ResolversTypes['AirQualityObservedConnection']>, ParentType, ContextType, Partial<QueryAirQualityReadingsArgs>>;
   airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType, RequireFields<QueryAirQualityStationArgs, 'id'>>;
@@ -1366,6 +1537,7 @@ export type RenewableEnergyProjectEdgeResolvers<ContextType = EnvironmentContext
 }>;
 
 export type SubscriptionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  airQualityAlert?: SubscriptionResolver<Maybe<ResolversTypes['AirQualityAlert']>, "airQualityAlert", ParentType, ContextType, RequireFields<SubscriptionAirQualityAlertArgs, 'district' | 'minLevel'>>;
   leakAlertRaised?: SubscriptionResolver<Maybe<ResolversTypes['WaterLeakAlert']>, "leakAlertRaised", ParentType, ContextType, RequireFields<SubscriptionLeakAlertRaisedArgs, 'district'>>;
 }>;
 
@@ -1415,8 +1587,12 @@ export type WaterLeakAlertResolvers<ContextType = EnvironmentContext, ParentType
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   meter?: Resolver<ResolversTypes['WaterMeter'], ParentType, ContextType>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolution?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  resolvedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   severity?: Resolver<ResolversTypes['WaterLeakAlertSeverity'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WaterLeakAlertStatus'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type WaterLeakAlertConnectionResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterLeakAlertConnection'] = ResolversParentTypes['WaterLeakAlertConnection']> = ResolversObject<{
@@ -1459,6 +1635,7 @@ export type WaterMeterEdgeResolvers<ContextType = EnvironmentContext, ParentType
 }>;
 
 export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
+  AirQualityAlert?: AirQualityAlertResolvers<ContextType>;
   AirQualityIndex?: AirQualityIndexResolvers<ContextType>;
   AirQualityObserved?: AirQualityObservedResolvers<ContextType>;
   AirQualityObservedConnection?: AirQualityObservedConnectionResolvers<ContextType>;
@@ -1472,6 +1649,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   District?: DistrictResolvers<ContextType>;
   DistrictAirQuality?: DistrictAirQualityResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
+  HourlyAirQualityIndex?: HourlyAirQualityIndexResolvers<ContextType>;
   LeakDetection?: LeakDetectionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   NoiseLevelObserved?: NoiseLevelObservedResolvers<ContextType>;
@@ -1479,6 +1657,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   NoiseLevelObservedEdge?: NoiseLevelObservedEdgeResolvers<ContextType>;
   NoiseSummary?: NoiseSummaryResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PollutantSubIndex?: PollutantSubIndexResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;

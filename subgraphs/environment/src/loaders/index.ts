@@ -4,6 +4,7 @@ import { airQualityReadingById } from './airQualityReadingById.js';
 import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
+import { airQualityWindowByStationHour } from './airQualityWindowByStationHour.js';
 import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
 import { noiseLevelPagesByStation } from './noiseLevelPagesByStation.js';
 import { openLeakAlertCountByDistrict } from './openLeakAlertCountByDistrict.js';
@@ -23,6 +24,7 @@ export function createLoaders(models: EnvironmentModels) {
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
     airQualityPagesByStation: airQualityPagesByStation(models),
     airQualityReadingById: airQualityReadingById(models),
+    airQualityWindowByStationHour: airQualityWindowByStationHour(models),
     noiseLevelPagesByStation: noiseLevelPagesByStation(models),
     waterReadingPagesByMeter: waterReadingPagesByMeter(models),
     waterReadingById: waterReadingById(models),

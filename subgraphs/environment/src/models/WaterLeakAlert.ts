@@ -1,12 +1,22 @@
 /** Environment model: a suspected leak on the water network (operational data). */
 import { Schema } from 'mongoose';
 import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
+import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
+import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
 
 /** Severities, lowest first. */
 export const LEAK_SEVERITIES = ['LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] as const;
 /** Life cycle: OPEN → ACKNOWLEDGED → RESOLVED. */
 export const LEAK_STATUSES = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
-/** Longest acknowledgement note. */
+/** A leak alert's life cycle (docs/workflows.md): taken, then closed; RESOLVED is final. */
+export const leakAlertLifecycle = defineStateMachine<
+  (typeof LEAK_STATUSES)[number]
+>('WaterLeakAlert', {
+  OPEN: ['ACKNOWLEDGED'],
+  ACKNOWLEDGED: ['RESOLVED'],
+  RESOLVED: [],
+});
+/** Longest acknowledgement note (and resolution). */
 export const LEAK_NOTE_MAX_LENGTH = 500;
 
 /** How an alert was detected (analysis/nightFlow.ts): the night, its readings, the baseline. */
@@ -43,6 +53,13 @@ export interface WaterLeakAlertDoc {
   /** Staff subject. */
   acknowledgedBy: string | null;
   note: string | null;
+  resolvedAt?: Date | null;
+  /** Staff subject. */
+  resolvedBy?: string | null;
+  /** What was done. */
+  resolution?: string | null;
+  /** 1 when raised, +1 on each change (lib/subgraph-kit/versioning.ts); absent on alerts stored before versions. */
+  version?: number;
   /** How it was detected; absent for an alert raised otherwise. */
   detection?: LeakDetectionDoc | null;
 }
@@ -65,6 +82,14 @@ export const waterLeakAlertSchema = new Schema<WaterLeakAlertDoc>(
     acknowledgedAt: { type: Date, default: null },
     acknowledgedBy: { type: String, default: null, maxlength: 200 },
     note: { type: String, default: null, maxlength: LEAK_NOTE_MAX_LENGTH },
+    resolvedAt: { type: Date, default: null },
+    resolvedBy: { type: String, default: null, maxlength: 200 },
+    resolution: {
+      type: String,
+      default: null,
+      maxlength: LEAK_NOTE_MAX_LENGTH,
+    },
+    version: versionFieldDefinition,
     detection: { type: Schema.Types.Mixed, default: null },
   },
   { collection: 'water_leak_alerts', versionKey: false },

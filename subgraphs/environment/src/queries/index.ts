@@ -9,7 +9,9 @@ import {
   pageQuery,
   timeSeriesQuery,
 } from '../../../../lib/subgraph-kit/pageQueries.js';
-import type { EnvironmentModels } from '../models/index.js';
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
+import type { EnvironmentModels, WaterLeakAlertDoc } from '../models/index.js';
 import { airQualityRanking } from './airQualityRanking.js';
 
 /** Binds environment's queries to its models. */
@@ -50,27 +52,26 @@ export function createQueries(
     waterLeakAlert: (id: string) =>
       models.WaterLeakAlert.findById(id).lean().exec(),
     /**
-     * Acknowledges an alert if it is still OPEN; null when it is not (of two
-     * concurrent acknowledgements one wins, the first is never overwritten).
+     * Moves an alert from `from` to the state in `set`, only if it is still
+     * in `from` at `version` (lib/subgraph-kit/versioning.ts): null when it
+     * is not, so of two concurrent changes one wins and the first is never
+     * overwritten. The new version is `version + 1`.
      */
-    acknowledgeOpenLeakAlert: (
+    transitionLeakAlert: (
       id: string,
-      acknowledgement: { acknowledgedBy: string | null; note: string },
+      from: WaterLeakAlertDoc['status'],
+      version: number,
+      set: Partial<WaterLeakAlertDoc>,
     ) =>
       models.WaterLeakAlert.findOneAndUpdate(
-        { _id: id, status: 'OPEN' },
-        {
-          $set: {
-            status: 'ACKNOWLEDGED',
-            acknowledgedAt: new Date(),
-            acknowledgedBy: acknowledgement.acknowledgedBy,
-            note: acknowledgement.note,
-          },
-        },
+        { _id: id, status: from, ...atVersion(version) },
+        { $set: { ...set, version: version + 1 } },
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
         .exec(),
+    /** Where environment's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** A page of renewable energy projects, by `_id`. */
     renewableEnergyProjects: pageQuery(models.RenewableEnergyProject),
   };

@@ -12,6 +12,7 @@ import type {
   AirQualityStationDoc,
   NoiseLevelObservedDoc,
 } from '../models/index.js';
+import { stationAirQualityIndex } from './AirQualityAlert.js';
 import { concentration, decibels } from './units.js';
 
 type SeriesArgs = TimeSeriesPageArgs;
@@ -32,6 +33,11 @@ export const AirQualityStation = {
   ) => ctx.loaders.airQualityPagesByStation(doc._id, args),
   // The current state kept on ingest, not a scan of the readings.
   latestReading: (doc: AirQualityStationDoc) => doc.latestAirQuality ?? null,
+  airQualityIndex: (
+    doc: AirQualityStationDoc,
+    args: { hour?: Date | null },
+    ctx: EnvironmentContext,
+  ) => stationAirQualityIndex(doc, args.hour, ctx),
   noiseLevels: (
     doc: AirQualityStationDoc,
     args: SeriesArgs,

@@ -1,37 +1,127 @@
-/** Environment's mutations. */
+/** Environment's mutations: quarantine replay and the leak-alert workflow (docs/workflows.md). */
 import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   BadUserInputError,
+  ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
+import {
+  idempotencyKeyProblem,
+  runIdempotent,
+} from '../../../../lib/subgraph-kit/idempotency.js';
 import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
-import { canAcknowledgeWaterLeakAlert } from '../access.js';
+import { expectedVersionProblem } from '../../../../lib/subgraph-kit/versioning.js';
+import { applyTransition } from '../../../../lib/subgraph-kit/workflowTransition.js';
+import { canHandleWaterLeakAlert } from '../access.js';
 import type { EnvironmentContext } from '../context.js';
-import { LEAK_NOTE_MAX_LENGTH } from '../models/WaterLeakAlert.js';
+import {
+  LEAK_NOTE_MAX_LENGTH,
+  leakAlertLifecycle,
+  type LEAK_STATUSES,
+} from '../models/WaterLeakAlert.js';
+import type { WaterLeakAlertDoc } from '../models/index.js';
 
 const LEAK_ALERT_ID = /^env-leak-132(0[1-9]|1[0-6])-\d{1,4}(-\d{8})?$/;
 // Control characters other than tab and newline have no place in a note.
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/;
 
+/** What both leak-alert mutations receive besides their note. */
+interface LeakAlertChangeArgs {
+  id: string;
+  expectedVersion?: number | null;
+  idempotencyKey?: string | null;
+}
+
 /** Checks the arguments before anything is read or written; every problem is listed in one error. */
-function validateAcknowledgement(args: { id: string; note: string }): string {
+function validateChange(
+  args: LeakAlertChangeArgs,
+  noteName: 'note' | 'resolution',
+  given: string,
+  what: string,
+): string {
   const problems: string[] = [];
   if (!LEAK_ALERT_ID.test(args.id))
     problems.push(
       `id must be a leak alert id like env-leak-13201-1-20261121, got "${args.id.slice(0, 40)}"`,
     );
-  const note = args.note.trim();
+  const note = given.trim();
   if (note.length === 0 || note.length > LEAK_NOTE_MAX_LENGTH)
-    problems.push(`note must be 1 to ${LEAK_NOTE_MAX_LENGTH} characters`);
-  if (CONTROL.test(note))
-    problems.push('note must not contain control characters');
-  if (problems.length > 0)
-    throw new BadUserInputError(
-      `Invalid acknowledgement: ${problems.join('; ')}.`,
-      { problems },
+    problems.push(
+      `${noteName} must be 1 to ${LEAK_NOTE_MAX_LENGTH} characters`,
     );
+  if (CONTROL.test(note))
+    problems.push(`${noteName} must not contain control characters`);
+  for (const problem of [
+    expectedVersionProblem(args.expectedVersion),
+    idempotencyKeyProblem(args.idempotencyKey),
+  ])
+    if (problem) problems.push(problem);
+  if (problems.length > 0)
+    throw new BadUserInputError(`Invalid ${what}: ${problems.join('; ')}.`, {
+      problems,
+    });
   return note;
+}
+
+/**
+ * One leak-alert transition as a mutation: validated, idempotent, checked
+ * against the life cycle and the version, written conditionally, announced.
+ */
+async function changeLeakAlert(
+  ctx: EnvironmentContext,
+  operation: 'acknowledgeLeakAlert' | 'resolveLeakAlert',
+  args: LeakAlertChangeArgs,
+  note: string,
+  to: (typeof LEAK_STATUSES)[number],
+  set: (now: Date) => Partial<WaterLeakAlertDoc>,
+): Promise<WaterLeakAlertDoc> {
+  if (!canHandleWaterLeakAlert(ctx.viewer))
+    throw new ForbiddenError(
+      'Only a named environment staff member may handle leak alerts.',
+    );
+  const { idempotencyKey, ...input } = args;
+  return runIdempotent(
+    {
+      store: ctx.queries.idempotency,
+      operation,
+      subject: ctx.viewer.subject,
+      key: idempotencyKey,
+      input: { ...input, note },
+      logger: ctx.logger,
+    },
+    async () => {
+      const alert = await ctx.queries.waterLeakAlert(args.id);
+      if (!alert)
+        throw new NotFoundError(`No leak alert with id "${args.id}".`);
+      const now = new Date();
+      const updated = await applyTransition({
+        machine: leakAlertLifecycle,
+        current: alert,
+        stateOf: (doc) => doc.status,
+        to,
+        action: to.toLowerCase(),
+        expectedVersion: args.expectedVersion,
+        write: (from, version) =>
+          ctx.queries.transitionLeakAlert(alert._id, from, version, set(now)),
+        reread: () => ctx.queries.waterLeakAlert(alert._id),
+      });
+      ctx.logger.info(
+        { leakAlertId: alert._id, by: ctx.viewer.subject, status: to },
+        `leak alert ${to.toLowerCase()}`,
+      );
+      await publishChange(ctx, {
+        id: `${alert._id}@${to.toLowerCase()}`,
+        department: 'environment',
+        type: `leakAlert.${to.toLowerCase()}`,
+        entity: { type: 'WaterLeakAlert', id: alert._id },
+        district: alert.district,
+        occurredAt: now,
+        payload: { status: updated.status, version: updated.version ?? null },
+      });
+      return updated;
+    },
+  );
 }
 
 export const Mutation = {
@@ -40,40 +130,51 @@ export const Mutation = {
     args: { ids: readonly string[] },
     ctx: EnvironmentContext,
   ) => replayQuarantineMutation(args.ids, ctx.queries),
-  async acknowledgeLeakAlert(
+  acknowledgeLeakAlert(
     _: unknown,
-    args: { id: string; note: string },
+    args: LeakAlertChangeArgs & { note: string },
     ctx: EnvironmentContext,
   ) {
-    const note = validateAcknowledgement(args);
-    const alert = await ctx.queries.waterLeakAlert(args.id);
-    if (!alert) throw new NotFoundError(`No leak alert with id "${args.id}".`);
-    const notOpen = () =>
-      new BadUserInputError(
-        `Leak alert ${alert._id} is not OPEN: only an open alert can be acknowledged.`,
-        { argumentName: 'id', status: alert.status },
-      );
-    if (!canAcknowledgeWaterLeakAlert(ctx.viewer, alert)) throw notOpen();
-    // Conditional on status: of two concurrent acknowledgements, one wins and
-    // the other is told, so the first acknowledgement is never overwritten.
-    const updated = await ctx.queries.acknowledgeOpenLeakAlert(alert._id, {
-      acknowledgedBy: ctx.viewer.subject,
+    const { note: given, ...change } = args;
+    const note = validateChange(change, 'note', given, 'acknowledgement');
+    return changeLeakAlert(
+      ctx,
+      'acknowledgeLeakAlert',
+      change,
       note,
-    });
-    if (!updated) throw notOpen();
-    ctx.logger.info(
-      { leakAlertId: alert._id, by: ctx.viewer.subject },
-      'leak alert acknowledged',
+      'ACKNOWLEDGED',
+      (now) => ({
+        status: 'ACKNOWLEDGED',
+        acknowledgedAt: now,
+        acknowledgedBy: ctx.viewer.subject,
+        note,
+      }),
     );
-    await publishChange(ctx, {
-      id: `${alert._id}@acknowledged`,
-      department: 'environment',
-      type: 'leakAlert.acknowledged',
-      entity: { type: 'WaterLeakAlert', id: alert._id },
-      district: alert.district,
-      occurredAt: new Date(),
-      payload: { status: updated.status },
-    });
-    return updated;
+  },
+  resolveLeakAlert(
+    _: unknown,
+    args: LeakAlertChangeArgs & { resolution: string },
+    ctx: EnvironmentContext,
+  ) {
+    const { resolution: given, ...change } = args;
+    const resolution = validateChange(
+      change,
+      'resolution',
+      given,
+      'resolution',
+    );
+    return changeLeakAlert(
+      ctx,
+      'resolveLeakAlert',
+      change,
+      resolution,
+      'RESOLVED',
+      (now) => ({
+        status: 'RESOLVED',
+        resolvedAt: now,
+        resolvedBy: ctx.viewer.subject,
+        resolution,
+      }),
+    );
   },
 };

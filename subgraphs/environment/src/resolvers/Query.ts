@@ -21,6 +21,7 @@ import type {
   RenewableEnergyProjectDoc,
   WaterLeakAlertDoc,
 } from '../models/index.js';
+import { airQualityAlertById } from './AirQualityAlert.js';
 import { toWaterBalance } from './District.js';
 import { concentration } from './units.js';
 import { leakAlertFilter } from './WaterLeakAlert.js';
@@ -46,6 +47,11 @@ function validateLocalHours(hours: readonly number[]): void {
 }
 
 export const Query = {
+  airQualityAlert: (
+    _: unknown,
+    args: { id: string },
+    ctx: EnvironmentContext,
+  ) => airQualityAlertById(args.id, ctx),
   environmentQuarantine: (
     _: unknown,
     args: Parameters<typeof quarantineQuery>[0],

@@ -1,5 +1,6 @@
 /** WaterLeakAlert: operational data, reached only through staff-only fields. */
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
+import { versionOf } from '../../../../lib/subgraph-kit/versioning.js';
 import type { EnvironmentContext } from '../context.js';
 import type {
   WaterConsumptionObservedDoc,
@@ -23,6 +24,7 @@ export const WaterLeakAlert = {
   estimatedLoss: (doc: WaterLeakAlertDoc) =>
     cubicMetresPerHour(doc.estimatedLoss),
   detection: (doc: WaterLeakAlertDoc) => doc.detection ?? null,
+  version: (doc: WaterLeakAlertDoc) => versionOf(doc),
 };
 
 export const LeakDetection = {

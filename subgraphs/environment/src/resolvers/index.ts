@@ -7,6 +7,11 @@ import {
   AirQualityStation,
   NoiseLevelObserved,
 } from './AirQualityStation.js';
+import {
+  AirQualityAlert,
+  HourlyAirQualityIndex,
+  PollutantSubIndex,
+} from './AirQualityAlert.js';
 import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
 import { District } from './District.js';
 import { Mutation } from './Mutation.js';
@@ -23,6 +28,9 @@ export const resolvers: Resolvers = {
   District,
   AirQualityStation,
   AirQualityObserved,
+  AirQualityAlert,
+  HourlyAirQualityIndex,
+  PollutantSubIndex,
   NoiseLevelObserved,
   WaterMeter,
   WaterConsumptionObserved,

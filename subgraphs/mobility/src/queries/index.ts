@@ -6,6 +6,8 @@
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import type { QueryFilter } from 'mongoose';
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import {
   pageQuery,
   timeSeriesQuery,
@@ -47,6 +49,25 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
       )
         .lean()
         .exec(),
+    /**
+     * Moves a light from status `from` at `version` (lib/subgraph-kit/versioning.ts);
+     * null when it is no longer there, so of two concurrent changes one wins.
+     */
+    transitionTrafficLight: (
+      id: string,
+      from: TrafficLightDoc['status'],
+      version: number,
+      set: Partial<TrafficLightDoc>,
+    ) =>
+      models.TrafficLight.findOneAndUpdate(
+        { _id: id, status: from, ...atVersion(version) },
+        { $set: { ...set, version: version + 1 } },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Where mobility's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** Every traffic light matching the filter (a district or all: 4 per district), by `_id`. */
     trafficLightsWhere: (filter: QueryFilter<TrafficLightDoc>) =>
       models.TrafficLight.find(filter).sort({ _id: 1 }).lean().exec(),

@@ -33,6 +33,12 @@ export interface SurveyDoc {
   closesAt: Date;
   responseCount: number;
   questions: SurveyQuestionDoc[];
+  /**
+   * Who answered, pseudonymised: sha256 of the survey id and the respondent's
+   * subject, never the answers (one answer per citizen, `answerSurvey`).
+   * Never served by the graph.
+   */
+  respondentKeys?: string[];
 }
 
 const questionSchema = new Schema<SurveyQuestionDoc>(
@@ -81,6 +87,7 @@ export const surveySchema = new Schema<SurveyDoc>(
         message: 'a survey has 1 to 30 questions',
       },
     },
+    respondentKeys: { type: [String], default: [] },
   },
   { collection: 'surveys', versionKey: false },
 );

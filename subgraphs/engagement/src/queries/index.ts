@@ -10,11 +10,15 @@ import {
   timeSeriesQuery,
 } from '../../../../lib/subgraph-kit/pageQueries.js';
 import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type {
   CitizenReportDoc,
   DigitalInclusionIndicatorDoc,
   EngagementModels,
   EnrolmentDoc,
+  SurveyDoc,
+  WorkshopDoc,
 } from '../models/index.js';
 
 /** Binds engagement's queries to its models. */
@@ -47,7 +51,12 @@ export function createQueries(
      */
     async takeWorkshopSeat(id: string, capacity: number): Promise<boolean> {
       const seat = await models.Workshop.updateOne(
-        { _id: id, enrolledCount: { $lt: capacity } },
+        // Never a seat in a cancelled workshop, whatever the race with cancelWorkshop.
+        {
+          _id: id,
+          enrolledCount: { $lt: capacity },
+          status: { $ne: 'CANCELLED' },
+        },
         { $inc: { enrolledCount: 1 } },
       ).exec();
       return seat.modifiedCount === 1;
@@ -98,6 +107,103 @@ export function createQueries(
     async deleteEnrolment(id: string): Promise<void> {
       await models.Enrolment.deleteOne({ _id: id }).exec();
     },
+    /** Where engagement's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
+    /** The citizen report with this id as stored now, or null. */
+    citizenReport: (id: string) =>
+      models.CitizenReport.findById(id).lean().exec(),
+    /** Changes a report still in status `from` at `version`; null when it no longer is. */
+    changeCitizenReport: (
+      id: string,
+      from: CitizenReportDoc['status'],
+      version: number,
+      set: Partial<CitizenReportDoc>,
+    ) =>
+      models.CitizenReport.findOneAndUpdate(
+        { _id: id, status: from, ...atVersion(version) },
+        { $set: { ...set, version: version + 1 } },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Stores a new workshop (validated by the model). */
+    async insertWorkshop(doc: WorkshopDoc): Promise<WorkshopDoc> {
+      const created = await models.Workshop.create(doc);
+      return created.toObject();
+    },
+    /** The training programme with this id, or null. */
+    trainingProgram: (id: string) =>
+      models.TrainingProgram.findById(id).lean().exec(),
+    /**
+     * Cancels a workshop still SCHEDULED (or stored without a status) at
+     * `version` that has not started at `now`; null when it no longer is.
+     */
+    cancelScheduledWorkshop: (
+      id: string,
+      version: number,
+      now: Date,
+      set: Partial<WorkshopDoc>,
+    ) =>
+      models.Workshop.findOneAndUpdate(
+        {
+          _id: id,
+          status: { $in: ['SCHEDULED', null] },
+          startsAt: { $gt: now },
+          ...atVersion(version),
+        },
+        { $set: { ...set, status: 'CANCELLED', version: version + 1 } },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** The enrolment with this id, or null. */
+    enrolment: (id: string) => models.Enrolment.findById(id).lean().exec(),
+    /** Records an enrolment's attendance if it is still `from` at `version`; null otherwise. */
+    recordAttendance: (
+      id: string,
+      from: NonNullable<EnrolmentDoc['attendance']>,
+      version: number,
+      set: Partial<EnrolmentDoc>,
+    ) =>
+      models.Enrolment.findOneAndUpdate(
+        {
+          _id: id,
+          attendance: from === 'PENDING' ? { $in: ['PENDING', null] } : from,
+          ...atVersion(version),
+        },
+        { $set: { ...set, version: version + 1 } },
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** The survey with this id as stored now, or null. */
+    survey: (id: string) => models.Survey.findById(id).lean().exec(),
+    /**
+     * Adds one response to a survey's aggregates, in one atomic write: only
+     * while it is open at `now` and `respondentKey` has not answered. The
+     * survey after it, or null when it was closed or already answered.
+     */
+    addSurveyResponse: (
+      id: string,
+      respondentKey: string,
+      now: Date,
+      increments: Record<string, number>,
+    ) =>
+      models.Survey.findOneAndUpdate(
+        {
+          _id: id,
+          opensAt: { $lte: now },
+          closesAt: { $gt: now },
+          respondentKeys: { $ne: respondentKey },
+        },
+        {
+          $inc: { ...increments, responseCount: 1 },
+          $push: { respondentKeys: respondentKey },
+        },
+        { returnDocument: 'after' },
+      )
+        .lean<SurveyDoc>()
+        .exec(),
     /** A page of digital-inclusion indicators, newest first, within the range. */
     digitalInclusionIndicators: timeSeriesQuery(
       models.DigitalInclusionIndicator,

@@ -55,7 +55,8 @@ export interface SurveyAnswerReceiptValue {
   answeredAt: Date;
 }
 
-const REPORT_ID = /^eng-cr-[A-Za-z0-9._-]{1,80}$/;
+// Filed in the graph: eng-cr-…; ingested: the partner's own service_request_id.
+const REPORT_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 const WORKSHOP_ID = /^eng-ws-[0-9a-z-]{1,60}$/;
 const ENROLMENT_ID = /^eng-en-[0-9a-z-]{1,80}$/;
 const SURVEY_ID = /^eng-sv-[0-9a-z-]{1,40}$/;

@@ -120,6 +120,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   analyses: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
   ingest?: IngestPipeline;
+  /** Collections whose documents record their events before the outbox does; the relay sweeps them (lib/subgraph-kit/pendingEvents.ts). */
+  pendingEventCollections: readonly string[];
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -137,6 +139,12 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   analyses?: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, when it ingests records. */
   ingest?: IngestPipeline;
+  /**
+   * Collections whose documents record the events of their changes
+   * (lib/subgraph-kit/pendingEvents.ts), swept by the outbox relay.
+   * @default []
+   */
+  pendingEventCollections?: readonly string[];
 }
 
 /**
@@ -177,6 +185,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     apollo,
     createContext: (base) => options.createContext({ ...base, events }),
     analyses: options.analyses ?? [],
+    pendingEventCollections: options.pendingEventCollections ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
@@ -360,6 +369,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     source: name,
     logger,
     pollIntervalMs: config.events.outboxPollMs,
+    pendingEventCollections: server.pendingEventCollections,
   });
   logger.info(
     {

@@ -4,6 +4,11 @@
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
 import type { QueryFilter } from 'mongoose';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import {
+  settlePendingEvents,
+  withPendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import {
   pageQuery,
   timeSeriesQuery,
@@ -35,8 +40,14 @@ export function createQueries(models: EconomyModels) {
       return models.Business.countDocuments({ district }).exec();
     },
     /** Inserts a business; rejects with MongoDB's E11000 on a taken id or SIRET. */
-    insertBusiness: async (doc: BusinessDoc): Promise<BusinessDoc> =>
-      (await models.Business.create(doc)).toObject(),
+    insertBusiness: async (
+      doc: BusinessDoc,
+      events: readonly CityEvent[],
+    ): Promise<BusinessDoc> =>
+      (await models.Business.create(withPendingEvents(doc, events))).toObject(),
+    /** Clears a business's events once the outbox has them. */
+    settleBusinessEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Business, id, eventIds),
     /** A page of startups, by `_id`. */
     startups: pageQuery(models.Startup),
     /** Innovation hubs (at most 100), by `_id`. */

@@ -11,7 +11,8 @@ import type {
   MutationRegisterBusinessArgs,
   RegisterBusinessInput,
 } from '../__generated__/resolvers-types.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { canRegisterBusiness } from '../access.js';
 import type { EconomyContext } from '../context.js';
 import type { BusinessDoc } from '../models/index.js';
@@ -91,20 +92,25 @@ export const Mutation = {
         location: { lat: input.location.lat, lon: input.location.lon },
         registeredBy: ctx.viewer.subject,
       };
+      const event: CityEvent = {
+        id: `${doc._id}@registered`,
+        department: 'economy',
+        type: 'business.registered',
+        entity: { type: 'Business', id: doc._id },
+        district: doc.district,
+        occurredAt: new Date(),
+        payload: { sector: doc.sector },
+      };
       try {
-        const created = await ctx.queries.insertBusiness(doc);
+        // The business and its event in one insert (pendingEvents.ts).
+        const created = await ctx.queries.insertBusiness(doc, [event]);
         ctx.logger.info(
           { businessId: doc._id, by: ctx.viewer.subject },
           'business registered',
         );
-        await publishChange(ctx, {
-          id: `${doc._id}@registered`,
-          department: 'economy',
-          type: 'business.registered',
-          entity: { type: 'Business', id: doc._id },
-          district: doc.district,
-          occurredAt: new Date(),
-          payload: { sector: doc.sector },
+        await publishRecordedChange(ctx, {
+          events: [event],
+          settle: (ids) => ctx.queries.settleBusinessEvents(doc._id, ids),
         });
         return created;
       } catch (error) {

@@ -2,6 +2,11 @@
 import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import { Schema } from 'mongoose';
 import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
+import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
@@ -23,8 +28,8 @@ export interface SignalPlanDoc {
   updatedBy: string | null;
 }
 
-/** A traffic light as stored. */
-export interface TrafficLightDoc {
+/** A traffic light as stored (with the events of its last change until the outbox has them). */
+export interface TrafficLightDoc extends PendingEventsHolder {
   _id: string;
   name: string;
   intersection: string;
@@ -74,6 +79,8 @@ export const trafficLightSchema = new Schema<TrafficLightDoc>(
     signalPlan: { type: signalPlanSchema, required: true },
     statusObservedAt: { type: Date, default: null },
     statusSource: { type: Schema.Types.Mixed, default: null },
+    ...pendingEventsDefinition,
   },
   { collection: 'traffic_lights', versionKey: false },
 );
+indexPendingEvents(trafficLightSchema);

@@ -5,7 +5,8 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { canControlTrafficLight } from '../access.js';
 import type { MobilityContext } from '../context.js';
 
@@ -75,29 +76,39 @@ export const Mutation = {
       );
     }
     const validFrom = new Date();
-    const updated = await ctx.queries.setSignalPlan(light._id, {
-      planId: `${light._id}-plan-${validFrom.getTime()}`,
-      name: args.plan.name.trim(),
-      cycleSeconds: args.plan.cycleSeconds,
-      phases: args.plan.phases,
-      validFrom,
-      updatedBy: ctx.viewer.subject,
-    });
+    const planId = `${light._id}-plan-${validFrom.getTime()}`;
+    const event: CityEvent = {
+      id: `${light._id}@signalPlan/${planId}`,
+      department: 'mobility',
+      type: 'signalPlan.changed',
+      entity: { type: 'TrafficLight', id: light._id },
+      district: light.district,
+      occurredAt: validFrom,
+      payload: { planId },
+    };
+    // The plan and its event in one write: a crash before the outbox has
+    // the event leaves it on the light, for the relay's sweep.
+    const updated = await ctx.queries.setSignalPlan(
+      light._id,
+      {
+        planId,
+        name: args.plan.name.trim(),
+        cycleSeconds: args.plan.cycleSeconds,
+        phases: args.plan.phases,
+        validFrom,
+        updatedBy: ctx.viewer.subject,
+      },
+      [event],
+    );
     ctx.logger.info(
       { trafficLightId: light._id, by: ctx.viewer.subject },
       'signal plan changed',
     );
-    if (updated?.signalPlan) {
-      await publishChange(ctx, {
-        id: `${light._id}@signalPlan/${updated.signalPlan.planId}`,
-        department: 'mobility',
-        type: 'signalPlan.changed',
-        entity: { type: 'TrafficLight', id: light._id },
-        district: light.district,
-        occurredAt: validFrom,
-        payload: { planId: updated.signalPlan.planId },
+    if (updated)
+      await publishRecordedChange(ctx, {
+        events: [event],
+        settle: (ids) => ctx.queries.settleTrafficLightEvents(light._id, ids),
       });
-    }
     return updated;
   },
 };

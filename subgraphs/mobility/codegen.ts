@@ -8,6 +8,7 @@ export const codegen: SubgraphCodegen = {
     TrafficFlowReading: '../models/index.js#TrafficFlowReadingDoc',
     TrafficLight: '../models/index.js#TrafficLightDoc',
     SignalPlan: '../models/TrafficLight.js#SignalPlanDoc',
+    TrafficLightFault: '../models/TrafficLight.js#TrafficLightFaultDoc',
     TransitLine: '../models/index.js#TransitLineDoc',
     TransitStop: '../models/index.js#TransitStopDoc',
     BikeStation: '../models/index.js#BikeStationDoc',

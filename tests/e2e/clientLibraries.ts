@@ -3,10 +3,12 @@
  * use, through the example apps of examples/ (docs/clients.md), against the
  * started city graph: Apollo Client normalizes every entity of the README's
  * queries and pages with relayStylePagination; urql works with its defaults
- * (queries over GET); graphql-request sends tokens; the codegen client
+ * (queries over GET); Graphcache normalizes and pages with relayPagination;
+ * graphql-request sends tokens; the codegen client
  * preset's typed operations run; a browser origin is allowed or refused.
  */
 import { gql } from '@apollo/client';
+import { Kind, parse, print, visit } from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 import { describe, expect, it } from 'vitest';
 import {
@@ -21,6 +23,11 @@ import {
   createCityRequestClient,
   trafficLight,
 } from '../../examples/graphql-request/cityRequests.js';
+import {
+  createCityGraphcacheClient,
+  fetchCitySchema,
+  loadTrafficSensorPages as loadGraphcachePages,
+} from '../../examples/urql/cityGraphcacheClient.js';
 import {
   createCityUrqlClient,
   districtBikes,
@@ -38,6 +45,25 @@ function typedObjects(value: unknown): Record<string, unknown>[] {
   return typeof object['__typename'] === 'string'
     ? [object, ...nested]
     : nested;
+}
+
+/**
+ * The query with `__typename` asked in every selection set: Graphcache
+ * answers it only where the document itself asks (the one urql adds to what
+ * it sends is not passed on).
+ */
+function withTypenames(query: string): string {
+  return print(
+    visit(parse(query), {
+      SelectionSet: (node) => ({
+        ...node,
+        selections: [
+          ...node.selections,
+          { kind: Kind.FIELD, name: { kind: Kind.NAME, value: '__typename' } },
+        ],
+      }),
+    }),
+  );
 }
 
 /** Defines the client-library scenarios against a started city graph. */
@@ -135,6 +161,120 @@ export function defineClientLibraryScenarios(graph: () => CityGraph): void {
       expect(sent.length).toBe(1 + EXPLORER_EXAMPLES.length);
       for (const request of sent)
         expect(request).toEqual({ method: 'GET', contentType: null });
+    });
+  });
+
+  describe('urql Graphcache', () => {
+    it('normalizes every entity of the README’s queries by __typename and id, with no keys written: another query reads them from the cache alone', async () => {
+      const warnings: string[] = [];
+      let requests = 0;
+      const client = createCityGraphcacheClient({
+        url: graph().gatewayUrl,
+        schema: await fetchCitySchema(graph().gatewayUrl),
+        logger: (_level, message) => warnings.push(message),
+        fetch: (input, init) => {
+          requests++;
+          return fetch(input, init);
+        },
+      });
+      // Each entity's scalar fields as the README's queries answered them.
+      const seen = new Map<string, Record<string, unknown>>();
+      for (const example of EXPLORER_EXAMPLES) {
+        const result = await client
+          .query(withTypenames(example.query), {})
+          .toPromise();
+        expect(result.error, example.title).toBeUndefined();
+        for (const entity of typedObjects(result.data)) {
+          const typename = entity['__typename'] as string;
+          if (!(typename in NODE_ID_FORMS)) continue;
+          const key = `${typename}:${String(entity['id'])}`;
+          const scalars = Object.fromEntries(
+            // (A null may be an object field: left out, as objects are.)
+            Object.entries(entity).filter(
+              ([, v]) => typeof v !== 'object' && v !== undefined,
+            ),
+          );
+          seen.set(key, { ...seen.get(key), ...scalars });
+        }
+      }
+      expect(new Set([...seen.values()].map((e) => e['__typename']))).toEqual(
+        new Set([
+          'District',
+          'AirQualityStation',
+          'TrafficSensor',
+          'Workshop',
+          'Startup',
+          'InnovationHub',
+          'TransitStop',
+          'TransitLine',
+        ]),
+      );
+      // One `node(id:)` per entity, asking the fields it was answered with:
+      // Graphcache can answer them only from records keyed by type and id.
+      const entities = [...seen.values()];
+      const lookups = entities.map(
+        (entity, i) =>
+          `e${i}: node(id: ${JSON.stringify(entity['id'])}) { __typename ... on ${String(entity['__typename'])} { ${Object.keys(
+            entity,
+          )
+            .filter((field) => field !== '__typename')
+            .join(' ')} } }`,
+      );
+      const before = requests;
+      const cached = await client
+        .query(
+          `query Cached { ${lookups.join(' ')} }`,
+          {},
+          {
+            requestPolicy: 'cache-only',
+          },
+        )
+        .toPromise();
+      expect(cached.error).toBeUndefined();
+      expect(Object.values(cached.data ?? {})).toEqual(entities);
+      expect(cached.operation.context.meta?.cacheOutcome).toBe('hit');
+      const list = await client
+        .query(
+          'query CachedList($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }',
+          { ids: entities.map((e) => e['id']) },
+          { requestPolicy: 'cache-only' },
+        )
+        .toPromise();
+      expect(list.data?.nodes).toEqual(
+        entities.map((e) => ({ __typename: e['__typename'], id: e['id'] })),
+      );
+      expect(requests).toBe(before);
+      // No "no key could be generated" warning: the types without an id are
+      // embedded as configured from the schema, the entities keyed by id.
+      expect(warnings).toEqual([]);
+    });
+
+    it('pages with relayPagination: each page after the last end cursor answers the merged list, the same as one larger page, and a filtered list stays apart', async () => {
+      const client = createCityGraphcacheClient({
+        url: graph().gatewayUrl,
+        schema: await fetchCitySchema(graph().gatewayUrl),
+      });
+      const merged = await loadGraphcachePages(client, 5, 3);
+      const whole = await graph().query(
+        '{ trafficSensors(first: 15) { edges { cursor node { id } } pageInfo { hasNextPage } } }',
+      );
+      const wholeConnection = whole.data?.['trafficSensors'] as {
+        edges: { cursor: string; node: { id: string } }[];
+        pageInfo: { hasNextPage: boolean };
+      };
+      expect(wholeConnection.edges.length).toBe(15);
+      expect(merged.trafficSensors?.edges.map((e) => e.node.id)).toEqual(
+        wholeConnection.edges.map((e) => e.node.id),
+      );
+      expect(merged.trafficSensors?.pageInfo).toEqual({
+        hasNextPage: wholeConnection.pageInfo.hasNextPage,
+        endCursor: wholeConnection.edges.at(-1)?.cursor,
+      });
+      // One district's list is another field in the cache: not mixed in.
+      const district = await loadGraphcachePages(client, 2, 2, '13201');
+      const ids = district.trafficSensors?.edges.map((e) => e.node.id) ?? [];
+      expect(ids.length).toBeGreaterThan(2);
+      for (const id of ids) expect(id).toMatch(/^mob-ts-13201-/);
     });
   });
 

@@ -54,6 +54,7 @@ export const EXPLORER_EXAMPLES: readonly ExplorerExample[] = [
           }
           digitalInclusion {
             latest {
+              id
               period
               residentsWithoutInternet {
                 value
@@ -85,6 +86,7 @@ export const EXPLORER_EXAMPLES: readonly ExplorerExample[] = [
               id
               roadName
               latestReading {
+                id
                 occupancy
                 congested
               }

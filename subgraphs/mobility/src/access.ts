@@ -20,3 +20,13 @@ export function canControlTrafficLight(
     viewer.scopes.has(Scope.MOBILITY_CONTROL) && light.status !== 'MAINTENANCE'
   );
 }
+
+/**
+ * Whether the viewer may change a light's status or report a fault on it: a
+ * named mobility staff member (also enforced by the directive), so who
+ * changed it is recorded. Which changes its status allows is its life
+ * cycle's (`trafficLightLifecycle`, models/TrafficLight.ts).
+ */
+export function canChangeTrafficLightStatus(viewer: Viewer): boolean {
+  return viewer.subject !== null && viewer.scopes.has(Scope.MOBILITY_STAFF);
+}

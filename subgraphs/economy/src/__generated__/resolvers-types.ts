@@ -28,6 +28,8 @@ export type Scalars = {
 /** A local business establishment, as in the SIRENE registry. Environment's energy projects name one as operator. */
 export type Business = {
   __typename?: 'Business';
+  /** The day it closed (status CLOSED). */
+  closedOn?: Maybe<Scalars['DateTime']['output']>;
   district: District;
   /** Date the establishment was created. */
   founded: Scalars['DateTime']['output'];
@@ -45,6 +47,15 @@ export type Business = {
   /** SIREN: the first 9 digits of the registry number (the legal unit). */
   siren: Scalars['String']['output'];
   sizeBand: SizeBand;
+  /** ACTIVE, or CLOSED once `closeBusiness` recorded its closure (SIRENE: fermé); a closed business no longer counts in its district. */
+  status: BusinessStatus;
+  /** Staff member who last changed it through the graph (updated or closed). */
+  updatedBy?: Maybe<Scalars['String']['output']>;
+  /**
+   * 1 when registered, +1 on each change (`updateBusiness`, `closeBusiness`):
+   * send it as `expectedVersion` (docs/workflows.md).
+   */
+  version: Scalars['Int']['output'];
 };
 
 export type BusinessConnection = {
@@ -62,6 +73,11 @@ export type BusinessEdge = {
   cursor: Scalars['String']['output'];
   node: Business;
 };
+
+/** A business establishment's administrative state (SIRENE `etatAdministratifEtablissement`: A actif, F fermé). */
+export type BusinessStatus =
+  | 'ACTIVE'
+  | 'CLOSED';
 
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
@@ -228,13 +244,42 @@ export type MarketIndicatorEdge = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Records that an ACTIVE business closed on `closedOn` (not in the future,
+   * not before it was founded): ACTIVE → CLOSED, final. Economy staff only.
+   * Same refusals and retries as `updateBusiness`.
+   */
+  closeBusiness?: Maybe<Business>;
   /** Registers a business establishment. Economy staff only. */
   registerBusiness?: Maybe<Business>;
+  /**
+   * Corrects an ACTIVE business's name, sector, size band or location.
+   * Economy staff only. CONFLICT for a CLOSED business (`INVALID_TRANSITION`)
+   * or a stale `expectedVersion`; a retry with the same `idempotencyKey`
+   * answers the first result (docs/workflows.md).
+   */
+  updateBusiness?: Maybe<Business>;
+};
+
+
+export type MutationCloseBusinessArgs = {
+  closedOn: Scalars['DateTime']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRegisterBusinessArgs = {
   input: RegisterBusinessInput;
+};
+
+
+export type MutationUpdateBusinessArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: UpdateBusinessInput;
 };
 
 /** A section of the French activity nomenclature NAF rév. 2 (INSEE), A to U. */
@@ -492,6 +537,16 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** What `updateBusiness` changes: at least one field; the others are kept. */
+export type UpdateBusinessInput = {
+  /** Inside Marseille; the district stays the business's (moving elsewhere is a new establishment). */
+  location?: InputMaybe<GeoPointInput>;
+  /** 1 to 200 characters. */
+  name?: InputMaybe<Scalars['String']['input']>;
+  sector?: InputMaybe<NafSection>;
+  sizeBand?: InputMaybe<SizeBand>;
+};
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -602,9 +657,10 @@ export type ResolversTypes = ResolversObject<{
   Business: ResolverTypeWrapper<BusinessDoc>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  BusinessConnection: ResolverTypeWrapper<Page>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  BusinessConnection: ResolverTypeWrapper<Page>;
   BusinessEdge: ResolverTypeWrapper<Edge>;
+  BusinessStatus: BusinessStatus;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   EconomicSector: ResolverTypeWrapper<EconomicSector>;
@@ -635,6 +691,7 @@ export type ResolversTypes = ResolversObject<{
   StartupEdge: ResolverTypeWrapper<Edge>;
   StartupStage: StartupStage;
   TimeRangeInput: TimeRangeInput;
+  UpdateBusinessInput: UpdateBusinessInput;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -642,8 +699,8 @@ export type ResolversParentTypes = ResolversObject<{
   Business: BusinessDoc;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  BusinessConnection: Page;
   Int: Scalars['Int']['output'];
+  BusinessConnection: Page;
   BusinessEdge: Edge;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
@@ -671,10 +728,12 @@ export type ResolversParentTypes = ResolversObject<{
   StartupConnection: Page;
   StartupEdge: Edge;
   TimeRangeInput: TimeRangeInput;
+  UpdateBusinessInput: UpdateBusinessInput;
 }>;
 
 export type BusinessResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business'], FederationReferenceType extends FederationReferenceTypes['Business'] = FederationReferenceTypes['Business']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Business']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  closedOn?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   founded?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -686,6 +745,9 @@ export type BusinessResolvers<ContextType = EconomyContext, ParentType extends R
   sector?: Resolver<ResolversTypes['EconomicSector'], ParentType, ContextType>;
   siren?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   sizeBand?: Resolver<ResolversTypes['SizeBand'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['BusinessStatus'], ParentType, ContextType>;
+  updatedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type BusinessConnectionResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['BusinessConnection'] = ResolversParentTypes['BusinessConnection']> = ResolversObject<{
@@ -789,7 +851,9 @@ export type MarketIndicatorEdgeResolvers<ContextType = EconomyContext, ParentTyp
 }>;
 
 export type MutationResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  closeBusiness?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<MutationCloseBusinessArgs, 'closedOn' | 'id'>>;
   registerBusiness?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<MutationRegisterBusinessArgs, 'input'>>;
+  updateBusiness?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<MutationUpdateBusinessArgs, 'id' | 'input'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{

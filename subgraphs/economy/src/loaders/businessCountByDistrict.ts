@@ -6,7 +6,8 @@ import type { EconomyModels } from '../models/index.js';
 export function businessCountByDistrict(models: EconomyModels) {
   return new DataLoader<string, number>(async (codes) => {
     const rows = await models.Business.aggregate<{ _id: string; n: number }>([
-      { $match: { district: { $in: [...codes] } } },
+      // A closed business no longer counts (closeBusiness, docs/workflows.md).
+      { $match: { district: { $in: [...codes] }, status: { $ne: 'CLOSED' } } },
       { $group: { _id: '$district', n: { $sum: 1 } } },
     ]).exec();
     const byDistrict = new Map(rows.map((row) => [row._id, row.n]));

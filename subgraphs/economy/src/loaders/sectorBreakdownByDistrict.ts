@@ -19,7 +19,8 @@ export function sectorBreakdownByDistrict(models: EconomyModels) {
       _id: { district: string; sector: NafSection };
       n: number;
     }>([
-      { $match: { district: { $in: [...codes] } } },
+      // A closed business no longer counts (closeBusiness, docs/workflows.md).
+      { $match: { district: { $in: [...codes] }, status: { $ne: 'CLOSED' } } },
       {
         $group: {
           _id: { district: '$district', sector: '$sector' },

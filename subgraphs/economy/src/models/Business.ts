@@ -9,6 +9,8 @@ import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
+import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
+import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
 import {
   NAF_SECTION_CODES,
   SIZE_BANDS,
@@ -16,6 +18,17 @@ import {
   type NafSection,
   type SizeBand,
 } from '../naf.js';
+
+/** Administrative states (SIRENE: A actif, F fermé). */
+export const BUSINESS_STATUSES = ['ACTIVE', 'CLOSED'] as const;
+
+/**
+ * A business's life cycle (docs/workflows.md): an ACTIVE one may be
+ * corrected (ACTIVE → ACTIVE) or closed; CLOSED is final.
+ */
+export const businessLifecycle = defineStateMachine<
+  (typeof BUSINESS_STATUSES)[number]
+>('Business', { ACTIVE: ['ACTIVE', 'CLOSED'], CLOSED: [] });
 
 /** A business as stored. */
 export interface BusinessDoc extends PendingEventsHolder {
@@ -31,6 +44,13 @@ export interface BusinessDoc extends PendingEventsHolder {
   location: { lat: number; lon: number };
   /** Staff subject who registered it through the graph; null for imported entries. */
   registeredBy: string | null;
+  /** Absent on businesses stored before statuses existed: ACTIVE. */
+  status?: (typeof BUSINESS_STATUSES)[number];
+  closedOn?: Date | null;
+  /** Staff subject of the last change through the graph. */
+  updatedBy?: string | null;
+  /** +1 on each change (lib/subgraph-kit/versioning.ts); absent: 1. */
+  version?: number;
 }
 
 /** Mongoose schema of {@link BusinessDoc}. */
@@ -53,6 +73,10 @@ export const businessSchema = new Schema<BusinessDoc>(
     district: districtFieldDefinition,
     location: geoPointDefinition,
     registeredBy: { type: String, default: null },
+    status: { type: String, enum: BUSINESS_STATUSES, default: 'ACTIVE' },
+    closedOn: { type: Date, default: null },
+    updatedBy: { type: String, default: null },
+    version: versionFieldDefinition,
     ...pendingEventsDefinition,
   },
   { collection: 'businesses', versionKey: false },

@@ -2,6 +2,8 @@
 import type { Connection } from 'mongoose';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import { quarantinedRecordSchema } from './QuarantinedRecord.js';
+import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
+import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { businessSchema, type BusinessDoc } from './Business.js';
 import { innovationHubSchema, type InnovationHubDoc } from './InnovationHub.js';
 import { investmentSchema, type InvestmentDoc } from './Investment.js';
@@ -15,6 +17,10 @@ import { startupSchema, type StartupDoc } from './Startup.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
+    IdempotencyRecord: connection.model<IdempotencyDoc>(
+      'IdempotencyRecord',
+      idempotencyRecordSchema,
+    ),
     QuarantinedRecord: connection.model<QuarantineDoc>(
       'QuarantinedRecord',
       quarantinedRecordSchema,

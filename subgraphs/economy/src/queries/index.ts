@@ -3,9 +3,12 @@
  * a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type { QueryFilter } from 'mongoose';
 import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
 import {
+  recordingEvents,
   settlePendingEvents,
   withPendingEvents,
 } from '../../../../lib/subgraph-kit/pendingEvents.js';
@@ -28,6 +31,33 @@ export function createQueries(models: EconomyModels) {
     direction: -1,
   });
   return {
+    /** The business with this id, or null. */
+    business: (id: string) => models.Business.findById(id).lean().exec(),
+    /**
+     * Changes a business in status `from` at `version` (a missing status is
+     * ACTIVE); null when it is no longer there, so of two concurrent changes one wins.
+     */
+    changeBusiness: (
+      id: string,
+      from: 'ACTIVE' | 'CLOSED',
+      version: number,
+      set: Partial<BusinessDoc>,
+      events: readonly CityEvent[],
+    ) =>
+      models.Business.findOneAndUpdate(
+        {
+          _id: id,
+          status: from === 'ACTIVE' ? { $in: ['ACTIVE', null] } : from,
+          ...atVersion(version),
+        },
+        // The change and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Where economy's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** A page of businesses, by `_id`. */
     businesses: pageQuery(models.Business),
     /** The business with this SIRET, or null. */

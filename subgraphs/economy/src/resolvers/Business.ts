@@ -2,6 +2,7 @@
 import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { EconomyContext } from '../context.js';
 import type { BusinessDoc } from '../models/index.js';
+import { versionOf } from '../../../../lib/subgraph-kit/versioning.js';
 import { economicSector } from '../naf.js';
 
 export const Business = {
@@ -12,4 +13,8 @@ export const Business = {
   siren: (doc: BusinessDoc) => doc.registryNumber.slice(0, 9),
   sector: (doc: BusinessDoc) => economicSector(doc.sector),
   district: (doc: BusinessDoc) => ({ code: doc.district }),
+  status: (doc: BusinessDoc) => doc.status ?? 'ACTIVE',
+  closedOn: (doc: BusinessDoc) => doc.closedOn ?? null,
+  updatedBy: (doc: BusinessDoc) => doc.updatedBy ?? null,
+  version: (doc: BusinessDoc) => versionOf(doc),
 };

@@ -8,14 +8,23 @@ import {
   ForbiddenError,
 } from '../../../../lib/runtime/errors.js';
 import type {
+  MutationCloseBusinessArgs,
   MutationRegisterBusinessArgs,
+  MutationUpdateBusinessArgs,
   RegisterBusinessInput,
 } from '../__generated__/resolvers-types.js';
+import { NotFoundError } from '../../../../lib/runtime/errors.js';
+import { runIdempotent } from '../../../../lib/subgraph-kit/idempotency.js';
+import {
+  applyTransition,
+  workflowArgumentProblems,
+} from '../../../../lib/subgraph-kit/workflowTransition.js';
 import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
 import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { canRegisterBusiness } from '../access.js';
 import type { EconomyContext } from '../context.js';
 import type { BusinessDoc } from '../models/index.js';
+import { businessLifecycle } from '../models/Business.js';
 import { isWellFormedSiret } from '../naf.js';
 
 const EARLIEST_FOUNDING = new Date('1800-01-01T00:00:00Z');
@@ -67,7 +76,184 @@ function duplicateKeyField(error: unknown): string | null {
   return Object.keys(pattern ?? {})[0] ?? '_id';
 }
 
+const BUSINESS_ID = /^eco-biz-132(0[1-9]|1[0-6])-\d{3,}$/;
+
+/** Problems shared by both business workflow mutations. */
+function changeProblems(args: {
+  id: string;
+  expectedVersion?: number | null;
+  idempotencyKey?: string | null;
+}): string[] {
+  const problems: string[] = [];
+  if (!BUSINESS_ID.test(args.id))
+    problems.push(
+      `id must be a business id like eco-biz-13201-001, got "${args.id.slice(0, 40)}"`,
+    );
+  problems.push(...workflowArgumentProblems(args));
+  return problems;
+}
+
+function refuseIfAny(what: string, problems: string[]): void {
+  if (problems.length > 0)
+    throw new BadUserInputError(`Invalid ${what}: ${problems.join('; ')}.`, {
+      problems,
+    });
+}
+
+/**
+ * One change of a business: named staff, idempotent, checked against its
+ * life cycle and version, written conditionally, announced.
+ */
+async function changeBusiness(
+  ctx: EconomyContext,
+  operation: 'updateBusiness' | 'closeBusiness',
+  args: {
+    id: string;
+    expectedVersion?: number | null;
+    idempotencyKey?: string | null;
+  },
+  input: Record<string, unknown>,
+  to: 'ACTIVE' | 'CLOSED',
+  set: (business: BusinessDoc) => Partial<BusinessDoc>,
+): Promise<BusinessDoc> {
+  if (!canRegisterBusiness(ctx.viewer))
+    throw new ForbiddenError(
+      'Changing the business registry requires a named economy staff member.',
+    );
+  return runIdempotent(
+    {
+      store: ctx.queries.idempotency,
+      operation,
+      subject: ctx.viewer.subject,
+      key: args.idempotencyKey,
+      input: { id: args.id, expectedVersion: args.expectedVersion, ...input },
+      logger: ctx.logger,
+    },
+    async () => {
+      const business = await ctx.queries.business(args.id);
+      if (!business)
+        throw new NotFoundError(`No business with id "${args.id}".`);
+      const changes: Partial<BusinessDoc> = {
+        ...set(business),
+        updatedBy: ctx.viewer.subject,
+      };
+      const eventAt = (version: number): CityEvent => ({
+        id: `${business._id}@v${version}`,
+        department: 'economy',
+        type: to === 'CLOSED' ? 'business.closed' : 'business.updated',
+        entity: { type: 'Business', id: business._id },
+        district: business.district,
+        occurredAt: new Date(),
+        payload: {
+          status: to,
+          sector: changes.sector ?? business.sector,
+          version,
+        },
+      });
+      let recorded: CityEvent[] = [];
+      const updated = await applyTransition({
+        machine: businessLifecycle,
+        current: business,
+        stateOf: (doc) => doc.status ?? 'ACTIVE',
+        to,
+        action: to === 'CLOSED' ? 'closed' : 'updated',
+        expectedVersion: args.expectedVersion,
+        // The change records its event on the business in the same write.
+        write: (from, version) => {
+          recorded = [eventAt(version + 1)];
+          return ctx.queries.changeBusiness(
+            business._id,
+            from,
+            version,
+            changes,
+            recorded,
+          );
+        },
+        reread: () => ctx.queries.business(business._id),
+      });
+      ctx.logger.info(
+        { businessId: business._id, by: ctx.viewer.subject, operation },
+        `business ${to === 'CLOSED' ? 'closed' : 'updated'}`,
+      );
+      await publishRecordedChange(ctx, {
+        events: recorded,
+        settle: (ids) => ctx.queries.settleBusinessEvents(business._id, ids),
+      });
+      return updated;
+    },
+  );
+}
+
 export const Mutation = {
+  updateBusiness(
+    _: unknown,
+    args: MutationUpdateBusinessArgs,
+    ctx: EconomyContext,
+  ) {
+    const { input } = args;
+    const problems = changeProblems(args);
+    const name = input.name?.trim();
+    if (name !== undefined && (name.length === 0 || name.length > 200))
+      problems.push('input.name must be 1 to 200 characters');
+    if (input.location) {
+      const { lat, lon } = input.location;
+      if (
+        !(lat >= MARSEILLE_BOUNDS.minLat && lat <= MARSEILLE_BOUNDS.maxLat) ||
+        !(lon >= MARSEILLE_BOUNDS.minLon && lon <= MARSEILLE_BOUNDS.maxLon)
+      )
+        problems.push('input.location must be inside Marseille');
+    }
+    const set: Partial<BusinessDoc> = {
+      ...(name !== undefined ? { name } : {}),
+      ...(input.sector ? { sector: input.sector } : {}),
+      ...(input.sizeBand ? { sizeBand: input.sizeBand } : {}),
+      ...(input.location
+        ? { location: { lat: input.location.lat, lon: input.location.lon } }
+        : {}),
+    };
+    if (Object.keys(set).length === 0 && input.name === undefined)
+      problems.push(
+        'input must change at least one of name, sector, sizeBand, location',
+      );
+    refuseIfAny('business update', problems);
+    return changeBusiness(
+      ctx,
+      'updateBusiness',
+      args,
+      set,
+      'ACTIVE',
+      () => set,
+    );
+  },
+  closeBusiness(
+    _: unknown,
+    args: MutationCloseBusinessArgs,
+    ctx: EconomyContext,
+  ) {
+    const problems = changeProblems(args);
+    if (args.closedOn.getTime() > Date.now())
+      problems.push('closedOn cannot be in the future');
+    refuseIfAny('business closure', problems);
+    return changeBusiness(
+      ctx,
+      'closeBusiness',
+      args,
+      { closedOn: args.closedOn },
+      'CLOSED',
+      (business) => {
+        // Known only once the business is read: a closure before its founding.
+        if (args.closedOn.getTime() < business.founded.getTime())
+          throw new BadUserInputError(
+            `Invalid business closure: closedOn cannot be before the business was founded (${business.founded.toISOString().slice(0, 10)}).`,
+            {
+              argumentName: 'closedOn',
+              problems: ['closedOn is before founded'],
+            },
+          );
+        return { status: 'CLOSED', closedOn: args.closedOn };
+      },
+    );
+  },
   async registerBusiness(
     _: unknown,
     args: MutationRegisterBusinessArgs,

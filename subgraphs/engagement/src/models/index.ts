@@ -2,6 +2,8 @@
 import type { Connection } from 'mongoose';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import { quarantinedRecordSchema } from './QuarantinedRecord.js';
+import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
+import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { citizenReportSchema, type CitizenReportDoc } from './CitizenReport.js';
 import {
   digitalInclusionIndicatorSchema,
@@ -22,6 +24,10 @@ import { workshopSchema, type WorkshopDoc } from './Workshop.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
+    IdempotencyRecord: connection.model<IdempotencyDoc>(
+      'IdempotencyRecord',
+      idempotencyRecordSchema,
+    ),
     QuarantinedRecord: connection.model<QuarantineDoc>(
       'QuarantinedRecord',
       quarantinedRecordSchema,

@@ -109,6 +109,7 @@ async function changeLeakAlert(
       const updated = await applyTransition({
         machine: leakAlertLifecycle,
         current: alert,
+        stateOf: (doc) => doc.status,
         to,
         action: to.toLowerCase(),
         expectedVersion: args.expectedVersion,

@@ -4,7 +4,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { TrafficSensorDoc, TrafficFlowReadingDoc, TrafficLightDoc, TransitLineDoc, TransitStopDoc, BikeStationDoc } from '../models/index.js';
-import type { SignalPlanDoc } from '../models/TrafficLight.js';
+import type { SignalPlanDoc, TrafficLightFaultDoc } from '../models/TrafficLight.js';
 import type { CongestionWindowValue } from '../analysis/congestionWindow.js';
 import type { SignalPlanRecommendationValue } from '../resolvers/SignalPlanRecommendation.js';
 import type { ReadingReceivedRef } from '../resolvers/ReadingReceived.js';
@@ -222,8 +222,23 @@ export type Mutation = {
   __typename?: 'Mutation';
   /** Replays quarantined records through mobility's ingestion (after the cause is fixed, e.g. the device registered). Department staff only. */
   replayMobilityQuarantine?: Maybe<Array<QuarantineReplay>>;
+  /**
+   * Reports a fault on an OPERATIONAL light or one under MAINTENANCE, with
+   * what is wrong (10 to 500 characters): its status becomes FAULT. Mobility
+   * staff only (citizens report through engagement's citizen reports).
+   */
+  reportTrafficLightFault?: Maybe<TrafficLight>;
   /** Puts a new signal plan in force on a traffic light. Traffic control staff only. */
   setSignalPlan?: Maybe<TrafficLight>;
+  /**
+   * Takes a traffic light into MAINTENANCE or puts it back into service
+   * (OPERATIONAL), with the reason (1 to 500 characters). A FAULT light goes
+   * through MAINTENANCE before it is OPERATIONAL again; a fault is reported
+   * with `reportTrafficLightFault`. Mobility staff only. CONFLICT on an
+   * impossible transition or a stale `expectedVersion`; a retry with the same
+   * `idempotencyKey` answers the first result (docs/workflows.md).
+   */
+  setTrafficLightStatus?: Maybe<TrafficLight>;
 };
 
 
@@ -232,8 +247,25 @@ export type MutationReplayMobilityQuarantineArgs = {
 };
 
 
+export type MutationReportTrafficLightFaultArgs = {
+  description: Scalars['String']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  trafficLightId: Scalars['ID']['input'];
+};
+
+
 export type MutationSetSignalPlanArgs = {
   plan: SignalPlanInput;
+  trafficLightId: Scalars['ID']['input'];
+};
+
+
+export type MutationSetTrafficLightStatusArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+  status: TrafficLightStatus;
   trafficLightId: Scalars['ID']['input'];
 };
 
@@ -651,6 +683,8 @@ export type TrafficFlowReadingEdge = {
 export type TrafficLight = {
   __typename?: 'TrafficLight';
   district: District;
+  /** The fault reported while the light is FAULT (and kept through its MAINTENANCE); null otherwise. Mobility staff. */
+  fault?: Maybe<TrafficLightFault>;
   id: Scalars['ID']['output'];
   intersection: Scalars['String']['output'];
   location: GeoPoint;
@@ -662,6 +696,12 @@ export type TrafficLight = {
   status: TrafficLightStatus;
   /** When the light last reported its status (FIWARE Device); null before any report. */
   statusObservedAt?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * 1 until its status is first changed through the graph, +1 on each change
+   * (`setTrafficLightStatus`, `reportTrafficLightFault`): send it as
+   * `expectedVersion` (docs/workflows.md).
+   */
+  version: Scalars['Int']['output'];
 };
 
 export type TrafficLightConnection = {
@@ -678,6 +718,15 @@ export type TrafficLightEdge = {
   __typename?: 'TrafficLightEdge';
   cursor: Scalars['String']['output'];
   node: TrafficLight;
+};
+
+/** A fault reported on a traffic light. */
+export type TrafficLightFault = {
+  __typename?: 'TrafficLightFault';
+  description: Scalars['String']['output'];
+  reportedAt: Scalars['DateTime']['output'];
+  /** Staff identifier of who reported it. */
+  reportedBy?: Maybe<Scalars['String']['output']>;
 };
 
 export type TrafficLightStatus =
@@ -934,6 +983,7 @@ export type ResolversTypes = ResolversObject<{
   TrafficLight: ResolverTypeWrapper<TrafficLightDoc>;
   TrafficLightConnection: ResolverTypeWrapper<Page>;
   TrafficLightEdge: ResolverTypeWrapper<Edge>;
+  TrafficLightFault: ResolverTypeWrapper<TrafficLightFaultDoc>;
   TrafficLightStatus: TrafficLightStatus;
   TrafficSensor: ResolverTypeWrapper<TrafficSensorDoc>;
   TrafficSensorConnection: ResolverTypeWrapper<Page>;
@@ -985,6 +1035,7 @@ export type ResolversParentTypes = ResolversObject<{
   TrafficLight: TrafficLightDoc;
   TrafficLightConnection: Page;
   TrafficLightEdge: Edge;
+  TrafficLightFault: TrafficLightFaultDoc;
   TrafficSensor: TrafficSensorDoc;
   TrafficSensorConnection: Page;
   TrafficSensorEdge: Edge;
@@ -1081,7 +1132,9 @@ export type InnovationHubResolvers<ContextType = MobilityContext, ParentType ext
 
 export type MutationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
   replayMobilityQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayMobilityQuarantineArgs, 'ids'>>;
+  reportTrafficLightFault?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationReportTrafficLightFaultArgs, 'description' | 'trafficLightId'>>;
   setSignalPlan?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationSetSignalPlanArgs, 'plan' | 'trafficLightId'>>;
+  setTrafficLightStatus?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType, RequireFields<MutationSetTrafficLightStatusArgs, 'reason' | 'status' | 'trafficLightId'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1231,6 +1284,7 @@ export type TrafficFlowReadingEdgeResolvers<ContextType = MobilityContext, Paren
 export type TrafficLightResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLight'] = ResolversParentTypes['TrafficLight'], FederationReferenceType extends FederationReferenceTypes['TrafficLight'] = FederationReferenceTypes['TrafficLight']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['TrafficLight']> | FederationReferenceType, FederationReferenceType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  fault?: Resolver<Maybe<ResolversTypes['TrafficLightFault']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   intersection?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   location?: Resolver<ResolversTypes['GeoPoint'], ParentType, ContextType>;
@@ -1239,6 +1293,7 @@ export type TrafficLightResolvers<ContextType = MobilityContext, ParentType exte
   signalPlan?: Resolver<Maybe<ResolversTypes['SignalPlan']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['TrafficLightStatus'], ParentType, ContextType>;
   statusObservedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type TrafficLightConnectionResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightConnection'] = ResolversParentTypes['TrafficLightConnection']> = ResolversObject<{
@@ -1251,6 +1306,12 @@ export type TrafficLightConnectionResolvers<ContextType = MobilityContext, Paren
 export type TrafficLightEdgeResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightEdge'] = ResolversParentTypes['TrafficLightEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['TrafficLight'], ParentType, ContextType>;
+}>;
+
+export type TrafficLightFaultResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficLightFault'] = ResolversParentTypes['TrafficLightFault']> = ResolversObject<{
+  description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reportedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reportedBy?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type TrafficSensorResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['TrafficSensor'] = ResolversParentTypes['TrafficSensor'], FederationReferenceType extends FederationReferenceTypes['TrafficSensor'] = FederationReferenceTypes['TrafficSensor']> = ResolversObject<{
@@ -1331,6 +1392,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   TrafficLight?: TrafficLightResolvers<ContextType>;
   TrafficLightConnection?: TrafficLightConnectionResolvers<ContextType>;
   TrafficLightEdge?: TrafficLightEdgeResolvers<ContextType>;
+  TrafficLightFault?: TrafficLightFaultResolvers<ContextType>;
   TrafficSensor?: TrafficSensorResolvers<ContextType>;
   TrafficSensorConnection?: TrafficSensorConnectionResolvers<ContextType>;
   TrafficSensorEdge?: TrafficSensorEdgeResolvers<ContextType>;

@@ -10,6 +10,8 @@ import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
+import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
+import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
 
 /** Statuses of a traffic light. */
 export const TRAFFIC_LIGHT_STATUSES = [
@@ -17,6 +19,26 @@ export const TRAFFIC_LIGHT_STATUSES = [
   'FAULT',
   'MAINTENANCE',
 ] as const;
+
+/**
+ * A traffic light's status life cycle (docs/workflows.md): a fault is
+ * repaired under MAINTENANCE before the light is OPERATIONAL again.
+ */
+export const trafficLightLifecycle = defineStateMachine<
+  (typeof TRAFFIC_LIGHT_STATUSES)[number]
+>('TrafficLight', {
+  OPERATIONAL: ['FAULT', 'MAINTENANCE'],
+  FAULT: ['MAINTENANCE'],
+  MAINTENANCE: ['OPERATIONAL', 'FAULT'],
+});
+
+/** A fault reported on a light. */
+export interface TrafficLightFaultDoc {
+  description: string;
+  reportedAt: Date;
+  /** Staff subject. */
+  reportedBy: string | null;
+}
 
 /** A signal plan as stored inside its traffic light. */
 export interface SignalPlanDoc {
@@ -41,6 +63,12 @@ export interface TrafficLightDoc extends PendingEventsHolder {
   statusObservedAt?: Date | null;
   /** Who reported it. */
   statusSource?: RecordSource | null;
+  /** The fault reported through the graph, kept until the light is OPERATIONAL again. */
+  fault?: TrafficLightFaultDoc | null;
+  /** Why the status was last changed through the graph. */
+  statusReason?: string | null;
+  /** +1 on each change through the graph (lib/subgraph-kit/versioning.ts); absent before the first. */
+  version?: number;
 }
 
 const signalPlanSchema = new Schema<SignalPlanDoc>(
@@ -79,6 +107,17 @@ export const trafficLightSchema = new Schema<TrafficLightDoc>(
     signalPlan: { type: signalPlanSchema, required: true },
     statusObservedAt: { type: Date, default: null },
     statusSource: { type: Schema.Types.Mixed, default: null },
+    fault: {
+      type: {
+        _id: false,
+        description: { type: String, required: true, maxlength: 500 },
+        reportedAt: { type: Date, required: true },
+        reportedBy: { type: String, default: null },
+      },
+      default: null,
+    },
+    statusReason: { type: String, default: null, maxlength: 500 },
+    version: versionFieldDefinition,
     ...pendingEventsDefinition,
   },
   { collection: 'traffic_lights', versionKey: false },

@@ -6,6 +6,8 @@
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import type { QueryFilter } from 'mongoose';
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
 import {
   recordingEvents,
@@ -60,6 +62,27 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
       )
         .lean()
         .exec(),
+    /**
+     * Moves a light from status `from` at `version` (lib/subgraph-kit/versioning.ts);
+     * null when it is no longer there, so of two concurrent changes one wins.
+     */
+    transitionTrafficLight: (
+      id: string,
+      from: TrafficLightDoc['status'],
+      version: number,
+      set: Partial<TrafficLightDoc>,
+      events: readonly CityEvent[],
+    ) =>
+      models.TrafficLight.findOneAndUpdate(
+        { _id: id, status: from, ...atVersion(version) },
+        // The transition and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Where mobility's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** Clears a light's events once the outbox has them. */
     settleTrafficLightEvents: (id: string, eventIds: readonly string[]) =>
       settlePendingEvents(models.TrafficLight, id, eventIds),

@@ -3,7 +3,7 @@
  * department, seeded, five subgraphs and the gateway as processes), on free ports and a
  * temporary data directory, timing through the gateway:
  *   - the README's DistrictOverview query, one client, sequential (p50/p99);
- *   - all 16 districts × 8 traffic sensors × 24 readings in one query.
+ *   - all 16 districts × up to 8 traffic sensors (the 16e has 3) × 24 readings in one query.
  * Not a timed test: it prints figures, recorded in docs/localdb.md.
  */
 import { spawn } from 'node:child_process';
@@ -197,7 +197,7 @@ try {
     Promise.all(CODES.map((code) => post(url, districtPages(code))));
   const pages = await times(url, all, 3, 20);
   console.log(
-    `16 districts × 8 traffic sensors × 24 readings (16 concurrent district queries), 20 rounds: p50 ${percentile(pages, 50).toFixed(0)} ms, max ${(pages[pages.length - 1] ?? Number.NaN).toFixed(0)} ms`,
+    `16 districts × up to 8 traffic sensors × 24 readings (16 concurrent district queries), 20 rounds: p50 ${percentile(pages, 50).toFixed(0)} ms, max ${(pages[pages.length - 1] ?? Number.NaN).toFixed(0)} ms`,
   );
   const one = await times(url, districtPages('13201'), 3, 50);
   console.log(

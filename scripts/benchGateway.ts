@@ -37,6 +37,7 @@ import {
   gatewayTokenAudience,
 } from '../lib/runtime/gatewayToken.js';
 import { DISTRICTS } from '../lib/subgraph-kit/districts.js';
+import { seededTrafficSensorIds } from '../lib/subgraph-kit/seedPlan.js';
 import { ensureDevKeys } from './devKeys.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -91,12 +92,7 @@ interface Scenario {
   direct?: SubgraphName;
 }
 
-const SENSOR_IDS = DISTRICTS.flatMap((d) =>
-  Array.from(
-    { length: 8 },
-    (_, i) => `mob-ts-${d.code}-${String(i + 1).padStart(2, '0')}`,
-  ),
-);
+const SENSOR_IDS = DISTRICTS.flatMap((d) => seededTrafficSensorIds(d.code));
 const CODES = DISTRICTS.map((d) => d.code);
 
 const SENSOR = /* GraphQL */ `

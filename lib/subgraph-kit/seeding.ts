@@ -3,6 +3,7 @@
  * generator (the same data on every machine and every run) and an idempotent
  * writer (re-running a seed inserts only what is missing, never duplicates).
  */
+import { cityGeography } from './cityGeography.js';
 import { DISTRICTS, type DistrictRecord } from './districts.js';
 
 /** The seed's fixed observation window: 4 days ending 2026-11-23T00:00Z (fixed so runs are identical). */
@@ -52,16 +53,28 @@ export class SeededRandom {
     return item;
   }
 
-  /** A point near a district's representative point (about ±1 km). */
+  /**
+   * A point near a district's representative point (about ±1 km) that the
+   * city's geography (cityGeography.ts: the nearest representative point)
+   * places in that district, so ingestion never flags a seeded location as
+   * in another district.
+   */
   pointIn(district: DistrictRecord): { lat: number; lon: number } {
-    return {
-      lat:
-        Math.round((district.center.lat + (this.next() - 0.5) * 0.018) * 1e6) /
-        1e6,
-      lon:
-        Math.round((district.center.lon + (this.next() - 0.5) * 0.024) * 1e6) /
-        1e6,
-    };
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const point = {
+        lat:
+          Math.round(
+            (district.center.lat + (this.next() - 0.5) * 0.018) * 1e6,
+          ) / 1e6,
+        lon:
+          Math.round(
+            (district.center.lon + (this.next() - 0.5) * 0.024) * 1e6,
+          ) / 1e6,
+      };
+      if (cityGeography.districtAt(point) === district.code) return point;
+    }
+    // Unreachable with the reference points (each cell holds its point).
+    return { lat: district.center.lat, lon: district.center.lon };
   }
 }
 

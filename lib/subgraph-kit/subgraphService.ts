@@ -23,7 +23,11 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Connection } from 'mongoose';
-import { applyAccessRules } from '../records/access/index.js';
+import {
+  applyAccessRules,
+  enforcementReportPlugin,
+  type ApplyAccessRulesOptions,
+} from '../records/access/index.js';
 import {
   DEPARTMENTS,
   loadConfig,
@@ -137,6 +141,13 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   analyses?: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, when it ingests records. */
   ingest?: IngestPipeline;
+  /**
+   * Per type, who its records are about (the account's `sub`), so the audit
+   * trail can list every read of a citizen's personal data
+   * (lib/records/access `applyAccessRules`).
+   * @default {}
+   */
+  dataSubjects?: ApplyAccessRulesOptions['dataSubjects'];
 }
 
 /**
@@ -154,6 +165,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
         resolvers: options.resolvers as GraphQLResolverMap<unknown>,
       },
     ]),
+    options.dataSubjects ? { dataSubjects: options.dataSubjects } : {},
   );
   const apollo = new ApolloServer<TContext>({
     schema,
@@ -165,6 +177,8 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
     plugins: [
       writesNeedAuditLink<TContext>(),
+      // What this subgraph enforced, for the gateway's audit event (never the client's).
+      enforcementReportPlugin<TContext>(),
       metricsPlugin<TContext>({ rootFields: true }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAccessMatrix } from './accessMatrix.js';
 import { defineAttackAndFaultScenarios } from './attackAndFault.js';
 import { defineAttackScenarios } from './attacks.js';
+import { defineAuditTrailScenarios } from './auditTrail.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { eventually } from './eventually.js';
 import { defineOpen311Scenarios } from './open311.js';
@@ -408,6 +409,7 @@ describe('the city graph', () => {
   });
 
   defineAccessMatrix(() => graph);
+  defineAuditTrailScenarios(() => graph);
   defineAttackScenarios(() => graph);
 
   it('switches to a new supergraph file without a restart, and refuses an invalid one', async () => {

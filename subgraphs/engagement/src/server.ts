@@ -5,6 +5,7 @@ import {
   type SubgraphDeps,
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
+import { dataSubjects } from './access.js';
 import { createContext, type EngagementContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -37,5 +38,6 @@ export function createServer(
     deps,
     createContext: (base) => createContext(base, models, now, ingest),
     ingest,
+    dataSubjects,
   });
 }

@@ -346,4 +346,50 @@ describe('mobility subgraph', () => {
     expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.path).toEqual(['_entities', 0, 'wrong']);
   });
+
+  it('refuses a plan on a light under maintenance and reports the denial with its document rule', async () => {
+    const light = seed.lights.find((l) => l.status === 'MAINTENANCE');
+    if (!light) throw new Error('the seed has no light under maintenance');
+    const controller = createViewer('ctl-1', ['mobility:control']);
+    const response = await server.apollo.executeOperation(
+      {
+        query:
+          'mutation($id: ID!, $p: SignalPlanInput!) { setSignalPlan(trafficLightId: $id, plan: $p) { id } }',
+        variables: {
+          id: light._id,
+          p: {
+            name: 'Plan soir',
+            cycleSeconds: 100,
+            phases: [
+              { name: 'a', greenSeconds: 50 },
+              { name: 'b', greenSeconds: 40 },
+            ],
+          },
+        },
+      },
+      {
+        contextValue: server.createContext({
+          viewer: controller,
+          requestId: 'test-maintenance',
+          logger: createSilentLogger(),
+          auditEvent: 'test-maintenance',
+        }),
+      },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected single');
+    const result = response.body.singleResult;
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    // What the gateway builds the audit event from: denied, by the rule of
+    // the data, not allowed by the scope that let the call through.
+    expect(result.extensions?.['cityAccess']).toEqual({
+      decisions: [
+        {
+          coordinate: 'Mutation.setSignalPlan',
+          decision: 'denied',
+          rule: 'document rule canControlTrafficLight (no new plan on a light under maintenance)',
+        },
+      ],
+      records: [],
+    });
+  });
 });

@@ -1,5 +1,6 @@
 /** Mobility's mutations. */
 import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
+import { DocumentRuleError } from '../../../../lib/records/access/index.js';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -185,9 +186,13 @@ export const Mutation = {
         `No traffic light with id "${args.trafficLightId}".`,
       );
     if (!canControlTrafficLight(ctx.viewer, light)) {
-      throw new ForbiddenError(
-        `Traffic light ${light._id} is under maintenance: its plan cannot be changed now.`,
-      );
+      // A rule of the data itself: the audit event records this denial
+      // with its rule, not the scope that let the call through.
+      throw new DocumentRuleError({
+        rule: 'canControlTrafficLight (no new plan on a light under maintenance)',
+        coordinate: 'Mutation.setSignalPlan',
+        message: `Traffic light ${light._id} is under maintenance: its plan cannot be changed now.`,
+      });
     }
     const validFrom = new Date();
     const updated = await ctx.queries.setSignalPlan(light._id, {

@@ -1,5 +1,10 @@
 /** Engagement model: a citizen report, an Open311 GeoReport v2 service request. */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import {
   districtFieldDefinition,
@@ -21,7 +26,7 @@ import { SERVICE_CODES } from '../serviceTypes.js';
 export const REPORT_STATUSES = ['open', 'closed'] as const;
 
 /** A citizen report as stored (Open311 names in camelCase). */
-export interface CitizenReportDoc {
+export interface CitizenReportDoc extends PendingEventsHolder {
   /** Open311 `service_request_id`, e.g. `eng-cr-00042`. */
   _id: string;
   serviceCode: string;
@@ -97,9 +102,12 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
     submittedBy: { type: String, default: null },
     source: { type: { _id: false, kind: String, id: String }, default: null },
     receivedAt: { type: Date, default: null },
+    ...pendingEventsDefinition,
   },
   { collection: 'citizen_reports', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(citizenReportSchema);
 citizenReportSchema.pre('validate', function () {
   // Every write through the model (the mutation, ingestion, the seed) masks
   // personal data in the public text before it is stored; the original

@@ -1,6 +1,11 @@
 /** Engagement model: a workshop session open to residents. */
 import { Schema } from 'mongoose';
 import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
+import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
@@ -32,7 +37,7 @@ export const WORKSHOP_AUDIENCES = [
 ] as const;
 
 /** A workshop as stored. */
-export interface WorkshopDoc {
+export interface WorkshopDoc extends PendingEventsHolder {
   /** Stable id, e.g. `eng-ws-001`. */
   _id: string;
   title: string;
@@ -81,9 +86,12 @@ export const workshopSchema = new Schema<WorkshopDoc>(
       default: null,
       validate: foreignIdValidator(INNOVATION_HUB_ID, 'innovation hub'),
     },
+    ...pendingEventsDefinition,
   },
   { collection: 'workshops', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(workshopSchema);
 workshopSchema.pre('validate', function () {
   if (this.endsAt <= this.startsAt)
     this.invalidate('endsAt', 'a workshop ends after it starts');

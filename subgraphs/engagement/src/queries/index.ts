@@ -4,6 +4,12 @@
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import {
+  recordingEvents,
+  settlePendingEvents,
+  withPendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import {
   pageQuery,
@@ -45,10 +51,15 @@ export function createQueries(
      * Takes one seat of a workshop if one is left (atomic: capacity holds
      * under concurrency); whether a seat was taken.
      */
-    async takeWorkshopSeat(id: string, capacity: number): Promise<boolean> {
+    async takeWorkshopSeat(
+      id: string,
+      capacity: number,
+      events: readonly CityEvent[],
+    ): Promise<boolean> {
+      // The seat and its event in one write (pendingEvents.ts).
       const seat = await models.Workshop.updateOne(
         { _id: id, enrolledCount: { $lt: capacity } },
-        { $inc: { enrolledCount: 1 } },
+        recordingEvents({ $inc: { enrolledCount: 1 } }, events),
       ).exec();
       return seat.modifiedCount === 1;
     },
@@ -63,8 +74,12 @@ export function createQueries(
     /** Stores a new citizen report; answers it as stored (its description masked). */
     async insertCitizenReport(
       doc: CitizenReportDoc,
+      events: readonly CityEvent[],
     ): Promise<CitizenReportDoc> {
-      const created = await models.CitizenReport.create(doc);
+      // The report and its event in one insert (pendingEvents.ts).
+      const created = await models.CitizenReport.create(
+        withPendingEvents(doc, events),
+      );
       return created.toObject();
     },
     /** A page of surveys, latest opening first. */
@@ -95,6 +110,12 @@ export function createQueries(
       return found?._id ?? null;
     },
     /** Removes an enrolment (one that got no seat). */
+    /** Clears a report's events once the outbox has them. */
+    settleCitizenReportEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.CitizenReport, id, eventIds),
+    /** Clears a workshop's events once the outbox has them. */
+    settleWorkshopEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Workshop, id, eventIds),
     async deleteEnrolment(id: string): Promise<void> {
       await models.Enrolment.deleteOne({ _id: id }).exec();
     },

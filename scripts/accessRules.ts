@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   formatAccessRulesMarkdown,
-  readSupergraphAccessRules,
+  readAccessRules,
 } from '../lib/records/access/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -39,7 +39,7 @@ async function main(): Promise<number> {
       `${path.relative(root, supergraphPath)} does not exist: run \`npm run compose\` first.`,
     );
   });
-  const rules = readSupergraphAccessRules(sdl);
+  const rules = readAccessRules(sdl).fields;
   const markdown = formatAccessRulesMarkdown(rules);
   const relativeOut = path.relative(root, out);
   if (values.check) {

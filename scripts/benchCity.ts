@@ -3,21 +3,12 @@
  * department, seeded, five subgraphs and the gateway as processes), on free ports and a
  * temporary data directory, timing through the gateway:
  *   - the README's DistrictOverview query, one client, sequential (p50/p99);
- *   - all 16 districts × 8 traffic sensors × 24 readings in one query.
+ *   - all 16 districts × up to 8 traffic sensors (the 16e has 3) × 24 readings in one query.
  * Not a timed test: it prints figures, recorded in docs/localdb.md.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { EXPLORER_EXAMPLES } from '../gateway/src/explorer/examples.js';
-import { SUBGRAPH_NAMES } from '../lib/runtime/config.js';
-
-const root = path.resolve(
-  path.dirname(new URL(import.meta.url).pathname),
-  '..',
-);
+import { processCpu } from './bench/processCpu.js';
+import { percentile, startSeededCity } from './bench/startSeededCity.js';
 
 // The README's district query, from the one list that keeps it (the
 // explorer's examples, tested against the README).
@@ -42,27 +33,6 @@ const districtPages = (code: string) => /* GraphQL */ `
     }
   }
 `;
-
-/** A port the kernel says is free now. */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return (
-    sorted[
-      Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-    ] ?? Number.NaN
-  );
-}
 
 async function post(url: string, query: string): Promise<number> {
   const t0 = performance.now();
@@ -121,59 +91,19 @@ async function times(
   return out.sort((a, b) => a - b);
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-city-'));
-const gatewayPort = await freePort();
-const ports: Record<string, string> = { GATEWAY_PORT: String(gatewayPort) };
-for (const name of SUBGRAPH_NAMES) {
-  const port = await freePort();
-  ports[`${name.toUpperCase()}_PORT`] = String(port);
-  // Without it the gateway would route to supergraph.yaml's default ports.
-  ports[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${port}/graphql`;
-}
-
-const env: NodeJS.ProcessEnv = {
-  // The city's environment: the caller's, with its own ports, data and Redis keys.
-  // eslint-disable-next-line n/no-process-env -- a child-process environment, not configuration
-  ...process.env,
-  ...ports,
-  DATA_DIR: dataDir,
-  LOG_LEVEL: 'warn',
-  REDIS_KEY_PREFIX: `bench-city-${process.pid}:`,
-};
-for (const name of SUBGRAPH_NAMES)
-  delete env[`${name.toUpperCase()}_MONGODB_URI`];
-
-const city = spawn(
-  process.execPath,
-  ['--import', 'tsx', path.join(root, 'scripts/start.ts')],
-  { env, stdio: ['ignore', 'ignore', 'inherit'] },
-);
-const exited = new Promise((resolve) => city.once('exit', resolve));
-
+const city = await startSeededCity();
+const { baseUrl } = city;
+const url = city.graphqlUrl;
 try {
-  const url = `http://127.0.0.1:${gatewayPort}/graphql`;
-  const tStart = performance.now();
-  for (;;) {
-    if (city.exitCode !== null) throw new Error('the city exited during start');
-    try {
-      const res = await fetch(`http://127.0.0.1:${gatewayPort}/health`, {
-        signal: AbortSignal.timeout(1000),
-      });
-      if (res.ok) break;
-    } catch {
-      // not up yet
-    }
-    if (performance.now() - tStart > 300_000)
-      throw new Error('the city did not start within 300 s');
-    await new Promise((r) => setTimeout(r, 500));
-  }
   console.log(
-    `node ${process.version}; city started and seeded in ${((performance.now() - tStart) / 1000).toFixed(1)} s`,
+    `node ${process.version}; city started and seeded in ${city.startSeconds.toFixed(1)} s`,
   );
-  const metricsUrl = `http://127.0.0.1:${gatewayPort}/metrics`;
+  const metricsUrl = `${baseUrl}/metrics`;
   await times(url, DISTRICT_OVERVIEW, 20, 0);
   const before = await subgraphFetchTotals(metricsUrl);
+  const cpu = processCpu(city.pid);
   const overview = await times(url, DISTRICT_OVERVIEW, 0, 200);
+  const cpuPerRequest = cpu.per(200);
   const after = await subgraphFetchTotals(metricsUrl);
   console.log(
     `README DistrictOverview, 1 client, 200 requests: p50 ${percentile(overview, 50).toFixed(1)} ms, p99 ${percentile(overview, 99).toFixed(1)} ms`,
@@ -189,6 +119,7 @@ try {
     })
     .filter((s) => s !== '');
   console.log(`  per request, mean subgraph fetch: ${breakdown.join('; ')}`);
+  console.log(`  per request, CPU: ${cpuPerRequest}`);
   // `districts { trafficSensors(first: 8) { ... readings(first: 24) } }` in one operation
   // loads 3,088 objects, over the gateway's limit of 2,500 (gateway/src/listCost.ts), so
   // it is refused with GRAPHQL_VALIDATION_FAILED; the same 3,072 readings are fetched
@@ -197,14 +128,12 @@ try {
     Promise.all(CODES.map((code) => post(url, districtPages(code))));
   const pages = await times(url, all, 3, 20);
   console.log(
-    `16 districts × 8 traffic sensors × 24 readings (16 concurrent district queries), 20 rounds: p50 ${percentile(pages, 50).toFixed(0)} ms, max ${(pages[pages.length - 1] ?? Number.NaN).toFixed(0)} ms`,
+    `16 districts × up to 8 traffic sensors × 24 readings (16 concurrent district queries), 20 rounds: p50 ${percentile(pages, 50).toFixed(0)} ms, max ${(pages[pages.length - 1] ?? Number.NaN).toFixed(0)} ms`,
   );
   const one = await times(url, districtPages('13201'), 3, 50);
   console.log(
     `one district × 8 traffic sensors × 24 readings, 50 requests: p50 ${percentile(one, 50).toFixed(1)} ms, p99 ${percentile(one, 99).toFixed(1)} ms`,
   );
 } finally {
-  city.kill('SIGTERM');
-  await exited;
-  rmSync(dataDir, { recursive: true, force: true });
+  await city.stop();
 }

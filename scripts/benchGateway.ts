@@ -22,7 +22,7 @@ import {
   sign,
   type KeyObject,
 } from 'node:crypto';
-import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -37,7 +37,9 @@ import {
   gatewayTokenAudience,
 } from '../lib/runtime/gatewayToken.js';
 import { DISTRICTS } from '../lib/subgraph-kit/districts.js';
+import { seededTrafficSensorIds } from '../lib/subgraph-kit/seedPlan.js';
 import { ensureDevKeys } from './devKeys.js';
+import { cmdline, cpuMs, descendants, sumCpuMs } from './bench/processCpu.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -91,12 +93,7 @@ interface Scenario {
   direct?: SubgraphName;
 }
 
-const SENSOR_IDS = DISTRICTS.flatMap((d) =>
-  Array.from(
-    { length: 8 },
-    (_, i) => `mob-ts-${d.code}-${String(i + 1).padStart(2, '0')}`,
-  ),
-);
+const SENSOR_IDS = DISTRICTS.flatMap((d) => seededTrafficSensorIds(d.code));
 const CODES = DISTRICTS.map((d) => d.code);
 
 const SENSOR = /* GraphQL */ `
@@ -246,37 +243,6 @@ function pin(pid: number): boolean {
   );
 }
 
-/** The descendants of a process (Linux /proc). */
-function descendants(pid: number): number[] {
-  const out: number[] = [];
-  let tasks: string[];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return out;
-  }
-  for (const task of tasks) {
-    let children: string;
-    try {
-      children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const child of children.split(' ').filter(Boolean).map(Number)) {
-      out.push(child, ...descendants(child));
-    }
-  }
-  return out;
-}
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
-  } catch {
-    return '';
-  }
-}
-
 async function waitReady(
   check: () => Promise<boolean>,
   what: string,
@@ -345,33 +311,6 @@ interface Figures {
   /** CPU time of all five subgraph processes together per answered request. */
   subgraphsCpuMsPerRequest: number | null;
 }
-
-/** CPU time (user + system, all threads) of a process so far, in ms; null when unreadable. */
-function cpuMs(pid: number | undefined): number | null {
-  if (pid === undefined) return null;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces), from field 3 on.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return (ticks * 1000) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
-}
-const CLOCK_TICKS = Number(
-  spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim() || 100,
-);
-
-const sumCpuMs = (pids: readonly number[]): number | null => {
-  let total = 0;
-  for (const pid of pids) {
-    const ms = cpuMs(pid);
-    if (ms === null) return null;
-    total += ms;
-  }
-  return pids.length > 0 ? total : null;
-};
 
 async function sample(
   target: Target,

@@ -26,6 +26,8 @@ import { startPrivateRedis } from '../lib/tooling/testing/privateRedis.js';
 import { startLocalDb } from '../localdb/src/index.js';
 import { ensureDevKeys } from './devKeys.js';
 import { seedDepartment } from './seed.js';
+import { DISTRICTS } from '../lib/subgraph-kit/districts.js';
+import { seededTrafficSensorIds } from '../lib/subgraph-kit/seedPlan.js';
 
 const { values } = parseArgs({
   options: {
@@ -141,11 +143,18 @@ try {
     'gateway',
   );
 
-  const sensors = Array.from(
-    { length: SENSORS },
-    (_, i) =>
-      `mob-ts-${13201 + (i % 16)}-${String(Math.floor(i / 16) + 1).padStart(2, '0')}`,
-  );
+  // The first SENSORS seeded sensors, taken district by district in turn.
+  const seeded = DISTRICTS.map((d) => seededTrafficSensorIds(d.code));
+  const sensors: string[] = [];
+  for (let round = 0; sensors.length < SENSORS; round++) {
+    const before = sensors.length;
+    for (const ids of seeded) {
+      const id = ids[round];
+      if (id !== undefined && sensors.length < SENSORS) sensors.push(id);
+    }
+    if (sensors.length === before)
+      throw new Error(`--sensors ${SENSORS}: the seed has only ${before}`);
+  }
   const latencies = new Float64Array(
     Math.ceil(RATE * SECONDS * (SUBSCRIBERS / SENSORS) * 1.2) + 10_000,
   );

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
+import type { EnforcementReport } from '../../lib/records/access/index.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import type { Viewer } from '../../lib/runtime/viewer.js';
 
@@ -39,6 +40,12 @@ export interface GatewayContext extends BaseContext {
    * before (a batch) is recorded by the HTTP layer's `onRefused`.
    */
   auditRecorded: boolean;
+  /**
+   * What each subgraph fetch reported it enforced (decisions with their
+   * rules, keys of protected records served), taken out of its response
+   * extensions by the data source; the audit event is built from these.
+   */
+  enforcement: { subgraph: string; report: EnforcementReport }[];
 }
 
 /** Options of {@link createContextFactory}. */
@@ -81,6 +88,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       clientRequestId,
       auditedWrite: false,
       auditRecorded: false,
+      enforcement: [],
     };
   };
 }
@@ -106,5 +114,6 @@ export function newGatewayContext(options: {
     clientRequestId: null,
     auditedWrite: false,
     auditRecorded: false,
+    enforcement: [],
   };
 }

@@ -22,6 +22,10 @@ import type {
   GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
 import { GraphQLError, Kind } from 'graphql';
+import {
+  ENFORCEMENT_EXTENSION,
+  isEnforcementReport,
+} from '../../lib/records/access/index.js';
 import { describeError } from '../../lib/runtime/errors.js';
 import type { Logger } from '../../lib/runtime/logger.js';
 import {
@@ -292,7 +296,36 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
     ) {
       throw this.downstream('error', context, { status });
     }
+    this.takeEnforcementReport(graphql, context);
     return graphql as Response;
+  }
+
+  /**
+   * Takes the subgraph's enforcement report (lib/records/access
+   * enforcementReport) out of its response, for the audit event: it is for
+   * the gateway only, so it never reaches the client whatever the gateway
+   * does with extensions.
+   */
+  private takeEnforcementReport(
+    graphql: Record<string, unknown>,
+    context: Partial<GatewayContext>,
+  ): void {
+    const extensions = graphql['extensions'];
+    if (typeof extensions !== 'object' || extensions === null) return;
+    const { [ENFORCEMENT_EXTENSION]: report, ...others } = extensions as Record<
+      string,
+      unknown
+    >;
+    if (Object.keys(others).length > 0) graphql['extensions'] = others;
+    else delete graphql['extensions'];
+    if (isEnforcementReport(report)) {
+      context.enforcement?.push({ subgraph: this.serviceName, report });
+    } else if (report !== undefined) {
+      (context.logger ?? this.logger).warn(
+        { serviceName: this.serviceName },
+        'subgraph sent a malformed enforcement report; the audit event marks its fields as not evaluated',
+      );
+    }
   }
 
   /**

@@ -5,7 +5,12 @@
  */
 import { composeServices } from '@apollo/composition';
 import { parse } from 'graphql';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import {
+  applyAccessRules,
+  enforcementReportOf,
+} from '../../lib/records/access/index.js';
 import type { GatewayContext } from '../src/context.js';
 import {
   auditPlugin,
@@ -81,18 +86,82 @@ const resolvers = {
         reporterEmail: 'a@b.fr',
         internalNote: 'n',
       },
+      {
+        id: 'r2',
+        title: 'Leak',
+        reporterEmail: 'c@d.fr',
+        internalNote: 'n',
+      },
+      {
+        id: 'r3',
+        title: 'Pothole',
+        reporterEmail: null,
+        internalNote: 'n',
+      },
     ],
   },
 };
 
-/** An Apollo Server over the fixture's API with the audit plugin installed. */
+/**
+ * Hands the in-process subgraph's enforcement report to the gateway context,
+ * as the data source does with a subgraph's response extensions.
+ */
+function forwardEnforcement(): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ contextValue }) {
+          const report = enforcementReportOf(contextValue);
+          if (report)
+            contextValue.enforcement.push({ subgraph: 'engagement', report });
+        },
+      };
+    },
+  };
+}
+
+/** Options of {@link createAuditedServer}. */
+export type AuditedServerOptions = AuditPluginOptions & {
+  /**
+   * Run the fixture as the engagement subgraph would, rules enforced and
+   * reported (lib/records/access); `false` serves the bare API, as if no
+   * subgraph reported anything.
+   * @default true
+   */
+  readonly enforce?: boolean;
+};
+
+/**
+ * An Apollo Server over the fixture's API with the audit plugin installed;
+ * by default the subgraph's own enforcement runs in it and its report
+ * reaches the plugin as it would through the data source.
+ */
 export function createAuditedServer(
-  options: AuditPluginOptions,
+  options: AuditedServerOptions,
 ): ApolloServer<GatewayContext> {
+  const { enforce = true, ...pluginOptions } = options;
+  if (!enforce) {
+    return new ApolloServer<GatewayContext>({
+      typeDefs: apiTypeDefs,
+      resolvers,
+      plugins: [auditPlugin(pluginOptions)],
+      logger: createSilentLogger(),
+    });
+  }
+  const schema = applyAccessRules(
+    buildSubgraphSchema([
+      {
+        typeDefs: parse(
+          subgraphSdl('@requiresScopes(scopes: [["engagement:pii"]])'),
+        ),
+        resolvers,
+      },
+    ]),
+  );
   return new ApolloServer<GatewayContext>({
-    typeDefs: apiTypeDefs,
-    resolvers,
-    plugins: [auditPlugin(options)],
+    schema,
+    // The report is handed over before the audit plugin builds its event.
+    plugins: [forwardEnforcement(), auditPlugin(pluginOptions)],
     logger: createSilentLogger(),
   });
 }
@@ -112,6 +181,7 @@ export function gatewayContext(
     clientRequestId: null,
     auditedWrite: false,
     auditRecorded: false,
+    enforcement: [],
   };
 }
 

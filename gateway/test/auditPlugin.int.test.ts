@@ -90,7 +90,11 @@ describe('auditPlugin with a real audit store', () => {
       expect(result.errors).toBeUndefined();
       expect(result.data).toEqual({
         districts: ['13201', '13202'],
-        reports: [{ id: 'r1', title: 'Broken light' }],
+        reports: [
+          { id: 'r1', title: 'Broken light' },
+          { id: 'r2', title: 'Leak' },
+          { id: 'r3', title: 'Pothole' },
+        ],
       });
     });
   });

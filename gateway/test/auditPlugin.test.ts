@@ -37,7 +37,7 @@ function single(
 }
 
 describe('auditPlugin', () => {
-  it('records the protected fields asked for, with the rule and a decision per field', async () => {
+  it('records the decisions the subgraph reported, with the rule that decided each', async () => {
     const trail = memoryTrail();
     const server = createAuditedServer({
       trail,
@@ -60,8 +60,8 @@ describe('auditPlugin', () => {
       clientVersion: '1.0.0',
       operationName: 'Reports',
       subgraphs: ['engagement'],
-      outcome: 'success',
-      errorCodes: [],
+      outcome: 'partial',
+      errorCodes: ['FORBIDDEN'],
       fields: [
         {
           coordinate: 'Report.internalNote',
@@ -78,7 +78,7 @@ describe('auditPlugin', () => {
     expect(trail.events[0]?.documentHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('decides as lib/records/access does: anonymous denied, cleared staff allowed', async () => {
+  it('records what the subgraph decided: anonymous denied, cleared staff allowed', async () => {
     const trail = memoryTrail();
     const server = createAuditedServer({
       trail,
@@ -99,6 +99,75 @@ describe('auditPlugin', () => {
     ).toEqual([
       [null, 'denied'],
       ['staff-01', 'allowed'],
+    ]);
+  });
+
+  it('records the key of each of three protected records returned, never their values', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.executeOperation(
+      { query: '{ reports { title reporterEmail } }' },
+      { contextValue: gatewayContext(piiViewer) },
+    );
+    expect(trail.events[0]?.records).toEqual(
+      ['r1', 'r2', 'r3'].map((id) => ({
+        type: 'Report',
+        id,
+        subject: null,
+        fields: ['Report.reporterEmail'],
+        personalData: true,
+      })),
+    );
+    const stored = JSON.stringify(trail.events);
+    expect(stored).not.toContain('a@b.fr');
+    expect(stored).not.toContain('Broken light');
+  });
+
+  it('records no record for a denied field, and the denial', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    await server.executeOperation(
+      { query: '{ reports { reporterEmail } }' },
+      { contextValue: gatewayContext(citizenViewer) },
+    );
+    expect(trail.events[0]).toMatchObject({
+      records: [],
+      fields: [
+        {
+          coordinate: 'Report.reporterEmail',
+          decision: 'denied',
+          rule: 'scope engagement:pii',
+        },
+      ],
+    });
+  });
+
+  it('records a protected field no subgraph evaluated as unevaluated', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+      enforce: false,
+    });
+    await server.executeOperation(
+      { query: '{ reports { reporterEmail } }' },
+      { contextValue: gatewayContext(piiViewer) },
+    );
+    expect(trail.events[0]?.fields).toEqual([
+      {
+        coordinate: 'Report.reporterEmail',
+        rule: 'scope engagement:pii',
+        decision: 'unevaluated',
+      },
     ]);
   });
 
@@ -222,10 +291,13 @@ describe('auditPlugin', () => {
   it('re-reads the rules when the supergraph changes', async () => {
     const trail = memoryTrail();
     let sdl = supergraph;
+    // No subgraph reports here: what is recorded is the gateway's own
+    // reading of the rules, which must follow the supergraph.
     const server = createAuditedServer({
       trail,
       getSupergraphSdl: () => sdl,
       logger,
+      enforce: false,
     });
     const query = '{ reports { reporterEmail } }';
     await server.executeOperation(

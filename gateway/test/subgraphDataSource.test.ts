@@ -229,3 +229,61 @@ describe('CityGraphDataSource in-flight deduplication', () => {
     expect(source.breaker.state).toBe('closed');
   });
 });
+
+describe('CityGraphDataSource enforcement reports', () => {
+  const report = {
+    decisions: [
+      {
+        coordinate: 'TrafficLight.signalPlan',
+        decision: 'allowed',
+        rule: 'scope mobility:staff',
+      },
+    ],
+    records: [
+      {
+        type: 'TrafficLight',
+        id: 'mob-tl-13201-01',
+        subject: null,
+        fields: ['TrafficLight.signalPlan'],
+        personalData: false,
+      },
+    ],
+  };
+
+  it("takes the subgraph's report out of the response and hands it to the audit event", async () => {
+    const { fetch, open } = heldSubgraph();
+    const source = dataSource(fetch);
+    const options = request(staff, SENSOR, { id: 's1' }, { enforcement: [] });
+    const answer = source.process(options);
+    open({
+      status: 200,
+      text: JSON.stringify({
+        data: { trafficSensor: null },
+        extensions: { cityAccess: report, other: 1 },
+      }),
+    });
+    const response = await answer;
+    expect(response.extensions).toEqual({ other: 1 });
+    expect(JSON.stringify(response)).not.toContain('cityAccess');
+    expect(options.context.enforcement).toEqual([
+      { subgraph: 'mobility', report },
+    ]);
+  });
+
+  it('drops a malformed report, which then counts as nothing evaluated', async () => {
+    const { fetch, open } = heldSubgraph();
+    const source = dataSource(fetch);
+    const options = request(staff, SENSOR, { id: 's1' }, { enforcement: [] });
+    const answer = source.process(options);
+    open({
+      status: 200,
+      text: JSON.stringify({
+        data: { trafficSensor: null },
+        extensions: { cityAccess: { decisions: 'all allowed' } },
+      }),
+    });
+    const response = await answer;
+    expect(response.extensions).toBeUndefined();
+    expect(options.context.enforcement).toEqual([]);
+  });
+});

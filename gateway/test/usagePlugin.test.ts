@@ -28,6 +28,7 @@ function context(clientName: string | null): GatewayContext {
     clientRequestId: null,
     auditedWrite: false,
     auditRecorded: false,
+    enforcement: [],
   };
 }
 

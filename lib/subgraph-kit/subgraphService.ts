@@ -23,7 +23,11 @@ import {
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
 import type { Connection } from 'mongoose';
-import { applyAccessRules } from '../records/access/index.js';
+import {
+  applyAccessRules,
+  enforcementReportPlugin,
+  type ApplyAccessRulesOptions,
+} from '../records/access/index.js';
 import {
   DEPARTMENTS,
   loadConfig,
@@ -120,6 +124,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   analyses: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
   ingest?: IngestPipeline;
+  /** Collections whose documents record their events before the outbox does; the relay sweeps them (lib/subgraph-kit/pendingEvents.ts). */
+  pendingEventCollections: readonly string[];
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -137,6 +143,19 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   analyses?: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, when it ingests records. */
   ingest?: IngestPipeline;
+  /**
+   * Collections whose documents record the events of their changes
+   * (lib/subgraph-kit/pendingEvents.ts), swept by the outbox relay.
+   * @default []
+   */
+  pendingEventCollections?: readonly string[];
+  /**
+   * Per type, who its records are about (the account's `sub`), so the audit
+   * trail can list every read of a citizen's personal data
+   * (lib/records/access `applyAccessRules`).
+   * @default {}
+   */
+  dataSubjects?: ApplyAccessRulesOptions['dataSubjects'];
 }
 
 /**
@@ -154,6 +173,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
         resolvers: options.resolvers as GraphQLResolverMap<unknown>,
       },
     ]),
+    options.dataSubjects ? { dataSubjects: options.dataSubjects } : {},
   );
   const apollo = new ApolloServer<TContext>({
     schema,
@@ -165,6 +185,8 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     // Subgraphs are reached only through the gateway; nothing leaves the city's infrastructure.
     plugins: [
       writesNeedAuditLink<TContext>(),
+      // What this subgraph enforced, for the gateway's audit event (never the client's).
+      enforcementReportPlugin<TContext>(),
       metricsPlugin<TContext>({ rootFields: true }),
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
@@ -177,6 +199,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     apollo,
     createContext: (base) => options.createContext({ ...base, events }),
     analyses: options.analyses ?? [],
+    pendingEventCollections: options.pendingEventCollections ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
@@ -360,6 +383,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     source: name,
     logger,
     pollIntervalMs: config.events.outboxPollMs,
+    pendingEventCollections: server.pendingEventCollections,
   });
   logger.info(
     {

@@ -17,6 +17,11 @@ export const codegen: SubgraphCodegen = {
         ]),
     ),
     AuditEvent: '../models/index.js#AuditEventDoc',
+    AuditedRecord:
+      '../../../../lib/records/audit/index.js#AuditedRecord as AuditedRecordValue',
+    PersonalDataRead: '../queries/index.js#PersonalDataReadValue',
+    PersonalDataAccessReport:
+      '../queries/index.js#PersonalDataAccessReportValue',
     // The rules as lib/access reads them from the supergraph (aliased: the
     // generated file declares types of the same names).
     AccessRule:

@@ -27,7 +27,7 @@ import {
 } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRule,
 } from '../../lib/records/access/index.js';
 import { ALL_SCOPES } from '../../lib/runtime/roles.js';
@@ -179,7 +179,7 @@ export function defineAccessMatrix(graph: () => CityGraph): void {
   );
   // Subscription fields are served over WebSocket and SSE, not POST: their
   // rules are tested there (tests/e2e/live.e2e.test.ts).
-  const rules = readSupergraphAccessRules(supergraph).filter(
+  const rules = readAccessRules(supergraph).fields.filter(
     (r) => !r.public && r.type !== 'Subscription',
   );
 

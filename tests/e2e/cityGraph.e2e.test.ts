@@ -8,11 +8,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineAccessMatrix } from './accessMatrix.js';
 import { defineAttackAndFaultScenarios } from './attackAndFault.js';
 import { defineAttackScenarios } from './attacks.js';
+import { defineAuditTrailScenarios } from './auditTrail.js';
 import { startCityGraph, type CityGraph } from './cityGraph.js';
 import { eventually } from './eventually.js';
 import { defineOpen311Scenarios } from './open311.js';
 import { defineWorkflowScenarios } from './workflows.js';
 import { distanceMetres } from '../../lib/ingest/validateObservation.js';
+import {
+  seedCount,
+  seededTrafficSensorIds,
+} from '../../lib/subgraph-kit/seedPlan.js';
 
 let graph: CityGraph;
 
@@ -51,8 +56,12 @@ describe('the city graph', () => {
     const district = result.data?.['district'] as Record<string, unknown>;
     expect(district).toMatchObject({
       name: 'Marseille 3e Arrondissement',
-      congestion: { sensorCount: 8, averageSpeed: { unit: 'km/h' } },
-      businessCount: 25,
+      // Seeded in proportion to population and land use (seedPlan.ts): 12 and 41.
+      congestion: {
+        sensorCount: seedCount('trafficSensors', '13203'),
+        averageSpeed: { unit: 'km/h' },
+      },
+      businessCount: seedCount('businesses', '13203'),
     });
     expect(district['airQuality']).toBeTruthy();
     expect(district['digitalInclusion']).toBeTruthy();
@@ -191,14 +200,12 @@ describe('the city graph', () => {
         pageInfo: { hasNextPage: boolean; endCursor: string };
         totalCount: number;
       };
-      expect(connection.totalCount).toBe(8);
+      expect(connection.totalCount).toBe(seedCount('trafficSensors', '13201'));
       ids.push(...connection.nodes.map((n) => n.id));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }
-    expect(ids).toEqual(
-      Array.from({ length: 8 }, (_, i) => `mob-ts-13201-0${i + 1}`),
-    );
+    expect(ids).toEqual(seededTrafficSensorIds('13201'));
   });
 
   it('answers bad input with BAD_USER_INPUT and a clear message', async () => {
@@ -402,6 +409,7 @@ describe('the city graph', () => {
   });
 
   defineAccessMatrix(() => graph);
+  defineAuditTrailScenarios(() => graph);
   defineAttackScenarios(() => graph);
 
   it('switches to a new supergraph file without a restart, and refuses an invalid one', async () => {

@@ -4,6 +4,7 @@
  * started city graph: Apollo Client normalizes every entity of the README's
  * queries and pages with relayStylePagination; urql works with its defaults
  * (queries over GET); Graphcache normalizes and pages with relayPagination;
+ * Relay's compiled artifacts page a @connection and refetch by node(id:);
  * graphql-request sends tokens; the codegen client
  * preset's typed operations run; a browser origin is allowed or refused.
  */
@@ -23,6 +24,11 @@ import {
   createCityRequestClient,
   trafficLight,
 } from '../../examples/graphql-request/cityRequests.js';
+import {
+  createCityRelayEnvironment,
+  loadTrafficSensorPages as loadRelayPages,
+  refetchTrafficSensor,
+} from '../../examples/relay/cityRelay.js';
 import {
   createCityGraphcacheClient,
   fetchCitySchema,
@@ -275,6 +281,75 @@ export function defineClientLibraryScenarios(graph: () => CityGraph): void {
       const ids = district.trafficSensors?.edges.map((e) => e.node.id) ?? [];
       expect(ids.length).toBeGreaterThan(2);
       for (const id of ids) expect(id).toMatch(/^mob-ts-13201-/);
+    });
+  });
+
+  describe('Relay', () => {
+    const sent: { method: string; contentType: string | null }[] = [];
+    const environment = () =>
+      createCityRelayEnvironment({
+        url: graph().gatewayUrl,
+        fetch: (input, init) => {
+          sent.push({
+            method: init?.method ?? 'GET',
+            contentType: new Headers(init?.headers).get('content-type'),
+          });
+          return fetch(input, init);
+        },
+      });
+
+    it('pages a @connection as usePaginationFragment does: each page after the end cursor is appended to one list, the same as one larger page', async () => {
+      const relay = environment();
+      const list = await loadRelayPages(relay, 5, 3);
+      const whole = await graph().query(
+        '{ trafficSensors(first: 15) { edges { cursor node { id roadName } } pageInfo { hasNextPage } } }',
+      );
+      const wholeConnection = whole.data?.['trafficSensors'] as {
+        edges: { cursor: string; node: { id: string; roadName: string } }[];
+        pageInfo: { hasNextPage: boolean };
+      };
+      expect(wholeConnection.edges.length).toBe(15);
+      expect(
+        list.sensors.map((s) => ({ id: s.id, roadName: s.roadName })),
+      ).toEqual(wholeConnection.edges.map((e) => e.node));
+      expect(list.hasNextPage).toBe(wholeConnection.pageInfo.hasNextPage);
+      expect(list.endCursor).toBe(wholeConnection.edges.at(-1)?.cursor);
+      // Records keyed by type and id (the store's getDataID).
+      expect(list.dataIds).toEqual(
+        list.sensors.map((s) => `TrafficSensor:${s.id}`),
+      );
+      expect(sent.length).toBeGreaterThanOrEqual(3);
+      for (const request of sent)
+        expect(request).toEqual({
+          method: 'POST',
+          contentType: 'application/json',
+        });
+    });
+
+    it('refetches a sensor by its id alone with the compiler’s node(id:) query, the same object as the type’s own lookup, into the record the list holds', async () => {
+      const relay = environment();
+      const list = await loadRelayPages(relay, 5, 1);
+      const listed = list.sensors[0];
+      expect(listed).toBeDefined();
+      const id = listed?.id ?? '';
+      const refetched = await refetchTrafficSensor(relay, id);
+      const own = await graph().query(
+        'query ($id: ID!) { trafficSensor(id: $id) { id roadName district { id name } latestReading { id observedAt occupancy } } }',
+        { id },
+      );
+      expect(own.errors).toBeUndefined();
+      expect(refetched).toEqual(own.data?.['trafficSensor']);
+      expect(refetched).toEqual(listed);
+      const observedAt = refetched?.latestReading?.observedAt;
+      if (observedAt !== undefined)
+        expect(observedAt).toMatch(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/);
+      const records = Object.keys(
+        relay.getStore().getSource().toJSON() as Record<string, unknown>,
+      );
+      expect(records).toContain(`TrafficSensor:${id}`);
+      expect(records).not.toContain(id);
+      // A well-formed id that names nothing: null, as node(id:) answers.
+      expect(await refetchTrafficSensor(relay, 'mob-ts-99999-99')).toBeNull();
     });
   });
 

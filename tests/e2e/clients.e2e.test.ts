@@ -2,7 +2,7 @@
  * End-to-end: what internal apps need from the city graph (issue 18), against
  * the whole city started as separate services: object identification, errors
  * of bad arguments that cost their own field only, and
- * the real client libraries (Apollo Client, urql and its Graphcache, graphql-request, the
+ * the real client libraries (Apollo Client, urql and its Graphcache, Relay, graphql-request, the
  * GraphQL Code Generator client preset) as apps use them.
  */
 import { afterAll, beforeAll } from 'vitest';

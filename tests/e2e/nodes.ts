@@ -12,6 +12,7 @@ import {
   type NodeType,
 } from '../../lib/subgraph-kit/nodeIds.js';
 import type { CityGraph } from './cityGraph.js';
+import { seedCount } from '../../lib/subgraph-kit/seedPlan.js';
 
 /** Every `id` value in an answer, depth first. */
 function idsIn(value: unknown): string[] {
@@ -147,7 +148,7 @@ export function defineNodeScenarios(graph: () => CityGraph): void {
       expect(result.data?.['district']).toMatchObject({
         id: '13203',
         code: '13203',
-        businessCount: 25,
+        businessCount: seedCount('businesses', '13203'),
       });
     });
 

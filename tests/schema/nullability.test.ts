@@ -25,7 +25,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import {
   evaluateAccess,
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRequirement,
   type AccessRule,
 } from '../../lib/records/access/index.js';
@@ -96,10 +96,7 @@ function refusableNonNullFields(
 describe('protected fields of the supergraph', () => {
   it('are nullable wherever one can be refused while a sibling is served', () => {
     expect(
-      refusableNonNullFields(
-        readSupergraphAccessRules(sdl),
-        nonNullFields(sdl),
-      ),
+      refusableNonNullFields(readAccessRules(sdl).fields, nonNullFields(sdl)),
     ).toEqual([]);
   });
 
@@ -111,7 +108,7 @@ describe('protected fields of the supergraph', () => {
     expect(broken).not.toBe(sdl);
     expect(
       refusableNonNullFields(
-        readSupergraphAccessRules(broken),
+        readAccessRules(broken).fields,
         nonNullFields(broken),
       ),
     ).toContain('Query.accessRules');

@@ -10,8 +10,16 @@
  * replaced by one AUDIT_UNAVAILABLE error (no data); operations on public
  * fields only are served and the failure is logged.
  *
- * The decisions come from the same rules (lib/access `readSupergraphAccessRules`)
- * and the same evaluation (`evaluateAccess`) the subgraphs enforce.
+ * The decisions are the subgraphs' own (issue 14): each subgraph reports in
+ * its response extensions which protected coordinates it evaluated, with the
+ * decision and the rule that decided (document rules of its resolvers
+ * included), and the keys of the protected records it served; the data
+ * source collects those reports (`context.enforcement`) and this plugin
+ * builds the event from them. The gateway's own reading of the supergraph
+ * (lib/records/access `readAccessRules`) only tells, before executing,
+ * whether an operation touches protected fields (so its event must be
+ * written before the response leaves); a protected field asked for that no
+ * subgraph evaluated is recorded `unevaluated`.
  */
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import {
@@ -21,11 +29,12 @@ import {
 } from 'graphql';
 import {
   describeAccessRequirement,
-  evaluateAccess,
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRule,
+  type EnforcementReport,
 } from '../../../lib/records/access/index.js';
 import type {
+  AuditedRecord,
   AuditEventInput,
   AuditFieldDecision,
   AuditOutcome,
@@ -38,7 +47,6 @@ import {
 } from '../../../lib/runtime/errors.js';
 import type { RefusedRequest } from '../../../lib/runtime/http.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
-import type { Viewer } from '../../../lib/runtime/viewer.js';
 import type { GatewayContext } from '../context.js';
 import {
   cachedOperationSignature,
@@ -150,10 +158,10 @@ export function auditPlugin(
   const currentRules = (): Map<string, AccessRule> => {
     const sdl = options.getSupergraphSdl();
     if (rulesFor?.sdl !== sdl) {
-      const byCoordinate = new Map<string, AccessRule>();
-      for (const rule of readSupergraphAccessRules(sdl))
-        byCoordinate.set(rule.coordinate, rule);
-      rulesFor = { sdl, byCoordinate };
+      rulesFor = {
+        sdl,
+        byCoordinate: new Map(readAccessRules(sdl).byCoordinate),
+      };
     }
     return rulesFor.byCoordinate;
   };
@@ -295,7 +303,8 @@ export function auditPlugin(
               clientVersion: contextValue.clientVersion,
               operationName: state.operationName,
               documentHash: state.documentHash,
-              fields: decisions(state.protectedFields, viewer),
+              // Nothing is evaluated yet: the subgraphs decide when it runs.
+              fields: enforcedFields(state.protectedFields, []),
               subgraphs: [],
               outcome: 'started',
               errorCodes: [],
@@ -341,7 +350,11 @@ export function auditPlugin(
             clientVersion: contextValue.clientVersion,
             operationName: state.operationName,
             documentHash: state.documentHash,
-            fields: decisions(state.protectedFields, viewer),
+            fields: enforcedFields(
+              state.protectedFields,
+              contextValue.enforcement,
+            ),
+            records: servedRecords(contextValue.enforcement),
             subgraphs: [...contextValue.subgraphsCalled].sort(),
             outcome: outcomeOf(state.resolved, result.data, errors),
             errorCodes: errorCodes(errors),
@@ -389,15 +402,82 @@ function concreteCoordinates(
   ];
 }
 
-function decisions(
-  fields: readonly ProtectedField[],
-  viewer: Viewer,
+const DECISION_ORDER = { allowed: 0, denied: 1, unevaluated: 2 } as const;
+
+/**
+ * The event's field decisions: every decision the subgraphs reported (each
+ * distinct coordinate, decision and rule once), and `unevaluated` for each
+ * protected field the operation asked for that no subgraph evaluated.
+ */
+function enforcedFields(
+  predicted: readonly ProtectedField[],
+  reports: readonly { report: EnforcementReport }[],
 ): AuditFieldDecision[] {
-  return fields.map(({ coordinate, rule }) => ({
-    coordinate,
-    rule: describeAccessRequirement(rule.rule),
-    decision: evaluateAccess(rule.rule, viewer).allowed ? 'allowed' : 'denied',
-  }));
+  const fields = new Map<string, AuditFieldDecision>();
+  const evaluated = new Set<string>();
+  for (const { report } of reports) {
+    for (const { coordinate, decision, rule } of report.decisions) {
+      evaluated.add(coordinate);
+      fields.set(`${coordinate}\u0000${decision}\u0000${rule}`, {
+        coordinate,
+        rule,
+        decision,
+      });
+    }
+  }
+  for (const { coordinate, rule } of predicted) {
+    if (evaluated.has(coordinate)) continue;
+    fields.set(coordinate, {
+      coordinate,
+      rule: describeAccessRequirement(rule.rule),
+      decision: 'unevaluated',
+    });
+  }
+  return [...fields.values()].sort(
+    (a, b) =>
+      (a.coordinate < b.coordinate
+        ? -1
+        : a.coordinate > b.coordinate
+          ? 1
+          : 0) || DECISION_ORDER[a.decision] - DECISION_ORDER[b.decision],
+  );
+}
+
+/** The protected records the subgraphs served, merged by type and key. */
+function servedRecords(
+  reports: readonly { report: EnforcementReport }[],
+): AuditedRecord[] {
+  const records = new Map<
+    string,
+    {
+      type: string;
+      id: string;
+      subject: string | null;
+      fields: Set<string>;
+      personalData: boolean;
+    }
+  >();
+  for (const { report } of reports) {
+    for (const record of report.records) {
+      const key = `${record.type}\u0000${record.id}`;
+      const entry = records.get(key) ?? {
+        type: record.type,
+        id: record.id,
+        subject: null,
+        fields: new Set<string>(),
+        personalData: false,
+      };
+      entry.subject ??= record.subject;
+      for (const field of record.fields) entry.fields.add(field);
+      entry.personalData ||= record.personalData;
+      records.set(key, entry);
+    }
+  }
+  return [...records.values()]
+    .map((entry) => ({ ...entry, fields: [...entry.fields].sort() }))
+    .sort((a, b) =>
+      a.type !== b.type ? (a.type < b.type ? -1 : 1) : a.id < b.id ? -1 : 1,
+    );
 }
 
 function outcomeOf(

@@ -33,7 +33,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import {
   accessDeniedError,
   evaluateAccess,
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRequirement,
 } from '../../../lib/records/access/index.js';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
@@ -242,8 +242,8 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       rules = {
         sdl,
         byField: new Map(
-          readSupergraphAccessRules(sdl)
-            .filter((r) => r.type === 'Subscription')
+          readAccessRules(sdl)
+            .fields.filter((r) => r.type === 'Subscription')
             .map((r) => [r.field, r.rule]),
         ),
       };

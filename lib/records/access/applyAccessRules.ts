@@ -20,6 +20,13 @@
  *   non-null field must still raise at each occurrence (GraphQL null
  *   propagation), so protected fields should be nullable.
  *
+ * - Every decision is also recorded for the request's enforcement report
+ *   (./enforcementReport.ts): the coordinate, `allowed` or `denied`, and the
+ *   rule in words; a {@link DocumentRuleError} thrown by the resolver is a
+ *   denial by its document rule instead. Each record a protected field is
+ *   served on is named by its type and key (its `@key`, else `id`), with the
+ *   account it is about when the department declares it (`dataSubjects`).
+ *
  * The caller is `context.viewer` (lib/runtime/viewer.ts); a context without a valid
  * viewer is treated as anonymous (fail closed).
  */
@@ -43,14 +50,19 @@ import { anonymousViewer, type Viewer } from '../../runtime/viewer.js';
 import {
   describeAccessRequirement,
   evaluateAccess,
-  isPublicRequirement,
   type AccessRequirement,
 } from './accessRequirement.js';
 import {
-  isOwnType,
-  readSubgraphRules,
-  type ReadSubgraphRulesOptions,
-} from './readSubgraphRules.js';
+  DocumentRuleError,
+  recordDecision,
+  recordDocumentRuleError,
+  recordServedRecord,
+} from './enforcementReport.js';
+import {
+  readAccessRules,
+  type AccessRule,
+  type ReadAccessRulesOptions,
+} from './readAccessRules.js';
 
 const accessDenials = counter(
   'access_denials_total',
@@ -58,8 +70,22 @@ const accessDenials = counter(
   ['rule', 'code'],
 );
 
+/**
+ * Who a record of a type is about: the account (`sub`) of the person, or
+ * null (a report filed without an account).
+ */
+export type DataSubjectOf = (record: unknown) => string | null | undefined;
+
 /** Options of {@link applyAccessRules}. */
-export type ApplyAccessRulesOptions = ReadSubgraphRulesOptions;
+export interface ApplyAccessRulesOptions extends ReadAccessRulesOptions {
+  /**
+   * Per type, who its records are about, so the audit trail can answer a
+   * citizen's access request (docs/access-control.md): e.g. a citizen
+   * report's `submittedBy`.
+   * @default {} (no record names its subject)
+   */
+  readonly dataSubjects?: Readonly<Record<string, DataSubjectOf>>;
+}
 
 const applied = new WeakSet<GraphQLSchema>();
 // Per request (context object): the denials already reported.
@@ -125,14 +151,84 @@ function pathKey(path: Path | undefined): string {
   return keys.reverse().join('.');
 }
 
+/** How a guarded field names the record it is served on (see {@link guardField}). */
+interface RecordNaming {
+  /** The key field's resolver of the parent type, or null when the type has no key. */
+  readonly keyOf: GraphQLFieldResolver<unknown, unknown> | null;
+  readonly subjectOf: DataSubjectOf | undefined;
+}
+
+function keyValue(value: unknown): string | null {
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number'
+      ? String(value)
+      : null;
+}
+
 function guardField(
-  coordinate: string,
-  requirement: AccessRequirement,
+  rule: AccessRule,
+  naming: RecordNaming,
   resolve: GraphQLFieldResolver<unknown, unknown>,
 ): GraphQLFieldResolver<unknown, unknown> {
+  const { coordinate, rule: requirement } = rule;
+  const ruleText = describeAccessRequirement(requirement);
+  const served = (
+    source: unknown,
+    context: unknown,
+    info: GraphQLResolveInfo,
+  ) => {
+    recordDecision(context, {
+      coordinate,
+      decision: 'allowed',
+      rule: ruleText,
+    });
+    if (!naming.keyOf || typeof source !== 'object' || source === null) return;
+    const id = keyValue(naming.keyOf(source, {}, context, info));
+    if (id === null) return;
+    recordServedRecord(context, {
+      type: rule.type,
+      id,
+      subject: naming.subjectOf?.(source) ?? null,
+      field: coordinate,
+      personalData: rule.personalData,
+    });
+  };
+  const failed = (error: unknown, context: unknown): never => {
+    // A document rule refused what the schema rule allowed: that refusal
+    // decided. Any other failure (not found, bad input) was still allowed.
+    if (error instanceof DocumentRuleError)
+      recordDocumentRuleError(context, error);
+    else
+      recordDecision(context, {
+        coordinate,
+        decision: 'allowed',
+        rule: ruleText,
+      });
+    throw error;
+  };
   return (source, args, context, info) => {
     const decision = evaluateAccess(requirement, viewerOf(context));
-    if (decision.allowed) return resolve(source, args, context, info);
+    if (decision.allowed) {
+      let result: unknown;
+      try {
+        result = resolve(source, args, context, info);
+      } catch (error) {
+        return failed(error, context);
+      }
+      if (isPromiseLike(result)) {
+        return Promise.resolve(result).then(
+          (value) => {
+            served(source, context, info);
+            return value;
+          },
+          (error: unknown) => failed(error, context),
+        );
+      }
+      served(source, context, info);
+      return result;
+    }
+    recordDecision(context, { coordinate, decision: 'denied', rule: ruleText });
     if (
       !isNonNullType(info.returnType) &&
       !firstReport(context, `field:${pathKey(info.path)}`)
@@ -149,6 +245,7 @@ interface Representation {
 
 function guardEntities(
   typeRules: ReadonlyMap<string, AccessRequirement>,
+  keys: ReadonlyMap<string, readonly string[]>,
   resolve: GraphQLFieldResolver<unknown, unknown>,
 ): GraphQLFieldResolver<unknown, unknown> {
   return (source, args, context, info: GraphQLResolveInfo) => {
@@ -163,8 +260,32 @@ function guardEntities(
       if (typeof typename !== 'string') return undefined;
       const requirement = typeRules.get(typename);
       if (!requirement) return undefined;
+      const rule = describeAccessRequirement(requirement);
       const decision = evaluateAccess(requirement, viewer);
-      if (decision.allowed) return undefined;
+      recordDecision(context, {
+        coordinate: typename,
+        decision: decision.allowed ? 'allowed' : 'denied',
+        rule,
+      });
+      if (decision.allowed) {
+        // A protected entity served by reference: its key is in the representation.
+        const key = keys.get(typename) ?? ['id'];
+        const id = key
+          .map((field) =>
+            keyValue((representation as Record<string, unknown>)[field]),
+          )
+          .join(' ');
+        if (id.trim() !== '') {
+          recordServedRecord(context, {
+            type: typename,
+            id,
+            subject: null,
+            field: typename,
+            personalData: false,
+          });
+        }
+        return undefined;
+      }
       // Later denials of the same type in this request: null, no new error.
       return firstReport(context, `entity:${typename}`)
         ? accessDeniedError(decision.code, typename, requirement)
@@ -218,16 +339,37 @@ export function applyAccessRules(
   options: ApplyAccessRulesOptions = {},
 ): GraphQLSchema {
   if (applied.has(schema)) return schema;
-  const rules = readSubgraphRules(schema, options);
+  const rules = readAccessRules(schema, options);
+  const dataSubjects = options.dataSubjects ?? {};
   for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || !isOwnType(type)) continue;
-    for (const field of Object.values(type.getFields())) {
-      const coordinate = `${type.name}.${field.name}`;
-      const requirement = rules.fields.get(coordinate);
-      if (!requirement || isPublicRequirement(requirement)) continue;
+    if (!isObjectType(type)) continue;
+    const fields = type.getFields();
+    const keyFields =
+      rules.keys.get(type.name) ?? (fields['id'] ? ['id'] : null);
+    const keyField =
+      keyFields?.length === 1 ? fields[keyFields[0] ?? ''] : undefined;
+    const keyResolve = keyField?.resolve;
+    const naming: RecordNaming = {
+      // The key field's own resolver (before it is wrapped), so the key
+      // reads as the client would read it, run as that field: never the
+      // guarded field's resolver or name, whose value is what is protected.
+      keyOf: !keyField
+        ? null
+        : keyResolve
+          ? (source, args, context, info) =>
+              keyResolve(source, args, context, {
+                ...info,
+                fieldName: keyField.name,
+              })
+          : (source) => (source as Record<string, unknown>)[keyField.name],
+      subjectOf: dataSubjects[type.name],
+    };
+    for (const field of Object.values(fields)) {
+      const rule = rules.byCoordinate.get(`${type.name}.${field.name}`);
+      if (!rule || rule.public) continue;
       field.resolve = guardField(
-        coordinate,
-        requirement,
+        rule,
+        naming,
         field.resolve ?? defaultFieldResolver,
       );
     }
@@ -236,6 +378,7 @@ export function applyAccessRules(
   if (entities && rules.types.size > 0) {
     entities.resolve = guardEntities(
       rules.types,
+      rules.keys,
       entities.resolve ?? defaultFieldResolver,
     );
   }

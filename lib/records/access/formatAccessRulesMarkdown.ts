@@ -4,7 +4,7 @@
  * already in Prettier's table layout so `prettier --check` leaves it alone.
  */
 import { describeAccessRequirement } from './accessRequirement.js';
-import type { AccessRule } from './readSupergraphAccessRules.js';
+import type { AccessRule } from './readAccessRules.js';
 
 const HEADER = ['Type', 'Field', 'Subgraphs', 'Access', 'Personal data'];
 

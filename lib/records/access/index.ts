@@ -19,15 +19,24 @@ export {
   accessDeniedMessage,
   applyAccessRules,
   type ApplyAccessRulesOptions,
+  type DataSubjectOf,
 } from './applyAccessRules.js';
 export { formatAccessRulesMarkdown } from './formatAccessRulesMarkdown.js';
 export {
-  readSubgraphRules,
-  type ReadSubgraphRulesOptions,
-  type SubgraphAccessRules,
-} from './readSubgraphRules.js';
+  DocumentRuleError,
+  ENFORCEMENT_EXTENSION,
+  enforcementReportOf,
+  enforcementReportPlugin,
+  isEnforcementReport,
+  type EnforcedDecision,
+  type EnforcementReport,
+  type ProtectedRecordKey,
+} from './enforcementReport.js';
 export {
   PERSONAL_DATA_TAG,
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRule,
-} from './readSupergraphAccessRules.js';
+  type AccessRules,
+  type AccessRulesInput,
+  type ReadAccessRulesOptions,
+} from './readAccessRules.js';

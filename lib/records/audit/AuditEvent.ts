@@ -10,8 +10,14 @@ export const AUDIT_EVENTS_COLLECTION = 'audit_events';
 /** The `prevHash` of the first event of every chain (64 zeros). */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Whether the caller was allowed a protected field. */
-export type AuditDecision = 'allowed' | 'denied';
+/**
+ * What the subgraph that owns a protected field decided for the caller:
+ * `allowed` or `denied`, as it reported it (lib/records/access
+ * enforcementReport); `unevaluated` when the operation asked for the field
+ * but no subgraph evaluated it (its parent was null, its subgraph failed, or,
+ * in a `started` event, before execution), so it was not served.
+ */
+export type AuditDecision = 'allowed' | 'denied' | 'unevaluated';
 
 /**
  * How the operation ended; `started` is the event of a write recorded
@@ -24,10 +30,27 @@ export type AuditOutcome =
 export interface AuditFieldDecision {
   /** Schema coordinate, e.g. `CitizenReport.reporterEmail`. */
   readonly coordinate: string;
-  /** The rule as text, e.g. `@requiresScopes([["engagement:pii"]])`. */
+  /** The rule that decided, in words: `scope engagement:pii`, `document rule canControlTrafficLight: ...`. */
   readonly rule: string;
   /** The decision for the caller of this operation. */
   readonly decision: AuditDecision;
+}
+
+/**
+ * A protected record an operation was served: its key, never its values
+ * (issue 14). Reported by the subgraph that owns it.
+ */
+export interface AuditedRecord {
+  /** The GraphQL type, e.g. `CitizenReport`. */
+  readonly type: string;
+  /** Its key, e.g. `eng-cr-00042`. */
+  readonly id: string;
+  /** The account (`sub`) the record is about, when its department declares one; else null. */
+  readonly subject: string | null;
+  /** The protected fields served on it (coordinates). */
+  readonly fields: readonly string[];
+  /** Whether one of those fields is personal data. */
+  readonly personalData: boolean;
 }
 
 /** What the gateway hands to `record()`: an event before it is chained. */
@@ -50,6 +73,11 @@ export interface AuditEventInput {
   readonly documentHash: string | null;
   /** The protected fields the operation asked for, with the decision for each. */
   readonly fields: readonly AuditFieldDecision[];
+  /**
+   * The protected records served, as their subgraphs reported them.
+   * @default []
+   */
+  readonly records?: readonly AuditedRecord[];
   /** The subgraphs the gateway called for this operation. */
   readonly subgraphs: readonly string[];
   /** How the operation ended. */

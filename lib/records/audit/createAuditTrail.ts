@@ -210,6 +210,13 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
           rule: field.rule,
           decision: field.decision,
         })),
+        records: (input.records ?? []).map((record) => ({
+          type: record.type,
+          id: record.id,
+          subject: record.subject ?? null,
+          fields: [...record.fields],
+          personalData: record.personalData,
+        })),
         subgraphs: [...input.subgraphs],
         outcome: input.outcome,
         errorCodes: [...input.errorCodes],

@@ -9,6 +9,7 @@ export {
   type AuditEvent,
   type AuditEventInput,
   type AuditFieldDecision,
+  type AuditedRecord,
   type AuditOutcome,
 } from './AuditEvent.js';
 export { canonicalJson, hashAuditEvent } from './hashAuditEvent.js';

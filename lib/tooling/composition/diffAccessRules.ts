@@ -1,14 +1,14 @@
 /**
  * The access-rule diff of a schema change: compares the rules of the
  * committed supergraph with the candidate's (lib/records/access
- * readSupergraphAccessRules) and classes every change that weakens
+ * readAccessRules) and classes every change that weakens
  * protection, which then needs an auditors' approval, apart from changes
  * that only tighten it, which pass with a note.
  */
 import {
   describeAccessRequirement,
   isPublicRequirement,
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRequirement,
   type AccessRule,
 } from '../../records/access/index.js';
@@ -98,8 +98,8 @@ export function diffAccessRules(
 ): AccessRuleChange[] {
   if (oldSupergraphSdl === undefined) return [];
   return diffAccessRuleLists(
-    readSupergraphAccessRules(oldSupergraphSdl),
-    readSupergraphAccessRules(newSupergraphSdl),
+    readAccessRules(oldSupergraphSdl).fields,
+    readAccessRules(newSupergraphSdl).fields,
   );
 }
 

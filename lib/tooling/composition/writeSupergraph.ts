@@ -5,7 +5,7 @@
  */
 import {
   formatAccessRulesMarkdown,
-  readSupergraphAccessRules,
+  readAccessRules,
 } from '../../records/access/index.js';
 import { writeFileAtomic } from './writeFileAtomic.js';
 
@@ -26,7 +26,7 @@ export async function writeSupergraph(
   if (outputs.accessRulesPath) {
     await writeFileAtomic(
       outputs.accessRulesPath,
-      formatAccessRulesMarkdown(readSupergraphAccessRules(supergraphSdl)),
+      formatAccessRulesMarkdown(readAccessRules(supergraphSdl).fields),
     );
   }
 }

@@ -1,7 +1,7 @@
 // Internal to localdb: mingo with every operator loaded once.
 import type { Document } from 'bson';
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
-import { Context, ProcessingMode } from 'mingo/core';
+import { Context, OpType, ProcessingMode } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
@@ -36,6 +36,33 @@ const context = Context.init({
   window: windowOperators,
 });
 
+// mingo copies the whole operator table (about 400 entries) every time it starts a
+// computation: `new Query`, `new Aggregator` and each update call `Context.from(ctx)`,
+// and each update then merges the boolean, comparison, query and pipeline operators
+// into the copy again. Under ingestion that copying (and the garbage it leaves) was
+// half of localdb's CPU (docs/localdb.md, "Figures"). `context` above already holds
+// every operator and nothing in localdb adds one, so computations started with it
+// share it instead of copying it. Any other context is copied as mingo does.
+const contextFrom = Context.from.bind(Context);
+Context.from = (...contexts: Context[]): Context =>
+  contexts.length === 1 && contexts[0] === context
+    ? context
+    : contextFrom(...contexts);
+// The updater's merge adds what `context` holds already: skip the copy then.
+const holdsAll = (type: OpType, operators: object): boolean =>
+  Object.keys(operators).every(
+    (name) => context.getOperator(type, name) !== null,
+  );
+const addExpressionOps = context.addExpressionOps.bind(context);
+context.addExpressionOps = (ops) =>
+  holdsAll(OpType.EXPRESSION, ops) ? context : addExpressionOps(ops);
+const addQueryOps = context.addQueryOps.bind(context);
+context.addQueryOps = (ops) =>
+  holdsAll(OpType.QUERY, ops) ? context : addQueryOps(ops);
+const addPipelineOps = context.addPipelineOps.bind(context);
+context.addPipelineOps = (ops) =>
+  holdsAll(OpType.PIPELINE, ops) ? context : addPipelineOps(ops);
+
 function withContext(options: Partial<Options> = {}): Partial<Options> {
   return { ...options, context };
 }
@@ -61,6 +88,15 @@ export function createAggregator(
   return new AggregatorBase(pipeline, withContext(options));
 }
 
+/** Whether an update names a positional `$` path (`'kids.$.age'`, not `$[]` or `$[id]`). */
+function hasPositional(modifier: Document): boolean {
+  for (const fields of Object.values(modifier))
+    if (fields !== null && typeof fields === 'object')
+      for (const path of Object.keys(fields as Document))
+        if (path.split('.').includes('$')) return true;
+  return false;
+}
+
 /** mingo's in-place update of one document; returns the modified paths. */
 export function updateInPlace(
   doc: Document,
@@ -72,7 +108,9 @@ export function updateInPlace(
     doc,
     modifier as Modifier<Document>,
     arrayFilters,
-    condition,
+    // The caller matched `doc` already; mingo needs the filter only to resolve a
+    // positional `$` (and would compile and test it again on every call otherwise).
+    hasPositional(modifier) ? condition : {},
     {
       cloneMode: 'deep',
       queryOptions: withContext(),

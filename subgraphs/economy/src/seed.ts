@@ -1,12 +1,15 @@
 /**
- * Economy's deterministic seed: 25 businesses per district (400, with
- * synthetic but well-formed SIRET numbers), 6 innovation hubs next to RTM
+ * Economy's deterministic seed: 800 businesses shared out by population and
+ * economic activity (lib/subgraph-kit/seedPlan.ts: 91 in the 8e, 15 in the
+ * 16e; synthetic but well-formed SIRET numbers), 6 innovation hubs next to RTM
  * metro stations, 40 startups (38 hosted), their funding rounds, and 24
- * months of market indicators per district (384) with openings and closures
- * per NAF section. Every figure and name is synthetic, shaped to be
- * plausible for Marseille (commerce and restaurants in the centre, the
- * tertiary hub at Euroméditerranée, logistics and industry in the north);
- * hub names and placements are approximate (see README.md).
+ * months of market indicators per district (384) whose openings per NAF
+ * section are the registry's own businesses founded that month, and whose
+ * closures never exceed the registry's count of the sector. Every figure and
+ * name is synthetic, shaped to be plausible for Marseille (commerce and
+ * restaurants in the centre, the tertiary hub at Euroméditerranée, logistics
+ * and industry in the north); hub names and placements are approximate (see
+ * README.md).
  */
 import {
   SEED_DISTRICTS,
@@ -18,6 +21,7 @@ import {
   findDistrict,
   type DistrictRecord,
 } from '../../../lib/subgraph-kit/districts.js';
+import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
 import type {
   BusinessDoc,
   EconomyModels,
@@ -27,7 +31,12 @@ import type {
   SectorFlowDoc,
   StartupDoc,
 } from './models/index.js';
-import { luhnCheckDigit, type NafSection, type SizeBand } from './naf.js';
+import {
+  luhnCheckDigit,
+  NAF_SECTION_CODES,
+  type NafSection,
+  type SizeBand,
+} from './naf.js';
 
 /** Citywide weights of NAF sections among establishments (roughly SIRENE's shape). */
 const SECTOR_WEIGHTS: Partial<Record<NafSection, number>> = {
@@ -234,7 +243,7 @@ export function generateEconomySeed() {
 
   for (const district of SEED_DISTRICTS) {
     const weights = districtWeights(district.code);
-    for (let i = 1; i <= 25; i++) {
+    for (let i = 1; i <= seedCount('businesses', district.code); i++) {
       const sector = weightedPick(rng, weights);
       let siret = syntheticSiret(rng);
       while (sirets.has(siret)) siret = syntheticSiret(rng);
@@ -337,23 +346,13 @@ export function generateEconomySeed() {
     windowStart.getUTCMonth() - 1,
     1,
   );
-  const totalPopulation = SEED_DISTRICTS.reduce(
-    (sum, d) => sum + (Object.values(d.population).at(-1) ?? 0),
-    0,
-  );
+  // A closed establishment leaves the registry, which keeps no closure date
+  // yet: closures are modelled, at about 0.6 % of a sector's establishments a
+  // month, and never more than the registry holds of the sector.
+  const MONTHLY_CLOSURE_RATE = 0.006;
   for (const district of SEED_DISTRICTS) {
     const population = Object.values(district.population).at(-1) ?? 50_000;
-    const weights = districtWeights(district.code);
-    const weightTotal = Object.values(weights).reduce((a, b) => a + b, 0);
-    // Marseille creates about 1,700 establishments a month: shared by population.
-    const monthlyOpenings = (1_700 * population) / totalPopulation;
-    // Each sector of a district has its own closure ratio: some grow, some shrink.
-    const closureRatio = new Map<NafSection, number>(
-      (Object.keys(weights) as NafSection[]).map((s) => [
-        s,
-        rng.float(0.55, 1.25),
-      ]),
-    );
+    const registry = businesses.filter((b) => b.district === district.code);
     const jobsPerResident =
       district.code === '13202' ? 1.1 : district.code === '13201' ? 0.8 : 0.35;
     let employment = Math.round(population * jobsPerResident);
@@ -366,25 +365,21 @@ export function generateEconomySeed() {
       const start = new Date(lastMonth);
       start.setUTCMonth(start.getUTCMonth() - m);
       const monthIndex = start.getUTCMonth();
-      // Creations peak in January and September and dip in August.
-      const season =
-        monthIndex === 0 || monthIndex === 8 ? 1.3 : monthIndex === 7 ? 0.6 : 1;
+      const end = new Date(start);
+      end.setUTCMonth(end.getUTCMonth() + 1);
       const sectorFlows: SectorFlowDoc[] = [];
-      for (const [sector, w] of Object.entries(weights) as [
-        NafSection,
-        number,
-      ][]) {
-        const expected = (monthlyOpenings * season * w) / weightTotal;
-        const openings = Math.max(
-          0,
-          Math.round(expected * rng.float(0.7, 1.3)),
-        );
-        const closures = Math.max(
-          0,
-          Math.round(
-            expected * (closureRatio.get(sector) ?? 1) * rng.float(0.7, 1.3),
-          ),
-        );
+      for (const sector of NAF_SECTION_CODES) {
+        const ofSector = registry.filter((b) => b.sector === sector);
+        // Openings: the registry's businesses of the sector founded this month.
+        const openings = ofSector.filter(
+          (b) => b.founded >= start && b.founded < end,
+        ).length;
+        // Closures: one draw per establishment of the sector open at the end
+        // of the month (the registry's count then), so never more than it.
+        const open = ofSector.filter((b) => b.founded < end).length;
+        let closures = 0;
+        for (let k = 0; k < open; k++)
+          if (rng.next() < MONTHLY_CLOSURE_RATE) closures += 1;
         if (openings > 0 || closures > 0)
           sectorFlows.push({ sector, openings, closures });
       }

@@ -15,6 +15,7 @@ import {
 } from '../../../lib/runtime/logger.js';
 import { createViewer } from '../../../lib/runtime/viewer.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
 import { createServer } from '../src/server.js';
 import { createModels, type EconomyModels } from '../src/models/index.js';
 import { generateEconomySeed, seedEconomy } from '../src/seed.js';
@@ -36,9 +37,12 @@ describe('economy seed', () => {
   const seed = generateEconomySeed();
 
   it('generates the deterministic ids other departments reference', () => {
-    expect(seed.businesses).toHaveLength(400);
+    // 800 businesses shared out by population and activity (seedPlan.ts).
+    expect(seed.businesses).toHaveLength(800);
     expect(seed.businesses[0]?._id).toBe('eco-biz-13201-001');
-    expect(seed.businesses.at(-1)?._id).toBe('eco-biz-13216-025');
+    expect(seed.businesses.at(-1)?._id).toBe(
+      `eco-biz-13216-${String(seedCount('businesses', '13216')).padStart(3, '0')}`,
+    );
     expect(seed.startups.map((s) => s._id)).toContain('eco-su-40');
     expect(seed.hubs.map((h) => h._id)).toEqual([
       'eco-hub-1',
@@ -90,13 +94,13 @@ describe('economy subgraph', () => {
   });
 
   it('seeds idempotently', async () => {
-    expect(await models.Business.countDocuments().exec()).toBe(400);
+    expect(await models.Business.countDocuments().exec()).toBe(800);
     expect(await models.MarketIndicator.countDocuments().exec()).toBe(384);
     await upsertAll(models.Startup, seed.startups);
     expect(await models.Startup.countDocuments().exec()).toBe(40);
   });
 
-  it('resolves 400 Business, 40 Startup and 6 InnovationHub references with one query per type', async () => {
+  it('resolves 800 Business, 40 Startup and 6 InnovationHub references with one query per type', async () => {
     const representations = [
       ...seed.businesses.map((b) => ({ __typename: 'Business', id: b._id })),
       ...seed.startups.map((s) => ({ __typename: 'Startup', id: s._id })),
@@ -115,7 +119,7 @@ describe('economy subgraph', () => {
     );
     expect(result.errors).toBeUndefined();
     const entities = result.data?.['_entities'] as unknown[];
-    expect(entities).toHaveLength(447);
+    expect(entities).toHaveLength(847);
     expect(entities.at(-1)).toBeNull();
     expect(db.commands().sort()).toEqual([
       'find businesses',
@@ -160,15 +164,17 @@ describe('economy subgraph', () => {
     );
     expect(result.errors).toBeUndefined();
     const districts = result.data?.['districts'] as {
+      code: string;
       businessCount: number;
       sectorBreakdown: { businessCount: number; share: number }[];
     }[];
     expect(districts).toHaveLength(16);
     for (const d of districts) {
-      expect(d.businessCount).toBe(25);
+      const seeded = seed.businesses.filter((b) => b.district === d.code);
+      expect(d.businessCount).toBe(seeded.length);
       expect(
         d.sectorBreakdown.reduce((n, row) => n + row.businessCount, 0),
-      ).toBe(25);
+      ).toBe(seeded.length);
     }
     expect(db.commands()).toEqual([
       'aggregate businesses',
@@ -455,7 +461,8 @@ describe('economy subgraph', () => {
     );
     expect(created.errors).toBeUndefined();
     expect(created.data?.['registerBusiness']).toEqual({
-      id: 'eco-biz-13201-026',
+      // The district's next number after the seeded ones.
+      id: `eco-biz-13201-${String(seedCount('businesses', '13201') + 1).padStart(3, '0')}`,
       registryNumber: '99900001100018',
       siren: '999000011',
       name: 'Savonnerie du Sud',

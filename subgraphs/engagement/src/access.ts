@@ -6,7 +6,11 @@
  */
 import { Scope } from '../../../lib/runtime/roles.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
-import type { CitizenReportDoc, WorkshopDoc } from './models/index.js';
+import type {
+  CitizenReportDoc,
+  EnrolmentDoc,
+  WorkshopDoc,
+} from './models/index.js';
 
 /**
  * Whether anyone may still enrol in this workshop at `now`: signed in (also
@@ -55,3 +59,17 @@ export function canUpdateCitizenReport(
     return 'the citizen who filed a report may close it, not reopen or annotate it';
   return null;
 }
+
+/**
+ * Who engagement's personal records are about: the account (`sub`) that
+ * filed a report or made an enrolment. The audit trail keeps it with each
+ * read of their personal data, so `personalDataAccessReport(subject)` can
+ * answer a citizen's access request (docs/access-control.md). A record
+ * filed without an account (seed data, a partner's import) names nobody.
+ */
+export const dataSubjects = {
+  CitizenReport: (doc: unknown) =>
+    (doc as Partial<CitizenReportDoc>).submittedBy ?? null,
+  Enrolment: (doc: unknown) =>
+    (doc as Partial<EnrolmentDoc>).enrolledBy ?? null,
+};

@@ -20,6 +20,7 @@ import {
   SeededRandom,
   upsertAll,
 } from '../../../lib/subgraph-kit/seeding.js';
+import { streetsOf } from '../../../lib/subgraph-kit/streets.js';
 import type {
   CitizenReportDoc,
   DigitalInclusionIndicatorDoc,
@@ -45,7 +46,6 @@ function seedData<T>(name: string): T {
 const PEOPLE = seedData<{
   firstNames: string[];
   lastNames: string[];
-  streets: string[];
 }>('people');
 
 /**
@@ -354,7 +354,7 @@ function generateReports(
       updatedDatetime,
       address:
         rng.next() < 0.9
-          ? `${rng.int(1, 180)} ${rng.pick(PEOPLE.streets)} (${rng.pick(quartiersOf(district))}), ${district.postalCode} Marseille`
+          ? `${rng.int(1, 180)} ${rng.pick(streetsOf(district.code))} (${rng.pick(quartiersOf(district))}), ${district.postalCode} Marseille`
           : null,
       district: district.code,
       location: rng.pointIn(district),

@@ -5,6 +5,7 @@ import {
   type SubgraphDeps,
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
+import { dataSubjects } from './access.js';
 import { createContext, type EngagementContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -35,7 +36,15 @@ export function createServer(
     typeDefs,
     resolvers,
     deps,
+    // Mutations record their events on what they change (pendingEvents.ts).
+    pendingEventCollections: [
+      models.CitizenReport.collection.collectionName,
+      models.Workshop.collection.collectionName,
+      models.Enrolment.collection.collectionName,
+      models.Survey.collection.collectionName,
+    ],
     createContext: (base) => createContext(base, models, now, ingest),
     ingest,
+    dataSubjects,
   });
 }

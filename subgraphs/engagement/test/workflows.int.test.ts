@@ -473,10 +473,12 @@ describe('engagement workflows', () => {
       expect(stored?.responseCount).toBe(12);
       // Who answered is kept pseudonymised, never the subject.
       expect(JSON.stringify(stored)).not.toContain('citizen-owner');
-      expect(events.published.map((e) => e.id)).toEqual([
-        `${SURVEY}@response-11`,
-        `${SURVEY}@response-12`,
+      expect(events.published.map((e) => [e.type, e.entity.id])).toEqual([
+        ['survey.answered', SURVEY],
+        ['survey.answered', SURVEY],
       ]);
+      // Settled: no event left pending on the survey.
+      expect(stored).not.toHaveProperty('pendingEvents');
     });
 
     it('answers a retry with the same key with the first receipt', async () => {

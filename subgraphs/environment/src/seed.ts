@@ -1,12 +1,15 @@
 /**
- * Environment's deterministic seed: one air-quality (and noise) station per
- * district with a reading every hour over the seed window (1,536 air-quality
- * and 1,536 noise readings), 3 water meters per district (1 INFLOW, 2
+ * Environment's deterministic seed: air-quality (and noise) stations in
+ * proportion to population (lib/subgraph-kit/seedPlan.ts: 24, at least one per
+ * district, the first `env-aq-<INSEE>`, the others `env-aq-<INSEE>-<n>`) with
+ * a reading every hour over the seed window (2,304 air-quality and 2,304
+ * noise readings), 3 water meters per district (1 INFLOW, 2
  * CONSUMPTION) read hourly (4,608 readings), the leak alerts the detector
  * finds in them, and renewable-energy projects run by economy's businesses.
  * Figures are synthetic but shaped like the real thing: NO2 and noise follow
- * rush hours and each district's traffic, O3 the afternoon sun, a stagnant-air
- * episode on 21 November raises particles, water demand follows the day and
+ * the traffic (weekday rush hours, none at the weekend: seeding.ts
+ * `rushFactor`) and each district's traffic pressure, O3 the afternoon sun,
+ * a stagnant-air episode on 21 November raises particles, water demand follows the day and
  * the population (about 150 L per inhabitant per day), and leaks add inflow
  * that no consumption meter sees.
  */
@@ -21,6 +24,10 @@ import {
   upsertAll,
 } from '../../../lib/subgraph-kit/seeding.js';
 import { LATEST_POPULATION_YEAR } from '../../../lib/subgraph-kit/districts.js';
+import {
+  TRAFFIC_PRESSURE,
+  seedCount,
+} from '../../../lib/subgraph-kit/seedPlan.js';
 import {
   SEED_QUALITY,
   seedSource,
@@ -61,27 +68,6 @@ function demandFactor(at: Date): number {
 
 /** Sunlight shape for ozone: 0 at night, 1 around 14:00. */
 const sunFactor = (at: Date) => bell(localHour(at), 14, 2.5);
-
-// Traffic pressure of each district (central and port-side districts and the
-// motorway entries are busier; the calanques and hills less so).
-const TRAFFIC_PRESSURE: Record<string, number> = {
-  '13201': 1.25,
-  '13202': 1.3,
-  '13203': 1.25,
-  '13204': 1.05,
-  '13205': 1.1,
-  '13206': 1.15,
-  '13207': 0.8,
-  '13208': 0.9,
-  '13209': 0.75,
-  '13210': 1.0,
-  '13211': 0.9,
-  '13212': 0.85,
-  '13213': 0.9,
-  '13214': 1.1,
-  '13215': 1.2,
-  '13216': 1.0,
-};
 
 // A stagnant-air episode (anticyclone, low wind) raises particles and NO2.
 const EPISODE = {
@@ -142,68 +128,65 @@ export function generateEnvironmentSeed() {
     const pressure = TRAFFIC_PRESSURE[code] ?? 1;
 
     // Air quality and noise.
-    // These draws once picked a stored list of nearby traffic sensors (now
-    // computed by mobility from positions): kept so that every value drawn
-    // after them, and so the seed, stays the same.
-    const sensorCount = rng.int(2, 3);
-    const sensorNumbers = new Set<number>();
-    while (sensorNumbers.size < sensorCount) sensorNumbers.add(rng.int(1, 8));
-    const station: AirQualityStationDoc = {
-      _id: `env-aq-${code}`,
-      name: `Station qualité de l'air ${district.number}e`,
-      location: rng.pointIn(district),
-      district: code,
-    };
-    stations.push(station);
-    const background = rng.float(0.85, 1.15);
-    for (const at of hours) {
-      const rush = rushFactor(at);
-      const episode = inEpisode(at) ? 1.6 : 1;
-      const no2 =
-        (12 + 70 * rush * pressure) *
-        background *
-        episode *
-        rng.float(0.85, 1.15);
-      const pm10 = (14 + 16 * rush * pressure) * episode * rng.float(0.85, 1.2);
-      const pm25 = pm10 * rng.float(0.55, 0.7);
-      const o3 = Math.max(
-        4,
-        (20 + 55 * sunFactor(at)) *
-          (1.35 - 0.4 * rush * pressure) *
-          rng.float(0.9, 1.1),
-      );
-      const id = `${station._id}@${at.toISOString()}`;
-      airQuality.push({
-        _id: id,
-        stationId: station._id,
+    for (let n = 1; n <= seedCount('airQualityStations', code); n++) {
+      const station: AirQualityStationDoc = {
+        _id: n === 1 ? `env-aq-${code}` : `env-aq-${code}-${n}`,
+        name: `Station qualité de l'air ${district.number}e${n === 1 ? '' : ` (${n})`}`,
+        location: rng.pointIn(district),
         district: code,
-        observedAt: at,
-        no2: Math.round(no2 * 10) / 10,
-        pm10: Math.round(pm10 * 10) / 10,
-        pm25: Math.round(pm25 * 10) / 10,
-        o3: Math.round(o3 * 10) / 10,
-        source: SOURCE,
-        receivedAt: at,
-        quality: SEED_QUALITY,
-      });
-      const laeq =
-        44 + 22 * rush * Math.min(pressure, 1.25) + rng.float(-1.5, 1.5);
-      noise.push({
-        _id: id,
-        stationId: station._id,
-        district: code,
-        observedAt: at,
-        laeq: Math.round(laeq * 10) / 10,
-        lamax: Math.round((laeq + rng.float(8, 22)) * 10) / 10,
-        source: SOURCE,
-        receivedAt: at,
-        quality: SEED_QUALITY,
-      });
-    }
+      };
+      stations.push(station);
+      const background = rng.float(0.85, 1.15);
+      for (const at of hours) {
+        const rush = rushFactor(at);
+        const episode = inEpisode(at) ? 1.6 : 1;
+        const no2 =
+          (12 + 70 * rush * pressure) *
+          background *
+          episode *
+          rng.float(0.85, 1.15);
+        const pm10 =
+          (14 + 16 * rush * pressure) * episode * rng.float(0.85, 1.2);
+        const pm25 = pm10 * rng.float(0.55, 0.7);
+        const o3 = Math.max(
+          4,
+          (20 + 55 * sunFactor(at)) *
+            (1.35 - 0.4 * rush * pressure) *
+            rng.float(0.9, 1.1),
+        );
+        const id = `${station._id}@${at.toISOString()}`;
+        airQuality.push({
+          _id: id,
+          stationId: station._id,
+          district: code,
+          observedAt: at,
+          no2: Math.round(no2 * 10) / 10,
+          pm10: Math.round(pm10 * 10) / 10,
+          pm25: Math.round(pm25 * 10) / 10,
+          o3: Math.round(o3 * 10) / 10,
+          source: SOURCE,
+          receivedAt: at,
+          quality: SEED_QUALITY,
+        });
+        const laeq =
+          44 + 22 * rush * Math.min(pressure, 1.25) + rng.float(-1.5, 1.5);
+        noise.push({
+          _id: id,
+          stationId: station._id,
+          district: code,
+          observedAt: at,
+          laeq: Math.round(laeq * 10) / 10,
+          lamax: Math.round((laeq + rng.float(8, 22)) * 10) / 10,
+          source: SOURCE,
+          receivedAt: at,
+          quality: SEED_QUALITY,
+        });
+      }
 
-    // The current state the "now" fields answer from: the newest reading.
-    station.latestAirQuality = airQuality.at(-1) ?? null;
-    station.latestNoiseLevel = noise.at(-1) ?? null;
+      // The current state the "now" fields answer from: the newest reading.
+      station.latestAirQuality = airQuality.at(-1) ?? null;
+      station.latestNoiseLevel = noise.at(-1) ?? null;
+    }
 
     // Water network: one inflow meter, two consumption meters.
     const population = district.population[LATEST_POPULATION_YEAR] ?? 40_000;
@@ -362,7 +345,7 @@ export function generateEnvironmentSeed() {
         operatorId:
           rng.next() < 0.2
             ? null
-            : `eco-biz-${code}-${String(rng.int(1, 25)).padStart(3, '0')}`,
+            : `eco-biz-${code}-${String(rng.int(1, seedCount('businesses', code))).padStart(3, '0')}`,
       });
     }
   }

@@ -14,6 +14,8 @@ import {
   createSilentLogger,
 } from '../../../lib/runtime/logger.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
+import { DISTRICTS } from '../../../lib/subgraph-kit/districts.js';
 import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createModels } from '../src/models/index.js';
 import { createServer } from '../src/server.js';
@@ -35,12 +37,19 @@ describe('environment seed', () => {
     expect(generateEnvironmentSeed()).toEqual(seed);
   });
 
-  it('has one station per district, 3 meters per district and hourly readings', () => {
-    expect(seed.stations.map((s) => s._id)).toEqual(
-      Array.from({ length: 16 }, (_, i) => `env-aq-${13201 + i}`),
+  it('has stations by population (each district its own first), 3 meters per district and hourly readings', () => {
+    const ids = seed.stations.map((s) => s._id);
+    for (let i = 0; i < 16; i++) expect(ids).toContain(`env-aq-${13201 + i}`);
+    expect(ids.length).toBe(
+      DISTRICTS.reduce(
+        (n, d) => n + seedCount('airQualityStations', d.code),
+        0,
+      ),
     );
-    expect(seed.airQuality.length).toBe(16 * 96);
-    expect(seed.noise.length).toBe(16 * 96);
+    expect(ids.length).toBeGreaterThan(16);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(seed.airQuality.length).toBe(ids.length * 96);
+    expect(seed.noise.length).toBe(ids.length * 96);
     expect(seed.meters.length).toBe(48);
     expect(seed.meters.map((m) => m._id)).toContain('env-wm-13216-3');
     expect(seed.water.length).toBe(48 * 96);
@@ -52,8 +61,13 @@ describe('environment seed', () => {
       p.operatorId === null ? [] : [p.operatorId],
     );
     expect(operators.length).toBeGreaterThan(0);
-    for (const id of operators)
-      expect(id).toMatch(/^eco-biz-132\d\d-0[0-2]\d$/);
+    for (const id of operators) {
+      const [, code, n] = /^eco-biz-(132\d\d)-(\d{3})$/.exec(id) ?? [];
+      expect(Number(n)).toBeGreaterThanOrEqual(1);
+      expect(Number(n)).toBeLessThanOrEqual(
+        seedCount('businesses', code ?? ''),
+      );
+    }
   });
 });
 
@@ -103,7 +117,9 @@ describe('environment subgraph', () => {
   it('re-seeds without duplicating anything', async () => {
     await upsertAll(models.WaterMeter, seed.meters);
     expect(await models.WaterMeter.countDocuments().exec()).toBe(48);
-    expect(await models.AirQualityObserved.countDocuments().exec()).toBe(1536);
+    expect(await models.AirQualityObserved.countDocuments().exec()).toBe(
+      seed.airQuality.length,
+    );
   });
 
   it('resolves 48 WaterMeter references with one database query', async () => {
@@ -199,6 +215,7 @@ describe('environment subgraph', () => {
     );
     expect(result.errors).toBeUndefined();
     const districts = result.data?.['districts'] as {
+      code: string;
       airQuality: { stationCount: number; observedAt: string };
       noise: { averageLAeq: { unit: string } };
       waterBalance: { lossRate: number };
@@ -206,7 +223,7 @@ describe('environment subgraph', () => {
     expect(districts.length).toBe(16);
     for (const d of districts) {
       expect(d.airQuality).toMatchObject({
-        stationCount: 1,
+        stationCount: seedCount('airQualityStations', d.code),
         observedAt: '2026-11-23T00:00:00.000Z',
       });
       expect(d.noise.averageLAeq.unit).toBe('dB(A)');

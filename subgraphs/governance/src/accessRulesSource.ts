@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import {
-  readSupergraphAccessRules,
+  readAccessRules,
   type AccessRule,
 } from '../../../lib/records/access/index.js';
 
@@ -36,7 +36,7 @@ export function createAccessRulesSource(
       loading ??= (async () => {
         try {
           const rules = Object.freeze(
-            readSupergraphAccessRules(await readFile(supergraphPath, 'utf8')),
+            readAccessRules(await readFile(supergraphPath, 'utf8')).fields,
           );
           cached = { version, rules };
           return rules;

@@ -303,6 +303,9 @@ describe('governance subgraph', () => {
       ]);
       expect(await coordinates({ personalData: true })).toEqual([
         'AuditEvent.subject',
+        'AuditedRecord.subject',
+        'PersonalDataAccessReport.subject',
+        'PersonalDataRead.reader',
         'Report.reporterEmail',
       ]);
       expect(

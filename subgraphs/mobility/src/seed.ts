@@ -1,10 +1,15 @@
 /**
- * Mobility's deterministic seed: 8 traffic sensors per district with a
- * reading every 15 minutes over the seed window (49,152 readings), 4 traffic
- * lights per district, the RTM metro (verified station lists) and tram
- * termini, and 3 levélo stations per district. Station-to-district placement
- * is approximate (documented in README.md); traffic figures are synthetic,
- * shaped by rush hours.
+ * Mobility's deterministic seed: traffic sensors in proportion to each
+ * district's population and road traffic (lib/subgraph-kit/seedPlan.ts, 144 in
+ * all), each on one of its district's main roads (lib/subgraph-kit/streets.ts),
+ * with a reading every 15 minutes over the seed window; 4 traffic lights per
+ * district at crossings of its roads; the RTM metro (verified station lists)
+ * and tram termini; levélo stations in proportion to population and the
+ * network's coverage. Station-to-district placement is approximate
+ * (documented in README.md); traffic figures are synthetic, shaped by the day
+ * (weekday rush hours at 8:00 and 18:00, none at the weekend) and by each
+ * sensor's load at the peak, so that the busiest roads congest at rush hour
+ * and the others do not.
  */
 import { readFileSync } from 'node:fs';
 import { geoJsonPointOf } from '../../../lib/subgraph-kit/nearbyLoader.js';
@@ -12,11 +17,14 @@ import {
   SEED_DISTRICTS,
   SeededRandom,
   timeSteps,
+  trafficDemand,
   upsertAll,
   SEED_WINDOW,
-  rushFactor,
 } from '../../../lib/subgraph-kit/seeding.js';
 import { findDistrict } from '../../../lib/subgraph-kit/districts.js';
+import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
+import { streetsOf } from '../../../lib/subgraph-kit/streets.js';
+import { isCongested } from './ingest/TrafficFlowObserved.js';
 import {
   SEED_QUALITY,
   seedSource,
@@ -33,24 +41,31 @@ import type {
 
 const SOURCE = seedSource('mobility');
 
-const ROADS = [
-  'La Canebière',
-  'Boulevard National',
-  'Avenue du Prado',
-  'Boulevard Michelet',
-  'Rue de Rome',
-  'Boulevard de Plombières',
-  'Avenue de Saint-Just',
-  'Boulevard Sakakini',
-  'Corniche Kennedy',
-  'Avenue de la Capelette',
-  'Boulevard Baille',
-  'Avenue des Chartreux',
-  'Chemin du Littoral',
-  'Boulevard de la Libération',
-  'Avenue de Mazargues',
-  'Rue Paradis',
-];
+/** The roads of a district (at least two in the list, see STREETS.md). */
+function roadsOf(code: string): readonly string[] {
+  const roads = streetsOf(code);
+  if (roads.length < 2) throw new Error(`fewer than two roads for ${code}`);
+  return roads;
+}
+
+/**
+ * A road's state at a load (demand over capacity): detector occupancy rises
+ * with the square of the load, speed falls sharply near capacity, and past it
+ * the flow itself drops (stop-and-go).
+ */
+function roadState(load: number, capacity: number, freeSpeed: number) {
+  const occupancy = Math.min(0.95, 0.03 + 0.62 * load ** 2);
+  const averageSpeed = Math.max(
+    5,
+    freeSpeed * (1 - 0.75 * Math.min(load, 1.2) ** 3),
+  );
+  const flow = load <= 1 ? load : Math.max(0.6, 2 - load);
+  return {
+    intensity: Math.round(capacity * flow),
+    occupancy: Math.round(occupancy * 100) / 100,
+    averageSpeed: Math.round(averageSpeed * 10) / 10,
+  };
+}
 
 // Approximate arrondissement of each metro station, used only to place seed
 // stops (not verified against an official source).
@@ -112,8 +127,11 @@ export function generateMobilitySeed() {
   const steps = timeSteps(15);
 
   for (const district of SEED_DISTRICTS) {
-    for (let i = 1; i <= 8; i++) {
-      const road = rng.pick(ROADS);
+    const roads = roadsOf(district.code);
+    const sensorCount = seedCount('trafficSensors', district.code);
+    for (let i = 1; i <= sensorCount; i++) {
+      // Every road of the district gets a sensor before any gets a second.
+      const road = roads[(i - 1) % roads.length] ?? roads[0] ?? '';
       const laneCount = rng.int(1, 4);
       const sensor: TrafficSensorDoc = {
         _id: `mob-ts-${district.code}-${String(i).padStart(2, '0')}`,
@@ -125,21 +143,20 @@ export function generateMobilitySeed() {
       };
       sensors.push(sensor);
       const capacity = 900 * laneCount;
-      const busy = rng.float(0.6, 1.2);
+      const freeSpeed = laneCount >= 3 ? 50 : 40;
+      // The load at a weekday peak: above about 0.95 the road congests at
+      // rush hour (about a third of the sensors), below it it does not.
+      const peakLoad = rng.float(0.5, 1.15);
       for (const at of steps) {
-        const load = Math.min(1, rushFactor(at) * busy * rng.float(0.85, 1.15));
-        const occupancy = Math.round(Math.min(0.98, load * 0.85) * 100) / 100;
-        const averageSpeed =
-          Math.round(Math.max(5, 50 * (1 - load * 0.8)) * 10) / 10;
+        const load = trafficDemand(at) * peakLoad * rng.float(0.92, 1.08);
+        const state = roadState(load, capacity, freeSpeed);
         readings.push({
           _id: `${sensor._id}@${at.toISOString()}`,
           sensorId: sensor._id,
           district: district.code,
           observedAt: at,
-          intensity: Math.round(capacity * load),
-          averageSpeed,
-          occupancy,
-          congested: occupancy > 0.6 || averageSpeed < 15,
+          ...state,
+          congested: isCongested(state.occupancy, state.averageSpeed),
           source: SOURCE,
           receivedAt: at,
           quality: SEED_QUALITY,
@@ -149,8 +166,9 @@ export function generateMobilitySeed() {
       sensor.latest = readings.at(-1) ?? null;
     }
     for (let i = 1; i <= 4; i++) {
-      const road = rng.pick(ROADS);
-      const cross = rng.pick(ROADS.filter((r) => r !== road));
+      // A crossing of two of the district's roads.
+      const road = rng.pick(roads);
+      const cross = rng.pick(roads.filter((r) => r !== road));
       const green = rng.int(20, 40);
       lights.push({
         _id: `mob-tl-${district.code}-${String(i).padStart(2, '0')}`,
@@ -175,7 +193,7 @@ export function generateMobilitySeed() {
         },
       });
     }
-    for (let i = 1; i <= 3; i++) {
+    for (let i = 1; i <= seedCount('bikeStations', district.code); i++) {
       const capacity = rng.int(15, 35);
       bikes.push({
         _id: `mob-bk-${district.code}-${i}`,

@@ -14,6 +14,7 @@ import { createViewer } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateMobilitySeed } from '../src/seed.js';
+import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
 import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 
@@ -51,7 +52,7 @@ describe('mobility subgraph', () => {
     await db.stop();
   });
 
-  it('resolves 128 TrafficSensor references with one database query', async () => {
+  it('resolves 144 TrafficSensor references with one database query', async () => {
     const representations = seed.sensors.map((s) => ({
       __typename: 'TrafficSensor',
       id: s._id,
@@ -63,7 +64,7 @@ describe('mobility subgraph', () => {
       { r: representations },
     );
     expect(result.errors).toBeUndefined();
-    expect((result.data?.['_entities'] as unknown[]).length).toBe(128);
+    expect((result.data?.['_entities'] as unknown[]).length).toBe(144);
     expect(db.commands()).toEqual(['find traffic_sensors']);
   });
 
@@ -201,7 +202,7 @@ describe('mobility subgraph', () => {
     expect(result.errors).toBeUndefined();
     expect((result.data?.['district'] as unknown[])[0]).toEqual({
       congestion: {
-        sensorCount: 8,
+        sensorCount: seedCount('trafficSensors', '13201'),
         observedAt: '2026-11-23T00:00:00.000Z',
         averageSpeed: { unit: 'km/h' },
       },
@@ -344,5 +345,51 @@ describe('mobility subgraph', () => {
     );
     expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.path).toEqual(['_entities', 0, 'wrong']);
+  });
+
+  it('refuses a plan on a light under maintenance and reports the denial with its document rule', async () => {
+    const light = seed.lights.find((l) => l.status === 'MAINTENANCE');
+    if (!light) throw new Error('the seed has no light under maintenance');
+    const controller = createViewer('ctl-1', ['mobility:control']);
+    const response = await server.apollo.executeOperation(
+      {
+        query:
+          'mutation($id: ID!, $p: SignalPlanInput!) { setSignalPlan(trafficLightId: $id, plan: $p) { id } }',
+        variables: {
+          id: light._id,
+          p: {
+            name: 'Plan soir',
+            cycleSeconds: 100,
+            phases: [
+              { name: 'a', greenSeconds: 50 },
+              { name: 'b', greenSeconds: 40 },
+            ],
+          },
+        },
+      },
+      {
+        contextValue: server.createContext({
+          viewer: controller,
+          requestId: 'test-maintenance',
+          logger: createSilentLogger(),
+          auditEvent: 'test-maintenance',
+        }),
+      },
+    );
+    if (response.body.kind !== 'single') throw new Error('expected single');
+    const result = response.body.singleResult;
+    expect(result.errors?.[0]?.extensions?.['code']).toBe('FORBIDDEN');
+    // What the gateway builds the audit event from: denied, by the rule of
+    // the data, not allowed by the scope that let the call through.
+    expect(result.extensions?.['cityAccess']).toEqual({
+      decisions: [
+        {
+          coordinate: 'Mutation.setSignalPlan',
+          decision: 'denied',
+          rule: 'document rule canControlTrafficLight (no new plan on a light under maintenance)',
+        },
+      ],
+      records: [],
+    });
   });
 });

@@ -18,7 +18,7 @@ import {
   type Viewer,
 } from '../../../runtime/viewer.js';
 import { applyAccessRules } from '../../../records/access/applyAccessRules.js';
-import { readSubgraphRules } from '../../../records/access/readSubgraphRules.js';
+import { readAccessRules } from '../../../records/access/readAccessRules.js';
 
 const typeDefs = parse(/* GraphQL */ `
   extend schema
@@ -394,34 +394,34 @@ describe('applyAccessRules', () => {
   });
 });
 
-describe('readSubgraphRules', () => {
+describe('readAccessRules of a subgraph schema', () => {
   const build = (sdl: string) =>
     buildSubgraphSchema([{ typeDefs: parse(sdl) }]);
 
   it('reads the effective rule of every field, public ones included', () => {
-    const rules = readSubgraphRules(
+    const rules = readAccessRules(
       buildSubgraphSchema([{ typeDefs, resolvers: resolvers as never }]),
     );
-    expect(rules.fields.get('District.name')).toEqual({
+    expect(rules.byCoordinate.get('District.name')?.rule).toEqual({
       authenticated: false,
       scopes: [],
       policies: [],
     });
-    expect(rules.fields.get('TrafficLight.plan')?.scopes).toEqual([
+    expect(rules.byCoordinate.get('TrafficLight.plan')?.rule.scopes).toEqual([
       ['mobility:staff'],
     ]);
-    expect(rules.fields.get('SignalPlan.cycleSeconds')?.scopes).toEqual([
-      ['mobility:staff'],
-    ]);
+    expect(
+      rules.byCoordinate.get('SignalPlan.cycleSeconds')?.rule.scopes,
+    ).toEqual([['mobility:staff']]);
     expect([...rules.types.keys()]).toEqual(['SignalPlan']);
-    expect(rules.tags.get('CitizenReport.reporterEmail')).toEqual(
-      new Set(['personal-data']),
+    expect(rules.byCoordinate.get('CitizenReport.reporterEmail')?.tags).toEqual(
+      ['personal-data'],
     );
-    expect(rules.fields.has('Query._entities')).toBe(false);
+    expect(rules.byCoordinate.has('Query._entities')).toBe(false);
   });
 
   it('reads @federation__-prefixed and renamed directives, and type extensions', () => {
-    const rules = readSubgraphRules(
+    const rules = readAccessRules(
       build(/* GraphQL */ `
         extend schema
           @link(
@@ -438,10 +438,16 @@ describe('readSubgraphRules', () => {
         }
       `),
     );
-    expect(rules.fields.get('Query.a')?.authenticated).toBe(true);
-    expect(rules.fields.get('Query.b')?.scopes).toEqual([['audit:read']]);
-    expect(rules.fields.get('Query.c')?.policies).toEqual([['auditor']]);
-    expect(rules.fields.get('Query.d')?.scopes).toEqual([['citizen']]);
+    expect(rules.byCoordinate.get('Query.a')?.rule.authenticated).toBe(true);
+    expect(rules.byCoordinate.get('Query.b')?.rule.scopes).toEqual([
+      ['audit:read'],
+    ]);
+    expect(rules.byCoordinate.get('Query.c')?.rule.policies).toEqual([
+      ['auditor'],
+    ]);
+    expect(rules.byCoordinate.get('Query.d')?.rule.scopes).toEqual([
+      ['citizen'],
+    ]);
   });
 
   it('refuses a scope or policy outside the vocabulary of lib/runtime/roles.ts', () => {
@@ -450,17 +456,17 @@ describe('readSubgraphRules', () => {
       type Query { a: Int ${directive} }
     `;
     expect(() =>
-      readSubgraphRules(
+      readAccessRules(
         build(sdl('@requiresScopes(scopes: [["engagment:pii"]])')),
       ),
     ).toThrow(/Query\.a: unknown scope "engagment:pii"/);
     expect(() =>
-      readSubgraphRules(build(sdl('@policy(policies: [["staff"]])'))),
+      readAccessRules(build(sdl('@policy(policies: [["staff"]])'))),
     ).toThrow(/unknown policy "staff"/);
     expect(
-      readSubgraphRules(build(sdl('@policy(policies: [["staff"]])')), {
+      readAccessRules(build(sdl('@policy(policies: [["staff"]])')), {
         knownPolicies: null,
-      }).fields.get('Query.a')?.policies,
+      }).byCoordinate.get('Query.a')?.rule.policies,
     ).toEqual([['staff']]);
   });
 });

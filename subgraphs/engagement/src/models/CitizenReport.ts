@@ -1,5 +1,10 @@
 /** Engagement model: a citizen report, an Open311 GeoReport v2 service request. */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import {
   districtFieldDefinition,
@@ -33,7 +38,7 @@ export const citizenReportLifecycle = defineStateMachine<'OPEN' | 'CLOSED'>(
 );
 
 /** A citizen report as stored (Open311 names in camelCase). */
-export interface CitizenReportDoc {
+export interface CitizenReportDoc extends PendingEventsHolder {
   /** Open311 `service_request_id`, e.g. `eng-cr-00042`. */
   _id: string;
   serviceCode: string;
@@ -112,9 +117,12 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
     source: { type: { _id: false, kind: String, id: String }, default: null },
     receivedAt: { type: Date, default: null },
     version: versionFieldDefinition,
+    ...pendingEventsDefinition,
   },
   { collection: 'citizen_reports', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(citizenReportSchema);
 citizenReportSchema.pre('validate', function () {
   // Every write through the model (the mutation, ingestion, the seed) masks
   // personal data in the public text before it is stored; the original

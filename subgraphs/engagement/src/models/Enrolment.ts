@@ -1,5 +1,9 @@
 /** Engagement model: one person's enrolment in a workshop (personal data). */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
 import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
@@ -71,9 +75,12 @@ export const enrolmentSchema = new Schema<EnrolmentDoc>(
     attendanceRecordedAt: { type: Date, default: null },
     attendanceRecordedBy: { type: String, default: null },
     version: versionFieldDefinition,
+    ...pendingEventsDefinition,
   },
   { collection: 'enrolments', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(enrolmentSchema);
 // Duplicate enrolments are refused by the database itself, whatever the race.
 enrolmentSchema.index(
   { workshopId: 1, participantEmail: 1 },

@@ -1,5 +1,9 @@
 /** Engagement model: a survey with its aggregated results (no individual answer is stored). */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { isDistrictCode } from '../../../../lib/subgraph-kit/districts.js';
 
 /** Kinds of question (GraphQL `SurveyQuestionKind`). */
@@ -88,7 +92,10 @@ export const surveySchema = new Schema<SurveyDoc>(
       },
     },
     respondentKeys: { type: [String], default: [] },
+    ...pendingEventsDefinition,
   },
   { collection: 'surveys', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(surveySchema);
 surveySchema.index({ opensAt: -1 });

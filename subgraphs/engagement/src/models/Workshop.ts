@@ -1,6 +1,11 @@
 /** Engagement model: a workshop session open to residents. */
 import { Schema } from 'mongoose';
 import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
+import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
@@ -42,7 +47,7 @@ export const workshopLifecycle = defineStateMachine<
 >('Workshop', { SCHEDULED: ['CANCELLED'], HELD: [], CANCELLED: [] });
 
 /** A workshop as stored. */
-export interface WorkshopDoc {
+export interface WorkshopDoc extends PendingEventsHolder {
   /** Stable id, e.g. `eng-ws-001`. */
   _id: string;
   title: string;
@@ -113,9 +118,12 @@ export const workshopSchema = new Schema<WorkshopDoc>(
     cancellationReason: { type: String, default: null, maxlength: 500 },
     createdBy: { type: String, default: null },
     version: versionFieldDefinition,
+    ...pendingEventsDefinition,
   },
   { collection: 'workshops', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(workshopSchema);
 workshopSchema.pre('validate', function () {
   if (this.endsAt <= this.startsAt)
     this.invalidate('endsAt', 'a workshop ends after it starts');

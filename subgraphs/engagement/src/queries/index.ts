@@ -4,6 +4,12 @@
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import {
+  recordingEvents,
+  settlePendingEvents,
+  withPendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import {
   pageQuery,
@@ -49,7 +55,12 @@ export function createQueries(
      * Takes one seat of a workshop if one is left (atomic: capacity holds
      * under concurrency); whether a seat was taken.
      */
-    async takeWorkshopSeat(id: string, capacity: number): Promise<boolean> {
+    async takeWorkshopSeat(
+      id: string,
+      capacity: number,
+      events: readonly CityEvent[],
+    ): Promise<boolean> {
+      // The seat and its event in one write (pendingEvents.ts).
       const seat = await models.Workshop.updateOne(
         // Never a seat in a cancelled workshop, whatever the race with cancelWorkshop.
         {
@@ -57,7 +68,7 @@ export function createQueries(
           enrolledCount: { $lt: capacity },
           status: { $ne: 'CANCELLED' },
         },
-        { $inc: { enrolledCount: 1 } },
+        recordingEvents({ $inc: { enrolledCount: 1 } }, events),
       ).exec();
       return seat.modifiedCount === 1;
     },
@@ -72,8 +83,12 @@ export function createQueries(
     /** Stores a new citizen report; answers it as stored (its description masked). */
     async insertCitizenReport(
       doc: CitizenReportDoc,
+      events: readonly CityEvent[],
     ): Promise<CitizenReportDoc> {
-      const created = await models.CitizenReport.create(doc);
+      // The report and its event in one insert (pendingEvents.ts).
+      const created = await models.CitizenReport.create(
+        withPendingEvents(doc, events),
+      );
       return created.toObject();
     },
     /** A page of surveys, latest opening first. */
@@ -104,6 +119,12 @@ export function createQueries(
       return found?._id ?? null;
     },
     /** Removes an enrolment (one that got no seat). */
+    /** Clears a report's events once the outbox has them. */
+    settleCitizenReportEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.CitizenReport, id, eventIds),
+    /** Clears a workshop's events once the outbox has them. */
+    settleWorkshopEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Workshop, id, eventIds),
     async deleteEnrolment(id: string): Promise<void> {
       await models.Enrolment.deleteOne({ _id: id }).exec();
     },
@@ -118,17 +139,25 @@ export function createQueries(
       from: CitizenReportDoc['status'],
       version: number,
       set: Partial<CitizenReportDoc>,
+      events: readonly CityEvent[],
     ) =>
       models.CitizenReport.findOneAndUpdate(
         { _id: id, status: from, ...atVersion(version) },
-        { $set: { ...set, version: version + 1 } },
+        // The change and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
         .exec(),
     /** Stores a new workshop (validated by the model). */
-    async insertWorkshop(doc: WorkshopDoc): Promise<WorkshopDoc> {
-      const created = await models.Workshop.create(doc);
+    async insertWorkshop(
+      doc: WorkshopDoc,
+      events: readonly CityEvent[],
+    ): Promise<WorkshopDoc> {
+      // The workshop and its event in one insert (pendingEvents.ts).
+      const created = await models.Workshop.create(
+        withPendingEvents(doc, events),
+      );
       return created.toObject();
     },
     /** The training programme with this id, or null. */
@@ -143,6 +172,7 @@ export function createQueries(
       version: number,
       now: Date,
       set: Partial<WorkshopDoc>,
+      events: readonly CityEvent[],
     ) =>
       models.Workshop.findOneAndUpdate(
         {
@@ -151,7 +181,10 @@ export function createQueries(
           startsAt: { $gt: now },
           ...atVersion(version),
         },
-        { $set: { ...set, status: 'CANCELLED', version: version + 1 } },
+        recordingEvents(
+          { $set: { ...set, status: 'CANCELLED', version: version + 1 } },
+          events,
+        ),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
@@ -164,6 +197,7 @@ export function createQueries(
       from: NonNullable<EnrolmentDoc['attendance']>,
       version: number,
       set: Partial<EnrolmentDoc>,
+      events: readonly CityEvent[],
     ) =>
       models.Enrolment.findOneAndUpdate(
         {
@@ -171,11 +205,14 @@ export function createQueries(
           attendance: from === 'PENDING' ? { $in: ['PENDING', null] } : from,
           ...atVersion(version),
         },
-        { $set: { ...set, version: version + 1 } },
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
         .exec(),
+    /** Clears an enrolment's events once the outbox has them. */
+    settleEnrolmentEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Enrolment, id, eventIds),
     /** The survey with this id as stored now, or null. */
     survey: (id: string) => models.Survey.findById(id).lean().exec(),
     /**
@@ -188,6 +225,7 @@ export function createQueries(
       respondentKey: string,
       now: Date,
       increments: Record<string, number>,
+      events: readonly CityEvent[],
     ) =>
       models.Survey.findOneAndUpdate(
         {
@@ -196,14 +234,21 @@ export function createQueries(
           closesAt: { $gt: now },
           respondentKeys: { $ne: respondentKey },
         },
-        {
-          $inc: { ...increments, responseCount: 1 },
-          $push: { respondentKeys: respondentKey },
-        },
+        // The answer, who gave it and its event in one write (pendingEvents.ts).
+        recordingEvents(
+          {
+            $inc: { ...increments, responseCount: 1 },
+            $push: { respondentKeys: respondentKey },
+          },
+          events,
+        ),
         { returnDocument: 'after' },
       )
         .lean<SurveyDoc>()
         .exec(),
+    /** Clears a survey's events once the outbox has them. */
+    settleSurveyEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Survey, id, eventIds),
     /** A page of digital-inclusion indicators, newest first, within the range. */
     digitalInclusionIndicators: timeSeriesQuery(
       models.DigitalInclusionIndicator,

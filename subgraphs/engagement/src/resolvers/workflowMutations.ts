@@ -19,7 +19,8 @@ import {
   MARSEILLE_BOUNDS,
 } from '../../../../lib/subgraph-kit/districts.js';
 import { runIdempotent } from '../../../../lib/subgraph-kit/idempotency.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { INITIAL_VERSION } from '../../../../lib/subgraph-kit/versioning.js';
 import {
   applyTransition,
@@ -141,6 +142,7 @@ export const workflowMutations = {
         });
         if (refusal) throw new ForbiddenError(`Cannot update: ${refusal}.`);
         const now = ctx.now();
+        let recorded: CityEvent[] = [];
         const updated = await applyTransition({
           machine: citizenReportLifecycle,
           current: report,
@@ -153,8 +155,20 @@ export const workflowMutations = {
                 ? 'reopened'
                 : 'annotated',
           expectedVersion: args.expectedVersion,
-          write: (state, version) =>
-            ctx.queries.changeCitizenReport(
+          // The change records its event on the report in the same write.
+          write: (state, version) => {
+            recorded = [
+              {
+                id: `${report._id}@v${version + 1}`,
+                department: 'engagement',
+                type: 'citizenReport.updated',
+                entity: { type: 'CitizenReport', id: report._id },
+                district: report.district,
+                occurredAt: now,
+                payload: { status: STORED[to], version: version + 1 },
+              },
+            ];
+            return ctx.queries.changeCitizenReport(
               report._id,
               STORED[state],
               version,
@@ -163,21 +177,19 @@ export const workflowMutations = {
                 statusNotes: notes ?? report.statusNotes,
                 updatedDatetime: now,
               },
-            ),
+              recorded,
+            );
+          },
           reread: () => ctx.queries.citizenReport(report._id),
         });
         ctx.logger.info(
           { reportId: report._id, status: updated.status },
           'citizen report updated',
         );
-        await publishChange(ctx, {
-          id: `${report._id}@v${updated.version ?? INITIAL_VERSION}`,
-          department: 'engagement',
-          type: 'citizenReport.updated',
-          entity: { type: 'CitizenReport', id: report._id },
-          district: report.district,
-          occurredAt: now,
-          payload: { status: updated.status, version: updated.version ?? null },
+        await publishRecordedChange(ctx, {
+          events: recorded,
+          settle: (ids) =>
+            ctx.queries.settleCitizenReportEvents(report._id, ids),
         });
         return updated;
       },
@@ -284,16 +296,23 @@ export const workflowMutations = {
           createdBy: ctx.viewer.subject,
           version: INITIAL_VERSION,
         };
-        const created = await ctx.queries.insertWorkshop(doc);
+        const events: CityEvent[] = [
+          {
+            id: `${doc._id}@created`,
+            department: 'engagement',
+            type: 'workshop.created',
+            entity: { type: 'Workshop', id: doc._id },
+            district: doc.district,
+            occurredAt: now,
+            payload: { status: 'SCHEDULED', version: INITIAL_VERSION },
+          },
+        ];
+        // The workshop and its event in one insert.
+        const created = await ctx.queries.insertWorkshop(doc, events);
         ctx.logger.info({ workshopId: doc._id }, 'workshop created');
-        await publishChange(ctx, {
-          id: `${doc._id}@created`,
-          department: 'engagement',
-          type: 'workshop.created',
-          entity: { type: 'Workshop', id: doc._id },
-          district: doc.district,
-          occurredAt: now,
-          payload: { status: 'SCHEDULED', version: INITIAL_VERSION },
+        await publishRecordedChange(ctx, {
+          events,
+          settle: (ids) => ctx.queries.settleWorkshopEvents(doc._id, ids),
         });
         return created;
       },
@@ -332,6 +351,7 @@ export const workflowMutations = {
         if (!workshop)
           throw new NotFoundError(`No workshop with id "${args.id}".`);
         const now = ctx.now();
+        let recorded: CityEvent[] = [];
         const updated = await applyTransition({
           machine: workshopLifecycle,
           current: workshop,
@@ -339,22 +359,32 @@ export const workflowMutations = {
           to: 'CANCELLED',
           action: 'cancelled',
           expectedVersion: args.expectedVersion,
-          write: (_from, version) =>
-            ctx.queries.cancelScheduledWorkshop(workshop._id, version, now, {
-              cancelledAt: now,
-              cancellationReason: reason,
-            }),
+          write: (_from, version) => {
+            recorded = [
+              {
+                id: `${workshop._id}@cancelled`,
+                department: 'engagement',
+                type: 'workshop.cancelled',
+                entity: { type: 'Workshop', id: workshop._id },
+                district: workshop.district,
+                occurredAt: now,
+                payload: { status: 'CANCELLED', version: version + 1 },
+              },
+            ];
+            return ctx.queries.cancelScheduledWorkshop(
+              workshop._id,
+              version,
+              now,
+              { cancelledAt: now, cancellationReason: reason },
+              recorded,
+            );
+          },
           reread: () => ctx.queries.workshop(workshop._id),
         });
         ctx.logger.info({ workshopId: workshop._id }, 'workshop cancelled');
-        await publishChange(ctx, {
-          id: `${workshop._id}@cancelled`,
-          department: 'engagement',
-          type: 'workshop.cancelled',
-          entity: { type: 'Workshop', id: workshop._id },
-          district: workshop.district,
-          occurredAt: now,
-          payload: { status: 'CANCELLED', version: updated.version ?? null },
+        await publishRecordedChange(ctx, {
+          events: recorded,
+          settle: (ids) => ctx.queries.settleWorkshopEvents(workshop._id, ids),
         });
         return updated;
       },
@@ -411,6 +441,7 @@ export const workflowMutations = {
             'INVALID_TRANSITION',
             { currentState: held },
           );
+        let recorded: CityEvent[] = [];
         const updated = await applyTransition({
           machine: attendanceLifecycle,
           current: enrolment,
@@ -418,23 +449,37 @@ export const workflowMutations = {
           to,
           action: `recorded ${to}`,
           expectedVersion: args.expectedVersion,
-          write: (from, version) =>
-            ctx.queries.recordAttendance(enrolment._id, from, version, {
-              attendance: to,
-              attendanceRecordedAt: now,
-              attendanceRecordedBy: ctx.viewer.subject,
-            }),
+          write: (from, version) => {
+            // About the workshop, never the participant (like `enrol`).
+            recorded = [
+              {
+                id: `${enrolment._id}@v${version + 1}`,
+                department: 'engagement',
+                type: 'workshop.attendanceRecorded',
+                entity: { type: 'Workshop', id: enrolment.workshopId },
+                ...(workshop ? { district: workshop.district } : {}),
+                occurredAt: now,
+                payload: {},
+              },
+            ];
+            return ctx.queries.recordAttendance(
+              enrolment._id,
+              from,
+              version,
+              {
+                attendance: to,
+                attendanceRecordedAt: now,
+                attendanceRecordedBy: ctx.viewer.subject,
+              },
+              recorded,
+            );
+          },
           reread: () => ctx.queries.enrolment(enrolment._id),
         });
-        // About the workshop, never the participant (like `enrol`).
-        await publishChange(ctx, {
-          id: `${enrolment._id}@v${updated.version ?? INITIAL_VERSION}`,
-          department: 'engagement',
-          type: 'workshop.attendanceRecorded',
-          entity: { type: 'Workshop', id: enrolment.workshopId },
-          ...(workshop ? { district: workshop.district } : {}),
-          occurredAt: now,
-          payload: {},
+        await publishRecordedChange(ctx, {
+          events: recorded,
+          settle: (ids) =>
+            ctx.queries.settleEnrolmentEvents(enrolment._id, ids),
         });
         return updated;
       },
@@ -552,11 +597,25 @@ export const workflowMutations = {
               : null;
         const before = refusal(survey);
         if (before) throw before;
+        // One event per answer; its id is drawn once, so a redelivery of it is
+        // recognised (consumers re-read the counts, never the answer).
+        const events: CityEvent[] = [
+          {
+            id: `${survey._id}@answer-${randomUUID()}`,
+            department: 'engagement',
+            type: 'survey.answered',
+            entity: { type: 'Survey', id: survey._id },
+            ...(survey.district ? { district: survey.district } : {}),
+            occurredAt: now,
+            payload: {},
+          },
+        ];
         const updated = await ctx.queries.addSurveyResponse(
           survey._id,
           key,
           now,
           increments,
+          events,
         );
         if (!updated) {
           // Closed or answered between the read and the write.
@@ -569,17 +628,16 @@ export const workflowMutations = {
             )
           );
         }
-        await publishChange(ctx, {
-          id: `${survey._id}@response-${updated.responseCount}`,
-          department: 'engagement',
-          type: 'survey.answered',
-          entity: { type: 'Survey', id: survey._id },
-          ...(survey.district ? { district: survey.district } : {}),
-          occurredAt: now,
-          payload: { responseCount: updated.responseCount },
+        await publishRecordedChange(ctx, {
+          events,
+          settle: (ids) => ctx.queries.settleSurveyEvents(survey._id, ids),
         });
         // Who answered stays in the survey document, out of every answer.
-        const { respondentKeys: _keys, ...aggregates } = updated;
+        const {
+          respondentKeys: _keys,
+          pendingEvents: _events,
+          ...aggregates
+        } = updated as SurveyDoc & { pendingEvents?: unknown };
         return { survey: aggregates, answeredAt: now };
       },
     );

@@ -9,7 +9,7 @@ import {
 
 /** An air-quality station as stored. */
 export interface AirQualityStationDoc {
-  /** Stable id, `env-aq-<INSEE>`. */
+  /** Stable id, `env-aq-<INSEE>` for a district's first station, `env-aq-<INSEE>-<n>` for the others. */
   _id: string;
   name: string;
   location: { lat: number; lon: number };
@@ -27,7 +27,7 @@ export interface AirQualityStationDoc {
 /** Mongoose schema of {@link AirQualityStationDoc}. */
 export const airQualityStationSchema = new Schema<AirQualityStationDoc>(
   {
-    _id: { type: String, required: true, match: /^env-aq-132\d\d$/ },
+    _id: { type: String, required: true, match: /^env-aq-132\d\d(?:-\d+)?$/ },
     name: { type: String, required: true, trim: true, maxlength: 200 },
     location: geoPointDefinition,
     district: districtFieldDefinition,

@@ -36,7 +36,7 @@ export interface RenewableEnergyProjectDoc {
   location: { lat: number; lon: number };
   district: string;
   commissionedAt: Date | null;
-  /** Economy business id (`eco-biz-<INSEE>-<001..025>`); null when the city runs it. */
+  /** Economy business id (`eco-biz-<INSEE>-<NNN>`); null when the city runs it. */
   operatorId: string | null;
 }
 

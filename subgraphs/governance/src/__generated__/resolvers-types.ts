@@ -5,8 +5,9 @@ import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { NodeRef } from '../../../../lib/subgraph-kit/nodeIds.js';
 import type { AuditEventDoc } from '../models/index.js';
+import type { AuditedRecord as AuditedRecordValue, AuditDecision as AuditDecisionValue, AuditOutcome as AuditOutcomeValue } from '../../../../lib/records/audit/index.js';
+import type { PersonalDataReadValue, PersonalDataAccessReportValue } from '../queries/index.js';
 import type { AccessRule as AccessRuleValue, AccessRequirement as AccessRequirementValue } from '../../../../lib/records/access/index.js';
-import type { AuditDecision as AuditDecisionValue, AuditOutcome as AuditOutcomeValue } from '../../../../lib/records/audit/index.js';
 import type { GovernanceContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -32,7 +33,9 @@ export type Scalars = {
 /** The decision on one protected field. */
 export type AccessDecision =
   | 'ALLOWED'
-  | 'DENIED';
+  | 'DENIED'
+  /** Asked for but evaluated by no subgraph (its parent was null, its subgraph failed, or before a write ran): not served. */
+  | 'UNEVALUATED';
 
 /** What a caller needs. Scopes and policies are OR-of-AND lists: [[a, b], [c]] means (a AND b) OR c. */
 export type AccessRequirement = {
@@ -96,7 +99,7 @@ export type AuditEvent = {
   durationMs: Scalars['Float']['output'];
   /** Distinct error codes of the response. */
   errorCodes: Array<Scalars['String']['output']>;
-  /** The protected fields the operation asked for, with the decision for each. */
+  /** The protected fields the operation asked for, with the decision and rule each subgraph enforced. */
   fields: Array<AuditedField>;
   /** sha256 sealing this event and, through prevHash, every event before it. */
   hash: Scalars['String']['output'];
@@ -106,6 +109,8 @@ export type AuditEvent = {
   outcome: AuditOutcome;
   /** Hash of the previous event of the chain. */
   prevHash: Scalars['String']['output'];
+  /** The protected records served, by type and key (never their values), as their subgraphs reported them. */
+  records: Array<AuditedRecord>;
   /** The gateway's request id (also in service logs). */
   requestId: Scalars['String']['output'];
   /** The caller's scopes. */
@@ -141,6 +146,8 @@ export type AuditEventFilter = {
   chainId?: InputMaybe<Scalars['String']['input']>;
   /** Events with a field decided this way (the field above, if given). */
   decision?: InputMaybe<AccessDecision>;
+  /** Events that were served this protected record (its type and key). */
+  entity?: InputMaybe<AuditedRecordFilter>;
   /** Events that asked for this protected field (`Type.field`). */
   field?: InputMaybe<Scalars['String']['input']>;
   /** From (inclusive). */
@@ -169,8 +176,29 @@ export type AuditedField = {
   __typename?: 'AuditedField';
   coordinate: Scalars['String']['output'];
   decision: AccessDecision;
-  /** The rule in words at the time of the operation. */
+  /** The rule that decided, in words at the time of the operation: a schema rule or a subgraph's document rule. */
   rule: Scalars['String']['output'];
+};
+
+/** A protected record one operation was served: its key, never its values. */
+export type AuditedRecord = {
+  __typename?: 'AuditedRecord';
+  /** The protected fields served on it (coordinates). */
+  fields: Array<Scalars['String']['output']>;
+  /** Its key, e.g. eng-cr-00042. */
+  id: Scalars['ID']['output'];
+  /** Whether one of those is personal data. */
+  personalData: Scalars['Boolean']['output'];
+  /** The account the record is about, when its department declares one. */
+  subject?: Maybe<Scalars['String']['output']>;
+  /** The GraphQL type, e.g. CitizenReport. */
+  type: Scalars['String']['output'];
+};
+
+/** A record by its type and key, e.g. `{ type: "CitizenReport", id: "eng-cr-00042" }`. */
+export type AuditedRecordFilter = {
+  id: Scalars['ID']['input'];
+  type: Scalars['String']['input'];
 };
 
 export type BikeStation = Node & {
@@ -237,6 +265,35 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** Every read of one citizen's personal data that the audit trail holds. */
+export type PersonalDataAccessReport = {
+  __typename?: 'PersonalDataAccessReport';
+  /** Each operation that was served personal data of the citizen's records, newest first (at most 10,000). */
+  reads: Array<PersonalDataRead>;
+  /** The citizen's account (`sub`). */
+  subject: Scalars['ID']['output'];
+  /** How many reads the trail holds; more than `reads` lists when over 10,000. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** One operation that was served personal data of a citizen's records. */
+export type PersonalDataRead = {
+  __typename?: 'PersonalDataRead';
+  at: Scalars['DateTime']['output'];
+  /** The app, as it named itself. */
+  clientName?: Maybe<Scalars['String']['output']>;
+  /** The audit event, `chainId:seq` (query it with `auditEvent`). */
+  eventId: Scalars['ID']['output'];
+  operationName?: Maybe<Scalars['String']['output']>;
+  /** Who read it: the caller's `sub` (null for an anonymous caller). */
+  reader?: Maybe<Scalars['String']['output']>;
+  /** The caller's scopes. */
+  readerScopes: Array<Scalars['String']['output']>;
+  /** The citizen's records served, with the protected fields served on each. */
+  records: Array<AuditedRecord>;
+  requestId: Scalars['String']['output'];
+};
+
 export type Query = {
   __typename?: 'Query';
   /**
@@ -266,6 +323,13 @@ export type Query = {
    * (at most 100 ids). An id of no Node type's form is BAD_USER_INPUT.
    */
   nodes?: Maybe<Array<Maybe<Node>>>;
+  /**
+   * A citizen's access request (GDPR art. 15): every read of the personal data
+   * of the records about this account (`sub`), newest first: when, by whom,
+   * from which app, for which purpose, which records and fields. Null with one
+   * UNAUTHENTICATED or FORBIDDEN error for a caller without `audit:read`.
+   */
+  personalDataAccessReport?: Maybe<PersonalDataAccessReport>;
 };
 
 
@@ -301,6 +365,13 @@ export type QueryNodeArgs = {
 
 export type QueryNodesArgs = {
   ids: Array<Scalars['ID']['input']>;
+};
+
+
+export type QueryPersonalDataAccessReportArgs = {
+  from?: InputMaybe<Scalars['DateTime']['input']>;
+  subject: Scalars['ID']['input'];
+  to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
 export type RenewableEnergyProject = Node & {
@@ -464,6 +535,8 @@ export type ResolversTypes = ResolversObject<{
   AuditEventFilter: AuditEventFilter;
   AuditOutcome: ResolverTypeWrapper<AuditOutcomeValue>;
   AuditedField: ResolverTypeWrapper<Omit<AuditedField, 'decision'> & { decision: ResolversTypes['AccessDecision'] }>;
+  AuditedRecord: ResolverTypeWrapper<AuditedRecordValue>;
+  AuditedRecordFilter: AuditedRecordFilter;
   BikeStation: ResolverTypeWrapper<NodeRef>;
   Business: ResolverTypeWrapper<NodeRef>;
   CitizenReport: ResolverTypeWrapper<NodeRef>;
@@ -472,6 +545,8 @@ export type ResolversTypes = ResolversObject<{
   InnovationHub: ResolverTypeWrapper<NodeRef>;
   Node: ResolverTypeWrapper<NodeRef>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PersonalDataAccessReport: ResolverTypeWrapper<PersonalDataAccessReportValue>;
+  PersonalDataRead: ResolverTypeWrapper<PersonalDataReadValue>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RenewableEnergyProject: ResolverTypeWrapper<NodeRef>;
   Startup: ResolverTypeWrapper<NodeRef>;
@@ -501,6 +576,8 @@ export type ResolversParentTypes = ResolversObject<{
   AuditEventEdge: Edge;
   AuditEventFilter: AuditEventFilter;
   AuditedField: AuditedField;
+  AuditedRecord: AuditedRecordValue;
+  AuditedRecordFilter: AuditedRecordFilter;
   BikeStation: NodeRef;
   Business: NodeRef;
   CitizenReport: NodeRef;
@@ -509,6 +586,8 @@ export type ResolversParentTypes = ResolversObject<{
   InnovationHub: NodeRef;
   Node: NodeRef;
   PageInfo: PageInfo;
+  PersonalDataAccessReport: PersonalDataAccessReportValue;
+  PersonalDataRead: PersonalDataReadValue;
   Query: Record<PropertyKey, never>;
   RenewableEnergyProject: NodeRef;
   Startup: NodeRef;
@@ -522,7 +601,7 @@ export type ResolversParentTypes = ResolversObject<{
   Workshop: NodeRef;
 }>;
 
-export type AccessDecisionResolvers = EnumResolverSignature<{ ALLOWED?: any, DENIED?: any }, ResolversTypes['AccessDecision']>;
+export type AccessDecisionResolvers = EnumResolverSignature<{ ALLOWED?: any, DENIED?: any, UNEVALUATED?: any }, ResolversTypes['AccessDecision']>;
 
 export type AccessRequirementResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AccessRequirement'] = ResolversParentTypes['AccessRequirement']> = ResolversObject<{
   authenticated?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -561,6 +640,7 @@ export type AuditEventResolvers<ContextType = GovernanceContext, ParentType exte
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
   prevHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['AuditedRecord']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   seq?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -586,6 +666,14 @@ export type AuditedFieldResolvers<ContextType = GovernanceContext, ParentType ex
   coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   decision?: Resolver<ResolversTypes['AccessDecision'], ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type AuditedRecordResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['AuditedRecord'] = ResolversParentTypes['AuditedRecord']> = ResolversObject<{
+  fields?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  personalData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  subject?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type BikeStationResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['BikeStation'] = ResolversParentTypes['BikeStation']> = ResolversObject<{
@@ -634,6 +722,23 @@ export type PageInfoResolvers<ContextType = GovernanceContext, ParentType extend
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type PersonalDataAccessReportResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['PersonalDataAccessReport'] = ResolversParentTypes['PersonalDataAccessReport']> = ResolversObject<{
+  reads?: Resolver<Array<ResolversTypes['PersonalDataRead']>, ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type PersonalDataReadResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['PersonalDataRead'] = ResolversParentTypes['PersonalDataRead']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  clientName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reader?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  readerScopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['AuditedRecord']>, ParentType, ContextType>;
+  requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QueryResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   accessRules?: Resolver<Maybe<Array<ResolversTypes['AccessRule']>>, ParentType, ContextType, Partial<QueryAccessRulesArgs>>;
   auditEvent?: Resolver<Maybe<ResolversTypes['AuditEvent']>, ParentType, ContextType, RequireFields<QueryAuditEventArgs, 'chainId' | 'seq'>>;
@@ -642,6 +747,7 @@ export type QueryResolvers<ContextType = GovernanceContext, ParentType extends R
   districts?: Resolver<Maybe<Array<ResolversTypes['District']>>, ParentType, ContextType>;
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Maybe<Array<Maybe<ResolversTypes['Node']>>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
+  personalDataAccessReport?: Resolver<Maybe<ResolversTypes['PersonalDataAccessReport']>, ParentType, ContextType, RequireFields<QueryPersonalDataAccessReportArgs, 'subject'>>;
 }>;
 
 export type RenewableEnergyProjectResolvers<ContextType = GovernanceContext, ParentType extends ResolversParentTypes['RenewableEnergyProject'] = ResolversParentTypes['RenewableEnergyProject']> = ResolversObject<{
@@ -704,6 +810,7 @@ export type Resolvers<ContextType = GovernanceContext> = ResolversObject<{
   AuditEventEdge?: AuditEventEdgeResolvers<ContextType>;
   AuditOutcome?: AuditOutcomeResolvers;
   AuditedField?: AuditedFieldResolvers<ContextType>;
+  AuditedRecord?: AuditedRecordResolvers<ContextType>;
   BikeStation?: BikeStationResolvers<ContextType>;
   Business?: BusinessResolvers<ContextType>;
   CitizenReport?: CitizenReportResolvers<ContextType>;
@@ -712,6 +819,8 @@ export type Resolvers<ContextType = GovernanceContext> = ResolversObject<{
   InnovationHub?: InnovationHubResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PersonalDataAccessReport?: PersonalDataAccessReportResolvers<ContextType>;
+  PersonalDataRead?: PersonalDataReadResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
   Startup?: StartupResolvers<ContextType>;

@@ -48,6 +48,19 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
       ],
       default: [],
     },
+    records: {
+      type: [
+        {
+          _id: false,
+          type: { type: String, required: true },
+          id: { type: String, required: true },
+          subject: { type: String, default: null },
+          fields: { type: [String], default: [] },
+          personalData: { type: Boolean, required: true },
+        },
+      ],
+      default: [],
+    },
     subgraphs: { type: [String], default: [] },
     outcome: { type: String, required: true },
     errorCodes: { type: [String], default: [] },
@@ -62,3 +75,6 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
 auditEventSchema.index({ at: -1, _id: -1 });
 auditEventSchema.index({ subject: 1, at: -1 });
 auditEventSchema.index({ 'fields.coordinate': 1, at: -1 });
+// Who was served this record; every read of a citizen's records (issue 14).
+auditEventSchema.index({ 'records.type': 1, 'records.id': 1, at: -1 });
+auditEventSchema.index({ 'records.subject': 1, at: -1 });

@@ -47,6 +47,11 @@ export function auditEventQuery(
     ...timeRangeFilter('at', { from: filter.from, to: filter.to }),
   };
   if (filter.chainId != null) query['chainId'] = filter.chainId;
+  if (filter.entity != null) {
+    query['records'] = {
+      $elemMatch: { type: filter.entity.type, id: filter.entity.id },
+    };
+  }
   if (filter.subject != null) query['subject'] = filter.subject;
   if (filter.field != null && filter.decision != null) {
     query['fields'] = {
@@ -78,6 +83,13 @@ export const Query: QueryResolvers = {
     // `decision` is already the stored value (AccessDecision enum resolver).
     const filter = args.filter as AuditEventFilterInput | null | undefined;
     return ctx.queries.auditEvents(auditEventQuery(filter), args);
+  },
+  personalDataAccessReport: (_, args, ctx) => {
+    assertCanReadAuditTrail(ctx.viewer, 'Query.personalDataAccessReport');
+    return ctx.queries.personalDataReads(args.subject, {
+      from: args.from ?? null,
+      to: args.to ?? null,
+    });
   },
   auditEvent: (_, args, ctx) => {
     assertCanReadAuditTrail(ctx.viewer, 'Query.auditEvent');

@@ -2,7 +2,12 @@
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
 import { AccessRequirement } from './AccessRule.js';
-import { AccessDecision, AuditEvent, AuditOutcome } from './AuditEvent.js';
+import {
+  AccessDecision,
+  AuditEvent,
+  AuditOutcome,
+  PersonalDataRead,
+} from './AuditEvent.js';
 import { District } from './District.js';
 import { Node } from './Node.js';
 import { Query } from './Query.js';
@@ -14,6 +19,7 @@ export const resolvers: Resolvers = {
   Node,
   AccessRequirement,
   AuditEvent,
+  PersonalDataRead,
   AccessDecision,
   AuditOutcome,
 };

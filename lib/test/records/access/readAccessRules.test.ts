@@ -3,7 +3,7 @@ import { parse } from 'graphql';
 import { format } from 'prettier';
 import { describe, expect, it } from 'vitest';
 import { formatAccessRulesMarkdown } from '../../../records/access/formatAccessRulesMarkdown.js';
-import { readSupergraphAccessRules } from '../../../records/access/readSupergraphAccessRules.js';
+import { readAccessRules } from '../../../records/access/readAccessRules.js';
 
 const engagement = /* GraphQL */ `
   extend schema
@@ -78,8 +78,8 @@ function compose(): string {
   return result.supergraphSdl;
 }
 
-describe('readSupergraphAccessRules', () => {
-  const rules = readSupergraphAccessRules(compose());
+describe('readAccessRules', () => {
+  const rules = readAccessRules(compose()).fields;
   const rule = (coordinate: string) =>
     rules.find((r) => r.coordinate === coordinate);
 
@@ -153,7 +153,7 @@ describe('readSupergraphAccessRules', () => {
 });
 
 describe('formatAccessRulesMarkdown', () => {
-  const rules = readSupergraphAccessRules(compose());
+  const rules = readAccessRules(compose()).fields;
   const markdown = formatAccessRulesMarkdown(rules);
 
   it('renders one row per field with its access and personal data', () => {

@@ -16,6 +16,7 @@ import type { Connection } from 'mongoose';
 import type { CityEvent, EventPublisher } from '../runtime/cityEvents.js';
 import type { EventBroker, EventSource } from '../runtime/eventBroker.js';
 import type { Logger } from '../runtime/logger.js';
+import { sweepPendingEvents } from './pendingEvents.js';
 
 /** The collection, in the department's own database. */
 export const OUTBOX_COLLECTION = 'outbox';
@@ -118,13 +119,34 @@ export interface OutboxRelayOptions {
    * @default 5000
    */
   readonly maxBackoffMs?: number;
+  /**
+   * The collections whose documents record their events before the outbox
+   * does (lib/subgraph-kit/pendingEvents.ts): swept into the outbox, so a
+   * change whose outbox write never happened still gets its event.
+   * @default []
+   */
+  readonly pendingEventCollections?: readonly string[];
+  /**
+   * How often those collections are swept.
+   * @default 5000
+   */
+  readonly sweepIntervalMs?: number;
+  /**
+   * How old a pending event must be to be swept (a request between its two writes finishes its own).
+   * @default 5000
+   */
+  readonly sweepMinAgeMs?: number;
 }
 
 /** A running relay. */
 export interface OutboxRelay {
   /** Looks at the outbox now (the publisher calls it after each write). */
   wake(): void;
-  /** Moves every pending event it can; resolves once the outbox is empty or a move failed (tests, shutdown). */
+  /**
+   * Sweeps the events left on documents into the outbox, then moves every
+   * pending event it can; resolves once the outbox is empty or a move failed
+   * (tests, shutdown).
+   */
   flush(): Promise<void>;
   /** Events still waiting in the outbox. */
   pending(): Promise<number>;
@@ -149,6 +171,28 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   let woken = false;
   let failures = 0;
   let lastFailure = '';
+  const pendingCollections = options.pendingEventCollections ?? [];
+  const sweepIntervalMs = options.sweepIntervalMs ?? 5000;
+  let lastSweep = 0;
+  const sweeper = createOutboxPublisher({ connection: options.connection });
+
+  /** Events left on changed documents (a crash between the two writes) go to the outbox first. */
+  const sweep = async (force: boolean) => {
+    if (pendingCollections.length === 0) return;
+    if (!force && Date.now() - lastSweep < sweepIntervalMs) return;
+    lastSweep = Date.now();
+    const moved = await sweepPendingEvents({
+      connection: options.connection,
+      collections: pendingCollections,
+      publisher: sweeper,
+      minAgeMs: options.sweepMinAgeMs ?? 5000,
+    });
+    if (moved > 0)
+      logger.warn(
+        { source, events: moved },
+        'events recorded on changed documents but missing from the outbox: swept into it',
+      );
+  };
 
   /** Moves one batch; the number of events moved. */
   const moveBatch = async (): Promise<number> => {
@@ -178,9 +222,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   };
 
   let running: Promise<void> = Promise.resolve();
-  const runOnce = () => {
+  const runOnce = (forceSweep = false) => {
     running = running.then(async () => {
       try {
+        await sweep(forceSweep);
         await drain();
         if (failures > 0)
           logger.info({ source }, 'event outbox relaying again');
@@ -242,7 +287,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       if (wakeUp) wakeUp();
       else woken = true;
     },
-    flush: () => runOnce(),
+    flush: () => runOnce(true),
     pending: () => outbox.countDocuments({ deliveredAt: null }),
     async stop() {
       stopped = true;

@@ -3,7 +3,9 @@
  * {@link CityEvent} to the department's outbox (docs/live.md). The change is
  * already written when this runs, so a failure to record the event is
  * logged, not thrown: the caller's write succeeded and its answer must say
- * so.
+ * so. A crash between the change and this call loses the event: a change
+ * that can record its events in its own write does so and announces them
+ * with `publishRecordedChange` (pendingEvents.ts) instead.
  */
 import type { CityEvent } from '../runtime/cityEvents.js';
 import type { SubgraphContext } from './subgraphService.js';

@@ -133,12 +133,29 @@ export function bell(hour: number, centre: number, width: number): number {
   return Math.exp(-((hour - centre) ** 2) / (2 * width ** 2));
 }
 
-/** Rush-hour shape of road traffic, shared by the departments' seeds: 0.15 at night, 1 at 8:00 and 18:00. */
-export function rushFactor(at: Date): number {
+/**
+ * Traffic demand through the day, relative to a weekday's peak (1): on
+ * weekdays the commuter peaks at 8:00 and 18:00 over a midday plateau; on
+ * Saturday and Sunday no commute, a broad late-morning to afternoon hump.
+ * Local time in Marseille (the seed window is in November, UTC+1).
+ */
+export function trafficDemand(at: Date): number {
   const h = localHour(at);
-  return Math.min(
-    1,
-    0.15 +
-      0.85 * Math.max(bell(h, 8, 1.3), bell(h, 18, 1.6), 0.45 * bell(h, 13, 2)),
+  const local = new Date(at.getTime() + 3_600_000);
+  const weekend = local.getUTCDay() === 0 || local.getUTCDay() === 6;
+  if (weekend) return 0.08 + 0.5 * bell(h, 14, 3.2);
+  return (
+    0.08 +
+    0.92 *
+      Math.max(bell(h, 8.25, 0.9), bell(h, 18, 1.1), 0.55 * bell(h, 13, 2.6))
   );
+}
+
+/**
+ * Rush-hour shape of road traffic for what traffic drives (environment's NO2,
+ * particles and noise): {@link trafficDemand}, 0.08 at night, 1 at a weekday
+ * peak, about 0.6 at the weekend's busiest.
+ */
+export function rushFactor(at: Date): number {
+  return trafficDemand(at);
 }

@@ -124,6 +124,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   analyses: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, served on `POST /ingest` (lib/subgraph-kit/ingestRoute.ts). */
   ingest?: IngestPipeline;
+  /** Collections whose documents record their events before the outbox does; the relay sweeps them (lib/subgraph-kit/pendingEvents.ts). */
+  pendingEventCollections: readonly string[];
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -141,6 +143,12 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   analyses?: readonly LiveAnalysis[];
   /** The department's ingestion pipeline, when it ingests records. */
   ingest?: IngestPipeline;
+  /**
+   * Collections whose documents record the events of their changes
+   * (lib/subgraph-kit/pendingEvents.ts), swept by the outbox relay.
+   * @default []
+   */
+  pendingEventCollections?: readonly string[];
   /**
    * Per type, who its records are about (the account's `sub`), so the audit
    * trail can list every read of a citizen's personal data
@@ -191,6 +199,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     apollo,
     createContext: (base) => options.createContext({ ...base, events }),
     analyses: options.analyses ?? [],
+    pendingEventCollections: options.pendingEventCollections ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
   };
 }
@@ -374,6 +383,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     source: name,
     logger,
     pollIntervalMs: config.events.outboxPollMs,
+    pendingEventCollections: server.pendingEventCollections,
   });
   logger.info(
     {

@@ -24,6 +24,8 @@ export function createServer(
     typeDefs,
     resolvers,
     deps,
+    // Mutations record their events on what they change (pendingEvents.ts).
+    pendingEventCollections: [models.Business.collection.collectionName],
     createContext: (base) => createContext(base, models),
     ingest: createIngest(models, deps),
   });

@@ -36,6 +36,13 @@ export function createServer(
     typeDefs,
     resolvers,
     deps,
+    // Mutations record their events on what they change (pendingEvents.ts).
+    pendingEventCollections: [
+      models.CitizenReport.collection.collectionName,
+      models.Workshop.collection.collectionName,
+      models.Enrolment.collection.collectionName,
+      models.Survey.collection.collectionName,
+    ],
     createContext: (base) => createContext(base, models, now, ingest),
     ingest,
     dataSubjects,

@@ -7,8 +7,9 @@
  * CONSUMPTION) read hourly (4,608 readings), the leak alerts the detector
  * finds in them, and renewable-energy projects run by economy's businesses.
  * Figures are synthetic but shaped like the real thing: NO2 and noise follow
- * rush hours and each district's traffic, O3 the afternoon sun, a stagnant-air
- * episode on 21 November raises particles, water demand follows the day and
+ * the traffic (weekday rush hours, none at the weekend: seeding.ts
+ * `rushFactor`) and each district's traffic pressure, O3 the afternoon sun,
+ * a stagnant-air episode on 21 November raises particles, water demand follows the day and
  * the population (about 150 L per inhabitant per day), and leaks add inflow
  * that no consumption meter sees.
  */

@@ -29,6 +29,8 @@ export function createServer(
     deps,
     createContext: (base) => createContext(base, models, ingest),
     ingest,
+    // Leak alerts record their events on themselves (pendingEvents.ts).
+    pendingEventCollections: [models.WaterLeakAlert.collection.collectionName],
     analyses: [
       createLeakAnalysis({
         models,

@@ -16,9 +16,8 @@ import { geoJsonPointOf } from '../../../lib/subgraph-kit/nearbyLoader.js';
 import {
   SEED_DISTRICTS,
   SeededRandom,
-  bell,
-  localHour,
   timeSteps,
+  trafficDemand,
   upsertAll,
   SEED_WINDOW,
 } from '../../../lib/subgraph-kit/seeding.js';
@@ -47,24 +46,6 @@ function roadsOf(code: string): readonly string[] {
   const roads = streetsOf(code);
   if (roads.length < 2) throw new Error(`fewer than two roads for ${code}`);
   return roads;
-}
-
-/**
- * Traffic demand through the day, relative to a weekday's peak (1): on
- * weekdays the commuter peaks at 8:00 and 18:00 over a midday plateau; on
- * Saturday and Sunday no commute, a broad late-morning to afternoon hump.
- * Local time in Marseille (the seed window is in November, UTC+1).
- */
-export function trafficDemand(at: Date): number {
-  const h = localHour(at);
-  const local = new Date(at.getTime() + 3_600_000);
-  const weekend = local.getUTCDay() === 0 || local.getUTCDay() === 6;
-  if (weekend) return 0.08 + 0.5 * bell(h, 14, 3.2);
-  return (
-    0.08 +
-    0.92 *
-      Math.max(bell(h, 8.25, 0.9), bell(h, 18, 1.1), 0.55 * bell(h, 13, 2.6))
-  );
 }
 
 /**

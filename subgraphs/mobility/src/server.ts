@@ -29,6 +29,8 @@ export function createServer(
     deps,
     createContext: (base) => createContext(base, models, ingest),
     ingest,
+    // Signal-plan changes record their event on the light (pendingEvents.ts).
+    pendingEventCollections: [models.TrafficLight.collection.collectionName],
     analyses: [
       createTrafficAnalysis({
         queries: createQueries(models),

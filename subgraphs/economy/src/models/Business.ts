@@ -1,6 +1,11 @@
 /** Economy model: a local business establishment (SIRENE-like registry entry). */
 import { Schema } from 'mongoose';
 import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
+import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
@@ -26,7 +31,7 @@ export const businessLifecycle = defineStateMachine<
 >('Business', { ACTIVE: ['ACTIVE', 'CLOSED'], CLOSED: [] });
 
 /** A business as stored. */
-export interface BusinessDoc {
+export interface BusinessDoc extends PendingEventsHolder {
   /** `eco-biz-<INSEE>-<NNN>`, e.g. `eco-biz-13201-001`. */
   _id: string;
   /** SIRET, 14 digits; unique index `registryNumber_1`. */
@@ -72,7 +77,10 @@ export const businessSchema = new Schema<BusinessDoc>(
     closedOn: { type: Date, default: null },
     updatedBy: { type: String, default: null },
     version: versionFieldDefinition,
+    ...pendingEventsDefinition,
   },
   { collection: 'businesses', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(businessSchema);
 businessSchema.index({ district: 1, sector: 1 });

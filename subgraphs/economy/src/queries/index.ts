@@ -6,6 +6,12 @@
 import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
 import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type { QueryFilter } from 'mongoose';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import {
+  recordingEvents,
+  settlePendingEvents,
+  withPendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import {
   pageQuery,
   timeSeriesQuery,
@@ -36,6 +42,7 @@ export function createQueries(models: EconomyModels) {
       from: 'ACTIVE' | 'CLOSED',
       version: number,
       set: Partial<BusinessDoc>,
+      events: readonly CityEvent[],
     ) =>
       models.Business.findOneAndUpdate(
         {
@@ -43,7 +50,8 @@ export function createQueries(models: EconomyModels) {
           status: from === 'ACTIVE' ? { $in: ['ACTIVE', null] } : from,
           ...atVersion(version),
         },
-        { $set: { ...set, version: version + 1 } },
+        // The change and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
@@ -62,8 +70,14 @@ export function createQueries(models: EconomyModels) {
       return models.Business.countDocuments({ district }).exec();
     },
     /** Inserts a business; rejects with MongoDB's E11000 on a taken id or SIRET. */
-    insertBusiness: async (doc: BusinessDoc): Promise<BusinessDoc> =>
-      (await models.Business.create(doc)).toObject(),
+    insertBusiness: async (
+      doc: BusinessDoc,
+      events: readonly CityEvent[],
+    ): Promise<BusinessDoc> =>
+      (await models.Business.create(withPendingEvents(doc, events))).toObject(),
+    /** Clears a business's events once the outbox has them. */
+    settleBusinessEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Business, id, eventIds),
     /** A page of startups, by `_id`. */
     startups: pageQuery(models.Startup),
     /** Innovation hubs (at most 100), by `_id`. */

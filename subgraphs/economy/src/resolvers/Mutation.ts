@@ -15,11 +15,12 @@ import type {
 } from '../__generated__/resolvers-types.js';
 import { NotFoundError } from '../../../../lib/runtime/errors.js';
 import { runIdempotent } from '../../../../lib/subgraph-kit/idempotency.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
 import {
   applyTransition,
   workflowArgumentProblems,
 } from '../../../../lib/subgraph-kit/workflowTransition.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { canRegisterBusiness } from '../access.js';
 import type { EconomyContext } from '../context.js';
 import type { BusinessDoc } from '../models/index.js';
@@ -132,6 +133,24 @@ async function changeBusiness(
       const business = await ctx.queries.business(args.id);
       if (!business)
         throw new NotFoundError(`No business with id "${args.id}".`);
+      const changes: Partial<BusinessDoc> = {
+        ...set(business),
+        updatedBy: ctx.viewer.subject,
+      };
+      const eventAt = (version: number): CityEvent => ({
+        id: `${business._id}@v${version}`,
+        department: 'economy',
+        type: to === 'CLOSED' ? 'business.closed' : 'business.updated',
+        entity: { type: 'Business', id: business._id },
+        district: business.district,
+        occurredAt: new Date(),
+        payload: {
+          status: to,
+          sector: changes.sector ?? business.sector,
+          version,
+        },
+      });
+      let recorded: CityEvent[] = [];
       const updated = await applyTransition({
         machine: businessLifecycle,
         current: business,
@@ -139,29 +158,26 @@ async function changeBusiness(
         to,
         action: to === 'CLOSED' ? 'closed' : 'updated',
         expectedVersion: args.expectedVersion,
-        write: (from, version) =>
-          ctx.queries.changeBusiness(business._id, from, version, {
-            ...set(business),
-            updatedBy: ctx.viewer.subject,
-          }),
+        // The change records its event on the business in the same write.
+        write: (from, version) => {
+          recorded = [eventAt(version + 1)];
+          return ctx.queries.changeBusiness(
+            business._id,
+            from,
+            version,
+            changes,
+            recorded,
+          );
+        },
         reread: () => ctx.queries.business(business._id),
       });
       ctx.logger.info(
         { businessId: business._id, by: ctx.viewer.subject, operation },
         `business ${to === 'CLOSED' ? 'closed' : 'updated'}`,
       );
-      await publishChange(ctx, {
-        id: `${business._id}@v${updated.version ?? 0}`,
-        department: 'economy',
-        type: to === 'CLOSED' ? 'business.closed' : 'business.updated',
-        entity: { type: 'Business', id: business._id },
-        district: business.district,
-        occurredAt: new Date(),
-        payload: {
-          status: updated.status ?? 'ACTIVE',
-          sector: updated.sector,
-          version: updated.version ?? null,
-        },
+      await publishRecordedChange(ctx, {
+        events: recorded,
+        settle: (ids) => ctx.queries.settleBusinessEvents(business._id, ids),
       });
       return updated;
     },
@@ -262,20 +278,25 @@ export const Mutation = {
         location: { lat: input.location.lat, lon: input.location.lon },
         registeredBy: ctx.viewer.subject,
       };
+      const event: CityEvent = {
+        id: `${doc._id}@registered`,
+        department: 'economy',
+        type: 'business.registered',
+        entity: { type: 'Business', id: doc._id },
+        district: doc.district,
+        occurredAt: new Date(),
+        payload: { sector: doc.sector },
+      };
       try {
-        const created = await ctx.queries.insertBusiness(doc);
+        // The business and its event in one insert (pendingEvents.ts).
+        const created = await ctx.queries.insertBusiness(doc, [event]);
         ctx.logger.info(
           { businessId: doc._id, by: ctx.viewer.subject },
           'business registered',
         );
-        await publishChange(ctx, {
-          id: `${doc._id}@registered`,
-          department: 'economy',
-          type: 'business.registered',
-          entity: { type: 'Business', id: doc._id },
-          district: doc.district,
-          occurredAt: new Date(),
-          payload: { sector: doc.sector },
+        await publishRecordedChange(ctx, {
+          events: [event],
+          settle: (ids) => ctx.queries.settleBusinessEvents(doc._id, ids),
         });
         return created;
       } catch (error) {

@@ -1,5 +1,10 @@
 /** Engagement model: a citizen report, an Open311 GeoReport v2 service request. */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import {
   districtFieldDefinition,
@@ -16,12 +21,24 @@ import {
   type PersonalDataKind,
 } from '../../../../lib/subgraph-kit/redactPersonalData.js';
 import { SERVICE_CODES } from '../serviceTypes.js';
+import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
+import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
 
 /** Open311 statuses, stored as Open311 writes them. */
 export const REPORT_STATUSES = ['open', 'closed'] as const;
 
+/**
+ * A report's life cycle in Open311 statuses, named as GraphQL names them
+ * (docs/workflows.md): an open
+ * report is annotated (open → open) or closed; a closed one only reopened.
+ */
+export const citizenReportLifecycle = defineStateMachine<'OPEN' | 'CLOSED'>(
+  'CitizenReport',
+  { OPEN: ['OPEN', 'CLOSED'], CLOSED: ['OPEN'] },
+);
+
 /** A citizen report as stored (Open311 names in camelCase). */
-export interface CitizenReportDoc {
+export interface CitizenReportDoc extends PendingEventsHolder {
   /** Open311 `service_request_id`, e.g. `eng-cr-00042`. */
   _id: string;
   serviceCode: string;
@@ -53,6 +70,8 @@ export interface CitizenReportDoc {
   source?: RecordSource | null;
   /** When an ingested report was received. */
   receivedAt?: Date | null;
+  /** +1 on each change (lib/subgraph-kit/versioning.ts); absent on ingested reports: 1. */
+  version?: number;
 }
 
 /** Mongoose schema of {@link CitizenReportDoc}. */
@@ -97,9 +116,13 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
     submittedBy: { type: String, default: null },
     source: { type: { _id: false, kind: String, id: String }, default: null },
     receivedAt: { type: Date, default: null },
+    version: versionFieldDefinition,
+    ...pendingEventsDefinition,
   },
   { collection: 'citizen_reports', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(citizenReportSchema);
 citizenReportSchema.pre('validate', function () {
   // Every write through the model (the mutation, ingestion, the seed) masks
   // personal data in the public text before it is stored; the original

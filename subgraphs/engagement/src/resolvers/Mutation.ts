@@ -10,7 +10,8 @@ import {
   BadUserInputError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { canEnrolInWorkshop } from '../access.js';
 import type { EngagementContext } from '../context.js';
 import {
@@ -21,6 +22,7 @@ import {
 import type { CitizenReportDoc, EnrolmentDoc } from '../models/index.js';
 import { findServiceType, SERVICE_CODES } from '../serviceTypes.js';
 import type { EnrolmentReceiptValue } from './Enrolment.js';
+import { workflowMutations } from './workflowMutations.js';
 
 interface ReporterInput {
   name?: string | null;
@@ -203,6 +205,7 @@ const orNull = (value: string | null | undefined) => {
 };
 
 export const Mutation = {
+  ...workflowMutations,
   replayEngagementQuarantine: (
     _: unknown,
     args: { ids: readonly string[] },
@@ -237,7 +240,16 @@ export const Mutation = {
       reporterPhone: orNull(input.reporter?.phone),
       submittedBy: ctx.viewer.subject,
     };
-    const stored = await ctx.queries.insertCitizenReport(doc);
+    const event: CityEvent = {
+      id: `${doc._id}@submitted`,
+      department: 'engagement',
+      type: 'citizenReport.updated',
+      entity: { type: 'CitizenReport', id: doc._id },
+      district: doc.district,
+      occurredAt: now,
+      payload: { status: doc.status, serviceCode: doc.serviceCode },
+    };
+    const stored = await ctx.queries.insertCitizenReport(doc, [event]);
     // Never log the reporter's contact details.
     ctx.logger.info(
       {
@@ -247,14 +259,9 @@ export const Mutation = {
       },
       'citizen report submitted',
     );
-    await publishChange(ctx, {
-      id: `${doc._id}@submitted`,
-      department: 'engagement',
-      type: 'citizenReport.updated',
-      entity: { type: 'CitizenReport', id: doc._id },
-      district: doc.district,
-      occurredAt: now,
-      payload: { status: doc.status, serviceCode: doc.serviceCode },
+    await publishRecordedChange(ctx, {
+      events: [event],
+      settle: (ids) => ctx.queries.settleCitizenReportEvents(doc._id, ids),
     });
     return stored;
   },
@@ -318,17 +325,8 @@ export const Mutation = {
         enrolledAt: now,
       };
     }
-    // Take a seat only if one is left (atomic): capacity holds under concurrency.
-    if (!(await ctx.queries.takeWorkshopSeat(workshopId, workshop.capacity))) {
-      await ctx.queries.deleteEnrolment(enrolment._id);
-      throw new BadUserInputError(
-        `Cannot enrol in ${workshopId}: the workshop is full.`,
-        { argumentName: 'workshopId' },
-      );
-    }
-    ctx.logger.info({ workshopId, enrolmentId: enrolment._id }, 'enrolled');
     // About the workshop's seats, never the participant.
-    await publishChange(ctx, {
+    const event: CityEvent = {
       id: `${enrolment._id}@enrolled`,
       department: 'engagement',
       type: 'workshop.enrolmentChanged',
@@ -336,6 +334,24 @@ export const Mutation = {
       district: workshop.district,
       occurredAt: now,
       payload: {},
+    };
+    // Take a seat only if one is left (atomic): capacity holds under
+    // concurrency. The seat records its event in the same write.
+    if (
+      !(await ctx.queries.takeWorkshopSeat(workshopId, workshop.capacity, [
+        event,
+      ]))
+    ) {
+      await ctx.queries.deleteEnrolment(enrolment._id);
+      throw new BadUserInputError(
+        `Cannot enrol in ${workshopId}: the workshop is full.`,
+        { argumentName: 'workshopId' },
+      );
+    }
+    ctx.logger.info({ workshopId, enrolmentId: enrolment._id }, 'enrolled');
+    await publishRecordedChange(ctx, {
+      events: [event],
+      settle: (ids) => ctx.queries.settleWorkshopEvents(workshopId, ids),
     });
     return {
       enrolmentId: enrolment._id,

@@ -14,6 +14,10 @@ import type {
 } from '../../../../lib/runtime/cityEvents.js';
 import type { Logger } from '../../../../lib/runtime/logger.js';
 import type { LiveAnalysis } from '../../../../lib/subgraph-kit/liveAnalysis.js';
+import {
+  settlePendingEvents,
+  withPendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import type { EnvironmentModels, WaterLeakAlertDoc } from '../models/index.js';
 import {
   judgeNight,
@@ -118,9 +122,11 @@ export async function detectLeak(
   if (!verdict.raises) return null;
   const alert = leakAlertOf(meter, verdict);
   const { _id, ...fields } = alert;
+  // A new alert carries its event from the insert on (pendingEvents.ts): a
+  // crash before the outbox write leaves it for the relay's sweep.
   await models.WaterLeakAlert.updateOne(
     { _id },
-    { $setOnInsert: fields },
+    { $setOnInsert: withPendingEvents(fields, [leakRaisedEvent(alert)]) },
     { upsert: true },
   ).exec();
   return alert;
@@ -152,6 +158,12 @@ export function createLeakAnalysis(options: LeakAnalysisOptions): LiveAnalysis {
       }
       if (raised.length > 0) {
         await options.events.publish(raised);
+        for (const event of raised)
+          await settlePendingEvents(
+            options.models.WaterLeakAlert,
+            event.entity.id,
+            [event.id],
+          );
         options.logger.info(
           { alerts: raised.map((e) => e.entity.id) },
           'water leak alerts raised',

@@ -1,5 +1,10 @@
 /** Environment model: a suspected leak on the water network (operational data). */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
 import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
 import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
@@ -38,7 +43,7 @@ export interface LeakDetectionDoc {
 }
 
 /** A leak alert as stored. */
-export interface WaterLeakAlertDoc {
+export interface WaterLeakAlertDoc extends PendingEventsHolder {
   /** `env-leak-<INSEE>-<meter n>-<YYYYMMDD>` (detected), or `env-leak-<INSEE>-<n>`. */
   _id: string;
   meterId: string;
@@ -91,9 +96,12 @@ export const waterLeakAlertSchema = new Schema<WaterLeakAlertDoc>(
     },
     version: versionFieldDefinition,
     detection: { type: Schema.Types.Mixed, default: null },
+    ...pendingEventsDefinition,
   },
   { collection: 'water_leak_alerts', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(waterLeakAlertSchema);
 waterLeakAlertSchema.pre('validate', function () {
   if (this.status !== 'OPEN' && this.acknowledgedAt === null)
     this.invalidate(

@@ -4,6 +4,11 @@
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import {
+  recordingEvents,
+  settlePendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import {
   pageQuery,
@@ -62,14 +67,19 @@ export function createQueries(
       from: WaterLeakAlertDoc['status'],
       version: number,
       set: Partial<WaterLeakAlertDoc>,
+      events: readonly CityEvent[],
     ) =>
       models.WaterLeakAlert.findOneAndUpdate(
         { _id: id, status: from, ...atVersion(version) },
-        { $set: { ...set, version: version + 1 } },
+        // The transition and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
         .exec(),
+    /** Clears a leak alert's events once the outbox has them. */
+    settleLeakAlertEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.WaterLeakAlert, id, eventIds),
     /** Where environment's workflow mutations remember their idempotency keys. */
     idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** A page of renewable energy projects, by `_id`. */

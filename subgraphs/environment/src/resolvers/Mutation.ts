@@ -9,7 +9,8 @@ import {
   idempotencyKeyProblem,
   runIdempotent,
 } from '../../../../lib/subgraph-kit/idempotency.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { expectedVersionProblem } from '../../../../lib/subgraph-kit/versioning.js';
 import { applyTransition } from '../../../../lib/subgraph-kit/workflowTransition.js';
 import { canHandleWaterLeakAlert } from '../access.js';
@@ -95,6 +96,16 @@ async function changeLeakAlert(
       if (!alert)
         throw new NotFoundError(`No leak alert with id "${args.id}".`);
       const now = new Date();
+      const eventAt = (version: number): CityEvent => ({
+        id: `${alert._id}@${to.toLowerCase()}`,
+        department: 'environment',
+        type: `leakAlert.${to.toLowerCase()}`,
+        entity: { type: 'WaterLeakAlert', id: alert._id },
+        district: alert.district,
+        occurredAt: now,
+        payload: { status: to, version },
+      });
+      let recorded: CityEvent[] = [];
       const updated = await applyTransition({
         machine: leakAlertLifecycle,
         current: alert,
@@ -102,22 +113,26 @@ async function changeLeakAlert(
         to,
         action: to.toLowerCase(),
         expectedVersion: args.expectedVersion,
-        write: (from, version) =>
-          ctx.queries.transitionLeakAlert(alert._id, from, version, set(now)),
+        // The transition records its event on the alert in the same write.
+        write: (from, version) => {
+          recorded = [eventAt(version + 1)];
+          return ctx.queries.transitionLeakAlert(
+            alert._id,
+            from,
+            version,
+            set(now),
+            recorded,
+          );
+        },
         reread: () => ctx.queries.waterLeakAlert(alert._id),
       });
       ctx.logger.info(
         { leakAlertId: alert._id, by: ctx.viewer.subject, status: to },
         `leak alert ${to.toLowerCase()}`,
       );
-      await publishChange(ctx, {
-        id: `${alert._id}@${to.toLowerCase()}`,
-        department: 'environment',
-        type: `leakAlert.${to.toLowerCase()}`,
-        entity: { type: 'WaterLeakAlert', id: alert._id },
-        district: alert.district,
-        occurredAt: now,
-        payload: { status: updated.status, version: updated.version ?? null },
+      await publishRecordedChange(ctx, {
+        events: recorded,
+        settle: (ids) => ctx.queries.settleLeakAlertEvents(alert._id, ids),
       });
       return updated;
     },

@@ -2,6 +2,11 @@
 import type { RecordSource } from '../../../../lib/ingest/quality.js';
 import { Schema } from 'mongoose';
 import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+  type PendingEventsHolder,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
+import {
   districtFieldDefinition,
   geoPointDefinition,
 } from '../../../../lib/subgraph-kit/districts.js';
@@ -45,8 +50,8 @@ export interface SignalPlanDoc {
   updatedBy: string | null;
 }
 
-/** A traffic light as stored. */
-export interface TrafficLightDoc {
+/** A traffic light as stored (with the events of its last change until the outbox has them). */
+export interface TrafficLightDoc extends PendingEventsHolder {
   _id: string;
   name: string;
   intersection: string;
@@ -113,6 +118,8 @@ export const trafficLightSchema = new Schema<TrafficLightDoc>(
     },
     statusReason: { type: String, default: null, maxlength: 500 },
     version: versionFieldDefinition,
+    ...pendingEventsDefinition,
   },
   { collection: 'traffic_lights', versionKey: false },
 );
+indexPendingEvents(trafficLightSchema);

@@ -8,6 +8,11 @@ import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import type { QueryFilter } from 'mongoose';
 import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
 import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import {
+  recordingEvents,
+  settlePendingEvents,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import {
   pageQuery,
   timeSeriesQuery,
@@ -40,11 +45,19 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** The traffic light with this id as stored now (not batched: a mutation reads it fresh), or null. */
     trafficLight: (id: string) =>
       models.TrafficLight.findById(id).lean().exec(),
-    /** Replaces a light's signal plan; the light after the change, or null if it is gone. */
-    setSignalPlan: (id: string, signalPlan: TrafficLightDoc['signalPlan']) =>
+    /**
+     * Replaces a light's signal plan, recording `events` on the light in the
+     * same write (lib/subgraph-kit/pendingEvents.ts); the light after the
+     * change, or null if it is gone.
+     */
+    setSignalPlan: (
+      id: string,
+      signalPlan: TrafficLightDoc['signalPlan'],
+      events: readonly CityEvent[],
+    ) =>
       models.TrafficLight.findByIdAndUpdate(
         id,
-        { $set: { signalPlan } },
+        recordingEvents({ $set: { signalPlan } }, events),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
@@ -58,16 +71,21 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
       from: TrafficLightDoc['status'],
       version: number,
       set: Partial<TrafficLightDoc>,
+      events: readonly CityEvent[],
     ) =>
       models.TrafficLight.findOneAndUpdate(
         { _id: id, status: from, ...atVersion(version) },
-        { $set: { ...set, version: version + 1 } },
+        // The transition and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
         { returnDocument: 'after', runValidators: true },
       )
         .lean()
         .exec(),
     /** Where mobility's workflow mutations remember their idempotency keys. */
     idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
+    /** Clears a light's events once the outbox has them. */
+    settleTrafficLightEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.TrafficLight, id, eventIds),
     /** Every traffic light matching the filter (a district or all: 4 per district), by `_id`. */
     trafficLightsWhere: (filter: QueryFilter<TrafficLightDoc>) =>
       models.TrafficLight.find(filter).sort({ _id: 1 }).lean().exec(),

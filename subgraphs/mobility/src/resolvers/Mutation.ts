@@ -6,7 +6,6 @@ import {
   ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
-import { publishChange } from '../../../../lib/subgraph-kit/publishChange.js';
 import { runIdempotent } from '../../../../lib/subgraph-kit/idempotency.js';
 import {
   applyTransition,
@@ -18,6 +17,8 @@ import {
   canChangeTrafficLightStatus,
   canControlTrafficLight,
 } from '../access.js';
+import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
+import { publishRecordedChange } from '../../../../lib/subgraph-kit/pendingEvents.js';
 import type { MobilityContext } from '../context.js';
 import {
   trafficLightLifecycle,
@@ -88,28 +89,8 @@ async function changeTrafficLightStatus(
           `No traffic light with id "${args.trafficLightId}".`,
         );
       const now = new Date();
-      const updated = await applyTransition({
-        machine: trafficLightLifecycle,
-        current: light,
-        stateOf: (doc) => doc.status,
-        to,
-        action: to === 'FAULT' ? 'reported faulty' : `put in ${to}`,
-        expectedVersion: args.expectedVersion,
-        write: (from, version) =>
-          ctx.queries.transitionTrafficLight(
-            light._id,
-            from,
-            version,
-            set(now, light),
-          ),
-        reread: () => ctx.queries.trafficLight(light._id),
-      });
-      ctx.logger.info(
-        { trafficLightId: light._id, by: ctx.viewer.subject, status: to },
-        'traffic light status changed',
-      );
-      await publishChange(ctx, {
-        id: `${light._id}@v${updated.version ?? 0}`,
+      const eventAt = (version: number): CityEvent => ({
+        id: `${light._id}@v${version}`,
         department: 'mobility',
         type:
           to === 'FAULT'
@@ -118,7 +99,36 @@ async function changeTrafficLightStatus(
         entity: { type: 'TrafficLight', id: light._id },
         district: light.district,
         occurredAt: now,
-        payload: { status: updated.status, version: updated.version ?? null },
+        payload: { status: to, version },
+      });
+      let recorded: CityEvent[] = [];
+      const updated = await applyTransition({
+        machine: trafficLightLifecycle,
+        current: light,
+        stateOf: (doc) => doc.status,
+        to,
+        action: to === 'FAULT' ? 'reported faulty' : `put in ${to}`,
+        expectedVersion: args.expectedVersion,
+        // The transition records its event on the light in the same write.
+        write: (from, version) => {
+          recorded = [eventAt(version + 1)];
+          return ctx.queries.transitionTrafficLight(
+            light._id,
+            from,
+            version,
+            set(now, light),
+            recorded,
+          );
+        },
+        reread: () => ctx.queries.trafficLight(light._id),
+      });
+      ctx.logger.info(
+        { trafficLightId: light._id, by: ctx.viewer.subject, status: to },
+        'traffic light status changed',
+      );
+      await publishRecordedChange(ctx, {
+        events: recorded,
+        settle: (ids) => ctx.queries.settleTrafficLightEvents(light._id, ids),
       });
       return updated;
     },
@@ -195,29 +205,39 @@ export const Mutation = {
       });
     }
     const validFrom = new Date();
-    const updated = await ctx.queries.setSignalPlan(light._id, {
-      planId: `${light._id}-plan-${validFrom.getTime()}`,
-      name: args.plan.name.trim(),
-      cycleSeconds: args.plan.cycleSeconds,
-      phases: args.plan.phases,
-      validFrom,
-      updatedBy: ctx.viewer.subject,
-    });
+    const planId = `${light._id}-plan-${validFrom.getTime()}`;
+    const event: CityEvent = {
+      id: `${light._id}@signalPlan/${planId}`,
+      department: 'mobility',
+      type: 'signalPlan.changed',
+      entity: { type: 'TrafficLight', id: light._id },
+      district: light.district,
+      occurredAt: validFrom,
+      payload: { planId },
+    };
+    // The plan and its event in one write: a crash before the outbox has
+    // the event leaves it on the light, for the relay's sweep.
+    const updated = await ctx.queries.setSignalPlan(
+      light._id,
+      {
+        planId,
+        name: args.plan.name.trim(),
+        cycleSeconds: args.plan.cycleSeconds,
+        phases: args.plan.phases,
+        validFrom,
+        updatedBy: ctx.viewer.subject,
+      },
+      [event],
+    );
     ctx.logger.info(
       { trafficLightId: light._id, by: ctx.viewer.subject },
       'signal plan changed',
     );
-    if (updated?.signalPlan) {
-      await publishChange(ctx, {
-        id: `${light._id}@signalPlan/${updated.signalPlan.planId}`,
-        department: 'mobility',
-        type: 'signalPlan.changed',
-        entity: { type: 'TrafficLight', id: light._id },
-        district: light.district,
-        occurredAt: validFrom,
-        payload: { planId: updated.signalPlan.planId },
+    if (updated)
+      await publishRecordedChange(ctx, {
+        events: [event],
+        settle: (ids) => ctx.queries.settleTrafficLightEvents(light._id, ids),
       });
-    }
     return updated;
   },
   setTrafficLightStatus(

@@ -481,6 +481,25 @@ describe('engagement workflows', () => {
       expect(stored).not.toHaveProperty('pendingEvents');
     });
 
+    it('counts one of two concurrent answers by the same citizen', async () => {
+      const results = await Promise.all(
+        [0, 1].map(() => executeAs(server, answer, { answers }, owner)),
+      );
+      expect(results.filter((r) => r.errors === undefined)).toHaveLength(1);
+      expect(
+        results.flatMap((r) => r.errors ?? []).map((e) => e.extensions),
+      ).toEqual([
+        {
+          code: 'CONFLICT',
+          reason: 'INVALID_TRANSITION',
+          currentState: 'ANSWERED',
+        },
+      ]);
+      expect(
+        (await models.Survey.findById(SURVEY).lean().exec())?.responseCount,
+      ).toBe(11);
+    });
+
     it('answers a retry with the same key with the first receipt', async () => {
       const first = await executeAs(
         server,

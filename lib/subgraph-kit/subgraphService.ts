@@ -42,6 +42,7 @@ import {
 } from '../runtime/gatewayToken.js';
 import {
   createFormatError,
+  describeError,
   ErrorCode,
   ForbiddenError,
   UnauthenticatedError,
@@ -66,6 +67,10 @@ import {
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
 import { startLiveAnalyses, type LiveAnalysis } from './liveAnalysis.js';
+import type { RetentionJob } from './retention.js';
+
+/** How often `runSubgraph` runs the department's retention job. */
+export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 import type { IngestPipeline } from '../ingest/createIngestPipeline.js';
 import { createIngestRoute } from './ingestRoute.js';
 import {
@@ -126,6 +131,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   ingest?: IngestPipeline;
   /** Collections whose documents record their events before the outbox does; the relay sweeps them (lib/subgraph-kit/pendingEvents.ts). */
   pendingEventCollections: readonly string[];
+  /** The retention job of the department's personal data, run by `runSubgraph` (lib/subgraph-kit/retention.ts). */
+  retention?: RetentionJob;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -156,6 +163,8 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
    * @default {}
    */
   dataSubjects?: ApplyAccessRulesOptions['dataSubjects'];
+  /** The retention job of the department's personal data, when it declares retention periods. */
+  retention?: RetentionJob;
 }
 
 /**
@@ -201,6 +210,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     analyses: options.analyses ?? [],
     pendingEventCollections: options.pendingEventCollections ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
+    ...(options.retention ? { retention: options.retention } : {}),
   };
 }
 
@@ -377,6 +387,18 @@ export async function runSubgraph<TContext extends SubgraphContext>(
         })
       : null;
   const url = await http.listen(config.subgraphs[name].port, config.bindHost);
+  // Expired personal data is erased at start and then every hour
+  // (lib/subgraph-kit/retention.ts); a failed run is logged and retried.
+  const runRetention = () =>
+    server.retention
+      ?.run()
+      .catch((error: unknown) =>
+        logger.error({ err: describeError(error) }, 'retention run failed'),
+      );
+  void runRetention();
+  const retentionTimer = server.retention
+    ? setInterval(() => void runRetention(), RETENTION_INTERVAL_MS).unref()
+    : null;
   relay = startOutboxRelay({
     connection,
     broker,
@@ -399,6 +421,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     stopping = true;
     logger.info({ signal }, `subgraph ${name} stopping`);
     await analyses?.stop();
+    if (retentionTimer) clearInterval(retentionTimer);
     await http.stop();
     // What the last requests published still leaves, if the broker answers.
     await relay?.flush();

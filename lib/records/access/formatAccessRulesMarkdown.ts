@@ -13,6 +13,7 @@ const HEADER = [
   'Access',
   'Personal data',
   'Purposes',
+  'Retention',
 ];
 
 function cell(text: string): string {
@@ -43,6 +44,7 @@ export function formatAccessRulesMarkdown(
         }),
         rule.personalData ? 'yes' : '',
         rule.purposes.map((purpose) => `\`${purpose}\``).join(', '),
+        rule.retention ?? '',
       ].map(cell),
     );
   const widths = HEADER.map((title, column) =>
@@ -66,7 +68,9 @@ export function formatAccessRulesMarkdown(
     '',
     'Personal data also needs a declared purpose: the caller names it in the `x-data-purpose`',
     "request header, and it must be one of its role's purposes (lib/runtime/roles.ts). The",
-    'Purposes column lists the purposes for which each personal-data field may be read.',
+    'Purposes column lists the purposes for which each personal-data field may be read; the',
+    'Retention column how long its values are kept (ISO 8601 duration, `@tag(name: "retention:P1Y")`)',
+    "before the department's retention job erases them.",
     '',
     `${rules.length} fields: ${rules.length - protectedCount} public, ${protectedCount} protected, ${personalCount} personal data.`,
     '',

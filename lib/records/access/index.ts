@@ -35,6 +35,7 @@ export {
 export {
   PERSONAL_DATA_TAG,
   readAccessRules,
+  RETENTION_TAG_PREFIX,
   type AccessRule,
   type AccessRules,
   type AccessRulesInput,

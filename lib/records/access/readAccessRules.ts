@@ -58,6 +58,31 @@ import {
 /** The `@tag` name that marks personal data (GDPR art. 4(1)). */
 export const PERSONAL_DATA_TAG = 'personal-data';
 
+/** The prefix of the `@tag` that declares a retention period: `retention:P1Y`. */
+export const RETENTION_TAG_PREFIX = 'retention:';
+
+const ISO_DURATION =
+  /^P(?=\d|T\d)(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$/;
+
+function retentionOf(tags: readonly string[], where: string): string | null {
+  const periods = tags
+    .filter((tag) => tag.startsWith(RETENTION_TAG_PREFIX))
+    .map((tag) => tag.slice(RETENTION_TAG_PREFIX.length));
+  if (periods.length > 1) {
+    throw new Error(
+      `${where}: more than one retention period (${periods.join(', ')})`,
+    );
+  }
+  const period = periods[0];
+  if (period === undefined) return null;
+  if (!ISO_DURATION.test(period)) {
+    throw new Error(
+      `${where}: retention "${period}" is not an ISO 8601 duration (e.g. retention:P1Y, retention:P6M)`,
+    );
+  }
+  return period;
+}
+
 /** One field of an object type with its access rule. */
 export interface AccessRule {
   /** The object type, e.g. `CitizenReport`. */
@@ -84,6 +109,12 @@ export interface AccessRule {
    * per request. Empty for other fields.
    */
   readonly purposes: readonly string[];
+  /**
+   * How long the field's values are kept, an ISO 8601 duration declared
+   * next to its rule with `@tag(name: "retention:P1Y")`; null when none is
+   * declared. The department's retention job erases older values.
+   */
+  readonly retention: string | null;
 }
 
 /** Everything {@link readAccessRules} reads from one schema. */
@@ -390,6 +421,7 @@ export function readAccessRules(
         personalData: tags.includes(PERSONAL_DATA_TAG),
         tags: tags.sort(compare),
         purposes: tags.includes(PERSONAL_DATA_TAG) ? purposesMeeting(rule) : [],
+        retention: retentionOf(tags, coordinate),
       });
     }
   }

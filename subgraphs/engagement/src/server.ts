@@ -9,6 +9,7 @@ import { dataSubjects } from './access.js';
 import { createContext, type EngagementContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
+import { createEngagementRetention } from './retention.js';
 import { resolvers } from './resolvers/index.js';
 
 /** Engagement's SDL, read once from schema.graphql. */
@@ -46,5 +47,6 @@ export function createServer(
     createContext: (base) => createContext(base, models, now, ingest),
     ingest,
     dataSubjects,
+    retention: createEngagementRetention(typeDefs, models, deps.logger),
   });
 }

@@ -79,6 +79,31 @@ function compose(): string {
 }
 
 describe('readAccessRules', () => {
+  it('reads the retention period declared next to a rule, and refuses one that is not an ISO 8601 duration', () => {
+    const subgraph = (tag: string) => /* GraphQL */ `
+      extend schema
+        @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@tag", "@requiresScopes"])
+      type Query { reports: [Report!]! }
+      type Report @key(fields: "id") {
+        id: ID!
+        email: String
+          @tag(name: "personal-data")
+          ${tag}
+          @requiresScopes(scopes: [["engagement:pii"]])
+      }
+    `;
+    const rules = readAccessRules(subgraph('@tag(name: "retention:P1Y6M")'));
+    expect(rules.byCoordinate.get('Report.email')?.retention).toBe('P1Y6M');
+    expect(
+      readAccessRules(subgraph('')).byCoordinate.get('Report.email')?.retention,
+    ).toBeNull();
+    expect(() =>
+      readAccessRules(subgraph('@tag(name: "retention:one year")')),
+    ).toThrow(
+      /Report\.email: retention "one year" is not an ISO 8601 duration/,
+    );
+  });
+
   it('lists the purposes each personal-data field may be read for, those of the roles that meet its rule', () => {
     const rules = readAccessRules(compose()).byCoordinate;
     // Engagement staff's purposes, and admin's (every purpose).
@@ -170,10 +195,10 @@ describe('formatAccessRulesMarkdown', () => {
 
   it('renders one row per field with its access and personal data', () => {
     expect(markdown).toMatch(
-      /^\| CitizenReport +\| reporterEmail +\| engagement +\| scope `engagement:pii` +\| yes +\| `audit`, `data-subject-request`, `report-follow-up`, `workshop-organisation` +\|$/m,
+      /^\| CitizenReport +\| reporterEmail +\| engagement +\| scope `engagement:pii` +\| yes +\| `audit`, `data-subject-request`, `report-follow-up`, `workshop-organisation` +\| +\|$/m,
     );
     expect(markdown).toMatch(
-      /^\| Query +\| districts +\| mobility +\| public +\| +\| +\|$/m,
+      /^\| Query +\| districts +\| mobility +\| public +\| +\| +\| +\|$/m,
     );
     expect(markdown).toContain(
       '12 fields: 6 public, 6 protected, 1 personal data.',

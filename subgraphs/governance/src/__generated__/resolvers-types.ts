@@ -61,6 +61,8 @@ export type AccessRule = {
   public: Scalars['Boolean']['output'];
   /** For personal data: the purposes it may be read for (those of the roles that meet the rule); one must be declared per request in the `x-data-purpose` header. Empty for other fields. */
   purposes: Array<Scalars['String']['output']>;
+  /** How long the field's values are kept (ISO 8601 duration, e.g. P1Y), declared next to its rule with `@tag(name: "retention:P1Y")`; the department's retention job erases older values. Null when none is declared. */
+  retention?: Maybe<Scalars['String']['output']>;
   /** The named type the field returns. */
   returnType: Scalars['String']['output'];
   /** The effective rule: the field's own AND its type's AND its return type's. */
@@ -622,6 +624,7 @@ export type AccessRuleResolvers<ContextType = GovernanceContext, ParentType exte
   personalData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   public?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   purposes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+  retention?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   returnType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['AccessRequirement'], ParentType, ContextType>;
   subgraphs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;

@@ -7,6 +7,7 @@
  * Not a timed test: it prints figures, recorded in docs/localdb.md.
  */
 import { EXPLORER_EXAMPLES } from '../gateway/src/explorer/examples.js';
+import { processCpu } from './bench/processCpu.js';
 import { percentile, startSeededCity } from './bench/startSeededCity.js';
 
 // The README's district query, from the one list that keeps it (the
@@ -100,7 +101,9 @@ try {
   const metricsUrl = `${baseUrl}/metrics`;
   await times(url, DISTRICT_OVERVIEW, 20, 0);
   const before = await subgraphFetchTotals(metricsUrl);
+  const cpu = processCpu(city.pid);
   const overview = await times(url, DISTRICT_OVERVIEW, 0, 200);
+  const cpuPerRequest = cpu.per(200);
   const after = await subgraphFetchTotals(metricsUrl);
   console.log(
     `README DistrictOverview, 1 client, 200 requests: p50 ${percentile(overview, 50).toFixed(1)} ms, p99 ${percentile(overview, 99).toFixed(1)} ms`,
@@ -116,6 +119,7 @@ try {
     })
     .filter((s) => s !== '');
   console.log(`  per request, mean subgraph fetch: ${breakdown.join('; ')}`);
+  console.log(`  per request, CPU: ${cpuPerRequest}`);
   // `districts { trafficSensors(first: 8) { ... readings(first: 24) } }` in one operation
   // loads 3,088 objects, over the gateway's limit of 2,500 (gateway/src/listCost.ts), so
   // it is refused with GRAPHQL_VALIDATION_FAILED; the same 3,072 readings are fetched

@@ -25,7 +25,7 @@ import {
   percentile,
   startSeededCity,
 } from './bench/startSeededCity.js';
-import { cmdline, cpuMs, descendants } from './bench/processCpu.js';
+import { processCpu } from './bench/processCpu.js';
 import { devKeyFiles } from './devKeys.js';
 import { mintDevToken } from './token.js';
 
@@ -209,14 +209,7 @@ try {
     'mongodb_command_duration_seconds',
   );
   // CPU per process during ingestion: steadier than readings/s on a shared machine.
-  const processes = [city.pid, ...descendants(city.pid)].map((pid) => {
-    const line = cmdline(pid);
-    const label = line.includes('scripts/start.ts')
-      ? 'localdbs (start.ts)'
-      : (/(gateway|subgraphs\/\w+)\/src\/index\.ts/.exec(line)?.[1] ??
-        `pid ${pid}`);
-    return { pid, label, before: cpuMs(pid) };
-  });
+  const cpuCount = processCpu(city.pid);
   const start = performance.now();
   const end = start + SECONDS * 1000;
   const interval = (BATCH / RATE) * 1000;
@@ -267,16 +260,7 @@ try {
   const during = await districtTimes(() => done);
   await Promise.all([pacer, prober]);
   const elapsed = (performance.now() - start) / 1000;
-  const cpu = processes
-    .map((p) => {
-      const now = cpuMs(p.pid);
-      return {
-        label: p.label,
-        ms: now === null || p.before === null ? null : now - p.before,
-      };
-    })
-    .filter((p) => p.ms !== null && p.ms > 0)
-    .sort((a, b) => (b.ms ?? 0) - (a.ms ?? 0));
+  const cpuPerThousand = cpuCount.perUnit(accepted / 1000);
   visible.sort((a, b) => a - b);
   batchTimes.sort((a, b) => a - b);
 
@@ -295,9 +279,7 @@ try {
     failedBatches,
     elapsedSeconds: elapsed,
     acceptedPerSecond: rate,
-    cpuMsPerThousandReadings: Object.fromEntries(
-      cpu.map((p) => [p.label, ((p.ms ?? 0) / accepted) * 1000]),
-    ),
+    cpuMsPerThousandReadings: cpuPerThousand,
     batchMs: {
       p50: percentile(batchTimes, 50),
       p99: percentile(batchTimes, 99),
@@ -334,11 +316,7 @@ try {
     'mongodb_command_duration_seconds',
   );
   console.log(
-    `CPU per 1,000 accepted readings: ${cpu
-      .map(
-        (p) => `${p.label} ${(((p.ms ?? 0) / accepted) * 1000).toFixed(0)} ms`,
-      )
-      .join('; ')}`,
+    `CPU per 1,000 accepted readings: ${cpuCount.per(accepted / 1000)}`,
   );
   console.log('mobility database commands during ingestion:');
   for (const line of histogramDelta(dbBefore, dbAfter).slice(0, 8))

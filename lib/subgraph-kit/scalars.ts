@@ -3,18 +3,27 @@
  * subgraphs composes into one, so each must serialize the same way: here.
  */
 import { GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLDate, GraphQLDateTime } from 'graphql-scalars';
 import { BadUserInputError } from '../runtime/errors.js';
 
+const BARE_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+// graphql-scalars validates (RFC 3339 section 5.6 to the letter: seconds
+// required, real calendar days, leap years, offsets in range); we keep the
+// bare date our arguments have always taken, and BAD_USER_INPUT (its errors
+// carry no code). ADR 0012.
 function parseDate(value: unknown): Date {
-  if (
-    typeof value === 'string' &&
-    /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(value)
-  ) {
-    const date = new Date(value);
-    if (!Number.isNaN(date.getTime())) return date;
+  if (typeof value === 'string') {
+    try {
+      return BARE_DATE.test(value)
+        ? (GraphQLDate.parseValue(value) as Date)
+        : (GraphQLDateTime.parseValue(value) as Date);
+    } catch {
+      // Refused below, with the code and an example.
+    }
   }
   throw new BadUserInputError(
-    `DateTime must be an ISO 8601 date-time such as 2026-11-25T08:00:00Z, got ${JSON.stringify(value)}.`,
+    `DateTime must be an RFC 3339 date-time such as 2026-11-25T08:00:00Z (or a date such as 2026-11-25), got ${JSON.stringify(value)}.`,
   );
 }
 
@@ -23,9 +32,11 @@ export const DATE_TIME_SPECIFIED_BY =
   'https://www.rfc-editor.org/rfc/rfc3339#section-5.6';
 
 /**
- * `DateTime`: an RFC 3339 instant, serialized in UTC. Ours rather than
- * graphql-scalars' `DateTime` because arguments have always accepted a bare
- * date (midnight UTC), which that one refuses; the output is the same.
+ * `DateTime`: an RFC 3339 instant, serialized in UTC. Parsed by
+ * graphql-scalars' `DateTime` (and its `Date` for a bare date, midnight UTC,
+ * which arguments have always accepted and its `DateTime` refuses); the
+ * answer is always a string, where graphql-scalars' serializes a `Date` and
+ * leaves the string to JSON (ADR 0012).
  * `codegenScalarType` tells GraphQL Code Generator the TypeScript type when it
  * reads the schema from code (docs/clients.md: `strictScalars` without a map).
  */

@@ -36,9 +36,14 @@ export function documentSize(doc: Document): number {
 /**
  * A document to BSON bytes, of any size. `undefined` fields are left out, as MongoDB
  * has no such value. Journal records and replies can exceed the bson library's default
- * 17 MiB buffer (which throws past it), so the size is measured first.
+ * 17 MiB buffer (which throws past it), so the size is measured first, unless
+ * `sizeBound`, an upper bound of the document's BSON size, says it fits.
  */
-export function encodeDocument(doc: Document): Uint8Array {
+export function encodeDocument(doc: Document, sizeBound?: number): Uint8Array {
+  // A caller that knows the document fits the shared buffer saves measuring it
+  // (calculateObjectSize walks the whole document, as long as serialize itself).
+  if (sizeBound !== undefined && sizeBound <= SHARED_BUFFER_SIZE)
+    return serialize(doc, { ignoreUndefined: true });
   const size = documentSize(doc);
   if (size <= SHARED_BUFFER_SIZE)
     return serialize(doc, { ignoreUndefined: true });

@@ -65,3 +65,45 @@ export function sumCpuMs(pids: readonly number[]): number | null {
   }
   return pids.length > 0 ? total : null;
 }
+
+/** A label for one of the city's processes, from its command line. */
+export function cityProcessLabel(pid: number): string {
+  const line = cmdline(pid);
+  if (line.includes('scripts/start.ts')) return 'localdbs (start.ts)';
+  return (
+    /(gateway|subgraphs\/\w+)\/src\/index\.ts/.exec(line)?.[1] ?? `pid ${pid}`
+  );
+}
+
+/** CPU of a process tree from now on: {@link ProcessCpu.per} divides it by units of work. */
+export interface ProcessCpu {
+  /** `label ms; label ms...` of CPU per unit since the start, busiest first. */
+  per(units: number): string;
+  /** CPU ms per unit since the start, by label. */
+  perUnit(units: number): Record<string, number>;
+}
+
+/** Starts counting the CPU of `rootPid` and its descendants. */
+export function processCpu(rootPid: number): ProcessCpu {
+  const start = [rootPid, ...descendants(rootPid)].map((pid) => ({
+    pid,
+    label: cityProcessLabel(pid),
+    before: cpuMs(pid),
+  }));
+  const perUnit = (units: number): Record<string, number> => {
+    const out: [string, number][] = [];
+    for (const p of start) {
+      const now = cpuMs(p.pid);
+      if (now === null || p.before === null || now - p.before <= 0) continue;
+      out.push([p.label, (now - p.before) / units]);
+    }
+    return Object.fromEntries(out.sort((a, b) => b[1] - a[1]));
+  };
+  return {
+    perUnit,
+    per: (units) =>
+      Object.entries(perUnit(units))
+        .map(([label, ms]) => `${label} ${ms.toFixed(2)} ms`)
+        .join('; '),
+  };
+}

@@ -11,11 +11,15 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Document } from 'bson';
 import { documentSize } from '../bsonCodec.js';
 import type { LocalDbLogger } from '../LocalDbLogger.js';
 import type { JournalOp } from './JournalOp.js';
-import { RecordFile, frameRecord, readRecords } from './RecordFile.js';
+import {
+  RecordFile,
+  frameRecord,
+  readRecords,
+  type SizedRecord,
+} from './RecordFile.js';
 
 const SNAPSHOT = 'snapshot.bson';
 const JOURNAL_PATTERN = /^journal-(\d+)\.log$/;
@@ -35,26 +39,37 @@ export const RECORD_TARGET_BYTES = 4 * 1024 * 1024;
 export function* groupRecords(
   ops: Iterable<JournalOp>,
   markMore: boolean,
-): Generator<Document> {
+): Generator<SizedRecord> {
   let batch: JournalOp[] = [];
   let bytes = 0;
-  let pending: Document | undefined;
+  let pending: SizedRecord | undefined;
+  // `{ ops: [...], more: true }` adds to its ops' own sizes: the document's frame and
+  // `ops`/`more` elements, and per op a type byte and its index key (at most 8 bytes).
+  const bound = (n: number, opBytes: number) => opBytes + 8 * n + 32;
   for (const op of ops) {
     batch.push(op);
     bytes += documentSize(op);
     if (bytes >= RECORD_TARGET_BYTES) {
       if (pending !== undefined) yield pending;
-      pending = markMore ? { ops: batch, more: true } : { ops: batch };
+      const sizeBound = bound(batch.length, bytes);
+      pending = {
+        record: markMore ? { ops: batch, more: true } : { ops: batch },
+        sizeBound,
+      };
       batch = [];
       bytes = 0;
     }
   }
   if (batch.length === 0) {
-    if (pending !== undefined) yield { ops: pending['ops'] as JournalOp[] };
+    if (pending !== undefined)
+      yield {
+        record: { ops: pending.record['ops'] as JournalOp[] },
+        sizeBound: pending.sizeBound,
+      };
     return;
   }
   if (pending !== undefined) yield pending;
-  yield { ops: batch };
+  yield { record: { ops: batch }, sizeBound: bound(batch.length, bytes) };
 }
 
 /** Options for Persistence. */
@@ -197,8 +212,8 @@ export class Persistence {
       const fd = openSync(tmp, 'w');
       try {
         writeAll(fd, frameRecord({ snapshot: 1, journalGen: nextGen }));
-        for (const record of groupRecords(stateOps, false))
-          writeAll(fd, frameRecord(record));
+        for (const { record, sizeBound } of groupRecords(stateOps, false))
+          writeAll(fd, frameRecord(record, sizeBound));
         fsyncSync(fd);
       } finally {
         closeSync(fd);

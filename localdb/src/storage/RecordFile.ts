@@ -16,6 +16,12 @@ import { DESERIALIZE_OPTIONS, encodeDocument } from '../bsonCodec.js';
 /** Bytes before each record's payload: u32 payload length, u32 CRC-32 of the payload. */
 const FRAME_HEADER = 8;
 
+/** A record to append, with an upper bound of its BSON size when known (see frameRecord). */
+export interface SizedRecord {
+  readonly record: Document;
+  readonly sizeBound?: number | undefined;
+}
+
 /** Result of reading a record file back. */
 export interface ReadRecordsResult {
   records: Document[];
@@ -29,9 +35,10 @@ export interface ReadRecordsResult {
  * Frames one BSON record, of any size. A record with `more: true` is continued by the
  * next one: a group of records ending with one without `more` is one atomic unit, so a
  * write too large for one comfortable record is split without losing atomicity.
+ * `sizeBound`: an upper bound of the record's BSON size, when the caller knows one.
  */
-export function frameRecord(record: Document): Buffer {
-  const payload = encodeDocument(record);
+export function frameRecord(record: Document, sizeBound?: number): Buffer {
+  const payload = encodeDocument(record, sizeBound);
   const frame = Buffer.allocUnsafe(FRAME_HEADER + payload.length);
   frame.writeUInt32LE(payload.length, 0);
   frame.writeUInt32LE(crc32(payload), 4);
@@ -115,7 +122,7 @@ export class RecordFile {
    * caller can acknowledge the write. Synchronous on purpose: the reply must not
    * leave before the bytes are on disk.
    */
-  append(records: readonly Document[]): void {
+  append(records: readonly SizedRecord[]): void {
     const fd = this.#fd;
     if (fd === undefined) throw new Error(`journal ${this.path} is closed`);
     if (this.#broken !== undefined)
@@ -126,7 +133,7 @@ export class RecordFile {
     let size = before;
     try {
       for (const record of records) {
-        const frame = frameRecord(record);
+        const frame = frameRecord(record.record, record.sizeBound);
         let written = 0;
         while (written < frame.length) {
           written += writeSync(fd, frame, written, frame.length - written);

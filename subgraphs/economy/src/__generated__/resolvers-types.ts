@@ -141,15 +141,20 @@ export type FundingRound =
   | 'SERIES_B'
   | 'SERIES_C';
 
-/** A WGS84 point. */
+/** A point on the WGS84 ellipsoid (EPSG:4326), in decimal degrees. */
 export type GeoPoint = {
   __typename?: 'GeoPoint';
+  /** Latitude, decimal degrees north of the equator, -90 to 90. */
   lat: Scalars['Float']['output'];
+  /** Longitude, decimal degrees east of Greenwich, -180 to 180. */
   lon: Scalars['Float']['output'];
 };
 
+/** A point given by a client, on the WGS84 ellipsoid (EPSG:4326), in decimal degrees. */
 export type GeoPointInput = {
+  /** Latitude, decimal degrees north of the equator, -90 to 90. */
   lat: Scalars['Float']['input'];
+  /** Longitude, decimal degrees east of Greenwich, -180 to 180. */
   lon: Scalars['Float']['input'];
 };
 
@@ -319,10 +324,18 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
-/** A measured value with its unit (UCUM or plain unit text). */
+/**
+ * A measured value with its unit. Each field that answers a Quantity has one unit,
+ * named in its description, that never changes (values are converted on the way in).
+ */
 export type Quantity = {
   __typename?: 'Quantity';
+  /**
+   * The unit's symbol, UCUM where UCUM has one: `km/h`, `vehicles/h`, `µg/m3`, `dB(A)`,
+   * `m3`, `m3/h`, `mm`, `kW`, `MWh/a`, `EUR` (ISO 4217), `%`, `{jobs}` (a count).
+   */
   unit: Scalars['String']['output'];
+  /** The number, in `unit`. */
   value: Scalars['Float']['output'];
 };
 
@@ -495,7 +508,7 @@ export type Startup = {
   ngsiId: Scalars['ID']['output'];
   sector: EconomicSector;
   stage: StartupStage;
-  /** Sum of the amounts of its rounds (commercial data). */
+  /** Sum of the amounts of its rounds, EUR (commercial data). */
   totalRaised?: Maybe<Quantity>;
 };
 

@@ -74,26 +74,29 @@ export type AirQualityIndex = {
 /** One hourly air-quality observation of a station (FIWARE AirQualityObserved). */
 export type AirQualityObserved = {
   __typename?: 'AirQualityObserved';
-  /** Carbon monoxide. */
+  /** Carbon monoxide, µg/m3. */
   co?: Maybe<Quantity>;
   id: Scalars['ID']['output'];
   /** Index of the pollutants of the index it carries (NO2, PM10, PM2.5, O3); null with none of them. */
   index?: Maybe<AirQualityIndex>;
-  /** Nitrogen monoxide. */
+  /** Nitrogen monoxide, µg/m3. */
   no?: Maybe<Quantity>;
-  /** Each concentration is null when the observation did not carry that pollutant. */
+  /** Nitrogen dioxide, µg/m3. Each concentration is null when the observation did not carry that pollutant. */
   no2?: Maybe<Quantity>;
-  /** Nitrogen oxides. */
+  /** Nitrogen oxides, µg/m3. */
   nox?: Maybe<Quantity>;
+  /** Ozone, µg/m3. */
   o3?: Maybe<Quantity>;
   /** End of the hourly averaging period. */
   observedAt: Scalars['DateTime']['output'];
+  /** Particulate matter under 10 µm, µg/m3. */
   pm10?: Maybe<Quantity>;
+  /** Particulate matter under 2.5 µm, µg/m3. */
   pm25?: Maybe<Quantity>;
   quality: RecordQuality;
   /** When the city received it. */
   receivedAt: Scalars['DateTime']['output'];
-  /** Sulphur dioxide. */
+  /** Sulphur dioxide, µg/m3. */
   so2?: Maybe<Quantity>;
   /** Where the reading came from. */
   source: RecordSource;
@@ -121,12 +124,12 @@ export type AirQualityObservedEdge = {
 /** A district's place in an air-quality ranking. */
 export type AirQualityRankEntry = {
   __typename?: 'AirQualityRankEntry';
-  /** Mean concentration over the matching hourly readings. */
+  /** Mean concentration over the matching hourly readings, µg/m3. */
   average: Quantity;
   /** European index band of the mean, for this pollutant alone. */
   band: AirQualityBand;
   district: District;
-  /** Highest hourly concentration among them. */
+  /** Highest hourly concentration among them, µg/m3. */
   max: Quantity;
   pollutant: Pollutant;
   /** 1 = worst air. */
@@ -229,7 +232,7 @@ export type District = {
   /** INSEE population municipale, latest vintage. */
   population: Scalars['Int']['output'];
   postalCode: Scalars['String']['output'];
-  /** Installed capacity of the district's OPERATIONAL renewable projects. */
+  /** Installed capacity of the district's OPERATIONAL renewable projects, kW. */
   renewableCapacity?: Maybe<Quantity>;
   /** Renewable-energy projects in this district. */
   renewableEnergyProjects?: Maybe<Array<RenewableEnergyProject>>;
@@ -252,21 +255,27 @@ export type DistrictAirQuality = {
   __typename?: 'DistrictAirQuality';
   /** Index of the averaged concentrations of the pollutants measured; null without readings. */
   index?: Maybe<AirQualityIndex>;
+  /** Mean NO2 concentration over the stations, µg/m3. */
   no2?: Maybe<Quantity>;
+  /** Mean O3 concentration over the stations, µg/m3. */
   o3?: Maybe<Quantity>;
   /** When the newest of those readings was observed. */
   observedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Mean PM10 concentration over the stations, µg/m3. */
   pm10?: Maybe<Quantity>;
+  /** Mean PM2.5 concentration over the stations, µg/m3. */
   pm25?: Maybe<Quantity>;
   /** Whether even the newest of those readings is older than 2 hours (stations report hourly); null without readings. */
   stale?: Maybe<Scalars['Boolean']['output']>;
   stationCount: Scalars['Int']['output'];
 };
 
-/** A WGS84 point. */
+/** A point on the WGS84 ellipsoid (EPSG:4326), in decimal degrees. */
 export type GeoPoint = {
   __typename?: 'GeoPoint';
+  /** Latitude, decimal degrees north of the equator, -90 to 90. */
   lat: Scalars['Float']['output'];
+  /** Longitude, decimal degrees east of Greenwich, -180 to 180. */
   lon: Scalars['Float']['output'];
 };
 
@@ -450,7 +459,7 @@ export type PollutantSubIndex = {
   __typename?: 'PollutantSubIndex';
   averaging: IndexAveraging;
   band: AirQualityBand;
-  /** The hour's concentration, or the 24-hour running mean for PM10 and PM2.5. */
+  /** The hour's concentration, or the 24-hour running mean for PM10 and PM2.5, µg/m3. */
   concentration: Quantity;
   /** Hourly values it came from: 1, or 18 to 24 for a running mean. */
   hours: Scalars['Int']['output'];
@@ -459,10 +468,18 @@ export type PollutantSubIndex = {
   pollutant: Pollutant;
 };
 
-/** A measured value with its unit (UCUM or plain unit text). */
+/**
+ * A measured value with its unit. Each field that answers a Quantity has one unit,
+ * named in its description, that never changes (values are converted on the way in).
+ */
 export type Quantity = {
   __typename?: 'Quantity';
+  /**
+   * The unit's symbol, UCUM where UCUM has one: `km/h`, `vehicles/h`, `µg/m3`, `dB(A)`,
+   * `m3`, `m3/h`, `mm`, `kW`, `MWh/a`, `EUR` (ISO 4217), `%`, `{jobs}` (a count).
+   */
   unit: Scalars['String']['output'];
+  /** The number, in `unit`. */
   value: Scalars['Float']['output'];
 };
 
@@ -728,7 +745,7 @@ export type RenewableEnergyProject = {
   /** In service since (OPERATIONAL and DECOMMISSIONED projects). */
   commissionedAt?: Maybe<Scalars['DateTime']['output']>;
   district: District;
-  /** Expected production per year, MWh. */
+  /** Expected production per year, MWh/a. */
   expectedAnnualProduction: Quantity;
   /** e.g. env-rep-13202-1. */
   id: Scalars['ID']['output'];
@@ -811,9 +828,12 @@ export type TimeRangeInput = {
  */
 export type WaterBalance = {
   __typename?: 'WaterBalance';
+  /** Volume measured by its CONSUMPTION meters, m3. */
   consumption: Quantity;
   district: District;
+  /** Volume measured by the district's INFLOW meters, m3. */
   inflow: Quantity;
+  /** inflow minus consumption, m3. */
   loss: Quantity;
   /** loss / inflow, 0 to 1; null without inflow. */
   lossRate?: Maybe<Scalars['Float']['output']>;

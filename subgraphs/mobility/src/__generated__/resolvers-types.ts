@@ -118,7 +118,7 @@ export type CongestionSummary = {
   __typename?: 'CongestionSummary';
   /** Mean occupancy (0 to 1) over the district's sensors. */
   averageOccupancy?: Maybe<Scalars['Float']['output']>;
-  /** Mean speed over the district's sensors. */
+  /** Mean speed over the district's sensors, km/h. */
   averageSpeed?: Maybe<Quantity>;
   /** Sensors whose latest reading is congested. */
   congestedSensors: Scalars['Int']['output'];
@@ -134,6 +134,7 @@ export type CongestionWindow = {
   __typename?: 'CongestionWindow';
   /** Mean occupancy of the readings, 0 to 1. */
   averageOccupancy?: Maybe<Scalars['Float']['output']>;
+  /** Mean speed of the readings, km/h. */
   averageSpeed?: Maybe<Quantity>;
   /** Share of the readings flagged congested, 0 to 1. */
   congestedShare?: Maybe<Scalars['Float']['output']>;
@@ -198,10 +199,12 @@ export type DistrictTrafficSensorsArgs = {
   last?: InputMaybe<Scalars['Int']['input']>;
 };
 
-/** A WGS84 point. */
+/** A point on the WGS84 ellipsoid (EPSG:4326), in decimal degrees. */
 export type GeoPoint = {
   __typename?: 'GeoPoint';
+  /** Latitude, decimal degrees north of the equator, -90 to 90. */
   lat: Scalars['Float']['output'];
+  /** Longitude, decimal degrees east of Greenwich, -180 to 180. */
   lon: Scalars['Float']['output'];
 };
 
@@ -290,10 +293,18 @@ export type ProposedSignalPlan = {
   phases: Array<SignalPhase>;
 };
 
-/** A measured value with its unit (UCUM or plain unit text). */
+/**
+ * A measured value with its unit. Each field that answers a Quantity has one unit,
+ * named in its description, that never changes (values are converted on the way in).
+ */
 export type Quantity = {
   __typename?: 'Quantity';
+  /**
+   * The unit's symbol, UCUM where UCUM has one: `km/h`, `vehicles/h`, `µg/m3`, `dB(A)`,
+   * `m3`, `m3/h`, `mm`, `kW`, `MWh/a`, `EUR` (ISO 4217), `%`, `{jobs}` (a count).
+   */
   unit: Scalars['String']['output'];
+  /** The number, in `unit`. */
   value: Scalars['Float']['output'];
 };
 
@@ -642,12 +653,12 @@ export type TimeRangeInput = {
 /** One flow observation over an interval (FIWARE TrafficFlowObserved). */
 export type TrafficFlowReading = {
   __typename?: 'TrafficFlowReading';
-  /** Null when the observation did not carry it. */
+  /** Mean speed of the vehicles, km/h; null when the observation did not carry it. */
   averageSpeed?: Maybe<Quantity>;
   /** Occupancy over 0.6 or speed under 15 km/h; null when neither is known. */
   congested?: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
-  /** Vehicles counted per hour; null when the observation did not carry it. */
+  /** Vehicles counted per hour, vehicles/h; null when the observation did not carry it. */
   intensity?: Maybe<Quantity>;
   /** End of the observation interval. */
   observedAt: Scalars['DateTime']['output'];

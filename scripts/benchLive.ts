@@ -316,7 +316,7 @@ try {
         const atSeconds = Math.round((Date.now() - t0) / 1000);
         rss.push({ atSeconds, mib });
         out(
-          `  ${atSeconds} s: gateway RSS ${mib} MiB, ${delivered} delivered, audit backlog ${gauges.auditBacklog ?? '?'}, dropped (slow subscribers) ${gauges.dropped ?? '?'}`,
+          `  ${atSeconds} s: gateway RSS ${mib} MiB, ${delivered} delivered, audit backlog ${gauges.auditBacklog ?? '?'}, dropped (slow subscribers) ${gauges.dropped ?? 0}`,
         );
       }),
     SAMPLE_SECONDS * 1000,

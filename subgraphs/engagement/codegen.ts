@@ -20,6 +20,8 @@ export const codegen: SubgraphCodegen = {
     DigitalDivideRank:
       '../resolvers/DigitalInclusion.js#DigitalDivideRankValue',
     EnrolmentReceipt: '../resolvers/Enrolment.js#EnrolmentReceiptValue',
+    SurveyAnswerReceipt:
+      '../resolvers/workflowMutations.js#SurveyAnswerReceiptValue',
     TrafficLight: '../resolvers/TrafficLight.js#TrafficLightRef',
     ServiceType: '../serviceTypes.js#ServiceTypeRecord',
   },

@@ -9,7 +9,14 @@
  * preset's typed operations run; a browser origin is allowed or refused.
  */
 import { gql } from '@apollo/client';
-import { Kind, parse, print, visit } from 'graphql';
+import {
+  getIntrospectionQuery,
+  Kind,
+  parse,
+  print,
+  visit,
+  type IntrospectionQuery,
+} from 'graphql';
 import { GraphQLClient } from 'graphql-request';
 import { describe, expect, it } from 'vitest';
 import {
@@ -393,6 +400,26 @@ export function defineClientLibraryScenarios(graph: () => CityGraph): void {
       expect(congestionObservedAt(district)?.getTime()).toEqual(
         expect.any(Number),
       );
+    });
+  });
+
+  describe('scalars as an app outside the repository sees them', () => {
+    it('introspection from the gateway gives each custom scalar its description and specifiedByURL', async () => {
+      const answer = await graph().query(
+        getIntrospectionQuery({ specifiedByUrl: true }),
+      );
+      const types = (answer.data as unknown as IntrospectionQuery | undefined)
+        ?.__schema.types;
+      const custom = (types ?? []).filter(
+        (t) =>
+          t.kind === 'SCALAR' &&
+          !['String', 'Int', 'Float', 'Boolean', 'ID'].includes(t.name),
+      );
+      expect(custom.map((t) => t.name)).toEqual(['DateTime']);
+      expect(custom[0]).toMatchObject({
+        description: expect.stringContaining('RFC 3339') as string,
+        specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc3339#section-5.6',
+      });
     });
   });
 

@@ -366,4 +366,358 @@ export function defineWorkflowScenarios(graph: () => CityGraph): void {
       'business.closed',
     ]);
   });
+
+  it('workflow, engagement: a citizen closes their own report (Open311 closed), not another citizen; staff reopen', async () => {
+    const owner = await graph().token('citizen-wf-owner', ['citizen']);
+    const other = await graph().token('citizen-wf-other', ['citizen']);
+    const staff = await graph().token('eng-agent-wf', [
+      'engagement:staff',
+      'engagement:pii',
+    ]);
+    const filed = await graph().query(
+      'mutation { submitCitizenReport(input: { serviceCode: "proprete-tag", description: "Tag sur le mur de l\'école, rue Caisserie.", location: { lat: 43.2975, lon: 5.3690 } }) { id status version } }',
+      {},
+      { token: owner },
+    );
+    expect(filed.errors).toBeUndefined();
+    const report = filed.data?.['submitCitizenReport'] as {
+      id: string;
+      status: string;
+      version: number;
+    };
+    expect(report).toMatchObject({ status: 'OPEN', version: 1 });
+    const update =
+      'mutation ($id: ID!, $status: CitizenReportStatus, $notes: String, $v: Int, $key: String) { updateCitizenReport(id: $id, status: $status, statusNotes: $notes, expectedVersion: $v, idempotencyKey: $key) { id status statusNotes version } }';
+
+    expect(
+      refusal(
+        await graph().query(
+          update,
+          { id: report.id, status: 'CLOSED' },
+          { token: other },
+        ),
+        'updateCitizenReport',
+      )['code'],
+    ).toBe('FORBIDDEN');
+    const variables = {
+      id: report.id,
+      status: 'CLOSED',
+      notes: 'Effacé par la copropriété.',
+      v: 1,
+      key: 'wf-eng-close-1',
+    };
+    const closed = await graph().query(update, variables, { token: owner });
+    expect(closed.errors).toBeUndefined();
+    expect(closed.data?.['updateCitizenReport']).toEqual({
+      id: report.id,
+      status: 'CLOSED',
+      statusNotes: 'Effacé par la copropriété.',
+      version: 2,
+    });
+    expect(
+      (await graph().query(update, variables, { token: owner })).data,
+    ).toEqual(closed.data);
+    // Refused by state: closed already.
+    expect(
+      refusal(
+        await graph().query(
+          update,
+          { id: report.id, status: 'CLOSED' },
+          { token: owner },
+        ),
+        'updateCitizenReport',
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'INVALID_TRANSITION',
+      currentState: 'CLOSED',
+    });
+    // Stale: staff decided on the report as filed.
+    expect(
+      refusal(
+        await graph().query(
+          update,
+          { id: report.id, status: 'OPEN', v: 1 },
+          { token: staff },
+        ),
+        'updateCitizenReport',
+      ),
+    ).toMatchObject({ reason: 'STALE_VERSION', currentVersion: 2 });
+    const reopened = await graph().query(
+      update,
+      { id: report.id, status: 'OPEN', notes: 'Le tag est revenu.', v: 2 },
+      { token: staff },
+    );
+    expect(reopened.data?.['updateCitizenReport']).toMatchObject({
+      status: 'OPEN',
+      version: 3,
+    });
+    // Open311 readers see the same status.
+    const open311 = await fetch(
+      `${graph().gatewayUrl.replace(/\/graphql$/, '')}/open311/v2/requests/${report.id}.json`,
+    );
+    expect(((await open311.json()) as { status: string }[])[0]?.status).toBe(
+      'open',
+    );
+    expect(await eventsAbout('engagement', report.id)).toEqual([
+      'citizenReport.updated',
+      'citizenReport.updated',
+      'citizenReport.updated',
+    ]);
+  });
+
+  it('workflow, engagement: staff schedule and cancel a workshop, record attendance once it is held', async () => {
+    const staff = await graph().token('eng-agent-wf', [
+      'engagement:staff',
+      'engagement:pii',
+    ]);
+    const citizen = await graph().token('citizen-wf-owner', ['citizen']);
+    const create =
+      'mutation ($input: CreateWorkshopInput!, $key: String) { createWorkshop(input: $input, idempotencyKey: $key) { id status version } }';
+    const cancel =
+      'mutation ($id: ID!, $reason: String!, $v: Int, $key: String) { cancelWorkshop(id: $id, reason: $reason, expectedVersion: $v, idempotencyKey: $key) { id status version } }';
+    const attend =
+      'mutation ($id: ID!, $attended: Boolean!, $v: Int, $key: String) { recordAttendance(enrolmentId: $id, attended: $attended, expectedVersion: $v, idempotencyKey: $key) { id attendance version } }';
+    const start = Date.now() + 7 * 24 * 3_600_000;
+    const input = {
+      title: 'Démarches en ligne',
+      description: 'Impôts, CAF, Ameli : pas à pas.',
+      topic: 'ONLINE_SERVICES',
+      audience: 'SENIORS',
+      venue: 'Centre social Belsunce',
+      location: { lat: 43.2995, lon: 5.3775 },
+      startsAt: new Date(start).toISOString(),
+      endsAt: new Date(start + 2 * 3_600_000).toISOString(),
+      capacity: 10,
+    };
+    expect(
+      refusal(
+        await graph().query(create, { input }, { token: citizen }),
+        'createWorkshop',
+      )['code'],
+    ).toBe('FORBIDDEN');
+    const created = await graph().query(
+      create,
+      { input, key: 'wf-eng-ws-1' },
+      { token: staff },
+    );
+    expect(created.errors).toBeUndefined();
+    const workshop = created.data?.['createWorkshop'] as { id: string };
+    expect(created.data?.['createWorkshop']).toMatchObject({
+      status: 'SCHEDULED',
+      version: 1,
+    });
+    expect(
+      (
+        await graph().query(
+          create,
+          { input, key: 'wf-eng-ws-1' },
+          { token: staff },
+        )
+      ).data,
+    ).toEqual(created.data);
+
+    // Attendance is refused by the workshop's state while it is scheduled.
+    const enrolled = await graph().query(
+      'mutation ($id: ID!) { enrol(workshopId: $id, participant: { name: "Lou Martin", email: "lou.wf@example.fr", residentDistrict: "13201" }) { enrolmentId } }',
+      { id: workshop.id },
+      { token: citizen },
+    );
+    const enrolmentId = (enrolled.data?.['enrol'] as { enrolmentId: string })
+      .enrolmentId;
+    expect(
+      refusal(
+        await graph().query(
+          attend,
+          { id: enrolmentId, attended: true },
+          { token: staff },
+        ),
+        'recordAttendance',
+      ),
+    ).toMatchObject({
+      reason: 'INVALID_TRANSITION',
+      currentState: 'SCHEDULED',
+    });
+
+    expect(
+      refusal(
+        await graph().query(
+          cancel,
+          { id: workshop.id, reason: 'Salle indisponible.', v: 2 },
+          { token: staff },
+        ),
+        'cancelWorkshop',
+      ),
+    ).toMatchObject({ reason: 'STALE_VERSION', currentVersion: 1 });
+    const cancelled = await graph().query(
+      cancel,
+      { id: workshop.id, reason: 'Salle indisponible.', v: 1 },
+      { token: staff },
+    );
+    expect(cancelled.data?.['cancelWorkshop']).toMatchObject({
+      status: 'CANCELLED',
+      version: 2,
+    });
+    expect(
+      refusal(
+        await graph().query(
+          cancel,
+          { id: workshop.id, reason: 'Encore.' },
+          { token: staff },
+        ),
+        'cancelWorkshop',
+      ),
+    ).toMatchObject({
+      reason: 'INVALID_TRANSITION',
+      currentState: 'CANCELLED',
+    });
+    expect(await eventsAbout('engagement', workshop.id)).toEqual([
+      'workshop.created',
+      'workshop.enrolmentChanged',
+      'workshop.cancelled',
+    ]);
+
+    // A workshop of the seed that was held: attendance recorded, once per key.
+    const held = await graph().query(
+      '{ workshops(range: { to: "2026-11-22T00:00:00Z" }, first: 10) { nodes { id status enrolments(first: 1) { nodes { id attendance version } } } } }',
+      {},
+      { token: staff },
+    );
+    expect(held.errors).toBeUndefined();
+    const past = (
+      held.data?.['workshops'] as {
+        nodes: {
+          id: string;
+          status: string;
+          enrolments: {
+            nodes: { id: string; attendance: string; version: number }[];
+          };
+        }[];
+      }
+    ).nodes.find((w) => w.enrolments.nodes.length > 0);
+    const enrolment = past?.enrolments.nodes[0];
+    if (!past || !enrolment)
+      throw new Error('no held workshop with enrolments');
+    expect(past.status).toBe('HELD');
+    expect(enrolment.attendance).toBe('PENDING');
+    const variables = {
+      id: enrolment.id,
+      attended: true,
+      v: enrolment.version,
+      key: 'wf-eng-att-1',
+    };
+    const recorded = await graph().query(attend, variables, { token: staff });
+    expect(recorded.data?.['recordAttendance']).toEqual({
+      id: enrolment.id,
+      attendance: 'ATTENDED',
+      version: enrolment.version + 1,
+    });
+    expect(
+      (await graph().query(attend, variables, { token: staff })).data,
+    ).toEqual(recorded.data);
+    expect(
+      refusal(
+        await graph().query(
+          attend,
+          { id: enrolment.id, attended: false, v: enrolment.version },
+          { token: staff },
+        ),
+        'recordAttendance',
+      ),
+    ).toMatchObject({
+      reason: 'STALE_VERSION',
+      currentVersion: enrolment.version + 1,
+    });
+    expect(
+      refusal(
+        await graph().query(
+          attend,
+          { id: enrolment.id, attended: true },
+          { token: citizen },
+        ),
+        'recordAttendance',
+      )['code'],
+    ).toBe('FORBIDDEN');
+  });
+
+  it('workflow, engagement: a citizen answers an open survey once; a closed survey refuses', async () => {
+    const citizen = await graph().token('citizen-wf-survey', ['citizen']);
+    const staff = await graph().token('eng-agent-wf', ['engagement:staff']);
+    type SurveyView = {
+      id: string;
+      responseCount: number;
+      questions: { id: string; kind: string; options: { id: string }[] }[];
+    };
+    const listed = await graph().query(
+      '{ open: surveys(status: OPEN, first: 1) { nodes { id responseCount questions { id kind options { id } } } } closed: surveys(status: CLOSED, first: 1) { nodes { id responseCount questions { id kind options { id } } } } }',
+    );
+    expect(listed.errors).toBeUndefined();
+    const first = (key: string) =>
+      (listed.data?.[key] as { nodes: SurveyView[] }).nodes[0];
+    const open = first('open');
+    const closed = first('closed');
+    if (!open || !closed)
+      throw new Error('the seed needs an open and a closed survey');
+    const answersTo = (survey: SurveyView) =>
+      survey.questions.map((q) =>
+        q.kind === 'RATING'
+          ? { questionId: q.id, rating: 4 }
+          : { questionId: q.id, optionIds: [q.options[0]?.id ?? ''] },
+      );
+    const answer =
+      'mutation ($id: ID!, $answers: [SurveyAnswerInput!]!, $key: String) { answerSurvey(surveyId: $id, answers: $answers, idempotencyKey: $key) { survey { id responseCount } } }';
+
+    expect(
+      refusal(
+        await graph().query(
+          answer,
+          { id: open.id, answers: answersTo(open) },
+          { token: staff },
+        ),
+        'answerSurvey',
+      )['code'],
+    ).toBe('FORBIDDEN');
+    const variables = { id: open.id, answers: answersTo(open), key: 'wf-sv-1' };
+    const answered = await graph().query(answer, variables, {
+      token: citizen,
+    });
+    expect(answered.errors).toBeUndefined();
+    expect(answered.data?.['answerSurvey']).toEqual({
+      survey: { id: open.id, responseCount: open.responseCount + 1 },
+    });
+    expect(
+      (await graph().query(answer, variables, { token: citizen })).data,
+    ).toEqual(answered.data);
+    expect(
+      refusal(
+        await graph().query(
+          answer,
+          { id: open.id, answers: answersTo(open) },
+          { token: citizen },
+        ),
+        'answerSurvey',
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'INVALID_TRANSITION',
+      currentState: 'ANSWERED',
+    });
+    expect(
+      refusal(
+        await graph().query(
+          answer,
+          { id: closed.id, answers: answersTo(closed) },
+          { token: citizen },
+        ),
+        'answerSurvey',
+      ),
+    ).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'INVALID_TRANSITION',
+      currentState: 'CLOSED',
+    });
+    expect(await eventsAbout('engagement', open.id)).toEqual([
+      'survey.answered',
+    ]);
+  });
 }

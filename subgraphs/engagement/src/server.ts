@@ -40,6 +40,8 @@ export function createServer(
     pendingEventCollections: [
       models.CitizenReport.collection.collectionName,
       models.Workshop.collection.collectionName,
+      models.Enrolment.collection.collectionName,
+      models.Survey.collection.collectionName,
     ],
     createContext: (base) => createContext(base, models, now, ingest),
     ingest,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestBatch } from '../../../lib/ingest/createIngestPipeline.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
-import { createViewer } from '../../../lib/runtime/viewer.js';
+import { createViewer, withPurpose } from '../../../lib/runtime/viewer.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 import {
@@ -44,7 +44,10 @@ describe('engagement ingestion of Open311 service requests', () => {
   let db: TestDatabase;
   let server: ReturnType<typeof createServer>;
   const events = createRecordingEventPublisher();
-  const staff = createViewer('staff', ['engagement:staff', 'engagement:pii']);
+  const staff = withPurpose(
+    createViewer('staff', ['engagement:staff', 'engagement:pii']),
+    'report-follow-up',
+  );
 
   const ingest = (
     entities: unknown[],
@@ -63,7 +66,7 @@ describe('engagement ingestion of Open311 service requests', () => {
   const report = async () => {
     const result = await executeAs(
       server,
-      '{ citizenReport(id: "partner-638344") { id ngsiId status statusNotes requestedDatetime updatedDatetime district { code } trafficLight { id } address source { kind id } reporterEmail } }',
+      '{ citizenReport(id: "partner-638344") { id ngsiId status statusNotes version requestedDatetime updatedDatetime district { code } trafficLight { id } address source { kind id } reporterEmail } }',
       {},
       staff,
     );
@@ -93,6 +96,7 @@ describe('engagement ingestion of Open311 service requests', () => {
       ngsiId: 'urn:ngsi-ld:ServiceRequest:partner-638344',
       status: 'OPEN',
       statusNotes: null,
+      version: 1,
       requestedDatetime: '2026-10-14T05:37:38.000Z',
       updatedDatetime: '2026-10-14T05:37:38.000Z',
       district: { code: '13201' },
@@ -109,6 +113,7 @@ describe('engagement ingestion of Open311 service requests', () => {
       status_notes: 'Lampe remplacée.',
       updated_datetime: '2026-10-15T09:00:00Z',
     });
+    expect(await report()).toMatchObject({ status: 'OPEN', version: 1 });
     expect((await ingest([closed]))[0]).toMatchObject({ status: 'created' });
     expect((await ingest([closed]))[0]).toMatchObject({ status: 'duplicate' });
     expect((await ingest([serviceRequest()]))[0]).toMatchObject({
@@ -118,6 +123,8 @@ describe('engagement ingestion of Open311 service requests', () => {
       status: 'CLOSED',
       statusNotes: 'Lampe remplacée.',
       updatedDatetime: '2026-10-15T09:00:00.000Z',
+      // The partner's later version is a change: one version up (docs/workflows.md).
+      version: 2,
     });
     expect(
       events.published.filter((e) => e.entity.id === 'partner-638344'),

@@ -236,6 +236,35 @@ describe('leak alert workflow (OPEN → ACKNOWLEDGED → RESOLVED)', () => {
     });
   });
 
+  it('lets one of two concurrent acknowledgements win; the other is told, and the first is kept', async () => {
+    const results = await Promise.all(
+      [staff, colleague].map((viewer, i) =>
+        executeAs(
+          server,
+          acknowledge,
+          { id: ALERT, note: `note ${i}` },
+          viewer,
+        ),
+      ),
+    );
+    const won = results.filter((r) => r.errors === undefined);
+    const lost = results.filter((r) => r.errors !== undefined);
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0]?.errors?.[0]?.extensions?.['code']).toBe('CONFLICT');
+    const winner = won[0]?.data?.['acknowledgeLeakAlert'] as {
+      acknowledgedBy: string;
+      note: string;
+    };
+    expect(await stored()).toMatchObject({
+      status: 'ACKNOWLEDGED',
+      version: 2,
+      acknowledgedBy: winner.acknowledgedBy,
+      note: winner.note,
+    });
+    expect(events.published).toHaveLength(1);
+  });
+
   it('refuses bad input with every problem listed, before reading anything', async () => {
     const result = await executeAs(
       server,

@@ -8,6 +8,7 @@ import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
 import type { CitizenReportDoc, DigitalInclusionIndicatorDoc, EnrolmentDoc, SurveyQuestionDoc, SurveyDoc, TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
 import type { DigitalDivideRankValue } from '../resolvers/DigitalInclusion.js';
 import type { EnrolmentReceiptValue } from '../resolvers/Enrolment.js';
+import type { SurveyAnswerReceiptValue } from '../resolvers/workflowMutations.js';
 import type { TrafficLightRef } from '../resolvers/TrafficLight.js';
 import type { ServiceTypeRecord } from '../serviceTypes.js';
 import type { EngagementContext } from '../context.js';
@@ -29,6 +30,13 @@ export type Scalars = {
   DateTime: { input: Date; output: Date | string; }
   _FieldSet: { input: unknown; output: unknown; }
 };
+
+/** Whether an enrolled participant attended the workshop. */
+export type AttendanceStatus =
+  | 'ABSENT'
+  | 'ATTENDED'
+  /** Not recorded yet. */
+  | 'PENDING';
 
 /**
  * A citizen report about the public space or a city asset: an Open311
@@ -76,6 +84,11 @@ export type CitizenReport = {
   trafficLight?: Maybe<TrafficLight>;
   /** Open311 updated_datetime (the closing time of a closed request). */
   updatedDatetime: Scalars['DateTime']['output'];
+  /**
+   * 1 when filed, +1 on each change (`updateCitizenReport`): send it as
+   * `expectedVersion` (docs/workflows.md).
+   */
+  version: Scalars['Int']['output'];
   /** The water meter reported on, if any (environment). */
   waterMeter?: Maybe<WaterMeter>;
 };
@@ -119,6 +132,34 @@ export type CitizenReportInput = {
 export type CitizenReportStatus =
   | 'CLOSED'
   | 'OPEN';
+
+/** A new workshop, or a session of a training programme (`programId`). */
+export type CreateWorkshopInput = {
+  audience: WorkshopAudience;
+  /** 1 to 500 seats. */
+  capacity: Scalars['Int']['input'];
+  /** 1 to 2,000 characters. */
+  description: Scalars['String']['input'];
+  /** INSEE code; when omitted, the district the location is in. */
+  district?: InputMaybe<Scalars['ID']['input']>;
+  /** After startsAt, within 12 hours. */
+  endsAt: Scalars['DateTime']['input'];
+  /** The innovation hub hosting it (eco-hub-N), if any. */
+  hostHubId?: InputMaybe<Scalars['ID']['input']>;
+  /** The startup running it (eco-su-NN), if any. */
+  hostStartupId?: InputMaybe<Scalars['ID']['input']>;
+  /** Inside Marseille. */
+  location: GeoPointInput;
+  /** The training programme this is a session of (eng-tp-N), if any. */
+  programId?: InputMaybe<Scalars['ID']['input']>;
+  /** In the future. */
+  startsAt: Scalars['DateTime']['input'];
+  /** 1 to 200 characters. */
+  title: Scalars['String']['input'];
+  topic: WorkshopTopic;
+  /** 1 to 200 characters. */
+  venue: Scalars['String']['input'];
+};
 
 /** A district's place in the digital-divide ranking (1 = most left behind). */
 export type DigitalDivideRank = {
@@ -240,6 +281,10 @@ export type DistrictWorkshopsArgs = {
  */
 export type Enrolment = {
   __typename?: 'Enrolment';
+  /** Whether the participant came: PENDING until staff record it (`recordAttendance`). */
+  attendance: AttendanceStatus;
+  /** When the attendance was last recorded. */
+  attendanceRecordedAt?: Maybe<Scalars['DateTime']['output']>;
   enrolledAt: Scalars['DateTime']['output'];
   id: Scalars['ID']['output'];
   participantEmail?: Maybe<Scalars['String']['output']>;
@@ -247,6 +292,8 @@ export type Enrolment = {
   participantPhone?: Maybe<Scalars['String']['output']>;
   /** INSEE code of the district the participant lives in. */
   residentDistrict: District;
+  /** 1 when enrolled, +1 each time the attendance is recorded: send it as `expectedVersion`. */
+  version: Scalars['Int']['output'];
   workshop: Workshop;
 };
 
@@ -303,18 +350,75 @@ export type InnovationHub = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * A signed-in citizen answers an OPEN survey, once: the answers are added to
+   * the aggregated results and not kept one by one. A CLOSED survey, or a
+   * second answer by the same citizen, is CONFLICT (docs/workflows.md).
+   */
+  answerSurvey?: Maybe<SurveyAnswerReceipt>;
+  /**
+   * Cancels a SCHEDULED workshop that has not started, with the reason told to
+   * its participants (1 to 500 characters): SCHEDULED → CANCELLED, final; no
+   * one can enrol any more. Engagement staff only.
+   */
+  cancelWorkshop?: Maybe<Workshop>;
+  /** Schedules a workshop (or a session of a training programme). Engagement staff only. */
+  createWorkshop?: Maybe<Workshop>;
   /** Enrols a participant in a workshop that has not started and has a free seat; one enrolment per email and workshop. */
   enrol?: Maybe<EnrolmentReceipt>;
+  /**
+   * Records whether an enrolled participant attended a workshop that has
+   * started (HELD): PENDING → ATTENDED or ABSENT, correctable. Engagement staff
+   * only; the enrolment answered is personal data (`pii-access`).
+   */
+  recordAttendance?: Maybe<Enrolment>;
   /** Replays quarantined records through engagement's ingestion (after the cause is fixed). Department staff only. */
   replayEngagementQuarantine?: Maybe<Array<QuarantineReplay>>;
   /** Files a citizen report (Open311 POST /requests). Signed-in callers only. */
   submitCitizenReport?: Maybe<CitizenReport>;
+  /**
+   * Updates a citizen report (Open311 `status`, `status_notes`): engagement
+   * staff may close, reopen or annotate any report; a citizen may only close
+   * their own OPEN report, with an optional note. Signed-in callers; the rest
+   * is checked on the report (`canUpdateCitizenReport`). A CLOSED report is
+   * reopened before it is annotated (CONFLICT otherwise); docs/workflows.md.
+   */
+  updateCitizenReport?: Maybe<CitizenReport>;
+};
+
+
+export type MutationAnswerSurveyArgs = {
+  answers: Array<SurveyAnswerInput>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  surveyId: Scalars['ID']['input'];
+};
+
+
+export type MutationCancelWorkshopArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason: Scalars['String']['input'];
+};
+
+
+export type MutationCreateWorkshopArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  input: CreateWorkshopInput;
 };
 
 
 export type MutationEnrolArgs = {
   participant: ParticipantInput;
   workshopId: Scalars['ID']['input'];
+};
+
+
+export type MutationRecordAttendanceArgs = {
+  attended: Scalars['Boolean']['input'];
+  enrolmentId: Scalars['ID']['input'];
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -325,6 +429,15 @@ export type MutationReplayEngagementQuarantineArgs = {
 
 export type MutationSubmitCitizenReportArgs = {
   input: CitizenReportInput;
+};
+
+
+export type MutationUpdateCitizenReportArgs = {
+  expectedVersion?: InputMaybe<Scalars['Int']['input']>;
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  status?: InputMaybe<CitizenReportStatus>;
+  statusNotes?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Paging state of a list (GraphQL Cursor Connections Specification): pass endCursor as `after` for the next page, startCursor as `before` for the previous one. */
@@ -651,6 +764,23 @@ export type Survey = {
   title: Scalars['String']['output'];
 };
 
+/** One answer of a survey response. */
+export type SurveyAnswerInput = {
+  /** SINGLE_CHOICE: exactly one of the question's options; MULTIPLE_CHOICE: one or more, distinct. */
+  optionIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** One of the survey's questions, each at most once. */
+  questionId: Scalars['ID']['input'];
+  /** RATING: 1 to 5. */
+  rating?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What a respondent gets back: the survey's aggregated results after the answer, never the answer itself. */
+export type SurveyAnswerReceipt = {
+  __typename?: 'SurveyAnswerReceipt';
+  answeredAt: Scalars['DateTime']['output'];
+  survey: Survey;
+};
+
 export type SurveyConnection = {
   __typename?: 'SurveyConnection';
   /** The page as edges: each node with its cursor (Relay). */
@@ -751,6 +881,10 @@ export type WaterMeter = {
 export type Workshop = {
   __typename?: 'Workshop';
   audience: WorkshopAudience;
+  /** Why it was cancelled, as told to the enrolled participants. */
+  cancellationReason?: Maybe<Scalars['String']['output']>;
+  /** When it was cancelled (status CANCELLED). */
+  cancelledAt?: Maybe<Scalars['DateTime']['output']>;
   /** Seats available in all. */
   capacity: Scalars['Int']['output'];
   description: Scalars['String']['output'];
@@ -774,10 +908,17 @@ export type Workshop = {
   /** Seats still free. */
   seatsLeft: Scalars['Int']['output'];
   startsAt: Scalars['DateTime']['output'];
+  /** SCHEDULED until it starts, then HELD; CANCELLED by `cancelWorkshop` (docs/workflows.md). */
+  status: WorkshopStatus;
   title: Scalars['String']['output'];
   topic: WorkshopTopic;
   /** Where it takes place. */
   venue: Scalars['String']['output'];
+  /**
+   * 1 when created, +1 on each change (`cancelWorkshop`; enrolments change
+   * `enrolledCount`, not the version): send it as `expectedVersion`.
+   */
+  version: Scalars['Int']['output'];
 };
 
 
@@ -812,6 +953,12 @@ export type WorkshopEdge = {
   cursor: Scalars['String']['output'];
   node: Workshop;
 };
+
+/** Where a workshop is in its life: scheduled, held (it has started), or cancelled. */
+export type WorkshopStatus =
+  | 'CANCELLED'
+  | 'HELD'
+  | 'SCHEDULED';
 
 /** Subject of a workshop or programme. */
 export type WorkshopTopic =
@@ -939,14 +1086,16 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AttendanceStatus: AttendanceStatus;
   CitizenReport: ResolverTypeWrapper<CitizenReportDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  CitizenReportConnection: ResolverTypeWrapper<Page>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
+  CitizenReportConnection: ResolverTypeWrapper<Page>;
   CitizenReportEdge: ResolverTypeWrapper<Edge>;
   CitizenReportInput: CitizenReportInput;
   CitizenReportStatus: CitizenReportStatus;
+  CreateWorkshopInput: CreateWorkshopInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DigitalDivideRank: ResolverTypeWrapper<DigitalDivideRankValue>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -963,8 +1112,8 @@ export type ResolversTypes = ResolversObject<{
   GeoPointInput: GeoPointInput;
   InnovationHub: ResolverTypeWrapper<InnovationHub>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   ParticipantInput: ParticipantInput;
   Participation: ResolverTypeWrapper<Participation>;
   PersonalDataKind: PersonalDataKind;
@@ -984,6 +1133,8 @@ export type ResolversTypes = ResolversObject<{
   Startup: ResolverTypeWrapper<Startup>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Survey: ResolverTypeWrapper<SurveyDoc>;
+  SurveyAnswerInput: SurveyAnswerInput;
+  SurveyAnswerReceipt: ResolverTypeWrapper<SurveyAnswerReceiptValue>;
   SurveyConnection: ResolverTypeWrapper<Page>;
   SurveyEdge: ResolverTypeWrapper<Edge>;
   SurveyOption: ResolverTypeWrapper<SurveyOption>;
@@ -998,6 +1149,7 @@ export type ResolversTypes = ResolversObject<{
   WorkshopAudience: WorkshopAudience;
   WorkshopConnection: ResolverTypeWrapper<Page>;
   WorkshopEdge: ResolverTypeWrapper<Edge>;
+  WorkshopStatus: WorkshopStatus;
   WorkshopTopic: WorkshopTopic;
 }>;
 
@@ -1006,10 +1158,11 @@ export type ResolversParentTypes = ResolversObject<{
   CitizenReport: CitizenReportDoc;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  CitizenReportConnection: Page;
   Int: Scalars['Int']['output'];
+  CitizenReportConnection: Page;
   CitizenReportEdge: Edge;
   CitizenReportInput: CitizenReportInput;
+  CreateWorkshopInput: CreateWorkshopInput;
   DateTime: Scalars['DateTime']['output'];
   DigitalDivideRank: DigitalDivideRankValue;
   Float: Scalars['Float']['output'];
@@ -1026,8 +1179,8 @@ export type ResolversParentTypes = ResolversObject<{
   GeoPointInput: GeoPointInput;
   InnovationHub: InnovationHub;
   Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
   ParticipantInput: ParticipantInput;
   Participation: Participation;
   Quantity: Quantity;
@@ -1043,6 +1196,8 @@ export type ResolversParentTypes = ResolversObject<{
   Startup: Startup;
   Subscription: Record<PropertyKey, never>;
   Survey: SurveyDoc;
+  SurveyAnswerInput: SurveyAnswerInput;
+  SurveyAnswerReceipt: SurveyAnswerReceiptValue;
   SurveyConnection: Page;
   SurveyEdge: Edge;
   SurveyOption: SurveyOption;
@@ -1079,6 +1234,7 @@ export type CitizenReportResolvers<ContextType = EngagementContext, ParentType e
   statusNotes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   trafficLight?: Resolver<Maybe<ResolversTypes['TrafficLight']>, ParentType, ContextType>;
   updatedDatetime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   waterMeter?: Resolver<Maybe<ResolversTypes['WaterMeter']>, ParentType, ContextType>;
 }>;
 
@@ -1149,12 +1305,15 @@ export type DistrictResolvers<ContextType = EngagementContext, ParentType extend
 }>;
 
 export type EnrolmentResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Enrolment'] = ResolversParentTypes['Enrolment']> = ResolversObject<{
+  attendance?: Resolver<ResolversTypes['AttendanceStatus'], ParentType, ContextType>;
+  attendanceRecordedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   enrolledAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   participantEmail?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   participantName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   participantPhone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   residentDistrict?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   workshop?: Resolver<ResolversTypes['Workshop'], ParentType, ContextType>;
 }>;
 
@@ -1186,9 +1345,14 @@ export type InnovationHubResolvers<ContextType = EngagementContext, ParentType e
 }>;
 
 export type MutationResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  answerSurvey?: Resolver<Maybe<ResolversTypes['SurveyAnswerReceipt']>, ParentType, ContextType, RequireFields<MutationAnswerSurveyArgs, 'answers' | 'surveyId'>>;
+  cancelWorkshop?: Resolver<Maybe<ResolversTypes['Workshop']>, ParentType, ContextType, RequireFields<MutationCancelWorkshopArgs, 'id' | 'reason'>>;
+  createWorkshop?: Resolver<Maybe<ResolversTypes['Workshop']>, ParentType, ContextType, RequireFields<MutationCreateWorkshopArgs, 'input'>>;
   enrol?: Resolver<Maybe<ResolversTypes['EnrolmentReceipt']>, ParentType, ContextType, RequireFields<MutationEnrolArgs, 'participant' | 'workshopId'>>;
+  recordAttendance?: Resolver<Maybe<ResolversTypes['Enrolment']>, ParentType, ContextType, RequireFields<MutationRecordAttendanceArgs, 'attended' | 'enrolmentId'>>;
   replayEngagementQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayEngagementQuarantineArgs, 'ids'>>;
   submitCitizenReport?: Resolver<Maybe<ResolversTypes['CitizenReport']>, ParentType, ContextType, RequireFields<MutationSubmitCitizenReportArgs, 'input'>>;
+  updateCitizenReport?: Resolver<Maybe<ResolversTypes['CitizenReport']>, ParentType, ContextType, RequireFields<MutationUpdateCitizenReportArgs, 'id'>>;
 }>;
 
 export type PageInfoResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['PageInfo'] = ResolversParentTypes['PageInfo']> = ResolversObject<{
@@ -1302,6 +1466,11 @@ export type SurveyResolvers<ContextType = EngagementContext, ParentType extends 
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SurveyAnswerReceiptResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SurveyAnswerReceipt'] = ResolversParentTypes['SurveyAnswerReceipt']> = ResolversObject<{
+  answeredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  survey?: Resolver<ResolversTypes['Survey'], ParentType, ContextType>;
+}>;
+
 export type SurveyConnectionResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SurveyConnection'] = ResolversParentTypes['SurveyConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['SurveyEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['Survey']>, ParentType, ContextType>;
@@ -1357,6 +1526,8 @@ export type WaterMeterResolvers<ContextType = EngagementContext, ParentType exte
 export type WorkshopResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Workshop'] = ResolversParentTypes['Workshop'], FederationReferenceType extends FederationReferenceTypes['Workshop'] = FederationReferenceTypes['Workshop']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Workshop']> | FederationReferenceType, FederationReferenceType, ContextType>;
   audience?: Resolver<ResolversTypes['WorkshopAudience'], ParentType, ContextType>;
+  cancellationReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cancelledAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   capacity?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   description?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1371,9 +1542,11 @@ export type WorkshopResolvers<ContextType = EngagementContext, ParentType extend
   program?: Resolver<Maybe<ResolversTypes['TrainingProgram']>, ParentType, ContextType>;
   seatsLeft?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startsAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  status?: Resolver<ResolversTypes['WorkshopStatus'], ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   topic?: Resolver<ResolversTypes['WorkshopTopic'], ParentType, ContextType>;
   venue?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type WorkshopConnectionResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['WorkshopConnection'] = ResolversParentTypes['WorkshopConnection']> = ResolversObject<{
@@ -1420,6 +1593,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   Startup?: StartupResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Survey?: SurveyResolvers<ContextType>;
+  SurveyAnswerReceipt?: SurveyAnswerReceiptResolvers<ContextType>;
   SurveyConnection?: SurveyConnectionResolvers<ContextType>;
   SurveyEdge?: SurveyEdgeResolvers<ContextType>;
   SurveyOption?: SurveyOptionResolvers<ContextType>;

@@ -7,6 +7,7 @@
  * version again, or an older one, changes nothing.
  */
 import type { Collection } from 'mongodb';
+import { versionOf } from '../../../../lib/subgraph-kit/versioning.js';
 import type {
   EntityHandler,
   IngestedRecord,
@@ -214,16 +215,19 @@ export function serviceRequestHandler(
     async store(records) {
       // One version per report: the latest `updatedDatetime` wins, in the
       // batch and against what is stored.
+      const held = await reports
+        .find(
+          { _id: { $in: records.map((r) => r.id) } },
+          { projection: { _id: 1, updatedDatetime: 1, version: 1 } },
+        )
+        .toArray();
       const stored = new Map(
-        (
-          await reports
-            .find(
-              { _id: { $in: records.map((r) => r.id) } },
-              { projection: { _id: 1, updatedDatetime: 1 } },
-            )
-            .toArray()
-        ).map((d) => [d._id, d.updatedDatetime.getTime()]),
+        held.map((d) => [d._id, d.updatedDatetime.getTime()]),
       );
+      // A newer version from the partner is a change like any other: one
+      // version up, so a client's expectedVersion taken before it is stale
+      // (docs/workflows.md).
+      const storedVersions = new Map(held.map((d) => [d._id, versionOf(d)]));
       const newest = new Map<string, number>();
       records.forEach(({ doc }, index) => {
         const best = newest.get(doc._id);
@@ -252,7 +256,10 @@ export function serviceRequestHandler(
                     _id: doc._id,
                     updatedDatetime: { $lt: doc.updatedDatetime },
                   },
-                  replacement: doc,
+                  replacement: {
+                    ...doc,
+                    version: (storedVersions.get(doc._id) ?? 1) + 1,
+                  },
                 },
               }
             : { insertOne: { document: doc } },

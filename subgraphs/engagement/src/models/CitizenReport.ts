@@ -21,9 +21,21 @@ import {
   type PersonalDataKind,
 } from '../../../../lib/subgraph-kit/redactPersonalData.js';
 import { SERVICE_CODES } from '../serviceTypes.js';
+import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
+import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
 
 /** Open311 statuses, stored as Open311 writes them. */
 export const REPORT_STATUSES = ['open', 'closed'] as const;
+
+/**
+ * A report's life cycle in Open311 statuses, named as GraphQL names them
+ * (docs/workflows.md): an open
+ * report is annotated (open → open) or closed; a closed one only reopened.
+ */
+export const citizenReportLifecycle = defineStateMachine<'OPEN' | 'CLOSED'>(
+  'CitizenReport',
+  { OPEN: ['OPEN', 'CLOSED'], CLOSED: ['OPEN'] },
+);
 
 /** A citizen report as stored (Open311 names in camelCase). */
 export interface CitizenReportDoc extends PendingEventsHolder {
@@ -58,6 +70,8 @@ export interface CitizenReportDoc extends PendingEventsHolder {
   source?: RecordSource | null;
   /** When an ingested report was received. */
   receivedAt?: Date | null;
+  /** +1 on each change (lib/subgraph-kit/versioning.ts); absent on ingested reports: 1. */
+  version?: number;
 }
 
 /** Mongoose schema of {@link CitizenReportDoc}. */
@@ -102,6 +116,7 @@ export const citizenReportSchema = new Schema<CitizenReportDoc>(
     submittedBy: { type: String, default: null },
     source: { type: { _id: false, kind: String, id: String }, default: null },
     receivedAt: { type: Date, default: null },
+    version: versionFieldDefinition,
     ...pendingEventsDefinition,
   },
   { collection: 'citizen_reports', versionKey: false },

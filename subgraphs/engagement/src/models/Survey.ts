@@ -1,5 +1,9 @@
 /** Engagement model: a survey with its aggregated results (no individual answer is stored). */
 import { Schema } from 'mongoose';
+import {
+  indexPendingEvents,
+  pendingEventsDefinition,
+} from '../../../../lib/subgraph-kit/pendingEvents.js';
 import { isDistrictCode } from '../../../../lib/subgraph-kit/districts.js';
 
 /** Kinds of question (GraphQL `SurveyQuestionKind`). */
@@ -33,6 +37,12 @@ export interface SurveyDoc {
   closesAt: Date;
   responseCount: number;
   questions: SurveyQuestionDoc[];
+  /**
+   * Who answered, pseudonymised: sha256 of the survey id and the respondent's
+   * subject, never the answers (one answer per citizen, `answerSurvey`).
+   * Never served by the graph.
+   */
+  respondentKeys?: string[];
 }
 
 const questionSchema = new Schema<SurveyQuestionDoc>(
@@ -81,7 +91,11 @@ export const surveySchema = new Schema<SurveyDoc>(
         message: 'a survey has 1 to 30 questions',
       },
     },
+    respondentKeys: { type: [String], default: [] },
+    ...pendingEventsDefinition,
   },
   { collection: 'surveys', versionKey: false },
 );
+// The events of its last change until the outbox has them (lib/subgraph-kit/pendingEvents.ts).
+indexPendingEvents(surveySchema);
 surveySchema.index({ opensAt: -1 });

@@ -14,6 +14,8 @@ import {
   INNOVATION_HUB_ID,
   STARTUP_ID,
 } from '../foreignIds.js';
+import { defineStateMachine } from '../../../../lib/subgraph-kit/stateMachine.js';
+import { versionFieldDefinition } from '../../../../lib/subgraph-kit/versioning.js';
 
 /** Workshop topics (GraphQL `WorkshopTopic`). */
 export const WORKSHOP_TOPICS = [
@@ -35,6 +37,14 @@ export const WORKSHOP_AUDIENCES = [
   'JOB_SEEKERS',
   'FAMILIES',
 ] as const;
+
+/** Stored statuses; HELD is derived (a SCHEDULED workshop that has started). */
+export const WORKSHOP_STATUSES = ['SCHEDULED', 'CANCELLED'] as const;
+
+/** A workshop's life cycle (docs/workflows.md): cancelled only before it starts. */
+export const workshopLifecycle = defineStateMachine<
+  'SCHEDULED' | 'HELD' | 'CANCELLED'
+>('Workshop', { SCHEDULED: ['CANCELLED'], HELD: [], CANCELLED: [] });
 
 /** A workshop as stored. */
 export interface WorkshopDoc extends PendingEventsHolder {
@@ -58,6 +68,23 @@ export interface WorkshopDoc extends PendingEventsHolder {
   hostStartupId: string | null;
   /** Economy's innovation hub hosting it (`eco-hub-N`). */
   hostHubId: string | null;
+  /** Absent on workshops stored before statuses: SCHEDULED. */
+  status?: (typeof WORKSHOP_STATUSES)[number];
+  cancelledAt?: Date | null;
+  cancellationReason?: string | null;
+  /** Staff subject who created it through the graph. */
+  createdBy?: string | null;
+  /** +1 on each change (lib/subgraph-kit/versioning.ts); absent: 1. */
+  version?: number;
+}
+
+/** A workshop's state in its life cycle at `now`. */
+export function workshopState(
+  doc: Pick<WorkshopDoc, 'status' | 'startsAt'>,
+  now: Date,
+): 'SCHEDULED' | 'HELD' | 'CANCELLED' {
+  if (doc.status === 'CANCELLED') return 'CANCELLED';
+  return doc.startsAt.getTime() <= now.getTime() ? 'HELD' : 'SCHEDULED';
 }
 
 /** Mongoose schema of {@link WorkshopDoc}. */
@@ -86,6 +113,11 @@ export const workshopSchema = new Schema<WorkshopDoc>(
       default: null,
       validate: foreignIdValidator(INNOVATION_HUB_ID, 'innovation hub'),
     },
+    status: { type: String, enum: WORKSHOP_STATUSES, default: 'SCHEDULED' },
+    cancelledAt: { type: Date, default: null },
+    cancellationReason: { type: String, default: null, maxlength: 500 },
+    createdBy: { type: String, default: null },
+    version: versionFieldDefinition,
     ...pendingEventsDefinition,
   },
   { collection: 'workshops', versionKey: false },

@@ -16,11 +16,15 @@ import {
   timeSeriesQuery,
 } from '../../../../lib/subgraph-kit/pageQueries.js';
 import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
+import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type {
   CitizenReportDoc,
   DigitalInclusionIndicatorDoc,
   EngagementModels,
   EnrolmentDoc,
+  SurveyDoc,
+  WorkshopDoc,
 } from '../models/index.js';
 
 /** Binds engagement's queries to its models. */
@@ -58,7 +62,12 @@ export function createQueries(
     ): Promise<boolean> {
       // The seat and its event in one write (pendingEvents.ts).
       const seat = await models.Workshop.updateOne(
-        { _id: id, enrolledCount: { $lt: capacity } },
+        // Never a seat in a cancelled workshop, whatever the race with cancelWorkshop.
+        {
+          _id: id,
+          enrolledCount: { $lt: capacity },
+          status: { $ne: 'CANCELLED' },
+        },
         recordingEvents({ $inc: { enrolledCount: 1 } }, events),
       ).exec();
       return seat.modifiedCount === 1;
@@ -119,6 +128,127 @@ export function createQueries(
     async deleteEnrolment(id: string): Promise<void> {
       await models.Enrolment.deleteOne({ _id: id }).exec();
     },
+    /** Where engagement's workflow mutations remember their idempotency keys. */
+    idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
+    /** The citizen report with this id as stored now, or null. */
+    citizenReport: (id: string) =>
+      models.CitizenReport.findById(id).lean().exec(),
+    /** Changes a report still in status `from` at `version`; null when it no longer is. */
+    changeCitizenReport: (
+      id: string,
+      from: CitizenReportDoc['status'],
+      version: number,
+      set: Partial<CitizenReportDoc>,
+      events: readonly CityEvent[],
+    ) =>
+      models.CitizenReport.findOneAndUpdate(
+        { _id: id, status: from, ...atVersion(version) },
+        // The change and its event in one write (pendingEvents.ts).
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Stores a new workshop (validated by the model). */
+    async insertWorkshop(
+      doc: WorkshopDoc,
+      events: readonly CityEvent[],
+    ): Promise<WorkshopDoc> {
+      // The workshop and its event in one insert (pendingEvents.ts).
+      const created = await models.Workshop.create(
+        withPendingEvents(doc, events),
+      );
+      return created.toObject();
+    },
+    /** The training programme with this id, or null. */
+    trainingProgram: (id: string) =>
+      models.TrainingProgram.findById(id).lean().exec(),
+    /**
+     * Cancels a workshop still SCHEDULED (or stored without a status) at
+     * `version` that has not started at `now`; null when it no longer is.
+     */
+    cancelScheduledWorkshop: (
+      id: string,
+      version: number,
+      now: Date,
+      set: Partial<WorkshopDoc>,
+      events: readonly CityEvent[],
+    ) =>
+      models.Workshop.findOneAndUpdate(
+        {
+          _id: id,
+          status: { $in: ['SCHEDULED', null] },
+          startsAt: { $gt: now },
+          ...atVersion(version),
+        },
+        recordingEvents(
+          { $set: { ...set, status: 'CANCELLED', version: version + 1 } },
+          events,
+        ),
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** The enrolment with this id, or null. */
+    enrolment: (id: string) => models.Enrolment.findById(id).lean().exec(),
+    /** Records an enrolment's attendance if it is still `from` at `version`; null otherwise. */
+    recordAttendance: (
+      id: string,
+      from: NonNullable<EnrolmentDoc['attendance']>,
+      version: number,
+      set: Partial<EnrolmentDoc>,
+      events: readonly CityEvent[],
+    ) =>
+      models.Enrolment.findOneAndUpdate(
+        {
+          _id: id,
+          attendance: from === 'PENDING' ? { $in: ['PENDING', null] } : from,
+          ...atVersion(version),
+        },
+        recordingEvents({ $set: { ...set, version: version + 1 } }, events),
+        { returnDocument: 'after', runValidators: true },
+      )
+        .lean()
+        .exec(),
+    /** Clears an enrolment's events once the outbox has them. */
+    settleEnrolmentEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Enrolment, id, eventIds),
+    /** The survey with this id as stored now, or null. */
+    survey: (id: string) => models.Survey.findById(id).lean().exec(),
+    /**
+     * Adds one response to a survey's aggregates, in one atomic write: only
+     * while it is open at `now` and `respondentKey` has not answered. The
+     * survey after it, or null when it was closed or already answered.
+     */
+    addSurveyResponse: (
+      id: string,
+      respondentKey: string,
+      now: Date,
+      increments: Record<string, number>,
+      events: readonly CityEvent[],
+    ) =>
+      models.Survey.findOneAndUpdate(
+        {
+          _id: id,
+          opensAt: { $lte: now },
+          closesAt: { $gt: now },
+          respondentKeys: { $ne: respondentKey },
+        },
+        // The answer, who gave it and its event in one write (pendingEvents.ts).
+        recordingEvents(
+          {
+            $inc: { ...increments, responseCount: 1 },
+            $push: { respondentKeys: respondentKey },
+          },
+          events,
+        ),
+        { returnDocument: 'after' },
+      )
+        .lean<SurveyDoc>()
+        .exec(),
+    /** Clears a survey's events once the outbox has them. */
+    settleSurveyEvents: (id: string, eventIds: readonly string[]) =>
+      settlePendingEvents(models.Survey, id, eventIds),
     /** A page of digital-inclusion indicators, newest first, within the range. */
     digitalInclusionIndicators: timeSeriesQuery(
       models.DigitalInclusionIndicator,

@@ -1,6 +1,7 @@
 /** CitizenReport (Open311 service request): engagement owns it; it points at mobility's and environment's assets. */
 import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { CitizenReportStatus as CitizenReportStatusValue } from '../__generated__/resolvers-types.js';
+import { versionOf } from '../../../../lib/subgraph-kit/versioning.js';
 import type { EngagementContext } from '../context.js';
 import type { CitizenReportDoc } from '../models/index.js';
 
@@ -38,6 +39,7 @@ export const CitizenReport = {
   source: (doc: CitizenReportDoc) => doc.source ?? null,
   receivedAt: (doc: CitizenReportDoc) => doc.receivedAt ?? null,
   status: (doc: CitizenReportDoc) => GRAPHQL_STATUS[doc.status],
+  version: (doc: CitizenReportDoc) => versionOf(doc),
   descriptionRedactions: (doc: CitizenReportDoc) =>
     doc.descriptionRedactions ?? [],
   // The protected original; the public text is the original when nothing

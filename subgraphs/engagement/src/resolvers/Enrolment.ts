@@ -1,5 +1,6 @@
 /** Enrolment (personal data) and the receipt a participant gets back. */
 import { loadExisting } from '../../../../lib/subgraph-kit/loaders.js';
+import { versionOf } from '../../../../lib/subgraph-kit/versioning.js';
 import type { EngagementContext } from '../context.js';
 import type { EnrolmentDoc } from '../models/index.js';
 
@@ -8,6 +9,9 @@ export const Enrolment = {
   workshop: (doc: EnrolmentDoc, _: unknown, ctx: EngagementContext) =>
     loadExisting(ctx.loaders.workshopById, doc.workshopId, 'workshop'),
   residentDistrict: (doc: EnrolmentDoc) => ({ code: doc.district }),
+  attendance: (doc: EnrolmentDoc) => doc.attendance ?? 'PENDING',
+  attendanceRecordedAt: (doc: EnrolmentDoc) => doc.attendanceRecordedAt ?? null,
+  version: (doc: EnrolmentDoc) => versionOf(doc),
 };
 
 /** What `enrol` returns (see Mutation.ts). */

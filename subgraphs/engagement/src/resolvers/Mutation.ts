@@ -22,6 +22,7 @@ import {
 import type { CitizenReportDoc, EnrolmentDoc } from '../models/index.js';
 import { findServiceType, SERVICE_CODES } from '../serviceTypes.js';
 import type { EnrolmentReceiptValue } from './Enrolment.js';
+import { workflowMutations } from './workflowMutations.js';
 
 interface ReporterInput {
   name?: string | null;
@@ -204,6 +205,7 @@ const orNull = (value: string | null | undefined) => {
 };
 
 export const Mutation = {
+  ...workflowMutations,
   replayEngagementQuarantine: (
     _: unknown,
     args: { ids: readonly string[] },

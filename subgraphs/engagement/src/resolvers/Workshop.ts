@@ -1,7 +1,9 @@
 /** Workshop and TrainingProgram: engagement owns them; economy's startups and hubs host workshops. */
 import { ngsiIdOf } from '../../../../lib/ingest/ngsiEntity.js';
 import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
+import { versionOf } from '../../../../lib/subgraph-kit/versioning.js';
 import type { EngagementContext } from '../context.js';
+import { workshopState } from '../models/Workshop.js';
 import type { TrainingProgramDoc, WorkshopDoc } from '../models/index.js';
 
 export const Workshop = {
@@ -11,7 +13,14 @@ export const Workshop = {
   ngsiId: (doc: WorkshopDoc) => ngsiIdOf('Workshop', doc._id),
   district: (doc: WorkshopDoc) => ({ code: doc.district }),
   seatsLeft: (doc: WorkshopDoc) =>
-    Math.max(0, doc.capacity - doc.enrolledCount),
+    doc.status === 'CANCELLED'
+      ? 0
+      : Math.max(0, doc.capacity - doc.enrolledCount),
+  status: (doc: WorkshopDoc, _: unknown, ctx: EngagementContext) =>
+    workshopState(doc, ctx.now()),
+  cancelledAt: (doc: WorkshopDoc) => doc.cancelledAt ?? null,
+  cancellationReason: (doc: WorkshopDoc) => doc.cancellationReason ?? null,
+  version: (doc: WorkshopDoc) => versionOf(doc),
   program: (doc: WorkshopDoc, _: unknown, ctx: EngagementContext) =>
     doc.programId ? ctx.loaders.trainingProgramById.load(doc.programId) : null,
   // Stubs: economy resolves the rest of Startup and InnovationHub.

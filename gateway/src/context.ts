@@ -6,7 +6,8 @@ import type { IncomingMessage } from 'node:http';
 import type { BaseContext } from '@apollo/server';
 import type { EnforcementReport } from '../../lib/records/access/index.js';
 import type { Logger } from '../../lib/runtime/logger.js';
-import type { Viewer } from '../../lib/runtime/viewer.js';
+import { PURPOSE_HEADER } from '../../lib/runtime/roles.js';
+import { withPurpose, type Viewer } from '../../lib/runtime/viewer.js';
 
 /** Headers in which apps name themselves (Apollo's convention). */
 export const CLIENT_NAME_HEADER = 'apollographql-client-name';
@@ -77,7 +78,13 @@ export function createContextFactory(options: ContextFactoryOptions) {
     requestId: string;
     clientRequestId: string | null;
   }): Promise<GatewayContext> => {
-    const viewer = await options.authenticate(req);
+    // The purpose is declared per request; which purposes the caller may
+    // declare follows from its verified scopes, checked where the data is
+    // (ADR 0014).
+    const viewer = withPurpose(
+      await options.authenticate(req),
+      requestHeader(req, PURPOSE_HEADER),
+    );
     return {
       viewer,
       requestId,

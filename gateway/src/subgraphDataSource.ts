@@ -123,6 +123,8 @@ function accessClass(viewer: Viewer): string {
     viewer.subject,
     [...viewer.scopes].sort(),
     [...viewer.policies].sort(),
+    // Personal data is served or refused by the declared purpose too.
+    viewer.purpose ?? null,
   ]);
 }
 

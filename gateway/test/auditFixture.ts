@@ -20,6 +20,7 @@ import { createSilentLogger } from '../../lib/runtime/logger.js';
 import {
   createViewer,
   anonymousViewer,
+  withPurpose,
   type Viewer,
 } from '../../lib/runtime/viewer.js';
 
@@ -185,10 +186,10 @@ export function gatewayContext(
   };
 }
 
-/** Engagement staff cleared for personal data. */
-export const piiViewer = createViewer('staff-01', [
-  'engagement:staff',
-  'engagement:pii',
-]);
+/** Engagement staff cleared for personal data, following up a report. */
+export const piiViewer = withPurpose(
+  createViewer('staff-01', ['engagement:staff', 'engagement:pii']),
+  'report-follow-up',
+);
 /** A signed-in citizen. */
 export const citizenViewer = createViewer('citizen-01', ['citizen']);

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AuditEventInput } from '../../lib/records/audit/index.js';
 import { UnauthenticatedError } from '../../lib/runtime/errors.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
+import { createViewer, withPurpose } from '../../lib/runtime/viewer.js';
 import {
   citizenViewer,
   createAuditedServer,
@@ -125,6 +126,65 @@ describe('auditPlugin', () => {
     const stored = JSON.stringify(trail.events);
     expect(stored).not.toContain('a@b.fr');
     expect(stored).not.toContain('Broken light');
+  });
+
+  it('refuses personal data without a declared purpose and records the refusal; with one, records the purpose', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    const staff = createViewer('staff-02', [
+      'engagement:staff',
+      'engagement:pii',
+    ]);
+    const refused = single(
+      await server.executeOperation(
+        { query: '{ reports { id reporterEmail } }' },
+        { contextValue: gatewayContext(staff, 'req-no-purpose') },
+      ),
+    );
+    expect(refused.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(
+        /^Report\.reporterEmail is personal data: declare the purpose of this request in the x-data-purpose header/,
+      ) as unknown,
+      extensions: { code: 'FORBIDDEN' },
+    });
+    expect(trail.events[0]).toMatchObject({
+      requestId: 'req-no-purpose',
+      purpose: null,
+      outcome: 'partial',
+      errorCodes: ['FORBIDDEN'],
+      records: [],
+      fields: [
+        {
+          coordinate: 'Report.reporterEmail',
+          decision: 'denied',
+          rule: "scope engagement:pii; a declared purpose of the caller's role",
+        },
+      ],
+    });
+    await server.executeOperation(
+      { query: '{ reports { id reporterEmail } }' },
+      {
+        contextValue: gatewayContext(
+          withPurpose(staff, 'report-follow-up'),
+          'req-purpose',
+        ),
+      },
+    );
+    expect(trail.events[1]).toMatchObject({
+      purpose: 'report-follow-up',
+      outcome: 'success',
+      fields: [
+        {
+          coordinate: 'Report.reporterEmail',
+          decision: 'allowed',
+          rule: 'scope engagement:pii; purpose report-follow-up',
+        },
+      ],
+    });
   });
 
   it('records no record for a denied field, and the denial', async () => {

@@ -36,7 +36,7 @@ import {
 import { readFile } from 'node:fs/promises';
 import { jwtVerify } from 'jose';
 import { UnauthenticatedError } from './errors.js';
-import { createViewer, type Viewer } from './viewer.js';
+import { createViewer, withPurpose, type Viewer } from './viewer.js';
 import { describeJwtError } from './describeJwtError.js';
 import type { ReplayStore } from './replayStore.js';
 
@@ -145,6 +145,8 @@ export function signGatewayTokenSync(
     exp: now + ttlSeconds,
     jti: randomUUID(),
     ...(viewer.subject === null ? {} : { sub: viewer.subject }),
+    // The purpose the caller declared (personal data needs one).
+    ...(viewer.purpose ? { pur: viewer.purpose } : {}),
   };
   const signingInput = `${ENCODED_HEADER}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}`;
   const signature = sign(null, Buffer.from(signingInput), key);
@@ -227,7 +229,7 @@ export async function verifyGatewayToken(
       `Invalid gateway token: ${describeJwtError(error)}.`,
     );
   }
-  const { sub, scope, policies, rid, bh, jti, aev, exp } = payload;
+  const { sub, scope, policies, rid, bh, jti, aev, exp, pur } = payload;
   if (
     typeof rid !== 'string' ||
     rid === '' ||
@@ -236,6 +238,7 @@ export async function verifyGatewayToken(
     jti === '' ||
     typeof exp !== 'number' ||
     (aev !== undefined && typeof aev !== 'string') ||
+    (pur !== undefined && typeof pur !== 'string') ||
     (sub !== undefined && typeof sub !== 'string') ||
     (scope !== undefined && typeof scope !== 'string') ||
     (policies !== undefined &&
@@ -257,7 +260,10 @@ export async function verifyGatewayToken(
     throw new UnauthenticatedError('Invalid gateway token: already used.');
   }
   return {
-    viewer: createViewer(sub ?? null, scope ?? '', policies ?? []),
+    viewer: withPurpose(
+      createViewer(sub ?? null, scope ?? '', policies ?? []),
+      pur ?? null,
+    ),
     requestId: rid,
     auditEvent: aev ?? null,
   };

@@ -172,3 +172,76 @@ export function policiesForScopes(scopes: Iterable<string>): Set<string> {
   }
   return satisfied;
 }
+
+/**
+ * The purposes for which personal data may be read (GDPR art. 5(1)(b),
+ * purpose limitation): a caller reading a field tagged `personal-data`
+ * declares one in the {@link PURPOSE_HEADER} request header, and it must be
+ * one of its role's ({@link ROLE_PURPOSES}); see docs/access-control.md and
+ * docs/decisions/0014-purpose-declared-per-request.md.
+ */
+export const Purpose = {
+  /** Answering or following up a citizen report with the person who filed it. */
+  REPORT_FOLLOW_UP: 'report-follow-up',
+  /** Organising a workshop with its participants (reminders, changes, cancellations). */
+  WORKSHOP_ORGANISATION: 'workshop-organisation',
+  /** Handling a citizen's own request about their data (access, rectification, erasure). */
+  DATA_SUBJECT_REQUEST: 'data-subject-request',
+  /** Auditing who accessed what (the audit trail names callers and data subjects). */
+  AUDIT: 'audit',
+} as const;
+
+/** One purpose of the vocabulary {@link Purpose}. */
+export type Purpose = (typeof Purpose)[keyof typeof Purpose];
+
+/** What each purpose means, for the rules table and the audit trail. */
+export const PURPOSE_DESCRIPTIONS: Readonly<Record<Purpose, string>> =
+  Object.freeze({
+    'report-follow-up':
+      'Answering or following up a citizen report with the person who filed it.',
+    'workshop-organisation':
+      'Organising a workshop with its participants (reminders, changes, cancellations).',
+    'data-subject-request':
+      "Handling a citizen's own request about their data (access, rectification, erasure).",
+    audit:
+      'Auditing who accessed what (the audit trail names callers and data subjects).',
+  });
+
+/** The request header in which a caller declares the purpose of its request. */
+export const PURPOSE_HEADER = 'x-data-purpose';
+
+/** The purposes each role may declare (see {@link Purpose}). */
+export const ROLE_PURPOSES: Readonly<Record<Role, readonly Purpose[]>> =
+  Object.freeze({
+    public: [],
+    citizen: [],
+    'mobility-staff': [],
+    'environment-staff': [],
+    'economy-staff': [],
+    'engagement-staff': [
+      Purpose.REPORT_FOLLOW_UP,
+      Purpose.WORKSHOP_ORGANISATION,
+      Purpose.DATA_SUBJECT_REQUEST,
+    ],
+    auditor: [Purpose.AUDIT],
+    'mobility-ingest': [],
+    'environment-ingest': [],
+    'economy-ingest': [],
+    'engagement-ingest': [],
+    admin: Object.values(Purpose),
+  });
+
+/**
+ * The purposes a caller holding `scopes` may declare: those of every role
+ * whose scopes it holds all of (tokens carry scopes, not role names).
+ */
+export function purposesForScopes(scopes: ReadonlySet<string>): Set<Purpose> {
+  const purposes = new Set<Purpose>();
+  for (const role of ROLE_NAMES) {
+    const granted = ROLE_SCOPES[role];
+    if (granted.length === 0 || !granted.every((scope) => scopes.has(scope)))
+      continue;
+    for (const purpose of ROLE_PURPOSES[role]) purposes.add(purpose);
+  }
+  return purposes;
+}

@@ -10,6 +10,12 @@ export interface Viewer {
   readonly scopes: ReadonlySet<string>;
   /** Named policies the caller satisfies (for `@policy`); derived from scopes at the gateway. */
   readonly policies: ReadonlySet<string>;
+  /**
+   * The purpose the caller declared for this request (`x-data-purpose`),
+   * required to read personal data (lib/runtime/roles.ts `Purpose`).
+   * @default null (none declared)
+   */
+  readonly purpose?: string | null;
 }
 
 /** The viewer of a request without a token: public data only. */
@@ -39,4 +45,10 @@ export function createViewer(
 /** Whether the viewer carries an identity. */
 export function isAuthenticated(viewer: Viewer): boolean {
   return viewer.subject !== null;
+}
+
+/** The same viewer, with the purpose it declared for this request (or none). */
+export function withPurpose(viewer: Viewer, purpose: string | null): Viewer {
+  if ((viewer.purpose ?? null) === purpose) return viewer;
+  return Object.freeze({ ...viewer, purpose });
 }

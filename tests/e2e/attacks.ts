@@ -81,7 +81,7 @@ export function defineAttackScenarios(graph: () => CityGraph): void {
       const events = await g.query(
         'query($from: DateTime) { auditEvents(filter: { from: $from }, first: 100) { nodes { outcome errorCodes subject } } }',
         { from: since },
-        { token: auditor },
+        { token: auditor, headers: { 'x-data-purpose': 'audit' } },
       );
       expect(events.errors).toBeUndefined();
       const refused = (

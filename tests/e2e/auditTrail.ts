@@ -32,7 +32,7 @@ export function defineAuditTrailScenarios(get: () => CityGraph): void {
       const result = await graph.query(
         `{ auditEvents(filter: ${filter}, first: 5) { nodes { operationName outcome fields { coordinate decision rule } records { type id subject fields } } } }`,
         {},
-        { token: auditor },
+        { token: auditor, headers: { 'x-data-purpose': 'audit' } },
       );
       expect(result.errors).toBeUndefined();
       return (
@@ -88,7 +88,7 @@ export function defineAuditTrailScenarios(get: () => CityGraph): void {
       const result = await graph.query(
         'query ThreeReports { citizenReports(first: 3) { nodes { id reporterEmail } } }',
         {},
-        { token: staff },
+        { token: staff, headers: { 'x-data-purpose': 'report-follow-up' } },
       );
       expect(result.errors).toBeUndefined();
       const ids = (
@@ -109,6 +109,35 @@ export function defineAuditTrailScenarios(get: () => CityGraph): void {
       }
     });
 
+    it('refuses personal data read without a declared purpose, and records the refusal', async () => {
+      const graph = get();
+      const staff = await graph.token('pii-e2e-3', [
+        'engagement:staff',
+        'engagement:pii',
+      ]);
+      const result = await graph.query(
+        'query NoPurpose { citizenReports(first: 1) { nodes { id reporterEmail } } }',
+        {},
+        { token: staff },
+      );
+      expect(result.errors?.[0]).toMatchObject({
+        extensions: { code: 'FORBIDDEN' },
+      });
+      expect(result.errors?.[0]?.message).toMatch(
+        /personal data: declare the purpose of this request in the x-data-purpose header/,
+      );
+      const [event] = await eventsOf(
+        '{ field: "CitizenReport.reporterEmail", decision: DENIED }',
+        'NoPurpose',
+      );
+      expect(event?.fields).toContainEqual({
+        coordinate: 'CitizenReport.reporterEmail',
+        decision: 'DENIED',
+        rule: "scope engagement:pii; a declared purpose of the caller's role",
+      });
+      expect(event?.records).toEqual([]);
+    });
+
     it("lists in a citizen's access report exactly the reads of their report's personal data", async () => {
       const graph = get();
       const citizen = await graph.token('citizen-e2e-access', ['citizen']);
@@ -126,7 +155,7 @@ export function defineAuditTrailScenarios(get: () => CityGraph): void {
       const read = await graph.query(
         'query ReadOne($id: ID!) { citizenReport(id: $id) { id reporterName reporterEmail } }',
         { id },
-        { token: staff },
+        { token: staff, headers: { 'x-data-purpose': 'data-subject-request' } },
       );
       expect(read.errors).toBeUndefined();
       // A public read of the same report is not a read of personal data.
@@ -136,9 +165,9 @@ export function defineAuditTrailScenarios(get: () => CityGraph): void {
       );
       const auditor = await graph.token('auditor-01', ['audit:read']);
       const report = await graph.query(
-        '{ personalDataAccessReport(subject: "citizen-e2e-access") { totalCount reads { reader operationName records { type id fields } } } }',
+        '{ personalDataAccessReport(subject: "citizen-e2e-access") { totalCount reads { reader purpose operationName records { type id fields } } } }',
         {},
-        { token: auditor },
+        { token: auditor, headers: { 'x-data-purpose': 'audit' } },
       );
       expect(report.errors).toBeUndefined();
       expect(report.data?.['personalDataAccessReport']).toEqual({
@@ -146,6 +175,7 @@ export function defineAuditTrailScenarios(get: () => CityGraph): void {
         reads: [
           {
             reader: 'pii-e2e-2',
+            purpose: 'data-subject-request',
             operationName: 'ReadOne',
             records: [
               {

@@ -390,7 +390,7 @@ describe('the city graph', () => {
     const result = await graph.query(
       '{ auditEvents(filter: { field: "TrafficLight.signalPlan" }, first: 20) { nodes { operationName subject fields { coordinate decision } } } }',
       {},
-      { token: auditor },
+      { token: auditor, headers: { 'x-data-purpose': 'audit' } },
     );
     expect(result.errors).toBeUndefined();
     const events = (

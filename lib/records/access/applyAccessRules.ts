@@ -46,6 +46,7 @@ import {
   UnauthenticatedError,
   type GraphQLErrorWithCode,
 } from '../../runtime/errors.js';
+import { PURPOSE_HEADER, purposesForScopes } from '../../runtime/roles.js';
 import { anonymousViewer, type Viewer } from '../../runtime/viewer.js';
 import {
   describeAccessRequirement,
@@ -151,6 +152,30 @@ function pathKey(path: Path | undefined): string {
   return keys.reverse().join('.');
 }
 
+/**
+ * Why `viewer` may not read personal data at `coordinate` for the purpose
+ * it declared (GDPR art. 5(1)(b)), or null when it may: a purpose must be
+ * declared, and be one of its role's (lib/runtime/roles.ts).
+ */
+export function purposeRefusal(
+  coordinate: string,
+  viewer: Viewer,
+): string | null {
+  const allowed = [...purposesForScopes(viewer.scopes)].sort();
+  const list =
+    allowed.length > 0
+      ? `your role's purposes are ${allowed.join(', ')}`
+      : 'your role has no purpose for personal data';
+  const declared = viewer.purpose ?? null;
+  if (declared === null) {
+    return `${coordinate} is personal data: declare the purpose of this request in the ${PURPOSE_HEADER} header (${list}).`;
+  }
+  if (!(allowed as string[]).includes(declared)) {
+    return `${coordinate} is personal data and may not be read for the purpose "${declared}": ${list}.`;
+  }
+  return null;
+}
+
 /** How a guarded field names the record it is served on (see {@link guardField}). */
 interface RecordNaming {
   /** The key field's resolver of the parent type, or null when the type has no key. */
@@ -173,6 +198,10 @@ function guardField(
 ): GraphQLFieldResolver<unknown, unknown> {
   const { coordinate, rule: requirement } = rule;
   const ruleText = describeAccessRequirement(requirement);
+  // Personal data also needs a declared purpose its caller's role allows.
+  const purposeRule = rule.personalData
+    ? `${ruleText}; a declared purpose of the caller's role`
+    : ruleText;
   const served = (
     source: unknown,
     context: unknown,
@@ -181,7 +210,9 @@ function guardField(
     recordDecision(context, {
       coordinate,
       decision: 'allowed',
-      rule: ruleText,
+      rule: rule.personalData
+        ? `${ruleText}; purpose ${viewerOf(context).purpose ?? ''}`
+        : ruleText,
     });
     if (!naming.keyOf || typeof source !== 'object' || source === null) return;
     const id = keyValue(naming.keyOf(source, {}, context, info));
@@ -194,27 +225,46 @@ function guardField(
       personalData: rule.personalData,
     });
   };
-  const failed = (error: unknown, context: unknown): never => {
+  const failed = (
+    error: unknown,
+    context: unknown,
+    info: GraphQLResolveInfo,
+  ): never => {
     // A document rule refused what the schema rule allowed: that refusal
     // decided. Any other failure (not found, bad input) was still allowed.
     if (error instanceof DocumentRuleError)
       recordDocumentRuleError(context, error);
-    else
-      recordDecision(context, {
-        coordinate,
-        decision: 'allowed',
-        rule: ruleText,
-      });
+    else served(null, context, info);
     throw error;
   };
   return (source, args, context, info) => {
-    const decision = evaluateAccess(requirement, viewerOf(context));
+    const viewer = viewerOf(context);
+    const decision = evaluateAccess(requirement, viewer);
+    const refusal =
+      decision.allowed && rule.personalData
+        ? purposeRefusal(coordinate, viewer)
+        : null;
+    if (refusal) {
+      recordDecision(context, {
+        coordinate,
+        decision: 'denied',
+        rule: purposeRule,
+      });
+      if (
+        !isNonNullType(info.returnType) &&
+        !firstReport(context, `field:${pathKey(info.path)}`)
+      ) {
+        return null;
+      }
+      accessDenials.inc({ rule: 'purpose', code: ErrorCode.FORBIDDEN });
+      throw new ForbiddenError(refusal, { coordinate });
+    }
     if (decision.allowed) {
       let result: unknown;
       try {
         result = resolve(source, args, context, info);
       } catch (error) {
-        return failed(error, context);
+        return failed(error, context, info);
       }
       if (isPromiseLike(result)) {
         return Promise.resolve(result).then(
@@ -222,7 +272,7 @@ function guardField(
             served(source, context, info);
             return value;
           },
-          (error: unknown) => failed(error, context),
+          (error: unknown) => failed(error, context, info),
         );
       }
       served(source, context, info);

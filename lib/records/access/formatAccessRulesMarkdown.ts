@@ -6,7 +6,14 @@
 import { describeAccessRequirement } from './accessRequirement.js';
 import type { AccessRule } from './readAccessRules.js';
 
-const HEADER = ['Type', 'Field', 'Subgraphs', 'Access', 'Personal data'];
+const HEADER = [
+  'Type',
+  'Field',
+  'Subgraphs',
+  'Access',
+  'Personal data',
+  'Purposes',
+];
 
 function cell(text: string): string {
   return text.replace(/\|/g, '\\|');
@@ -35,6 +42,7 @@ export function formatAccessRulesMarkdown(
           quote: (name) => `\`${name}\``,
         }),
         rule.personalData ? 'yes' : '',
+        rule.purposes.map((purpose) => `\`${purpose}\``).join(', '),
       ].map(cell),
     );
   const widths = HEADER.map((title, column) =>
@@ -55,6 +63,10 @@ export function formatAccessRulesMarkdown(
     'its own rule, its type\'s rule and the rule of the type it returns; "scope `a` or scopes `b`',
     'and `c`" means a token with `a`, or with both `b` and `c`. Policies are defined in',
     'lib/runtime/roles.ts.',
+    '',
+    'Personal data also needs a declared purpose: the caller names it in the `x-data-purpose`',
+    "request header, and it must be one of its role's purposes (lib/runtime/roles.ts). The",
+    'Purposes column lists the purposes for which each personal-data field may be read.',
     '',
     `${rules.length} fields: ${rules.length - protectedCount} public, ${protectedCount} protected, ${personalCount} personal data.`,
     '',

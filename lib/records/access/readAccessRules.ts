@@ -29,9 +29,18 @@ import {
   type GraphQLSchema,
   type TypeNode,
 } from 'graphql';
-import { ALL_SCOPES, POLICIES } from '../../runtime/roles.js';
+import {
+  ALL_SCOPES,
+  POLICIES,
+  policiesForScopes,
+  ROLE_NAMES,
+  ROLE_PURPOSES,
+  ROLE_SCOPES,
+} from '../../runtime/roles.js';
+import { createViewer } from '../../runtime/viewer.js';
 import {
   combineRequirements,
+  evaluateAccess,
   isPublicRequirement,
   type AccessRequirement,
 } from './accessRequirement.js';
@@ -69,6 +78,12 @@ export interface AccessRule {
   readonly personalData: boolean;
   /** Every `@tag` name of the field and its type. */
   readonly tags: readonly string[];
+  /**
+   * For personal data: the purposes for which it may be read, those of every
+   * role (lib/runtime/roles.ts) that meets the rule; one must be declared
+   * per request. Empty for other fields.
+   */
+  readonly purposes: readonly string[];
 }
 
 /** Everything {@link readAccessRules} reads from one schema. */
@@ -215,6 +230,22 @@ function checkNames(
   check(requirement.policies, knownPolicies, 'policy');
 }
 
+/** The purposes of the roles that meet `rule`, sorted. */
+function purposesMeeting(rule: AccessRequirement): string[] {
+  const purposes = new Set<string>();
+  for (const role of ROLE_NAMES) {
+    const scopes = ROLE_SCOPES[role];
+    const viewer = createViewer(
+      `role:${role}`,
+      scopes,
+      policiesForScopes(scopes),
+    );
+    if (!evaluateAccess(rule, viewer).allowed) continue;
+    for (const purpose of ROLE_PURPOSES[role]) purposes.add(purpose);
+  }
+  return [...purposes].sort(compare);
+}
+
 /**
  * Reads every rule of a subgraph or supergraph schema (see the module
  * comment); which one it is follows from its `@link`s (a supergraph links
@@ -358,6 +389,7 @@ export function readAccessRules(
         public: isPublicRequirement(rule),
         personalData: tags.includes(PERSONAL_DATA_TAG),
         tags: tags.sort(compare),
+        purposes: tags.includes(PERSONAL_DATA_TAG) ? purposesMeeting(rule) : [],
       });
     }
   }

@@ -63,6 +63,11 @@ export interface AuditEventInput {
   readonly subject: string | null;
   /** The caller's scopes (never the token itself). */
   readonly scopes: readonly string[];
+  /**
+   * The purpose the caller declared for the request (`x-data-purpose`), or null.
+   * @default null
+   */
+  readonly purpose?: string | null;
   /** `apollographql-client-name` header, or null. */
   readonly clientName: string | null;
   /** `apollographql-client-version` header, or null. */

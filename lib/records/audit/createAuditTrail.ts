@@ -201,6 +201,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         requestId: input.requestId,
         subject: input.subject ?? null,
         scopes: [...input.scopes],
+        purpose: input.purpose ?? null,
         clientName: input.clientName ?? null,
         clientVersion: input.clientVersion ?? null,
         operationName: input.operationName ?? null,

@@ -11,7 +11,11 @@ import {
   verifyGatewayToken,
 } from '../../runtime/gatewayToken.js';
 import { createMemoryReplayStore } from '../../runtime/replayStore.js';
-import { anonymousViewer, createViewer } from '../../runtime/viewer.js';
+import {
+  anonymousViewer,
+  createViewer,
+  withPurpose,
+} from '../../runtime/viewer.js';
 
 const gateway = generateKeyPairSync('ed25519');
 const attacker = generateKeyPairSync('ed25519');
@@ -53,6 +57,32 @@ describe('gatewayToken', () => {
     expect(payload.viewer.subject).toBe('auditor-01');
     expect([...payload.viewer.scopes]).toEqual(['audit:read']);
     expect([...payload.viewer.policies]).toEqual(['auditor']);
+  });
+
+  it('carries the purpose the caller declared, and none when none was', async () => {
+    const body = '{"query":"{ a }"}';
+    const declared = withPurpose(
+      createViewer('agent-01', ['engagement:pii']),
+      'report-follow-up',
+    );
+    for (const [caller, purpose] of [
+      [declared, 'report-follow-up'],
+      [createViewer('agent-01', ['engagement:pii']), null],
+    ] as const) {
+      const token = signGatewayTokenSync(gateway.privateKey, {
+        viewer: caller,
+        requestId: 'req-p',
+        ttlSeconds: 60,
+        subgraph: 'engagement',
+        body,
+      });
+      const verified = await verifyGatewayToken(gateway.publicKey, token, {
+        subgraph: 'engagement',
+        body,
+        replay: createMemoryReplayStore(),
+      });
+      expect(verified.viewer.purpose ?? null).toBe(purpose);
+    }
   });
 
   it('carries the anonymous viewer as a token without subject', async () => {

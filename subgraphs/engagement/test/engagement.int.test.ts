@@ -11,7 +11,7 @@ import {
 } from '../../../lib/tooling/testing/testDatabase.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
 import { policiesForScopes } from '../../../lib/runtime/roles.js';
-import { createViewer } from '../../../lib/runtime/viewer.js';
+import { createViewer, withPurpose } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateEngagementSeed, seedEngagement } from '../src/seed.js';
@@ -29,7 +29,12 @@ const viewer = (subject: string, scopes: string[]) =>
   createViewer(subject, scopes, policiesForScopes(scopes));
 const citizen = viewer('citizen-42', ['citizen']);
 const staffNoPii = viewer('agent-7', ['engagement:staff']);
-const staff = viewer('agent-8', ['engagement:staff', 'engagement:pii']);
+const staffNoPurpose = viewer('agent-8', [
+  'engagement:staff',
+  'engagement:pii',
+]);
+// Personal data is read for a declared purpose of the role (ADR 0014).
+const staff = withPurpose(staffNoPurpose, 'report-follow-up');
 
 describe('engagement subgraph', () => {
   let db: TestDatabase;
@@ -201,6 +206,14 @@ describe('engagement subgraph', () => {
     expect(asStaff.data?.['citizenReport']).toMatchObject({
       reporterEmail: report?.reporterEmail,
     });
+    // The scope without a declared purpose is not enough.
+    const noPurpose = await executeAs(server, query, {}, staffNoPurpose);
+    expect(noPurpose.data?.['citizenReport']).toMatchObject({
+      reporterEmail: null,
+    });
+    expect(noPurpose.errors?.[0]?.message).toMatch(
+      /is personal data: declare the purpose of this request in the x-data-purpose header/,
+    );
   });
 
   it('shows a roster to staff: the people only with the pii-access policy', async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IngestBatch } from '../../../lib/ingest/createIngestPipeline.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
-import { createViewer } from '../../../lib/runtime/viewer.js';
+import { createViewer, withPurpose } from '../../../lib/runtime/viewer.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 import {
@@ -44,7 +44,10 @@ describe('engagement ingestion of Open311 service requests', () => {
   let db: TestDatabase;
   let server: ReturnType<typeof createServer>;
   const events = createRecordingEventPublisher();
-  const staff = createViewer('staff', ['engagement:staff', 'engagement:pii']);
+  const staff = withPurpose(
+    createViewer('staff', ['engagement:staff', 'engagement:pii']),
+    'report-follow-up',
+  );
 
   const ingest = (
     entities: unknown[],

@@ -15,14 +15,18 @@ import {
   startTestDatabase,
   type TestDatabase,
 } from '../../../lib/tooling/testing/testDatabase.js';
-import { createViewer } from '../../../lib/runtime/viewer.js';
+import { createViewer, withPurpose } from '../../../lib/runtime/viewer.js';
 import { createServer } from '../src/server.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 
 /** What the resolvers under test publish. */
 const events = createRecordingEventPublisher();
 
-const auditor = createViewer('auditor-01', ['audit:read'], ['auditor']);
+// The trail names people: auditors read it for the `audit` purpose (ADR 0014).
+const auditor = withPurpose(
+  createViewer('auditor-01', ['audit:read'], ['auditor']),
+  'audit',
+);
 const citizen = createViewer('citizen-01', ['citizen']);
 
 const engagementSdl = (rule: string) => /* GraphQL */ `

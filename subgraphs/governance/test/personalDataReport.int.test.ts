@@ -10,7 +10,7 @@ import {
   type AuditedRecord,
 } from '../../../lib/records/audit/index.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
-import { createViewer } from '../../../lib/runtime/viewer.js';
+import { createViewer, withPurpose } from '../../../lib/runtime/viewer.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 import { sampleAuditEvent } from '../../../lib/tooling/testing/sampleAuditEvent.js';
@@ -20,7 +20,10 @@ import {
 } from '../../../lib/tooling/testing/testDatabase.js';
 import { createServer } from '../src/server.js';
 
-const auditor = createViewer('auditor-01', ['audit:read'], ['auditor']);
+const auditor = withPurpose(
+  createViewer('auditor-01', ['audit:read'], ['auditor']),
+  'audit',
+);
 const staff = createViewer('staff-01', ['engagement:staff', 'engagement:pii']);
 
 const record = (

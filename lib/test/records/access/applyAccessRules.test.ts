@@ -15,6 +15,7 @@ import { policiesForScopes } from '../../../runtime/roles.js';
 import {
   anonymousViewer,
   createViewer,
+  withPurpose,
   type Viewer,
 } from '../../../runtime/viewer.js';
 import { applyAccessRules } from '../../../records/access/applyAccessRules.js';
@@ -217,10 +218,13 @@ describe('applyAccessRules', () => {
     );
   });
 
-  it('allows the field with the scope', async () => {
+  it('allows the personal-data field with the scope and a purpose of the role', async () => {
     const result = await run(
       '{ reports { reporterEmail } }',
-      viewerWith('engagement:pii'),
+      withPurpose(
+        viewerWith('engagement:staff', 'engagement:pii'),
+        'report-follow-up',
+      ),
     );
     expect(result.errors).toBeUndefined();
     expect(result.data).toEqual({
@@ -229,6 +233,47 @@ describe('applyAccessRules', () => {
         { reporterEmail: 'two@example.org' },
       ],
     });
+  });
+
+  it('refuses a personal-data field without a declared purpose, with a clear message', async () => {
+    const result = await run(
+      '{ reports { reporterEmail } }',
+      viewerWith('engagement:staff', 'engagement:pii'),
+    );
+    expect(result.data).toEqual({
+      reports: [{ reporterEmail: null }, { reporterEmail: null }],
+    });
+    expect(result.errors).toEqual([
+      expect.objectContaining({
+        message:
+          "CitizenReport.reporterEmail is personal data: declare the purpose of this request in the x-data-purpose header (your role's purposes are data-subject-request, report-follow-up, workshop-organisation).",
+        extensions: expect.objectContaining({
+          code: 'FORBIDDEN',
+          coordinate: 'CitizenReport.reporterEmail',
+        }) as unknown,
+      }),
+    ]);
+  });
+
+  it("refuses a personal-data field for a purpose the caller's role lacks", async () => {
+    const other = await run(
+      '{ reports { reporterEmail } }',
+      withPurpose(
+        viewerWith('engagement:staff', 'engagement:pii'),
+        'marketing',
+      ),
+    );
+    expect(other.errors?.[0]?.message).toBe(
+      'CitizenReport.reporterEmail is personal data and may not be read for the purpose "marketing": your role\'s purposes are data-subject-request, report-follow-up, workshop-organisation.',
+    );
+    // The scope alone, outside any role with purposes: no purpose passes.
+    const bare = await run(
+      '{ reports { reporterEmail } }',
+      withPurpose(viewerWith('engagement:pii'), 'report-follow-up'),
+    );
+    expect(bare.errors?.[0]?.message).toMatch(
+      /may not be read for the purpose "report-follow-up": your role has no purpose for personal data/,
+    );
   });
 
   it('enforces @policy through the policies derived from scopes', async () => {

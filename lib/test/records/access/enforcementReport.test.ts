@@ -13,6 +13,7 @@ import { createSilentLogger } from '../../../runtime/logger.js';
 import {
   anonymousViewer,
   createViewer,
+  withPurpose,
   type Viewer,
 } from '../../../runtime/viewer.js';
 
@@ -103,7 +104,10 @@ async function run(query: string, viewer: Viewer = anonymousViewer) {
   };
 }
 
-const pii = createViewer('staff-01', ['engagement:pii']);
+const pii = withPurpose(
+  createViewer('staff-01', ['engagement:staff', 'engagement:pii']),
+  'report-follow-up',
+);
 const controller = createViewer('ctl-01', ['mobility:control']);
 
 describe('enforcement report', () => {
@@ -123,7 +127,7 @@ describe('enforcement report', () => {
       {
         coordinate: 'Report.reporterEmail',
         decision: 'allowed',
-        rule: 'scope engagement:pii',
+        rule: 'scope engagement:pii; purpose report-follow-up',
       },
     ]);
   });

@@ -79,6 +79,18 @@ function compose(): string {
 }
 
 describe('readAccessRules', () => {
+  it('lists the purposes each personal-data field may be read for, those of the roles that meet its rule', () => {
+    const rules = readAccessRules(compose()).byCoordinate;
+    // Engagement staff's purposes, and admin's (every purpose).
+    expect(rules.get('CitizenReport.reporterEmail')?.purposes).toEqual([
+      'audit',
+      'data-subject-request',
+      'report-follow-up',
+      'workshop-organisation',
+    ]);
+    expect(rules.get('CitizenReport.description')?.purposes).toEqual([]);
+  });
+
   const rules = readAccessRules(compose()).fields;
   const rule = (coordinate: string) =>
     rules.find((r) => r.coordinate === coordinate);
@@ -158,10 +170,10 @@ describe('formatAccessRulesMarkdown', () => {
 
   it('renders one row per field with its access and personal data', () => {
     expect(markdown).toMatch(
-      /^\| CitizenReport +\| reporterEmail +\| engagement +\| scope `engagement:pii` +\| yes +\|$/m,
+      /^\| CitizenReport +\| reporterEmail +\| engagement +\| scope `engagement:pii` +\| yes +\| `audit`, `data-subject-request`, `report-follow-up`, `workshop-organisation` +\|$/m,
     );
     expect(markdown).toMatch(
-      /^\| Query +\| districts +\| mobility +\| public +\| +\|$/m,
+      /^\| Query +\| districts +\| mobility +\| public +\| +\| +\|$/m,
     );
     expect(markdown).toContain(
       '12 fields: 6 public, 6 protected, 1 personal data.',

@@ -59,6 +59,8 @@ export type AccessRule = {
   personalData: Scalars['Boolean']['output'];
   /** Whether anyone, without a token, may read it. */
   public: Scalars['Boolean']['output'];
+  /** For personal data: the purposes it may be read for (those of the roles that meet the rule); one must be declared per request in the `x-data-purpose` header. Empty for other fields. */
+  purposes: Array<Scalars['String']['output']>;
   /** The named type the field returns. */
   returnType: Scalars['String']['output'];
   /** The effective rule: the field's own AND its type's AND its return type's. */
@@ -109,6 +111,8 @@ export type AuditEvent = {
   outcome: AuditOutcome;
   /** Hash of the previous event of the chain. */
   prevHash: Scalars['String']['output'];
+  /** The purpose the caller declared for the request (`x-data-purpose` header), or null. */
+  purpose?: Maybe<Scalars['String']['output']>;
   /** The protected records served, by type and key (never their values), as their subgraphs reported them. */
   records: Array<AuditedRecord>;
   /** The gateway's request id (also in service logs). */
@@ -285,6 +289,8 @@ export type PersonalDataRead = {
   /** The audit event, `chainId:seq` (query it with `auditEvent`). */
   eventId: Scalars['ID']['output'];
   operationName?: Maybe<Scalars['String']['output']>;
+  /** The purpose the reader declared (`x-data-purpose`). */
+  purpose?: Maybe<Scalars['String']['output']>;
   /** Who read it: the caller's `sub` (null for an anonymous caller). */
   reader?: Maybe<Scalars['String']['output']>;
   /** The caller's scopes. */
@@ -615,6 +621,7 @@ export type AccessRuleResolvers<ContextType = GovernanceContext, ParentType exte
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   personalData?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   public?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  purposes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   returnType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   rule?: Resolver<ResolversTypes['AccessRequirement'], ParentType, ContextType>;
   subgraphs?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -640,6 +647,7 @@ export type AuditEventResolvers<ContextType = GovernanceContext, ParentType exte
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['AuditOutcome'], ParentType, ContextType>;
   prevHash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   records?: Resolver<Array<ResolversTypes['AuditedRecord']>, ParentType, ContextType>;
   requestId?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   scopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -733,6 +741,7 @@ export type PersonalDataReadResolvers<ContextType = GovernanceContext, ParentTyp
   clientName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   operationName?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  purpose?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reader?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   readerScopes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   records?: Resolver<Array<ResolversTypes['AuditedRecord']>, ParentType, ContextType>;

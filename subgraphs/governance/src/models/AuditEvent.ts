@@ -33,6 +33,7 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
     requestId: { type: String, required: true },
     subject: { type: String, default: null },
     scopes: { type: [String], default: [] },
+    purpose: { type: String, default: null },
     clientName: { type: String, default: null },
     clientVersion: { type: String, default: null },
     operationName: { type: String, default: null },

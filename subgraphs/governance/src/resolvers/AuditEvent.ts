@@ -14,6 +14,7 @@ export const AuditEvent: AuditEventResolvers = {
   id: (event) => `${event.chainId}:${event.seq}`,
   // Events written before records were reported have none.
   records: (event) => [...(event.records ?? [])],
+  purpose: (event) => event.purpose ?? null,
 };
 
 /** One read of a citizen's personal data (`personalDataAccessReport`). */
@@ -21,6 +22,7 @@ export const PersonalDataRead: PersonalDataReadResolvers = {
   at: ({ event }) => event.at,
   reader: ({ event }) => event.subject,
   readerScopes: ({ event }) => event.scopes,
+  purpose: ({ event }) => event.purpose ?? null,
   clientName: ({ event }) => event.clientName,
   operationName: ({ event }) => event.operationName,
   records: ({ records }) => [...records],

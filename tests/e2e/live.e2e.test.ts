@@ -57,7 +57,12 @@ function subscribeWith(
     },
   );
   return {
-    dispose,
+    // Each subscription has its own connection (connect() per call); closing it
+    // too keeps the anonymous caller under its 10 connections across the file.
+    dispose: () => {
+      dispose();
+      void client.dispose();
+    },
     get failure() {
       return failure;
     },

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:live [-- --subscribers 1000 --rate 500 --seconds 60 --sensors 20]`
+ * `npm run bench:live [-- --subscribers 1000 --rate 500 --seconds 60 | --minutes 10 --sensors 100 --profile]`
  *
  * The live city under load (docs/live.md, "Performance"): a private Redis
  * as the broker, mobility's subgraph and the gateway as processes (as
@@ -9,10 +9,15 @@
  * stream for `--seconds`. Prints the event-to-subscriber latency (p50, p99,
  * max: from the reading's time, carried in its id, to the message in the
  * client), deliveries per second, events lost for connected subscribers,
- * and the gateway's resident memory over the run.
+ * the gateway's resident memory over the run (a sample every
+ * `--sample-seconds`, printed as it goes and in the result), and the CPU
+ * time each process spent per delivered event: a figure that depends much
+ * less than latency on what else the machine runs. `--profile` writes a V8
+ * CPU profile of the gateway (`--cpu-prof`) and prints its heaviest
+ * functions by self time.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,12 +39,21 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '1000' },
     rate: { type: 'string', default: '500' },
     seconds: { type: 'string', default: '60' },
+    minutes: { type: 'string' },
     sensors: { type: 'string', default: '100' },
+    'sample-seconds': { type: 'string', default: '5' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const SUBSCRIBERS = Number(values.subscribers);
 const RATE = Number(values.rate);
-const SECONDS = Number(values.seconds);
+// --minutes, when given, is the run's length (memory flat over 10 minutes).
+const SECONDS =
+  values.minutes === undefined
+    ? Number(values.seconds)
+    : Number(values.minutes) * 60;
+const SAMPLE_SECONDS = Number(values['sample-seconds']);
+const PROFILE = values.profile;
 const SENSORS = Number(values.sensors);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -72,6 +86,71 @@ async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
   return Math.round((kb / 1024) * 10) / 10;
+}
+
+/** CPU time (user + system) a process has used so far, ms (/proc/<pid>/stat, clock ticks of 10 ms). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // The fields after the command name (which may hold spaces), from field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return ticks * 10;
+}
+
+/** What the gateway's /metrics says of its queues: where memory would pile up. */
+async function gatewayGauges(port: number) {
+  try {
+    const text = await (
+      await fetch(`http://127.0.0.1:${port}/metrics`, {
+        signal: AbortSignal.timeout(2000),
+      })
+    ).text();
+    const sum = (name: string) => {
+      let total: number | null = null;
+      for (const line of text.split('\n'))
+        if (line.startsWith(name) && !line.startsWith('#'))
+          total = (total ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1));
+      return total;
+    };
+    return {
+      auditBacklog: sum('audit_backlog_events'),
+      dropped: sum('gateway_live_events_dropped_total'),
+    };
+  } catch {
+    return { auditBacklog: null, dropped: null };
+  }
+}
+
+/** The heaviest functions of a V8 CPU profile by self time. */
+async function topFunctions(file: string, count: number) {
+  const profile = JSON.parse(await readFile(file, 'utf8')) as {
+    nodes: {
+      id: number;
+      callFrame: { functionName: string; url: string; lineNumber: number };
+    }[];
+    samples: number[];
+    timeDeltas: number[];
+  };
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const dt = profile.timeDeltas[i] ?? 0;
+    total += dt;
+    if (!node) return;
+    const { functionName, url, lineNumber } = node.callFrame;
+    const where = url.replace(/^.*node_modules\//, '').replace(ROOT, '');
+    const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + dt);
+  });
+  return [...self.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([fn, us]) => ({
+      selfPercent: Math.round((us / total) * 1000) / 10,
+      fn,
+    }));
 }
 
 const percentile = (sorted: Float64Array, p: number) =>
@@ -121,10 +200,11 @@ try {
   for (const name of ['mobility', 'environment', 'economy', 'engagement'])
     env[`${name.toUpperCase()}_MONGODB_URI`] = mobilityDb.uri;
   env['GOVERNANCE_MONGODB_URI'] = governanceDb.uri;
-  const launch = (entry: string) => {
+  const profileDir = path.join(dataDir, 'profile');
+  const launch = (entry: string, flags: string[] = []) => {
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', path.join(ROOT, entry)],
+      [...flags, '--import', 'tsx', path.join(ROOT, entry)],
       { env, cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     children.push(child);
@@ -136,7 +216,10 @@ try {
     mobility,
     'mobility',
   );
-  const gateway = launch('gateway/src/index.ts');
+  const gateway = launch(
+    'gateway/src/index.ts',
+    PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+  );
   await waitHealthy(
     `http://127.0.0.1:${gatewayPort}/health`,
     gateway,
@@ -220,11 +303,29 @@ try {
   await new Promise((r) => setTimeout(r, 1000));
   out('all subscribed; load starts');
 
-  const rss: number[] = [await rssMiB(gateway.pid ?? 0)];
+  const t0 = Date.now();
+  const rss: { atSeconds: number; mib: number }[] = [
+    { atSeconds: 0, mib: await rssMiB(gateway.pid ?? 0) },
+  ];
   const sampler = setInterval(
-    () => void rssMiB(gateway.pid ?? 0).then((v) => rss.push(v)),
-    5000,
+    () =>
+      void Promise.all([
+        rssMiB(gateway.pid ?? 0),
+        gatewayGauges(gatewayPort),
+      ]).then(([mib, gauges]) => {
+        const atSeconds = Math.round((Date.now() - t0) / 1000);
+        rss.push({ atSeconds, mib });
+        out(
+          `  ${atSeconds} s: gateway RSS ${mib} MiB, ${delivered} delivered, audit backlog ${gauges.auditBacklog ?? '?'}, dropped (slow subscribers) ${gauges.dropped ?? 0}`,
+        );
+      }),
+    SAMPLE_SECONDS * 1000,
   );
+  const cpuStart = {
+    gateway: await cpuMs(gateway.pid ?? 0),
+    mobility: await cpuMs(mobility.pid ?? 0),
+    bench: process.cpuUsage(),
+  };
   measuring = true;
   const sentPerSensor = new Map<string, number>();
   const tickMs = 20;
@@ -256,7 +357,18 @@ try {
   await new Promise((r) => setTimeout(r, 5000));
   measuring = false;
   clearInterval(sampler);
-  rss.push(await rssMiB(gateway.pid ?? 0));
+  rss.push({
+    atSeconds: Math.round((Date.now() - t0) / 1000),
+    mib: await rssMiB(gateway.pid ?? 0),
+  });
+  const benchCpu = process.cpuUsage(cpuStart.bench);
+  const cpu = {
+    gateway: (await cpuMs(gateway.pid ?? 0)) - cpuStart.gateway,
+    mobility: (await cpuMs(mobility.pid ?? 0)) - cpuStart.mobility,
+    benchClients: (benchCpu.user + benchCpu.system) / 1000,
+  };
+  const perDelivery = (ms: number) =>
+    delivered === 0 ? null : Math.round((ms / delivered) * 1000);
 
   let expected = 0;
   let lost = 0;
@@ -281,13 +393,52 @@ try {
     expectedDeliveries: expected,
     lostDeliveries: lost,
     gatewayRssMiB: {
-      start: rss[0],
-      end: rss[rss.length - 1],
-      max: Math.max(...rss),
+      start: rss[0]?.mib,
+      end: rss.at(-1)?.mib,
+      max: Math.max(...rss.map((r) => r.mib)),
+      // Second half against first half: flat memory keeps this near 0.
+      growthSecondHalfMiB: (() => {
+        const half = rss.filter((r) => r.atSeconds >= SECONDS / 2);
+        const first = half[0]?.mib ?? 0;
+        return Math.round(((half.at(-1)?.mib ?? 0) - first) * 10) / 10;
+      })(),
+      samples: rss.map((r) => [r.atSeconds, r.mib]),
+    },
+    // CPU time per delivered event (µs): steadier than latency on a shared machine.
+    cpuMicrosecondsPerDelivery: {
+      gateway: perDelivery(cpu.gateway),
+      mobility: perDelivery(cpu.mobility),
+      benchClients: perDelivery(cpu.benchClients),
+    },
+    cpuSecondsTotal: {
+      gateway: cpu.gateway / 1000,
+      mobility: cpu.mobility / 1000,
+      benchClients: Math.round(cpu.benchClients) / 1000,
     },
     loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10),
   };
   out(JSON.stringify(result, null, 2));
+  if (PROFILE) {
+    // The profile is written when the gateway exits.
+    await new Promise<void>((resolve) => {
+      gateway.once('exit', () => resolve());
+      gateway.kill('SIGTERM');
+    });
+    const [file] = await readdir(profileDir);
+    if (file)
+      out(
+        JSON.stringify(
+          {
+            gatewayProfileTopSelfTime: await topFunctions(
+              path.join(profileDir, file),
+              25,
+            ),
+          },
+          null,
+          2,
+        ),
+      );
+  }
 } finally {
   for (const client of clients) void client.dispose();
   await Promise.all(

@@ -28,6 +28,9 @@ export function decodeDocument(bytes: Uint8Array): Document {
 /** The bson library's shared serialization buffer size (its default, 17 MiB). */
 const SHARED_BUFFER_SIZE = 17 * 1024 * 1024;
 
+/** How far below the shared buffer's size a document must end to be trusted unmeasured. */
+const UNMEASURED_MARGIN = 1024 * 1024;
+
 /** BSON size of a document as encodeDocument writes it. */
 export function documentSize(doc: Document): number {
   return calculateObjectSize(doc, { ignoreUndefined: true });
@@ -44,6 +47,18 @@ export function encodeDocument(doc: Document, sizeBound?: number): Uint8Array {
   // (calculateObjectSize walks the whole document, as long as serialize itself).
   if (sizeBound !== undefined && sizeBound <= SHARED_BUFFER_SIZE)
     return serialize(doc, { ignoreUndefined: true });
+  // Past its buffer the bson library either throws or, for a long string, returns a
+  // truncated document about the buffer's length. Anything well short of that length
+  // never reached the end of the buffer, so it is whole: only documents near or past
+  // 17 MiB pay for measuring.
+  if (sizeBound === undefined) {
+    try {
+      const bytes = serialize(doc, { ignoreUndefined: true });
+      if (bytes.length < SHARED_BUFFER_SIZE - UNMEASURED_MARGIN) return bytes;
+    } catch {
+      // too large for the shared buffer: measured below
+    }
+  }
   const size = documentSize(doc);
   if (size <= SHARED_BUFFER_SIZE)
     return serialize(doc, { ignoreUndefined: true });

@@ -68,6 +68,43 @@ describe('localdb follows MongoDB where mingo differs', () => {
     ).toBe(2);
   });
 
+  it('a top-level $set gives each document its own copy, keeps field order and still refuses changing _id', async () => {
+    const c = fresh();
+    await c.insertMany([
+      { _id: 1, a: 1, b: 1 },
+      { _id: 2, a: 2, b: 2 },
+    ]);
+    const set = { a: { v: [1, 2] }, c: new Date(0), d: 'x' };
+    await c.updateMany({}, { $set: set });
+    await c.updateOne({ _id: 1 }, { $set: { 'a.v.0': 9 } });
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, a: { v: [9, 2] }, b: 1, c: new Date(0), d: 'x' },
+      { _id: 2, a: { v: [1, 2] }, b: 2, c: new Date(0), d: 'x' },
+    ]);
+    expect(Object.keys((await c.findOne({ _id: 2 })) ?? {})).toEqual([
+      '_id',
+      'a',
+      'b',
+      'c',
+      'd',
+    ]);
+    expect(await codeOf(c.updateOne({ _id: 2 }, { $set: { _id: 3 } }))).toBe(
+      66,
+    );
+    const upserted = await c.updateOne(
+      { _id: 4, k: 'seed' },
+      { $set: { x: 1 }, $setOnInsert: { y: { z: 2 } } },
+      { upsert: true },
+    );
+    expect(upserted.upsertedId).toBe(4);
+    expect(await c.findOne({ _id: 4 })).toEqual({
+      _id: 4,
+      k: 'seed',
+      x: 1,
+      y: { z: 2 },
+    });
+  });
+
   it('$pull with an $or condition removes the matching elements', async () => {
     const c = fresh();
     await c.insertOne({ _id: 1, kids: [{ a: 1 }, { a: 2 }, { a: 3 }] });

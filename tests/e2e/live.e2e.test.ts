@@ -57,7 +57,12 @@ function subscribeWith(
     },
   );
   return {
-    dispose,
+    // Each subscription has its own connection (connect() per call); closing it
+    // too keeps the anonymous caller under its 10 connections across the file.
+    dispose: () => {
+      dispose();
+      void client.dispose();
+    },
     get failure() {
       return failure;
     },
@@ -726,15 +731,17 @@ describe('the live city (end to end)', () => {
       }
     `;
     const station = 'env-aq-13206';
-    const poor = subscribeWith(connect(), query, {
+    // One connection for the three (anonymous callers share a connection limit).
+    const client = connect();
+    const poor = subscribeWith(client, query, {
       district: '13206',
       minLevel: 'POOR',
     });
-    const extreme = subscribeWith(connect(), query, {
+    const extreme = subscribeWith(client, query, {
       district: '13206',
       minLevel: 'EXTREMELY_POOR',
     });
-    const elsewhere = subscribeWith(connect(), query, {
+    const elsewhere = subscribeWith(client, query, {
       district: '13207',
       minLevel: 'FAIR',
     });
@@ -813,6 +820,7 @@ describe('the live city (end to end)', () => {
     expect(await elsewhere.next(100)).toBeNull();
     extreme.dispose();
     elsewhere.dispose();
+    await client.dispose();
   });
 
   it('keeps delivering after the broker is restarted mid-stream', async () => {

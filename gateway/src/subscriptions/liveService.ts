@@ -458,13 +458,31 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
   const shared = new Map<string, Promise<unknown>>();
   const MAX_SHARED = 5000;
 
+  // Each distinct (query, variables, reader) gets a short id once, at
+  // subscribe time: the per-delivery work is then a lookup by
+  // `<event id>\n<group id>`, not the building and hashing of a key as long
+  // as the query for every subscriber of every event (the bench's profile).
+  const groupIds = new Map<string, string>();
+  let nextGroupId = 0;
+  const groupIdOf = (session: LiveSession, op: LiveOperation): string => {
+    const long = `${op.query}\n${JSON.stringify(op.variables)}\n${viewerKey(session.viewer)}`;
+    let id = groupIds.get(long);
+    if (id === undefined) {
+      id = String(nextGroupId++);
+      // Bounded: forgetting an id only costs sharing with later subscribers.
+      if (groupIds.size > 10_000) groupIds.clear();
+      groupIds.set(long, id);
+    }
+    return id;
+  };
+
   const execute = (
     session: LiveSession,
     op: LiveOperation,
     field: LiveField,
     event: CityEvent,
+    groupKey: string,
   ): Promise<unknown> => {
-    const groupKey = `${op.query}\n${JSON.stringify(op.variables)}\n${viewerKey(session.viewer)}`;
     const key = `${event.id}\n${groupKey}`;
     const existing = shared.get(key);
     if (existing) return existing;
@@ -560,6 +578,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         { ok: true; value: unknown } | { ok: false; error: unknown }
       >;
     }>(limits.queuedEventsPerSubscription);
+    const groupKey = groupIdOf(session, op);
     const unregister = hub.register({
       eventTypes: field.eventTypes,
       key: field.keyOfArgs(op.args),
@@ -568,7 +587,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
         queue.push({
           event,
           receivedAt: performance.now(),
-          result: execute(session, op, field, event).then(
+          result: execute(session, op, field, event, groupKey).then(
             (value) => ({ ok: true as const, value }),
             (error: unknown) => ({ ok: false as const, error }),
           ),

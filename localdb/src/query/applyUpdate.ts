@@ -52,6 +52,28 @@ export function isOperatorUpdate(spec: UpdateSpec): spec is Document {
   return ops.length > 0;
 }
 
+/**
+ * Whether an update is only a `$set` of top-level fields (not `_id`): what ingestion's
+ * bulk writes, outboxes and most mongoose saves send. Such an update walks no path, so
+ * it is applied without mingo, whose per-call set-up costs more than the assignment.
+ */
+function isTopLevelSet(modifier: Document): modifier is { $set: Document } {
+  const ops = Object.keys(modifier);
+  if (ops.length !== 1 || ops[0] !== '$set') return false;
+  const set = modifier['$set'];
+  if (!isPlainObject(set)) return false;
+  for (const key of Object.keys(set))
+    if (
+      key === '' ||
+      key === '_id' ||
+      key === '__proto__' ||
+      key.includes('.') ||
+      key.startsWith('$')
+    )
+      return false;
+  return true;
+}
+
 /** Puts `_id` first, as MongoDB stores it. */
 function idFirst(doc: Document): Document {
   if (Object.keys(doc)[0] === '_id' || doc['_id'] === undefined) return doc;
@@ -112,32 +134,37 @@ export function applyUpdate(
         modifier['$set'] = others;
         if (Object.keys(others).length === 0) delete modifier['$set'];
       }
-      checkUpdateTypes(copy, modifier);
-      const rest = applyPull(copy, modifier).modifier;
-      if (Object.keys(rest).length > 0) {
-        const arrayFilters = options.arrayFilters ?? [];
-        const query = options.query ?? {};
-        try {
-          updateInPlace(copy, rest, arrayFilters, query);
-        } catch (err) {
-          if (!/would create a conflict/.test(String(err))) throw err;
-          // mingo sees a conflict in two fields of one element ('kids.$.a' and
-          // 'kids.$.b', which mongoose's subdocument timestamps send); MongoDB only
-          // refuses a path inside another. Disjoint paths apply one at a time alike.
-          const conflict = realConflict(rest);
-          if (conflict !== undefined)
-            throw new CommandError(
-              ErrorCode.ConflictingUpdateOperators,
-              `Updating the path '${conflict[1]}' would create a conflict at '${conflict[0]}'`,
-            );
-          for (const [op, fields] of Object.entries(rest))
-            for (const [path, arg] of Object.entries(fields as Document))
-              updateInPlace(
-                copy,
-                { [op]: { [path]: arg } },
-                arrayFilters,
-                query,
+      if (isTopLevelSet(modifier)) {
+        // No path to walk: assign (a copy of) each value, as mingo's $set would.
+        Object.assign(copy, cloneDocument(modifier['$set']));
+      } else {
+        checkUpdateTypes(copy, modifier);
+        const rest = applyPull(copy, modifier).modifier;
+        if (Object.keys(rest).length > 0) {
+          const arrayFilters = options.arrayFilters ?? [];
+          const query = options.query ?? {};
+          try {
+            updateInPlace(copy, rest, arrayFilters, query);
+          } catch (err) {
+            if (!/would create a conflict/.test(String(err))) throw err;
+            // mingo sees a conflict in two fields of one element ('kids.$.a' and
+            // 'kids.$.b', which mongoose's subdocument timestamps send); MongoDB only
+            // refuses a path inside another. Disjoint paths apply one at a time alike.
+            const conflict = realConflict(rest);
+            if (conflict !== undefined)
+              throw new CommandError(
+                ErrorCode.ConflictingUpdateOperators,
+                `Updating the path '${conflict[1]}' would create a conflict at '${conflict[0]}'`,
               );
+            for (const [op, fields] of Object.entries(rest))
+              for (const [path, arg] of Object.entries(fields as Document))
+                updateInPlace(
+                  copy,
+                  { [op]: { [path]: arg } },
+                  arrayFilters,
+                  query,
+                );
+          }
         }
       }
       result = copy;

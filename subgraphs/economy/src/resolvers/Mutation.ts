@@ -1,4 +1,5 @@
 /** Economy's mutations. */
+import { DocumentRuleError } from '../../../../lib/records/access/index.js';
 import {
   MARSEILLE_BOUNDS,
   isDistrictCode,
@@ -117,9 +118,12 @@ async function changeBusiness(
   set: (business: BusinessDoc) => Partial<BusinessDoc>,
 ): Promise<BusinessDoc> {
   if (!canRegisterBusiness(ctx.viewer))
-    throw new ForbiddenError(
-      'Changing the business registry requires a named economy staff member.',
-    );
+    throw new DocumentRuleError({
+      rule: 'canRegisterBusiness (a named economy staff member)',
+      coordinate: `Mutation.${operation}`,
+      message:
+        'Changing the business registry requires a named economy staff member.',
+    });
   return runIdempotent(
     {
       store: ctx.queries.idempotency,

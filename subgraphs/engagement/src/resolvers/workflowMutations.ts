@@ -6,11 +6,11 @@
  * its life cycle and its event, and Mutation.ts already holds filing and
  * enrolling.
  */
+import { DocumentRuleError } from '../../../../lib/records/access/index.js';
 import { createHash, randomUUID } from 'node:crypto';
 import {
   BadUserInputError,
   ConflictError,
-  ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
 import { cityGeography } from '../../../../lib/subgraph-kit/cityGeography.js';
@@ -140,7 +140,14 @@ export const workflowMutations = {
         const refusal = canUpdateCitizenReport(ctx.viewer, report, {
           to: STORED[to],
         });
-        if (refusal) throw new ForbiddenError(`Cannot update: ${refusal}.`);
+        // A rule of the report itself (who filed it): the audit event
+        // records this denial with its rule.
+        if (refusal)
+          throw new DocumentRuleError({
+            rule: `canUpdateCitizenReport (${refusal})`,
+            coordinate: 'Mutation.updateCitizenReport',
+            message: `Cannot update: ${refusal}.`,
+          });
         const now = ctx.now();
         let recorded: CityEvent[] = [];
         const updated = await applyTransition({
@@ -252,9 +259,12 @@ export const workflowMutations = {
       );
     refuseIfAny('workshop', problems);
     if (!isEngagementStaff(ctx.viewer))
-      throw new ForbiddenError(
-        'Only a named engagement staff member may schedule a workshop.',
-      );
+      throw new DocumentRuleError({
+        rule: 'isEngagementStaff (a named engagement staff member)',
+        coordinate: 'Mutation.createWorkshop',
+        message:
+          'Only a named engagement staff member may schedule a workshop.',
+      });
     const { idempotencyKey, ...rest } = args;
     return runIdempotent(
       {
@@ -329,9 +339,11 @@ export const workflowMutations = {
     if (reasonProblem) problems.push(reasonProblem);
     refuseIfAny('workshop cancellation', problems);
     if (!isEngagementStaff(ctx.viewer))
-      throw new ForbiddenError(
-        'Only a named engagement staff member may cancel a workshop.',
-      );
+      throw new DocumentRuleError({
+        rule: 'isEngagementStaff (a named engagement staff member)',
+        coordinate: 'Mutation.cancelWorkshop',
+        message: 'Only a named engagement staff member may cancel a workshop.',
+      });
     const reason = args.reason.trim();
     return runIdempotent(
       {
@@ -407,9 +419,11 @@ export const workflowMutations = {
       ),
     );
     if (!isEngagementStaff(ctx.viewer))
-      throw new ForbiddenError(
-        'Only a named engagement staff member may record attendance.',
-      );
+      throw new DocumentRuleError({
+        rule: 'isEngagementStaff (a named engagement staff member)',
+        coordinate: 'Mutation.recordAttendance',
+        message: 'Only a named engagement staff member may record attendance.',
+      });
     const to = args.attended ? 'ATTENDED' : 'ABSENT';
     return runIdempotent(
       {
@@ -511,7 +525,11 @@ export const workflowMutations = {
     refuseIfAny('survey answer', problems);
     const subject = ctx.viewer.subject;
     if (subject === null)
-      throw new ForbiddenError('Only a signed-in citizen may answer a survey.');
+      throw new DocumentRuleError({
+        rule: 'answerSurvey (a named citizen)',
+        coordinate: 'Mutation.answerSurvey',
+        message: 'Only a signed-in citizen may answer a survey.',
+      });
     return runIdempotent(
       {
         store: ctx.queries.idempotency,

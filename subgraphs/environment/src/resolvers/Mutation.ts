@@ -1,8 +1,8 @@
 /** Environment's mutations: quarantine replay and the leak-alert workflow (docs/workflows.md). */
+import { DocumentRuleError } from '../../../../lib/records/access/index.js';
 import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   BadUserInputError,
-  ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
 import {
@@ -78,9 +78,13 @@ async function changeLeakAlert(
   set: (now: Date) => Partial<WaterLeakAlertDoc>,
 ): Promise<WaterLeakAlertDoc> {
   if (!canHandleWaterLeakAlert(ctx.viewer))
-    throw new ForbiddenError(
-      'Only a named environment staff member may handle leak alerts.',
-    );
+    // A rule of the caller the directive cannot state (a named subject):
+    // the audit event records this denial with its rule.
+    throw new DocumentRuleError({
+      rule: 'canHandleWaterLeakAlert (a named environment staff member)',
+      coordinate: `Mutation.${operation}`,
+      message: 'Only a named environment staff member may handle leak alerts.',
+    });
   const { idempotencyKey, ...input } = args;
   return runIdempotent(
     {

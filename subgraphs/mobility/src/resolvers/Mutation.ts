@@ -3,7 +3,6 @@ import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantin
 import { DocumentRuleError } from '../../../../lib/records/access/index.js';
 import {
   BadUserInputError,
-  ForbiddenError,
   NotFoundError,
 } from '../../../../lib/runtime/errors.js';
 import { runIdempotent } from '../../../../lib/subgraph-kit/idempotency.js';
@@ -66,9 +65,12 @@ async function changeTrafficLightStatus(
   set: (now: Date, light: TrafficLightDoc) => Partial<TrafficLightDoc>,
 ): Promise<TrafficLightDoc> {
   if (!canChangeTrafficLightStatus(ctx.viewer))
-    throw new ForbiddenError(
-      'Only a named mobility staff member may change a traffic light status.',
-    );
+    throw new DocumentRuleError({
+      rule: 'canChangeTrafficLightStatus (a named mobility staff member)',
+      coordinate: `Mutation.${operation}`,
+      message:
+        'Only a named mobility staff member may change a traffic light status.',
+    });
   return runIdempotent(
     {
       store: ctx.queries.idempotency,

@@ -70,4 +70,35 @@ describe('a flood from one caller', () => {
         .status,
     ).toBe(200);
   });
+
+  it('counts every route against the same budget: over it, NGSI, Open311 and the explorer answer 429 too', async () => {
+    const token = 'good:router';
+    for (let i = 0; i < 30; i++)
+      expect(
+        (await gateway.post({ query: '{ hello }' }, { token })).status,
+      ).toBe(200);
+    const base = gateway.url.replace(/\/graphql$/, '');
+    const headers = { authorization: `Bearer ${token}` };
+    const refused = [
+      await fetch(`${base}/ngsi-ld/v1/entityOperations/upsert`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/ld+json' },
+        body: '[]',
+      }),
+      await fetch(`${base}/open311/v2/services.json`, { headers }),
+      await fetch(`${base}/graphql`, {
+        headers: { ...headers, accept: 'text/html' },
+      }),
+    ];
+    for (const answer of refused) {
+      expect(answer.status).toBe(429);
+      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThan(0);
+      const body = (await answer.json()) as {
+        errors: { extensions: { code: string } }[];
+      };
+      expect(body.errors[0]?.extensions.code).toBe('RATE_LIMITED');
+    }
+    // The probes stay free: an orchestrator never sees a limited gateway.
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+  });
 });

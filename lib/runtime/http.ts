@@ -106,9 +106,11 @@ export interface HttpServiceOptions<TContext extends BaseContext> {
   /** Builds the per-request context; may throw a GraphQLError (e.g. UNAUTHENTICATED). */
   context: (args: IncomingGraphQLRequest) => Promise<TContext>;
   /**
-   * Admits a `/graphql` request before anything else is done for it (its
-   * body is not even read): the gateway's rate limit, so that a flood's
-   * refusals cost next to nothing. Throws an {@link HttpError} to refuse.
+   * Admits a request before anything else is done for it (its body is not
+   * even read): the gateway's rate limit, so that a flood's refusals cost
+   * next to nothing. Every path but the probes (`/health`, `/ready`,
+   * `/metrics`) goes through it, routes included. Throws an
+   * {@link HttpError} to refuse.
    */
   admit?: (req: IncomingMessage, requestId: string) => Promise<void> | void;
   /**
@@ -248,6 +250,10 @@ export function createHttpService<TContext extends BaseContext>(
       res.end(await metricsRegistry.metrics());
       return { reported: true };
     }
+    // Every route counts against the caller's budget (the GraphQL endpoint, its
+    // Server-Sent Events, the explorer, NGSI, Open311), not only POST /graphql:
+    // probes above stay free so an orchestrator never sees a limited gateway.
+    await options.admit?.(req, requestId);
     const route = options.routes?.find((r) => r.matches(req, url));
     if (route) {
       await route.handle(req, res, { url, requestId, clientRequestId });
@@ -262,7 +268,6 @@ export function createHttpService<TContext extends BaseContext>(
       });
       return { reported: false };
     }
-    await options.admit?.(req, requestId);
     if (options.browserPolicy) {
       // A preflight: answered 204, or 403 for an origin that may not call.
       if (options.browserPolicy.handle(req, res)) return { reported: false };

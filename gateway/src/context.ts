@@ -80,7 +80,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
   }): Promise<GatewayContext> => {
     // The purpose is declared per request; which purposes the caller may
     // declare follows from its verified scopes, checked where the data is
-    // (ADR 0014).
+    // (ADR 0015).
     const viewer = withPurpose(
       await options.authenticate(req),
       requestHeader(req, PURPOSE_HEADER),

@@ -178,7 +178,7 @@ export function policiesForScopes(scopes: Iterable<string>): Set<string> {
  * purpose limitation): a caller reading a field tagged `personal-data`
  * declares one in the {@link PURPOSE_HEADER} request header, and it must be
  * one of its role's ({@link ROLE_PURPOSES}); see docs/access-control.md and
- * docs/decisions/0014-purpose-declared-per-request.md.
+ * docs/decisions/0015-purpose-declared-per-request.md.
  */
 export const Purpose = {
   /** Answering or following up a citizen report with the person who filed it. */

@@ -79,7 +79,7 @@ export function defineOpen311Scenarios(graph: () => CityGraph): void {
     const graphView = await graph().query(
       'query ($id: ID!) { citizenReport(id: $id) { district { code } reporterEmail reporterName } }',
       { id },
-      // Personal data is read for a declared purpose (ADR 0014).
+      // Personal data is read for a declared purpose (ADR 0015).
       { token: staff, headers: { 'x-data-purpose': 'report-follow-up' } },
     );
     expect(graphView.data?.['citizenReport']).toEqual({

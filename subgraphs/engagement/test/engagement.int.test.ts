@@ -33,7 +33,7 @@ const staffNoPurpose = viewer('agent-8', [
   'engagement:staff',
   'engagement:pii',
 ]);
-// Personal data is read for a declared purpose of the role (ADR 0014).
+// Personal data is read for a declared purpose of the role (ADR 0015).
 const staff = withPurpose(staffNoPurpose, 'report-follow-up');
 
 describe('engagement subgraph', () => {

@@ -22,7 +22,7 @@ import { createRecordingEventPublisher } from '../../../lib/tooling/testing/reco
 /** What the resolvers under test publish. */
 const events = createRecordingEventPublisher();
 
-// The trail names people: auditors read it for the `audit` purpose (ADR 0014).
+// The trail names people: auditors read it for the `audit` purpose (ADR 0015).
 const auditor = withPurpose(
   createViewer('auditor-01', ['audit:read'], ['auditor']),
   'audit',

@@ -5,6 +5,7 @@
  * in batches of 1,000 (docs/ingestion.md, "Files"):
  *
  *   npm run import -- economy StockEtablissement_13.csv   # SIRENE establishments
+ *   npm run import -- mobility gtfs/stops.txt             # GTFS stops (and routes.txt)
  *   npm run import -- mobility readings.ndjson            # NGSI-LD entities, one per line
  *   npm run import -- environment batch.json              # an NGSI-LD array
  *
@@ -116,27 +117,91 @@ export function sireneEntity(
   };
 }
 
+/**
+ * A GTFS `stops.txt` row as mobility's `GtfsStop` entity (FIWARE
+ * UrbanMobility, NGSI-LD concise), or null for what is not a stop or station
+ * a traveller waits at (entrances, generic nodes, boarding areas:
+ * `location_type` 2 to 4).
+ */
+export function gtfsStopEntity(
+  row: Record<string, string>,
+): Record<string, unknown> | null {
+  const type = (row['location_type'] ?? '').trim();
+  if (type !== '' && type !== '0' && type !== '1') return null;
+  const lat = Number(row['stop_lat']);
+  const lon = Number(row['stop_lon']);
+  return {
+    // The graph's own NGSI id of the stop it becomes (docs/ingestion.md, "NGSI ids").
+    id: `urn:ngsi-ld:GtfsStop:gtfs-stop-${row['stop_id'] ?? ''}`,
+    type: 'GtfsStop',
+    name: row['stop_name'] ?? '',
+    ...(row['stop_code'] ? { code: row['stop_code'] } : {}),
+    location:
+      row['stop_lat'] && row['stop_lon']
+        ? { type: 'Point', coordinates: [lon, lat] }
+        : null,
+  };
+}
+
+/** A GTFS `routes.txt` row as mobility's `GtfsRoute` entity (FIWARE UrbanMobility, concise). */
+export function gtfsRouteEntity(
+  row: Record<string, string>,
+): Record<string, unknown> {
+  return {
+    id: `urn:ngsi-ld:GtfsRoute:gtfs-route-${row['route_id'] ?? ''}`,
+    type: 'GtfsRoute',
+    shortName: row['route_short_name'] ?? '',
+    name: row['route_long_name'] ?? '',
+    routeType: row['route_type'] ?? '',
+  };
+}
+
+/** The GTFS files `npm run import` takes, by file name, and their row mappers. */
+const GTFS_FILES: Record<
+  string,
+  (row: Record<string, string>) => Record<string, unknown> | null
+> = { 'stops.txt': gtfsStopEntity, 'routes.txt': gtfsRouteEntity };
+
+/** Rows of a CSV file (GTFS and SIRENE alike: a header line, UTF-8, maybe a BOM). */
+function csvRows(file: string): AsyncIterable<Record<string, string>> {
+  return createReadStream(file).pipe(
+    parse({
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      trim: true,
+    }),
+  ) as AsyncIterable<Record<string, string>>;
+}
+
 /** The records of a file, one at a time, with their line (or row) number. */
 async function* recordsOf(
   file: string,
   department: Department,
 ): AsyncGenerator<{ line: number; entity: unknown }> {
   const ext = path.extname(file).toLowerCase();
+  const gtfs = GTFS_FILES[path.basename(file).toLowerCase()];
+  if (gtfs) {
+    if (department !== 'mobility')
+      throw new Error(
+        'GTFS files (stops.txt, routes.txt) are transit (mobility); import them with `npm run import -- mobility <file>`.',
+      );
+    let line = 1;
+    for await (const row of csvRows(file)) {
+      line += 1;
+      const entity = gtfs(row);
+      if (entity !== null) yield { line, entity };
+    }
+    return;
+  }
   if (ext === '.csv') {
     if (department !== 'economy')
       throw new Error(
         'CSV files are SIRENE establishments (economy); send other departments NGSI-LD (.json, .ndjson).',
       );
-    const parser = createReadStream(file).pipe(
-      parse({
-        columns: true,
-        bom: true,
-        skip_empty_lines: true,
-        relax_column_count: true,
-      }),
-    );
     let line = 1;
-    for await (const row of parser as AsyncIterable<Record<string, string>>) {
+    for await (const row of csvRows(file)) {
       line += 1;
       // Marseille's establishments only (its 16 arrondissements); the
       // national stock has every commune of France.
@@ -174,7 +239,7 @@ async function* recordsOf(
     return;
   }
   throw new Error(
-    `${file}: expected .csv (SIRENE), .ndjson/.jsonl or .json/.jsonld (NGSI-LD entities)`,
+    `${file}: expected .csv (SIRENE), stops.txt or routes.txt (GTFS), .ndjson/.jsonl or .json/.jsonld (NGSI-LD entities)`,
   );
 }
 

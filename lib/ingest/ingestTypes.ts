@@ -11,6 +11,8 @@ export const INGEST_TYPES: Readonly<Record<string, Department>> = Object.freeze(
   {
     TrafficFlowObserved: 'mobility',
     BikeHireDockingStation: 'mobility',
+    GtfsStop: 'mobility',
+    GtfsRoute: 'mobility',
     AirQualityObserved: 'environment',
     NoiseLevelObserved: 'environment',
     WaterConsumptionObserved: 'environment',

@@ -69,4 +69,104 @@ describe('npm run import', () => {
       await db.connection.collection('ingest_quarantine').countDocuments(),
     ).toBe(2);
   });
+
+  describe('GTFS', () => {
+    // Its own database: one connection holds one department's models.
+    let gtfsDb: TestDatabase;
+    beforeAll(async () => {
+      gtfsDb = await startTestDatabase('import-gtfs-test');
+    });
+    afterAll(async () => {
+      await gtfsDb.stop();
+    });
+    const gtfs = (name: string) =>
+      path.resolve(
+        import.meta.dirname,
+        '../../subgraphs/mobility/test/fixtures/gtfs',
+        name,
+      );
+    const runGtfs = (name: string) =>
+      importFile({
+        department: 'mobility',
+        file: gtfs(name),
+        pipeline: departmentPipeline(
+          'mobility',
+          gtfsDb.connection,
+          createSilentLogger(),
+        ),
+      });
+
+    it('imports the stops and stations of stops.txt into their district, and rejects what is not in Marseille', async () => {
+      const report = await runGtfs('stops.txt');
+      // The entrance (location_type 2) is not a stop: not read.
+      expect(report).toMatchObject({
+        read: 6,
+        created: 3,
+        duplicate: 0,
+        rejected: { OUTSIDE_CITY: 2, INVALID_LOCATION: 1 },
+        failed: 0,
+      });
+      const stops = await gtfsDb.connection
+        .collection('transit_stops')
+        .find({})
+        .sort({ _id: 1 })
+        .toArray();
+      expect(stops.map((s) => [s._id, s['name'], s['district']])).toEqual([
+        ['gtfs-stop-STC', 'Gare Saint-Charles', '13201'],
+        ['gtfs-stop-VXP', 'Vieux-Port', expect.stringMatching(/^1320[127]$/)],
+        [
+          'gtfs-stop-VXP-1',
+          'Vieux-Port quai 1',
+          expect.stringMatching(/^1320[127]$/),
+        ],
+      ]);
+      // Near-by queries find them: the 2dsphere index's point is derived.
+      expect(stops[0]?.['position']).toEqual({
+        type: 'Point',
+        coordinates: [5.3806, 43.3027],
+      });
+      expect(formatReport(report)).toContain('rejected  3');
+    });
+
+    it('imports the routes of routes.txt the city runs, and a re-run of both files adds nothing', async () => {
+      const report = await runGtfs('routes.txt');
+      expect(report).toMatchObject({
+        read: 4,
+        created: 3,
+        rejected: { ATTRIBUTE_TYPE: 1 },
+      });
+      const lines = await gtfsDb.connection
+        .collection('transit_lines')
+        .find({})
+        .sort({ _id: 1 })
+        .toArray();
+      expect(lines.map((l) => [l._id, l['shortName'], l['mode']])).toEqual([
+        ['gtfs-route-B83', '83', 'BUS'],
+        ['gtfs-route-M1X', 'M1', 'METRO'],
+        ['gtfs-route-T9', 'T9', 'TRAM'],
+      ]);
+      expect(await runGtfs('routes.txt')).toMatchObject({
+        created: 0,
+        duplicate: 3,
+      });
+      expect(await runGtfs('stops.txt')).toMatchObject({
+        created: 0,
+        duplicate: 3,
+      });
+    });
+
+    it('refuses a GTFS file for another department than mobility', async () => {
+      await expect(
+        importFile({
+          department: 'economy',
+          file: gtfs('stops.txt'),
+          pipeline: departmentPipeline(
+            'mobility',
+            gtfsDb.connection,
+            createSilentLogger(),
+          ),
+        }),
+      ).rejects.toThrow(/GTFS files .* are transit \(mobility\)/);
+    });
+  });
 });

@@ -8,6 +8,7 @@ import type { SubgraphDeps } from '../../../../lib/subgraph-kit/subgraphService.
 import type { MobilityModels } from '../models/index.js';
 import { bikeHireDockingStationHandler } from './BikeHireDockingStation.js';
 import { deviceHandler } from './Device.js';
+import { gtfsRouteHandler, gtfsStopHandler } from './GtfsStop.js';
 import { trafficFlowObservedHandler } from './TrafficFlowObserved.js';
 
 /** Mobility's ingestion pipeline. */
@@ -22,6 +23,7 @@ export function createIngest(
       bikeHireDockingStationHandler(models),
       deviceHandler(models),
     ],
+    entityHandlers: [gtfsStopHandler(models), gtfsRouteHandler(models)],
     quarantine: models.QuarantinedRecord.collection,
     events: deps.events,
     logger: deps.logger,

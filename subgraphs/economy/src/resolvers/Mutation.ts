@@ -4,10 +4,7 @@ import {
   MARSEILLE_BOUNDS,
   isDistrictCode,
 } from '../../../../lib/subgraph-kit/districts.js';
-import {
-  BadUserInputError,
-  ForbiddenError,
-} from '../../../../lib/runtime/errors.js';
+import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import type {
   MutationCloseBusinessArgs,
   MutationRegisterBusinessArgs,
@@ -266,9 +263,13 @@ export const Mutation = {
     const { input } = args;
     validateBusiness(input, new Date());
     if (!canRegisterBusiness(ctx.viewer))
-      throw new ForbiddenError(
-        'Registering a business requires a named economy staff member.',
-      );
+      // A document rule (who, not which scope): recorded as denied with its rule.
+      throw new DocumentRuleError({
+        rule: 'canRegisterBusiness (a named economy staff member)',
+        coordinate: 'Mutation.registerBusiness',
+        message:
+          'Registering a business requires a named economy staff member.',
+      });
     let next = (await ctx.queries.businessCountInDistrict(input.district)) + 1;
     for (let attempt = 1; ; attempt++) {
       const doc: BusinessDoc = {

@@ -31,6 +31,21 @@ export interface RetainedType {
   readonly ageField: string;
   /** The type's personal-data fields (GraphQL name → stored path). */
   readonly fields: Readonly<Record<string, RetainedField>>;
+  /**
+   * The stored path of the account (`sub`) a record is about, e.g. a report's
+   * `submittedBy`: erasure on request finds a citizen's records by it.
+   */
+  readonly subjectPath?: string;
+}
+
+/** What one erasure on request did. */
+export interface ErasureReport {
+  readonly subject: string;
+  readonly erasedAt: Date;
+  /** Per personal-data coordinate: how many stored values were erased. */
+  readonly fields: readonly { readonly coordinate: string; readonly erased: number }[];
+  /** Records of the subject whose personal data was erased, per type. */
+  readonly records: readonly { readonly type: string; readonly count: number }[];
 }
 
 /** What one run of the job did. */
@@ -57,6 +72,12 @@ export interface RetentionJobOptions {
 export interface RetentionJob {
   /** Erases every value older than its period at `now`. */
   run(now?: Date): Promise<RetentionReport>;
+  /**
+   * Erases every personal-data value of the records about `subject` (GDPR
+   * art. 17), whatever their age, as retention would once expired: erased,
+   * or the same pseudonym where the field must keep a value.
+   */
+  eraseSubject(subject: string, now?: Date): Promise<ErasureReport>;
 }
 
 const DURATION =
@@ -156,6 +177,54 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
         );
       }
       return { ranAt: now, fields };
+    },
+
+    async eraseSubject(subject, now = new Date()) {
+      const fields: { coordinate: string; erased: number }[] = [];
+      const records: { type: string; count: number }[] = [];
+      for (const [typeName, type] of Object.entries(options.types)) {
+        if (type.subjectPath === undefined) continue;
+        const paths = Object.entries(type.fields);
+        const docs = (await type.model
+          .find({ [type.subjectPath]: subject } as never, {
+            _id: 1,
+            ...Object.fromEntries(paths.map(([, f]) => [f.path, 1])),
+          })
+          .lean()
+          .exec()) as unknown as ({ _id: string } & Record<string, unknown>)[];
+        const counts = new Map<string, number>();
+        const writes = docs.flatMap((doc) => {
+          const set: Record<string, string | null> = {};
+          for (const [name, field] of paths) {
+            const erased = (field.erased ?? (() => null))(String(doc._id));
+            if (doc[field.path] === undefined || doc[field.path] === erased)
+              continue;
+            if (doc[field.path] === null) continue;
+            set[field.path] = erased;
+            const coordinate = `${typeName}.${name}`;
+            counts.set(coordinate, (counts.get(coordinate) ?? 0) + 1);
+          }
+          return Object.keys(set).length === 0
+            ? []
+            : [
+                {
+                  updateOne: {
+                    filter: { _id: doc._id } as never,
+                    update: { $set: set } as never,
+                  },
+                },
+              ];
+        });
+        if (writes.length > 0) await type.model.bulkWrite(writes);
+        records.push({ type: typeName, count: docs.length });
+        for (const [coordinate, erased] of counts)
+          fields.push({ coordinate, erased });
+      }
+      options.logger.info(
+        { fields, records },
+        'erasure: personal data of one subject erased on request',
+      );
+      return { subject, erasedAt: now, fields, records };
     },
   };
 }

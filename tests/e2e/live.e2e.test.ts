@@ -26,6 +26,9 @@ import { startCityGraph, type CityGraph } from './cityGraph.js';
 const SENSOR = 'mob-ts-13201-01';
 const LIGHT = 'mob-tl-13201-03';
 
+/** Open subscriptions per connection, so the last one to go closes it. */
+const subscriptionsOf = new WeakMap<Client, number>();
+
 /** A subscription's messages as they arrive; `next()` waits for the next one. */
 function subscribeWith(
   client: Client,
@@ -41,6 +44,7 @@ function subscribeWith(
     if (waiter) waiter(value);
     else if (value !== 'complete') received.push(value);
   };
+  subscriptionsOf.set(client, (subscriptionsOf.get(client) ?? 0) + 1);
   const dispose = client.subscribe(
     { query, variables },
     {
@@ -57,11 +61,13 @@ function subscribeWith(
     },
   );
   return {
-    // Each subscription has its own connection (connect() per call); closing it
-    // too keeps the anonymous caller under its 10 connections across the file.
+    // The last subscription of a connection closes it too: the anonymous
+    // caller stays under its 10 connections across the file.
     dispose: () => {
       dispose();
-      void client.dispose();
+      const left = (subscriptionsOf.get(client) ?? 1) - 1;
+      subscriptionsOf.set(client, left);
+      if (left === 0) void client.dispose();
     },
     get failure() {
       return failure;

@@ -1,4 +1,5 @@
 /** Engagement's request context: the base context plus this request's loaders and clock. */
+import type { RetentionJob } from '../../../lib/subgraph-kit/retention.js';
 import type { IngestPipeline } from '../../../lib/ingest/createIngestPipeline.js';
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EngagementLoaders } from './loaders/index.js';
@@ -12,6 +13,8 @@ export interface EngagementContext extends SubgraphContext {
   queries: EngagementQueries;
   /** The current time (injectable so rules such as "enrolment closes at the start" are testable). */
   now: () => Date;
+  /** The retention job, which also erases a citizen's personal data on request. */
+  retention?: RetentionJob | undefined;
 }
 
 /** Builds the context of one request. */
@@ -20,6 +23,7 @@ export function createContext(
   models: EngagementModels,
   now: () => Date,
   ingest?: IngestPipeline,
+  retention?: RetentionJob,
 ): EngagementContext {
   return {
     ...base,
@@ -27,5 +31,6 @@ export function createContext(
     loaders: createLoaders(models),
     queries: createQueries(models, ingest),
     now,
+    retention,
   };
 }

@@ -30,6 +30,7 @@ export function createEngagementRetention(
       CitizenReport: {
         model: models.CitizenReport as unknown as Model<never>,
         ageField: 'requestedDatetime',
+        subjectPath: 'submittedBy',
         fields: {
           reporterName: { path: 'reporterName' },
           reporterEmail: { path: 'reporterEmail' },
@@ -42,6 +43,7 @@ export function createEngagementRetention(
       Enrolment: {
         model: models.Enrolment as unknown as Model<never>,
         ageField: 'enrolledAt',
+        subjectPath: 'enrolledBy',
         fields: {
           participantName: { path: 'participantName', erased: () => ERASED },
           participantEmail: {

@@ -33,6 +33,8 @@ export function createServer(
   const models = createModels(deps.connection);
   const now = deps.now ?? (() => new Date());
   const ingest = createIngest(models, deps);
+  // One job: it runs hourly (lib) and answers erasure requests (erasePersonalData).
+  const retention = createEngagementRetention(typeDefs, models, deps.logger);
   return createSubgraphServer({
     typeDefs,
     resolvers,
@@ -44,9 +46,10 @@ export function createServer(
       models.Enrolment.collection.collectionName,
       models.Survey.collection.collectionName,
     ],
-    createContext: (base) => createContext(base, models, now, ingest),
+    createContext: (base) =>
+      createContext(base, models, now, ingest, retention),
     ingest,
     dataSubjects,
-    retention: createEngagementRetention(typeDefs, models, deps.logger),
+    retention,
   });
 }

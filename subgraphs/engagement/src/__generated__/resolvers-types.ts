@@ -326,6 +326,24 @@ export type EnrolmentReceipt = {
   workshop: Workshop;
 };
 
+/** How many values of one personal-data field an erasure erased. */
+export type ErasedFieldCount = {
+  __typename?: 'ErasedFieldCount';
+  /** The field, e.g. `CitizenReport.reporterEmail`. */
+  coordinate: Scalars['String']['output'];
+  /** Values erased. */
+  erased: Scalars['Int']['output'];
+};
+
+/** How many records of one type were about the erased account. */
+export type ErasedRecordCount = {
+  __typename?: 'ErasedRecordCount';
+  /** Records found. */
+  count: Scalars['Int']['output'];
+  /** The GraphQL type, e.g. `CitizenReport`. */
+  type: Scalars['String']['output'];
+};
+
 /** A point on the WGS84 ellipsoid (EPSG:4326), in decimal degrees. */
 export type GeoPoint = {
   __typename?: 'GeoPoint';
@@ -366,6 +384,16 @@ export type Mutation = {
   createWorkshop?: Maybe<Workshop>;
   /** Enrols a participant in a workshop that has not started and has a free seat; one enrolment per email and workshop. */
   enrol?: Maybe<EnrolmentReceipt>;
+  /**
+   * Erases the personal data of the records about one citizen's account (GDPR
+   * art. 17, right to erasure), whatever its age, as the retention job does
+   * once a value expires: a report's reporter details and original text are
+   * erased, an enrolment's name and e-mail pseudonymized and its phone erased.
+   * The records stay (public descriptions, counts, seats). Engagement staff
+   * with `engagement:pii`; recorded in the audit trail like every mutation.
+   * Running it again erases nothing more (docs/access-control.md).
+   */
+  erasePersonalData?: Maybe<PersonalDataErasure>;
   /**
    * Records whether an enrolled participant attended a workshop that has
    * started (HELD): PENDING → ATTENDED or ABSENT, correctable. Engagement staff
@@ -411,6 +439,11 @@ export type MutationCreateWorkshopArgs = {
 export type MutationEnrolArgs = {
   participant: ParticipantInput;
   workshopId: Scalars['ID']['input'];
+};
+
+
+export type MutationErasePersonalDataArgs = {
+  subject: Scalars['ID']['input'];
 };
 
 
@@ -478,6 +511,19 @@ export type Participation = {
   seatsOffered: Scalars['Int']['output'];
   /** Workshops held in the district. */
   workshopsHeld: Scalars['Int']['output'];
+};
+
+/** What one erasure on request did: counts only, never the erased values. */
+export type PersonalDataErasure = {
+  __typename?: 'PersonalDataErasure';
+  /** When. */
+  erasedAt: Scalars['DateTime']['output'];
+  /** Per personal-data field (`Type.field`), how many stored values were erased. */
+  fields: Array<ErasedFieldCount>;
+  /** Per type, how many records about the account were found. */
+  records: Array<ErasedRecordCount>;
+  /** The account whose personal data was erased. */
+  subject: Scalars['ID']['output'];
 };
 
 /** A kind of personal data masked in public free text (docs/access-control.md, "Free text"). */
@@ -1108,6 +1154,8 @@ export type ResolversTypes = ResolversObject<{
   EnrolmentConnection: ResolverTypeWrapper<Page>;
   EnrolmentEdge: ResolverTypeWrapper<Edge>;
   EnrolmentReceipt: ResolverTypeWrapper<EnrolmentReceiptValue>;
+  ErasedFieldCount: ResolverTypeWrapper<ErasedFieldCount>;
+  ErasedRecordCount: ResolverTypeWrapper<ErasedRecordCount>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
   GeoPointInput: GeoPointInput;
   InnovationHub: ResolverTypeWrapper<InnovationHub>;
@@ -1116,6 +1164,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ParticipantInput: ParticipantInput;
   Participation: ResolverTypeWrapper<Participation>;
+  PersonalDataErasure: ResolverTypeWrapper<PersonalDataErasure>;
   PersonalDataKind: PersonalDataKind;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
@@ -1175,6 +1224,8 @@ export type ResolversParentTypes = ResolversObject<{
   EnrolmentConnection: Page;
   EnrolmentEdge: Edge;
   EnrolmentReceipt: EnrolmentReceiptValue;
+  ErasedFieldCount: ErasedFieldCount;
+  ErasedRecordCount: ErasedRecordCount;
   GeoPoint: GeoPoint;
   GeoPointInput: GeoPointInput;
   InnovationHub: InnovationHub;
@@ -1183,6 +1234,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   ParticipantInput: ParticipantInput;
   Participation: Participation;
+  PersonalDataErasure: PersonalDataErasure;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -1335,6 +1387,16 @@ export type EnrolmentReceiptResolvers<ContextType = EngagementContext, ParentTyp
   workshop?: Resolver<ResolversTypes['Workshop'], ParentType, ContextType>;
 }>;
 
+export type ErasedFieldCountResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['ErasedFieldCount'] = ResolversParentTypes['ErasedFieldCount']> = ResolversObject<{
+  coordinate?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  erased?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type ErasedRecordCountResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['ErasedRecordCount'] = ResolversParentTypes['ErasedRecordCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type GeoPointResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['GeoPoint'] = ResolversParentTypes['GeoPoint']> = ResolversObject<{
   lat?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   lon?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1349,6 +1411,7 @@ export type MutationResolvers<ContextType = EngagementContext, ParentType extend
   cancelWorkshop?: Resolver<Maybe<ResolversTypes['Workshop']>, ParentType, ContextType, RequireFields<MutationCancelWorkshopArgs, 'id' | 'reason'>>;
   createWorkshop?: Resolver<Maybe<ResolversTypes['Workshop']>, ParentType, ContextType, RequireFields<MutationCreateWorkshopArgs, 'input'>>;
   enrol?: Resolver<Maybe<ResolversTypes['EnrolmentReceipt']>, ParentType, ContextType, RequireFields<MutationEnrolArgs, 'participant' | 'workshopId'>>;
+  erasePersonalData?: Resolver<Maybe<ResolversTypes['PersonalDataErasure']>, ParentType, ContextType, RequireFields<MutationErasePersonalDataArgs, 'subject'>>;
   recordAttendance?: Resolver<Maybe<ResolversTypes['Enrolment']>, ParentType, ContextType, RequireFields<MutationRecordAttendanceArgs, 'attended' | 'enrolmentId'>>;
   replayEngagementQuarantine?: Resolver<Maybe<Array<ResolversTypes['QuarantineReplay']>>, ParentType, ContextType, RequireFields<MutationReplayEngagementQuarantineArgs, 'ids'>>;
   submitCitizenReport?: Resolver<Maybe<ResolversTypes['CitizenReport']>, ParentType, ContextType, RequireFields<MutationSubmitCitizenReportArgs, 'input'>>;
@@ -1369,6 +1432,13 @@ export type ParticipationResolvers<ContextType = EngagementContext, ParentType e
   residentEnrolments?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   seatsOffered?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   workshopsHeld?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type PersonalDataErasureResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['PersonalDataErasure'] = ResolversParentTypes['PersonalDataErasure']> = ResolversObject<{
+  erasedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  fields?: Resolver<Array<ResolversTypes['ErasedFieldCount']>, ParentType, ContextType>;
+  records?: Resolver<Array<ResolversTypes['ErasedRecordCount']>, ParentType, ContextType>;
+  subject?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type QuantityResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
@@ -1576,11 +1646,14 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   EnrolmentConnection?: EnrolmentConnectionResolvers<ContextType>;
   EnrolmentEdge?: EnrolmentEdgeResolvers<ContextType>;
   EnrolmentReceipt?: EnrolmentReceiptResolvers<ContextType>;
+  ErasedFieldCount?: ErasedFieldCountResolvers<ContextType>;
+  ErasedRecordCount?: ErasedRecordCountResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
   InnovationHub?: InnovationHubResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Participation?: ParticipationResolvers<ContextType>;
+  PersonalDataErasure?: PersonalDataErasureResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;

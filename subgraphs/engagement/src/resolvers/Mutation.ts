@@ -1,4 +1,4 @@
-/** Engagement's mutations: a citizen files a report; a participant enrols in a workshop. */
+/** Engagement's mutations: a citizen files a report; a participant enrols in a workshop; staff erase a citizen's personal data on request. */
 import { randomUUID } from 'node:crypto';
 import { replayQuarantineMutation } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
@@ -211,6 +211,27 @@ export const Mutation = {
     args: { ids: readonly string[] },
     ctx: EngagementContext,
   ) => replayQuarantineMutation(args.ids, ctx.queries),
+  /** GDPR art. 17: the personal data of one account's records, erased (schema.graphql). */
+  async erasePersonalData(
+    _: unknown,
+    args: { subject: string },
+    ctx: EngagementContext,
+  ) {
+    const subject = args.subject.trim();
+    if (subject === '' || subject.length > 200)
+      throw new BadUserInputError(
+        'subject must be an account id (the `sub` of its tokens), 1 to 200 characters.',
+        { argumentName: 'subject' },
+      );
+    if (!ctx.retention)
+      throw new Error('engagement runs without its retention job');
+    const report = await ctx.retention.eraseSubject(subject, ctx.now());
+    return {
+      ...report,
+      fields: [...report.fields],
+      records: [...report.records],
+    };
+  },
   async submitCitizenReport(
     _: unknown,
     args: { input: CitizenReportInput },

@@ -43,9 +43,15 @@ export interface ErasureReport {
   readonly subject: string;
   readonly erasedAt: Date;
   /** Per personal-data coordinate: how many stored values were erased. */
-  readonly fields: readonly { readonly coordinate: string; readonly erased: number }[];
+  readonly fields: readonly {
+    readonly coordinate: string;
+    readonly erased: number;
+  }[];
   /** Records of the subject whose personal data was erased, per type. */
-  readonly records: readonly { readonly type: string; readonly count: number }[];
+  readonly records: readonly {
+    readonly type: string;
+    readonly count: number;
+  }[];
 }
 
 /** What one run of the job did. */

@@ -86,6 +86,13 @@ describe('erasePersonalData', () => {
       },
     ];
     await upsertAll(models.Enrolment, citizenEnrolments);
+    // The kept answer of one of the citizen's own retried mutations.
+    await models.IdempotencyRecord.collection.insertOne({
+      _id: 'retry-of-citizen' as never,
+      subject: CITIZEN,
+      state: 'done',
+      result: { reporterEmail: PERSONAL.email },
+    });
     server = createServer({
       connection: db.connection,
       events: createRecordingEventPublisher(),
@@ -140,6 +147,7 @@ describe('erasePersonalData', () => {
     expect(erasure.records).toEqual([
       { type: 'CitizenReport', count: 1 },
       { type: 'Enrolment', count: 1 },
+      { type: 'IdempotencyRecord', count: 1 },
     ]);
     expect(erasure.fields).toEqual(
       expect.arrayContaining([

@@ -128,6 +128,13 @@ export function createQueries(
     async deleteEnrolment(id: string): Promise<void> {
       await models.Enrolment.deleteOne({ _id: id }).exec();
     },
+    /** Forgets the kept answers of one account's retried mutations (erasure on request); how many. */
+    async forgetRetriesOf(subject: string): Promise<number> {
+      const { deletedCount } = await models.IdempotencyRecord.deleteMany({
+        subject,
+      }).exec();
+      return deletedCount;
+    },
     /** Where engagement's workflow mutations remember their idempotency keys. */
     idempotency: createIdempotencyStore(models.IdempotencyRecord.collection),
     /** The citizen report with this id as stored now, or null. */

@@ -226,10 +226,16 @@ export const Mutation = {
     if (!ctx.retention)
       throw new Error('engagement runs without its retention job');
     const report = await ctx.retention.eraseSubject(subject, ctx.now());
+    // The answers kept for the account's own retried mutations (an answered
+    // survey, a report it closed) may repeat its data: they go too.
+    const retries = await ctx.queries.forgetRetriesOf(subject);
     return {
       ...report,
       fields: [...report.fields],
-      records: [...report.records],
+      records: [
+        ...report.records,
+        { type: 'IdempotencyRecord', count: retries },
+      ],
     };
   },
   async submitCitizenReport(

@@ -279,3 +279,20 @@ export function graphIdOf(reference: string): string {
 export function ngsiIdOf(fiwareType: string, graphId: string): string {
   return `urn:ngsi-ld:${fiwareType}:${graphId}`;
 }
+
+/**
+ * The first of `names` the entity carries as non-blank text (trimmed), or as a
+ * number (as text); null when none does. For registry-like attributes (names,
+ * codes, identifiers) that partners send either way.
+ */
+export function textAttribute(
+  entity: NgsiEntity,
+  ...names: readonly string[]
+): string | null {
+  for (const name of names) {
+    const value = entity.attributes.get(name)?.value;
+    if (typeof value === 'string' && value.trim() !== '') return value.trim();
+    if (typeof value === 'number') return String(value);
+  }
+  return null;
+}

@@ -11,7 +11,7 @@ import type {
   EntityHandler,
   IngestedRecord,
 } from '../../../../lib/ingest/createIngestPipeline.js';
-import type { NgsiEntity } from '../../../../lib/ingest/ngsiEntity.js';
+import { textAttribute as text } from '../../../../lib/ingest/ngsiEntity.js';
 import { parseObservationTime } from '../../../../lib/ingest/observationTime.js';
 import { qualityOf, type QualityFlag } from '../../../../lib/ingest/quality.js';
 import type { BusinessDoc, EconomyModels } from '../models/index.js';
@@ -69,15 +69,6 @@ export function sizeBand(code: string | null): SizeBand {
   if (n <= 12) return 'SMALL';
   if (n <= 31) return 'MEDIUM';
   return 'LARGE';
-}
-
-function text(entity: NgsiEntity, ...names: string[]): string | null {
-  for (const name of names) {
-    const value = entity.attributes.get(name)?.value;
-    if (typeof value === 'string' && value.trim() !== '') return value.trim();
-    if (typeof value === 'number') return String(value);
-  }
-  return null;
 }
 
 type Verdict = ReturnType<EntityHandler<BusinessRecord>['validate']>;

@@ -14,7 +14,7 @@ import type {
 } from '../../../../lib/ingest/createIngestPipeline.js';
 import {
   graphIdOf,
-  type NgsiEntity,
+  textAttribute as text,
 } from '../../../../lib/ingest/ngsiEntity.js';
 import { parseObservationTime } from '../../../../lib/ingest/observationTime.js';
 import { qualityOf, type QualityFlag } from '../../../../lib/ingest/quality.js';
@@ -36,15 +36,6 @@ const reject = (
   reason: Extract<Verdict, { ok: false }>['reason'],
   detail: string,
 ): Verdict => ({ ok: false, reason, detail });
-
-function text(entity: NgsiEntity, ...names: string[]): string | null {
-  for (const name of names) {
-    const value = entity.attributes.get(name)?.value;
-    if (typeof value === 'string' && value.trim() !== '') return value.trim();
-    if (typeof value === 'number') return String(value);
-  }
-  return null;
-}
 
 /** The service request handler over engagement's models. */
 export function serviceRequestHandler(

@@ -11,7 +11,10 @@ import type {
   EntityHandler,
   IngestedRecord,
 } from '../../../../lib/ingest/createIngestPipeline.js';
-import type { NgsiEntity } from '../../../../lib/ingest/ngsiEntity.js';
+import {
+  textAttribute as text,
+  type NgsiEntity,
+} from '../../../../lib/ingest/ngsiEntity.js';
 import { qualityOf } from '../../../../lib/ingest/quality.js';
 import { geoJsonPointOf } from '../../../../lib/subgraph-kit/nearbyLoader.js';
 import type {
@@ -28,13 +31,6 @@ export interface GtfsStopRecord extends IngestedRecord {
 /** A validated route, ready to store. */
 export interface GtfsRouteRecord extends IngestedRecord {
   readonly doc: TransitLineDoc;
-}
-
-function text(entity: NgsiEntity, name: string): string | null {
-  const value = entity.attributes.get(name)?.value;
-  if (typeof value === 'string' && value.trim() !== '') return value.trim();
-  if (typeof value === 'number') return String(value);
-  return null;
 }
 
 /**

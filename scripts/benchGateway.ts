@@ -24,7 +24,6 @@ import {
 } from 'node:crypto';
 import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
@@ -40,6 +39,7 @@ import { DISTRICTS } from '../lib/subgraph-kit/districts.js';
 import { seededTrafficSensorIds } from '../lib/subgraph-kit/seedPlan.js';
 import { ensureDevKeys } from './devKeys.js';
 import { cmdline, cpuMs, descendants, sumCpuMs } from './bench/processCpu.js';
+import { freePort } from './bench/startSeededCity.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -221,17 +221,6 @@ const SCENARIOS: Scenario[] = [
     request: (i) => ({ query: workshops(1 + (i % 10)), variables: {} }),
   },
 ];
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 

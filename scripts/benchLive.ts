@@ -18,7 +18,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,6 +32,7 @@ import { ensureDevKeys } from './devKeys.js';
 import { seedDepartment } from './seed.js';
 import { DISTRICTS } from '../lib/subgraph-kit/districts.js';
 import { seededTrafficSensorIds } from '../lib/subgraph-kit/seedPlan.js';
+import { freePort } from './bench/startSeededCity.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,17 +57,6 @@ const PROFILE = values.profile;
 const SENSORS = Number(values.sensors);
 const ROOT = path.resolve(import.meta.dirname, '..');
 const out = (line: string) => process.stdout.write(`${line}\n`);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitHealthy(url: string, child: ChildProcess, name: string) {
   for (let i = 0; i < 1200; i++) {

@@ -79,6 +79,11 @@ export type BusinessStatus =
   | 'ACTIVE'
   | 'CLOSED';
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
@@ -670,10 +675,10 @@ export type ResolversTypes = ResolversObject<{
   Business: ResolverTypeWrapper<BusinessDoc>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BusinessConnection: ResolverTypeWrapper<Page>;
   BusinessEdge: ResolverTypeWrapper<Edge>;
   BusinessStatus: BusinessStatus;
+  CacheControlScope: CacheControlScope;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   EconomicSector: ResolverTypeWrapper<EconomicSector>;
@@ -691,7 +696,6 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NafSection: NafSection;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   RegisterBusinessInput: RegisterBusinessInput;
@@ -705,6 +709,8 @@ export type ResolversTypes = ResolversObject<{
   StartupStage: StartupStage;
   TimeRangeInput: TimeRangeInput;
   UpdateBusinessInput: UpdateBusinessInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -712,7 +718,6 @@ export type ResolversParentTypes = ResolversObject<{
   Business: BusinessDoc;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   BusinessConnection: Page;
   BusinessEdge: Edge;
   DateTime: Scalars['DateTime']['output'];
@@ -730,7 +735,6 @@ export type ResolversParentTypes = ResolversObject<{
   MarketIndicatorEdge: Edge;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
   RegisterBusinessInput: RegisterBusinessInput;
@@ -742,7 +746,17 @@ export type ResolversParentTypes = ResolversObject<{
   StartupEdge: Edge;
   TimeRangeInput: TimeRangeInput;
   UpdateBusinessInput: UpdateBusinessInput;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EconomyContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BusinessResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business'], FederationReferenceType extends FederationReferenceTypes['Business'] = FederationReferenceTypes['Business']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Business']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -967,3 +981,6 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   StartupEdge?: StartupEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EconomyContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -212,6 +212,11 @@ export type Business = {
   renewableEnergyProjects: Array<RenewableEnergyProject>;
 };
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
   __typename?: 'District';
@@ -1137,9 +1142,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AirQualityBand: AirQualityBand;
   AirQualityIndex: ResolverTypeWrapper<AirQualityIndex>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AirQualityObserved: ResolverTypeWrapper<AirQualityObservedDoc>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AirQualityObservedConnection: ResolverTypeWrapper<Page>;
   AirQualityObservedEdge: ResolverTypeWrapper<Edge>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1148,6 +1151,7 @@ export type ResolversTypes = ResolversObject<{
   AirQualityStationConnection: ResolverTypeWrapper<Page>;
   AirQualityStationEdge: ResolverTypeWrapper<Edge>;
   Business: ResolverTypeWrapper<BusinessRef>;
+  CacheControlScope: CacheControlScope;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   DistrictAirQuality: ResolverTypeWrapper<DistrictAirQuality>;
@@ -1197,6 +1201,8 @@ export type ResolversTypes = ResolversObject<{
   WaterMeterConnection: ResolverTypeWrapper<Page>;
   WaterMeterEdge: ResolverTypeWrapper<Edge>;
   WaterMeterRole: WaterMeterRole;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1204,9 +1210,7 @@ export type ResolversParentTypes = ResolversObject<{
   AirQualityAlert: AirQualityAlertValue;
   ID: Scalars['ID']['output'];
   AirQualityIndex: AirQualityIndex;
-  Int: Scalars['Int']['output'];
   AirQualityObserved: AirQualityObservedDoc;
-  Boolean: Scalars['Boolean']['output'];
   AirQualityObservedConnection: Page;
   AirQualityObservedEdge: Edge;
   String: Scalars['String']['output'];
@@ -1253,7 +1257,17 @@ export type ResolversParentTypes = ResolversObject<{
   WaterMeter: WaterMeterDoc;
   WaterMeterConnection: Page;
   WaterMeterEdge: Edge;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EnvironmentContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AirQualityAlertResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityAlert'] = ResolversParentTypes['AirQualityAlert']> = ResolversObject<{
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1703,3 +1717,6 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   WaterMeterEdge?: WaterMeterEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EnvironmentContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

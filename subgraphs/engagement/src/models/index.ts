@@ -1,7 +1,6 @@
 /** Engagement's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
 import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { citizenReportSchema, type CitizenReportDoc } from './CitizenReport.js';
@@ -28,10 +27,7 @@ export function createModels(connection: Connection) {
       'IdempotencyRecord',
       idempotencyRecordSchema,
     ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     Workshop: connection.model<WorkshopDoc>('Workshop', workshopSchema),
     TrainingProgram: connection.model<TrainingProgramDoc>(
       'TrainingProgram',

@@ -1,7 +1,6 @@
 /** Environment's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
 import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import {
@@ -37,10 +36,7 @@ export function createModels(connection: Connection) {
       'IdempotencyRecord',
       idempotencyRecordSchema,
     ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     AirQualityStation: connection.model<AirQualityStationDoc>(
       'AirQualityStation',
       airQualityStationSchema,

@@ -1,7 +1,6 @@
 /** Mobility's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
 import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
@@ -21,10 +20,7 @@ export function createModels(connection: Connection) {
       'IdempotencyRecord',
       idempotencyRecordSchema,
     ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     TrafficSensor: connection.model<TrafficSensorDoc>(
       'TrafficSensor',
       trafficSensorSchema,

@@ -5,11 +5,18 @@
  */
 import type { Connection } from 'mongoose';
 import type { QuarantineDoc } from '../../ingest/quarantine.js';
+import type { IdempotencyDoc } from '../idempotency.js';
+import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 
 /** Compiles the shared models on `connection` (once per connection). */
 export function createSharedModels(connection: Connection) {
   return {
+    /** The idempotency keys of its workflow mutations (lib/subgraph-kit/idempotency.ts). */
+    IdempotencyRecord: connection.model<IdempotencyDoc>(
+      'IdempotencyRecord',
+      idempotencyRecordSchema,
+    ),
     /** Records the department's ingestion rejected (lib/ingest/quarantine.ts). */
     QuarantinedRecord: connection.model<QuarantineDoc>(
       'QuarantinedRecord',

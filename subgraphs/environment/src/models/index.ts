@@ -1,8 +1,6 @@
 /** Environment's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
 import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
-import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
-import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import {
   airQualityObservedSchema,
   type AirQualityObservedDoc,
@@ -32,10 +30,6 @@ import { waterMeterSchema, type WaterMeterDoc } from './WaterMeter.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
-    IdempotencyRecord: connection.model<IdempotencyDoc>(
-      'IdempotencyRecord',
-      idempotencyRecordSchema,
-    ),
     ...createSharedModels(connection),
     AirQualityStation: connection.model<AirQualityStationDoc>(
       'AirQualityStation',

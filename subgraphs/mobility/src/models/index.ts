@@ -1,8 +1,6 @@
 /** Mobility's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
 import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
-import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
-import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
 import {
   trafficFlowReadingSchema,
@@ -16,10 +14,6 @@ import { transitStopSchema, type TransitStopDoc } from './TransitStop.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
-    IdempotencyRecord: connection.model<IdempotencyDoc>(
-      'IdempotencyRecord',
-      idempotencyRecordSchema,
-    ),
     ...createSharedModels(connection),
     TrafficSensor: connection.model<TrafficSensorDoc>(
       'TrafficSensor',

@@ -1,0 +1,29 @@
+/**
+ * The models every department has, defined once here and compiled on each
+ * department's own connection (its own database): a department's
+ * `models/index.ts` spreads them beside its own.
+ */
+import type { Connection } from 'mongoose';
+import type { QuarantineDoc } from '../../ingest/quarantine.js';
+import type { IdempotencyDoc } from '../idempotency.js';
+import { idempotencyRecordSchema } from './IdempotencyRecord.js';
+import { quarantinedRecordSchema } from './QuarantinedRecord.js';
+
+/** Compiles the shared models on `connection` (once per connection). */
+export function createSharedModels(connection: Connection) {
+  return {
+    /** The idempotency keys of its workflow mutations (lib/subgraph-kit/idempotency.ts). */
+    IdempotencyRecord: connection.model<IdempotencyDoc>(
+      'IdempotencyRecord',
+      idempotencyRecordSchema,
+    ),
+    /** Records the department's ingestion rejected (lib/ingest/quarantine.ts). */
+    QuarantinedRecord: connection.model<QuarantineDoc>(
+      'QuarantinedRecord',
+      quarantinedRecordSchema,
+    ),
+  };
+}
+
+/** The models of {@link createSharedModels}. */
+export type SharedModels = ReturnType<typeof createSharedModels>;

@@ -31,6 +31,9 @@ export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> =
     governance: 4005,
   };
 
+/** Raw readings are kept this many days unless `READINGS_RAW_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_RAW_RETENTION_DAYS = 90;
+
 /** Settings of one subgraph service. */
 export interface SubgraphConfig {
   /** `<NAME>_PORT`. */
@@ -125,6 +128,16 @@ export interface Config {
     readonly streamMaxLength: number;
     /** `EVENTS_OUTBOX_POLL_MS`: how often a relay looks for events written by another replica. @default 1000 */
     readonly outboxPollMs: number;
+  };
+  /** The departments' raw readings (docs/ingestion.md, "Raw readings"). */
+  readonly readings: {
+    /**
+     * `READINGS_RAW_RETENTION_DAYS`: how long raw readings are kept before
+     * the time-series collections' TTL removes them (rollups stay longer);
+     * the reading-key ledger keeps one day more.
+     * @default 90
+     */
+    readonly rawRetentionDays: number;
   };
   /** Limits of the gateway's subscriptions (docs/live.md, "Limits"). */
   readonly live: {
@@ -372,6 +385,14 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         10_000_000,
       ),
       outboxPollMs: int('EVENTS_OUTBOX_POLL_MS', 1000, 10, 600_000),
+    },
+    readings: {
+      rawRetentionDays: int(
+        'READINGS_RAW_RETENTION_DAYS',
+        DEFAULT_RAW_RETENTION_DAYS,
+        1,
+        36_500,
+      ),
     },
     live: {
       connectionsPerCaller: int(

@@ -5,8 +5,11 @@ import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
 import { idempotencyRecordSchema } from './IdempotencyRecord.js';
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
+import type { ReadingKeyDoc } from '../../../../lib/ingest/storeObservations.js';
+import { DEFAULT_RAW_RETENTION_DAYS } from '../../../../lib/runtime/config.js';
+import { createReadingKeySchema } from './ReadingKey.js';
 import {
-  trafficFlowReadingSchema,
+  createTrafficFlowReadingSchema,
   type TrafficFlowReadingDoc,
 } from './TrafficFlowReading.js';
 import { trafficLightSchema, type TrafficLightDoc } from './TrafficLight.js';
@@ -14,8 +17,21 @@ import { trafficSensorSchema, type TrafficSensorDoc } from './TrafficSensor.js';
 import { transitLineSchema, type TransitLineDoc } from './TransitLine.js';
 import { transitStopSchema, type TransitStopDoc } from './TransitStop.js';
 
+/** What the models take from the configuration. */
+export interface MobilityModelOptions {
+  /**
+   * Days raw readings are kept (config `readings.rawRetentionDays`).
+   * @default DEFAULT_RAW_RETENTION_DAYS
+   */
+  readonly rawRetentionDays?: number;
+}
+
 /** Compiles the models on `connection` (once per connection). */
-export function createModels(connection: Connection) {
+export function createModels(
+  connection: Connection,
+  options: MobilityModelOptions = {},
+) {
+  const retention = options.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   return {
     IdempotencyRecord: connection.model<IdempotencyDoc>(
       'IdempotencyRecord',
@@ -31,7 +47,11 @@ export function createModels(connection: Connection) {
     ),
     TrafficFlowReading: connection.model<TrafficFlowReadingDoc>(
       'TrafficFlowReading',
-      trafficFlowReadingSchema,
+      createTrafficFlowReadingSchema(retention),
+    ),
+    ReadingKey: connection.model<ReadingKeyDoc>(
+      'ReadingKey',
+      createReadingKeySchema(retention),
     ),
     TrafficLight: connection.model<TrafficLightDoc>(
       'TrafficLight',

@@ -219,7 +219,7 @@ export default defineConfig(
             {
               name: 'mongoose',
               message:
-                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/runtime/mongo.ts and tests; elsewhere use `import type`.',
+                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/subgraph-kit/models, lib/runtime/mongo.ts and tests; elsewhere use `import type`.',
               allowTypeImports: true,
             },
           ],
@@ -227,7 +227,7 @@ export default defineConfig(
             {
               group: ['mongoose/*'],
               message:
-                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/runtime/mongo.ts and tests.',
+                'Mongoose belongs in subgraphs/*/src/models and loaders, lib/subgraph-kit/models, lib/runtime/mongo.ts and tests.',
               allowTypeImports: true,
             },
           ],
@@ -240,6 +240,8 @@ export default defineConfig(
     files: [
       'subgraphs/*/src/models/**',
       'subgraphs/*/src/loaders/**',
+      // The models every department shares (compiled on its own connection).
+      'lib/subgraph-kit/models/**',
       'lib/runtime/mongo.ts',
       'lib/tooling/testing/**',
       'localdb/**/*.test.ts',

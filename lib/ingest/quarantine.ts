@@ -54,8 +54,8 @@ export interface QuarantineDoc {
 
 /**
  * The mongoose definition of {@link QuarantineDoc} (a plain object, so lib
- * needs no mongoose import); each department's `models/QuarantinedRecord.ts`
- * compiles it.
+ * needs no mongoose import); lib/subgraph-kit/models/QuarantinedRecord.ts
+ * makes it the one schema every department compiles on its own connection.
  */
 export const quarantineDocDefinition = {
   _id: { type: String, required: true },

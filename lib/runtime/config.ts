@@ -129,23 +129,6 @@ export interface Config {
     /** `EVENTS_OUTBOX_POLL_MS`: how often a relay looks for events written by another replica. @default 1000 */
     readonly outboxPollMs: number;
   };
-  /** The departments' raw readings (docs/ingestion.md, "Raw readings"). */
-  readonly readings: {
-    /**
-     * `READINGS_RAW_RETENTION_DAYS`: how long raw readings are kept before
-     * the time-series collections' TTL removes them (rollups stay longer);
-     * the reading-key ledger keeps one day more.
-     * @default 90
-     */
-    readonly rawRetentionDays: number;
-  };
-  /** Limits of the gateway's subscriptions (docs/live.md, "Limits"). */
-  readonly live: {
-    /** `LIVE_CONNECTIONS_PER_CALLER`: open WebSocket/SSE connections per caller (subject, or IP when anonymous). @default 10 */
-    readonly connectionsPerCaller: number;
-    /** `LIVE_SUBSCRIPTIONS_PER_CONNECTION` @default 20 */
-    readonly subscriptionsPerConnection: number;
-  };
   /** The MQTT bridge of the gateway: devices publish signed readings (docs/ingestion.md, "MQTT"). */
   readonly mqtt: {
     /**
@@ -171,6 +154,29 @@ export interface Config {
      * @default '<DATA_DIR>/keys/devices.jwks.json'
      */
     readonly deviceKeysFile: string;
+  };
+  /** Raw readings of the departments' sensors (docs/ingestion.md, "Raw readings"; docs/trends.md). */
+  readonly readings: {
+    /**
+     * `READINGS_RAW_RETENTION_DAYS`: how long raw readings are kept before
+     * TTL removes them; older ranges answer from rollups only. @default 90
+     */
+    readonly rawRetentionDays: number;
+  };
+  /** Rollups of readings per 15 minutes, hour and day (lib/subgraph-kit/rollups.ts, docs/trends.md). */
+  readonly rollups: {
+    /** `ROLLUP_INTERVAL_MS`: how often each subgraph recomputes the windows marked on ingest. @default 2000 */
+    readonly intervalMs: number;
+    /**
+     * Days each resolution is kept: `ROLLUP_RETENTION_15M_DAYS` (default 400),
+     * `ROLLUP_RETENTION_1H_DAYS` and `ROLLUP_RETENTION_1D_DAYS` (default 3650).
+     * 15-minute rollups must outlive raw readings (hours are recomputed from them).
+     */
+    readonly retentionDays: {
+      readonly '15m': number;
+      readonly '1h': number;
+      readonly '1d': number;
+    };
   };
   /** Per subgraph settings. */
   readonly subgraphs: Readonly<Record<SubgraphName, SubgraphConfig>>;
@@ -332,6 +338,24 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       `TRUSTED_DOCUMENTS_MODE=${trustedMode} needs TRUSTED_DOCUMENTS_FILE (the manifest of trusted operations)`,
     );
 
+  const rawRetentionDays = int(
+    'READINGS_RAW_RETENTION_DAYS',
+    DEFAULT_RAW_RETENTION_DAYS,
+    1,
+    36_500,
+  );
+  const rollupRetention = {
+    '15m': int('ROLLUP_RETENTION_15M_DAYS', 400, 1, 36_500),
+    '1h': int('ROLLUP_RETENTION_1H_DAYS', 3650, 1, 36_500),
+    '1d': int('ROLLUP_RETENTION_1D_DAYS', 3650, 1, 36_500),
+  };
+  // An hour is recomputed from its 15-minute rollups whenever a reading of
+  // it is still raw: they must still be there.
+  if (rollupRetention['15m'] <= rawRetentionDays)
+    problems.push(
+      `ROLLUP_RETENTION_15M_DAYS (${rollupRetention['15m']}) must be above READINGS_RAW_RETENTION_DAYS (${rawRetentionDays})`,
+    );
+
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const config: Config = {
     env: nodeEnv as Config['env'],
@@ -386,14 +410,6 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ),
       outboxPollMs: int('EVENTS_OUTBOX_POLL_MS', 1000, 10, 600_000),
     },
-    readings: {
-      rawRetentionDays: int(
-        'READINGS_RAW_RETENTION_DAYS',
-        DEFAULT_RAW_RETENTION_DAYS,
-        1,
-        36_500,
-      ),
-    },
     live: {
       connectionsPerCaller: int(
         'LIVE_CONNECTIONS_PER_CALLER',
@@ -424,6 +440,11 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         str('MQTT_DEVICE_KEYS_FILE') ??
           path.join(dataDir, 'keys', 'devices.jwks.json'),
       ),
+    },
+    readings: { rawRetentionDays },
+    rollups: {
+      intervalMs: int('ROLLUP_INTERVAL_MS', 2000, 50, 3_600_000),
+      retentionDays: rollupRetention,
     },
     subgraphs,
     auth: {

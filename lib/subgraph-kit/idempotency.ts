@@ -10,9 +10,9 @@
  * request still runs is a conflict (CONFLICT, `IDEMPOTENCY_KEY_IN_PROGRESS`).
  *
  * The mechanism lives here once; each department keeps the records in its
- * own database (its `models/IdempotencyRecord.ts`, from
- * {@link idempotencyDocDefinition}) and hands the collection over as a
- * small {@link IdempotencyCollection}, so no mongoose code is in lib.
+ * own database (the model lib/subgraph-kit/models/IdempotencyRecord.ts,
+ * compiled on the department's connection) and hands the collection over as
+ * a small {@link IdempotencyCollection}, so this file needs no mongoose.
  */
 import { createHash } from 'node:crypto';
 import {

@@ -1,9 +1,6 @@
 /** Economy's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
-import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
-import { idempotencyRecordSchema } from './IdempotencyRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import { businessSchema, type BusinessDoc } from './Business.js';
 import { innovationHubSchema, type InnovationHubDoc } from './InnovationHub.js';
 import { investmentSchema, type InvestmentDoc } from './Investment.js';
@@ -17,14 +14,7 @@ import { startupSchema, type StartupDoc } from './Startup.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
-    IdempotencyRecord: connection.model<IdempotencyDoc>(
-      'IdempotencyRecord',
-      idempotencyRecordSchema,
-    ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     Business: connection.model<BusinessDoc>('Business', businessSchema),
     Startup: connection.model<StartupDoc>('Startup', startupSchema),
     InnovationHub: connection.model<InnovationHubDoc>(

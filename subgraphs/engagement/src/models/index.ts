@@ -1,9 +1,6 @@
 /** Engagement's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
-import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
-import { idempotencyRecordSchema } from './IdempotencyRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import { citizenReportSchema, type CitizenReportDoc } from './CitizenReport.js';
 import {
   digitalInclusionIndicatorSchema,
@@ -24,14 +21,7 @@ import { workshopSchema, type WorkshopDoc } from './Workshop.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
-    IdempotencyRecord: connection.model<IdempotencyDoc>(
-      'IdempotencyRecord',
-      idempotencyRecordSchema,
-    ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     Workshop: connection.model<WorkshopDoc>('Workshop', workshopSchema),
     TrainingProgram: connection.model<TrainingProgramDoc>(
       'TrainingProgram',

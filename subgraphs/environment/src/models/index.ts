@@ -1,9 +1,6 @@
 /** Environment's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
-import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
-import { idempotencyRecordSchema } from './IdempotencyRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import {
   airQualityObservedSchema,
   type AirQualityObservedDoc,
@@ -33,14 +30,7 @@ import { waterMeterSchema, type WaterMeterDoc } from './WaterMeter.js';
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
   return {
-    IdempotencyRecord: connection.model<IdempotencyDoc>(
-      'IdempotencyRecord',
-      idempotencyRecordSchema,
-    ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     AirQualityStation: connection.model<AirQualityStationDoc>(
       'AirQualityStation',
       airQualityStationSchema,

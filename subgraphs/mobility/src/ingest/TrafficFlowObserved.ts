@@ -5,6 +5,7 @@
  * Model (occupancy 0 to 1) and the sensors' capacity (20,000 vehicles/h).
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
 import type { Logger } from '../../../../lib/runtime/logger.js';
@@ -48,6 +49,7 @@ export const trafficFlowObservedSpec: ObservationSpec = {
   ],
   // Sensors report every 15 minutes: two missed reports make the state stale.
   staleAfterMs: 30 * 60_000,
+  reportingIntervalMs: 15 * 60_000,
 };
 
 /** Whether a reading is congested (the seed's rule): occupancy over 0.6 or speed under 15 km/h. */
@@ -104,6 +106,10 @@ export function trafficFlowObservedHandler(
 ): ObservationHandler {
   return {
     spec: trafficFlowObservedSpec,
+    countDevices: deviceCounter(
+      models.TrafficSensor.collection,
+      'latest.observedAt',
+    ),
     async findDevices(ids) {
       const sensors = await models.TrafficSensor.find({ _id: { $in: ids } })
         .select({ _id: 1, district: 1, location: 1 })

@@ -36,6 +36,7 @@ export function createIngest(
     ],
     entityHandlers: [gtfsStopHandler(models), gtfsRouteHandler(models)],
     quarantine: models.QuarantinedRecord.collection,
+    stats: models.IngestStat.collection,
     events: deps.events,
     logger: deps.logger,
   });

@@ -1,9 +1,6 @@
 /** Mobility's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
-import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
-import { quarantinedRecordSchema } from './QuarantinedRecord.js';
-import type { IdempotencyDoc } from '../../../../lib/subgraph-kit/idempotency.js';
-import { idempotencyRecordSchema } from './IdempotencyRecord.js';
+import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
 import type { ReadingKeyDoc } from '../../../../lib/ingest/storeObservations.js';
 import { DEFAULT_RAW_RETENTION_DAYS } from '../../../../lib/runtime/config.js';
@@ -33,14 +30,7 @@ export function createModels(
 ) {
   const retention = options.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   return {
-    IdempotencyRecord: connection.model<IdempotencyDoc>(
-      'IdempotencyRecord',
-      idempotencyRecordSchema,
-    ),
-    QuarantinedRecord: connection.model<QuarantineDoc>(
-      'QuarantinedRecord',
-      quarantinedRecordSchema,
-    ),
+    ...createSharedModels(connection),
     TrafficSensor: connection.model<TrafficSensorDoc>(
       'TrafficSensor',
       trafficSensorSchema,

@@ -3,6 +3,7 @@
  * a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { pipelineDataQuality } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import type { QueryFilter } from 'mongoose';
@@ -26,6 +27,8 @@ import type {
 /** Binds mobility's queries to its models. */
 export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
   return {
+    /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
+    dataQuality: pipelineDataQuality('mobility', ingest),
     /** A page of the ingestion quarantine, by id. */
     quarantine: pageQuery(models.QuarantinedRecord),
     /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */

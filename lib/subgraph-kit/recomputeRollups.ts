@@ -1,0 +1,328 @@
+/**
+ * Recomputation of rollups (lib/subgraph-kit/rollups.ts): the 15-minute
+ * rollups of a set of windows from the raw readings (one `$match` on the
+ * `observedAt` range and one `$group` per run of consecutive windows, per
+ * device; the districts are merged from the devices' groups), then the hours
+ * holding them from the 15-minute rollups, then the days from the hours.
+ * Every document is rewritten whole (an upsert into the rollup collection,
+ * never a write to the readings), so recomputing a window twice gives the
+ * same documents.
+ *
+ * A recomputed window never loses a key: readings are only ever added to a
+ * window while its raw data is kept (raw removal by TTL happens past raw
+ * retention, where nothing is recomputed), so the keys found again are a
+ * superset of those written before.
+ */
+import type { AnyBulkWriteOperation, Document } from 'mongodb';
+import type { Connection } from 'mongoose';
+import {
+  DEFAULT_ROLLUP_RETENTION_DAYS,
+  quantityNames,
+  rollupCollection,
+  rollupId,
+  type QuantityStats,
+  type RollupDoc,
+  type RollupRetention,
+  type RollupScope,
+  type RollupSeries,
+} from './rollups.js';
+import {
+  FINER,
+  RESOLUTION_MS,
+  floorTo,
+  type Resolution,
+} from './rollupWindows.js';
+
+/** Options of {@link recomputeWindows}. */
+export interface RecomputeOptions {
+  /** The department's database. */
+  readonly connection: Connection;
+  readonly series: RollupSeries;
+  /** Days each resolution is kept (sets `expiresAt`). @default DEFAULT_ROLLUP_RETENTION_DAYS */
+  readonly retentionDays?: RollupRetention;
+}
+
+/** What one recomputation did. */
+export interface RecomputeReport {
+  /** 15-minute windows recomputed from raw readings. */
+  windows: number;
+  hours: number;
+  days: number;
+  /** Rollup documents written (all resolutions and scopes). */
+  documents: number;
+}
+
+/** Windows, hours or days aggregated in one go at most (bounds one aggregation's result). */
+const MAX_RUN: Readonly<Record<Resolution, number>> = {
+  '15m': 96,
+  '1h': 48,
+  '1d': 31,
+};
+
+/** The start of the bucket of `size` ms holding the date at `path`, as an aggregation expression. */
+function bucketStart(path: string, size: number): Document {
+  return {
+    $toDate: {
+      $subtract: [{ $toLong: path }, { $mod: [{ $toLong: path }, size] }],
+    },
+  };
+}
+
+/** Consecutive bucket starts grouped into runs of at most `max`. */
+function runsOf(
+  starts: readonly Date[],
+  resolution: Resolution,
+): { from: Date; to: Date }[] {
+  const size = RESOLUTION_MS[resolution];
+  const sorted = [...new Set(starts.map((s) => s.getTime()))].sort(
+    (a, b) => a - b,
+  );
+  const runs: { from: Date; to: Date }[] = [];
+  let first: number | undefined;
+  let last = 0;
+  for (const ms of sorted) {
+    if (
+      first !== undefined &&
+      ms === last + size &&
+      (ms - first) / size < MAX_RUN[resolution]
+    ) {
+      last = ms;
+      continue;
+    }
+    if (first !== undefined)
+      runs.push({ from: new Date(first), to: new Date(last + size) });
+    first = ms;
+    last = ms;
+  }
+  if (first !== undefined)
+    runs.push({ from: new Date(first), to: new Date(last + size) });
+  return runs;
+}
+
+/** The accumulators of each quantity, named by index (`$group` field names cannot hold dots). */
+function quantityAccumulators(
+  names: readonly string[],
+  value: (name: string, i: number) => Record<'c' | 's' | 'n' | 'x', Document>,
+): Document {
+  const fields: Document = {};
+  names.forEach((name, i) => {
+    const v = value(name, i);
+    fields[`c${i}`] = v.c;
+    fields[`s${i}`] = v.s;
+    fields[`n${i}`] = v.n;
+    fields[`x${i}`] = v.x;
+  });
+  return fields;
+}
+
+interface GroupRow {
+  count: number;
+  [field: string]: unknown;
+}
+
+function statsOf(row: GroupRow, i: number): QuantityStats {
+  const count = Number(row[`c${i}`] ?? 0);
+  const min = row[`n${i}`];
+  const max = row[`x${i}`];
+  return {
+    count,
+    sum: count === 0 ? 0 : Number(row[`s${i}`] ?? 0),
+    min: count === 0 || typeof min !== 'number' ? null : min,
+    max: count === 0 || typeof max !== 'number' ? null : max,
+  };
+}
+
+/** Adds `b` into `a` (the districts' statistics merged from their devices'). */
+function mergeStats(a: QuantityStats, b: QuantityStats): void {
+  a.count += b.count;
+  a.sum += b.sum;
+  if (b.min !== null && (a.min === null || b.min < a.min)) a.min = b.min;
+  if (b.max !== null && (a.max === null || b.max > a.max)) a.max = b.max;
+}
+
+class DocBuilder {
+  readonly docs = new Map<string, RollupDoc>();
+  constructor(
+    private readonly names: readonly string[],
+    private readonly retention: RollupRetention,
+  ) {}
+
+  add(
+    scope: RollupScope,
+    key: string,
+    resolution: Resolution,
+    start: Date,
+    row: GroupRow,
+  ): void {
+    const id = rollupId(scope, key, resolution, start);
+    const q = Object.fromEntries(
+      this.names.map((name, i) => [name, statsOf(row, i)]),
+    );
+    const held = this.docs.get(id);
+    if (held) {
+      held.count += row.count;
+      for (const name of this.names)
+        mergeStats(held.q[name] as QuantityStats, q[name] as QuantityStats);
+      return;
+    }
+    this.docs.set(id, {
+      _id: id,
+      scope,
+      key,
+      resolution,
+      start,
+      end: new Date(start.getTime() + RESOLUTION_MS[resolution]),
+      count: row.count,
+      q,
+      expiresAt: new Date(
+        start.getTime() + this.retention[resolution] * 86_400_000,
+      ),
+    });
+  }
+}
+
+async function writeDocs(
+  options: RecomputeOptions,
+  docs: Iterable<RollupDoc>,
+): Promise<number> {
+  const operations: AnyBulkWriteOperation<RollupDoc>[] = [];
+  for (const doc of docs)
+    operations.push({
+      replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
+    });
+  if (operations.length === 0) return 0;
+  await rollupCollection(options.connection, options.series).bulkWrite(
+    operations,
+    { ordered: false },
+  );
+  return operations.length;
+}
+
+/** Recomputes the 15-minute rollups of one run of consecutive windows from raw readings. */
+async function recomputeRaw(
+  options: RecomputeOptions,
+  names: readonly string[],
+  run: { from: Date; to: Date },
+): Promise<number> {
+  const { series } = options;
+  const rows = await options.connection
+    .collection(series.readings)
+    .aggregate<GroupRow & { _id: { w: Date; id: unknown; d: unknown } }>([
+      { $match: { observedAt: { $gte: run.from, $lt: run.to } } },
+      {
+        $group: {
+          _id: {
+            w: bucketStart('$observedAt', RESOLUTION_MS['15m']),
+            id: '$device.id',
+            d: '$device.district',
+          },
+          count: { $sum: 1 },
+          ...quantityAccumulators(names, (name) => {
+            const expr = series.quantities[name] as string | Document;
+            const v = { $cond: [{ $isNumber: expr }, expr, null] };
+            return {
+              c: { $sum: { $cond: [{ $isNumber: expr }, 1, 0] } },
+              s: { $sum: v },
+              n: { $min: v },
+              x: { $max: v },
+            };
+          }),
+        },
+      },
+    ])
+    .toArray();
+  const builder = new DocBuilder(
+    names,
+    options.retentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS,
+  );
+  for (const row of rows) {
+    const start = new Date(row._id.w);
+    if (typeof row._id.id === 'string')
+      builder.add('device', row._id.id, '15m', start, row);
+    if (typeof row._id.d === 'string')
+      builder.add('district', row._id.d, '15m', start, row);
+  }
+  return writeDocs(options, builder.docs.values());
+}
+
+/** Recomputes the rollups of `resolution` over one run from those of the finer resolution. */
+async function recomputeFromFiner(
+  options: RecomputeOptions,
+  names: readonly string[],
+  resolution: '1h' | '1d',
+  run: { from: Date; to: Date },
+): Promise<number> {
+  const rows = await rollupCollection(options.connection, options.series)
+    .aggregate<
+      GroupRow & { _id: { b: Date; scope: RollupScope; key: string } }
+    >([
+      {
+        $match: {
+          resolution: FINER[resolution],
+          start: { $gte: run.from, $lt: run.to },
+        },
+      },
+      {
+        $group: {
+          _id: {
+            b: bucketStart('$start', RESOLUTION_MS[resolution]),
+            scope: '$scope',
+            key: '$key',
+          },
+          count: { $sum: '$count' },
+          ...quantityAccumulators(names, (name) => ({
+            c: { $sum: `$q.${name}.count` },
+            s: { $sum: `$q.${name}.sum` },
+            n: { $min: `$q.${name}.min` },
+            x: { $max: `$q.${name}.max` },
+          })),
+        },
+      },
+    ])
+    .toArray();
+  const builder = new DocBuilder(
+    names,
+    options.retentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS,
+  );
+  for (const row of rows)
+    builder.add(
+      row._id.scope,
+      row._id.key,
+      resolution,
+      new Date(row._id.b),
+      row,
+    );
+  return writeDocs(options, builder.docs.values());
+}
+
+/**
+ * Recomputes the 15-minute rollups (per device and per district) of each of
+ * `windows` (window starts) from the raw readings, then the hour and the day
+ * holding each from the finer rollups. The caller decides which windows may
+ * still be recomputed (rollupJob.ts skips those past raw retention).
+ */
+export async function recomputeWindows(
+  options: RecomputeOptions,
+  windows: readonly Date[],
+): Promise<RecomputeReport> {
+  const names = quantityNames(options.series);
+  const starts = windows.map((w) => floorTo(w, '15m'));
+  const report: RecomputeReport = {
+    windows: new Set(starts.map((s) => s.getTime())).size,
+    hours: 0,
+    days: 0,
+    documents: 0,
+  };
+  for (const run of runsOf(starts, '15m'))
+    report.documents += await recomputeRaw(options, names, run);
+  const hours = starts.map((s) => floorTo(s, '1h'));
+  for (const run of runsOf(hours, '1h')) {
+    report.documents += await recomputeFromFiner(options, names, '1h', run);
+  }
+  report.hours = new Set(hours.map((h) => h.getTime())).size;
+  const days = starts.map((s) => floorTo(s, '1d'));
+  for (const run of runsOf(days, '1d'))
+    report.documents += await recomputeFromFiner(options, names, '1d', run);
+  report.days = new Set(days.map((d) => d.getTime())).size;
+  return report;
+}

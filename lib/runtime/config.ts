@@ -129,6 +129,13 @@ export interface Config {
     /** `EVENTS_OUTBOX_POLL_MS`: how often a relay looks for events written by another replica. @default 1000 */
     readonly outboxPollMs: number;
   };
+  /** Limits of the gateway's subscriptions (docs/live.md, "Limits"). */
+  readonly live: {
+    /** `LIVE_CONNECTIONS_PER_CALLER`: open WebSocket/SSE connections per caller (subject, or IP when anonymous). @default 10 */
+    readonly connectionsPerCaller: number;
+    /** `LIVE_SUBSCRIPTIONS_PER_CONNECTION` @default 20 */
+    readonly subscriptionsPerConnection: number;
+  };
   /** The MQTT bridge of the gateway: devices publish signed readings (docs/ingestion.md, "MQTT"). */
   readonly mqtt: {
     /**

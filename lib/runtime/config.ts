@@ -106,6 +106,20 @@ export interface Config {
       /** `TRUSTED_DOCUMENTS_MODE` @default 'enforce' with a file, 'off' without */
       readonly mode: 'off' | 'allow' | 'enforce';
     };
+    /**
+     * The response cache of public answers (gateway/src/plugins/responseCachePlugin.ts,
+     * docs/performance.md, docs/operations.md).
+     */
+    readonly responseCache: {
+      /**
+       * `RESPONSE_CACHE`: `off`, `memory` (in the gateway's process) or
+       * `redis` (shared by every replica; needs `REDIS_URL`).
+       * @default 'off' in test, else 'redis' with `REDIS_URL`, else 'memory'
+       */
+      readonly mode: 'off' | 'memory' | 'redis';
+      /** `RESPONSE_CACHE_MAX_ENTRIES`: answers kept in the process (`memory`), least recently used dropped first. @default 10000 */
+      readonly maxEntries: number;
+    };
   };
   /** The shared Redis (rate limits, used gateway-token ids), for several replicas. */
   readonly redis: {
@@ -364,6 +378,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     );
 
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const cacheMode =
+    str('RESPONSE_CACHE') ??
+    (nodeEnv === 'test' ? 'off' : redisUrl ? 'redis' : 'memory');
+  if (cacheMode !== 'off' && cacheMode !== 'memory' && cacheMode !== 'redis')
+    problems.push(
+      `RESPONSE_CACHE must be off, memory or redis, got "${cacheMode}"`,
+    );
+  else if (cacheMode === 'redis' && !redisUrl)
+    problems.push(
+      'RESPONSE_CACHE=redis needs REDIS_URL (the Redis the replicas share)',
+    );
   const config: Config = {
     env: nodeEnv as Config['env'],
     logLevel: str('LOG_LEVEL') ?? 'info',
@@ -399,6 +424,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       trustedDocuments: {
         file: trustedFile === undefined ? undefined : path.resolve(trustedFile),
         mode: trustedMode as Config['gateway']['trustedDocuments']['mode'],
+      },
+      responseCache: {
+        mode: cacheMode as Config['gateway']['responseCache']['mode'],
+        maxEntries: int('RESPONSE_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
       },
     },
     redis: {

@@ -31,6 +31,9 @@ export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> =
     governance: 4005,
   };
 
+/** Raw readings are kept this many days unless `READINGS_RAW_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_RAW_RETENTION_DAYS = 90;
+
 /** Settings of one subgraph service. */
 export interface SubgraphConfig {
   /** `<NAME>_PORT`. */
@@ -173,7 +176,7 @@ export interface Config {
      */
     readonly deviceKeysFile: string;
   };
-  /** Raw readings of the departments' sensors (docs/trends.md). */
+  /** Raw readings of the departments' sensors (docs/ingestion.md, "Raw readings"; docs/trends.md). */
   readonly readings: {
     /**
      * `READINGS_RAW_RETENTION_DAYS`: how long raw readings are kept before
@@ -356,7 +359,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       `TRUSTED_DOCUMENTS_MODE=${trustedMode} needs TRUSTED_DOCUMENTS_FILE (the manifest of trusted operations)`,
     );
 
-  const rawRetentionDays = int('READINGS_RAW_RETENTION_DAYS', 90, 1, 36_500);
+  const rawRetentionDays = int(
+    'READINGS_RAW_RETENTION_DAYS',
+    DEFAULT_RAW_RETENTION_DAYS,
+    1,
+    36_500,
+  );
   const rollupRetention = {
     '15m': int('ROLLUP_RETENTION_15M_DAYS', 400, 1, 36_500),
     '1h': int('ROLLUP_RETENTION_1H_DAYS', 3650, 1, 36_500),

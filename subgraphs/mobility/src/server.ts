@@ -5,6 +5,7 @@ import {
   type SubgraphDeps,
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
+import type { Config } from '../../../lib/runtime/config.js';
 import { createContext, type MobilityContext } from './context.js';
 import { createTrafficAnalysis } from './analysis/trafficAnalysis.js';
 import { createIngest } from './ingest/index.js';
@@ -17,11 +18,18 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** Builds mobility's Apollo Server and its context factory. */
+/**
+ * Builds mobility's Apollo Server and its context factory. Of the
+ * configuration it reads the raw readings' retention.
+ */
 export function createServer(
   deps: SubgraphDeps,
+  config?: Pick<Config, 'readings'>,
 ): SubgraphServer<MobilityContext> {
-  const models = createModels(deps.connection);
+  const models = createModels(
+    deps.connection,
+    config ? { rawRetentionDays: config.readings.rawRetentionDays } : {},
+  );
   const ingest = createIngest(models, deps);
   return createSubgraphServer({
     typeDefs,

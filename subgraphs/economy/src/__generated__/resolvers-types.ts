@@ -81,6 +81,11 @@ export type BusinessStatus =
   | 'ACTIVE'
   | 'CLOSED';
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /**
  * What the department received of one type over a time range, from one source or (source null) from
  * all, and how good it was (docs/ingestion.md, "Data quality"). Counted on ingest, hour by hour: the
@@ -773,10 +778,10 @@ export type ResolversTypes = ResolversObject<{
   Business: ResolverTypeWrapper<BusinessDoc>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BusinessConnection: ResolverTypeWrapper<Page>;
   BusinessEdge: ResolverTypeWrapper<Edge>;
   BusinessStatus: BusinessStatus;
+  CacheControlScope: CacheControlScope;
   DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -795,7 +800,6 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NafSection: NafSection;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   QualityFlagCount: ResolverTypeWrapper<QualityFlagCount>;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -813,6 +817,8 @@ export type ResolversTypes = ResolversObject<{
   StartupStage: StartupStage;
   TimeRangeInput: TimeRangeInput;
   UpdateBusinessInput: UpdateBusinessInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -820,7 +826,6 @@ export type ResolversParentTypes = ResolversObject<{
   Business: BusinessDoc;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   BusinessConnection: Page;
   BusinessEdge: Edge;
   DataQualityReport: StoredDataQualityReport;
@@ -839,7 +844,6 @@ export type ResolversParentTypes = ResolversObject<{
   MarketIndicatorEdge: Edge;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
   QualityFlagCount: QualityFlagCount;
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
@@ -854,7 +858,17 @@ export type ResolversParentTypes = ResolversObject<{
   StartupEdge: Edge;
   TimeRangeInput: TimeRangeInput;
   UpdateBusinessInput: UpdateBusinessInput;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EconomyContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BusinessResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business'], FederationReferenceType extends FederationReferenceTypes['Business'] = FederationReferenceTypes['Business']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Business']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1121,3 +1135,6 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   StartupEdge?: StartupEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EconomyContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -40,6 +40,11 @@ export type AttendanceStatus =
   /** Not recorded yet. */
   | 'PENDING';
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /**
  * A citizen report about the public space or a city asset: an Open311
  * GeoReport v2 service request (FIWARE IssueTracking `service_requests`).
@@ -1261,10 +1266,10 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AttendanceStatus: AttendanceStatus;
+  CacheControlScope: CacheControlScope;
   CitizenReport: ResolverTypeWrapper<CitizenReportDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CitizenReportConnection: ResolverTypeWrapper<Page>;
   CitizenReportEdge: ResolverTypeWrapper<Edge>;
   CitizenReportInput: CitizenReportInput;
@@ -1289,7 +1294,6 @@ export type ResolversTypes = ResolversObject<{
   GeoPointInput: GeoPointInput;
   InnovationHub: ResolverTypeWrapper<InnovationHub>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ParticipantInput: ParticipantInput;
   Participation: ResolverTypeWrapper<Participation>;
@@ -1333,6 +1337,8 @@ export type ResolversTypes = ResolversObject<{
   WorkshopEdge: ResolverTypeWrapper<Edge>;
   WorkshopStatus: WorkshopStatus;
   WorkshopTopic: WorkshopTopic;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1340,7 +1346,6 @@ export type ResolversParentTypes = ResolversObject<{
   CitizenReport: CitizenReportDoc;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   CitizenReportConnection: Page;
   CitizenReportEdge: Edge;
   CitizenReportInput: CitizenReportInput;
@@ -1364,7 +1369,6 @@ export type ResolversParentTypes = ResolversObject<{
   GeoPointInput: GeoPointInput;
   InnovationHub: InnovationHub;
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
   PageInfo: PageInfo;
   ParticipantInput: ParticipantInput;
   Participation: Participation;
@@ -1398,7 +1402,17 @@ export type ResolversParentTypes = ResolversObject<{
   Workshop: WorkshopDoc;
   WorkshopConnection: Page;
   WorkshopEdge: Edge;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EngagementContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CitizenReportResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['CitizenReport'] = ResolversParentTypes['CitizenReport'], FederationReferenceType extends FederationReferenceTypes['CitizenReport'] = FederationReferenceTypes['CitizenReport']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CitizenReport']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1864,3 +1878,6 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   WorkshopEdge?: WorkshopEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EngagementContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -213,6 +213,11 @@ export type Business = {
   renewableEnergyProjects: Array<RenewableEnergyProject>;
 };
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /**
  * What the department received of one type over a time range, from one source or (source null) from
  * all, and how good it was (docs/ingestion.md, "Data quality"). Counted on ingest, hour by hour: the
@@ -1220,9 +1225,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AirQualityBand: AirQualityBand;
   AirQualityIndex: ResolverTypeWrapper<AirQualityIndex>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AirQualityObserved: ResolverTypeWrapper<AirQualityObservedDoc>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AirQualityObservedConnection: ResolverTypeWrapper<Page>;
   AirQualityObservedEdge: ResolverTypeWrapper<Edge>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
@@ -1231,6 +1234,7 @@ export type ResolversTypes = ResolversObject<{
   AirQualityStationConnection: ResolverTypeWrapper<Page>;
   AirQualityStationEdge: ResolverTypeWrapper<Edge>;
   Business: ResolverTypeWrapper<BusinessRef>;
+  CacheControlScope: CacheControlScope;
   DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1283,6 +1287,8 @@ export type ResolversTypes = ResolversObject<{
   WaterMeterConnection: ResolverTypeWrapper<Page>;
   WaterMeterEdge: ResolverTypeWrapper<Edge>;
   WaterMeterRole: WaterMeterRole;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1290,9 +1296,7 @@ export type ResolversParentTypes = ResolversObject<{
   AirQualityAlert: AirQualityAlertValue;
   ID: Scalars['ID']['output'];
   AirQualityIndex: AirQualityIndex;
-  Int: Scalars['Int']['output'];
   AirQualityObserved: AirQualityObservedDoc;
-  Boolean: Scalars['Boolean']['output'];
   AirQualityObservedConnection: Page;
   AirQualityObservedEdge: Edge;
   String: Scalars['String']['output'];
@@ -1342,7 +1346,17 @@ export type ResolversParentTypes = ResolversObject<{
   WaterMeter: WaterMeterDoc;
   WaterMeterConnection: Page;
   WaterMeterEdge: Edge;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EnvironmentContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AirQualityAlertResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityAlert'] = ResolversParentTypes['AirQualityAlert']> = ResolversObject<{
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1828,3 +1842,6 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   WaterMeterEdge?: WaterMeterEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EnvironmentContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

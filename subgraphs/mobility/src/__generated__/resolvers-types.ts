@@ -101,6 +101,11 @@ export type BikeStationEdge = {
   node: BikeStation;
 };
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** How congested a district's roads are, by the mean occupancy of the window's readings (docs/live.md). */
 export type CongestionLevel =
   /** Mean occupancy under 15 %. */
@@ -1034,12 +1039,11 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AirQualityStation: ResolverTypeWrapper<AirQualityStationRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BikeStation: ResolverTypeWrapper<BikeStationDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
   BikeStationEdge: ResolverTypeWrapper<Edge>;
+  CacheControlScope: CacheControlScope;
   CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -1088,16 +1092,16 @@ export type ResolversTypes = ResolversObject<{
   TransitLine: ResolverTypeWrapper<TransitLineDoc>;
   TransitMode: TransitMode;
   TransitStop: ResolverTypeWrapper<TransitStopDoc>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AirQualityStation: AirQualityStationRef;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   BikeStation: BikeStationDoc;
   String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
   BikeStationConnection: Page;
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
@@ -1141,7 +1145,17 @@ export type ResolversParentTypes = ResolversObject<{
   TrafficSensorEdge: Edge;
   TransitLine: TransitLineDoc;
   TransitStop: TransitStopDoc;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = MobilityContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AirQualityStationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation'], FederationReferenceType extends FederationReferenceTypes['AirQualityStation'] = FederationReferenceTypes['AirQualityStation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AirQualityStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1536,3 +1550,6 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   TransitStop?: TransitStopResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = MobilityContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -8,6 +8,8 @@ import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipe
 import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import type { Logger } from '../../../../lib/runtime/logger.js';
+import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
 
@@ -72,8 +74,7 @@ export function toTrafficFlowReading(
   const occupancy = value('occupancy');
   return {
     _id: record.id,
-    sensorId: record.deviceId,
-    district: record.district,
+    device: { id: record.deviceId, district: record.district },
     observedAt: record.observedAt,
     intensity: intensity === null ? null : Math.round(intensity),
     averageSpeed:
@@ -86,9 +87,22 @@ export function toTrafficFlowReading(
   };
 }
 
+/** Everything `traffic_flow_readings` needs before its first write (lib/subgraph-kit/readingSeries.ts). */
+export function prepareTrafficReadings(
+  models: MobilityModels,
+  logger: Logger,
+): Promise<void> {
+  return prepareReadingStorage({
+    readings: models.TrafficFlowReading,
+    keys: models.ReadingKey,
+    logger,
+  });
+}
+
 /** The TrafficFlowObserved handler over mobility's models. */
 export function trafficFlowObservedHandler(
   models: MobilityModels,
+  logger: Logger,
 ): ObservationHandler {
   return {
     spec: trafficFlowObservedSpec,
@@ -112,6 +126,8 @@ export function trafficFlowObservedHandler(
       storeObservations(
         {
           readings: models.TrafficFlowReading.collection,
+          keys: models.ReadingKey.collection,
+          ready: () => prepareTrafficReadings(models, logger),
           devices: models.TrafficSensor.collection,
           toDoc: toTrafficFlowReading,
         },

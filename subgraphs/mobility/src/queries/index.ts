@@ -92,7 +92,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** Every traffic light matching the filter (a district or all: 4 per district), by `_id`. */
     trafficLightsWhere: (filter: QueryFilter<TrafficLightDoc>) =>
       models.TrafficLight.find(filter).sort({ _id: 1 }).lean().exec(),
-    /** The readings of these sensors with `from < observedAt <= to` (index `{ sensorId, observedAt }`). */
+    /** The readings of these sensors with `from < observedAt <= to` (index `{ device.id, observedAt }`). */
     trafficReadingsOfSensors: (
       sensorIds: readonly string[],
       from: Date,
@@ -101,7 +101,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
       sensorIds.length === 0
         ? Promise.resolve([])
         : models.TrafficFlowReading.find({
-            sensorId: { $in: [...sensorIds] },
+            'device.id': { $in: [...sensorIds] },
             observedAt: { $gt: from, $lte: to },
           })
             .lean()
@@ -112,7 +112,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** A district's readings with `from < observedAt <= to` (a sliding window; bounded by its length). */
     trafficReadingsInWindow: (district: string, from: Date, to: Date) =>
       models.TrafficFlowReading.find({
-        district,
+        'device.district': district,
         observedAt: { $gt: from, $lte: to },
       })
         .lean()
@@ -120,7 +120,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** When the district's newest reading was observed, or null. */
     newestTrafficReadingAt: async (district: string) =>
       (
-        await models.TrafficFlowReading.findOne({ district })
+        await models.TrafficFlowReading.findOne({ 'device.district': district })
           .sort({ observedAt: -1 })
           .select({ observedAt: 1 })
           .lean()

@@ -38,9 +38,7 @@ export const Query = {
     ctx: MobilityContext,
   ) =>
     ctx.queries.trafficReadings(
-      {
-        ...districtFilter(args.district),
-      },
+      districtFilter(args.district, 'device.district'),
       args,
     ),
   trafficLights: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>

@@ -14,6 +14,7 @@ import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipe
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import type { BulkWriteCollection } from '../../../../lib/ingest/storeObservations.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type {
   EnvironmentModels,
   WaterConsumptionObservedDoc,
@@ -123,6 +124,7 @@ export function waterConsumptionObservedHandler(
       const insertIndex: number[] = [];
       const corrections: {
         _id: string;
+        observedAt: Date;
         consumption: number | null;
         intervalStart: Date;
       }[] = [];
@@ -195,7 +197,12 @@ export function waterConsumptionObservedHandler(
             fresh.intervalStart = intervalStart;
           } else if (previousIsFresh && intervalStart) {
             // A stored reading whose previous one just arrived (out of order).
-            corrections.push({ _id: doc._id, consumption, intervalStart });
+            corrections.push({
+              _id: doc._id,
+              observedAt: doc.observedAt,
+              consumption,
+              intervalStart,
+            });
           }
           previous = doc;
           previousIsFresh = fresh !== null;
@@ -249,6 +256,12 @@ export function waterConsumptionObservedHandler(
           })),
           { ordered: false },
         );
+      // Their rollups: the windows of the batch's readings and of the
+      // corrected ones (docs/trends.md).
+      await markDirtyWindows(readings.db, readings.collection.collectionName, [
+        ...records.map((r) => r.observedAt),
+        ...corrections.map((c) => c.observedAt),
+      ]);
       return outcomes;
     },
   };

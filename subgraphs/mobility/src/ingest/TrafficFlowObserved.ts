@@ -7,6 +7,7 @@
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
 
@@ -102,14 +103,22 @@ export function trafficFlowObservedHandler(
         ]),
       );
     },
-    store: (records) =>
-      storeObservations(
+    async store(records) {
+      const outcomes = await storeObservations(
         {
           readings: models.TrafficFlowReading.collection,
           devices: models.TrafficSensor.collection,
           toDoc: toTrafficFlowReading,
         },
         records,
-      ),
+      );
+      // Their rollups (docs/trends.md): marked once the readings are stored.
+      await markDirtyWindows(
+        models.TrafficFlowReading.db,
+        models.TrafficFlowReading.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
+      return outcomes;
+    },
   };
 }

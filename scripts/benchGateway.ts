@@ -13,7 +13,9 @@
  *
  * Options: --duration <s> (10) --warmup <s> (3) --rounds <n> (3)
  *   --connections <n> (50) --out <file> (.data/bench-gateway.json)
- *   --only <scenario,...> --profile <dir> (our gateway under --cpu-prof).
+ *   --only <scenario,...> --profile <dir> (our gateway under --cpu-prof)
+ *   --cache both|on|off (both: our gateway with its response cache, as
+ *   `npm start` runs it, and a second one with the cache off, side by side).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
@@ -51,6 +53,7 @@ interface Options {
   out: string;
   only: string[] | null;
   profile: string | null;
+  cache: 'both' | 'on' | 'off';
 }
 
 function parseArgs(argv: readonly string[]): Options {
@@ -62,6 +65,7 @@ function parseArgs(argv: readonly string[]): Options {
     out: path.join(ROOT, '.data', 'bench-gateway.json'),
     only: null,
     profile: null,
+    cache: 'both',
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [flag, value] = [argv[i], argv[i + 1]];
@@ -79,7 +83,11 @@ function parseArgs(argv: readonly string[]): Options {
     else if (flag === '--out') options.out = path.resolve(value);
     else if (flag === '--only') options.only = value.split(',');
     else if (flag === '--profile') options.profile = path.resolve(value);
-    else throw new Error(`unknown option ${flag}`);
+    else if (flag === '--cache') {
+      if (value !== 'both' && value !== 'on' && value !== 'off')
+        throw new Error('--cache must be both, on or off');
+      options.cache = value;
+    } else throw new Error(`unknown option ${flag}`);
   }
   return options;
 }
@@ -277,8 +285,10 @@ function signDirectToken(
 }
 
 interface Target {
-  name: 'ours' | 'peer' | 'direct';
+  name: 'ours' | 'ours-nocache' | 'peer' | 'direct';
   url: string;
+  /** The gateway's /metrics, to count its response cache's hits. */
+  metricsUrl?: string;
   /** The process that answers (its CPU time is counted per request). */
   pid: () => number | undefined;
   /** Signs the gateway token of a direct request. */
@@ -299,6 +309,33 @@ interface Figures {
   cpuMsPerRequest: number | null;
   /** CPU time of all five subgraph processes together per answered request. */
   subgraphsCpuMsPerRequest: number | null;
+  /**
+   * Share of the round's GraphQL requests our gateway answered from its
+   * response cache (hits / (hits + misses + passes)); null for the others.
+   */
+  cacheHitRate: number | null;
+}
+
+/** The response cache's counters of a gateway, summed over their labels. */
+async function cacheCounters(
+  metricsUrl: string,
+): Promise<{ hits: number; others: number } | null> {
+  try {
+    const text = await (await fetch(metricsUrl)).text();
+    const sum = (family: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(family))
+        .reduce((n, line) => n + Number(line.split(' ').pop() ?? 0), 0);
+    return {
+      hits: sum('gateway_response_cache_hits_total'),
+      others:
+        sum('gateway_response_cache_misses_total') +
+        sum('gateway_response_cache_passes_total'),
+    };
+  } catch {
+    return null;
+  }
 }
 
 async function sample(
@@ -331,6 +368,9 @@ async function drive(
   subgraphPids: readonly number[],
 ): Promise<Figures> {
   let i = 0;
+  const cacheBefore = target.metricsUrl
+    ? await cacheCounters(target.metricsUrl)
+    : null;
   const cpuBefore = cpuMs(target.pid());
   const subgraphsBefore = sumCpuMs(subgraphPids);
   const result = await autocannon({
@@ -358,6 +398,16 @@ async function drive(
   });
   const cpuAfter = cpuMs(target.pid());
   const subgraphsAfter = sumCpuMs(subgraphPids);
+  const cacheAfter = target.metricsUrl
+    ? await cacheCounters(target.metricsUrl)
+    : null;
+  const looked =
+    cacheBefore && cacheAfter
+      ? cacheAfter.hits +
+        cacheAfter.others -
+        cacheBefore.hits -
+        cacheBefore.others
+      : 0;
   const answered = result['2xx'];
   const perRequest = (before: number | null, after: number | null) =>
     before !== null && after !== null && answered > 0
@@ -371,6 +421,11 @@ async function drive(
     errors: result.errors + result.timeouts,
     cpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
     subgraphsCpuMsPerRequest: perRequest(subgraphsBefore, subgraphsAfter),
+    cacheHitRate:
+      cacheBefore && cacheAfter && looked > 0
+        ? Math.round(((cacheAfter.hits - cacheBefore.hits) / looked) * 1000) /
+          1000
+        : null,
   };
 }
 
@@ -417,7 +472,8 @@ async function main(): Promise<void> {
     const ports = {
       gateway: await freePort(),
       peer: await freePort(),
-    } as Record<SubgraphName | 'gateway' | 'peer', number>;
+      noCache: await freePort(),
+    } as Record<SubgraphName | 'gateway' | 'peer' | 'noCache', number>;
     for (const name of SUBGRAPH_NAMES) ports[name] = await freePort();
     const subgraphUrl = (name: SubgraphName) =>
       `http://127.0.0.1:${ports[name]}/graphql`;
@@ -434,6 +490,8 @@ async function main(): Promise<void> {
       GATEWAY_PORT: String(ports.gateway),
       RATE_LIMIT_REQUESTS: '0',
       LOG_FORMAT: 'json',
+      // In the process, as `npm start` runs it (docs/performance.md, "Response cache").
+      RESPONSE_CACHE: options.cache === 'off' ? 'off' : 'memory',
     };
     for (const name of SUBGRAPH_NAMES) {
       env[`${name.toUpperCase()}_PORT`] = String(ports[name]);
@@ -475,12 +533,9 @@ async function main(): Promise<void> {
     const allSubgraphPids = Object.values(subgraphPids).filter(
       (pid): pid is number => pid !== undefined,
     );
-    if (options.profile && gatewayPid !== undefined) {
-      // --cpu-prof is refused in NODE_OPTIONS: the gateway start.ts launched
-      // is replaced by the same command, same environment, under --cpu-prof
-      // (the profile is written when it stops at the end of the run).
-      const gatewayEnv = Object.fromEntries(
-        readFileSync(`/proc/${gatewayPid}/environ`, 'utf8')
+    const environOf = (pid: number): Record<string, string> =>
+      Object.fromEntries(
+        readFileSync(`/proc/${pid}/environ`, 'utf8')
           .split('\0')
           .filter(Boolean)
           .map((entry) => {
@@ -488,6 +543,44 @@ async function main(): Promise<void> {
             return [entry.slice(0, at), entry.slice(at + 1)];
           }),
       );
+    // Our gateway once more, same command and environment, with its
+    // response cache off: the figures without the cache, in the same rounds.
+    let noCache: ChildProcess | null = null;
+    if (options.cache === 'both' && gatewayPid !== undefined) {
+      const noCacheEnv = {
+        ...environOf(gatewayPid),
+        GATEWAY_PORT: String(ports.noCache),
+        RESPONSE_CACHE: 'off',
+        AUDIT_CHAIN_ID: 'bench-nocache',
+        MQTT_CLIENT_ID: 'bench-nocache',
+      };
+      const args = ['--import', 'tsx', path.join(ROOT, 'gateway/src/index.ts')];
+      noCache = hasTaskset
+        ? spawn('taskset', ['-c', '0', process.execPath, ...args], {
+            env: noCacheEnv,
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          })
+        : spawn(process.execPath, args, {
+            env: noCacheEnv,
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+      children.unshift(noCache);
+      noCache.stdout?.pipe(log);
+      noCache.stderr?.pipe(log);
+      await waitReady(
+        async () =>
+          (await fetch(`http://127.0.0.1:${ports.noCache}/ready`)).ok === true,
+        'our gateway without cache',
+        noCache,
+      );
+    }
+    if (options.profile && gatewayPid !== undefined) {
+      // --cpu-prof is refused in NODE_OPTIONS: the gateway start.ts launched
+      // is replaced by the same command, same environment, under --cpu-prof
+      // (the profile is written when it stops at the end of the run).
+      const gatewayEnv = environOf(gatewayPid);
       process.kill(gatewayPid, 'SIGTERM');
       while (descendants(city.pid ?? 0).includes(gatewayPid))
         await new Promise((r) => setTimeout(r, 200));
@@ -581,7 +674,21 @@ async function main(): Promise<void> {
     const results: Record<string, unknown>[] = [];
     for (const scenario of scenarios) {
       const targets: Target[] = [
-        { name: 'ours', url: gatewayUrl, pid: () => oursPid },
+        {
+          name: 'ours',
+          url: gatewayUrl,
+          pid: () => oursPid,
+          metricsUrl: `http://127.0.0.1:${ports.gateway}/metrics`,
+        },
+        ...(noCache
+          ? [
+              {
+                name: 'ours-nocache' as const,
+                url: `http://127.0.0.1:${ports.noCache}/graphql`,
+                pid: () => noCache.pid,
+              },
+            ]
+          : []),
         { name: 'peer', url: peerUrl, pid: () => peer.pid },
       ];
       const direct = scenario.direct;
@@ -637,6 +744,7 @@ async function main(): Promise<void> {
             subgraphsCpuMsPerRequest: medianOrNull(
               list.map((f) => f.subgraphsCpuMsPerRequest),
             ),
+            cacheHitRate: medianOrNull(list.map((f) => f.cacheHitRate)),
             non2xx: list.reduce((n, f) => n + f.non2xx, 0),
             errors: list.reduce((n, f) => n + f.errors, 0),
           },
@@ -664,6 +772,19 @@ async function main(): Promise<void> {
             ours?.cpuMsPerRequest ?? undefined,
             medians['peer']?.cpuMsPerRequest ?? undefined,
           ),
+          // Our gateway with its response cache off.
+          noCachePerPeerRequestsPerSecond: ratio(
+            medians['ours-nocache']?.requestsPerSecond,
+            medians['peer']?.requestsPerSecond,
+          ),
+          noCachePerPeerP99: ratio(
+            medians['ours-nocache']?.p99Ms,
+            medians['peer']?.p99Ms,
+          ),
+          noCachePerDirectP50: ratio(
+            medians['ours-nocache']?.p50Ms,
+            medians['direct']?.p50Ms,
+          ),
         },
         sampleProblems: problems,
         rounds,
@@ -674,14 +795,23 @@ async function main(): Promise<void> {
       );
       for (const [name, f] of Object.entries(medians))
         process.stdout.write(
-          `  ${name.padEnd(7)} ${f.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${String(f.p50Ms).padStart(6)} ms  p99 ${String(f.p99Ms).padStart(6)} ms` +
+          `  ${name.padEnd(12)} ${f.requestsPerSecond.toFixed(1).padStart(8)} req/s  p50 ${String(f.p50Ms).padStart(6)} ms  p99 ${String(f.p99Ms).padStart(6)} ms` +
             `  cpu ${String(f.cpuMsPerRequest ?? '?').padStart(6)} ms/req (subgraphs ${f.subgraphsCpuMsPerRequest ?? '?'})` +
+            (f.cacheHitRate === null
+              ? ''
+              : `  cache hits ${(f.cacheHitRate * 100).toFixed(1)} %`) +
             `${f.non2xx || f.errors ? `  (non-2xx ${f.non2xx}, errors ${f.errors})` : ''}${problems[name] ? `  SAMPLE FAILED: ${problems[name]}` : ''}\n`,
         );
       process.stdout.write(
         `  ours/peer req/s ${result.ratios.oursPerPeerRequestsPerSecond}, p99 ${result.ratios.oursPerPeerP99}, cpu/req ${result.ratios.oursPerPeerCpuPerRequest}` +
           (direct
             ? `; ours/direct req/s ${result.ratios.oursPerDirectRequestsPerSecond}, p50 ${result.ratios.oursPerDirectP50}`
+            : '') +
+          (medians['ours-nocache']
+            ? `; without cache: ours/peer req/s ${result.ratios.noCachePerPeerRequestsPerSecond}, p99 ${result.ratios.noCachePerPeerP99}` +
+              (direct
+                ? `, ours/direct p50 ${result.ratios.noCachePerDirectP50}`
+                : '')
             : '') +
           '\n',
       );

@@ -22,7 +22,11 @@ export async function seedDepartment(
   department: Department,
   uri: string,
   logger: Logger,
-  options: { onlyIfEmpty?: boolean } = {},
+  options: {
+    onlyIfEmpty?: boolean;
+    /** Days raw readings are kept (config `readings.rawRetentionDays`). */
+    rawRetentionDays?: number;
+  } = {},
 ): Promise<Record<string, number> | null> {
   const connection = await connectDatabase({ uri, dbName: department });
   try {
@@ -41,7 +45,12 @@ export async function seedDepartment(
     }
     const started = performance.now();
     const seed = await loadSeed(department);
-    const counts = await seed(connection);
+    const counts = await seed(connection, {
+      logger,
+      ...(options.rawRetentionDays === undefined
+        ? {}
+        : { rawRetentionDays: options.rawRetentionDays }),
+    });
     logger.info(
       { department, counts, ms: Math.round(performance.now() - started) },
       'seeded',
@@ -86,7 +95,14 @@ if (
     const started = performance.now();
     let total = 0;
     for (const department of DEPARTMENTS) {
-      const counts = await seedDepartment(department, uris[department], logger);
+      const counts = await seedDepartment(
+        department,
+        uris[department],
+        logger,
+        {
+          rawRetentionDays: config.readings.rawRetentionDays,
+        },
+      );
       total += Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
     }
     logger.info(

@@ -55,6 +55,7 @@ await writeDevServices(
 for (const department of DEPARTMENTS) {
   await seedDepartment(department, uriOf(department), logger, {
     onlyIfEmpty: true,
+    rawRetentionDays: config.readings.rawRetentionDays,
   });
 }
 

@@ -47,6 +47,22 @@ export interface GatewayContext extends BaseContext {
    * extensions by the data source; the audit event is built from these.
    */
   enforcement: { subgraph: string; report: EnforcementReport }[];
+  /** The response cache's part of the request (gateway/src/plugins/responseCachePlugin.ts). */
+  responseCache?: {
+    /** Whether the cache may answer it: requests over HTTP only, never an operation the gateway runs itself. */
+    readonly eligible: boolean;
+    /**
+     * While set, the data sources ask the subgraphs for the entities of the
+     * answer and add their tags (`<Type>:<key>`) here.
+     */
+    entities: Set<string> | null;
+    /**
+     * The cache's invalidation sequence at the lookup: only requests that
+     * looked up at the same one share an in-flight fetch, so an answer fetched
+     * before an invalidation is never stored by a request that looked up after it.
+     */
+    sequence: number | null;
+  };
 }
 
 /** Options of {@link createContextFactory}. */
@@ -96,6 +112,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       auditedWrite: false,
       auditRecorded: false,
       enforcement: [],
+      responseCache: { eligible: true, entities: null, sequence: null },
     };
   };
 }
@@ -122,5 +139,7 @@ export function newGatewayContext(options: {
     auditedWrite: false,
     auditRecorded: false,
     enforcement: [],
+    // A subscription's delivery must show the change its event announced.
+    responseCache: { eligible: false, entities: null, sequence: null },
   };
 }

@@ -20,6 +20,10 @@ import { startMqttBridge, type MqttBridge } from './mqttBridge.js';
 import { createGateway } from './server.js';
 import { createSupergraphSource } from './supergraphSource.js';
 import { loadTrustedDocuments } from './trustedDocuments.js';
+import {
+  createMemoryResponseCacheStore,
+  createRedisResponseCacheStore,
+} from './responseCache/responseCacheStore.js';
 
 const config = loadConfig();
 initMetrics('gateway');
@@ -84,6 +88,19 @@ if (trustedDocuments)
     { mode: trustedDocuments.mode, operations: trustedDocuments.size },
     'trusted documents loaded',
   );
+// The response cache: shared through Redis by every replica, or in the process.
+const { mode: cacheMode, maxEntries } = config.gateway.responseCache;
+const responseCache =
+  cacheMode === 'redis' && redis
+    ? createRedisResponseCacheStore({
+        redis,
+        prefix: config.redis.keyPrefix,
+        logger,
+      })
+    : cacheMode === 'memory'
+      ? createMemoryResponseCacheStore({ maxEntries })
+      : undefined;
+logger.info({ mode: cacheMode }, 'response cache');
 let bridge: MqttBridge | null = null;
 const { http, live, ingest } = createGateway({
   config,
@@ -98,6 +115,7 @@ const { http, live, ingest } = createGateway({
   readinessDetails: () =>
     config.mqtt.url ? { mqttBridge: bridge?.status() ?? 'connecting' } : {},
   ...(trustedDocuments ? { trustedDocuments } : {}),
+  ...(responseCache ? { responseCache } : {}),
   ...(redis
     ? {
         rateLimiter: createRedisRateLimiter({

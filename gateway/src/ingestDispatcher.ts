@@ -67,6 +67,14 @@ export interface IngestDispatcherOptions {
   readonly subgraphUrls: () => ReadonlyMap<string, string>;
   /** @default globalThis.fetch */
   readonly fetch?: typeof fetch;
+  /**
+   * Told the graph ids of the readings a department created, before the
+   * sender gets its answer (the response cache drops their devices' answers).
+   */
+  readonly onCreated?: (
+    department: Department,
+    recordIds: readonly string[],
+  ) => Promise<void>;
 }
 
 /** One batch to dispatch. */
@@ -315,6 +323,24 @@ export function createIngestDispatcher(
             requestId,
             logger,
           );
+          if (typeof outcomes !== 'string' && options.onCreated) {
+            const created = outcomes.flatMap((o) =>
+              o.status === 'created' ? [o.recordId] : [],
+            );
+            if (created.length > 0)
+              await options
+                .onCreated(department, created)
+                .catch((error: unknown) =>
+                  logger.error(
+                    {
+                      department,
+                      err:
+                        error instanceof Error ? error.message : String(error),
+                    },
+                    'created readings not reported to the response cache',
+                  ),
+                );
+          }
           chunk.forEach((index, k) => {
             const { id } = peekIdAndType(entities[index], format);
             results[index] =

@@ -39,6 +39,15 @@ import { explorerRoute } from './explorer/explorerRoute.js';
 import { auditPlugin, recordRefusal } from './plugins/auditPlugin.js';
 import { operationResolutionPlugin } from './plugins/operationResolutionPlugin.js';
 import { usagePlugin } from './plugins/usagePlugin.js';
+import { responseCachePlugin } from './plugins/responseCachePlugin.js';
+import {
+  createCacheInvalidation,
+  ingestedEntities,
+  type CacheInvalidation,
+} from './responseCache/cacheInvalidation.js';
+import { cacheModelSource } from './responseCache/cacheModel.js';
+import { EntityTagger } from './responseCache/entityTags.js';
+import type { ResponseCacheStore } from './responseCache/responseCacheStore.js';
 import {
   createIngestDispatcher,
   type IngestDispatcher,
@@ -82,6 +91,11 @@ export interface GatewayDeps {
    * off when omitted (gateway/src/trustedDocuments.ts).
    */
   trustedDocuments?: TrustedDocuments;
+  /**
+   * Where the response cache keeps answers (index.ts builds it from
+   * `config.gateway.responseCache`); no response cache when omitted.
+   */
+  responseCache?: ResponseCacheStore;
   /** The event broker subscriptions read (docs/live.md); without it they answer SERVICE_UNAVAILABLE. */
   events?: EventBroker | null;
   /** Limits of the live service (tests shorten them). */
@@ -114,6 +128,14 @@ export interface Gateway {
   live: LiveService;
   /** Hands ingested entities to their departments (the NGSI routes' and the MQTT bridge's). */
   ingest: IngestDispatcher;
+  /**
+   * The response cache's invalidation, when there is a cache; `ready`
+   * resolves once it follows the departments' events (at once without a broker).
+   */
+  responseCache: {
+    invalidation: CacheInvalidation;
+    ready: Promise<void>;
+  } | null;
 }
 
 /** `<NAME>_URL` of a subgraph, which wins over the supergraph's routing URL. */
@@ -164,6 +186,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   disableVendorTelemetry();
 
   const dataSources = new Map<string, CityGraphDataSource>();
+  const cacheStore = deps.responseCache ?? null;
+  const cacheModel = cacheModelSource(() => deps.supergraph.current());
+  const invalidation = cacheStore
+    ? createCacheInvalidation({ store: cacheStore, logger })
+    : null;
+  const entityTagging = cacheStore
+    ? {
+        tagger: new EntityTagger(),
+        schema: () => gateway.schema,
+        model: cacheModel,
+      }
+    : undefined;
   // One keep-alive pool per subgraph origin, shared by every data source
   // (and by the data sources a supergraph reload builds).
   const subgraphClient = createSubgraphHttpClient();
@@ -192,6 +226,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         breakerOpenMs: config.gateway.breakerOpenMs,
         logger,
         fetch: subgraphClient.fetch,
+        ...(entityTagging ? { entityTagging } : {}),
       });
       dataSources.set(name, source);
       return source;
@@ -211,6 +246,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
     signingKey: deps.signingKey,
     audit: deps.audit,
     subgraphUrls: () => urlsOf(deps.supergraph.current()),
+    ...(invalidation
+      ? {
+          onCreated: (department: string, recordIds: readonly string[]) =>
+            invalidation.invalidate(
+              ingestedEntities(cacheModel(), department, recordIds),
+              'ingest',
+            ),
+        }
+      : {}),
   });
 
   const limits = operationLimits();
@@ -259,6 +303,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
         getSupergraphSdl: () => deps.supergraph.current(),
         logger,
       }),
+      ...(cacheStore && invalidation
+        ? [
+            responseCachePlugin({
+              store: cacheStore,
+              model: cacheModel,
+              getSupergraphSdl: () => deps.supergraph.current(),
+              invalidate: (entities) =>
+                invalidation.invalidate(entities, 'mutation'),
+              logger,
+            }),
+          ]
+        : []),
       usagePlugin({
         store: deps.usage,
         logger,
@@ -415,6 +471,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
   });
 
   live.attach(http.httpServer);
+  // Changes made through other replicas and the departments' own
+  // conclusions reach the cache as events (docs/live.md).
+  const cacheReady =
+    invalidation && deps.events
+      ? invalidation.follow(deps.events).catch((error: unknown) => {
+          logger.error(
+            { err: error instanceof Error ? error.message : String(error) },
+            'response cache: departments events not followed; answers are kept at most their maxAge',
+          );
+        })
+      : Promise.resolve();
   return {
     apollo,
     gateway,
@@ -422,10 +489,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       ...http,
       async stop() {
         await http.stop();
+        await invalidation?.stop();
         await subgraphClient.close();
       },
     },
     live,
     ingest,
+    responseCache: invalidation ? { invalidation, ready: cacheReady } : null,
   };
 }

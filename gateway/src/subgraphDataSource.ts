@@ -21,7 +21,7 @@ import type {
   GraphQLDataSource,
   GraphQLDataSourceProcessOptions,
 } from '@apollo/gateway';
-import { GraphQLError, Kind } from 'graphql';
+import { GraphQLError, Kind, type GraphQLSchema } from 'graphql';
 import {
   ENFORCEMENT_EXTENSION,
   isEnforcementReport,
@@ -37,6 +37,11 @@ import { CircuitBreaker } from './circuitBreaker.js';
 import { counter, histogram } from '../../lib/runtime/metrics.js';
 import type { Viewer } from '../../lib/runtime/viewer.js';
 import type { GatewayContext } from './context.js';
+import type { CacheModel } from './responseCache/cacheModel.js';
+import {
+  collectEntities,
+  type EntityTagger,
+} from './responseCache/entityTags.js';
 
 const fetchDuration = histogram(
   'gateway_subgraph_fetch_duration_seconds',
@@ -72,6 +77,16 @@ export interface CityGraphDataSourceOptions {
    * @default true
    */
   deduplicate?: boolean;
+  /**
+   * Asks the subgraph for the entities of its answer when the response
+   * cache collects them (`context.responseCache.entities`): the API schema
+   * and cache model now, and the rewriter (gateway/src/responseCache/entityTags.ts).
+   */
+  entityTagging?: {
+    tagger: EntityTagger;
+    schema: () => GraphQLSchema | undefined;
+    model: () => CacheModel;
+  };
 }
 
 /** Why a fetch to a subgraph failed, as `extensions.reason` (docs/errors.md). */
@@ -171,6 +186,8 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly url: string;
   private readonly fetch: SubgraphFetch;
   private readonly deduplicate: boolean;
+  private readonly entityTagging:
+    CityGraphDataSourceOptions['entityTagging'] | undefined;
   /** Fetches in flight that identical queries may join, by access class and body. */
   private readonly inflight = new Map<string, Promise<Reply>>();
 
@@ -183,6 +200,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
     this.timeoutMs = options.timeoutMs;
     this.logger = options.logger;
     this.deduplicate = options.deduplicate ?? true;
+    this.entityTagging = options.entityTagging;
     this.breaker = new CircuitBreaker({
       failures: options.breakerFailures,
       openMs: options.breakerOpenMs,
@@ -236,7 +254,17 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
     // Marked before the fetch, so the audit event names the subgraph even
     // when the fetch fails (and for each caller of a shared fetch).
     context.subgraphsCalled?.add(this.serviceName);
-    const { query, variables, operationName, extensions } = options.request;
+    const { variables, operationName, extensions } = options.request;
+    let query = options.request.query;
+    const entities = context.responseCache?.entities ?? null;
+    const schema = entities && this.entityTagging?.schema();
+    if (entities && schema && query !== undefined && this.entityTagging)
+      query = this.entityTagging.tagger.rewrite(
+        query,
+        this.serviceName,
+        schema,
+        this.entityTagging.model(),
+      );
     const body = JSON.stringify({
       query,
       variables,
@@ -252,7 +280,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
         context.requestId &&
         !context.auditedWrite &&
         isQuery(options, query)
-          ? `${accessClass(context.viewer)}\n${body}`
+          ? `${accessClass(context.viewer)}\n${context.responseCache?.sequence ?? ''}\n${body}`
           : null;
       if (key === null) {
         reply = await this.send(body, context);
@@ -299,6 +327,7 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
       throw this.downstream('error', context, { status });
     }
     this.takeEnforcementReport(graphql, context);
+    if (entities) collectEntities(graphql['data'], entities);
     return graphql as Response;
   }
 

@@ -28,6 +28,18 @@ import {
 } from './quality.js';
 import type { Quarantine, QuarantineEntry } from './quarantine.js';
 import {
+  statsWindow,
+  summarizeDataQuality,
+  type DataQualityReport,
+  type DataQualityType,
+} from './dataQuality.js';
+import {
+  tallyBatch,
+  type DeviceCounts,
+  type IngestStats,
+  type RecordFact,
+} from './ingestStats.js';
+import {
   deviceIdOf,
   validateObservation,
   type CityGeography,
@@ -49,6 +61,13 @@ export interface ObservationHandler {
   store(
     records: readonly ValidatedObservation[],
   ): Promise<readonly ('created' | 'duplicate')[]>;
+  /**
+   * The type's registered devices and how many have a current state that is
+   * not stale since `freshSince` (the data-quality view's completeness and
+   * freshness; lib/ingest/ingestStats.ts `deviceCounter`). Without it both
+   * are null.
+   */
+  countDevices?(freshSince: Date): Promise<DeviceCounts>;
   /** The small public numbers of the record's event (defaults to its values and texts). */
   eventPayload?(record: ValidatedObservation): Record<string, unknown>;
   /**
@@ -114,6 +133,12 @@ export interface IngestBatch {
   readonly entities: readonly unknown[];
   readonly source: RecordSource;
   readonly receivedAt: Date;
+  /**
+   * Quarantined records sent through again by staff: the statistics count
+   * them as replayed, not as received a second time.
+   * @default false
+   */
+  readonly replay?: boolean;
 }
 
 /** The outcome of one entity. */
@@ -148,6 +173,11 @@ export interface IngestPipelineOptions {
   /** The department's handlers of other types (citizen reports). @default [] */
   readonly entityHandlers?: readonly EntityHandler[];
   readonly quarantine: Quarantine;
+  /**
+   * Where each batch's counts go (the data-quality view); without it the
+   * view answers zeros.
+   */
+  readonly stats?: IngestStats;
   /** Where stored records are announced (the live city's outbox). */
   readonly events: EventPublisher;
   readonly geography: CityGeography;
@@ -169,6 +199,16 @@ export interface IngestPipeline {
   /** The FIWARE types this department ingests. */
   readonly types: readonly string[];
   ingest(batch: IngestBatch): Promise<IngestOutcome[]>;
+  /**
+   * The data-quality view over `range` (widened to whole hours), per type
+   * and source, optionally of the sources with id `source`
+   * (lib/ingest/dataQuality.ts).
+   */
+  dataQuality(
+    range: { readonly from: Date; readonly to: Date },
+    source?: string | null,
+    now?: Date,
+  ): Promise<DataQualityReport[]>;
 }
 
 /** The event of a stored reading: deterministic id, so a resent one is recognised. */
@@ -206,6 +246,11 @@ const ingestFlags = counter(
   'Quality flags put on accepted records, by department and flag.',
   ['department', 'flag'],
 );
+const statsFailures = counter(
+  'ingest_stats_failures_total',
+  'Batches whose data-quality counts could not be written (the records themselves are stored), by department.',
+  ['department'],
+);
 const quarantined = counter(
   'ingest_quarantined_total',
   'Rejected records kept in the quarantine (replayable), by department.',
@@ -241,12 +286,23 @@ export function createIngestPipeline(
   const maxClockSkewMs = options.maxClockSkewMs ?? 120_000;
   const chunkSize = options.chunkSize ?? 1000;
 
+  const types = [...handlers.keys(), ...entityHandlers.keys()];
+  // The statistics count a type under its current name (an entity handler's
+  // first), anything else under `(other)` so a sender cannot add buckets.
+  const canonical = new Map<string, string>(types.map((t) => [t, t]));
+  for (const h of options.entityHandlers ?? [])
+    for (const type of h.types) canonical.set(type, h.types[0] ?? type);
+  const knownType = (type: string | null) =>
+    (type === null ? undefined : canonical.get(type)) ?? '(other)';
+
   return {
-    types: [...handlers.keys(), ...entityHandlers.keys()],
+    types,
     async ingest(batch) {
       const outcomes: IngestOutcome[] = new Array<IngestOutcome>(
         batch.entities.length,
       );
+      // Per entity, what the statistics count it under (type, device, time).
+      const facts: RecordFact[] = new Array<RecordFact>(batch.entities.length);
       const rejected: { index: number; entry: QuarantineEntry }[] = [];
       const reject = (
         index: number,
@@ -255,6 +311,7 @@ export function createIngestPipeline(
         reason: RejectionReason,
         detail: string,
       ) => {
+        facts[index] = { type: knownType(entityType) };
         outcomes[index] = {
           entityId,
           status: 'rejected',
@@ -334,6 +391,7 @@ export function createIngestPipeline(
       const storeChunk = async <R extends IngestedRecord>(
         type: string,
         chunk: readonly { index: number; record: R }[],
+        fact: (record: R) => RecordFact,
         store: (
           records: readonly R[],
         ) => Promise<readonly ('created' | 'duplicate')[]>,
@@ -342,6 +400,7 @@ export function createIngestPipeline(
         try {
           const results = await store(chunk.map((a) => a.record));
           chunk.forEach(({ index, record }, k) => {
+            facts[index] = fact(record);
             outcomes[index] = {
               entityId: record.entityId,
               status: results[k] ?? 'duplicate',
@@ -359,13 +418,15 @@ export function createIngestPipeline(
             },
             'ingest: storing records failed',
           );
-          for (const { index, record } of chunk)
+          for (const { index, record } of chunk) {
+            facts[index] = { type };
             outcomes[index] = {
               entityId: record.entityId,
               status: 'failed',
               detail:
                 'The record could not be stored now; send it again (resending is safe: it is counted once).',
             };
+          }
         }
       };
       for (const [handler, group] of byEntityHandler) {
@@ -392,6 +453,10 @@ export function createIngestPipeline(
           await storeChunk(
             handler.types[0] ?? '',
             accepted.slice(i, i + chunkSize),
+            (record) => ({
+              type: knownType(handler.types[0] ?? null),
+              score: record.quality.score,
+            }),
             (records) => handler.store(records),
             (record) => handler.event(record),
           );
@@ -429,6 +494,12 @@ export function createIngestPipeline(
           await storeChunk(
             handler.spec.type,
             accepted.slice(i, i + chunkSize),
+            (record) => ({
+              type: handler.spec.type,
+              deviceId: record.deviceId,
+              observedAt: record.observedAt,
+              score: record.quality.score,
+            }),
             (records) => handler.store(records),
             (record) => readingEvent(options.department, handler, record),
           );
@@ -485,9 +556,69 @@ export function createIngestPipeline(
         }
       }
       countOutcomes(options.department, outcomes);
+      await recordStats(batch, outcomes, facts);
       return outcomes;
     },
+    async dataQuality(range, source, now = new Date()) {
+      const window = statsWindow(range);
+      const [docs, counts] = await Promise.all([
+        options.stats?.read(window) ?? Promise.resolve([]),
+        Promise.all(
+          [...handlers.values()].map(async (h) => ({
+            type: h.spec.type,
+            reportingIntervalMs: h.spec.reportingIntervalMs,
+            devices: await h.countDevices?.(
+              new Date(now.getTime() - h.spec.staleAfterMs),
+            ),
+          })),
+        ),
+      ]);
+      const byType = new Map(counts.map((c) => [c.type, c]));
+      const described: DataQualityType[] = [...new Set(canonical.values())].map(
+        (type) => byType.get(type) ?? { type },
+      );
+      return summarizeDataQuality({
+        docs,
+        types: described,
+        window,
+        now,
+        source,
+      });
+    },
   };
+
+  /**
+   * The batch's data-quality counts: one bulk write of a few `$inc` upserts.
+   * A failure is logged and counted, never the batch's: the records are
+   * stored already, and the counts are statistics, not the records.
+   */
+  async function recordStats(
+    batch: IngestBatch,
+    outcomes: readonly IngestOutcome[],
+    facts: readonly RecordFact[],
+  ): Promise<void> {
+    if (!options.stats) return;
+    try {
+      await options.stats.record(
+        tallyBatch({
+          source: batch.source,
+          receivedAt: batch.receivedAt,
+          replay: batch.replay ?? false,
+          outcomes,
+          facts,
+        }),
+      );
+    } catch (error) {
+      statsFailures.inc({ department: options.department });
+      options.logger.error(
+        {
+          department: options.department,
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'ingest: data-quality counts not written',
+      );
+    }
+  }
 }
 
 /** The text of a rejection reason (docs and error titles). */

@@ -68,6 +68,12 @@ export interface ObservationSpec {
   /** Current state older than this is answered with `stale: true`. */
   readonly staleAfterMs: number;
   /**
+   * How often each device of the type is expected to report: the
+   * data-quality view's completeness expects one reading per interval
+   * (docs/ingestion.md, "Data quality"). Without it completeness is null.
+   */
+  readonly reportingIntervalMs?: number;
+  /**
    * Checks across quantities (PM2.5 cannot exceed PM10), in stored units;
    * the flags they return are added.
    */

@@ -57,6 +57,7 @@ export async function replayQuarantined(
       entities: [JSON.parse(doc.payload) as unknown],
       source: doc.source,
       receivedAt: now,
+      replay: true,
     });
     if (outcome?.status === 'created' || outcome?.status === 'duplicate') {
       await options.collection.updateOne(

@@ -1,18 +1,126 @@
 /**
  * Idempotent writes of observations and the current state they advance,
- * shared by every department's handlers:
- * - a reading is inserted only if its id (`<device>@<observedAt>`) is not
+ * shared by every department's handlers (docs/ingestion.md, "Raw readings"):
+ * - a reading is stored only if its id (`<device>@<observedAt>`) was not
  *   stored yet: the same observation sent twice, or redelivered by MQTT, is
  *   counted once;
  * - the device's `latest` (the current state the "now" fields answer from)
  *   is replaced only by a newer observation, so an out-of-order arrival never
  *   makes the state go back in time.
- * Both go through the driver's bulkWrite (the pipeline has validated every
- * value already; mongoose casting would only cost time at 5,000 readings/s).
+ *
+ * Readings live in MongoDB time-series collections, which neither enforce a
+ * unique `_id` nor accept upserts. Dedupe therefore goes through a ledger,
+ * the department's `reading_keys` collection (a regular one, `_id` =
+ * `<readings collection>|<reading id>`): the keys of a batch are inserted
+ * first (a duplicate key is a duplicate reading), then the readings whose key
+ * was new. If that second write fails, the keys of the readings that did not
+ * land are removed again and the batch fails (the sender retries). A crash
+ * between the two writes leaves keys without readings: {@link repairReadingKeys}
+ * removes them at start, before ingestion is served.
+ *
+ * Writes go through the driver (the pipeline has validated every value
+ * already; mongoose casting would only cost time at 5,000 readings/s).
  */
 import type { ValidatedObservation } from './validateObservation.js';
 
-/** The part of a driver collection the writes go through. */
+/** The ledger's collection, in every department that stores readings. */
+export const READING_KEYS_COLLECTION = 'reading_keys';
+
+/** Keys received in the last 15 minutes before a restart are checked for orphans. */
+export const ORPHAN_KEY_LOOKBACK_MS = 15 * 60_000;
+
+/** One entry of the ledger: a reading that is stored. */
+export interface ReadingKeyDoc {
+  /** `<readings collection>|<reading id>` (two collections may share device ids: air and noise stations). */
+  _id: string;
+  /** When its reading was received (at the latest, when the key was written); the ledger's TTL counts from it. */
+  receivedAt: Date;
+}
+
+/** Mongoose definition of {@link ReadingKeyDoc}. */
+export const readingKeyDocDefinition = {
+  _id: { type: String, required: true },
+  receivedAt: { type: Date, required: true },
+} as const;
+
+/**
+ * The ledger's TTL (`expireAfterSeconds` on `receivedAt`): the raw retention
+ * and one day more, so a key outlives its reading (readings arrive within
+ * minutes of their observation time; the pipeline refuses times in the
+ * future) and a resend of a reading still stored is still a duplicate.
+ */
+export function readingKeyTtlSeconds(rawRetentionDays: number): number {
+  return Math.round((rawRetentionDays + 1) * 86_400);
+}
+
+/** The ledger key of reading `id` in collection `collection`. */
+export function readingKey(collection: string, id: string): string {
+  return `${collection}|${id}`;
+}
+
+/** The device id and time a reading id (`<deviceId>@<ISO time>`) names, or undefined. */
+export function parseReadingId(
+  id: string,
+): { deviceId: string; observedAt: Date } | undefined {
+  const at = id.lastIndexOf('@');
+  if (at <= 0) return undefined;
+  const observedAt = new Date(id.slice(at + 1));
+  if (Number.isNaN(observedAt.getTime())) return undefined;
+  return { deviceId: id.slice(0, at), observedAt };
+}
+
+/**
+ * The filter of readings by id that a time-series collection answers from its
+ * `{ device.id, observedAt }` index (its `_id` has no index): the devices and
+ * times the ids name, and the ids themselves to be exact.
+ */
+export function readingIdFilter(ids: readonly string[]): {
+  'device.id': { $in: string[] };
+  observedAt: { $in: Date[] };
+  _id: { $in: string[] };
+} {
+  const devices = new Set<string>();
+  const times = new Map<number, Date>();
+  for (const id of ids) {
+    const parsed = parseReadingId(id);
+    if (!parsed) continue;
+    devices.add(parsed.deviceId);
+    times.set(parsed.observedAt.getTime(), parsed.observedAt);
+  }
+  return {
+    'device.id': { $in: [...devices] },
+    observedAt: { $in: [...times.values()] },
+    _id: { $in: [...ids] },
+  };
+}
+
+/** The part of a driver collection the readings go through (`Model.collection`). */
+export interface ReadingsCollection {
+  readonly collectionName: string;
+  insertMany(
+    docs: readonly object[],
+    options: { ordered: boolean },
+  ): Promise<unknown>;
+  find(
+    filter: object,
+    options: { projection: { _id: 1 } },
+  ): { toArray(): Promise<{ _id: unknown }[]> };
+}
+
+/** The part of a driver collection the ledger goes through (`Model.collection`). */
+export interface ReadingKeysCollection {
+  insertMany(
+    docs: readonly object[],
+    options: { ordered: boolean },
+  ): Promise<unknown>;
+  deleteMany(filter: object): Promise<unknown>;
+  find(
+    filter: object,
+    options?: { sort?: Record<string, 1 | -1>; limit?: number },
+  ): { toArray(): Promise<ReadingKeyDoc[]> };
+}
+
+/** The part of a driver collection the state writes go through. */
 export interface BulkWriteCollection {
   bulkWrite(
     operations: readonly object[],
@@ -20,29 +128,211 @@ export interface BulkWriteCollection {
   ): Promise<{ upsertedIds?: Record<number, unknown> }>;
 }
 
-/** Options of {@link storeObservations}. */
-export interface StoreObservationsOptions<TDoc extends { _id: string }> {
-  /** The readings collection (`Model.collection`). */
-  readonly readings: BulkWriteCollection;
-  /** The devices collection, whose documents carry the current state. */
-  readonly devices: BulkWriteCollection;
+/** What a store call wrote, for who derives from readings (rollups mark their windows dirty). */
+export interface StoredReadings<TDoc> {
+  /** The readings written now, in record order. */
+  readonly created: readonly TDoc[];
   /**
-   * The device field holding the current state (a copy of its newest reading).
-   * @default 'latest'
+   * The records that were already stored (resent, redelivered, or retried
+   * after a batch failed past the readings' write). Marking what they touch
+   * again is how a retry repairs a hook that failed the first time.
    */
-  readonly stateField?: string;
-  /** The reading document of a record. */
-  readonly toDoc: (record: ValidatedObservation) => TDoc;
+  readonly duplicates: readonly TDoc[];
 }
 
-/** Stores `records`; one outcome per record, in order. */
-export async function storeObservations<TDoc extends { _id: string }>(
-  options: StoreObservationsOptions<TDoc>,
-  records: readonly ValidatedObservation[],
+/** Options of {@link storeReadings}. */
+export interface StoreReadingsOptions<TDoc extends { _id: string }> {
+  /** The readings collection (`Model.collection`), a time-series collection. */
+  readonly readings: ReadingsCollection;
+  /**
+   * The department's ledger (`reading_keys`, `Model.collection`).
+   * TODO(issue-17): required once environment's readings are time-series
+   * too; until then, without it, a reading is an upsert by `_id` into a plain
+   * collection (which enforces a unique `_id`).
+   */
+  readonly keys?: ReadingKeysCollection;
+  /**
+   * Awaited before the first write: the collection checks of the department
+   * (lib/subgraph-kit/readingSeries.ts `prepareReadingStorage`).
+   */
+  readonly ready?: () => Promise<unknown>;
+  /**
+   * Called once the readings are stored, before the call returns. If it
+   * throws, the call throws (the batch fails and the sender retries; the
+   * retry hands the same readings over as `duplicates`).
+   */
+  readonly onStored?: (stored: StoredReadings<TDoc>) => Promise<void> | void;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+interface WriteErrorLike {
+  readonly index: number;
+  readonly code: number;
+}
+
+/** The per-document errors of an unordered insert, or undefined when the failure was not per document. */
+function writeErrorsOf(error: unknown): WriteErrorLike[] | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const raw = (error as { writeErrors?: unknown }).writeErrors;
+  if (raw === undefined || raw === null) return undefined;
+  if ((error as { writeConcernError?: unknown }).writeConcernError)
+    return undefined;
+  const list = Array.isArray(raw) ? raw : [raw];
+  return list.map((e: { index?: unknown; code?: unknown }) => ({
+    index: Number(e.index),
+    code: Number(e.code),
+  }));
+}
+
+const DUPLICATE_KEY = 11000;
+
+/**
+ * Removes the ledger keys among `ids` (reading ids of `readings`) whose
+ * reading is not stored. Returns how many were removed.
+ */
+async function removeOrphanKeys(
+  readings: ReadingsCollection,
+  keys: ReadingKeysCollection,
+  ids: readonly string[],
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  // Which of them are stored: per group of devices, their readings over the
+  // span of the ids' times, from the `{ device.id, observedAt }` index (a
+  // time-series collection has no `_id` index; many ids of few devices are
+  // one range each).
+  const times = new Map<string, number[]>();
+  for (const id of ids) {
+    const parsed = parseReadingId(id);
+    if (!parsed) continue;
+    const list = times.get(parsed.deviceId) ?? [];
+    list.push(parsed.observedAt.getTime());
+    times.set(parsed.deviceId, list);
+  }
+  const devices = [...times.keys()];
+  const stored = new Set<string>();
+  for (let i = 0; i < devices.length; i += DEVICES_PER_QUERY) {
+    const group = devices.slice(i, i + DEVICES_PER_QUERY);
+    const all = group.flatMap((d) => times.get(d) ?? []);
+    const found = await readings
+      .find(
+        {
+          'device.id': { $in: group },
+          observedAt: {
+            $gte: new Date(Math.min(...all)),
+            $lte: new Date(Math.max(...all)),
+          },
+        },
+        { projection: { _id: 1 } },
+      )
+      .toArray();
+    for (const doc of found) stored.add(String(doc._id));
+  }
+  const orphans = ids
+    .filter((id) => !stored.has(id))
+    .map((id) => readingKey(readings.collectionName, id));
+  for (let i = 0; i < orphans.length; i += 1000)
+    await keys.deleteMany({ _id: { $in: orphans.slice(i, i + 1000) } });
+  return orphans.length;
+}
+
+/** Devices per query when checking which readings are stored. */
+const DEVICES_PER_QUERY = 100;
+
+/**
+ * Stores reading documents once each, through the ledger (see the module's
+ * comment); one outcome per document, in order. A document whose id comes
+ * twice in `docs` is created once and a duplicate the second time.
+ * Seeds use it too, so the ledger knows every stored reading.
+ */
+export async function storeReadings<TDoc extends { _id: string }>(
+  options: StoreReadingsOptions<TDoc>,
+  docs: readonly TDoc[],
 ): Promise<('created' | 'duplicate')[]> {
-  if (records.length === 0) return [];
-  const docs = records.map(options.toDoc);
-  const result = await options.readings.bulkWrite(
+  if (docs.length === 0) return [];
+  await options.ready?.();
+  const { readings, keys } = options;
+  if (keys === undefined) return upsertReadings(readings, docs);
+  const collection = readings.collectionName;
+  const now = (options.now ?? (() => new Date()))();
+  // A key counts from when its reading was received (a seeded reading's is
+  // its observation time), so seeds do not look like a burst of recent writes.
+  const receivedAt = (doc: TDoc): Date => {
+    const at = (doc as { receivedAt?: unknown }).receivedAt;
+    return at instanceof Date && at < now ? at : now;
+  };
+  const outcomes = docs.map((): 'created' | 'duplicate' => 'created');
+
+  // 1. The keys: a duplicate key is a reading stored already.
+  try {
+    await keys.insertMany(
+      docs.map((doc) => ({
+        _id: readingKey(collection, doc._id),
+        receivedAt: receivedAt(doc),
+      })),
+      { ordered: false },
+    );
+  } catch (error) {
+    const errors = writeErrorsOf(error);
+    if (!errors || errors.some((e) => e.code !== DUPLICATE_KEY)) {
+      // Which keys landed is unknown: remove those without a reading, so a
+      // retry stores them (a key already there with its reading stays).
+      await removeOrphanKeys(
+        readings,
+        keys,
+        docs.map((d) => d._id),
+      ).catch(() => undefined);
+      throw error;
+    }
+    for (const e of errors) outcomes[e.index] = 'duplicate';
+  }
+
+  // 2. The readings whose key was new.
+  const fresh = docs.filter((_, i) => outcomes[i] === 'created');
+  if (fresh.length > 0) {
+    try {
+      await readings.insertMany(fresh, { ordered: false });
+    } catch (error) {
+      const errors = writeErrorsOf(error);
+      const failed =
+        errors === undefined
+          ? fresh
+          : errors
+              .filter((e) => e.code !== DUPLICATE_KEY)
+              .map((e) => fresh[e.index] as TDoc);
+      if (failed.length > 0) {
+        await removeOrphanKeys(
+          readings,
+          keys,
+          failed.map((d) => d._id),
+        ).catch(() => undefined);
+        throw error;
+      }
+      // A reading stored before its key existed (a collection from before the
+      // ledger, which refuses a second `_id`): it was a duplicate.
+      const freshIndex = docs
+        .map((_, i) => i)
+        .filter((i) => outcomes[i] === 'created');
+      for (const e of errors ?? [])
+        outcomes[freshIndex[e.index] as number] = 'duplicate';
+    }
+  }
+
+  if (options.onStored)
+    await options.onStored({
+      created: docs.filter((_, i) => outcomes[i] === 'created'),
+      duplicates: docs.filter((_, i) => outcomes[i] === 'duplicate'),
+    });
+  return outcomes;
+}
+
+/** The plain-collection way (see `keys`): an upsert by `_id` per reading. */
+async function upsertReadings(
+  readings: ReadingsCollection,
+  docs: readonly { _id: string }[],
+): Promise<('created' | 'duplicate')[]> {
+  const legacy = readings as unknown as BulkWriteCollection;
+  const result = await legacy.bulkWrite(
     docs.map(({ _id, ...fields }) => ({
       updateOne: {
         filter: { _id },
@@ -55,6 +345,74 @@ export async function storeObservations<TDoc extends { _id: string }>(
   const created = new Set(
     Object.keys(result.upsertedIds ?? {}).map((index) => Number(index)),
   );
+  return docs.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
+}
+
+/** Options of {@link repairReadingKeys}. */
+export interface RepairReadingKeysOptions {
+  readonly readings: ReadingsCollection;
+  readonly keys: ReadingKeysCollection;
+  /** @default ORPHAN_KEY_LOOKBACK_MS */
+  readonly lookbackMs?: number;
+  /** @default () => new Date() */
+  readonly now?: () => Date;
+}
+
+/**
+ * Removes the ledger keys of `readings` that have no reading: what a crash
+ * between the two writes of {@link storeReadings} leaves. Only recent keys
+ * can be such orphans: those received in the `lookbackMs` before the newest
+ * key (the moment this department last wrote, when it stopped; now, when
+ * other replicas write on). Call it at start, before ingestion is served.
+ * Returns how many keys were removed.
+ */
+export async function repairReadingKeys(
+  options: RepairReadingKeysOptions,
+): Promise<number> {
+  const { readings, keys } = options;
+  const now = (options.now ?? (() => new Date()))();
+  const lookbackMs = options.lookbackMs ?? ORPHAN_KEY_LOOKBACK_MS;
+  const prefix = `${readings.collectionName}|`;
+  const [newest] = await keys
+    .find({}, { sort: { receivedAt: -1 }, limit: 1 })
+    .toArray();
+  if (newest === undefined) return 0;
+  const until = Math.min(now.getTime(), newest.receivedAt.getTime());
+  const recent = await keys
+    .find({ receivedAt: { $gte: new Date(until - lookbackMs) } })
+    .toArray();
+  const ids = recent
+    .filter((k) => k._id.startsWith(prefix))
+    .map((k) => k._id.slice(prefix.length));
+  return removeOrphanKeys(readings, keys, ids);
+}
+
+/** Options of {@link storeObservations}. */
+export interface StoreObservationsOptions<
+  TDoc extends { _id: string },
+> extends StoreReadingsOptions<TDoc> {
+  /** The devices collection, whose documents carry the current state. */
+  readonly devices: BulkWriteCollection;
+  /**
+   * The device field holding the current state (a copy of its newest reading).
+   * @default 'latest'
+   */
+  readonly stateField?: string;
+  /** The reading document of a record. */
+  readonly toDoc: (record: ValidatedObservation) => TDoc;
+}
+
+/**
+ * Stores `records` (through {@link storeReadings}) and advances each device's
+ * current state; one outcome per record, in order.
+ */
+export async function storeObservations<TDoc extends { _id: string }>(
+  options: StoreObservationsOptions<TDoc>,
+  records: readonly ValidatedObservation[],
+): Promise<('created' | 'duplicate')[]> {
+  if (records.length === 0) return [];
+  const docs = records.map(options.toDoc);
+  const outcomes = await storeReadings(options, docs);
 
   const state = options.stateField ?? 'latest';
   // The newest record of each device in this batch advances its state.
@@ -79,7 +437,7 @@ export async function storeObservations<TDoc extends { _id: string }>(
     })),
     { ordered: false },
   );
-  return records.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
+  return outcomes;
 }
 
 /** The part of a driver collection a state write goes through. */

@@ -31,6 +31,9 @@ export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> =
     governance: 4005,
   };
 
+/** Raw readings are kept this many days unless `READINGS_RAW_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_RAW_RETENTION_DAYS = 90;
+
 /** Settings of one subgraph service. */
 export interface SubgraphConfig {
   /** `<NAME>_PORT`. */
@@ -103,6 +106,20 @@ export interface Config {
       /** `TRUSTED_DOCUMENTS_MODE` @default 'enforce' with a file, 'off' without */
       readonly mode: 'off' | 'allow' | 'enforce';
     };
+    /**
+     * The response cache of public answers (gateway/src/plugins/responseCachePlugin.ts,
+     * docs/performance.md, docs/operations.md).
+     */
+    readonly responseCache: {
+      /**
+       * `RESPONSE_CACHE`: `off`, `memory` (in the gateway's process) or
+       * `redis` (shared by every replica; needs `REDIS_URL`).
+       * @default 'off' in test, else 'redis' with `REDIS_URL`, else 'memory'
+       */
+      readonly mode: 'off' | 'memory' | 'redis';
+      /** `RESPONSE_CACHE_MAX_ENTRIES`: answers kept in the process (`memory`), least recently used dropped first. @default 10000 */
+      readonly maxEntries: number;
+    };
   };
   /** The shared Redis (rate limits, used gateway-token ids), for several replicas. */
   readonly redis: {
@@ -159,7 +176,7 @@ export interface Config {
      */
     readonly deviceKeysFile: string;
   };
-  /** Raw readings of the departments' sensors (docs/trends.md). */
+  /** Raw readings of the departments' sensors (docs/ingestion.md, "Raw readings"; docs/trends.md). */
   readonly readings: {
     /**
      * `READINGS_RAW_RETENTION_DAYS`: how long raw readings are kept before
@@ -342,7 +359,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       `TRUSTED_DOCUMENTS_MODE=${trustedMode} needs TRUSTED_DOCUMENTS_FILE (the manifest of trusted operations)`,
     );
 
-  const rawRetentionDays = int('READINGS_RAW_RETENTION_DAYS', 90, 1, 36_500);
+  const rawRetentionDays = int(
+    'READINGS_RAW_RETENTION_DAYS',
+    DEFAULT_RAW_RETENTION_DAYS,
+    1,
+    36_500,
+  );
   const rollupRetention = {
     '15m': int('ROLLUP_RETENTION_15M_DAYS', 400, 1, 36_500),
     '1h': int('ROLLUP_RETENTION_1H_DAYS', 3650, 1, 36_500),
@@ -356,6 +378,17 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     );
 
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
+  const cacheMode =
+    str('RESPONSE_CACHE') ??
+    (nodeEnv === 'test' ? 'off' : redisUrl ? 'redis' : 'memory');
+  if (cacheMode !== 'off' && cacheMode !== 'memory' && cacheMode !== 'redis')
+    problems.push(
+      `RESPONSE_CACHE must be off, memory or redis, got "${cacheMode}"`,
+    );
+  else if (cacheMode === 'redis' && !redisUrl)
+    problems.push(
+      'RESPONSE_CACHE=redis needs REDIS_URL (the Redis the replicas share)',
+    );
   const config: Config = {
     env: nodeEnv as Config['env'],
     logLevel: str('LOG_LEVEL') ?? 'info',
@@ -391,6 +424,10 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       trustedDocuments: {
         file: trustedFile === undefined ? undefined : path.resolve(trustedFile),
         mode: trustedMode as Config['gateway']['trustedDocuments']['mode'],
+      },
+      responseCache: {
+        mode: cacheMode as Config['gateway']['responseCache']['mode'],
+        maxEntries: int('RESPONSE_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
       },
     },
     redis: {

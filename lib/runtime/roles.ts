@@ -21,7 +21,9 @@
  * | `admin`             | every scope above                                         |
  *
  * Auditors read the access rules and the audit trail, not the departments'
- * data: need-to-know (GDPR art. 5(1)(c), data minimisation). The ingest
+ * data: need-to-know (GDPR art. 5(1)(c), data minimisation). They also read
+ * each department's data-quality view (`<department>DataQuality`: counts
+ * per source, no record), beside the department's staff. The ingest
  * roles are for partners and device gateways that send a department's
  * records (docs/ingestion.md): they may write that department's
  * observations and read nothing protected.

@@ -1,6 +1,6 @@
 /**
  * A department's ingestion pipeline, assembled the same way for every
- * department: its own handlers, its own quarantine collection, the city's
+ * department: its own handlers, its own quarantine and statistics collections, the city's
  * geography and the department's event publisher.
  */
 import type { EventPublisher } from '../runtime/cityEvents.js';
@@ -16,6 +16,10 @@ import {
   createQuarantine,
   type QuarantineCollection,
 } from '../ingest/quarantine.js';
+import {
+  createIngestStats,
+  type IngestStatsCollection,
+} from '../ingest/ingestStats.js';
 import { cityGeography } from './cityGeography.js';
 
 /** Options of {@link createDepartmentIngest}. */
@@ -26,6 +30,8 @@ export interface DepartmentIngestOptions {
   readonly entityHandlers?: readonly EntityHandler[];
   /** The department's `ingest_quarantine` collection (`Model.collection`). */
   readonly quarantine: QuarantineCollection;
+  /** The department's `ingest_stats` collection (`Model.collection`): the data-quality view's counts. */
+  readonly stats: IngestStatsCollection;
   /** The department's publisher; without one, events are discarded (and logged at debug). */
   readonly events: EventPublisher | undefined;
   readonly logger: Logger;
@@ -48,6 +54,7 @@ export function createDepartmentIngest(
     handlers: options.handlers,
     entityHandlers: options.entityHandlers ?? [],
     quarantine: createQuarantine(options.quarantine),
+    stats: createIngestStats(options.stats),
     events,
     geography: cityGeography,
     logger: options.logger,

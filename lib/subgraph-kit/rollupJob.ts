@@ -293,12 +293,12 @@ export interface RollupSettings {
  * test builds the server without a configuration.
  */
 export function rollupSettings(
-  config?: Pick<Config, 'readings' | 'rollups'>,
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): RollupSettings {
   return {
-    intervalMs: config?.rollups.intervalMs ?? 2000,
+    intervalMs: config?.rollups?.intervalMs ?? 2000,
     retentionDays:
-      config?.rollups.retentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS,
+      config?.rollups?.retentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS,
     rawRetentionDays:
       config?.readings.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS,
   };

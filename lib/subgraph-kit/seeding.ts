@@ -3,8 +3,13 @@
  * generator (the same data on every machine and every run) and an idempotent
  * writer (re-running a seed inserts only what is missing, never duplicates).
  */
+import { storeReadings } from '../ingest/storeObservations.js';
 import { cityGeography } from './cityGeography.js';
 import { DISTRICTS, type DistrictRecord } from './districts.js';
+import {
+  prepareReadingStorage,
+  type PrepareReadingStorageOptions,
+} from './readingSeries.js';
 
 /** The seed's fixed observation window: 4 days ending 2026-11-23T00:00Z (fixed so runs are identical). */
 export const SEED_WINDOW = {
@@ -107,6 +112,33 @@ export async function upsertAll(
   for (let i = 0; i < missing.length; i += batchSize) {
     await model.insertMany(missing.slice(i, i + batchSize), { ordered: false });
   }
+  return docs.length;
+}
+
+/** Options of {@link seedReadings}. */
+export type SeedReadingsOptions = PrepareReadingStorageOptions;
+
+/**
+ * Writes seeded readings the way ingestion does (lib/ingest/storeObservations.ts
+ * `storeReadings`): after the collection checks, through the `reading_keys`
+ * ledger, so a seeded reading sent again later is a duplicate and re-running
+ * the seed writes nothing twice. Returns the number of readings of the seed.
+ */
+export async function seedReadings(
+  options: SeedReadingsOptions,
+  docs: readonly { _id: string }[],
+  batchSize = 5000,
+): Promise<number> {
+  const ready = () => prepareReadingStorage(options);
+  for (let i = 0; i < docs.length; i += batchSize)
+    await storeReadings(
+      {
+        readings: options.readings.collection,
+        keys: options.keys.collection,
+        ready,
+      },
+      docs.slice(i, i + batchSize),
+    );
   return docs.length;
 }
 

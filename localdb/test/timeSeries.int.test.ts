@@ -111,4 +111,175 @@ describe('localdb time-series collections and TTL', () => {
       await ttlServer.stop();
     }
   });
+
+  describe('writes MongoDB 7.0 refuses on a time-series collection', () => {
+    const seeded = async (name: string) => {
+      await db.createCollection(name, {
+        timeseries: { timeField: 'at', metaField: 'device' },
+      });
+      const coll = db.collection<{
+        _id: string;
+        at: Date;
+        device: { id: string; district: string };
+        value: number;
+      }>(name);
+      await coll.insertMany([
+        {
+          _id: 'a@1',
+          at: new Date('2026-11-01T00:00:00Z'),
+          device: { id: 'a', district: '13201' },
+          value: 1,
+        },
+        {
+          _id: 'b@1',
+          at: new Date('2026-11-01T00:00:00Z'),
+          device: { id: 'b', district: '13202' },
+          value: 2,
+        },
+      ]);
+      return coll;
+    };
+
+    it('refuses an upsert and a non-multi update with code 72, as MongoDB does', async () => {
+      const coll = await seeded('w_update');
+      await expect(
+        coll.updateOne(
+          { _id: 'c@1' },
+          { $setOnInsert: { value: 3 } },
+          { upsert: true },
+        ),
+      ).rejects.toMatchObject({
+        code: 72,
+        message:
+          'Cannot perform a non-multi update on a time-series collection',
+      });
+      await expect(
+        coll.updateMany(
+          { 'device.id': 'c' },
+          { $set: { 'device.district': '13203' } },
+          { upsert: true },
+        ),
+      ).rejects.toMatchObject({
+        code: 72,
+        message: 'Cannot perform an upsert on a time-series collection',
+      });
+      await expect(
+        coll.bulkWrite([
+          {
+            updateOne: {
+              filter: { _id: 'a@1' },
+              update: { $set: { value: 9 } },
+            },
+          },
+        ]),
+      ).rejects.toMatchObject({ code: 72 });
+      expect(await coll.countDocuments()).toBe(2);
+    });
+
+    it('updates the meta field of many measurements, and refuses a filter or a change elsewhere', async () => {
+      const coll = await seeded('w_meta');
+      const result = await coll.updateMany(
+        { 'device.id': 'a' },
+        { $set: { 'device.district': '13216' } },
+      );
+      expect(result.modifiedCount).toBe(1);
+      expect((await coll.findOne({ _id: 'a@1' }))?.device.district).toBe(
+        '13216',
+      );
+      await expect(
+        coll.updateMany({ value: 1 }, { $set: { 'device.district': 'x' } }),
+      ).rejects.toMatchObject({
+        code: 72,
+        message:
+          "Cannot perform an update or delete on a time-series collection when querying on a field that is not the metaField 'device'",
+      });
+      await expect(
+        coll.updateMany({ 'device.id': 'a' }, { $set: { value: 5 } }),
+      ).rejects.toMatchObject({
+        code: 72,
+        message:
+          "Cannot perform an update on a time-series collection which updates a field that is not the metaField 'device'",
+      });
+      await expect(
+        coll.findOneAndUpdate({ 'device.id': 'a' }, { $set: { value: 5 } }),
+      ).rejects.toMatchObject({ code: 72 });
+    });
+
+    it('refuses a non-multi delete with code 20 and deletes many', async () => {
+      const coll = await seeded('w_delete');
+      // The driver reports a code 20 on a retryable write under its own
+      // message, the server's error kept as originalError (as with MongoDB).
+      const serverError = (error: unknown) =>
+        (error as { originalError?: unknown }).originalError ?? error;
+      expect(
+        serverError(await coll.deleteOne({ 'device.id': 'a' }).catch((e) => e)),
+      ).toMatchObject({
+        code: 20,
+        message:
+          'Cannot perform a non-multi delete on a time-series collection',
+      });
+      expect(
+        serverError(
+          await coll.findOneAndDelete({ 'device.id': 'a' }).catch((e) => e),
+        ),
+      ).toMatchObject({ code: 20 });
+      expect((await coll.deleteMany({ value: 2 })).deletedCount).toBe(1);
+      expect(await coll.countDocuments()).toBe(1);
+    });
+
+    it('still refuses a second _id (MongoDB would store it: docs/localdb.md)', async () => {
+      const coll = await seeded('w_dup');
+      await expect(
+        coll.insertOne({
+          _id: 'a@1',
+          at: new Date('2026-11-01T00:00:00Z'),
+          device: { id: 'a', district: '13201' },
+          value: 1,
+        }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+  });
+
+  it('removes measurements past a short expireAfterSeconds with its TTL monitor, and follows collMod', async () => {
+    const ttlServer = await startTestDb({ ttlIntervalMs: 20 });
+    const ttlClient = await MongoClient.connect(ttlServer.uri);
+    try {
+      const app = ttlClient.db('app');
+      await app.createCollection('readings', {
+        timeseries: { timeField: 'at', metaField: 'device' },
+        expireAfterSeconds: 2,
+      });
+      const coll = app.collection('readings');
+      const now = Date.now();
+      await coll.insertMany([
+        { at: new Date(now - 60_000), device: { id: 'old' } },
+        { at: new Date(now + 3_600_000), device: { id: 'kept' } },
+      ]);
+      await expect
+        .poll(() => coll.countDocuments({ 'device.id': 'old' }), {
+          timeout: 10_000,
+        })
+        .toBe(0);
+      expect(await coll.countDocuments({ 'device.id': 'kept' })).toBe(1);
+      // A longer retention keeps what the shorter one would have removed.
+      await app.command({ collMod: 'readings', expireAfterSeconds: 86_400 });
+      await coll.insertOne({
+        at: new Date(now - 60_000),
+        device: { id: 'day' },
+      });
+      const [info] = await app.listCollections({ name: 'readings' }).toArray();
+      expect(info).toMatchObject({
+        options: { expireAfterSeconds: 86_400 },
+      });
+      await app.command({ collMod: 'readings', expireAfterSeconds: 1 });
+      await expect
+        .poll(() => coll.countDocuments({ 'device.id': 'day' }), {
+          timeout: 10_000,
+        })
+        .toBe(0);
+    } finally {
+      await ttlClient.close();
+      await ttlServer.stop();
+    }
+  });
 });

@@ -10,5 +10,9 @@ export const codegen: SubgraphCodegen = {
     SectorFlow: '../models/index.js#SectorFlowDoc',
     MarketIndicator: '../models/index.js#MarketIndicatorDoc',
     Startup: '../models/index.js#StartupDoc',
+    RecordSource:
+      '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
+    DataQualityReport:
+      '../../../../lib/ingest/dataQuality.js#DataQualityReport as StoredDataQualityReport',
   },
 };

@@ -24,5 +24,7 @@ export const codegen: SubgraphCodegen = {
       '../resolvers/workflowMutations.js#SurveyAnswerReceiptValue',
     TrafficLight: '../resolvers/TrafficLight.js#TrafficLightRef',
     ServiceType: '../serviceTypes.js#ServiceTypeRecord',
+    DataQualityReport:
+      '../../../../lib/ingest/dataQuality.js#DataQualityReport as StoredDataQualityReport',
   },
 };

@@ -21,5 +21,7 @@ export const codegen: SubgraphCodegen = {
     RecordSource:
       '../../../../lib/ingest/quality.js#RecordSource as StoredRecordSource',
     QuarantinedRecord: '../../../../lib/ingest/quarantine.js#QuarantineDoc',
+    DataQualityReport:
+      '../../../../lib/ingest/dataQuality.js#DataQualityReport as StoredDataQualityReport',
   },
 };

@@ -136,8 +136,7 @@ describe('the live city (end to end)', () => {
     const id = readingId(SENSOR, observedAt);
     await mobility.collection('traffic_flow_readings').insertOne({
       _id: id as never,
-      sensorId: SENSOR,
-      district: '13201',
+      device: { id: SENSOR, district: '13201' },
       observedAt,
       intensity: 900,
       averageSpeed: 22,

@@ -108,7 +108,7 @@ async function withDb<T>(
 const readingsOf = (sensor: string) =>
   withDb('mobility', (c) =>
     c.db('mobility').collection('traffic_flow_readings').countDocuments({
-      sensorId: sensor,
+      'device.id': sensor,
       'source.kind': 'device',
     }),
   );

@@ -220,7 +220,7 @@ describe('rush hour', () => {
             localHour(r.observedAt) >= from &&
             localHour(r.observedAt) < to,
         )
-        .map((r) => r.sensorId),
+        .map((r) => r.device.id),
     );
 
   it('congests some roads, not all, at 8-9h and 17-19h on a weekday, and none at night', () => {

@@ -5,8 +5,10 @@
  */
 import type { Connection } from 'mongoose';
 import type { QuarantineDoc } from '../../ingest/quarantine.js';
+import type { IngestStatsDoc } from '../../ingest/ingestStats.js';
 import type { IdempotencyDoc } from '../idempotency.js';
 import { idempotencyRecordSchema } from './IdempotencyRecord.js';
+import { ingestStatSchema } from './IngestStat.js';
 import { quarantinedRecordSchema } from './QuarantinedRecord.js';
 
 /** Compiles the shared models on `connection` (once per connection). */
@@ -21,6 +23,11 @@ export function createSharedModels(connection: Connection) {
     QuarantinedRecord: connection.model<QuarantineDoc>(
       'QuarantinedRecord',
       quarantinedRecordSchema,
+    ),
+    /** Its ingestion counted per source, type and hour (lib/ingest/ingestStats.ts). */
+    IngestStat: connection.model<IngestStatsDoc>(
+      'IngestStat',
+      ingestStatSchema,
     ),
   };
 }

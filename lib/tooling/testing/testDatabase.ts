@@ -30,9 +30,21 @@ const HOUSEKEEPING = new Set([
   'getParameter',
 ]);
 
+/** Options of {@link startTestDatabase}. */
+export interface TestDatabaseOptions {
+  /**
+   * How often localdb's TTL monitor runs (a retention test sets it short).
+   * @default 60000
+   */
+  ttlIntervalMs?: number;
+}
+
 /** Starts an in-memory localdb and connects to database `dbName`. */
-export async function startTestDatabase(dbName: string): Promise<TestDatabase> {
-  const db = await startLocalDb({ port: 0 });
+export async function startTestDatabase(
+  dbName: string,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
+  const db = await startLocalDb({ port: 0, ...options });
   const connection = await connectDatabase({
     uri: db.uri,
     dbName,

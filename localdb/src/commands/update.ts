@@ -8,6 +8,7 @@ import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
 import { upsertSeed } from '../query/upsertSeed.js';
 import type { Collection } from '../storage/Collection.js';
+import { checkTimeSeriesUpdate, timeSeriesOf } from '../storage/timeSeries.js';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 import { writeError } from './writeErrors.js';
@@ -55,6 +56,14 @@ export function runUpdateStatement(
       'multi update is not supported for replacement-style update',
     );
   }
+  const ts = timeSeriesOf(coll.options);
+  if (ts !== undefined)
+    checkTimeSeriesUpdate(ts, {
+      query: q,
+      update: statement['u'],
+      multi,
+      upsert,
+    });
   const sort = isPlainObject(statement['sort']) ? statement['sort'] : undefined;
   const matches = runFind(coll, q, {
     sort,

@@ -127,3 +127,101 @@ export function checkTimeField(ts: TimeSeriesOptions, doc: Document): void {
       `'${ts.timeField}' must be present and contain a valid BSON UTC datetime value`,
     );
 }
+
+/** Whether `path` (dotted) is the meta field or inside it. */
+function isMetaPath(path: string, metaField: string): boolean {
+  return path === metaField || path.startsWith(`${metaField}.`);
+}
+
+/** Every field path a query filter tests (through $and, $or, $nor). */
+function queryPaths(filter: Document, out: string[] = []): string[] {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === '$and' || key === '$or' || key === '$nor') {
+      if (Array.isArray(value))
+        for (const part of value)
+          if (isPlainObject(part)) queryPaths(part, out);
+    } else if (key === '$expr' || key === '$where' || key === '$text') {
+      // Not a field of the meta field: MongoDB refuses these too.
+      out.push(key);
+    } else if (!key.startsWith('$')) out.push(key);
+  }
+  return out;
+}
+
+function refuseNonMetaQuery(ts: TimeSeriesOptions, query: Document): void {
+  const metaField = ts.metaField as string;
+  if (queryPaths(query).some((path) => !isMetaPath(path, metaField)))
+    throw new CommandError(
+      ErrorCode.InvalidOptions,
+      `Cannot perform an update or delete on a time-series collection when querying on a field that is not the metaField '${metaField}'`,
+    );
+}
+
+/**
+ * Refuses an update statement MongoDB 7.0 refuses on a time-series collection
+ * (the city's deployments run 7.0; 8.0 relaxes some of this): every update
+ * needs a meta field, `multi: true`, no upsert, a filter on the meta field
+ * only and changes to the meta field only.
+ * See https://www.mongodb.com/docs/v7.0/core/timeseries/timeseries-limitations/#updates
+ */
+export function checkTimeSeriesUpdate(
+  ts: TimeSeriesOptions,
+  statement: {
+    query: Document;
+    update: unknown;
+    multi: boolean;
+    upsert: boolean;
+  },
+): void {
+  if (ts.metaField === undefined)
+    throw new CommandError(
+      ErrorCode.InvalidOptions,
+      'Cannot perform an update on a time-series collection that does not have a metaField',
+    );
+  if (!statement.multi)
+    throw new CommandError(
+      ErrorCode.InvalidOptions,
+      'Cannot perform a non-multi update on a time-series collection',
+    );
+  if (statement.upsert)
+    throw new CommandError(
+      ErrorCode.InvalidOptions,
+      'Cannot perform an upsert on a time-series collection',
+    );
+  refuseNonMetaQuery(ts, statement.query);
+  const metaField = ts.metaField;
+  const update = statement.update;
+  const paths: string[] = [];
+  if (Array.isArray(update) || !isPlainObject(update)) paths.push('');
+  else
+    for (const [op, fields] of Object.entries(update)) {
+      if (!op.startsWith('$') || !isPlainObject(fields)) paths.push(op);
+      else paths.push(...Object.keys(fields));
+    }
+  if (paths.some((path) => !isMetaPath(path, metaField)))
+    throw new CommandError(
+      ErrorCode.InvalidOptions,
+      `Cannot perform an update on a time-series collection which updates a field that is not the metaField '${metaField}'`,
+    );
+}
+
+/**
+ * Refuses a delete statement MongoDB refuses on a time-series collection: a
+ * non-multi one (`limit: 1`, deleteOne), and one with a filter when there is
+ * no meta field. (From 7.0 a multi delete may filter on any field.)
+ */
+export function checkTimeSeriesDelete(
+  ts: TimeSeriesOptions,
+  statement: { query: Document; multi: boolean },
+): void {
+  if (ts.metaField === undefined && Object.keys(statement.query).length > 0)
+    throw new CommandError(
+      ErrorCode.InvalidOptions,
+      'Cannot perform a delete with a non-empty query on a time-series collection that does not have a metaField',
+    );
+  if (!statement.multi)
+    throw new CommandError(
+      ErrorCode.IllegalOperation,
+      'Cannot perform a non-multi delete on a time-series collection',
+    );
+}

@@ -1,4 +1,5 @@
 /** Economy's request context: the base context plus this request's loaders. */
+import type { IngestPipeline } from '../../../lib/ingest/createIngestPipeline.js';
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type EconomyLoaders } from './loaders/index.js';
 import type { EconomyModels } from './models/index.js';
@@ -15,11 +16,12 @@ export interface EconomyContext extends SubgraphContext {
 export function createContext(
   base: SubgraphContext,
   models: EconomyModels,
+  ingest?: IngestPipeline,
 ): EconomyContext {
   return {
     ...base,
     models,
     loaders: createLoaders(models),
-    queries: createQueries(models),
+    queries: createQueries(models, ingest),
   };
 }

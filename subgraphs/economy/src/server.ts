@@ -20,13 +20,14 @@ export function createServer(
   deps: SubgraphDeps,
 ): SubgraphServer<EconomyContext> {
   const models = createModels(deps.connection);
+  const ingest = createIngest(models, deps);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
     // Mutations record their events on what they change (pendingEvents.ts).
     pendingEventCollections: [models.Business.collection.collectionName],
-    createContext: (base) => createContext(base, models),
-    ingest: createIngest(models, deps),
+    createContext: (base) => createContext(base, models, ingest),
+    ingest,
   });
 }

@@ -26,7 +26,7 @@ export const typeDefs = loadSchema(
 /** Builds environment's Apollo Server and its context factory. */
 export function createServer(
   deps: SubgraphDeps,
-  config?: Readonly<Config>,
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): SubgraphServer<EnvironmentContext> {
   const models = createModels(deps.connection);
   const ingest = createIngest(models, deps);

@@ -20,9 +20,14 @@ import {
   SeededRandom,
   timeSteps,
   trafficDemand,
+  seedReadings,
   upsertAll,
   SEED_WINDOW,
 } from '../../../lib/subgraph-kit/seeding.js';
+import {
+  createSilentLogger,
+  type Logger,
+} from '../../../lib/runtime/logger.js';
 import { findDistrict } from '../../../lib/subgraph-kit/districts.js';
 import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
 import { streetsOf } from '../../../lib/subgraph-kit/streets.js';
@@ -154,8 +159,7 @@ export function generateMobilitySeed() {
         const state = roadState(load, capacity, freeSpeed);
         readings.push({
           _id: `${sensor._id}@${at.toISOString()}`,
-          sensorId: sensor._id,
-          district: district.code,
+          device: { id: sensor._id, district: district.code },
           observedAt: at,
           ...state,
           congested: isCongested(state.occupancy, state.averageSpeed),
@@ -269,6 +273,7 @@ export function generateMobilitySeed() {
 /** Writes the seed (idempotent); returns the count per collection. */
 export async function seedMobility(
   models: MobilityModels,
+  logger: Logger = createSilentLogger(),
 ): Promise<Record<string, number>> {
   const data = generateMobilitySeed();
   // Sensors and stops stored before positions were (the geo queries read
@@ -291,8 +296,9 @@ export async function seedMobility(
   }
   const counts = {
     traffic_sensors: await upsertAll(models.TrafficSensor, data.sensors),
-    traffic_flow_readings: await upsertAll(
-      models.TrafficFlowReading,
+    // Through the ledger, as ingestion stores them (time-series collections refuse upserts).
+    traffic_flow_readings: await seedReadings(
+      { readings: models.TrafficFlowReading, keys: models.ReadingKey, logger },
       data.readings,
     ),
     traffic_lights: await upsertAll(models.TrafficLight, data.lights),

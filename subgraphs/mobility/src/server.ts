@@ -23,12 +23,19 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** Builds mobility's Apollo Server and its context factory. */
+/**
+ * Builds mobility's Apollo Server and its context factory. Of the
+ * configuration it reads the raw readings' retention and the rollups'
+ * settings.
+ */
 export function createServer(
   deps: SubgraphDeps,
-  config?: Readonly<Config>,
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): SubgraphServer<MobilityContext> {
-  const models = createModels(deps.connection);
+  const models = createModels(
+    deps.connection,
+    config ? { rawRetentionDays: config.readings.rawRetentionDays } : {},
+  );
   const ingest = createIngest(models, deps);
   const rollups = rollupSettings(config);
   return createSubgraphServer({

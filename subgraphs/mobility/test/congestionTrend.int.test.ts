@@ -10,7 +10,7 @@ import {
 import { congestionLevel } from '../src/analysis/congestionWindow.js';
 import { createModels } from '../src/models/index.js';
 import { rebuildRollups } from '../../../lib/subgraph-kit/recomputeRollups.js';
-import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedReadings, upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { TRAFFIC_FLOW_ROLLUPS } from '../src/analysis/congestionTrend.js';
 import { generateMobilitySeed } from '../src/seed.js';
 import { createServer } from '../src/server.js';
@@ -48,9 +48,13 @@ describe('District.congestionTrend', () => {
       models.TrafficSensor,
       seed.sensors.filter((s) => s.district === '13201'),
     );
-    await upsertAll(
-      models.TrafficFlowReading,
-      seed.readings.filter((r) => r.district === '13201'),
+    await seedReadings(
+      {
+        readings: models.TrafficFlowReading,
+        keys: models.ReadingKey,
+        logger: createSilentLogger(),
+      },
+      seed.readings.filter((r) => r.device.district === '13201'),
     );
     await rebuildRollups({
       connection: db.connection,
@@ -98,7 +102,7 @@ describe('District.congestionTrend', () => {
       resolution: 'HOUR',
       source: 'ROLLUPS',
     });
-    const readings = seed.readings.filter((r) => r.district === '13201');
+    const readings = seed.readings.filter((r) => r.device.district === '13201');
     const hours = new Map<number, typeof readings>();
     for (const r of readings) {
       const hour = Math.floor(r.observedAt.getTime() / 3_600_000) * 3_600_000;
@@ -225,7 +229,7 @@ describe('District.congestionTrend', () => {
     );
     const readingsOfDay = seed.readings.filter(
       (r) =>
-        r.district === '13201' &&
+        r.device.district === '13201' &&
         r.observedAt >= new Date('2026-11-21T00:00:00Z') &&
         r.observedAt < new Date('2026-11-22T00:00:00Z'),
     ).length;

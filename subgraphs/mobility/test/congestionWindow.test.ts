@@ -13,7 +13,7 @@ const reading = (
   occupancy: number,
 ): WindowReading => ({
   _id: `${sensorId}@${iso}`,
-  sensorId,
+  device: { id: sensorId },
   observedAt: at(iso),
   occupancy,
   averageSpeed: 50 - occupancy * 40,
@@ -65,7 +65,8 @@ describe('congestionOverWindow', () => {
     const readings = generateMobilitySeed()
       .readings.filter(
         (r) =>
-          r.district === district && r.observedAt.toISOString().startsWith(day),
+          r.device.district === district &&
+          r.observedAt.toISOString().startsWith(day),
       )
       .sort((a, b) => a.observedAt.getTime() - b.observedAt.getTime());
     expect(readings.length).toBeGreaterThan(100);

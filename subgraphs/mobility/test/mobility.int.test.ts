@@ -15,7 +15,7 @@ import { createServer } from '../src/server.js';
 import { createModels } from '../src/models/index.js';
 import { generateMobilitySeed } from '../src/seed.js';
 import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
-import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedReadings, upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 
 /** What the resolvers under test publish. */
@@ -32,9 +32,13 @@ describe('mobility subgraph', () => {
     db = await startTestDatabase('mobility-test');
     const models = createModels(db.connection);
     await upsertAll(models.TrafficSensor, seed.sensors);
-    await upsertAll(
-      models.TrafficFlowReading,
-      seed.readings.filter((r) => r.sensorId.startsWith('mob-ts-13201')),
+    await seedReadings(
+      {
+        readings: models.TrafficFlowReading,
+        keys: models.ReadingKey,
+        logger: createSilentLogger(),
+      },
+      seed.readings.filter((r) => r.device.id.startsWith('mob-ts-13201')),
     );
     await upsertAll(models.TrafficLight, seed.lights);
     await upsertAll(models.TransitLine, seed.lines);
@@ -325,7 +329,7 @@ describe('mobility subgraph', () => {
     )[0]?.['congestionWindow'] as Record<string, unknown>;
     const expected = seed.readings.filter(
       (r) =>
-        r.district === '13201' &&
+        r.device.district === '13201' &&
         r.observedAt > new Date('2026-11-20T07:15:00.000Z') &&
         r.observedAt <= new Date('2026-11-20T07:30:00.000Z'),
     );
@@ -341,7 +345,7 @@ describe('mobility subgraph', () => {
         expected.length,
     );
     expect((window['sensors'] as { id: string }[]).map((s) => s.id)).toEqual(
-      [...new Set(expected.map((r) => r.sensorId))].sort(),
+      [...new Set(expected.map((r) => r.device.id))].sort(),
     );
     expect(result.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
     expect(result.errors?.[0]?.path).toEqual(['_entities', 0, 'wrong']);

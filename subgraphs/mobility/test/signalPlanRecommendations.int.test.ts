@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
 import { createViewer } from '../../../lib/runtime/viewer.js';
-import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedReadings, upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 import {
@@ -167,13 +167,20 @@ describe('Query.signalPlanRecommendations (mobility)', () => {
       })),
     ].map((r) => ({
       ...r,
-      district: '13201',
+      device: { id: r.device.id, district: '13201' },
       intensity: 1000,
       source: { kind: 'seed', id: 'seed:mobility' },
       receivedAt: r.observedAt,
       quality: { flags: [], score: 1 },
     }));
-    await upsertAll(models.TrafficFlowReading, stored);
+    await seedReadings(
+      {
+        readings: models.TrafficFlowReading,
+        keys: models.ReadingKey,
+        logger: createSilentLogger(),
+      },
+      stored,
+    );
     expect(await models.TrafficFlowReading.countDocuments().exec()).toBe(
       stored.length,
     );

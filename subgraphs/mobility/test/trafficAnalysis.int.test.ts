@@ -32,8 +32,7 @@ describe('mobility live traffic analysis', () => {
     const observedAt = new Date(iso);
     await models.TrafficFlowReading.create({
       _id: readingId(sensorId, observedAt),
-      sensorId,
-      district: '13205',
+      device: { id: sensorId, district: '13205' },
       observedAt,
       intensity: 800,
       averageSpeed: 30,

@@ -4,6 +4,8 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { DistrictRef } from '../../../../lib/subgraph-kit/districts.js';
 import type { Page, Edge } from '../../../../lib/subgraph-kit/pagination.js';
 import type { BusinessDoc, InnovationHubDoc, InvestmentDoc, SectorFlowDoc, MarketIndicatorDoc, StartupDoc } from '../models/index.js';
+import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
+import type { DataQualityReport as StoredDataQualityReport } from '../../../../lib/ingest/dataQuality.js';
 import type { EconomyContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -78,6 +80,63 @@ export type BusinessEdge = {
 export type BusinessStatus =
   | 'ACTIVE'
   | 'CLOSED';
+
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
+/**
+ * What the department received of one type over a time range, from one source or (source null) from
+ * all, and how good it was (docs/ingestion.md, "Data quality"). Counted on ingest, hour by hour: the
+ * range is widened to whole hours. Ratios are 0 to 1, null when there is nothing to divide.
+ */
+export type DataQualityReport = {
+  __typename?: 'DataQualityReport';
+  /** Of those, accepted: stored, or already stored (duplicates). */
+  accepted: Scalars['Int']['output'];
+  /**
+   * Per device, the share of its expected readings (the range up to now divided by the type's reporting
+   * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
+   * the devices this source delivered for on a source's row. Null for types that are not a device's
+   * observations.
+   */
+  completeness?: Maybe<Scalars['Float']['output']>;
+  /** How many devices the completeness averages over. */
+  devices?: Maybe<Scalars['Int']['output']>;
+  /** Of the accepted, the same observation sent again: stored once, counted here. */
+  duplicates: Scalars['Int']['output'];
+  /** The FIWARE type, e.g. TrafficFlowObserved; (other) for entities of no type the department ingests. */
+  entityType: Scalars['String']['output'];
+  /** Of those received, not stored because of the city's side (the sender was told to retry). */
+  failed: Scalars['Int']['output'];
+  /** Of the accepted, those with at least one quality flag. */
+  flagged: Scalars['Int']['output'];
+  /** Accepted records per quality flag. */
+  flags: Array<QualityFlagCount>;
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  freshness?: Maybe<Scalars['Float']['output']>;
+  /** The start of the first hour counted. */
+  from: Scalars['DateTime']['output'];
+  /** Records received (replays of the quarantine not included). */
+  received: Scalars['Int']['output'];
+  /** The mean quality score of the accepted records. */
+  recordScore?: Maybe<Scalars['Float']['output']>;
+  /** Of those received, rejected (and kept in the quarantine). */
+  rejected: Scalars['Int']['output'];
+  /** Rejected records per reason. */
+  rejections: Array<RejectionCount>;
+  /** Quarantined records replayed by staff in the range. */
+  replayed: Scalars['Int']['output'];
+  /** validity x recordScore x completeness (those that are not null). */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
+  source?: Maybe<RecordSource>;
+  /** The end of the last hour counted. */
+  to: Scalars['DateTime']['output'];
+  /** accepted / (accepted + rejected). */
+  validity?: Maybe<Scalars['Float']['output']>;
+};
 
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type District = {
@@ -324,6 +383,14 @@ export type PageInfo = {
   startCursor?: Maybe<Scalars['String']['output']>;
 };
 
+/** How many accepted records of a data-quality report carry one quality flag. */
+export type QualityFlagCount = {
+  __typename?: 'QualityFlagCount';
+  count: Scalars['Int']['output'];
+  /** A quality flag, e.g. IMPLAUSIBLE_VALUE (docs/ingestion.md, Quality). */
+  flag: Scalars['String']['output'];
+};
+
 /**
  * A measured value with its unit. Each field that answers a Quantity has one unit,
  * named in its description, that never changes (values are converted on the way in).
@@ -346,6 +413,14 @@ export type Query = {
   businessByRegistryNumber?: Maybe<Business>;
   /** Businesses by id; filter by district and NAF section. */
   businesses?: Maybe<BusinessConnection>;
+  /**
+   * Economy's data-quality view: per type and source, what was received over the range (at most 93 days),
+   * accepted, flagged, rejected and duplicated, with completeness, validity and freshness
+   * (docs/ingestion.md, "Data quality"). `source` keeps the rows of the sources with that id (a partner's
+   * subject, an imported file's name, mqtt for devices). Counts only, no record: the department's staff
+   * and the city's auditors.
+   */
+  economyDataQuality?: Maybe<Array<DataQualityReport>>;
   innovationHub?: Maybe<InnovationHub>;
   /** Innovation hubs (a handful), optionally in one district. */
   innovationHubs?: Maybe<Array<InnovationHub>>;
@@ -381,6 +456,12 @@ export type QueryBusinessesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   sector?: InputMaybe<NafSection>;
+};
+
+
+export type QueryEconomyDataQualityArgs = {
+  range: TimeRangeInput;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -437,6 +518,25 @@ export type QueryStartupsArgs = {
   stage?: InputMaybe<StartupStage>;
 };
 
+/** Where a record came from. */
+export type RecordSource = {
+  __typename?: 'RecordSource';
+  /** The partner's or device's id, the imported file's name, or seed:<department>. */
+  id: Scalars['String']['output'];
+  kind: RecordSourceKind;
+};
+
+/** Where an ingested record came from (docs/ingestion.md, Provenance). */
+export type RecordSourceKind =
+  /** A device, over MQTT. */
+  | 'DEVICE'
+  /** A file, through `npm run import`. */
+  | 'IMPORT'
+  /** A partner, through the NGSI API. */
+  | 'PARTNER'
+  /** The development seed. */
+  | 'SEED';
+
 export type RegisterBusinessInput = {
   /** INSEE code, 13201 to 13216. */
   district: Scalars['ID']['input'];
@@ -450,6 +550,14 @@ export type RegisterBusinessInput = {
   registryNumber: Scalars['String']['input'];
   sector: NafSection;
   sizeBand: SizeBand;
+};
+
+/** How many records of a data-quality report were rejected for one reason. */
+export type RejectionCount = {
+  __typename?: 'RejectionCount';
+  count: Scalars['Int']['output'];
+  /** A rejection reason, e.g. UNKNOWN_DEVICE (docs/ingestion.md, Rejections). */
+  reason: Scalars['String']['output'];
 };
 
 /** How many businesses of a district belong to one sector. */
@@ -670,16 +778,17 @@ export type ResolversTypes = ResolversObject<{
   Business: ResolverTypeWrapper<BusinessDoc>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BusinessConnection: ResolverTypeWrapper<Page>;
   BusinessEdge: ResolverTypeWrapper<Edge>;
   BusinessStatus: BusinessStatus;
+  CacheControlScope: CacheControlScope;
+  DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   EconomicSector: ResolverTypeWrapper<EconomicSector>;
   FundingRound: FundingRound;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   GeoPointInput: GeoPointInput;
   InnovationHub: ResolverTypeWrapper<InnovationHubDoc>;
   Investment: ResolverTypeWrapper<InvestmentDoc>;
@@ -691,10 +800,13 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   NafSection: NafSection;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  QualityFlagCount: ResolverTypeWrapper<QualityFlagCount>;
   Quantity: ResolverTypeWrapper<Quantity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordSource: ResolverTypeWrapper<StoredRecordSource>;
+  RecordSourceKind: RecordSourceKind;
   RegisterBusinessInput: RegisterBusinessInput;
+  RejectionCount: ResolverTypeWrapper<RejectionCount>;
   SectorCount: ResolverTypeWrapper<SectorCount>;
   SectorFlow: ResolverTypeWrapper<SectorFlowDoc>;
   SectorGrowth: ResolverTypeWrapper<Omit<SectorGrowth, 'district'> & { district: ResolversTypes['District'] }>;
@@ -705,6 +817,8 @@ export type ResolversTypes = ResolversObject<{
   StartupStage: StartupStage;
   TimeRangeInput: TimeRangeInput;
   UpdateBusinessInput: UpdateBusinessInput;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -712,14 +826,14 @@ export type ResolversParentTypes = ResolversObject<{
   Business: BusinessDoc;
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
-  Int: Scalars['Int']['output'];
   BusinessConnection: Page;
   BusinessEdge: Edge;
+  DataQualityReport: StoredDataQualityReport;
+  Float: Scalars['Float']['output'];
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   EconomicSector: EconomicSector;
   GeoPoint: GeoPoint;
-  Float: Scalars['Float']['output'];
   GeoPointInput: GeoPointInput;
   InnovationHub: InnovationHubDoc;
   Investment: InvestmentDoc;
@@ -730,10 +844,12 @@ export type ResolversParentTypes = ResolversObject<{
   MarketIndicatorEdge: Edge;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
-  Boolean: Scalars['Boolean']['output'];
+  QualityFlagCount: QualityFlagCount;
   Quantity: Quantity;
   Query: Record<PropertyKey, never>;
+  RecordSource: StoredRecordSource;
   RegisterBusinessInput: RegisterBusinessInput;
+  RejectionCount: RejectionCount;
   SectorCount: SectorCount;
   SectorFlow: SectorFlowDoc;
   SectorGrowth: Omit<SectorGrowth, 'district'> & { district: ResolversParentTypes['District'] };
@@ -742,7 +858,17 @@ export type ResolversParentTypes = ResolversObject<{
   StartupEdge: Edge;
   TimeRangeInput: TimeRangeInput;
   UpdateBusinessInput: UpdateBusinessInput;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EconomyContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BusinessResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Business'] = ResolversParentTypes['Business'], FederationReferenceType extends FederationReferenceTypes['Business'] = FederationReferenceTypes['Business']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Business']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -773,6 +899,28 @@ export type BusinessConnectionResolvers<ContextType = EconomyContext, ParentType
 export type BusinessEdgeResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['BusinessEdge'] = ResolversParentTypes['BusinessEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Business'], ParentType, ContextType>;
+}>;
+
+export type DataQualityReportResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['DataQualityReport'] = ResolversParentTypes['DataQualityReport']> = ResolversObject<{
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completeness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  devices?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flagged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flags?: Resolver<Array<ResolversTypes['QualityFlagCount']>, ParentType, ContextType>;
+  freshness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  received?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejections?: Resolver<Array<ResolversTypes['RejectionCount']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['RecordSource']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  validity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -876,6 +1024,11 @@ export type PageInfoResolvers<ContextType = EconomyContext, ParentType extends R
   startCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type QualityFlagCountResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['QualityFlagCount'] = ResolversParentTypes['QualityFlagCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QuantityResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -885,6 +1038,7 @@ export type QueryResolvers<ContextType = EconomyContext, ParentType extends Reso
   business?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<QueryBusinessArgs, 'id'>>;
   businessByRegistryNumber?: Resolver<Maybe<ResolversTypes['Business']>, ParentType, ContextType, RequireFields<QueryBusinessByRegistryNumberArgs, 'registryNumber'>>;
   businesses?: Resolver<Maybe<ResolversTypes['BusinessConnection']>, ParentType, ContextType, Partial<QueryBusinessesArgs>>;
+  economyDataQuality?: Resolver<Maybe<Array<ResolversTypes['DataQualityReport']>>, ParentType, ContextType, RequireFields<QueryEconomyDataQualityArgs, 'range'>>;
   innovationHub?: Resolver<Maybe<ResolversTypes['InnovationHub']>, ParentType, ContextType, RequireFields<QueryInnovationHubArgs, 'id'>>;
   innovationHubs?: Resolver<Maybe<Array<ResolversTypes['InnovationHub']>>, ParentType, ContextType, Partial<QueryInnovationHubsArgs>>;
   investments?: Resolver<Maybe<ResolversTypes['InvestmentConnection']>, ParentType, ContextType, Partial<QueryInvestmentsArgs>>;
@@ -892,6 +1046,16 @@ export type QueryResolvers<ContextType = EconomyContext, ParentType extends Reso
   sectorGrowth?: Resolver<Maybe<Array<ResolversTypes['SectorGrowth']>>, ParentType, ContextType, Partial<QuerySectorGrowthArgs>>;
   startup?: Resolver<Maybe<ResolversTypes['Startup']>, ParentType, ContextType, RequireFields<QueryStartupArgs, 'id'>>;
   startups?: Resolver<Maybe<ResolversTypes['StartupConnection']>, ParentType, ContextType, Partial<QueryStartupsArgs>>;
+}>;
+
+export type RecordSourceResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
+}>;
+
+export type RejectionCountResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['RejectionCount'] = ResolversParentTypes['RejectionCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type SectorCountResolvers<ContextType = EconomyContext, ParentType extends ResolversParentTypes['SectorCount'] = ResolversParentTypes['SectorCount']> = ResolversObject<{
@@ -944,6 +1108,7 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   Business?: BusinessResolvers<ContextType>;
   BusinessConnection?: BusinessConnectionResolvers<ContextType>;
   BusinessEdge?: BusinessEdgeResolvers<ContextType>;
+  DataQualityReport?: DataQualityReportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
   EconomicSector?: EconomicSectorResolvers<ContextType>;
@@ -957,8 +1122,11 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   MarketIndicatorEdge?: MarketIndicatorEdgeResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  QualityFlagCount?: QualityFlagCountResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RecordSource?: RecordSourceResolvers<ContextType>;
+  RejectionCount?: RejectionCountResolvers<ContextType>;
   SectorCount?: SectorCountResolvers<ContextType>;
   SectorFlow?: SectorFlowResolvers<ContextType>;
   SectorGrowth?: SectorGrowthResolvers<ContextType>;
@@ -967,3 +1135,6 @@ export type Resolvers<ContextType = EconomyContext> = ResolversObject<{
   StartupEdge?: StartupEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EconomyContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

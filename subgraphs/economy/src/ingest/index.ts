@@ -24,6 +24,7 @@ export function createIngest(
       ),
     ],
     quarantine: models.QuarantinedRecord.collection,
+    stats: models.IngestStat.collection,
     events: deps.events,
     logger: deps.logger,
   });

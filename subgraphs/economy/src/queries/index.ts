@@ -3,6 +3,8 @@
  * a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { pipelineDataQuality } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
+import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
 import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type { QueryFilter } from 'mongoose';
@@ -25,12 +27,14 @@ import type {
 import { sectorGrowth } from './sectorGrowth.js';
 
 /** Binds economy's queries to its models. */
-export function createQueries(models: EconomyModels) {
+export function createQueries(models: EconomyModels, ingest?: IngestPipeline) {
   const investmentsNewestFirst = pageQuery(models.Investment, {
     sortField: 'date',
     direction: -1,
   });
   return {
+    /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
+    dataQuality: pipelineDataQuality('economy', ingest),
     /** The business with this id, or null. */
     business: (id: string) => models.Business.findById(id).lean().exec(),
     /**

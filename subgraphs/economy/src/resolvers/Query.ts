@@ -1,4 +1,5 @@
 /** Economy's root queries. */
+import { dataQualityQuery } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
 import {
@@ -14,6 +15,11 @@ type DistrictArgs = PageArgs & { district?: string | null };
 type RangeArgs = { range?: TimeRange | null };
 
 export const Query = {
+  economyDataQuality: (
+    _: unknown,
+    args: Parameters<typeof dataQualityQuery>[0],
+    ctx: EconomyContext,
+  ) => dataQualityQuery(args, ctx.queries),
   businesses: (
     _: unknown,
     args: DistrictArgs & { sector?: NafSection | null },

@@ -1,6 +1,7 @@
 /** Economy's resolver map: one file per GraphQL type. */
 import type { Resolvers } from '../__generated__/resolvers-types.js';
 import { DateTimeScalar } from '../../../../lib/subgraph-kit/scalars.js';
+import { recordSourceResolvers } from '../../../../lib/subgraph-kit/provenance.js';
 import { Business } from './Business.js';
 import { District } from './District.js';
 import { InnovationHub } from './InnovationHub.js';
@@ -21,4 +22,5 @@ export const resolvers: Resolvers = {
   InnovationHub,
   MarketIndicator,
   SectorFlow,
+  RecordSource: recordSourceResolvers,
 };

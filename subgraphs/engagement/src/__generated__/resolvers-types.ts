@@ -11,6 +11,7 @@ import type { EnrolmentReceiptValue } from '../resolvers/Enrolment.js';
 import type { SurveyAnswerReceiptValue } from '../resolvers/workflowMutations.js';
 import type { TrafficLightRef } from '../resolvers/TrafficLight.js';
 import type { ServiceTypeRecord } from '../serviceTypes.js';
+import type { DataQualityReport as StoredDataQualityReport } from '../../../../lib/ingest/dataQuality.js';
 import type { EngagementContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -37,6 +38,11 @@ export type AttendanceStatus =
   | 'ATTENDED'
   /** Not recorded yet. */
   | 'PENDING';
+
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
 
 /**
  * A citizen report about the public space or a city asset: an Open311
@@ -159,6 +165,58 @@ export type CreateWorkshopInput = {
   topic: WorkshopTopic;
   /** 1 to 200 characters. */
   venue: Scalars['String']['input'];
+};
+
+/**
+ * What the department received of one type over a time range, from one source or (source null) from
+ * all, and how good it was (docs/ingestion.md, "Data quality"). Counted on ingest, hour by hour: the
+ * range is widened to whole hours. Ratios are 0 to 1, null when there is nothing to divide.
+ */
+export type DataQualityReport = {
+  __typename?: 'DataQualityReport';
+  /** Of those, accepted: stored, or already stored (duplicates). */
+  accepted: Scalars['Int']['output'];
+  /**
+   * Per device, the share of its expected readings (the range up to now divided by the type's reporting
+   * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
+   * the devices this source delivered for on a source's row. Null for types that are not a device's
+   * observations.
+   */
+  completeness?: Maybe<Scalars['Float']['output']>;
+  /** How many devices the completeness averages over. */
+  devices?: Maybe<Scalars['Int']['output']>;
+  /** Of the accepted, the same observation sent again: stored once, counted here. */
+  duplicates: Scalars['Int']['output'];
+  /** The FIWARE type, e.g. TrafficFlowObserved; (other) for entities of no type the department ingests. */
+  entityType: Scalars['String']['output'];
+  /** Of those received, not stored because of the city's side (the sender was told to retry). */
+  failed: Scalars['Int']['output'];
+  /** Of the accepted, those with at least one quality flag. */
+  flagged: Scalars['Int']['output'];
+  /** Accepted records per quality flag. */
+  flags: Array<QualityFlagCount>;
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  freshness?: Maybe<Scalars['Float']['output']>;
+  /** The start of the first hour counted. */
+  from: Scalars['DateTime']['output'];
+  /** Records received (replays of the quarantine not included). */
+  received: Scalars['Int']['output'];
+  /** The mean quality score of the accepted records. */
+  recordScore?: Maybe<Scalars['Float']['output']>;
+  /** Of those received, rejected (and kept in the quarantine). */
+  rejected: Scalars['Int']['output'];
+  /** Rejected records per reason. */
+  rejections: Array<RejectionCount>;
+  /** Quarantined records replayed by staff in the range. */
+  replayed: Scalars['Int']['output'];
+  /** validity x recordScore x completeness (those that are not null). */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
+  source?: Maybe<RecordSource>;
+  /** The end of the last hour counted. */
+  to: Scalars['DateTime']['output'];
+  /** accepted / (accepted + rejected). */
+  validity?: Maybe<Scalars['Float']['output']>;
 };
 
 /** A district's place in the digital-divide ranking (1 = most left behind). */
@@ -533,6 +591,14 @@ export type PersonalDataKind =
   | 'LICENCE_PLATE'
   | 'PHONE';
 
+/** How many accepted records of a data-quality report carry one quality flag. */
+export type QualityFlagCount = {
+  __typename?: 'QualityFlagCount';
+  count: Scalars['Int']['output'];
+  /** A quality flag, e.g. IMPLAUSIBLE_VALUE (docs/ingestion.md, Quality). */
+  flag: Scalars['String']['output'];
+};
+
 /**
  * A measured value with its unit. Each field that answers a Quantity has one unit,
  * named in its description, that never changes (values are converted on the way in).
@@ -625,6 +691,14 @@ export type Query = {
   digitalDivideRanking?: Maybe<Array<DigitalDivideRank>>;
   /** Monthly digital-inclusion indicators, newest first. */
   digitalInclusionIndicators?: Maybe<DigitalInclusionIndicatorConnection>;
+  /**
+   * Engagement's data-quality view: per type and source, what was received over the range (at most 93 days),
+   * accepted, flagged, rejected and duplicated, with completeness, validity and freshness
+   * (docs/ingestion.md, "Data quality"). `source` keeps the rows of the sources with that id (a partner's
+   * subject, an imported file's name, mqtt for devices). Counts only, no record: the department's staff
+   * and the city's auditors.
+   */
+  engagementDataQuality?: Maybe<Array<DataQualityReport>>;
   /** Engagement's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
   engagementQuarantine?: Maybe<QuarantinedRecordConnection>;
   /** The Open311 service types a report may use. */
@@ -670,6 +744,12 @@ export type QueryDigitalInclusionIndicatorsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   range?: InputMaybe<TimeRangeInput>;
+};
+
+
+export type QueryEngagementDataQualityArgs = {
+  range: TimeRangeInput;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -744,6 +824,14 @@ export type RecordSourceKind =
   | 'PARTNER'
   /** The development seed. */
   | 'SEED';
+
+/** How many records of a data-quality report were rejected for one reason. */
+export type RejectionCount = {
+  __typename?: 'RejectionCount';
+  count: Scalars['Int']['output'];
+  /** A rejection reason, e.g. UNKNOWN_DEVICE (docs/ingestion.md, Rejections). */
+  reason: Scalars['String']['output'];
+};
 
 /** Optional contact details of the reporter (personal data, engagement:pii to read back). */
 export type ReporterInput = {
@@ -1133,18 +1221,19 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AttendanceStatus: AttendanceStatus;
+  CacheControlScope: CacheControlScope;
   CitizenReport: ResolverTypeWrapper<CitizenReportDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   CitizenReportConnection: ResolverTypeWrapper<Page>;
   CitizenReportEdge: ResolverTypeWrapper<Edge>;
   CitizenReportInput: CitizenReportInput;
   CitizenReportStatus: CitizenReportStatus;
   CreateWorkshopInput: CreateWorkshopInput;
+  DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DigitalDivideRank: ResolverTypeWrapper<DigitalDivideRankValue>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DigitalInclusion: ResolverTypeWrapper<DistrictRef>;
   DigitalInclusionIndicator: ResolverTypeWrapper<DigitalInclusionIndicatorDoc>;
   DigitalInclusionIndicatorConnection: ResolverTypeWrapper<Page>;
@@ -1160,12 +1249,12 @@ export type ResolversTypes = ResolversObject<{
   GeoPointInput: GeoPointInput;
   InnovationHub: ResolverTypeWrapper<InnovationHub>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ParticipantInput: ParticipantInput;
   Participation: ResolverTypeWrapper<Participation>;
   PersonalDataErasure: ResolverTypeWrapper<PersonalDataErasure>;
   PersonalDataKind: PersonalDataKind;
+  QualityFlagCount: ResolverTypeWrapper<QualityFlagCount>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
   QuarantineReplayOutcome: QuarantineReplayOutcome;
@@ -1177,6 +1266,7 @@ export type ResolversTypes = ResolversObject<{
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
   RecordSource: ResolverTypeWrapper<StoredRecordSource>;
   RecordSourceKind: RecordSourceKind;
+  RejectionCount: ResolverTypeWrapper<RejectionCount>;
   ReporterInput: ReporterInput;
   ServiceType: ResolverTypeWrapper<ServiceTypeRecord>;
   Startup: ResolverTypeWrapper<Startup>;
@@ -1200,6 +1290,8 @@ export type ResolversTypes = ResolversObject<{
   WorkshopEdge: ResolverTypeWrapper<Edge>;
   WorkshopStatus: WorkshopStatus;
   WorkshopTopic: WorkshopTopic;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1207,14 +1299,14 @@ export type ResolversParentTypes = ResolversObject<{
   CitizenReport: CitizenReportDoc;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   CitizenReportConnection: Page;
   CitizenReportEdge: Edge;
   CitizenReportInput: CitizenReportInput;
   CreateWorkshopInput: CreateWorkshopInput;
+  DataQualityReport: StoredDataQualityReport;
+  Float: Scalars['Float']['output'];
   DateTime: Scalars['DateTime']['output'];
   DigitalDivideRank: DigitalDivideRankValue;
-  Float: Scalars['Float']['output'];
   DigitalInclusion: DistrictRef;
   DigitalInclusionIndicator: DigitalInclusionIndicatorDoc;
   DigitalInclusionIndicatorConnection: Page;
@@ -1230,11 +1322,11 @@ export type ResolversParentTypes = ResolversObject<{
   GeoPointInput: GeoPointInput;
   InnovationHub: InnovationHub;
   Mutation: Record<PropertyKey, never>;
-  Boolean: Scalars['Boolean']['output'];
   PageInfo: PageInfo;
   ParticipantInput: ParticipantInput;
   Participation: Participation;
   PersonalDataErasure: PersonalDataErasure;
+  QualityFlagCount: QualityFlagCount;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -1243,6 +1335,7 @@ export type ResolversParentTypes = ResolversObject<{
   Query: Record<PropertyKey, never>;
   RecordQuality: RecordQuality;
   RecordSource: StoredRecordSource;
+  RejectionCount: RejectionCount;
   ReporterInput: ReporterInput;
   ServiceType: ServiceTypeRecord;
   Startup: Startup;
@@ -1261,7 +1354,17 @@ export type ResolversParentTypes = ResolversObject<{
   Workshop: WorkshopDoc;
   WorkshopConnection: Page;
   WorkshopEdge: Edge;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EngagementContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type CitizenReportResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['CitizenReport'] = ResolversParentTypes['CitizenReport'], FederationReferenceType extends FederationReferenceTypes['CitizenReport'] = FederationReferenceTypes['CitizenReport']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['CitizenReport']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1300,6 +1403,28 @@ export type CitizenReportConnectionResolvers<ContextType = EngagementContext, Pa
 export type CitizenReportEdgeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['CitizenReportEdge'] = ResolversParentTypes['CitizenReportEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['CitizenReport'], ParentType, ContextType>;
+}>;
+
+export type DataQualityReportResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['DataQualityReport'] = ResolversParentTypes['DataQualityReport']> = ResolversObject<{
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completeness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  devices?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flagged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flags?: Resolver<Array<ResolversTypes['QualityFlagCount']>, ParentType, ContextType>;
+  freshness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  received?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejections?: Resolver<Array<ResolversTypes['RejectionCount']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['RecordSource']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  validity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1441,6 +1566,11 @@ export type PersonalDataErasureResolvers<ContextType = EngagementContext, Parent
   subject?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
+export type QualityFlagCountResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['QualityFlagCount'] = ResolversParentTypes['QualityFlagCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QuantityResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1485,6 +1615,7 @@ export type QueryResolvers<ContextType = EngagementContext, ParentType extends R
   citizenReports?: Resolver<Maybe<ResolversTypes['CitizenReportConnection']>, ParentType, ContextType, Partial<QueryCitizenReportsArgs>>;
   digitalDivideRanking?: Resolver<Maybe<Array<ResolversTypes['DigitalDivideRank']>>, ParentType, ContextType, Partial<QueryDigitalDivideRankingArgs>>;
   digitalInclusionIndicators?: Resolver<Maybe<ResolversTypes['DigitalInclusionIndicatorConnection']>, ParentType, ContextType, Partial<QueryDigitalInclusionIndicatorsArgs>>;
+  engagementDataQuality?: Resolver<Maybe<Array<ResolversTypes['DataQualityReport']>>, ParentType, ContextType, RequireFields<QueryEngagementDataQualityArgs, 'range'>>;
   engagementQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryEngagementQuarantineArgs>>;
   serviceTypes?: Resolver<Maybe<Array<ResolversTypes['ServiceType']>>, ParentType, ContextType>;
   survey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<QuerySurveyArgs, 'id'>>;
@@ -1503,6 +1634,11 @@ export type RecordQualityResolvers<ContextType = EngagementContext, ParentType e
 export type RecordSourceResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
+}>;
+
+export type RejectionCountResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['RejectionCount'] = ResolversParentTypes['RejectionCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type ServiceTypeResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['ServiceType'] = ResolversParentTypes['ServiceType']> = ResolversObject<{
@@ -1635,6 +1771,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   CitizenReport?: CitizenReportResolvers<ContextType>;
   CitizenReportConnection?: CitizenReportConnectionResolvers<ContextType>;
   CitizenReportEdge?: CitizenReportEdgeResolvers<ContextType>;
+  DataQualityReport?: DataQualityReportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   DigitalDivideRank?: DigitalDivideRankResolvers<ContextType>;
   DigitalInclusion?: DigitalInclusionResolvers<ContextType>;
@@ -1654,6 +1791,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Participation?: ParticipationResolvers<ContextType>;
   PersonalDataErasure?: PersonalDataErasureResolvers<ContextType>;
+  QualityFlagCount?: QualityFlagCountResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
@@ -1662,6 +1800,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;
   RecordSource?: RecordSourceResolvers<ContextType>;
+  RejectionCount?: RejectionCountResolvers<ContextType>;
   ServiceType?: ServiceTypeResolvers<ContextType>;
   Startup?: StartupResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
@@ -1679,3 +1818,6 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   WorkshopEdge?: WorkshopEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EngagementContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

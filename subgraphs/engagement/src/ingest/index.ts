@@ -18,6 +18,7 @@ export function createIngest(
     handlers: [],
     entityHandlers: [serviceRequestHandler(models)],
     quarantine: models.QuarantinedRecord.collection,
+    stats: models.IngestStat.collection,
     events: deps.events,
     logger: deps.logger,
   });

@@ -3,6 +3,7 @@
  * not a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { pipelineDataQuality } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
 import {
@@ -37,6 +38,8 @@ export function createQueries(
     direction: 1,
   });
   return {
+    /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
+    dataQuality: pipelineDataQuality('engagement', ingest),
     /** A page of the ingestion quarantine, by id. */
     quarantine: pageQuery(models.QuarantinedRecord),
     /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */

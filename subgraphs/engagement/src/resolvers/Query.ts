@@ -1,4 +1,5 @@
 /** Engagement's root queries. */
+import { dataQualityQuery } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import { BadUserInputError } from '../../../../lib/runtime/errors.js';
@@ -19,6 +20,11 @@ type DistrictArgs = PageArgs & {
 };
 
 export const Query = {
+  engagementDataQuality: (
+    _: unknown,
+    args: Parameters<typeof dataQualityQuery>[0],
+    ctx: EngagementContext,
+  ) => dataQualityQuery(args, ctx.queries),
   engagementQuarantine: (
     _: unknown,
     args: Parameters<typeof quarantineQuery>[0],

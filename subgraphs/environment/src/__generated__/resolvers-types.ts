@@ -11,6 +11,7 @@ import type { BusinessRef } from '../resolvers/RenewableEnergyProject.js';
 import type { LeakDetectionDoc } from '../models/WaterLeakAlert.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
+import type { DataQualityReport as StoredDataQualityReport } from '../../../../lib/ingest/dataQuality.js';
 import type { EnvironmentContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -260,6 +261,63 @@ export type Business = {
   id: Scalars['ID']['output'];
   /** Renewable-energy projects operated by this business. */
   renewableEnergyProjects: Array<RenewableEnergyProject>;
+};
+
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
+/**
+ * What the department received of one type over a time range, from one source or (source null) from
+ * all, and how good it was (docs/ingestion.md, "Data quality"). Counted on ingest, hour by hour: the
+ * range is widened to whole hours. Ratios are 0 to 1, null when there is nothing to divide.
+ */
+export type DataQualityReport = {
+  __typename?: 'DataQualityReport';
+  /** Of those, accepted: stored, or already stored (duplicates). */
+  accepted: Scalars['Int']['output'];
+  /**
+   * Per device, the share of its expected readings (the range up to now divided by the type's reporting
+   * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
+   * the devices this source delivered for on a source's row. Null for types that are not a device's
+   * observations.
+   */
+  completeness?: Maybe<Scalars['Float']['output']>;
+  /** How many devices the completeness averages over. */
+  devices?: Maybe<Scalars['Int']['output']>;
+  /** Of the accepted, the same observation sent again: stored once, counted here. */
+  duplicates: Scalars['Int']['output'];
+  /** The FIWARE type, e.g. TrafficFlowObserved; (other) for entities of no type the department ingests. */
+  entityType: Scalars['String']['output'];
+  /** Of those received, not stored because of the city's side (the sender was told to retry). */
+  failed: Scalars['Int']['output'];
+  /** Of the accepted, those with at least one quality flag. */
+  flagged: Scalars['Int']['output'];
+  /** Accepted records per quality flag. */
+  flags: Array<QualityFlagCount>;
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  freshness?: Maybe<Scalars['Float']['output']>;
+  /** The start of the first hour counted. */
+  from: Scalars['DateTime']['output'];
+  /** Records received (replays of the quarantine not included). */
+  received: Scalars['Int']['output'];
+  /** The mean quality score of the accepted records. */
+  recordScore?: Maybe<Scalars['Float']['output']>;
+  /** Of those received, rejected (and kept in the quarantine). */
+  rejected: Scalars['Int']['output'];
+  /** Rejected records per reason. */
+  rejections: Array<RejectionCount>;
+  /** Quarantined records replayed by staff in the range. */
+  replayed: Scalars['Int']['output'];
+  /** validity x recordScore x completeness (those that are not null). */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
+  source?: Maybe<RecordSource>;
+  /** The end of the last hour counted. */
+  to: Scalars['DateTime']['output'];
+  /** accepted / (accepted + rejected). */
+  validity?: Maybe<Scalars['Float']['output']>;
 };
 
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
@@ -538,6 +596,14 @@ export type PollutantSubIndex = {
   pollutant: Pollutant;
 };
 
+/** How many accepted records of a data-quality report carry one quality flag. */
+export type QualityFlagCount = {
+  __typename?: 'QualityFlagCount';
+  count: Scalars['Int']['output'];
+  /** A quality flag, e.g. IMPLAUSIBLE_VALUE (docs/ingestion.md, Quality). */
+  flag: Scalars['String']['output'];
+};
+
 /**
  * A measured value with its unit. Each field that answers a Quantity has one unit,
  * named in its description, that never changes (values are converted on the way in).
@@ -637,6 +703,14 @@ export type Query = {
   airQualityReadings?: Maybe<AirQualityObservedConnection>;
   airQualityStation?: Maybe<AirQualityStation>;
   airQualityStations?: Maybe<AirQualityStationConnection>;
+  /**
+   * Environment's data-quality view: per type and source, what was received over the range (at most 93 days),
+   * accepted, flagged, rejected and duplicated, with completeness, validity and freshness
+   * (docs/ingestion.md, "Data quality"). `source` keeps the rows of the sources with that id (a partner's
+   * subject, an imported file's name, mqtt for devices). Counts only, no record: the department's staff
+   * and the city's auditors.
+   */
+  environmentDataQuality?: Maybe<Array<DataQualityReport>>;
   /** Environment's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
   environmentQuarantine?: Maybe<QuarantinedRecordConnection>;
   /** Noise readings across stations, newest first; filter by district and time range. */
@@ -688,6 +762,12 @@ export type QueryAirQualityStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryEnvironmentDataQualityArgs = {
+  range: TimeRangeInput;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -806,6 +886,14 @@ export type RecordSourceKind =
   | 'PARTNER'
   /** The development seed. */
   | 'SEED';
+
+/** How many records of a data-quality report were rejected for one reason. */
+export type RejectionCount = {
+  __typename?: 'RejectionCount';
+  count: Scalars['Int']['output'];
+  /** A rejection reason, e.g. UNKNOWN_DEVICE (docs/ingestion.md, Rejections). */
+  reason: Scalars['String']['output'];
+};
 
 /** A renewable-energy installation or project in the city. */
 export type RenewableEnergyProject = {
@@ -1253,9 +1341,7 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AirQualityBand: AirQualityBand;
   AirQualityIndex: ResolverTypeWrapper<AirQualityIndex>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AirQualityIndexTrend: ResolverTypeWrapper<AirQualityIndexTrend>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AirQualityIndexTrendBucket: ResolverTypeWrapper<AirQualityIndexTrendBucket>;
   AirQualityObserved: ResolverTypeWrapper<AirQualityObservedDoc>;
   AirQualityObservedConnection: ResolverTypeWrapper<Page>;
@@ -1266,11 +1352,13 @@ export type ResolversTypes = ResolversObject<{
   AirQualityStationConnection: ResolverTypeWrapper<Page>;
   AirQualityStationEdge: ResolverTypeWrapper<Edge>;
   Business: ResolverTypeWrapper<BusinessRef>;
+  CacheControlScope: CacheControlScope;
+  DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
+  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   DistrictAirQuality: ResolverTypeWrapper<DistrictAirQuality>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
-  Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   HourlyAirQualityIndex: ResolverTypeWrapper<StationHourIndex>;
   IndexAveraging: IndexAveraging;
   LeakDetection: ResolverTypeWrapper<LeakDetectionDoc>;
@@ -1283,6 +1371,7 @@ export type ResolversTypes = ResolversObject<{
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Pollutant: Pollutant;
   PollutantSubIndex: ResolverTypeWrapper<PollutantSubIndexValue>;
+  QualityFlagCount: ResolverTypeWrapper<QualityFlagCount>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
   QuarantineReplayOutcome: QuarantineReplayOutcome;
@@ -1295,6 +1384,7 @@ export type ResolversTypes = ResolversObject<{
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
   RecordSource: ResolverTypeWrapper<StoredRecordSource>;
   RecordSourceKind: RecordSourceKind;
+  RejectionCount: ResolverTypeWrapper<RejectionCount>;
   RenewableEnergyProject: ResolverTypeWrapper<RenewableEnergyProjectDoc>;
   RenewableEnergyProjectConnection: ResolverTypeWrapper<Page>;
   RenewableEnergyProjectEdge: ResolverTypeWrapper<Edge>;
@@ -1319,6 +1409,8 @@ export type ResolversTypes = ResolversObject<{
   WaterMeterConnection: ResolverTypeWrapper<Page>;
   WaterMeterEdge: ResolverTypeWrapper<Edge>;
   WaterMeterRole: WaterMeterRole;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1326,9 +1418,7 @@ export type ResolversParentTypes = ResolversObject<{
   AirQualityAlert: AirQualityAlertValue;
   ID: Scalars['ID']['output'];
   AirQualityIndex: AirQualityIndex;
-  Int: Scalars['Int']['output'];
   AirQualityIndexTrend: AirQualityIndexTrend;
-  Boolean: Scalars['Boolean']['output'];
   AirQualityIndexTrendBucket: AirQualityIndexTrendBucket;
   AirQualityObserved: AirQualityObservedDoc;
   AirQualityObservedConnection: Page;
@@ -1339,11 +1429,12 @@ export type ResolversParentTypes = ResolversObject<{
   AirQualityStationConnection: Page;
   AirQualityStationEdge: Edge;
   Business: BusinessRef;
+  DataQualityReport: StoredDataQualityReport;
+  Float: Scalars['Float']['output'];
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   DistrictAirQuality: DistrictAirQuality;
   GeoPoint: GeoPoint;
-  Float: Scalars['Float']['output'];
   HourlyAirQualityIndex: StationHourIndex;
   LeakDetection: LeakDetectionDoc;
   Mutation: Record<PropertyKey, never>;
@@ -1353,6 +1444,7 @@ export type ResolversParentTypes = ResolversObject<{
   NoiseSummary: NoiseSummary;
   PageInfo: PageInfo;
   PollutantSubIndex: PollutantSubIndexValue;
+  QualityFlagCount: QualityFlagCount;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -1362,6 +1454,7 @@ export type ResolversParentTypes = ResolversObject<{
   ReadingReceived: ReadingReceivedRef;
   RecordQuality: RecordQuality;
   RecordSource: StoredRecordSource;
+  RejectionCount: RejectionCount;
   RenewableEnergyProject: RenewableEnergyProjectDoc;
   RenewableEnergyProjectConnection: Page;
   RenewableEnergyProjectEdge: Edge;
@@ -1379,7 +1472,17 @@ export type ResolversParentTypes = ResolversObject<{
   WaterMeter: WaterMeterDoc;
   WaterMeterConnection: Page;
   WaterMeterEdge: Edge;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = EnvironmentContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AirQualityAlertResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityAlert'] = ResolversParentTypes['AirQualityAlert']> = ResolversObject<{
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
@@ -1486,6 +1589,28 @@ export type BusinessResolvers<ContextType = EnvironmentContext, ParentType exten
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Business']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   renewableEnergyProjects?: Resolver<Array<ResolversTypes['RenewableEnergyProject']>, ParentType, ContextType>;
+}>;
+
+export type DataQualityReportResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['DataQualityReport'] = ResolversParentTypes['DataQualityReport']> = ResolversObject<{
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completeness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  devices?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flagged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flags?: Resolver<Array<ResolversTypes['QualityFlagCount']>, ParentType, ContextType>;
+  freshness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  received?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejections?: Resolver<Array<ResolversTypes['RejectionCount']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['RecordSource']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  validity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
 }>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
@@ -1603,6 +1728,11 @@ export type PollutantSubIndexResolvers<ContextType = EnvironmentContext, ParentT
   pollutant?: Resolver<ResolversTypes['Pollutant'], ParentType, ContextType>;
 }>;
 
+export type QualityFlagCountResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['QualityFlagCount'] = ResolversParentTypes['QualityFlagCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QuantityResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1648,6 +1778,7 @@ export type QueryResolvers<ContextType = EnvironmentContext, ParentType extends 
   airQualityReadings?: Resolver<Maybe<ResolversTypes['AirQualityObservedConnection']>, ParentType, ContextType, Partial<QueryAirQualityReadingsArgs>>;
   airQualityStation?: Resolver<Maybe<ResolversTypes['AirQualityStation']>, ParentType, ContextType, RequireFields<QueryAirQualityStationArgs, 'id'>>;
   airQualityStations?: Resolver<Maybe<ResolversTypes['AirQualityStationConnection']>, ParentType, ContextType, Partial<QueryAirQualityStationsArgs>>;
+  environmentDataQuality?: Resolver<Maybe<Array<ResolversTypes['DataQualityReport']>>, ParentType, ContextType, RequireFields<QueryEnvironmentDataQualityArgs, 'range'>>;
   environmentQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryEnvironmentQuarantineArgs>>;
   noiseLevels?: Resolver<Maybe<ResolversTypes['NoiseLevelObservedConnection']>, ParentType, ContextType, Partial<QueryNoiseLevelsArgs>>;
   renewableEnergyProject?: Resolver<Maybe<ResolversTypes['RenewableEnergyProject']>, ParentType, ContextType, RequireFields<QueryRenewableEnergyProjectArgs, 'id'>>;
@@ -1675,6 +1806,11 @@ export type RecordQualityResolvers<ContextType = EnvironmentContext, ParentType 
 export type RecordSourceResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
+}>;
+
+export type RejectionCountResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RejectionCount'] = ResolversParentTypes['RejectionCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type RenewableEnergyProjectResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['RenewableEnergyProject'] = ResolversParentTypes['RenewableEnergyProject'], FederationReferenceType extends FederationReferenceTypes['RenewableEnergyProject'] = FederationReferenceTypes['RenewableEnergyProject']> = ResolversObject<{
@@ -1831,6 +1967,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   AirQualityStationConnection?: AirQualityStationConnectionResolvers<ContextType>;
   AirQualityStationEdge?: AirQualityStationEdgeResolvers<ContextType>;
   Business?: BusinessResolvers<ContextType>;
+  DataQualityReport?: DataQualityReportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
   DistrictAirQuality?: DistrictAirQualityResolvers<ContextType>;
@@ -1844,6 +1981,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   NoiseSummary?: NoiseSummaryResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   PollutantSubIndex?: PollutantSubIndexResolvers<ContextType>;
+  QualityFlagCount?: QualityFlagCountResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
@@ -1853,6 +1991,7 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;
   RecordSource?: RecordSourceResolvers<ContextType>;
+  RejectionCount?: RejectionCountResolvers<ContextType>;
   RenewableEnergyProject?: RenewableEnergyProjectResolvers<ContextType>;
   RenewableEnergyProjectConnection?: RenewableEnergyProjectConnectionResolvers<ContextType>;
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;
@@ -1871,3 +2010,6 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   WaterMeterEdge?: WaterMeterEdgeResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = EnvironmentContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -8,6 +8,7 @@
  * Plausible ranges: EU alert thresholds with margin (NO2 400, O3 360 µg/m3).
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type {
   ObservationSpec,
   QuantitySpec,
@@ -67,6 +68,7 @@ export const airQualityObservedSpec: ObservationSpec = {
   ],
   // Stations report hourly: two missed hours make the state stale.
   staleAfterMs: 2 * 3_600_000,
+  reportingIntervalMs: 3_600_000,
   crossCheck: (values) =>
     values['pm25'] !== null &&
     values['pm10'] !== null &&
@@ -110,6 +112,10 @@ export function airQualityObservedHandler(
 ): ObservationHandler {
   return {
     spec: airQualityObservedSpec,
+    countDevices: deviceCounter(
+      models.AirQualityStation.collection,
+      'latestAirQuality.observedAt',
+    ),
     async findDevices(ids) {
       const stations = await models.AirQualityStation.find({
         _id: { $in: ids },

@@ -5,6 +5,7 @@
  * (UN/CEFACT `2N`); LAmax below LAeq is flagged IMPLAUSIBLE_VALUE.
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
 import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
@@ -39,6 +40,8 @@ export const noiseLevelObservedSpec: ObservationSpec = {
     },
   ],
   staleAfterMs: 2 * 3_600_000,
+  // Stations report hourly (their noise level beside their air quality).
+  reportingIntervalMs: 3_600_000,
   crossCheck: (values) => {
     const laeq = values['laeq'];
     const lamax = values['lamax'];
@@ -78,6 +81,10 @@ export function noiseLevelObservedHandler(
 ): ObservationHandler {
   return {
     spec: noiseLevelObservedSpec,
+    countDevices: deviceCounter(
+      models.AirQualityStation.collection,
+      'latestNoiseLevel.observedAt',
+    ),
     async findDevices(ids) {
       const stations = await models.AirQualityStation.find({
         _id: { $in: ids },

@@ -11,6 +11,7 @@
  * The model's weekly statistics (minFlow, maxFlow) and alarms are not kept.
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import type { BulkWriteCollection } from '../../../../lib/ingest/storeObservations.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
@@ -39,6 +40,7 @@ export const waterConsumptionObservedSpec: ObservationSpec = {
   ],
   // Meters report hourly: two missed hours make the state stale.
   staleAfterMs: 2 * 3_600_000,
+  reportingIntervalMs: 3_600_000,
 };
 
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
@@ -99,6 +101,10 @@ export function waterConsumptionObservedHandler(
   const roles = new Map<string, WaterMeterDoc['role']>();
   return {
     spec: waterConsumptionObservedSpec,
+    countDevices: deviceCounter(
+      models.WaterMeter.collection,
+      'latestReading.observedAt',
+    ),
     async findDevices(ids) {
       const meters = await models.WaterMeter.find({ _id: { $in: ids } })
         .select({ _id: 1, district: 1, location: 1, role: 1 })

@@ -23,6 +23,7 @@ export function createIngest(
       waterConsumptionObservedHandler(models),
     ],
     quarantine: models.QuarantinedRecord.collection,
+    stats: models.IngestStat.collection,
     events: deps.events,
     logger: deps.logger,
   });

@@ -1,4 +1,5 @@
 /** Environment's root queries. */
+import { dataQualityQuery } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import {
   DISTRICTS,
@@ -47,6 +48,11 @@ function validateLocalHours(hours: readonly number[]): void {
 }
 
 export const Query = {
+  environmentDataQuality: (
+    _: unknown,
+    args: Parameters<typeof dataQualityQuery>[0],
+    ctx: EnvironmentContext,
+  ) => dataQualityQuery(args, ctx.queries),
   airQualityAlert: (
     _: unknown,
     args: { id: string },

@@ -217,6 +217,11 @@ export type Business = Node & {
   id: Scalars['ID']['output'];
 };
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 export type CitizenReport = Node & {
   __typename?: 'CitizenReport';
   id: Scalars['ID']['output'];
@@ -529,7 +534,6 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AccessDecision: ResolverTypeWrapper<AuditDecisionValue>;
   AccessRequirement: ResolverTypeWrapper<AccessRequirementValue>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   AccessRule: ResolverTypeWrapper<AccessRuleValue>;
   AccessRuleFilter: AccessRuleFilter;
@@ -537,7 +541,6 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AuditEvent: ResolverTypeWrapper<AuditEventDoc>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   AuditEventConnection: ResolverTypeWrapper<Page>;
   AuditEventEdge: ResolverTypeWrapper<Edge>;
   AuditEventFilter: AuditEventFilter;
@@ -547,6 +550,7 @@ export type ResolversTypes = ResolversObject<{
   AuditedRecordFilter: AuditedRecordFilter;
   BikeStation: ResolverTypeWrapper<NodeRef>;
   Business: ResolverTypeWrapper<NodeRef>;
+  CacheControlScope: CacheControlScope;
   CitizenReport: ResolverTypeWrapper<NodeRef>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
@@ -566,12 +570,13 @@ export type ResolversTypes = ResolversObject<{
   TransitStop: ResolverTypeWrapper<NodeRef>;
   WaterMeter: ResolverTypeWrapper<NodeRef>;
   Workshop: ResolverTypeWrapper<NodeRef>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AccessRequirement: AccessRequirementValue;
-  Boolean: Scalars['Boolean']['output'];
   String: Scalars['String']['output'];
   AccessRule: AccessRuleValue;
   AccessRuleFilter: AccessRuleFilter;
@@ -579,7 +584,6 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   AuditEvent: AuditEventDoc;
   Float: Scalars['Float']['output'];
-  Int: Scalars['Int']['output'];
   AuditEventConnection: Page;
   AuditEventEdge: Edge;
   AuditEventFilter: AuditEventFilter;
@@ -607,7 +611,17 @@ export type ResolversParentTypes = ResolversObject<{
   TransitStop: NodeRef;
   WaterMeter: NodeRef;
   Workshop: NodeRef;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = GovernanceContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AccessDecisionResolvers = EnumResolverSignature<{ ALLOWED?: any, DENIED?: any, UNEVALUATED?: any }, ResolversTypes['AccessDecision']>;
 
@@ -846,3 +860,6 @@ export type Resolvers<ContextType = GovernanceContext> = ResolversObject<{
   Workshop?: WorkshopResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = GovernanceContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -12,6 +12,7 @@ import type { InnovationHubRef } from '../resolvers/InnovationHub.js';
 import type { AirQualityStationRef } from '../resolvers/AirQualityStation.js';
 import type { RecordSource as StoredRecordSource } from '../../../../lib/ingest/quality.js';
 import type { QuarantineDoc } from '../../../../lib/ingest/quarantine.js';
+import type { DataQualityReport as StoredDataQualityReport } from '../../../../lib/ingest/dataQuality.js';
 import type { MobilityContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -100,6 +101,11 @@ export type BikeStationEdge = {
   node: BikeStation;
 };
 
+/** Who may share a cached answer: everyone (PUBLIC) or only the same caller (PRIVATE). */
+export type CacheControlScope =
+  | 'PRIVATE'
+  | 'PUBLIC';
+
 /** How congested a district's roads are, by the mean occupancy of the window's readings (docs/live.md). */
 export type CongestionLevel =
   /** Mean occupancy under 15 %. */
@@ -187,6 +193,58 @@ export type CongestionWindow = {
   sensors: Array<TrafficSensor>;
   /** End of the window (inclusive). */
   to: Scalars['DateTime']['output'];
+};
+
+/**
+ * What the department received of one type over a time range, from one source or (source null) from
+ * all, and how good it was (docs/ingestion.md, "Data quality"). Counted on ingest, hour by hour: the
+ * range is widened to whole hours. Ratios are 0 to 1, null when there is nothing to divide.
+ */
+export type DataQualityReport = {
+  __typename?: 'DataQualityReport';
+  /** Of those, accepted: stored, or already stored (duplicates). */
+  accepted: Scalars['Int']['output'];
+  /**
+   * Per device, the share of its expected readings (the range up to now divided by the type's reporting
+   * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
+   * the devices this source delivered for on a source's row. Null for types that are not a device's
+   * observations.
+   */
+  completeness?: Maybe<Scalars['Float']['output']>;
+  /** How many devices the completeness averages over. */
+  devices?: Maybe<Scalars['Int']['output']>;
+  /** Of the accepted, the same observation sent again: stored once, counted here. */
+  duplicates: Scalars['Int']['output'];
+  /** The FIWARE type, e.g. TrafficFlowObserved; (other) for entities of no type the department ingests. */
+  entityType: Scalars['String']['output'];
+  /** Of those received, not stored because of the city's side (the sender was told to retry). */
+  failed: Scalars['Int']['output'];
+  /** Of the accepted, those with at least one quality flag. */
+  flagged: Scalars['Int']['output'];
+  /** Accepted records per quality flag. */
+  flags: Array<QualityFlagCount>;
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  freshness?: Maybe<Scalars['Float']['output']>;
+  /** The start of the first hour counted. */
+  from: Scalars['DateTime']['output'];
+  /** Records received (replays of the quarantine not included). */
+  received: Scalars['Int']['output'];
+  /** The mean quality score of the accepted records. */
+  recordScore?: Maybe<Scalars['Float']['output']>;
+  /** Of those received, rejected (and kept in the quarantine). */
+  rejected: Scalars['Int']['output'];
+  /** Rejected records per reason. */
+  rejections: Array<RejectionCount>;
+  /** Quarantined records replayed by staff in the range. */
+  replayed: Scalars['Int']['output'];
+  /** validity x recordScore x completeness (those that are not null). */
+  score?: Maybe<Scalars['Float']['output']>;
+  /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
+  source?: Maybe<RecordSource>;
+  /** The end of the last hour counted. */
+  to: Scalars['DateTime']['output'];
+  /** accepted / (accepted + rejected). */
+  validity?: Maybe<Scalars['Float']['output']>;
 };
 
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
@@ -347,6 +405,14 @@ export type ProposedSignalPlan = {
   phases: Array<SignalPhase>;
 };
 
+/** How many accepted records of a data-quality report carry one quality flag. */
+export type QualityFlagCount = {
+  __typename?: 'QualityFlagCount';
+  count: Scalars['Int']['output'];
+  /** A quality flag, e.g. IMPLAUSIBLE_VALUE (docs/ingestion.md, Quality). */
+  flag: Scalars['String']['output'];
+};
+
 /**
  * A measured value with its unit. Each field that answers a Quantity has one unit,
  * named in its description, that never changes (values are converted on the way in).
@@ -430,6 +496,14 @@ export type QuarantinedRecordEdge = {
 export type Query = {
   __typename?: 'Query';
   bikeStations?: Maybe<BikeStationConnection>;
+  /**
+   * Mobility's data-quality view: per type and source, what was received over the range (at most 93 days),
+   * accepted, flagged, rejected and duplicated, with completeness, validity and freshness
+   * (docs/ingestion.md, "Data quality"). `source` keeps the rows of the sources with that id (a partner's
+   * subject, an imported file's name, mqtt for devices). Counts only, no record: the department's staff
+   * and the city's auditors.
+   */
+  mobilityDataQuality?: Maybe<Array<DataQualityReport>>;
   /** Mobility's ingestion quarantine, by id: rejected records with their payload and reason. Department staff only. */
   mobilityQuarantine?: Maybe<QuarantinedRecordConnection>;
   /**
@@ -464,6 +538,12 @@ export type QueryBikeStationsArgs = {
   district?: InputMaybe<Scalars['ID']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QueryMobilityDataQualityArgs = {
+  range: TimeRangeInput;
+  source?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -579,6 +659,14 @@ export type RecordSourceKind =
   | 'PARTNER'
   /** The development seed. */
   | 'SEED';
+
+/** How many records of a data-quality report were rejected for one reason. */
+export type RejectionCount = {
+  __typename?: 'RejectionCount';
+  count: Scalars['Int']['output'];
+  /** A rejection reason, e.g. UNKNOWN_DEVICE (docs/ingestion.md, Rejections). */
+  reason: Scalars['String']['output'];
+};
 
 export type SignalPhase = {
   __typename?: 'SignalPhase';
@@ -1021,18 +1109,18 @@ export type FederationReferenceTypes = ResolversObject<{
 export type ResolversTypes = ResolversObject<{
   AirQualityStation: ResolverTypeWrapper<AirQualityStationRef>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   BikeStation: ResolverTypeWrapper<BikeStationDoc>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   BikeStationConnection: ResolverTypeWrapper<Page>;
   BikeStationEdge: ResolverTypeWrapper<Edge>;
+  CacheControlScope: CacheControlScope;
   CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CongestionTrend: ResolverTypeWrapper<CongestionTrend>;
   CongestionTrendBucket: ResolverTypeWrapper<CongestionTrendBucket>;
   CongestionWindow: ResolverTypeWrapper<CongestionWindowValue>;
+  DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   District: ResolverTypeWrapper<DistrictRef>;
   GeoPoint: ResolverTypeWrapper<GeoPoint>;
@@ -1040,6 +1128,7 @@ export type ResolversTypes = ResolversObject<{
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   ProposedSignalPlan: ResolverTypeWrapper<ProposedSignalPlan>;
+  QualityFlagCount: ResolverTypeWrapper<QualityFlagCount>;
   Quantity: ResolverTypeWrapper<Quantity>;
   QuarantineReplay: ResolverTypeWrapper<QuarantineReplay>;
   QuarantineReplayOutcome: QuarantineReplayOutcome;
@@ -1052,6 +1141,7 @@ export type ResolversTypes = ResolversObject<{
   RecordQuality: ResolverTypeWrapper<RecordQuality>;
   RecordSource: ResolverTypeWrapper<StoredRecordSource>;
   RecordSourceKind: RecordSourceKind;
+  RejectionCount: ResolverTypeWrapper<RejectionCount>;
   SignalPhase: ResolverTypeWrapper<SignalPhase>;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: ResolverTypeWrapper<SignalPlanDoc>;
@@ -1076,16 +1166,16 @@ export type ResolversTypes = ResolversObject<{
   TransitStop: ResolverTypeWrapper<TransitStopDoc>;
   TrendResolution: TrendResolution;
   TrendSource: TrendSource;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AirQualityStation: AirQualityStationRef;
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   BikeStation: BikeStationDoc;
   String: Scalars['String']['output'];
-  Boolean: Scalars['Boolean']['output'];
   BikeStationConnection: Page;
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
@@ -1093,6 +1183,7 @@ export type ResolversParentTypes = ResolversObject<{
   CongestionTrend: CongestionTrend;
   CongestionTrendBucket: CongestionTrendBucket;
   CongestionWindow: CongestionWindowValue;
+  DataQualityReport: StoredDataQualityReport;
   DateTime: Scalars['DateTime']['output'];
   District: DistrictRef;
   GeoPoint: GeoPoint;
@@ -1100,6 +1191,7 @@ export type ResolversParentTypes = ResolversObject<{
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
   ProposedSignalPlan: ProposedSignalPlan;
+  QualityFlagCount: QualityFlagCount;
   Quantity: Quantity;
   QuarantineReplay: QuarantineReplay;
   QuarantinedRecord: QuarantineDoc;
@@ -1109,6 +1201,7 @@ export type ResolversParentTypes = ResolversObject<{
   ReadingReceived: ReadingReceivedRef;
   RecordQuality: RecordQuality;
   RecordSource: StoredRecordSource;
+  RejectionCount: RejectionCount;
   SignalPhase: SignalPhase;
   SignalPhaseInput: SignalPhaseInput;
   SignalPlan: SignalPlanDoc;
@@ -1128,7 +1221,17 @@ export type ResolversParentTypes = ResolversObject<{
   TrafficSensorEdge: Edge;
   TransitLine: TransitLineDoc;
   TransitStop: TransitStopDoc;
+  Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 }>;
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = MobilityContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AirQualityStationResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation'], FederationReferenceType extends FederationReferenceTypes['AirQualityStation'] = FederationReferenceTypes['AirQualityStation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AirQualityStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
@@ -1207,6 +1310,28 @@ export type CongestionWindowResolvers<ContextType = MobilityContext, ParentType 
   to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
+export type DataQualityReportResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['DataQualityReport'] = ResolversParentTypes['DataQualityReport']> = ResolversObject<{
+  accepted?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  completeness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  devices?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  duplicates?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  entityType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flagged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flags?: Resolver<Array<ResolversTypes['QualityFlagCount']>, ParentType, ContextType>;
+  freshness?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  from?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  received?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  recordScore?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  rejected?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  rejections?: Resolver<Array<ResolversTypes['RejectionCount']>, ParentType, ContextType>;
+  replayed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  score?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  source?: Resolver<Maybe<ResolversTypes['RecordSource']>, ParentType, ContextType>;
+  to?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  validity?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
@@ -1259,6 +1384,11 @@ export type ProposedSignalPlanResolvers<ContextType = MobilityContext, ParentTyp
   phases?: Resolver<Array<ResolversTypes['SignalPhase']>, ParentType, ContextType>;
 }>;
 
+export type QualityFlagCountResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['QualityFlagCount'] = ResolversParentTypes['QualityFlagCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  flag?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
 export type QuantityResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Quantity'] = ResolversParentTypes['Quantity']> = ResolversObject<{
   unit?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   value?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
@@ -1300,6 +1430,7 @@ export type QuarantinedRecordEdgeResolvers<ContextType = MobilityContext, Parent
 
 export type QueryResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   bikeStations?: Resolver<Maybe<ResolversTypes['BikeStationConnection']>, ParentType, ContextType, Partial<QueryBikeStationsArgs>>;
+  mobilityDataQuality?: Resolver<Maybe<Array<ResolversTypes['DataQualityReport']>>, ParentType, ContextType, RequireFields<QueryMobilityDataQualityArgs, 'range'>>;
   mobilityQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryMobilityQuarantineArgs>>;
   reading?: Resolver<Maybe<ResolversTypes['ReadingReceived']>, ParentType, ContextType, RequireFields<QueryReadingArgs, 'id'>>;
   signalPlanRecommendations?: Resolver<Maybe<Array<ResolversTypes['SignalPlanRecommendation']>>, ParentType, ContextType, RequireFields<QuerySignalPlanRecommendationsArgs, 'radiusMeters'>>;
@@ -1328,6 +1459,11 @@ export type RecordQualityResolvers<ContextType = MobilityContext, ParentType ext
 export type RecordSourceResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RecordSource'] = ResolversParentTypes['RecordSource']> = ResolversObject<{
   id?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['RecordSourceKind'], ParentType, ContextType>;
+}>;
+
+export type RejectionCountResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['RejectionCount'] = ResolversParentTypes['RejectionCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type SignalPhaseResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['SignalPhase'] = ResolversParentTypes['SignalPhase']> = ResolversObject<{
@@ -1477,6 +1613,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   CongestionTrend?: CongestionTrendResolvers<ContextType>;
   CongestionTrendBucket?: CongestionTrendBucketResolvers<ContextType>;
   CongestionWindow?: CongestionWindowResolvers<ContextType>;
+  DataQualityReport?: DataQualityReportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   District?: DistrictResolvers<ContextType>;
   GeoPoint?: GeoPointResolvers<ContextType>;
@@ -1484,6 +1621,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   ProposedSignalPlan?: ProposedSignalPlanResolvers<ContextType>;
+  QualityFlagCount?: QualityFlagCountResolvers<ContextType>;
   Quantity?: QuantityResolvers<ContextType>;
   QuarantineReplay?: QuarantineReplayResolvers<ContextType>;
   QuarantinedRecord?: QuarantinedRecordResolvers<ContextType>;
@@ -1493,6 +1631,7 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   ReadingReceived?: ReadingReceivedResolvers<ContextType>;
   RecordQuality?: RecordQualityResolvers<ContextType>;
   RecordSource?: RecordSourceResolvers<ContextType>;
+  RejectionCount?: RejectionCountResolvers<ContextType>;
   SignalPhase?: SignalPhaseResolvers<ContextType>;
   SignalPlan?: SignalPlanResolvers<ContextType>;
   SignalPlanRecommendation?: SignalPlanRecommendationResolvers<ContextType>;
@@ -1511,3 +1650,6 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   TransitStop?: TransitStopResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = MobilityContext> = ResolversObject<{
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+}>;

@@ -25,9 +25,6 @@ export const TRAFFIC_FLOW_ROLLUPS: RollupSeries = {
       ],
     },
   },
-  // TODO(issue-17): drop once traffic readings carry the `device` meta field
-  // (time-series collections); until then their keys are top-level.
-  scopeFields: { device: 'sensorId', district: 'district' },
 };
 
 /** The schema's `CongestionTrendBucket`. */

@@ -32,7 +32,8 @@ export const CONGESTION_THRESHOLDS = {
 /** What the rule reads of a reading. */
 export interface WindowReading {
   readonly _id: string;
-  readonly sensorId: string;
+  /** The series: the sensor (`id`) and its district. */
+  readonly device: { readonly id: string };
   readonly observedAt: Date;
   /** Null when the source did not measure it (such readings count for the window but not for its means). */
   readonly occupancy: number | null;
@@ -94,7 +95,7 @@ export function congestionOverWindow(
     from,
     to,
     readingCount: inside.length,
-    sensorIds: [...new Set(inside.map((r) => r.sensorId))].sort(),
+    sensorIds: [...new Set(inside.map((r) => r.device.id))].sort(),
     averageOccupancy,
     averageSpeed: mean(inside.map((r) => r.averageSpeed)),
     congestedShare: mean(

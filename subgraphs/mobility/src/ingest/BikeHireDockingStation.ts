@@ -6,6 +6,7 @@
  * it when newer.
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeDeviceStates } from '../../../../lib/ingest/storeObservations.js';
 import type { MobilityModels } from '../models/index.js';
@@ -39,6 +40,8 @@ export const bikeHireDockingStationSpec: ObservationSpec = {
   texts: [{ field: 'status', attributes: ['status'] }],
   // Stations report every few minutes.
   staleAfterMs: 30 * 60_000,
+  // The city expects a report every 10 minutes (three missed: stale).
+  reportingIntervalMs: 10 * 60_000,
 };
 
 /** The BikeHireDockingStation handler over mobility's models. */
@@ -47,6 +50,7 @@ export function bikeHireDockingStationHandler(
 ): ObservationHandler {
   return {
     spec: bikeHireDockingStationSpec,
+    countDevices: deviceCounter(models.BikeStation.collection, 'observedAt'),
     eventType: 'bikeStation.statusChanged',
     async findDevices(ids) {
       const stations = await models.BikeStation.find({ _id: { $in: ids } })

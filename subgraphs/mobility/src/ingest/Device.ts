@@ -5,6 +5,7 @@
  * kept: a report replaces it when newer than the status held.
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeDeviceStates } from '../../../../lib/ingest/storeObservations.js';
 import type { MobilityModels } from '../models/index.js';
@@ -45,12 +46,18 @@ export const deviceSpec: ObservationSpec = {
     },
   ],
   staleAfterMs: 24 * 3_600_000,
+  // A light reports its status on each change and at least once a day.
+  reportingIntervalMs: 24 * 3_600_000,
 };
 
 /** The Device handler over mobility's traffic lights. */
 export function deviceHandler(models: MobilityModels): ObservationHandler {
   return {
     spec: deviceSpec,
+    countDevices: deviceCounter(
+      models.TrafficLight.collection,
+      'statusObservedAt',
+    ),
     eventType: 'trafficLight.statusReported',
     async findDevices(ids) {
       const lights = await models.TrafficLight.find({ _id: { $in: ids } })

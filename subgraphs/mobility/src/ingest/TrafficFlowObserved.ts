@@ -5,9 +5,12 @@
  * Model (occupancy 0 to 1) and the sensors' capacity (20,000 vehicles/h).
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
+import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
 import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
+import type { Logger } from '../../../../lib/runtime/logger.js';
+import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
 
@@ -47,6 +50,7 @@ export const trafficFlowObservedSpec: ObservationSpec = {
   ],
   // Sensors report every 15 minutes: two missed reports make the state stale.
   staleAfterMs: 30 * 60_000,
+  reportingIntervalMs: 15 * 60_000,
 };
 
 /** Whether a reading is congested (the seed's rule): occupancy over 0.6 or speed under 15 km/h. */
@@ -71,8 +75,7 @@ export function toTrafficFlowReading(
   const occupancy = value('occupancy');
   return {
     _id: record.id,
-    sensorId: record.deviceId,
-    district: record.district,
+    device: { id: record.deviceId, district: record.district },
     observedAt: record.observedAt,
     intensity: intensity === null ? null : Math.round(intensity),
     averageSpeed:
@@ -85,12 +88,29 @@ export function toTrafficFlowReading(
   };
 }
 
+/** Everything `traffic_flow_readings` needs before its first write (lib/subgraph-kit/readingSeries.ts). */
+export function prepareTrafficReadings(
+  models: MobilityModels,
+  logger: Logger,
+): Promise<void> {
+  return prepareReadingStorage({
+    readings: models.TrafficFlowReading,
+    keys: models.ReadingKey,
+    logger,
+  });
+}
+
 /** The TrafficFlowObserved handler over mobility's models. */
 export function trafficFlowObservedHandler(
   models: MobilityModels,
+  logger: Logger,
 ): ObservationHandler {
   return {
     spec: trafficFlowObservedSpec,
+    countDevices: deviceCounter(
+      models.TrafficSensor.collection,
+      'latest.observedAt',
+    ),
     async findDevices(ids) {
       const sensors = await models.TrafficSensor.find({ _id: { $in: ids } })
         .select({ _id: 1, district: 1, location: 1 })
@@ -107,6 +127,8 @@ export function trafficFlowObservedHandler(
       const outcomes = await storeObservations(
         {
           readings: models.TrafficFlowReading.collection,
+          keys: models.ReadingKey.collection,
+          ready: () => prepareTrafficReadings(models, logger),
           devices: models.TrafficSensor.collection,
           toDoc: toTrafficFlowReading,
         },

@@ -1,8 +1,10 @@
 /** Loader: traffic flow readings by id (`<sensorId>@<observedAt>`). */
-import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
+import { createReadingByIdLoader } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
 
-/** Traffic flow readings by id. One query per batch. */
+/** Traffic flow readings by id. One query per batch, through the series index. */
 export function trafficReadingById(models: MobilityModels) {
-  return createByIdLoader<TrafficFlowReadingDoc>(models.TrafficFlowReading);
+  return createReadingByIdLoader<TrafficFlowReadingDoc>(
+    models.TrafficFlowReading,
+  );
 }

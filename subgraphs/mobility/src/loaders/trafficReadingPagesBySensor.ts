@@ -6,6 +6,6 @@ import type { MobilityModels, TrafficFlowReadingDoc } from '../models/index.js';
 export function trafficReadingPagesBySensor(models: MobilityModels) {
   return createTimeSeriesPages<TrafficFlowReadingDoc>(
     models.TrafficFlowReading,
-    'sensorId',
+    'device.id',
   );
 }

@@ -4,22 +4,28 @@ import type {
   RecordQuality,
   RecordSource,
 } from '../../../../lib/ingest/quality.js';
-import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
+import {
+  READING_INDEXES,
+  readingDeviceDefinition,
+  readingSeriesSchemaOptions,
+  type ReadingDevice,
+} from '../../../../lib/subgraph-kit/readingSeries.js';
 import {
   recordQualityDefinition,
   recordSourceDefinition,
 } from '../../../../lib/subgraph-kit/provenance.js';
 
 /**
- * A flow reading as stored; units are fixed by the model (vehicles/h, km/h).
- * A quantity the observation did not carry is null.
+ * A flow reading as stored, a measurement of the time-series collection
+ * `traffic_flow_readings` (lib/subgraph-kit/readingSeries.ts); units are
+ * fixed by the model (vehicles/h, km/h). A quantity the observation did not
+ * carry is null.
  */
 export interface TrafficFlowReadingDoc {
   /** `<sensorId>@<ISO time>`: one reading per sensor and interval. */
   _id: string;
-  sensorId: string;
-  /** Denormalized from the sensor for district queries. */
-  district: string;
+  /** The series: `{ id: <sensorId>, district }` (the district denormalized from the sensor). */
+  device: ReadingDevice;
   /** End of the observation interval. */
   observedAt: Date;
   /** Vehicles per hour. */
@@ -37,24 +43,41 @@ export interface TrafficFlowReadingDoc {
   quality: RecordQuality;
 }
 
-/** Mongoose schema of {@link TrafficFlowReadingDoc}. */
-export const trafficFlowReadingSchema = new Schema<TrafficFlowReadingDoc>(
-  {
-    _id: { type: String, required: true },
-    sensorId: { type: String, required: true },
-    district: districtFieldDefinition,
-    observedAt: { type: Date, required: true },
-    intensity: { type: Number, default: null, min: 0, max: 20_000 },
-    averageSpeed: { type: Number, default: null, min: 0, max: 200 },
-    occupancy: { type: Number, default: null, min: 0, max: 1 },
-    congested: { type: Boolean, default: null },
-    source: recordSourceDefinition,
-    receivedAt: { type: Date, required: true },
-    quality: recordQualityDefinition,
-  },
-  { collection: 'traffic_flow_readings', versionKey: false },
-);
-trafficFlowReadingSchema.index({ sensorId: 1, observedAt: -1 });
-trafficFlowReadingSchema.index({ observedAt: -1 });
-// Sliding windows of a district (District.congestionWindow, live analysis).
-trafficFlowReadingSchema.index({ district: 1, observedAt: -1 });
+const schemas = new Map<number, Schema<TrafficFlowReadingDoc>>();
+
+/**
+ * Mongoose schema of {@link TrafficFlowReadingDoc}: granularity `minutes`
+ * (sensors report every 5 to 15 minutes), raw readings kept
+ * `rawRetentionDays`. One schema per retention, so models compiled twice on
+ * a connection (a test and its server) are the same model.
+ */
+export function createTrafficFlowReadingSchema(
+  rawRetentionDays: number,
+): Schema<TrafficFlowReadingDoc> {
+  const known = schemas.get(rawRetentionDays);
+  if (known) return known;
+  const schema = new Schema<TrafficFlowReadingDoc>(
+    {
+      _id: { type: String, required: true },
+      device: readingDeviceDefinition,
+      observedAt: { type: Date, required: true },
+      intensity: { type: Number, default: null, min: 0, max: 20_000 },
+      averageSpeed: { type: Number, default: null, min: 0, max: 200 },
+      occupancy: { type: Number, default: null, min: 0, max: 1 },
+      congested: { type: Boolean, default: null },
+      source: recordSourceDefinition,
+      receivedAt: { type: Date, required: true },
+      quality: recordQualityDefinition,
+    },
+    readingSeriesSchemaOptions({
+      collection: 'traffic_flow_readings',
+      granularity: 'minutes',
+      rawRetentionDays,
+    }),
+  );
+  // A sensor's readings (pages, signal plans) and a district's sliding
+  // windows (District.congestionWindow, live analysis).
+  for (const index of READING_INDEXES) schema.index(index);
+  schemas.set(rawRetentionDays, schema);
+  return schema;
+}

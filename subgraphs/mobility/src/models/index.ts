@@ -2,8 +2,11 @@
 import type { Connection } from 'mongoose';
 import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
+import type { ReadingKeyDoc } from '../../../../lib/ingest/storeObservations.js';
+import { DEFAULT_RAW_RETENTION_DAYS } from '../../../../lib/runtime/config.js';
+import { createReadingKeySchema } from './ReadingKey.js';
 import {
-  trafficFlowReadingSchema,
+  createTrafficFlowReadingSchema,
   type TrafficFlowReadingDoc,
 } from './TrafficFlowReading.js';
 import { trafficLightSchema, type TrafficLightDoc } from './TrafficLight.js';
@@ -11,8 +14,21 @@ import { trafficSensorSchema, type TrafficSensorDoc } from './TrafficSensor.js';
 import { transitLineSchema, type TransitLineDoc } from './TransitLine.js';
 import { transitStopSchema, type TransitStopDoc } from './TransitStop.js';
 
+/** What the models take from the configuration. */
+export interface MobilityModelOptions {
+  /**
+   * Days raw readings are kept (config `readings.rawRetentionDays`).
+   * @default DEFAULT_RAW_RETENTION_DAYS
+   */
+  readonly rawRetentionDays?: number;
+}
+
 /** Compiles the models on `connection` (once per connection). */
-export function createModels(connection: Connection) {
+export function createModels(
+  connection: Connection,
+  options: MobilityModelOptions = {},
+) {
+  const retention = options.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   return {
     ...createSharedModels(connection),
     TrafficSensor: connection.model<TrafficSensorDoc>(
@@ -21,7 +37,11 @@ export function createModels(connection: Connection) {
     ),
     TrafficFlowReading: connection.model<TrafficFlowReadingDoc>(
       'TrafficFlowReading',
-      trafficFlowReadingSchema,
+      createTrafficFlowReadingSchema(retention),
+    ),
+    ReadingKey: connection.model<ReadingKeyDoc>(
+      'ReadingKey',
+      createReadingKeySchema(retention),
     ),
     TrafficLight: connection.model<TrafficLightDoc>(
       'TrafficLight',

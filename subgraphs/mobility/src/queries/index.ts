@@ -3,6 +3,7 @@
  * a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { pipelineDataQuality } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import { replayQuarantined } from '../../../../lib/ingest/replayQuarantined.js';
 import type { QueryFilter } from 'mongoose';
@@ -26,6 +27,8 @@ import type {
 /** Binds mobility's queries to its models. */
 export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
   return {
+    /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
+    dataQuality: pipelineDataQuality('mobility', ingest),
     /** A page of the ingestion quarantine, by id. */
     quarantine: pageQuery(models.QuarantinedRecord),
     /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */
@@ -89,7 +92,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** Every traffic light matching the filter (a district or all: 4 per district), by `_id`. */
     trafficLightsWhere: (filter: QueryFilter<TrafficLightDoc>) =>
       models.TrafficLight.find(filter).sort({ _id: 1 }).lean().exec(),
-    /** The readings of these sensors with `from < observedAt <= to` (index `{ sensorId, observedAt }`). */
+    /** The readings of these sensors with `from < observedAt <= to` (index `{ device.id, observedAt }`). */
     trafficReadingsOfSensors: (
       sensorIds: readonly string[],
       from: Date,
@@ -98,7 +101,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
       sensorIds.length === 0
         ? Promise.resolve([])
         : models.TrafficFlowReading.find({
-            sensorId: { $in: [...sensorIds] },
+            'device.id': { $in: [...sensorIds] },
             observedAt: { $gt: from, $lte: to },
           })
             .lean()
@@ -109,7 +112,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** A district's readings with `from < observedAt <= to` (a sliding window; bounded by its length). */
     trafficReadingsInWindow: (district: string, from: Date, to: Date) =>
       models.TrafficFlowReading.find({
-        district,
+        'device.district': district,
         observedAt: { $gt: from, $lte: to },
       })
         .lean()
@@ -117,7 +120,7 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
     /** When the district's newest reading was observed, or null. */
     newestTrafficReadingAt: async (district: string) =>
       (
-        await models.TrafficFlowReading.findOne({ district })
+        await models.TrafficFlowReading.findOne({ 'device.district': district })
           .sort({ observedAt: -1 })
           .select({ observedAt: 1 })
           .lean()

@@ -1,4 +1,5 @@
 /** Mobility's root queries. */
+import { dataQualityQuery } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
 import {
@@ -16,6 +17,11 @@ import {
 type DistrictArgs = PageArgs & { district?: string | null };
 
 export const Query = {
+  mobilityDataQuality: (
+    _: unknown,
+    args: Parameters<typeof dataQualityQuery>[0],
+    ctx: MobilityContext,
+  ) => dataQualityQuery(args, ctx.queries),
   reading: (_: unknown, args: { id: string }) => readingReceivedRef(args.id),
   mobilityQuarantine: (
     _: unknown,
@@ -32,9 +38,7 @@ export const Query = {
     ctx: MobilityContext,
   ) =>
     ctx.queries.trafficReadings(
-      {
-        ...districtFilter(args.district),
-      },
+      districtFilter(args.district, 'device.district'),
       args,
     ),
   trafficLights: (_: unknown, args: DistrictArgs, ctx: MobilityContext) =>

@@ -76,9 +76,9 @@ export async function signalPlanRecommendations(
   );
   const readingsBySensor = new Map<string, typeof readings>();
   for (const reading of readings) {
-    const list = readingsBySensor.get(reading.sensorId) ?? [];
+    const list = readingsBySensor.get(reading.device.id) ?? [];
     list.push(reading);
-    readingsBySensor.set(reading.sensorId, list);
+    readingsBySensor.set(reading.device.id, list);
   }
   const recommendations: SignalPlanRecommendationValue[] = [];
   lights.forEach((light, i) => {

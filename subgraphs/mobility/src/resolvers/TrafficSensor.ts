@@ -29,7 +29,11 @@ export const TrafficSensor = {
 export const TrafficFlowReading = {
   id: (doc: TrafficFlowReadingDoc) => doc._id,
   sensor: (doc: TrafficFlowReadingDoc, _: unknown, ctx: MobilityContext) =>
-    loadExisting(ctx.loaders.trafficSensorById, doc.sensorId, 'traffic sensor'),
+    loadExisting(
+      ctx.loaders.trafficSensorById,
+      doc.device.id,
+      'traffic sensor',
+    ),
   intensity: (doc: TrafficFlowReadingDoc) =>
     doc.intensity === null ? null : intensity(doc.intensity),
   averageSpeed: (doc: TrafficFlowReadingDoc) =>

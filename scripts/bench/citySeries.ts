@@ -1,38 +1,19 @@
 /**
  * Not a public module: the rollup series of the city's reading collections, as the departments
- * declare them, by reading collection (for the benchmarks that drive the rollup engine directly).
+ * declare them for their rollup jobs, by reading collection (for the benchmarks that drive the
+ * rollup engine directly), and readings shaped for them.
  */
-import type { RollupSeries } from '../../lib/subgraph-kit/rollups.js';
+import {
+  scopeField,
+  type RollupSeries,
+} from '../../lib/subgraph-kit/rollups.js';
+import { ENVIRONMENT_ROLLUPS } from '../../subgraphs/environment/src/analysis/readingRollups.js';
+import { TRAFFIC_FLOW_ROLLUPS } from '../../subgraphs/mobility/src/analysis/congestionTrend.js';
+import type { SyntheticReading } from './syntheticReadings.js';
 
-// TODO(issue-17): import the departments' own series once ROLLUPS wires them.
 const SERIES: readonly RollupSeries[] = [
-  {
-    readings: 'traffic_flow_readings',
-    quantities: {
-      intensity: '$intensity',
-      averageSpeed: '$averageSpeed',
-      occupancy: '$occupancy',
-      congested: {
-        $cond: [
-          { $eq: ['$congested', true] },
-          1,
-          { $cond: [{ $eq: ['$congested', false] }, 0, null] },
-        ],
-      },
-    },
-  },
-  {
-    readings: 'air_quality_observed',
-    quantities: { no2: '$no2', pm10: '$pm10', pm25: '$pm25', o3: '$o3' },
-  },
-  {
-    readings: 'noise_level_observed',
-    quantities: { laeq: '$laeq', lamax: '$lamax' },
-  },
-  {
-    readings: 'water_consumption_observed',
-    quantities: { consumption: '$consumption' },
-  },
+  TRAFFIC_FLOW_ROLLUPS,
+  ...ENVIRONMENT_ROLLUPS,
 ];
 
 /** The series of reading collection `collection`; throws for a collection without one. */
@@ -40,4 +21,23 @@ export function rollupSeriesOf(collection: string): RollupSeries {
   const found = SERIES.find((s) => s.readings === collection);
   if (!found) throw new Error(`no rollup series declared for ${collection}`);
   return found;
+}
+
+/**
+ * `reading` with its device and district also where `series` reads them, when that is not the
+ * `device` meta field (a department's readings stored before time-series storage keep them
+ * top-level, e.g. `stationId` and `district`).
+ */
+export function shapedFor(
+  series: RollupSeries,
+  reading: SyntheticReading,
+): SyntheticReading {
+  const device = scopeField(series, 'device');
+  const district = scopeField(series, 'district');
+  if (device === 'device.id' && district === 'device.district') return reading;
+  return {
+    ...reading,
+    [device]: reading.device.id,
+    [district]: reading.device.district,
+  };
 }

@@ -7,6 +7,7 @@ import {
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createAirQualityAnalysis } from './analysis/airQualityAnalysis.js';
 import { createLeakAnalysis } from './analysis/leakAnalysis.js';
+import type { Config } from '../../../lib/runtime/config.js';
 import { createContext, type EnvironmentContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -17,11 +18,18 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** Builds environment's Apollo Server and its context factory. */
+/**
+ * Builds environment's Apollo Server and its context factory. Of the
+ * configuration it reads the raw readings' retention.
+ */
 export function createServer(
   deps: SubgraphDeps,
+  config?: Pick<Config, 'readings'>,
 ): SubgraphServer<EnvironmentContext> {
-  const models = createModels(deps.connection);
+  const models = createModels(
+    deps.connection,
+    config ? { rawRetentionDays: config.readings.rawRetentionDays } : {},
+  );
   const ingest = createIngest(models, deps);
   return createSubgraphServer({
     typeDefs,

@@ -50,12 +50,14 @@ export function waterBalanceByDistrict(models: EnvironmentModels) {
           {
             $match: {
               ...filter,
-              district: { $in: [...new Set(group.map((k) => k.district))] },
+              'device.district': {
+                $in: [...new Set(group.map((k) => k.district))],
+              },
             },
           },
           {
             $group: {
-              _id: { district: '$district', role: '$role' },
+              _id: { district: '$device.district', role: '$role' },
               total: { $sum: '$consumption' },
               count: { $sum: 1 },
             },

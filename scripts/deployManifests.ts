@@ -13,6 +13,7 @@ import {
   SUBGRAPH_NAMES,
   type SubgraphName,
 } from '../lib/runtime/config.js';
+import { shardKeyScript, shardedSubgraphs } from './shardKeys.js';
 
 /** The namespace everything runs in. */
 export const NAMESPACE = 'city-graph';
@@ -574,6 +575,109 @@ function namespaceManifests(): Manifest[] {
   ];
 }
 
+/** The ConfigMap that holds the generated mongosh scripts, one per sharded database. */
+const SHARD_KEYS_CONFIG_MAP = 'mongodb-shard-keys';
+
+/**
+ * The production sharding plan (scripts/shardKeys.ts, docs/scale.md): the mongosh script of each
+ * department whose database shards something, and a Job per department that runs it against the
+ * department's mongos. The mongos URI is the optional `mongos-uri` key of the department's
+ * database Secret: while a department runs as the replica set above, the key is absent and the
+ * Job ends without touching anything; once the operator converts the set to a sharded cluster
+ * and adds the key, re-applying runs it (the script is idempotent).
+ */
+function shardKeyManifests(): Manifest[] {
+  const sharded = shardedSubgraphs();
+  return [
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(SHARD_KEYS_CONFIG_MAP, 'database'),
+      data: Object.fromEntries(
+        sharded.map((name) => [`shard-keys-${name}.js`, shardKeyScript(name)]),
+      ),
+    },
+    ...sharded.map((name) => {
+      const fullName = `mongodb-${name}-shard-keys`;
+      const run = [
+        'if [ -z "$MONGOS_URI" ]; then',
+        `  echo "no mongos-uri in Secret mongodb-${name}: ${name} runs as a replica set, nothing to shard"`,
+        '  exit 0',
+        'fi',
+        `exec mongosh "$MONGOS_URI" --quiet --file /scripts/shard-keys-${name}.js`,
+      ].join('\n');
+      return {
+        apiVersion: 'batch/v1',
+        kind: 'Job',
+        metadata: meta(fullName, 'database'),
+        spec: {
+          backoffLimit: 10,
+          // Removed a day after it ends, so that the next apply runs it again (a Job's
+          // template cannot change in place); running it twice changes nothing.
+          ttlSecondsAfterFinished: 86_400,
+          template: {
+            metadata: { labels: labelsOf(fullName, 'database') },
+            spec: {
+              automountServiceAccountToken: false,
+              restartPolicy: 'OnFailure',
+              securityContext: { runAsNonRoot: true, runAsUser: 999 },
+              containers: [
+                {
+                  name: 'shard-keys',
+                  image: MONGO_IMAGE,
+                  command: ['bash', '-c', run],
+                  env: [
+                    // mongosh keeps its history and settings under $HOME; the root filesystem is read-only.
+                    { name: 'HOME', value: '/tmp' },
+                    {
+                      name: 'MONGOS_URI',
+                      valueFrom: {
+                        secretKeyRef: {
+                          name: `mongodb-${name}`,
+                          key: 'mongos-uri',
+                          optional: true,
+                        },
+                      },
+                    },
+                  ],
+                  resources: {
+                    requests: { cpu: '50m', memory: '64Mi' },
+                    limits: { memory: '256Mi' },
+                  },
+                  securityContext: {
+                    allowPrivilegeEscalation: false,
+                    readOnlyRootFilesystem: true,
+                    capabilities: { drop: ['ALL'] },
+                  },
+                  volumeMounts: [
+                    { name: 'scripts', mountPath: '/scripts', readOnly: true },
+                    tmpMount,
+                  ],
+                },
+              ],
+              volumes: [
+                {
+                  name: 'scripts',
+                  configMap: {
+                    name: SHARD_KEYS_CONFIG_MAP,
+                    items: [
+                      {
+                        key: `shard-keys-${name}.js`,
+                        path: `shard-keys-${name}.js`,
+                      },
+                    ],
+                  },
+                },
+                tmpVolume,
+              ],
+            },
+          },
+        },
+      };
+    }),
+  ];
+}
+
 /** Example Secrets: the operator creates the real ones (docs/operations.md); never applied by kustomize. */
 function exampleSecrets(): Manifest[] {
   return [
@@ -596,6 +700,13 @@ function exampleSecrets(): Manifest[] {
         'root-username': 'root',
         'root-password': '<random>',
         keyfile: '<random base64, 6 to 1024 characters>',
+        ...(shardedSubgraphs().includes(name)
+          ? {
+              // Only once the department runs as a sharded cluster (docs/scale.md): a user
+              // with clusterManager on the cluster and dbAdmin on the database.
+              'mongos-uri': `mongodb://<sharding admin>:<password>@<mongos host>:27017/${name}?authSource=admin`,
+            }
+          : {}),
         uri: `mongodb://${name}:<password>@mongodb-${name}-0.mongodb-${name}:27017,mongodb-${name}-1.mongodb-${name}:27017,mongodb-${name}-2.mongodb-${name}:27017/${name}?replicaSet=rs-${name}&authSource=${name}`,
       },
     })),
@@ -611,6 +722,7 @@ export function deployManifests(): Map<string, Manifest[]> {
     files.set(`subgraph-${name}.yaml`, subgraphManifests(name));
     files.set(`mongodb-${name}.yaml`, mongoManifests(name));
   }
+  files.set('mongodb-shard-keys.yaml', shardKeyManifests());
   files.set('secrets.example.yaml', exampleSecrets());
   return files;
 }
@@ -644,10 +756,28 @@ export function renderDeployManifests(): Map<string, string> {
 
 /** The folder the manifests are written to. */
 export const K8S_DIR = path.resolve(import.meta.dirname, '../deploy/k8s');
+/** The folder of the generated mongosh scripts (the same text as the ConfigMap's), for operators outside Kubernetes. */
+export const MONGODB_DIR = path.resolve(
+  import.meta.dirname,
+  '../deploy/mongodb',
+);
+
+/** The text of each file under deploy/mongodb/. */
+export function renderMongoScripts(): Map<string, string> {
+  return new Map(
+    shardedSubgraphs().map((name) => [
+      `shard-keys-${name}.js`,
+      shardKeyScript(name),
+    ]),
+  );
+}
 
 if (process.argv[1] === import.meta.filename) {
   await mkdir(K8S_DIR, { recursive: true });
   for (const [file, text] of renderDeployManifests())
     await writeFile(path.join(K8S_DIR, file), text);
-  process.stdout.write(`Wrote ${K8S_DIR}\n`);
+  await mkdir(MONGODB_DIR, { recursive: true });
+  for (const [file, text] of renderMongoScripts())
+    await writeFile(path.join(MONGODB_DIR, file), text);
+  process.stdout.write(`Wrote ${K8S_DIR} and ${MONGODB_DIR}\n`);
 }

@@ -62,6 +62,8 @@ export interface GatewayContext extends BaseContext {
      * before an invalidation is never stored by a request that looked up after it.
      */
     sequence: number | null;
+    /** Set when the answer came from the cache (no execution: the usage plugin records it then). */
+    hit: boolean;
   };
 }
 
@@ -112,7 +114,12 @@ export function createContextFactory(options: ContextFactoryOptions) {
       auditedWrite: false,
       auditRecorded: false,
       enforcement: [],
-      responseCache: { eligible: true, entities: null, sequence: null },
+      responseCache: {
+        eligible: true,
+        entities: null,
+        sequence: null,
+        hit: false,
+      },
     };
   };
 }
@@ -140,6 +147,11 @@ export function newGatewayContext(options: {
     auditRecorded: false,
     enforcement: [],
     // A subscription's delivery must show the change its event announced.
-    responseCache: { eligible: false, entities: null, sequence: null },
+    responseCache: {
+      eligible: false,
+      entities: null,
+      sequence: null,
+      hit: false,
+    },
   };
 }

@@ -17,7 +17,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallerAuthenticator } from '../../lib/gateway/createCallerAuthenticator.js';
-import type { NgsiFormat } from '../../lib/ingest/ngsiEntity.js';
+import { peekIdAndType, type NgsiFormat } from '../../lib/ingest/ngsiEntity.js';
+import { SOCIAL_POST_TYPE } from '../../lib/ingest/socialStatus.js';
 import {
   CityErrorType,
   NgsiLdErrorType,
@@ -302,6 +303,25 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
 
       // Route, audit and hand over (gateway/src/ingestDispatcher.ts).
       const contextInBody = type === 'application/ld+json';
+      const ldContextCheck = (
+        entity: unknown,
+      ): { reason: 'MALFORMED_ENTITY'; detail: string } | null => {
+        const hasContext =
+          typeof entity === 'object' && entity !== null && '@context' in entity;
+        if (contextInBody && !hasContext)
+          return {
+            reason: 'MALFORMED_ENTITY',
+            detail:
+              'With Content-Type application/ld+json each entity carries its "@context" (or send application/json with a Link header).',
+          };
+        if (!contextInBody && hasContext)
+          return {
+            reason: 'MALFORMED_ENTITY',
+            detail:
+              'An entity with "@context" is sent as application/ld+json (with application/json the context goes in a Link header).',
+          };
+        return null;
+      };
       let results: EntityResult[];
       try {
         results = await dispatcher.dispatch({
@@ -314,28 +334,16 @@ export function createNgsiRoutes(options: NgsiRoutesOptions): HttpRoute[] {
           keyValues,
           source: { kind: 'partner', id: viewer.subject },
           entities,
-          precheck:
-            flavor === 'ld'
-              ? (entity) => {
-                  const hasContext =
-                    typeof entity === 'object' &&
-                    entity !== null &&
-                    '@context' in entity;
-                  if (contextInBody && !hasContext)
-                    return {
-                      reason: 'MALFORMED_ENTITY',
-                      detail:
-                        'With Content-Type application/ld+json each entity carries its "@context" (or send application/json with a Link header).',
-                    };
-                  if (!contextInBody && hasContext)
-                    return {
-                      reason: 'MALFORMED_ENTITY',
-                      detail:
-                        'An entity with "@context" is sent as application/ld+json (with application/json the context goes in a Link header).',
-                    };
-                  return null;
-                }
-              : undefined,
+          precheck: (entity) => {
+            // Posts come through the social webhook only, which
+            // pseudonymizes their author at the door (socialRoutes.ts).
+            if (peekIdAndType(entity, format).type === SOCIAL_POST_TYPE)
+              return {
+                reason: 'UNKNOWN_TYPE',
+                detail: `${SOCIAL_POST_TYPE} is not taken over NGSI: push posts to /social/v1/statuses (docs/ingestion.md, "Social media").`,
+              };
+            return flavor === 'ld' ? ldContextCheck(entity) : null;
+          },
         });
       } catch (error) {
         if (!(error instanceof DispatchUnavailableError)) throw error;

@@ -54,6 +54,7 @@ import {
 } from './ingestDispatcher.js';
 import { createNgsiRoutes } from './ngsiRoutes.js';
 import { createOpen311Routes } from './open311Routes.js';
+import { createSocialRoutes } from './socialRoutes.js';
 import { operationLimits } from './limits.js';
 import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
@@ -406,6 +407,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       explorerRoute(),
       // FIWARE NGSI-LD and NGSI-v2 batch endpoints for partners (docs/ingestion.md).
       ...createNgsiRoutes({
+        config,
+        logger,
+        authenticate: deps.authenticate,
+        dispatcher: ingest,
+      }),
+      // Public posts pushed by a partner's webhook (docs/ingestion.md, "Social media").
+      createSocialRoutes({
         config,
         logger,
         authenticate: deps.authenticate,

@@ -67,6 +67,8 @@ const names = new Map<string, string>([
   ['s2', 'Sensor two'],
 ]);
 const asked: string[] = [];
+// Operation usage recorded, by operation name.
+const used = new Map<string, number>();
 
 let subgraph: ApolloServer;
 let gateway: Gateway;
@@ -138,7 +140,16 @@ beforeAll(async () => {
       checkNow: async () => false,
     },
     audit: { record: async () => {}, ping: async () => true },
-    usage: { record: async () => {} },
+    usage: {
+      record: async (records) => {
+        for (const r of records)
+          used.set(
+            r.name ?? '',
+            (used.get(r.name ?? '') ?? 0) + (r.count ?? 1),
+          );
+      },
+    },
+    usageFlushIntervalMs: 10,
     events: broker,
     responseCache: store,
   });
@@ -172,6 +183,18 @@ describe('the response cache in the gateway', () => {
     );
     // Other variables: another entry.
     expect((await ask(SENSOR, { id: 's2' })).cache).toBe('MISS');
+  });
+
+  it('records the usage of an operation answered from the cache', async () => {
+    await ask(SENSOR, { id: 's1' });
+    for (let i = 0; (used.get('S') ?? 0) === 0 && i < 100; i += 1)
+      await new Promise((r) => setTimeout(r, 20));
+    const before = used.get('S') ?? 0;
+    const hit = await ask(SENSOR, { id: 's1' });
+    expect(hit.cache).toBe('HIT');
+    for (let i = 0; (used.get('S') ?? 0) === before && i < 100; i += 1)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(used.get('S')).toBe(before + 1);
   });
 
   it('drops the answers of an entity a mutation returned', async () => {

@@ -46,7 +46,9 @@ const SUPERGRAPH = /* GraphQL */ `
     light(id: ID!): TrafficLight
     me: Account
     version: String
+    thing(id: ID!): Thing
   }
+  union Thing = TrafficSensor | District
   type Mutation {
     rename(id: ID!): TrafficSensor
   }
@@ -117,6 +119,12 @@ describe('operationCachePolicy', () => {
       maxAge: 60,
       scope: 'PRIVATE',
     });
+  });
+
+  it('does not cache an interface or union selection, whose entities are not tagged', () => {
+    expect(
+      policy('{ thing(id: "a") { ... on TrafficSensor { name } } }').maxAge,
+    ).toBe(0);
   });
 
   it('follows fragments and picks the named operation', () => {

@@ -19,6 +19,8 @@ export const INGEST_TYPES: Readonly<Record<string, Department>> = Object.freeze(
     Business: 'economy',
     Open311ServiceRequest: 'engagement',
     ServiceRequest: 'engagement',
+    // Public posts, through the social webhook only (gateway/src/socialRoutes.ts).
+    SocialMediaPost: 'engagement',
   },
 );
 

@@ -62,6 +62,10 @@ export const REJECTION_REASONS = {
   UNKNOWN_SERVICE_CODE: 'The service code is not one the city offers.',
   /** An MQTT message whose signature is not its device's (forged, unknown key, another device's topic). */
   DEVICE_UNAUTHENTICATED: 'The message is not signed by its device.',
+  /** A social-media post that is not public (refused at the door, never kept). */
+  NOT_PUBLIC: 'The post is not public.',
+  /** A social-media post with no text to read. */
+  NO_CONTENT: 'The post has no text.',
   /** A device signed a reading of another device. */
   DEVICE_MISMATCH:
     'The entity speaks for another device than the one that signed it.',

@@ -232,6 +232,17 @@ export interface Config {
      */
     readonly checkpointIntervalMs: number;
   };
+  /** Public social-media posts pushed by partners (docs/ingestion.md, "Social media"). */
+  readonly social: {
+    /**
+     * `SOCIAL_AUTHOR_KEY`: the secret of the keyed HMAC that pseudonymizes a
+     * post's author and id at the gateway (at least 32 characters; rotating
+     * it makes every later post a new author). In production, unset turns
+     * the social webhook off (it answers 503); elsewhere a fixed
+     * development key.
+     */
+    readonly authorKey: string | undefined;
+  };
   /** Which web pages may call the gateway from a browser (docs/clients.md). */
   readonly cors: {
     /** `CORS_ORIGINS`: comma-separated origins, e.g. `https://portal.marseille.fr,https://dashboards.marseille.fr`. @default [] */
@@ -342,6 +353,12 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
     if (!issuer) problems.push('AUTH_ISSUER is required in production');
     if (!audience) problems.push('AUTH_AUDIENCE is required in production');
   }
+
+  const socialKey =
+    str('SOCIAL_AUTHOR_KEY') ??
+    (production ? undefined : 'development-only-social-author-key-not-secret');
+  if (socialKey !== undefined && socialKey.length < 32)
+    problems.push('SOCIAL_AUTHOR_KEY must be at least 32 characters');
 
   const trustedFile = str('TRUSTED_DOCUMENTS_FILE');
   const trustedMode =
@@ -508,6 +525,7 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
         86_400_000,
       ),
     },
+    social: { authorKey: socialKey },
     cors: {
       origins: corsOrigins(str('CORS_ORIGINS'), problems),
       allowLocalhost: !production,

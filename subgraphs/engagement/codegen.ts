@@ -26,5 +26,6 @@ export const codegen: SubgraphCodegen = {
     ServiceType: '../serviceTypes.js#ServiceTypeRecord',
     DataQualityReport:
       '../../../../lib/ingest/dataQuality.js#DataQualityReport as StoredDataQualityReport',
+    SocialTopicCount: '../queries/socialTopics.js#SocialTopicRow',
   },
 };

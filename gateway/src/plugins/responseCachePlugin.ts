@@ -295,6 +295,7 @@ export function responseCachePlugin(
             const left = Math.floor((answer.maxAge * 1000 - ageMs) / 1000);
             if (left > 0) {
               result = 'HIT';
+              cacheState.hit = true;
               hits.inc();
               // The audit event records what was enforced when it was computed.
               contextValue.enforcement.push(

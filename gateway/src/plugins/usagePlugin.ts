@@ -7,7 +7,10 @@
  * Recording is fire-and-forget through an in-memory buffer: it never slows
  * a request down and never fails one; a database problem is logged.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
+import type {
+  ApolloServerPlugin,
+  GraphQLRequestContextExecutionDidStart,
+} from '@apollo/server';
 import { describeError } from '../../../lib/runtime/errors.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
 import { createUsageBuffer } from '../../../lib/records/usage/usageBuffer.js';
@@ -53,31 +56,56 @@ export function usagePlugin(
       };
     },
     async requestDidStart() {
+      const record = (
+        requestContext: Pick<
+          GraphQLRequestContextExecutionDidStart<GatewayContext>,
+          'schema' | 'document' | 'operationName' | 'queryHash' | 'contextValue'
+        >,
+      ) => {
+        try {
+          const { schema, document, operationName, queryHash, contextValue } =
+            requestContext;
+          const signature = cachedOperationSignature(
+            schema,
+            document,
+            operationName,
+            queryHash,
+          );
+          buffer.add({
+            hash: signature.hash,
+            name: signature.name,
+            clientName: contextValue.clientName,
+            clientVersion: contextValue.clientVersion,
+            coordinates: signature.coordinates,
+            at: now(),
+          });
+        } catch (error) {
+          options.logger.warn(
+            { err: describeError(error) },
+            'operation usage not recorded',
+          );
+        }
+      };
       return {
         async executionDidStart(requestContext) {
-          try {
-            const { schema, document, operationName, queryHash, contextValue } =
-              requestContext;
-            const signature = cachedOperationSignature(
-              schema,
+          record(requestContext);
+        },
+        async willSendResponse(requestContext) {
+          // Answered from the response cache: nothing executed, the
+          // operation was still used.
+          const { document, operationName, queryHash } = requestContext;
+          if (
+            requestContext.contextValue.responseCache?.hit &&
+            document &&
+            queryHash
+          )
+            record({
+              schema: requestContext.schema,
               document,
-              operationName,
+              operationName: operationName ?? null,
               queryHash,
-            );
-            buffer.add({
-              hash: signature.hash,
-              name: signature.name,
-              clientName: contextValue.clientName,
-              clientVersion: contextValue.clientVersion,
-              coordinates: signature.coordinates,
-              at: now(),
+              contextValue: requestContext.contextValue,
             });
-          } catch (error) {
-            options.logger.warn(
-              { err: describeError(error) },
-              'operation usage not recorded',
-            );
-          }
         },
       };
     },

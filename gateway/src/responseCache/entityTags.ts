@@ -11,8 +11,8 @@
  * `<Type>:<key>`, e.g. `TrafficSensor:mob-ts-13201-01`, `District:13201`:
  * the same form as a city event's entity (lib/runtime/cityEvents.ts).
  *
- * Selections on interfaces and unions are not tagged (their answers are
- * tagged by the entities around them, and kept no longer than their hints).
+ * Selections on interfaces and unions are not tagged, so an operation that
+ * selects one is never cached (operationCachePolicy.ts).
  */
 import {
   Kind,

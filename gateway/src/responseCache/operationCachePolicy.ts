@@ -18,7 +18,10 @@
  *   `@cacheControl(inheritMaxAge: true)`. A value type is part of the entity
  *   that holds it: it changes when that entity changes, and is invalidated
  *   with it;
- * - scalar fields inherit their parent's maxAge (Apollo's rule).
+ * - scalar fields inherit their parent's maxAge (Apollo's rule);
+ * - a field returning an interface or a union (`node(id:)`) makes the
+ *   operation uncacheable, whatever its hints: the entities of such a
+ *   selection are not tagged, so their changes could not drop the answer.
  */
 import {
   Kind,
@@ -120,6 +123,13 @@ export function operationCachePolicy(
         restrict(fieldHint?.maxAge, fieldHint?.scope);
         if (fieldHint?.maxAge !== undefined) return;
         const returned = getNamedType(field.type);
+        if (isAbstractType(returned)) {
+          // Never cached: the entities of an interface or union selection
+          // are not tagged for invalidation (entityTags.ts), so nothing
+          // would drop the answer when one of them changes.
+          maxAge = 0;
+          return;
+        }
         if (isCompositeType(returned)) {
           const hint = typeHint(returned.name);
           restrict(hint.maxAge, hint.scope);

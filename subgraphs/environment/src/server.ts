@@ -8,6 +8,11 @@ import {
 import { createAirQualityAnalysis } from './analysis/airQualityAnalysis.js';
 import { createLeakAnalysis } from './analysis/leakAnalysis.js';
 import type { Config } from '../../../lib/runtime/config.js';
+import {
+  createRollupJob,
+  rollupSettings,
+} from '../../../lib/subgraph-kit/rollupJob.js';
+import { ENVIRONMENT_ROLLUPS } from './analysis/readingRollups.js';
 import { createContext, type EnvironmentContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -24,19 +29,27 @@ export const typeDefs = loadSchema(
  */
 export function createServer(
   deps: SubgraphDeps,
-  config?: Pick<Config, 'readings'>,
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): SubgraphServer<EnvironmentContext> {
   const models = createModels(
     deps.connection,
     config ? { rawRetentionDays: config.readings.rawRetentionDays } : {},
   );
   const ingest = createIngest(models, deps);
+  const rollups = rollupSettings(config);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
-    createContext: (base) => createContext(base, models, ingest),
+    createContext: (base) => createContext(base, models, ingest, rollups),
     ingest,
+    // Air, noise and water rollups, recomputed from what ingest marks (docs/trends.md).
+    rollups: createRollupJob({
+      connection: deps.connection,
+      series: ENVIRONMENT_ROLLUPS,
+      logger: deps.logger,
+      ...rollups,
+    }),
     // Leak alerts record their events on themselves (pendingEvents.ts).
     pendingEventCollections: [models.WaterLeakAlert.collection.collectionName],
     analyses: [

@@ -12,6 +12,7 @@ import type { SurveyAnswerReceiptValue } from '../resolvers/workflowMutations.js
 import type { TrafficLightRef } from '../resolvers/TrafficLight.js';
 import type { ServiceTypeRecord } from '../serviceTypes.js';
 import type { DataQualityReport as StoredDataQualityReport } from '../../../../lib/ingest/dataQuality.js';
+import type { SocialTopicRow } from '../queries/socialTopics.js';
 import type { EngagementContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -703,6 +704,12 @@ export type Query = {
   engagementQuarantine?: Maybe<QuarantinedRecordConnection>;
   /** The Open311 service types a report may use. */
   serviceTypes?: Maybe<Array<ServiceType>>;
+  /**
+   * What citizens talk about in public posts: counts per period, district and service type over the range
+   * (at most 7 days of hours, 93 days of days or weeks), newest period first, with the citizen reports on
+   * the same service type and district in the same period. Filter by district or service code.
+   */
+  socialTopics?: Maybe<Array<SocialTopicCount>>;
   survey?: Maybe<Survey>;
   /** Surveys, latest opening first. */
   surveys?: Maybe<SurveyConnection>;
@@ -759,6 +766,14 @@ export type QueryEngagementQuarantineArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   last?: InputMaybe<Scalars['Int']['input']>;
   status?: InputMaybe<QuarantineStatus>;
+};
+
+
+export type QuerySocialTopicsArgs = {
+  district?: InputMaybe<Scalars['ID']['input']>;
+  period?: InputMaybe<SocialPeriod>;
+  range: TimeRangeInput;
+  serviceCode?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -856,6 +871,36 @@ export type ServiceType = {
   serviceCode: Scalars['ID']['output'];
   /** Open311 service_name. */
   serviceName: Scalars['String']['output'];
+};
+
+/** The periods citizens' posts are counted in (UTC). */
+export type SocialPeriod =
+  /** From midnight UTC. */
+  | 'DAY'
+  | 'HOUR'
+  /** ISO weeks, from Monday midnight UTC. */
+  | 'WEEK';
+
+/**
+ * How many public posts citizens wrote about one service type of the city in one district during one
+ * period (docs/ingestion.md, "Social media"), beside the citizen reports of the same type and district
+ * filed in the same period. Posts are classified locally, by French keyword rules and the place they name
+ * or their geotag; the authors are pseudonymized and the posts themselves are not answered.
+ */
+export type SocialTopicCount = {
+  __typename?: 'SocialTopicCount';
+  /** Citizen reports of the same service type in the same district filed in the same period. */
+  citizenReportCount: Scalars['Int']['output'];
+  /** The newest of those reports, at most 5. */
+  citizenReports: Array<CitizenReport>;
+  /** The district the posts are about; null for posts that name no place the city knows. */
+  district?: Maybe<District>;
+  period: SocialPeriod;
+  /** The start of the period. */
+  periodStart: Scalars['DateTime']['output'];
+  posts: Scalars['Int']['output'];
+  /** The service type the posts are about; null for posts that match none. */
+  serviceType?: Maybe<ServiceType>;
 };
 
 export type Startup = {
@@ -1269,6 +1314,8 @@ export type ResolversTypes = ResolversObject<{
   RejectionCount: ResolverTypeWrapper<RejectionCount>;
   ReporterInput: ReporterInput;
   ServiceType: ResolverTypeWrapper<ServiceTypeRecord>;
+  SocialPeriod: SocialPeriod;
+  SocialTopicCount: ResolverTypeWrapper<SocialTopicRow>;
   Startup: ResolverTypeWrapper<Startup>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Survey: ResolverTypeWrapper<SurveyDoc>;
@@ -1338,6 +1385,7 @@ export type ResolversParentTypes = ResolversObject<{
   RejectionCount: RejectionCount;
   ReporterInput: ReporterInput;
   ServiceType: ServiceTypeRecord;
+  SocialTopicCount: SocialTopicRow;
   Startup: Startup;
   Subscription: Record<PropertyKey, never>;
   Survey: SurveyDoc;
@@ -1618,6 +1666,7 @@ export type QueryResolvers<ContextType = EngagementContext, ParentType extends R
   engagementDataQuality?: Resolver<Maybe<Array<ResolversTypes['DataQualityReport']>>, ParentType, ContextType, RequireFields<QueryEngagementDataQualityArgs, 'range'>>;
   engagementQuarantine?: Resolver<Maybe<ResolversTypes['QuarantinedRecordConnection']>, ParentType, ContextType, Partial<QueryEngagementQuarantineArgs>>;
   serviceTypes?: Resolver<Maybe<Array<ResolversTypes['ServiceType']>>, ParentType, ContextType>;
+  socialTopics?: Resolver<Maybe<Array<ResolversTypes['SocialTopicCount']>>, ParentType, ContextType, RequireFields<QuerySocialTopicsArgs, 'period' | 'range'>>;
   survey?: Resolver<Maybe<ResolversTypes['Survey']>, ParentType, ContextType, RequireFields<QuerySurveyArgs, 'id'>>;
   surveys?: Resolver<Maybe<ResolversTypes['SurveyConnection']>, ParentType, ContextType, Partial<QuerySurveysArgs>>;
   trainingProgram?: Resolver<Maybe<ResolversTypes['TrainingProgram']>, ParentType, ContextType, RequireFields<QueryTrainingProgramArgs, 'id'>>;
@@ -1648,6 +1697,16 @@ export type ServiceTypeResolvers<ContextType = EngagementContext, ParentType ext
   keywords?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   serviceCode?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type SocialTopicCountResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SocialTopicCount'] = ResolversParentTypes['SocialTopicCount']> = ResolversObject<{
+  citizenReportCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  citizenReports?: Resolver<Array<ResolversTypes['CitizenReport']>, ParentType, ContextType>;
+  district?: Resolver<Maybe<ResolversTypes['District']>, ParentType, ContextType>;
+  period?: Resolver<ResolversTypes['SocialPeriod'], ParentType, ContextType>;
+  periodStart?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  posts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  serviceType?: Resolver<Maybe<ResolversTypes['ServiceType']>, ParentType, ContextType>;
 }>;
 
 export type StartupResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['Startup'] = ResolversParentTypes['Startup']> = ResolversObject<{
@@ -1802,6 +1861,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   RecordSource?: RecordSourceResolvers<ContextType>;
   RejectionCount?: RejectionCountResolvers<ContextType>;
   ServiceType?: ServiceTypeResolvers<ContextType>;
+  SocialTopicCount?: SocialTopicCountResolvers<ContextType>;
   Startup?: StartupResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   Survey?: SurveyResolvers<ContextType>;

@@ -7,6 +7,7 @@ import { createDepartmentIngest } from '../../../../lib/subgraph-kit/departmentI
 import type { SubgraphDeps } from '../../../../lib/subgraph-kit/subgraphService.js';
 import type { EngagementModels } from '../models/index.js';
 import { serviceRequestHandler } from './ServiceRequest.js';
+import { socialMediaPostHandler } from './SocialMediaPost.js';
 
 /** Engagement's ingestion pipeline. */
 export function createIngest(
@@ -16,7 +17,10 @@ export function createIngest(
   return createDepartmentIngest({
     department: 'engagement',
     handlers: [],
-    entityHandlers: [serviceRequestHandler(models)],
+    entityHandlers: [
+      serviceRequestHandler(models),
+      socialMediaPostHandler(models),
+    ],
     quarantine: models.QuarantinedRecord.collection,
     stats: models.IngestStat.collection,
     events: deps.events,

@@ -17,6 +17,7 @@ import {
   type TrainingProgramDoc,
 } from './TrainingProgram.js';
 import { workshopSchema, type WorkshopDoc } from './Workshop.js';
+import { socialPostSchema, type SocialPostDoc } from './SocialPost.js';
 
 /** Compiles the models on `connection` (once per connection). */
 export function createModels(connection: Connection) {
@@ -33,6 +34,7 @@ export function createModels(connection: Connection) {
       citizenReportSchema,
     ),
     Survey: connection.model<SurveyDoc>('Survey', surveySchema),
+    SocialPost: connection.model<SocialPostDoc>('SocialPost', socialPostSchema),
     DigitalInclusionIndicator: connection.model<DigitalInclusionIndicatorDoc>(
       'DigitalInclusionIndicator',
       digitalInclusionIndicatorSchema,
@@ -44,6 +46,7 @@ export type {
   CitizenReportDoc,
   DigitalInclusionIndicatorDoc,
   EnrolmentDoc,
+  SocialPostDoc,
   SurveyDoc,
   SurveyQuestionDoc,
   TrainingProgramDoc,

@@ -3,6 +3,7 @@
  * not a per-key batch (those are loaders). Resolvers reach the database only
  * through `ctx.loaders` and `ctx.queries` (docs/contributing.md).
  */
+import { socialTopics, type SocialTopicsArgs } from './socialTopics.js';
 import { pipelineDataQuality } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import type { IngestPipeline } from '../../../../lib/ingest/createIngestPipeline.js';
 import type { CityEvent } from '../../../../lib/runtime/cityEvents.js';
@@ -40,6 +41,8 @@ export function createQueries(
   return {
     /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
     dataQuality: pipelineDataQuality('engagement', ingest),
+    /** Citizens' posts per period, district and service type, with the reports beside them. */
+    socialTopics: (args: SocialTopicsArgs) => socialTopics(models, args),
     /** A page of the ingestion quarantine, by id. */
     quarantine: pageQuery(models.QuarantinedRecord),
     /** Replays quarantined records through the ingestion pipeline (lib/ingest/replayQuarantined.ts). */

@@ -1,4 +1,5 @@
 /** Engagement's root queries. */
+import type { SocialTopicsArgs } from '../queries/socialTopics.js';
 import { dataQualityQuery } from '../../../../lib/subgraph-kit/dataQualityResolvers.js';
 import { quarantineQuery } from '../../../../lib/subgraph-kit/quarantineResolvers.js';
 import { districtFilter } from '../../../../lib/subgraph-kit/districts.js';
@@ -20,6 +21,8 @@ type DistrictArgs = PageArgs & {
 };
 
 export const Query = {
+  socialTopics: (_: unknown, args: SocialTopicsArgs, ctx: EngagementContext) =>
+    ctx.queries.socialTopics(args),
   engagementDataQuality: (
     _: unknown,
     args: Parameters<typeof dataQualityQuery>[0],

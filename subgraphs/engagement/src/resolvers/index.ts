@@ -12,6 +12,7 @@ import { District } from './District.js';
 import { Enrolment, EnrolmentReceipt } from './Enrolment.js';
 import { Mutation } from './Mutation.js';
 import { Query } from './Query.js';
+import { SocialTopicCount } from './SocialTopicCount.js';
 import { Survey, SurveyQuestion } from './Survey.js';
 import { TrafficLight } from './TrafficLight.js';
 import { TrainingProgram, Workshop } from './Workshop.js';
@@ -33,4 +34,5 @@ export const resolvers: Resolvers = {
   DigitalInclusionIndicator,
   RecordSource: recordSourceResolvers,
   QuarantinedRecord: quarantinedRecordResolvers,
+  SocialTopicCount,
 };

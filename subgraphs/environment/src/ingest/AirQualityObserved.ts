@@ -16,6 +16,7 @@ import type {
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
 import type { Logger } from '../../../../lib/runtime/logger.js';
 import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type {
   AirQualityObservedDoc,
@@ -131,8 +132,8 @@ export function airQualityObservedHandler(
         ]),
       );
     },
-    store: (records) =>
-      storeObservations(
+    async store(records) {
+      const outcomes = await storeObservations(
         {
           readings: models.AirQualityObserved.collection,
           keys: models.ReadingKey.collection,
@@ -147,6 +148,14 @@ export function airQualityObservedHandler(
           toDoc: toAirQualityObserved,
         },
         records,
-      ),
+      );
+      // Their rollups (docs/trends.md): marked once the readings are stored.
+      await markDirtyWindows(
+        models.AirQualityObserved.db,
+        models.AirQualityObserved.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
+      return outcomes;
+    },
   };
 }

@@ -10,6 +10,7 @@ import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js'
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
 import type { Logger } from '../../../../lib/runtime/logger.js';
 import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type {
   EnvironmentModels,
@@ -100,8 +101,8 @@ export function noiseLevelObservedHandler(
         ]),
       );
     },
-    store: (records) =>
-      storeObservations(
+    async store(records) {
+      const outcomes = await storeObservations(
         {
           readings: models.NoiseLevelObserved.collection,
           keys: models.ReadingKey.collection,
@@ -116,6 +117,14 @@ export function noiseLevelObservedHandler(
           toDoc: toNoiseLevelObserved,
         },
         records,
-      ),
+      );
+      // Their rollups (docs/trends.md): marked once the readings are stored.
+      await markDirtyWindows(
+        models.NoiseLevelObserved.db,
+        models.NoiseLevelObserved.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
+      return outcomes;
+    },
   };
 }

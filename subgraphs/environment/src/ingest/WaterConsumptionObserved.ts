@@ -24,6 +24,7 @@ import {
 import type { Logger } from '../../../../lib/runtime/logger.js';
 import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type {
   EnvironmentModels,
   WaterConsumptionObservedDoc,
@@ -259,6 +260,12 @@ export function waterConsumptionObservedHandler(
           })),
           { ordered: false },
         );
+      // Their rollups: the windows of the batch's readings (docs/trends.md).
+      await markDirtyWindows(
+        readings.db,
+        readings.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
       return outcomes;
     },
   };

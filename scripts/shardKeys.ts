@@ -150,6 +150,9 @@ export const SHARD_KEYS: Readonly<
     citizen_reports: BY_ID_HASHED(
       'Grows with every report, for years; workflow transitions update by `_id` and version, so `_id` keeps every write on one shard and `_id` unique across shards.',
     ),
+    social_posts: BY_ID_HASHED(
+      "Public posts from social media, pseudonymized: grows with the city's feeds; stored by upserts on `_id` (a keyed hash of the status), so the same status twice is one document, across shards too.",
+    ),
     enrolments: BY_ID_HASHED(
       'Grows with every enrolment; written by `_id` (idempotent upserts).',
     ),

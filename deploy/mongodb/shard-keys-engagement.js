@@ -27,6 +27,12 @@ const PLAN = [
     "key": {
       "_id": "hashed"
     }
+  },
+  {
+    "collection": "social_posts",
+    "key": {
+      "_id": "hashed"
+    }
   }
 ];
 // Stay on the database's primary shard: digital_inclusion_indicators, ingest_stats, outbox, surveys, training_programs, workshops.

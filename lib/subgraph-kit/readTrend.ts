@@ -12,14 +12,15 @@ import type { Document } from 'mongodb';
 import type { Connection } from 'mongoose';
 import {
   DEFAULT_RAW_RETENTION_DAYS,
-  SCOPE_FIELD,
   quantityNames,
   rollupCollection,
+  scopeField,
   type QuantityStats,
   type RollupDoc,
   type RollupScope,
   type RollupSeries,
 } from './rollups.js';
+import { rawQuantityAccumulators } from './recomputeRollups.js';
 import {
   RESOLUTION_MS,
   floorTo,
@@ -93,20 +94,6 @@ function summarize(stats: QuantityStats): QuantitySummary {
     max: stats.max,
     mean: stats.count === 0 ? null : stats.sum / stats.count,
   };
-}
-
-/** The accumulators of the raw statistics of each quantity (as recomputeRollups.ts computes them). */
-function rawAccumulators(series: RollupSeries, names: readonly string[]) {
-  const fields: Document = {};
-  names.forEach((name, i) => {
-    const expr = series.quantities[name] as string | Document;
-    const v = { $cond: [{ $isNumber: expr }, expr, null] };
-    fields[`c${i}`] = { $sum: { $cond: [{ $isNumber: expr }, 1, 0] } };
-    fields[`s${i}`] = { $sum: v };
-    fields[`n${i}`] = { $min: v };
-    fields[`x${i}`] = { $max: v };
-  });
-  return fields;
 }
 
 /** The accumulators merging rollup documents' statistics. */
@@ -214,7 +201,7 @@ export async function readTrends(
     .aggregate<Row & { _id: { b: Date; k: string } }>([
       {
         $match: {
-          [SCOPE_FIELD[scope]]: { $in: [...keys] },
+          [scopeField(series, scope)]: { $in: [...keys] },
           observedAt: {
             $gte: first,
             $lt: new Date(floorTo(range.to, resolution).getTime() + size),
@@ -223,9 +210,9 @@ export async function readTrends(
       },
       {
         $group: {
-          _id: { b: bucketStartExpr(size), k: `$${SCOPE_FIELD[scope]}` },
+          _id: { b: bucketStartExpr(size), k: `$${scopeField(series, scope)}` },
           count: { $sum: 1 },
-          ...rawAccumulators(series, names),
+          ...rawQuantityAccumulators(series, names),
         },
       },
     ])
@@ -378,7 +365,7 @@ export async function readTotals(
       .aggregate<Row & { _id: string }>([
         {
           $match: {
-            [SCOPE_FIELD[scope]]: { $in: [...keys] },
+            [scopeField(series, scope)]: { $in: [...keys] },
             $or: rawPieces.map((p) => ({
               observedAt: { $gte: p.from, $lt: p.to },
             })),
@@ -386,9 +373,9 @@ export async function readTotals(
         },
         {
           $group: {
-            _id: `$${SCOPE_FIELD[scope]}`,
+            _id: `$${scopeField(series, scope)}`,
             count: { $sum: 1 },
-            ...rawAccumulators(series, names),
+            ...rawQuantityAccumulators(series, names),
           },
         },
       ])

@@ -1,8 +1,8 @@
 /**
  * Recomputation of rollups (lib/subgraph-kit/rollups.ts): the 15-minute
  * rollups of a set of windows from the raw readings (one `$match` on the
- * `observedAt` range and one `$group` per run of consecutive windows, per
- * device; the districts are merged from the devices' groups), then the hours
+ * `observedAt` range and one `$group` per window, per device; the districts
+ * are merged from the devices' groups), then the hours
  * holding them from the 15-minute rollups, then the days from the hours.
  * Every document is rewritten whole (an upsert into the rollup collection,
  * never a write to the readings), so recomputing a window twice gives the
@@ -20,6 +20,7 @@ import {
   quantityNames,
   rollupCollection,
   rollupId,
+  scopeField,
   type QuantityStats,
   type RollupDoc,
   type RollupRetention,
@@ -52,13 +53,6 @@ export interface RecomputeReport {
   documents: number;
 }
 
-/** Windows, hours or days aggregated in one go at most (bounds one aggregation's result). */
-const MAX_RUN: Readonly<Record<Resolution, number>> = {
-  '15m': 96,
-  '1h': 48,
-  '1d': 31,
-};
-
 /** The start of the bucket of `size` ms holding the date at `path`, as an aggregation expression. */
 function bucketStart(path: string, size: number): Document {
   return {
@@ -68,35 +62,11 @@ function bucketStart(path: string, size: number): Document {
   };
 }
 
-/** Consecutive bucket starts grouped into runs of at most `max`. */
-function runsOf(
-  starts: readonly Date[],
-  resolution: Resolution,
-): { from: Date; to: Date }[] {
-  const size = RESOLUTION_MS[resolution];
-  const sorted = [...new Set(starts.map((s) => s.getTime()))].sort(
-    (a, b) => a - b,
-  );
-  const runs: { from: Date; to: Date }[] = [];
-  let first: number | undefined;
-  let last = 0;
-  for (const ms of sorted) {
-    if (
-      first !== undefined &&
-      ms === last + size &&
-      (ms - first) / size < MAX_RUN[resolution]
-    ) {
-      last = ms;
-      continue;
-    }
-    if (first !== undefined)
-      runs.push({ from: new Date(first), to: new Date(last + size) });
-    first = ms;
-    last = ms;
-  }
-  if (first !== undefined)
-    runs.push({ from: new Date(first), to: new Date(last + size) });
-  return runs;
+/** The distinct starts among `starts`, oldest first. */
+function distinct(starts: readonly Date[]): Date[] {
+  return [...new Set(starts.map((s) => s.getTime()))]
+    .sort((a, b) => a - b)
+    .map((ms) => new Date(ms));
 }
 
 /** The accumulators of each quantity, named by index (`$group` field names cannot hold dots). */
@@ -113,6 +83,27 @@ function quantityAccumulators(
     fields[`x${i}`] = v.x;
   });
   return fields;
+}
+
+/**
+ * The `$group` accumulators of each quantity's statistics over raw readings:
+ * `c<i>` count, `s<i>` sum, `n<i>` min, `x<i>` max. `$sum`, `$min` and
+ * `$max` skip null and missing values by themselves; only the count needs a
+ * test. (Kept to the fewest expressions: they are evaluated per reading.)
+ */
+export function rawQuantityAccumulators(
+  series: RollupSeries,
+  names: readonly string[],
+): Document {
+  return quantityAccumulators(names, (name) => {
+    const expr = series.quantities[name] as string | Document;
+    return {
+      c: { $sum: { $cond: [{ $isNumber: expr }, 1, 0] } },
+      s: { $sum: expr },
+      n: { $min: expr },
+      x: { $max: expr },
+    };
+  });
 }
 
 interface GroupRow {
@@ -186,9 +177,11 @@ async function writeDocs(
   docs: Iterable<RollupDoc>,
 ): Promise<number> {
   const operations: AnyBulkWriteOperation<RollupDoc>[] = [];
-  for (const doc of docs)
+  // Every field set: the document is rewritten whole (a `$set` of top-level
+  // fields costs localdb less than a replacement, and MongoDB the same).
+  for (const { _id, ...fields } of docs)
     operations.push({
-      replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true },
+      updateOne: { filter: { _id }, update: { $set: fields }, upsert: true },
     });
   if (operations.length === 0) return 0;
   await rollupCollection(options.connection, options.series).bulkWrite(
@@ -198,12 +191,21 @@ async function writeDocs(
   return operations.length;
 }
 
-/** Recomputes the 15-minute rollups of one run of consecutive windows from raw readings. */
+/**
+ * Recomputes the 15-minute rollups of one window from raw readings. One
+ * aggregation per window: the window's start is a constant of the group key
+ * rather than an expression evaluated per reading (which cost localdb five
+ * times the rest of the group).
+ */
 async function recomputeRaw(
   options: RecomputeOptions,
   names: readonly string[],
-  run: { from: Date; to: Date },
+  window: Date,
 ): Promise<number> {
+  const run = {
+    from: window,
+    to: new Date(window.getTime() + RESOLUTION_MS['15m']),
+  };
   const { series } = options;
   const rows = await options.connection
     .collection(series.readings)
@@ -212,21 +214,12 @@ async function recomputeRaw(
       {
         $group: {
           _id: {
-            w: bucketStart('$observedAt', RESOLUTION_MS['15m']),
-            id: '$device.id',
-            d: '$device.district',
+            w: { $literal: window },
+            id: `$${scopeField(series, 'device')}`,
+            d: `$${scopeField(series, 'district')}`,
           },
           count: { $sum: 1 },
-          ...quantityAccumulators(names, (name) => {
-            const expr = series.quantities[name] as string | Document;
-            const v = { $cond: [{ $isNumber: expr }, expr, null] };
-            return {
-              c: { $sum: { $cond: [{ $isNumber: expr }, 1, 0] } },
-              s: { $sum: v },
-              n: { $min: v },
-              x: { $max: v },
-            };
-          }),
+          ...rawQuantityAccumulators(series, names),
         },
       },
     ])
@@ -245,13 +238,17 @@ async function recomputeRaw(
   return writeDocs(options, builder.docs.values());
 }
 
-/** Recomputes the rollups of `resolution` over one run from those of the finer resolution. */
+/** Recomputes the rollups of one bucket of `resolution` from those of the finer resolution. */
 async function recomputeFromFiner(
   options: RecomputeOptions,
   names: readonly string[],
   resolution: '1h' | '1d',
-  run: { from: Date; to: Date },
+  start: Date,
 ): Promise<number> {
+  const run = {
+    from: start,
+    to: new Date(start.getTime() + RESOLUTION_MS[resolution]),
+  };
   const rows = await rollupCollection(options.connection, options.series)
     .aggregate<
       GroupRow & { _id: { b: Date; scope: RollupScope; key: string } }
@@ -265,7 +262,7 @@ async function recomputeFromFiner(
       {
         $group: {
           _id: {
-            b: bucketStart('$start', RESOLUTION_MS[resolution]),
+            b: { $literal: start },
             scope: '$scope',
             key: '$key',
           },
@@ -313,16 +310,58 @@ export async function recomputeWindows(
     days: 0,
     documents: 0,
   };
-  for (const run of runsOf(starts, '15m'))
-    report.documents += await recomputeRaw(options, names, run);
-  const hours = starts.map((s) => floorTo(s, '1h'));
-  for (const run of runsOf(hours, '1h')) {
-    report.documents += await recomputeFromFiner(options, names, '1h', run);
-  }
-  report.hours = new Set(hours.map((h) => h.getTime())).size;
-  const days = starts.map((s) => floorTo(s, '1d'));
-  for (const run of runsOf(days, '1d'))
-    report.documents += await recomputeFromFiner(options, names, '1d', run);
-  report.days = new Set(days.map((d) => d.getTime())).size;
+  for (const window of distinct(starts))
+    report.documents += await recomputeRaw(options, names, window);
+  const hours = distinct(starts.map((s) => floorTo(s, '1h')));
+  for (const hour of hours)
+    report.documents += await recomputeFromFiner(options, names, '1h', hour);
+  report.hours = hours.length;
+  const days = distinct(starts.map((s) => floorTo(s, '1d')));
+  for (const day of days)
+    report.documents += await recomputeFromFiner(options, names, '1d', day);
+  report.days = days.length;
   return report;
+}
+
+/** Options of {@link rebuildRollups}. */
+export interface RebuildOptions {
+  readonly connection: Connection;
+  readonly series: readonly RollupSeries[];
+  /** @default DEFAULT_ROLLUP_RETENTION_DAYS */
+  readonly retentionDays?: RollupRetention;
+}
+
+/**
+ * Recomputes every window that holds readings, for each series: what a
+ * seed calls after storing its history (readings written without ingest,
+ * hence without markers). One aggregation finds the windows; they are then
+ * recomputed as the job would. Idempotent.
+ */
+export async function rebuildRollups(
+  options: RebuildOptions,
+): Promise<Record<string, RecomputeReport>> {
+  const reports: Record<string, RecomputeReport> = {};
+  for (const series of options.series) {
+    const windows = await options.connection
+      .collection(series.readings)
+      .aggregate<{ _id: Date }>([
+        {
+          $group: {
+            _id: bucketStart('$observedAt', RESOLUTION_MS['15m']),
+          },
+        },
+      ])
+      .toArray();
+    reports[series.readings] = await recomputeWindows(
+      {
+        connection: options.connection,
+        series,
+        ...(options.retentionDays
+          ? { retentionDays: options.retentionDays }
+          : {}),
+      },
+      windows.map((w) => new Date(w._id)),
+    );
+  }
+  return reports;
 }

@@ -19,6 +19,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
+import type { Config } from '../runtime/config.js';
 import { describeError } from '../runtime/errors.js';
 import type { Logger } from '../runtime/logger.js';
 import { recomputeWindows } from './recomputeRollups.js';
@@ -26,6 +27,7 @@ import {
   clearMarkers,
   ensurePendingIndexes,
   findMarkers,
+  type RollupPendingDoc,
 } from './rollupPending.js';
 import {
   DEFAULT_RAW_RETENTION_DAYS,
@@ -55,6 +57,16 @@ export interface RollupJobOptions {
   readonly batchSize?: number;
   /** How long a lease holds without renewal. @default 300000 */
   readonly leaseMs?: number;
+  /**
+   * A window this process recomputed less than this long ago waits (its
+   * marker stays) rather than being recomputed at every run: under steady
+   * ingestion the current window is marked by every batch, and recomputing
+   * it from raw readings every interval would cost in proportion to the
+   * readings it holds. Bounds each window to one recompute per this period;
+   * its rollups lag by at most as much. 0 recomputes at every run.
+   * @default 30000
+   */
+  readonly hotWindowMs?: number;
   /** The clock (tests move it). @default () => new Date() */
   readonly now?: () => Date;
 }
@@ -70,6 +82,8 @@ export interface RollupRunReport {
   documents: number;
   /** Markers of windows past raw retention, cleared without a recompute. */
   skippedPastRetention: number;
+  /** Markers of windows recomputed less than `hotWindowMs` ago, left for a later run. */
+  deferred: number;
   /** Reading collections another process held the lease of (skipped this run). */
   busy: string[];
 }
@@ -78,7 +92,8 @@ export interface RollupRunReport {
 export interface RollupJob {
   /**
    * Works off every marker present (in steps of `batchSize`), for each
-   * series whose lease it gets. Rejects only if the database fails.
+   * series whose lease it gets, but windows it recomputed less than
+   * `hotWindowMs` ago. Rejects only if the database fails.
    */
   runOnce(): Promise<RollupRunReport>;
   /**
@@ -116,8 +131,11 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
     rawRetentionDays = DEFAULT_RAW_RETENTION_DAYS,
     batchSize = 500,
     leaseMs = 300_000,
+    hotWindowMs = 30_000,
     now = () => new Date(),
   } = options;
+  // When this process last recomputed each window (`<collection>|<window ms>`).
+  const recomputedAt = new Map<string, number>();
   const owner = randomUUID();
   const leases = connection.collection<LeaseDoc>(
     ROLLUP_LEASES_COLLECTION,
@@ -155,9 +173,15 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
       for (;;) {
         const markers = await findMarkers(connection, s.readings, batchSize);
         if (markers.length === 0) break;
-        const oldest = now().getTime() - rawRetentionDays * 86_400_000;
-        const live = markers.filter((m) => m.window.getTime() >= oldest);
-        report.skippedPastRetention += markers.length - live.length;
+        const at = now().getTime();
+        const oldest = at - rawRetentionDays * 86_400_000;
+        const hot = (m: RollupPendingDoc) =>
+          at - (recomputedAt.get(m._id) ?? -Infinity) < hotWindowMs;
+        const due = markers.filter((m) => !hot(m));
+        const live = due.filter((m) => m.window.getTime() >= oldest);
+        report.skippedPastRetention += due.length - live.length;
+        report.deferred += markers.length - due.length;
+        for (const m of live) recomputedAt.set(m._id, at);
         if (live.length > 0) {
           const done = await recomputeWindows(
             { connection, series: s, retentionDays },
@@ -168,9 +192,10 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
           report.days += done.days;
           report.documents += done.documents;
         }
-        const cleared = await clearMarkers(connection, markers);
+        const cleared = await clearMarkers(connection, due);
         // A short batch was the last; a full one marked again entirely
-        // (ingest keeps marking the same windows) waits for the next run.
+        // (ingest keeps marking the same windows), or only of windows
+        // recomputed just now, waits for the next run.
         if (markers.length < batchSize || cleared === 0 || stopped) break;
         if (!(await acquire(s.readings))) break;
       }
@@ -198,9 +223,13 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
       days: 0,
       documents: 0,
       skippedPastRetention: 0,
+      deferred: 0,
       busy: [],
     };
     for (const s of series) await runSeries(s, report);
+    const at = now().getTime();
+    for (const [key, time] of recomputedAt)
+      if (at - time >= hotWindowMs) recomputedAt.delete(key);
     return report;
   };
 
@@ -246,5 +275,31 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
       timer = null;
       await current;
     },
+  };
+}
+
+/** The rollup settings of a subgraph, from its configuration. */
+export interface RollupSettings {
+  readonly intervalMs: number;
+  /** See {@link RollupJobOptions.hotWindowMs}. */
+  readonly hotWindowMs?: number;
+  readonly retentionDays: RollupRetention;
+  readonly rawRetentionDays: number;
+}
+
+/**
+ * The settings a department's `createServer` gives its job and trend
+ * loaders: `config.rollups` and `config.readings`, or the defaults when a
+ * test builds the server without a configuration.
+ */
+export function rollupSettings(
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
+): RollupSettings {
+  return {
+    intervalMs: config?.rollups?.intervalMs ?? 2000,
+    retentionDays:
+      config?.rollups?.retentionDays ?? DEFAULT_ROLLUP_RETENTION_DAYS,
+    rawRetentionDays:
+      config?.readings.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS,
   };
 }

@@ -9,6 +9,7 @@
  */
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
+import type { RollupSeries } from './rollups.js';
 import { windowsOf } from './rollupWindows.js';
 
 /** The ledger's collection, in the department's own database. */
@@ -106,4 +107,22 @@ export async function clearMarkers(
     { ordered: false },
   );
   return result.deletedCount;
+}
+
+/**
+ * Marks the windows of readings a seed stored (written without ingest):
+ * the rollup job then computes them, at start as its catch-up. Cheap (one
+ * marker per window); `rebuildRollups` (recomputeRollups.ts) computes them
+ * at once instead.
+ */
+export async function markSeededWindows(
+  connection: Connection,
+  seeded: readonly (readonly [RollupSeries, readonly { observedAt: Date }[]])[],
+): Promise<void> {
+  for (const [series, readings] of seeded)
+    await markDirtyWindows(
+      connection,
+      series.readings,
+      readings.map((r) => r.observedAt),
+    );
 }

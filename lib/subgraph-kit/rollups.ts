@@ -32,11 +32,16 @@ export type RollupScope = 'device' | 'district';
 /** The two scopes, in the order the engine writes them. */
 export const ROLLUP_SCOPES: readonly RollupScope[] = ['device', 'district'];
 
-/** The reading field holding each scope's key. */
+/** The reading field holding each scope's key (the readings' meta field, docs/scale.md). */
 export const SCOPE_FIELD: Readonly<Record<RollupScope, string>> = {
   device: 'device.id',
   district: 'device.district',
 };
+
+/** The reading field holding a scope's key in `series`. */
+export function scopeField(series: RollupSeries, scope: RollupScope): string {
+  return series.scopeFields?.[scope] ?? SCOPE_FIELD[scope];
+}
 
 /**
  * The exact statistics of one quantity over a bucket: readings that carried
@@ -88,9 +93,16 @@ export interface RollupSeries {
    * Per quantity name (letters and digits, e.g. `occupancy`), the aggregation
    * expression of one reading that gives its value: a field path
    * (`'$occupancy'`) or any expression (`{ $cond: … }`, e.g. 1/0 for a
-   * boolean). A value that is not a number (null, missing) does not count.
+   * boolean). It must give a number, or null when the reading did not carry
+   * the quantity (null and missing do not count).
    */
   readonly quantities: Readonly<Record<string, string | Document>>;
+  /**
+   * The reading fields holding each scope's key, for a collection not yet
+   * in the meta-field shape.
+   * @default SCOPE_FIELD (`device.id`, `device.district`)
+   */
+  readonly scopeFields?: Readonly<Record<RollupScope, string>>;
 }
 
 /** Days each resolution's rollups are kept. */

@@ -68,6 +68,7 @@ import {
 import type { Viewer } from '../runtime/viewer.js';
 import { startLiveAnalyses, type LiveAnalysis } from './liveAnalysis.js';
 import type { RetentionJob } from './retention.js';
+import type { RollupJob } from './rollupJob.js';
 
 /** How often `runSubgraph` runs the department's retention job. */
 export const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
@@ -133,6 +134,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   pendingEventCollections: readonly string[];
   /** The retention job of the department's personal data, run by `runSubgraph` (lib/subgraph-kit/retention.ts). */
   retention?: RetentionJob;
+  /** The rollups of the department's readings, run by `runSubgraph` (lib/subgraph-kit/rollupJob.ts). */
+  rollups?: RollupJob;
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -165,6 +168,8 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   dataSubjects?: ApplyAccessRulesOptions['dataSubjects'];
   /** The retention job of the department's personal data, when it declares retention periods. */
   retention?: RetentionJob;
+  /** The rollup job of the department's readings (docs/trends.md), when it stores readings. */
+  rollups?: RollupJob;
 }
 
 /**
@@ -211,6 +216,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     pendingEventCollections: options.pendingEventCollections ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
     ...(options.retention ? { retention: options.retention } : {}),
+    ...(options.rollups ? { rollups: options.rollups } : {}),
   };
 }
 
@@ -399,6 +405,9 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const retentionTimer = server.retention
     ? setInterval(() => void runRetention(), RETENTION_INTERVAL_MS).unref()
     : null;
+  // Rollups: the catch-up of what was marked while no process ran, then
+  // every ROLLUP_INTERVAL_MS (lib/subgraph-kit/rollupJob.ts; it logs its errors).
+  void server.rollups?.start();
   relay = startOutboxRelay({
     connection,
     broker,
@@ -423,6 +432,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     await analyses?.stop();
     if (retentionTimer) clearInterval(retentionTimer);
     await http.stop();
+    await server.rollups?.stop();
     // What the last requests published still leaves, if the broker answers.
     await relay?.flush();
     await relay?.stop();

@@ -358,6 +358,38 @@ describe('rollups', () => {
     await expectRollupsEqualRaw();
   });
 
+  it('recomputes a window marked again at every batch at most once per hotWindowMs, then counts what came meanwhile', async () => {
+    const reading: Reading = {
+      _id: 'dev-e@2026-11-24T23:50:00.000Z',
+      device: { id: 'dev-e', district: '13203' },
+      observedAt: new Date('2026-11-24T23:50:00Z'),
+      level: 5,
+      busy: false,
+    };
+    let clock = NOW.getTime();
+    const steady = createRollupJob({
+      connection: db.connection,
+      series: [series],
+      logger,
+      now: () => new Date(clock),
+    });
+    await store([reading]);
+    expect(await steady.runOnce()).toMatchObject({ windows: 1, deferred: 0 });
+    await store([
+      {
+        ...reading,
+        _id: 'dev-e@x1',
+        observedAt: new Date('2026-11-24T23:51:00Z'),
+      },
+    ]);
+    clock += 10_000;
+    expect(await steady.runOnce()).toMatchObject({ windows: 0, deferred: 1 });
+    expect(await pendingCollection(db.connection).countDocuments()).toBe(1);
+    clock += 20_000;
+    expect(await steady.runOnce()).toMatchObject({ windows: 1, deferred: 0 });
+    await expectRollupsEqualRaw();
+  });
+
   it('never recomputes a window past raw retention: its rollup stands', async () => {
     const old: Reading = {
       _id: 'dev-b@2026-11-20T08:00:00.000Z',

@@ -13,6 +13,12 @@
  * the population (about 150 L per inhabitant per day), and leaks add inflow
  * that no consumption meter sees.
  */
+import { markSeededWindows } from '../../../lib/subgraph-kit/rollupPending.js';
+import {
+  AIR_QUALITY_ROLLUPS,
+  NOISE_LEVEL_ROLLUPS,
+  WATER_CONSUMPTION_ROLLUPS,
+} from './analysis/readingRollups.js';
 import {
   SEED_DISTRICTS,
   SEED_WINDOW,
@@ -392,7 +398,7 @@ export async function seedEnvironment(
   models: EnvironmentModels,
 ): Promise<Record<string, number>> {
   const data = generateEnvironmentSeed();
-  return {
+  const counts = {
     air_quality_stations: await upsertAll(
       models.AirQualityStation,
       data.stations,
@@ -416,4 +422,12 @@ export async function seedEnvironment(
       data.projects,
     ),
   };
+  // The seeded history's rollups: its windows marked, as ingest would mark
+  // them; the rollup job computes them (at start: its catch-up).
+  await markSeededWindows(models.AirQualityObserved.db, [
+    [AIR_QUALITY_ROLLUPS, data.airQuality],
+    [NOISE_LEVEL_ROLLUPS, data.noise],
+    [WATER_CONSUMPTION_ROLLUPS, data.water],
+  ]);
+  return counts;
 }

@@ -7,6 +7,12 @@ import {
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createAirQualityAnalysis } from './analysis/airQualityAnalysis.js';
 import { createLeakAnalysis } from './analysis/leakAnalysis.js';
+import type { Config } from '../../../lib/runtime/config.js';
+import {
+  createRollupJob,
+  rollupSettings,
+} from '../../../lib/subgraph-kit/rollupJob.js';
+import { ENVIRONMENT_ROLLUPS } from './analysis/readingRollups.js';
 import { createContext, type EnvironmentContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -20,15 +26,24 @@ export const typeDefs = loadSchema(
 /** Builds environment's Apollo Server and its context factory. */
 export function createServer(
   deps: SubgraphDeps,
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): SubgraphServer<EnvironmentContext> {
   const models = createModels(deps.connection);
   const ingest = createIngest(models, deps);
+  const rollups = rollupSettings(config);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
-    createContext: (base) => createContext(base, models, ingest),
+    createContext: (base) => createContext(base, models, ingest, rollups),
     ingest,
+    // Air, noise and water rollups, recomputed from what ingest marks (docs/trends.md).
+    rollups: createRollupJob({
+      connection: deps.connection,
+      series: ENVIRONMENT_ROLLUPS,
+      logger: deps.logger,
+      ...rollups,
+    }),
     // Leak alerts record their events on themselves (pendingEvents.ts).
     pendingEventCollections: [models.WaterLeakAlert.collection.collectionName],
     analyses: [

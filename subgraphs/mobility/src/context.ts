@@ -1,5 +1,6 @@
 /** Mobility's request context: the base context plus this request's loaders. */
 import type { IngestPipeline } from '../../../lib/ingest/createIngestPipeline.js';
+import type { RollupSettings } from '../../../lib/subgraph-kit/rollupJob.js';
 import type { SubgraphContext } from '../../../lib/subgraph-kit/subgraphService.js';
 import { createLoaders, type MobilityLoaders } from './loaders/index.js';
 import type { MobilityModels } from './models/index.js';
@@ -17,11 +18,12 @@ export function createContext(
   base: SubgraphContext,
   models: MobilityModels,
   ingest?: IngestPipeline,
+  rollups?: RollupSettings,
 ): MobilityContext {
   return {
     ...base,
     models,
-    loaders: createLoaders(models),
+    loaders: createLoaders(models, rollups),
     queries: createQueries(models, ingest),
   };
 }

@@ -11,6 +11,8 @@
  * sensor's load at the peak, so that the busiest roads congest at rush hour
  * and the others do not.
  */
+import { markSeededWindows } from '../../../lib/subgraph-kit/rollupPending.js';
+import { TRAFFIC_FLOW_ROLLUPS } from './analysis/congestionTrend.js';
 import { readFileSync } from 'node:fs';
 import { geoJsonPointOf } from '../../../lib/subgraph-kit/nearbyLoader.js';
 import {
@@ -292,7 +294,7 @@ export async function seedMobility(
         { $set: { position: geoJsonPointOf(doc.location) } },
       );
   }
-  return {
+  const counts = {
     traffic_sensors: await upsertAll(models.TrafficSensor, data.sensors),
     // Through the ledger, as ingestion stores them (time-series collections refuse upserts).
     traffic_flow_readings: await seedReadings(
@@ -304,4 +306,10 @@ export async function seedMobility(
     transit_lines: await upsertAll(models.TransitLine, data.lines),
     transit_stops: await upsertAll(models.TransitStop, data.stops),
   };
+  // The seeded history's rollups: its windows marked, as ingest would mark
+  // them; the rollup job computes them (at start: its catch-up).
+  await markSeededWindows(models.TrafficFlowReading.db, [
+    [TRAFFIC_FLOW_ROLLUPS, data.readings],
+  ]);
+  return counts;
 }

@@ -6,7 +6,12 @@ import {
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import type { Config } from '../../../lib/runtime/config.js';
+import {
+  createRollupJob,
+  rollupSettings,
+} from '../../../lib/subgraph-kit/rollupJob.js';
 import { createContext, type MobilityContext } from './context.js';
+import { TRAFFIC_FLOW_ROLLUPS } from './analysis/congestionTrend.js';
 import { createTrafficAnalysis } from './analysis/trafficAnalysis.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -20,23 +25,32 @@ export const typeDefs = loadSchema(
 
 /**
  * Builds mobility's Apollo Server and its context factory. Of the
- * configuration it reads the raw readings' retention.
+ * configuration it reads the raw readings' retention and the rollups'
+ * settings.
  */
 export function createServer(
   deps: SubgraphDeps,
-  config?: Pick<Config, 'readings'>,
+  config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): SubgraphServer<MobilityContext> {
   const models = createModels(
     deps.connection,
     config ? { rawRetentionDays: config.readings.rawRetentionDays } : {},
   );
   const ingest = createIngest(models, deps);
+  const rollups = rollupSettings(config);
   return createSubgraphServer({
     typeDefs,
     resolvers,
     deps,
-    createContext: (base) => createContext(base, models, ingest),
+    createContext: (base) => createContext(base, models, ingest, rollups),
     ingest,
+    // Traffic rollups, recomputed from what ingest marks (docs/trends.md).
+    rollups: createRollupJob({
+      connection: deps.connection,
+      series: [TRAFFIC_FLOW_ROLLUPS],
+      logger: deps.logger,
+      ...rollups,
+    }),
     // Signal-plan changes record their event on the light (pendingEvents.ts).
     pendingEventCollections: [models.TrafficLight.collection.collectionName],
     analyses: [

@@ -72,6 +72,40 @@ export type AirQualityIndex = {
   level: Scalars['Int']['output'];
 };
 
+/** A station's air quality over time (AirQualityStation.airQualityIndexTrend). */
+export type AirQualityIndexTrend = {
+  __typename?: 'AirQualityIndexTrend';
+  /** Buckets holding readings, oldest first; a bucket the range only partly covers counts whole. */
+  buckets: Array<AirQualityIndexTrendBucket>;
+  /** Whether the range starts before raw readings are kept (READINGS_RAW_RETENTION_DAYS, 90 days by default): that part exists only as rollups. */
+  reachesPastRawRetention: Scalars['Boolean']['output'];
+  resolution: TrendResolution;
+  source: TrendSource;
+};
+
+/** A station's air quality over one bucket of a trend (readings are stamped with the end of their hour). */
+export type AirQualityIndexTrendBucket = {
+  __typename?: 'AirQualityIndexTrendBucket';
+  /** End of the bucket (exclusive). */
+  end: Scalars['DateTime']['output'];
+  /** The index of those means (the worst pollutant's band); null when none of the five is present. */
+  index?: Maybe<AirQualityIndex>;
+  /** Mean nitrogen dioxide of the readings that carried it, µg/m3. */
+  no2?: Maybe<Quantity>;
+  /** Mean ozone, µg/m3. */
+  o3?: Maybe<Quantity>;
+  /** Mean particulate matter under 10 µm, µg/m3. */
+  pm10?: Maybe<Quantity>;
+  /** Mean particulate matter under 2.5 µm, µg/m3. */
+  pm25?: Maybe<Quantity>;
+  /** Readings in the bucket. */
+  readingCount: Scalars['Int']['output'];
+  /** Mean sulphur dioxide, µg/m3. */
+  so2?: Maybe<Quantity>;
+  /** Start of the bucket (inclusive). */
+  start: Scalars['DateTime']['output'];
+};
+
 /** One hourly air-quality observation of a station (FIWARE AirQualityObserved). */
 export type AirQualityObserved = {
   __typename?: 'AirQualityObserved';
@@ -148,6 +182,15 @@ export type AirQualityStation = {
    * reading. Null when that hour has no reading or none of its pollutants counts.
    */
   airQualityIndex?: Maybe<HourlyAirQualityIndex>;
+  /**
+   * The station's European Air Quality Index over time, from the rollups of its readings
+   * (docs/trends.md): per bucket, the mean concentration of each pollutant and the index of those
+   * means (per day: the daily EAQI; a year answers from 365 daily rollups). The resolution is
+   * chosen from the range unless asked (up to 2 days: 15 minutes; up to 62 days: hours; beyond:
+   * days). Both ends of `range` are required; longer than the resolution allows (7 days at 15
+   * minutes, 93 at hours, 3,660 at days) is BAD_USER_INPUT.
+   */
+  airQualityIndexTrend?: Maybe<AirQualityIndexTrend>;
   district: District;
   /** e.g. env-aq-13201. */
   id: Scalars['ID']['output'];
@@ -168,6 +211,13 @@ export type AirQualityStation = {
 /** An air-quality monitoring station, which also measures noise. */
 export type AirQualityStationAirQualityIndexArgs = {
   hour?: InputMaybe<Scalars['DateTime']['input']>;
+};
+
+
+/** An air-quality monitoring station, which also measures noise. */
+export type AirQualityStationAirQualityIndexTrendArgs = {
+  range: TimeRangeInput;
+  resolution?: InputMaybe<TrendResolution>;
 };
 
 
@@ -231,7 +281,7 @@ export type DataQualityReport = {
    * Per device, the share of its expected readings (the range up to now divided by the type's reporting
    * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
    * the devices this source delivered for on a source's row. Null for types that are not a device's
-   * observations.
+   * observations. 0 to 1.
    */
   completeness?: Maybe<Scalars['Float']['output']>;
   /** How many devices the completeness averages over. */
@@ -246,13 +296,13 @@ export type DataQualityReport = {
   flagged: Scalars['Int']['output'];
   /** Accepted records per quality flag. */
   flags: Array<QualityFlagCount>;
-  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only), 0 to 1. */
   freshness?: Maybe<Scalars['Float']['output']>;
   /** The start of the first hour counted. */
   from: Scalars['DateTime']['output'];
   /** Records received (replays of the quarantine not included). */
   received: Scalars['Int']['output'];
-  /** The mean quality score of the accepted records. */
+  /** The mean quality score of the accepted records, 0 to 1. */
   recordScore?: Maybe<Scalars['Float']['output']>;
   /** Of those received, rejected (and kept in the quarantine). */
   rejected: Scalars['Int']['output'];
@@ -260,13 +310,13 @@ export type DataQualityReport = {
   rejections: Array<RejectionCount>;
   /** Quarantined records replayed by staff in the range. */
   replayed: Scalars['Int']['output'];
-  /** validity x recordScore x completeness (those that are not null). */
+  /** validity x recordScore x completeness (those that are not null), 0 to 1. */
   score?: Maybe<Scalars['Float']['output']>;
   /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
   source?: Maybe<RecordSource>;
   /** The end of the last hour counted. */
   to: Scalars['DateTime']['output'];
-  /** accepted / (accepted + rejected). */
+  /** accepted / (accepted + rejected), 0 to 1. */
   validity?: Maybe<Scalars['Float']['output']>;
 };
 
@@ -296,8 +346,21 @@ export type District = {
   renewableEnergyProjects?: Maybe<Array<RenewableEnergyProject>>;
   /** Sector (secteur) I to VIII. */
   sector: Scalars['String']['output'];
-  /** The district's water balance (inflow, metered consumption, loss) over a time range; the whole record by default. */
+  /**
+   * The district's water balance (inflow, metered consumption, loss) over a time range; the whole
+   * record by default. Answered from the rollups of the meters' readings whatever the range
+   * (docs/trends.md): whole days, hours and 15-minute windows, plus the raw readings of a
+   * 15-minute window an end of the range cuts.
+   */
   waterBalance?: Maybe<WaterBalance>;
+  /**
+   * The district's water balance per bucket over a range, from the rollups of its meters'
+   * readings (docs/trends.md). The resolution is chosen from the range unless asked (up to 2
+   * days: 15 minutes; up to 62 days: hours; beyond: days). Both ends of `range` are required;
+   * longer than the resolution allows (7 days at 15 minutes, 93 at hours, 3,660 at days) is
+   * BAD_USER_INPUT.
+   */
+  waterBalanceTrend?: Maybe<WaterBalanceTrend>;
   /** Water network meters in this district. */
   waterMeters?: Maybe<Array<WaterMeter>>;
 };
@@ -306,6 +369,13 @@ export type District = {
 /** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
 export type DistrictWaterBalanceArgs = {
   range?: InputMaybe<TimeRangeInput>;
+};
+
+
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
+export type DistrictWaterBalanceTrendArgs = {
+  range: TimeRangeInput;
+  resolution?: InputMaybe<TrendResolution>;
 };
 
 /** Air quality of a district from the latest reading of each of its stations. */
@@ -909,6 +979,22 @@ export type TimeRangeInput = {
   to?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** How fine a trend's buckets are (UTC-aligned; docs/trends.md). */
+export type TrendResolution =
+  /** A UTC day; ranges up to 3,660 days. */
+  | 'DAY'
+  /** 15 minutes; ranges up to 7 days. */
+  | 'FIFTEEN_MINUTES'
+  /** An hour; ranges up to 93 days. */
+  | 'HOUR';
+
+/** Where a trend's buckets were read from. */
+export type TrendSource =
+  /** The raw readings. */
+  | 'RAW'
+  /** The rollups kept per 15 minutes, hour and day (the graph's trends answer from them). */
+  | 'ROLLUPS';
+
 /**
  * A district's water balance over a time range: what entered its metered area
  * (INFLOW meters) against what its CONSUMPTION meters measured downstream; the
@@ -927,6 +1013,36 @@ export type WaterBalance = {
   lossRate?: Maybe<Scalars['Float']['output']>;
   /** Hourly readings the balance is computed from. */
   readingCount: Scalars['Int']['output'];
+};
+
+/** A district's water balance over time (District.waterBalanceTrend). */
+export type WaterBalanceTrend = {
+  __typename?: 'WaterBalanceTrend';
+  /** Buckets holding readings, oldest first; a bucket the range only partly covers counts whole. */
+  buckets: Array<WaterBalanceTrendBucket>;
+  /** Whether the range starts before raw readings are kept (READINGS_RAW_RETENTION_DAYS, 90 days by default): that part exists only as rollups. */
+  reachesPastRawRetention: Scalars['Boolean']['output'];
+  resolution: TrendResolution;
+  source: TrendSource;
+};
+
+/** A district's water balance over one bucket of a trend (readings are stamped with the end of their interval). */
+export type WaterBalanceTrendBucket = {
+  __typename?: 'WaterBalanceTrendBucket';
+  /** Volume measured by its CONSUMPTION meters, m3. */
+  consumption: Quantity;
+  /** End of the bucket (exclusive). */
+  end: Scalars['DateTime']['output'];
+  /** Volume measured by the district's INFLOW meters, m3. */
+  inflow: Quantity;
+  /** inflow minus consumption (not below 0), m3. */
+  loss: Quantity;
+  /** loss / inflow, 0 to 1; null without inflow. */
+  lossRate?: Maybe<Scalars['Float']['output']>;
+  /** Meter readings in the bucket. */
+  readingCount: Scalars['Int']['output'];
+  /** Start of the bucket (inclusive). */
+  start: Scalars['DateTime']['output'];
 };
 
 /**
@@ -1225,6 +1341,8 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AirQualityBand: AirQualityBand;
   AirQualityIndex: ResolverTypeWrapper<AirQualityIndex>;
+  AirQualityIndexTrend: ResolverTypeWrapper<AirQualityIndexTrend>;
+  AirQualityIndexTrendBucket: ResolverTypeWrapper<AirQualityIndexTrendBucket>;
   AirQualityObserved: ResolverTypeWrapper<AirQualityObservedDoc>;
   AirQualityObservedConnection: ResolverTypeWrapper<Page>;
   AirQualityObservedEdge: ResolverTypeWrapper<Edge>;
@@ -1274,7 +1392,11 @@ export type ResolversTypes = ResolversObject<{
   RenewableEnergyType: RenewableEnergyType;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TimeRangeInput: TimeRangeInput;
+  TrendResolution: TrendResolution;
+  TrendSource: TrendSource;
   WaterBalance: ResolverTypeWrapper<Omit<WaterBalance, 'district'> & { district: ResolversTypes['District'] }>;
+  WaterBalanceTrend: ResolverTypeWrapper<WaterBalanceTrend>;
+  WaterBalanceTrendBucket: ResolverTypeWrapper<WaterBalanceTrendBucket>;
   WaterConsumptionObserved: ResolverTypeWrapper<WaterConsumptionObservedDoc>;
   WaterConsumptionObservedConnection: ResolverTypeWrapper<Page>;
   WaterConsumptionObservedEdge: ResolverTypeWrapper<Edge>;
@@ -1296,6 +1418,8 @@ export type ResolversParentTypes = ResolversObject<{
   AirQualityAlert: AirQualityAlertValue;
   ID: Scalars['ID']['output'];
   AirQualityIndex: AirQualityIndex;
+  AirQualityIndexTrend: AirQualityIndexTrend;
+  AirQualityIndexTrendBucket: AirQualityIndexTrendBucket;
   AirQualityObserved: AirQualityObservedDoc;
   AirQualityObservedConnection: Page;
   AirQualityObservedEdge: Edge;
@@ -1337,6 +1461,8 @@ export type ResolversParentTypes = ResolversObject<{
   Subscription: Record<PropertyKey, never>;
   TimeRangeInput: TimeRangeInput;
   WaterBalance: Omit<WaterBalance, 'district'> & { district: ResolversParentTypes['District'] };
+  WaterBalanceTrend: WaterBalanceTrend;
+  WaterBalanceTrendBucket: WaterBalanceTrendBucket;
   WaterConsumptionObserved: WaterConsumptionObservedDoc;
   WaterConsumptionObservedConnection: Page;
   WaterConsumptionObservedEdge: Edge;
@@ -1370,6 +1496,25 @@ export type AirQualityIndexResolvers<ContextType = EnvironmentContext, ParentTyp
   band?: Resolver<ResolversTypes['AirQualityBand'], ParentType, ContextType>;
   dominantPollutant?: Resolver<ResolversTypes['Pollutant'], ParentType, ContextType>;
   level?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type AirQualityIndexTrendResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityIndexTrend'] = ResolversParentTypes['AirQualityIndexTrend']> = ResolversObject<{
+  buckets?: Resolver<Array<ResolversTypes['AirQualityIndexTrendBucket']>, ParentType, ContextType>;
+  reachesPastRawRetention?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resolution?: Resolver<ResolversTypes['TrendResolution'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['TrendSource'], ParentType, ContextType>;
+}>;
+
+export type AirQualityIndexTrendBucketResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityIndexTrendBucket'] = ResolversParentTypes['AirQualityIndexTrendBucket']> = ResolversObject<{
+  end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  index?: Resolver<Maybe<ResolversTypes['AirQualityIndex']>, ParentType, ContextType>;
+  no2?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  o3?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  pm10?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  pm25?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  readingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  so2?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
 }>;
 
 export type AirQualityObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityObserved'] = ResolversParentTypes['AirQualityObserved']> = ResolversObject<{
@@ -1416,6 +1561,7 @@ export type AirQualityRankEntryResolvers<ContextType = EnvironmentContext, Paren
 export type AirQualityStationResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['AirQualityStation'] = ResolversParentTypes['AirQualityStation'], FederationReferenceType extends FederationReferenceTypes['AirQualityStation'] = FederationReferenceTypes['AirQualityStation']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['AirQualityStation']> | FederationReferenceType, FederationReferenceType, ContextType>;
   airQualityIndex?: Resolver<Maybe<ResolversTypes['HourlyAirQualityIndex']>, ParentType, ContextType, Partial<AirQualityStationAirQualityIndexArgs>>;
+  airQualityIndexTrend?: Resolver<Maybe<ResolversTypes['AirQualityIndexTrend']>, ParentType, ContextType, RequireFields<AirQualityStationAirQualityIndexTrendArgs, 'range'>>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   latestNoiseLevel?: Resolver<Maybe<ResolversTypes['NoiseLevelObserved']>, ParentType, ContextType>;
@@ -1486,6 +1632,7 @@ export type DistrictResolvers<ContextType = EnvironmentContext, ParentType exten
   renewableEnergyProjects?: Resolver<Maybe<Array<ResolversTypes['RenewableEnergyProject']>>, ParentType, ContextType>;
   sector?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   waterBalance?: Resolver<Maybe<ResolversTypes['WaterBalance']>, ParentType, ContextType, Partial<DistrictWaterBalanceArgs>>;
+  waterBalanceTrend?: Resolver<Maybe<ResolversTypes['WaterBalanceTrend']>, ParentType, ContextType, RequireFields<DistrictWaterBalanceTrendArgs, 'range'>>;
   waterMeters?: Resolver<Maybe<Array<ResolversTypes['WaterMeter']>>, ParentType, ContextType>;
 }>;
 
@@ -1706,6 +1853,23 @@ export type WaterBalanceResolvers<ContextType = EnvironmentContext, ParentType e
   readingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export type WaterBalanceTrendResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterBalanceTrend'] = ResolversParentTypes['WaterBalanceTrend']> = ResolversObject<{
+  buckets?: Resolver<Array<ResolversTypes['WaterBalanceTrendBucket']>, ParentType, ContextType>;
+  reachesPastRawRetention?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resolution?: Resolver<ResolversTypes['TrendResolution'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['TrendSource'], ParentType, ContextType>;
+}>;
+
+export type WaterBalanceTrendBucketResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterBalanceTrendBucket'] = ResolversParentTypes['WaterBalanceTrendBucket']> = ResolversObject<{
+  consumption?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  inflow?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  loss?: Resolver<ResolversTypes['Quantity'], ParentType, ContextType>;
+  lossRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  readingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type WaterConsumptionObservedResolvers<ContextType = EnvironmentContext, ParentType extends ResolversParentTypes['WaterConsumptionObserved'] = ResolversParentTypes['WaterConsumptionObserved']> = ResolversObject<{
   consumption?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
   flow?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
@@ -1793,6 +1957,8 @@ export type WaterMeterEdgeResolvers<ContextType = EnvironmentContext, ParentType
 export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   AirQualityAlert?: AirQualityAlertResolvers<ContextType>;
   AirQualityIndex?: AirQualityIndexResolvers<ContextType>;
+  AirQualityIndexTrend?: AirQualityIndexTrendResolvers<ContextType>;
+  AirQualityIndexTrendBucket?: AirQualityIndexTrendBucketResolvers<ContextType>;
   AirQualityObserved?: AirQualityObservedResolvers<ContextType>;
   AirQualityObservedConnection?: AirQualityObservedConnectionResolvers<ContextType>;
   AirQualityObservedEdge?: AirQualityObservedEdgeResolvers<ContextType>;
@@ -1831,6 +1997,8 @@ export type Resolvers<ContextType = EnvironmentContext> = ResolversObject<{
   RenewableEnergyProjectEdge?: RenewableEnergyProjectEdgeResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   WaterBalance?: WaterBalanceResolvers<ContextType>;
+  WaterBalanceTrend?: WaterBalanceTrendResolvers<ContextType>;
+  WaterBalanceTrendBucket?: WaterBalanceTrendBucketResolvers<ContextType>;
   WaterConsumptionObserved?: WaterConsumptionObservedResolvers<ContextType>;
   WaterConsumptionObservedConnection?: WaterConsumptionObservedConnectionResolvers<ContextType>;
   WaterConsumptionObservedEdge?: WaterConsumptionObservedEdgeResolvers<ContextType>;

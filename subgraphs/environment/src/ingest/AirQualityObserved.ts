@@ -14,6 +14,7 @@ import type {
   QuantitySpec,
 } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type {
   AirQualityObservedDoc,
@@ -129,8 +130,8 @@ export function airQualityObservedHandler(
         ]),
       );
     },
-    store: (records) =>
-      storeObservations(
+    async store(records) {
+      const outcomes = await storeObservations(
         {
           readings: models.AirQualityObserved.collection,
           devices: models.AirQualityStation.collection,
@@ -138,6 +139,14 @@ export function airQualityObservedHandler(
           toDoc: toAirQualityObserved,
         },
         records,
-      ),
+      );
+      // Their rollups (docs/trends.md): marked once the readings are stored.
+      await markDirtyWindows(
+        models.AirQualityObserved.db,
+        models.AirQualityObserved.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
+      return outcomes;
+    },
   };
 }

@@ -8,6 +8,7 @@ import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipe
 import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type {
   EnvironmentModels,
@@ -98,8 +99,8 @@ export function noiseLevelObservedHandler(
         ]),
       );
     },
-    store: (records) =>
-      storeObservations(
+    async store(records) {
+      const outcomes = await storeObservations(
         {
           readings: models.NoiseLevelObserved.collection,
           devices: models.AirQualityStation.collection,
@@ -107,6 +108,14 @@ export function noiseLevelObservedHandler(
           toDoc: toNoiseLevelObserved,
         },
         records,
-      ),
+      );
+      // Their rollups (docs/trends.md): marked once the readings are stored.
+      await markDirtyWindows(
+        models.NoiseLevelObserved.db,
+        models.NoiseLevelObserved.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
+      return outcomes;
+    },
   };
 }

@@ -15,6 +15,7 @@ import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import type { BulkWriteCollection } from '../../../../lib/ingest/storeObservations.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type {
   EnvironmentModels,
   WaterConsumptionObservedDoc,
@@ -129,6 +130,7 @@ export function waterConsumptionObservedHandler(
       const insertIndex: number[] = [];
       const corrections: {
         _id: string;
+        observedAt: Date;
         consumption: number | null;
         intervalStart: Date;
       }[] = [];
@@ -201,7 +203,12 @@ export function waterConsumptionObservedHandler(
             fresh.intervalStart = intervalStart;
           } else if (previousIsFresh && intervalStart) {
             // A stored reading whose previous one just arrived (out of order).
-            corrections.push({ _id: doc._id, consumption, intervalStart });
+            corrections.push({
+              _id: doc._id,
+              observedAt: doc.observedAt,
+              consumption,
+              intervalStart,
+            });
           }
           previous = doc;
           previousIsFresh = fresh !== null;
@@ -255,6 +262,12 @@ export function waterConsumptionObservedHandler(
           })),
           { ordered: false },
         );
+      // Their rollups: the windows of the batch's readings and of the
+      // corrected ones (docs/trends.md).
+      await markDirtyWindows(readings.db, readings.collection.collectionName, [
+        ...records.map((r) => r.observedAt),
+        ...corrections.map((c) => c.observedAt),
+      ]);
       return outcomes;
     },
   };

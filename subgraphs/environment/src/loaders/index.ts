@@ -1,5 +1,10 @@
 /** Environment's per-request loaders ([DL]: created once per request, never shared between viewers). */
+import type { RollupSettings } from '../../../../lib/subgraph-kit/rollupJob.js';
 import type { EnvironmentModels } from '../models/index.js';
+import {
+  airQualityTrendByStation,
+  waterBalanceTrendByDistrict,
+} from './trendsByKey.js';
 import { airQualityReadingById } from './airQualityReadingById.js';
 import { airQualityPagesByStation } from './airQualityPagesByStation.js';
 import { airQualityStationById } from './airQualityStationById.js';
@@ -18,8 +23,13 @@ import { waterReadingPagesByMeter } from './waterReadingPagesByMeter.js';
 import { waterMetersByDistrict } from './waterMetersByDistrict.js';
 
 /** Creates a fresh set of loaders for one request. */
-export function createLoaders(models: EnvironmentModels) {
+export function createLoaders(
+  models: EnvironmentModels,
+  rollups?: RollupSettings,
+) {
   return {
+    airQualityTrendByStation: airQualityTrendByStation(models, rollups),
+    waterBalanceTrendByDistrict: waterBalanceTrendByDistrict(models, rollups),
     airQualityStationById: airQualityStationById(models),
     airQualityStationsByDistrict: airQualityStationsByDistrict(models),
     airQualityPagesByStation: airQualityPagesByStation(models),
@@ -31,7 +41,7 @@ export function createLoaders(models: EnvironmentModels) {
     waterMeterById: waterMeterById(models),
     waterMetersByDistrict: waterMetersByDistrict(models),
     latestWaterReadingByMeter: latestWaterReadingByMeter(models),
-    waterBalanceByDistrict: waterBalanceByDistrict(models),
+    waterBalanceByDistrict: waterBalanceByDistrict(models, rollups),
     openLeakAlertCountByDistrict: openLeakAlertCountByDistrict(models),
     renewableEnergyProjectById: renewableEnergyProjectById(models),
     renewableEnergyProjectsByDistrict:

@@ -1,9 +1,12 @@
-/** Loader: the water balance of each district over a time range. */
+/** Loader: the water balance of each district over a time range, from the water rollups. */
 import DataLoader from 'dataloader';
+import { readTotals } from '../../../../lib/subgraph-kit/readTrend.js';
+import type { RollupSettings } from '../../../../lib/subgraph-kit/rollupJob.js';
+import type { TimeRange } from '../../../../lib/subgraph-kit/pagination.js';
 import {
-  timeRangeFilter,
-  type TimeRange,
-} from '../../../../lib/subgraph-kit/pagination.js';
+  WATER_CONSUMPTION_ROLLUPS,
+  waterVolumes,
+} from '../analysis/readingRollups.js';
 import type { EnvironmentModels } from '../models/index.js';
 
 /** Which district, over which range (both ends optional). */
@@ -26,11 +29,16 @@ const rangeKey = (range: TimeRange | null | undefined) =>
   `${range?.from?.toISOString() ?? ''}/${range?.to?.toISOString() ?? ''}`;
 
 /**
- * Water balances, one aggregation per distinct range in a batch (a query
- * usually asks every district for the same range: one aggregation in all).
- * The range is validated before anything is read.
+ * Water balances from the rollups whatever the range (docs/trends.md): one
+ * read per distinct range in a batch (a query usually asks every district
+ * for the same range: one read in all), whole days, hours and 15-minute
+ * windows plus the raw readings of a window an end cuts. The range is
+ * validated before anything is read (by the resolver).
  */
-export function waterBalanceByDistrict(models: EnvironmentModels) {
+export function waterBalanceByDistrict(
+  models: EnvironmentModels,
+  rollups?: RollupSettings,
+) {
   return new DataLoader<WaterBalanceKey, WaterBalanceTotals, string>(
     async (keys) => {
       const byRange = new Map<string, WaterBalanceKey[]>();
@@ -41,41 +49,19 @@ export function waterBalanceByDistrict(models: EnvironmentModels) {
       }
       const totals = new Map<string, WaterBalanceTotals>();
       for (const [range, group] of byRange) {
-        const filter = timeRangeFilter('observedAt', group[0]?.range);
-        const rows = await models.WaterConsumptionObserved.aggregate<{
-          _id: { district: string; role: string };
-          total: number;
-          count: number;
-        }>([
-          {
-            $match: {
-              ...filter,
-              district: { $in: [...new Set(group.map((k) => k.district))] },
-            },
-          },
-          {
-            $group: {
-              _id: { district: '$district', role: '$role' },
-              total: { $sum: '$consumption' },
-              count: { $sum: 1 },
-            },
-          },
-        ]).exec();
-        for (const key of group) {
-          totals.set(`${key.district}|${range}`, {
-            district: key.district,
-            inflow: 0,
-            consumption: 0,
-            readingCount: 0,
+        const result = await readTotals({
+          connection: models.WaterConsumptionObserved.db,
+          series: WATER_CONSUMPTION_ROLLUPS,
+          scope: 'district',
+          keys: [...new Set(group.map((k) => k.district))],
+          range: group[0]?.range,
+          ...(rollups ? { rawRetentionDays: rollups.rawRetentionDays } : {}),
+        });
+        for (const [district, t] of result.totals)
+          totals.set(`${district}|${range}`, {
+            district,
+            ...waterVolumes(t),
           });
-        }
-        for (const row of rows) {
-          const entry = totals.get(`${row._id.district}|${range}`);
-          if (!entry) continue;
-          if (row._id.role === 'INFLOW') entry.inflow += row.total;
-          else entry.consumption += row.total;
-          entry.readingCount += row.count;
-        }
       }
       return keys.map(
         (key) =>

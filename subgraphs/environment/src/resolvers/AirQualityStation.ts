@@ -14,6 +14,12 @@ import type {
 } from '../models/index.js';
 import { stationAirQualityIndex } from './AirQualityAlert.js';
 import { concentration, decibels } from './units.js';
+import {
+  parseTrendArgs,
+  trendHeader,
+  type TrendArgs,
+} from '../../../../lib/subgraph-kit/trendLoader.js';
+import { airQualityIndexTrendBucket } from '../analysis/readingRollups.js';
 
 type SeriesArgs = TimeSeriesPageArgs;
 
@@ -38,6 +44,22 @@ export const AirQualityStation = {
     args: { hour?: Date | null },
     ctx: EnvironmentContext,
   ) => stationAirQualityIndex(doc, args.hour, ctx),
+  async airQualityIndexTrend(
+    doc: AirQualityStationDoc,
+    args: TrendArgs,
+    ctx: EnvironmentContext,
+  ) {
+    const { range, resolution } = parseTrendArgs(args);
+    const trend = await ctx.loaders.airQualityTrendByStation(
+      doc._id,
+      range,
+      resolution,
+    );
+    return {
+      ...trendHeader(trend),
+      buckets: trend.buckets.map(airQualityIndexTrendBucket),
+    };
+  },
   noiseLevels: (
     doc: AirQualityStationDoc,
     args: SeriesArgs,

@@ -14,6 +14,12 @@ import { noiseLevelObservedSpec } from '../ingest/NoiseLevelObserved.js';
 import type { EnvironmentContext } from '../context.js';
 import type { WaterBalanceTotals } from '../loaders/waterBalanceByDistrict.js';
 import { concentration, cubicMetres, decibels, kilowatts } from './units.js';
+import {
+  parseTrendArgs,
+  trendHeader,
+  type TrendArgs,
+} from '../../../../lib/subgraph-kit/trendLoader.js';
+import { balanceOf, waterVolumes } from '../analysis/readingRollups.js';
 
 const mean = (all: (number | null | undefined)[]) => {
   const values = all.filter((v): v is number => v !== null && v !== undefined);
@@ -132,6 +138,26 @@ export const District = {
         range: args.range,
       }),
     );
+  },
+  async waterBalanceTrend(
+    ref: DistrictRef,
+    args: TrendArgs,
+    ctx: EnvironmentContext,
+  ) {
+    const { range, resolution } = parseTrendArgs(args);
+    const trend = await ctx.loaders.waterBalanceTrendByDistrict(
+      ref.code,
+      range,
+      resolution,
+    );
+    return {
+      ...trendHeader(trend),
+      buckets: trend.buckets.map((bucket) => ({
+        start: bucket.start,
+        end: bucket.end,
+        ...balanceOf(waterVolumes(bucket)),
+      })),
+    };
   },
   openLeakAlerts: (ref: DistrictRef, _: unknown, ctx: EnvironmentContext) =>
     ctx.loaders.openLeakAlertCountByDistrict.load(ref.code),

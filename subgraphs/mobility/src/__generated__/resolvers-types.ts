@@ -135,6 +135,44 @@ export type CongestionSummary = {
   stale?: Maybe<Scalars['Boolean']['output']>;
 };
 
+/** A district's congestion over time (District.congestionTrend). */
+export type CongestionTrend = {
+  __typename?: 'CongestionTrend';
+  /** Buckets holding readings, oldest first; a bucket the range only partly covers counts whole. */
+  buckets: Array<CongestionTrendBucket>;
+  /** Whether the range starts before raw readings are kept (READINGS_RAW_RETENTION_DAYS, 90 days by default): that part exists only as rollups. */
+  reachesPastRawRetention: Scalars['Boolean']['output'];
+  resolution: TrendResolution;
+  source: TrendSource;
+};
+
+/** The district's readings over one bucket of a congestion trend. */
+export type CongestionTrendBucket = {
+  __typename?: 'CongestionTrendBucket';
+  /** Mean intensity of the readings that measured it, vehicles/h. */
+  averageIntensity?: Maybe<Quantity>;
+  /** Mean occupancy of the readings that measured it, 0 to 1. */
+  averageOccupancy?: Maybe<Scalars['Float']['output']>;
+  /** Mean speed of the readings that measured it, km/h. */
+  averageSpeed?: Maybe<Quantity>;
+  /** Share of the readings flagged congested (occupancy over 0.6 or speed under 15 km/h), 0 to 1. */
+  congestedShare?: Maybe<Scalars['Float']['output']>;
+  /** End of the bucket (exclusive). */
+  end: Scalars['DateTime']['output'];
+  /** Level of the bucket's mean occupancy. */
+  level: CongestionLevel;
+  /** Highest intensity measured, vehicles/h. */
+  maxIntensity?: Maybe<Quantity>;
+  /** Highest occupancy measured, 0 to 1. */
+  maxOccupancy?: Maybe<Scalars['Float']['output']>;
+  /** Lowest speed measured, km/h. */
+  minSpeed?: Maybe<Quantity>;
+  /** Readings in the bucket, all sensors of the district. */
+  readingCount: Scalars['Int']['output'];
+  /** Start of the bucket (inclusive). */
+  start: Scalars['DateTime']['output'];
+};
+
 /** Congestion over a sliding window of a district's readings (or of the sensors near a traffic light), with the readings it came from. */
 export type CongestionWindow = {
   __typename?: 'CongestionWindow';
@@ -170,7 +208,7 @@ export type DataQualityReport = {
    * Per device, the share of its expected readings (the range up to now divided by the type's reporting
    * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
    * the devices this source delivered for on a source's row. Null for types that are not a device's
-   * observations.
+   * observations. 0 to 1.
    */
   completeness?: Maybe<Scalars['Float']['output']>;
   /** How many devices the completeness averages over. */
@@ -185,13 +223,13 @@ export type DataQualityReport = {
   flagged: Scalars['Int']['output'];
   /** Accepted records per quality flag. */
   flags: Array<QualityFlagCount>;
-  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only), 0 to 1. */
   freshness?: Maybe<Scalars['Float']['output']>;
   /** The start of the first hour counted. */
   from: Scalars['DateTime']['output'];
   /** Records received (replays of the quarantine not included). */
   received: Scalars['Int']['output'];
-  /** The mean quality score of the accepted records. */
+  /** The mean quality score of the accepted records, 0 to 1. */
   recordScore?: Maybe<Scalars['Float']['output']>;
   /** Of those received, rejected (and kept in the quarantine). */
   rejected: Scalars['Int']['output'];
@@ -199,13 +237,13 @@ export type DataQualityReport = {
   rejections: Array<RejectionCount>;
   /** Quarantined records replayed by staff in the range. */
   replayed: Scalars['Int']['output'];
-  /** validity x recordScore x completeness (those that are not null). */
+  /** validity x recordScore x completeness (those that are not null), 0 to 1. */
   score?: Maybe<Scalars['Float']['output']>;
   /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
   source?: Maybe<RecordSource>;
   /** The end of the last hour counted. */
   to: Scalars['DateTime']['output'];
-  /** accepted / (accepted + rejected). */
+  /** accepted / (accepted + rejected), 0 to 1. */
   validity?: Maybe<Scalars['Float']['output']>;
 };
 
@@ -218,6 +256,15 @@ export type District = {
   code: Scalars['ID']['output'];
   /** Congestion now: from each sensor's latest reading. */
   congestion?: Maybe<CongestionSummary>;
+  /**
+   * Congestion over time from the rollups of the district's sensor readings (docs/trends.md): per
+   * bucket, mean occupancy, speed, intensity and the share of congested readings. The resolution
+   * is chosen from the range unless asked (up to 2 days: 15 minutes; up to 62 days: hours;
+   * beyond: days), so a month answers from hourly rollups. Both ends of `range` are required;
+   * longer than the resolution allows (7 days at 15 minutes, 93 at hours, 3,660 at days) is
+   * BAD_USER_INPUT.
+   */
+  congestionTrend?: Maybe<CongestionTrend>;
   /**
    * Congestion over a sliding window of the district's readings: the `minutes` (5 or 15) up to
    * `at`, by default up to the district's newest reading. Computed from the readings themselves;
@@ -239,6 +286,13 @@ export type District = {
   trafficSensors?: Maybe<TrafficSensorConnection>;
   /** Transit stops in this district. */
   transitStops?: Maybe<Array<TransitStop>>;
+};
+
+
+/** One of Marseille's 16 arrondissements (INSEE code 13201 to 13216). Every department adds its view; those fields are nullable, so a department that is down costs its own fields, not the district. */
+export type DistrictCongestionTrendArgs = {
+  range: TimeRangeInput;
+  resolution?: InputMaybe<TrendResolution>;
 };
 
 
@@ -906,6 +960,22 @@ export type TransitStop = {
   ngsiId: Scalars['ID']['output'];
 };
 
+/** How fine a trend's buckets are (UTC-aligned; docs/trends.md). */
+export type TrendResolution =
+  /** A UTC day; ranges up to 3,660 days. */
+  | 'DAY'
+  /** 15 minutes; ranges up to 7 days. */
+  | 'FIFTEEN_MINUTES'
+  /** An hour; ranges up to 93 days. */
+  | 'HOUR';
+
+/** Where a trend's buckets were read from. */
+export type TrendSource =
+  /** The raw readings. */
+  | 'RAW'
+  /** The rollups kept per 15 minutes, hour and day (the graph's trends answer from them). */
+  | 'ROLLUPS';
+
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
 
@@ -1047,6 +1117,8 @@ export type ResolversTypes = ResolversObject<{
   CongestionLevel: CongestionLevel;
   CongestionSummary: ResolverTypeWrapper<CongestionSummary>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  CongestionTrend: ResolverTypeWrapper<CongestionTrend>;
+  CongestionTrendBucket: ResolverTypeWrapper<CongestionTrendBucket>;
   CongestionWindow: ResolverTypeWrapper<CongestionWindowValue>;
   DataQualityReport: ResolverTypeWrapper<StoredDataQualityReport>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
@@ -1092,6 +1164,8 @@ export type ResolversTypes = ResolversObject<{
   TransitLine: ResolverTypeWrapper<TransitLineDoc>;
   TransitMode: TransitMode;
   TransitStop: ResolverTypeWrapper<TransitStopDoc>;
+  TrendResolution: TrendResolution;
+  TrendSource: TrendSource;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
@@ -1106,6 +1180,8 @@ export type ResolversParentTypes = ResolversObject<{
   BikeStationEdge: Edge;
   CongestionSummary: CongestionSummary;
   Float: Scalars['Float']['output'];
+  CongestionTrend: CongestionTrend;
+  CongestionTrendBucket: CongestionTrendBucket;
   CongestionWindow: CongestionWindowValue;
   DataQualityReport: StoredDataQualityReport;
   DateTime: Scalars['DateTime']['output'];
@@ -1201,6 +1277,27 @@ export type CongestionSummaryResolvers<ContextType = MobilityContext, ParentType
   stale?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
 }>;
 
+export type CongestionTrendResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['CongestionTrend'] = ResolversParentTypes['CongestionTrend']> = ResolversObject<{
+  buckets?: Resolver<Array<ResolversTypes['CongestionTrendBucket']>, ParentType, ContextType>;
+  reachesPastRawRetention?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  resolution?: Resolver<ResolversTypes['TrendResolution'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['TrendSource'], ParentType, ContextType>;
+}>;
+
+export type CongestionTrendBucketResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['CongestionTrendBucket'] = ResolversParentTypes['CongestionTrendBucket']> = ResolversObject<{
+  averageIntensity?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  averageOccupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  averageSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  congestedShare?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  end?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['CongestionLevel'], ParentType, ContextType>;
+  maxIntensity?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  maxOccupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  minSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
+  readingCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  start?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+}>;
+
 export type CongestionWindowResolvers<ContextType = MobilityContext, ParentType extends ResolversParentTypes['CongestionWindow'] = ResolversParentTypes['CongestionWindow']> = ResolversObject<{
   averageOccupancy?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   averageSpeed?: Resolver<Maybe<ResolversTypes['Quantity']>, ParentType, ContextType>;
@@ -1244,6 +1341,7 @@ export type DistrictResolvers<ContextType = MobilityContext, ParentType extends 
   bikeStations?: Resolver<Maybe<Array<ResolversTypes['BikeStation']>>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   congestion?: Resolver<Maybe<ResolversTypes['CongestionSummary']>, ParentType, ContextType>;
+  congestionTrend?: Resolver<Maybe<ResolversTypes['CongestionTrend']>, ParentType, ContextType, RequireFields<DistrictCongestionTrendArgs, 'range'>>;
   congestionWindow?: Resolver<Maybe<ResolversTypes['CongestionWindow']>, ParentType, ContextType, RequireFields<DistrictCongestionWindowArgs, 'minutes'>>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1512,6 +1610,8 @@ export type Resolvers<ContextType = MobilityContext> = ResolversObject<{
   BikeStationConnection?: BikeStationConnectionResolvers<ContextType>;
   BikeStationEdge?: BikeStationEdgeResolvers<ContextType>;
   CongestionSummary?: CongestionSummaryResolvers<ContextType>;
+  CongestionTrend?: CongestionTrendResolvers<ContextType>;
+  CongestionTrendBucket?: CongestionTrendBucketResolvers<ContextType>;
   CongestionWindow?: CongestionWindowResolvers<ContextType>;
   DataQualityReport?: DataQualityReportResolvers<ContextType>;
   DateTime?: GraphQLScalarType;

@@ -8,6 +8,7 @@ import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipe
 import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { Logger } from '../../../../lib/runtime/logger.js';
 import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
@@ -122,8 +123,8 @@ export function trafficFlowObservedHandler(
         ]),
       );
     },
-    store: (records) =>
-      storeObservations(
+    async store(records) {
+      const outcomes = await storeObservations(
         {
           readings: models.TrafficFlowReading.collection,
           keys: models.ReadingKey.collection,
@@ -132,6 +133,14 @@ export function trafficFlowObservedHandler(
           toDoc: toTrafficFlowReading,
         },
         records,
-      ),
+      );
+      // Their rollups (docs/trends.md): marked once the readings are stored.
+      await markDirtyWindows(
+        models.TrafficFlowReading.db,
+        models.TrafficFlowReading.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
+      return outcomes;
+    },
   };
 }

@@ -1,5 +1,7 @@
 /** Mobility's per-request loaders ([DL]: created once per request, never shared between viewers). */
+import type { RollupSettings } from '../../../../lib/subgraph-kit/rollupJob.js';
 import type { MobilityModels } from '../models/index.js';
+import { congestionTrendByDistrict } from './congestionTrendByDistrict.js';
 import { bikeStationById } from './bikeStationById.js';
 import { bikeStationsByDistrict } from './bikeStationsByDistrict.js';
 import { trafficLightById } from './trafficLightById.js';
@@ -15,8 +17,12 @@ import { transitStopsByDistrict } from './transitStopsByDistrict.js';
 import { transitStopsNear } from './transitStopsNear.js';
 
 /** Creates a fresh set of loaders for one request. */
-export function createLoaders(models: MobilityModels) {
+export function createLoaders(
+  models: MobilityModels,
+  rollups?: RollupSettings,
+) {
   return {
+    congestionTrendByDistrict: congestionTrendByDistrict(models, rollups),
     trafficSensorById: trafficSensorById(models),
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
     trafficSensorsNear: trafficSensorsNear(models),

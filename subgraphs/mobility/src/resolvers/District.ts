@@ -14,6 +14,12 @@ import {
 } from '../analysis/congestionWindow.js';
 import { trafficFlowObservedSpec } from '../ingest/TrafficFlowObserved.js';
 import { speed } from './units.js';
+import {
+  parseTrendArgs,
+  trendHeader,
+  type TrendArgs,
+} from '../../../../lib/subgraph-kit/trendLoader.js';
+import { congestionTrendBucket } from '../analysis/congestionTrend.js';
 
 export const District = {
   ...districtSharedResolvers,
@@ -47,6 +53,22 @@ export const District = {
       to,
     );
     return congestionOverWindow(readings, minutes, to);
+  },
+  async congestionTrend(
+    ref: DistrictRef,
+    args: TrendArgs,
+    ctx: MobilityContext,
+  ) {
+    const { range, resolution } = parseTrendArgs(args);
+    const trend = await ctx.loaders.congestionTrendByDistrict(
+      ref.code,
+      range,
+      resolution,
+    );
+    return {
+      ...trendHeader(trend),
+      buckets: trend.buckets.map(congestionTrendBucket),
+    };
   },
   async congestion(ref: DistrictRef, _: unknown, ctx: MobilityContext) {
     const sensors = await ctx.loaders.trafficSensorsByDistrict.load(ref.code);

@@ -44,7 +44,11 @@ export async function loadSeed(department: Department): Promise<SeedFunction> {
         import('../subgraphs/environment/src/models/index.js'),
         import('../subgraphs/environment/src/seed.js'),
       ]);
-      return (connection) => seedEnvironment(createModels(connection));
+      return (connection, options) =>
+        seedEnvironment(
+          createModels(connection, retentionOf(options)),
+          options.logger,
+        );
     }
     case 'economy': {
       const [{ createModels }, { seedEconomy }] = await Promise.all([

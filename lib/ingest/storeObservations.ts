@@ -144,13 +144,8 @@ export interface StoredReadings<TDoc> {
 export interface StoreReadingsOptions<TDoc extends { _id: string }> {
   /** The readings collection (`Model.collection`), a time-series collection. */
   readonly readings: ReadingsCollection;
-  /**
-   * The department's ledger (`reading_keys`, `Model.collection`).
-   * TODO(issue-17): required once environment's readings are time-series
-   * too; until then, without it, a reading is an upsert by `_id` into a plain
-   * collection (which enforces a unique `_id`).
-   */
-  readonly keys?: ReadingKeysCollection;
+  /** The department's ledger (`reading_keys`, `Model.collection`). */
+  readonly keys: ReadingKeysCollection;
   /**
    * Awaited before the first write: the collection checks of the department
    * (lib/subgraph-kit/readingSeries.ts `prepareReadingStorage`).
@@ -252,7 +247,6 @@ export async function storeReadings<TDoc extends { _id: string }>(
   if (docs.length === 0) return [];
   await options.ready?.();
   const { readings, keys } = options;
-  if (keys === undefined) return upsertReadings(readings, docs);
   const collection = readings.collectionName;
   const now = (options.now ?? (() => new Date()))();
   // A key counts from when its reading was received (a seeded reading's is
@@ -324,28 +318,6 @@ export async function storeReadings<TDoc extends { _id: string }>(
       duplicates: docs.filter((_, i) => outcomes[i] === 'duplicate'),
     });
   return outcomes;
-}
-
-/** The plain-collection way (see `keys`): an upsert by `_id` per reading. */
-async function upsertReadings(
-  readings: ReadingsCollection,
-  docs: readonly { _id: string }[],
-): Promise<('created' | 'duplicate')[]> {
-  const legacy = readings as unknown as BulkWriteCollection;
-  const result = await legacy.bulkWrite(
-    docs.map(({ _id, ...fields }) => ({
-      updateOne: {
-        filter: { _id },
-        update: { $setOnInsert: fields },
-        upsert: true,
-      },
-    })),
-    { ordered: false },
-  );
-  const created = new Set(
-    Object.keys(result.upsertedIds ?? {}).map((index) => Number(index)),
-  );
-  return docs.map((_, i) => (created.has(i) ? 'created' : 'duplicate'));
 }
 
 /** Options of {@link repairReadingKeys}. */

@@ -112,7 +112,7 @@ describe('localdb time-series collections and TTL', () => {
     }
   });
 
-  describe('writes MongoDB 7.0 refuses on a time-series collection', () => {
+  describe('updates MongoDB 7.0 refuses on a time-series collection', () => {
     const seeded = async (name: string) => {
       await db.createCollection(name, {
         timeseries: { timeField: 'at', metaField: 'device' },
@@ -205,26 +205,11 @@ describe('localdb time-series collections and TTL', () => {
       ).rejects.toMatchObject({ code: 72 });
     });
 
-    it('refuses a non-multi delete with code 20 and deletes many', async () => {
+    it('deletes one or many measurements, filtered on any field, as from MongoDB 7.0', async () => {
       const coll = await seeded('w_delete');
-      // The driver reports a code 20 on a retryable write under its own
-      // message, the server's error kept as originalError (as with MongoDB).
-      const serverError = (error: unknown) =>
-        (error as { originalError?: unknown }).originalError ?? error;
-      expect(
-        serverError(await coll.deleteOne({ 'device.id': 'a' }).catch((e) => e)),
-      ).toMatchObject({
-        code: 20,
-        message:
-          'Cannot perform a non-multi delete on a time-series collection',
-      });
-      expect(
-        serverError(
-          await coll.findOneAndDelete({ 'device.id': 'a' }).catch((e) => e),
-        ),
-      ).toMatchObject({ code: 20 });
+      expect((await coll.deleteOne({ 'device.id': 'a' })).deletedCount).toBe(1);
       expect((await coll.deleteMany({ value: 2 })).deletedCount).toBe(1);
-      expect(await coll.countDocuments()).toBe(1);
+      expect(await coll.countDocuments()).toBe(0);
     });
 
     it('still refuses a second _id (MongoDB would store it: docs/localdb.md)', async () => {

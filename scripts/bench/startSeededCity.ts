@@ -90,6 +90,10 @@ export async function startSeededCity(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'warn',
     REDIS_KEY_PREFIX: `bench-city-${process.pid}:`,
+    // These benches measure the graph and its stores: the gateway's response
+    // cache (measured by bench:gateway, docs/performance.md) would answer their
+    // repeated queries itself. A caller can turn it back on through `env`.
+    RESPONSE_CACHE: 'off',
     ...options.env,
   };
   for (const name of SUBGRAPH_NAMES)

@@ -632,7 +632,7 @@ describe('the live city (end to end)', () => {
     const meter = 'env-wm-13210-2';
     const normal =
       nightFlow(
-        generateEnvironmentSeed().water.filter((r) => r.meterId === meter),
+        generateEnvironmentSeed().water.filter((r) => r.device.id === meter),
         nightWindow('2026-11-22'),
       ).minimumFlow ?? 0;
     const today = new Date().toISOString().slice(0, 10);

@@ -4,7 +4,6 @@ import { CommandError, ErrorCode } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
-import { checkTimeSeriesDelete, timeSeriesOf } from '../storage/timeSeries.js';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 import { writeError } from './writeErrors.js';
@@ -26,9 +25,6 @@ export const deleteCommand: CommandHandler = (command, ctx) => {
           "BSON field 'delete.deletes.q' is missing or not an object",
         );
       const limit = statement['limit'] === 1 ? 1 : 0;
-      const ts = coll === undefined ? undefined : timeSeriesOf(coll.options);
-      if (ts !== undefined)
-        checkTimeSeriesDelete(ts, { query: q, multi: limit === 0 });
       const matches = runFind(coll, q, {
         limit,
         collation: parseCollation(statement['collation']),

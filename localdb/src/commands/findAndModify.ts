@@ -7,11 +7,7 @@ import { isPlainObject } from '../isPlainObject.js';
 import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
 import { upsertSeed } from '../query/upsertSeed.js';
-import {
-  checkTimeSeriesDelete,
-  checkTimeSeriesUpdate,
-  timeSeriesOf,
-} from '../storage/timeSeries.js';
+import { checkTimeSeriesUpdate, timeSeriesOf } from '../storage/timeSeries.js';
 import { collectionArg, docArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
 import { sameDocument } from './update.js';
@@ -66,19 +62,16 @@ export const findAndModify: CommandHandler = (command, ctx) => {
   const coll = remove
     ? ctx.store.getCollection(ctx.db, name)
     : ctx.store.ensureCollection(ctx.db, name);
-  // findAndModify changes one document: a time-series collection refuses it
-  // as it refuses a non-multi update or delete.
+  // An update of one document: a time-series collection refuses it as it
+  // refuses a non-multi update (a delete of one is accepted, as from 7.0).
   const ts = coll === undefined ? undefined : timeSeriesOf(coll.options);
-  if (ts !== undefined) {
-    if (remove) checkTimeSeriesDelete(ts, { query, multi: false });
-    else
-      checkTimeSeriesUpdate(ts, {
-        query,
-        update: command['update'],
-        multi: false,
-        upsert,
-      });
-  }
+  if (ts !== undefined && !remove)
+    checkTimeSeriesUpdate(ts, {
+      query,
+      update: command['update'],
+      multi: false,
+      upsert,
+    });
   const [old] = runFind(coll, query, {
     sort,
     limit: 1,

@@ -204,24 +204,3 @@ export function checkTimeSeriesUpdate(
       `Cannot perform an update on a time-series collection which updates a field that is not the metaField '${metaField}'`,
     );
 }
-
-/**
- * Refuses a delete statement MongoDB refuses on a time-series collection: a
- * non-multi one (`limit: 1`, deleteOne), and one with a filter when there is
- * no meta field. (From 7.0 a multi delete may filter on any field.)
- */
-export function checkTimeSeriesDelete(
-  ts: TimeSeriesOptions,
-  statement: { query: Document; multi: boolean },
-): void {
-  if (ts.metaField === undefined && Object.keys(statement.query).length > 0)
-    throw new CommandError(
-      ErrorCode.InvalidOptions,
-      'Cannot perform a delete with a non-empty query on a time-series collection that does not have a metaField',
-    );
-  if (!statement.multi)
-    throw new CommandError(
-      ErrorCode.IllegalOperation,
-      'Cannot perform a non-multi delete on a time-series collection',
-    );
-}

@@ -26,9 +26,14 @@ import {
   bell,
   localHour,
   rushFactor,
+  seedReadings,
   timeSteps,
   upsertAll,
 } from '../../../lib/subgraph-kit/seeding.js';
+import {
+  createSilentLogger,
+  type Logger,
+} from '../../../lib/runtime/logger.js';
 import { LATEST_POPULATION_YEAR } from '../../../lib/subgraph-kit/districts.js';
 import {
   TRAFFIC_PRESSURE,
@@ -163,8 +168,7 @@ export function generateEnvironmentSeed() {
         const id = `${station._id}@${at.toISOString()}`;
         airQuality.push({
           _id: id,
-          stationId: station._id,
-          district: code,
+          device: { id: station._id, district: code },
           observedAt: at,
           no2: Math.round(no2 * 10) / 10,
           pm10: Math.round(pm10 * 10) / 10,
@@ -178,8 +182,7 @@ export function generateEnvironmentSeed() {
           44 + 22 * rush * Math.min(pressure, 1.25) + rng.float(-1.5, 1.5);
         noise.push({
           _id: id,
-          stationId: station._id,
-          district: code,
+          device: { id: station._id, district: code },
           observedAt: at,
           laeq: Math.round(laeq * 10) / 10,
           lamax: Math.round((laeq + rng.float(8, 22)) * 10) / 10,
@@ -256,8 +259,7 @@ export function generateEnvironmentSeed() {
         indexes[i - 1] = meterIndex;
         water.push({
           _id: `${meterId}@${at.toISOString()}`,
-          meterId,
-          district: code,
+          device: { id: meterId, district: code },
           role: i === 1 ? 'INFLOW' : 'CONSUMPTION',
           observedAt: at,
           intervalStart: new Date(at.getTime() - 3_600_000),
@@ -272,13 +274,13 @@ export function generateEnvironmentSeed() {
     // The current state the meters' "now" fields answer from.
     for (const meter of meters.slice(-3))
       meter.latestReading =
-        water.findLast((r) => r.meterId === meter._id) ?? null;
+        water.findLast((r) => r.device.id === meter._id) ?? null;
     // The alerts: the detector run over each meter's seeded readings, night
     // by night; what staff did since is the seed's story (a repaired leak's
     // alert RESOLVED, one detected more than a day before the window's end
     // ACKNOWLEDGED, a recent one OPEN), drawn from its own generator.
     for (const meter of meters.slice(-3)) {
-      const readings = water.filter((r) => r.meterId === meter._id);
+      const readings = water.filter((r) => r.device.id === meter._id);
       for (const window of SEED_NIGHTS) {
         const verdict = judgeNight(readings, window);
         if (!verdict.raises) continue;
@@ -396,23 +398,30 @@ export function generateEnvironmentSeed() {
 /** Writes the seed (idempotent); returns the count per collection. */
 export async function seedEnvironment(
   models: EnvironmentModels,
+  logger: Logger = createSilentLogger(),
 ): Promise<Record<string, number>> {
   const data = generateEnvironmentSeed();
+  // Readings through the ledger, as ingestion stores them (time-series
+  // collections refuse upserts).
+  const readings = (
+    model:
+      | EnvironmentModels['AirQualityObserved']
+      | EnvironmentModels['NoiseLevelObserved']
+      | EnvironmentModels['WaterConsumptionObserved'],
+    docs: readonly { _id: string }[],
+  ) => seedReadings({ readings: model, keys: models.ReadingKey, logger }, docs);
   const counts = {
     air_quality_stations: await upsertAll(
       models.AirQualityStation,
       data.stations,
     ),
-    air_quality_observed: await upsertAll(
+    air_quality_observed: await readings(
       models.AirQualityObserved,
       data.airQuality,
     ),
-    noise_level_observed: await upsertAll(
-      models.NoiseLevelObserved,
-      data.noise,
-    ),
+    noise_level_observed: await readings(models.NoiseLevelObserved, data.noise),
     water_meters: await upsertAll(models.WaterMeter, data.meters),
-    water_consumption_observed: await upsertAll(
+    water_consumption_observed: await readings(
       models.WaterConsumptionObserved,
       data.water,
     ),

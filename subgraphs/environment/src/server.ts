@@ -23,12 +23,18 @@ export const typeDefs = loadSchema(
   new URL('../schema.graphql', import.meta.url),
 );
 
-/** Builds environment's Apollo Server and its context factory. */
+/**
+ * Builds environment's Apollo Server and its context factory. Of the
+ * configuration it reads the raw readings' retention.
+ */
 export function createServer(
   deps: SubgraphDeps,
   config?: Pick<Config, 'readings'> & Partial<Pick<Config, 'rollups'>>,
 ): SubgraphServer<EnvironmentContext> {
-  const models = createModels(deps.connection);
+  const models = createModels(
+    deps.connection,
+    config ? { rawRetentionDays: config.readings.rawRetentionDays } : {},
+  );
   const ingest = createIngest(models, deps);
   const rollups = rollupSettings(config);
   return createSubgraphServer({

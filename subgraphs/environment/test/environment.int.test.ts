@@ -287,8 +287,7 @@ describe('environment subgraph', () => {
     const observedAt = new Date('2100-01-01T00:00:00Z');
     await models.AirQualityObserved.create({
       _id: `env-aq-99999@${observedAt.toISOString()}`,
-      stationId: 'env-aq-99999',
-      district: '13201',
+      device: { id: 'env-aq-99999', district: '13201' },
       observedAt,
       no2: 10,
       pm10: 10,
@@ -311,7 +310,7 @@ describe('environment subgraph', () => {
       );
     } finally {
       await models.AirQualityObserved.deleteOne({
-        stationId: 'env-aq-99999',
+        'device.id': 'env-aq-99999',
       }).exec();
       await logged.apollo.stop();
     }

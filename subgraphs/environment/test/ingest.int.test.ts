@@ -85,6 +85,38 @@ describe('environment ingestion', () => {
     });
   };
 
+  it('stores its readings in time-series collections on observedAt and device, with its granularity and the raw retention', async () => {
+    // The start-up checks run as the server is created.
+    await expect
+      .poll(async () =>
+        (await db.connection.db!.listCollections().toArray())
+          .filter((c) => c.type === 'timeseries')
+          .map((c) => c.name)
+          .sort(),
+      )
+      .toEqual([
+        'air_quality_observed',
+        'noise_level_observed',
+        'water_consumption_observed',
+      ]);
+    const infos = await db.connection.db!.listCollections().toArray();
+    const options = (name: string) =>
+      (infos.find((c) => c.name === name) as { options?: unknown })?.options;
+    for (const [name, granularity] of [
+      ['air_quality_observed', 'minutes'],
+      ['noise_level_observed', 'minutes'],
+      ['water_consumption_observed', 'hours'],
+    ])
+      expect(options(name as string)).toMatchObject({
+        timeseries: {
+          timeField: 'observedAt',
+          metaField: 'device',
+          granularity,
+        },
+        expireAfterSeconds: 90 * 86_400,
+      });
+  });
+
   it('accepts the published example without PM and O3: those are null, CO converted from mg/m3', async () => {
     if (!station) throw new Error('no seeded station');
     const observedAt = new Date(Date.now() - 10 * 60_000);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
 import { createViewer } from '../../../lib/runtime/viewer.js';
-import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedReadings, upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import { createRecordingEventPublisher } from '../../../lib/tooling/testing/recordingEventPublisher.js';
 import {
@@ -24,7 +24,7 @@ describe('environment live leak detection', () => {
   let server: ReturnType<typeof createServer>;
   const ingested: CityEvent[] = [];
   const seed = generateEnvironmentSeed();
-  const seeded = seed.water.filter((r) => r.meterId === METER);
+  const seeded = seed.water.filter((r) => r.device.id === METER);
   const last = seeded.at(-1);
   if (!last?.meterIndex) throw new Error('no seeded meter');
   // The seed's quietest night: what a normal night of this meter looks like.
@@ -35,7 +35,14 @@ describe('environment live leak detection', () => {
     db = await startTestDatabase('environment-leak-analysis-test');
     models = createModels(db.connection);
     await upsertAll(models.WaterMeter, seed.meters);
-    await upsertAll(models.WaterConsumptionObserved, seeded);
+    await seedReadings(
+      {
+        readings: models.WaterConsumptionObserved,
+        keys: models.ReadingKey,
+        logger: createSilentLogger(),
+      },
+      seeded,
+    );
     await models.WaterLeakAlert.init();
     server = createServer({
       connection: db.connection,

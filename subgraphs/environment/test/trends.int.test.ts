@@ -44,7 +44,7 @@ describe('environment trends', () => {
   function rawBalance(district: string, from?: Date, to?: Date) {
     const readings = seed.water.filter(
       (r) =>
-        r.district === district &&
+        r.device.district === district &&
         (!from || r.observedAt >= from) &&
         (!to || r.observedAt < to),
     );
@@ -148,7 +148,7 @@ describe('environment trends', () => {
     // Each UTC day holding readings (the last reading is stamped 00:00 on the 23rd).
     const days = new Set(
       seed.water
-        .filter((r) => r.district === d?.code)
+        .filter((r) => r.device.district === d?.code)
         .map((r) => `${r.observedAt.toISOString().slice(0, 10)}T00:00:00.000Z`),
     );
     expect(buckets.map((b) => b.start)).toEqual([...days].sort());
@@ -195,7 +195,7 @@ describe('environment trends', () => {
       const day = new Date(bucket.start).getTime();
       const readings = seed.airQuality.filter(
         (r) =>
-          r.stationId === 'env-aq-13201' &&
+          r.device.id === 'env-aq-13201' &&
           r.observedAt.getTime() >= day &&
           r.observedAt.getTime() < day + 86_400_000,
       );

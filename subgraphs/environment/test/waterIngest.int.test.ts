@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
 import { createSilentLogger } from '../../../lib/runtime/logger.js';
-import { upsertAll } from '../../../lib/subgraph-kit/seeding.js';
+import { seedReadings, upsertAll } from '../../../lib/subgraph-kit/seeding.js';
 import { executeAs } from '../../../lib/tooling/testing/executeAs.js';
 import {
   startTestDatabase,
@@ -103,7 +103,7 @@ describe('environment ingestion of WaterConsumptionObserved', () => {
   const published: CityEvent[] = [];
   const seed = generateEnvironmentSeed();
   const meter = seed.meters.find((m) => m._id === METER);
-  const lastSeeded = seed.water.findLast((r) => r.meterId === METER);
+  const lastSeeded = seed.water.findLast((r) => r.device.id === METER);
   if (!meter || !lastSeeded?.meterIndex) throw new Error('no seeded meter');
   const seededIndex = lastSeeded.meterIndex;
   // An hour after the seed's last reading.
@@ -114,9 +114,13 @@ describe('environment ingestion of WaterConsumptionObserved', () => {
     db = await startTestDatabase('environment-water-ingest-test');
     models = createModels(db.connection);
     await upsertAll(models.WaterMeter, seed.meters);
-    await upsertAll(
-      models.WaterConsumptionObserved,
-      seed.water.filter((r) => r.meterId === METER),
+    await seedReadings(
+      {
+        readings: models.WaterConsumptionObserved,
+        keys: models.ReadingKey,
+        logger: createSilentLogger(),
+      },
+      seed.water.filter((r) => r.device.id === METER),
     );
     server = createServer({
       connection: db.connection,
@@ -210,7 +214,7 @@ describe('environment ingestion of WaterConsumptionObserved', () => {
     });
   });
 
-  it('places a reading that arrives out of order between its neighbours and corrects the one after it', async () => {
+  it('stores a reading that arrives after the one following it with an unknown volume, and changes nothing stored', async () => {
     const [outcome] = await ingest('ngsi-v2', [
       {
         id: `WaterConsumptionObserved-${METER}-late`,
@@ -233,15 +237,17 @@ describe('environment ingestion of WaterConsumptionObserved', () => {
     expect(readings.data?.['waterMeter']).toEqual({
       readings: {
         nodes: [
+          // Its interval already holds the late reading's hour (stored
+          // readings are never updated: a time-series collection).
           {
             observedAt: hour(3).toISOString(),
-            intervalStart: hour(2).toISOString(),
-            consumption: { value: 30 },
+            intervalStart: hour(1).toISOString(),
+            consumption: { value: 57.5 },
           },
           {
             observedAt: hour(2).toISOString(),
-            intervalStart: hour(1).toISOString(),
-            consumption: { value: 27.5 },
+            intervalStart: null,
+            consumption: null,
           },
           {
             observedAt: hour(1).toISOString(),

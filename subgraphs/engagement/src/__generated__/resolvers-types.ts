@@ -181,7 +181,7 @@ export type DataQualityReport = {
    * Per device, the share of its expected readings (the range up to now divided by the type's reporting
    * interval) that arrived, at most 1, averaged: over every registered device on the all-sources row, over
    * the devices this source delivered for on a source's row. Null for types that are not a device's
-   * observations.
+   * observations. 0 to 1.
    */
   completeness?: Maybe<Scalars['Float']['output']>;
   /** How many devices the completeness averages over. */
@@ -196,13 +196,13 @@ export type DataQualityReport = {
   flagged: Scalars['Int']['output'];
   /** Accepted records per quality flag. */
   flags: Array<QualityFlagCount>;
-  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only). */
+  /** The share of the type's registered devices whose current state is not stale now (all-sources rows only), 0 to 1. */
   freshness?: Maybe<Scalars['Float']['output']>;
   /** The start of the first hour counted. */
   from: Scalars['DateTime']['output'];
   /** Records received (replays of the quarantine not included). */
   received: Scalars['Int']['output'];
-  /** The mean quality score of the accepted records. */
+  /** The mean quality score of the accepted records, 0 to 1. */
   recordScore?: Maybe<Scalars['Float']['output']>;
   /** Of those received, rejected (and kept in the quarantine). */
   rejected: Scalars['Int']['output'];
@@ -210,13 +210,13 @@ export type DataQualityReport = {
   rejections: Array<RejectionCount>;
   /** Quarantined records replayed by staff in the range. */
   replayed: Scalars['Int']['output'];
-  /** validity x recordScore x completeness (those that are not null). */
+  /** validity x recordScore x completeness (those that are not null), 0 to 1. */
   score?: Maybe<Scalars['Float']['output']>;
   /** The source; null on the row that adds up every source of the type. Devices over MQTT are one source (DEVICE mqtt). */
   source?: Maybe<RecordSource>;
   /** The end of the last hour counted. */
   to: Scalars['DateTime']['output'];
-  /** accepted / (accepted + rejected). */
+  /** accepted / (accepted + rejected), 0 to 1. */
   validity?: Maybe<Scalars['Float']['output']>;
 };
 

@@ -127,7 +127,7 @@ export function createAirQualityAnalysis(
         const first = sorted[0] ?? 0;
         const last = sorted.at(-1) ?? 0;
         const readings = await options.models.AirQualityObserved.find({
-          stationId,
+          'device.id': stationId,
           observedAt: {
             $gt: new Date(first - INDEX_LOOKBACK_MS),
             $lte: new Date(last),

@@ -110,7 +110,7 @@ export async function detectLeak(
       .lean()
       .exec(),
     models.WaterConsumptionObserved.find({
-      meterId,
+      'device.id': meterId,
       observedAt: { $gt: span.from, $lte: span.to },
     })
       .select({ _id: 1, observedAt: 1, intervalStart: 1, consumption: 1 })

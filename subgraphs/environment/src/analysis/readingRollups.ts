@@ -12,11 +12,6 @@ import type { RollupSeries } from '../../../../lib/subgraph-kit/rollups.js';
 import { airQualityIndexOfPresent } from '../airQualityIndex.js';
 import { concentration, cubicMetres } from '../resolvers/units.js';
 
-// TODO(issue-17): drop once environment's readings carry the `device` meta
-// field (time-series collections); until then their keys are top-level.
-const STATION_KEYS = { device: 'stationId', district: 'district' } as const;
-const METER_KEYS = { device: 'meterId', district: 'district' } as const;
-
 /** Air-quality readings (→ `air_quality_rollups`): each pollutant of the index. */
 export const AIR_QUALITY_ROLLUPS: RollupSeries = {
   readings: 'air_quality_observed',
@@ -27,14 +22,12 @@ export const AIR_QUALITY_ROLLUPS: RollupSeries = {
     o3: '$o3',
     so2: '$so2',
   },
-  scopeFields: STATION_KEYS,
 };
 
 /** Noise readings (→ `noise_level_rollups`): LAeq. */
 export const NOISE_LEVEL_ROLLUPS: RollupSeries = {
   readings: 'noise_level_observed',
   quantities: { laeq: '$laeq' },
-  scopeFields: STATION_KEYS,
 };
 
 /**
@@ -51,7 +44,6 @@ export const WATER_CONSUMPTION_ROLLUPS: RollupSeries = {
       $cond: [{ $eq: ['$role', 'INFLOW'] }, null, '$consumption'],
     },
   },
-  scopeFields: METER_KEYS,
 };
 
 /** Every series of environment, for its rollup job. */

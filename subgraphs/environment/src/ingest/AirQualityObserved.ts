@@ -14,6 +14,8 @@ import type {
   QuantitySpec,
 } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import type { Logger } from '../../../../lib/runtime/logger.js';
+import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type {
@@ -89,8 +91,7 @@ export function toAirQualityObserved(
   const v = record.values;
   return {
     _id: record.id,
-    stationId: record.deviceId,
-    district: record.district,
+    device: { id: record.deviceId, district: record.district },
     observedAt: record.observedAt,
     no2: round1(v['no2']),
     pm10: round1(v['pm10']),
@@ -109,6 +110,7 @@ export function toAirQualityObserved(
 /** The AirQualityObserved handler over environment's models. */
 export function airQualityObservedHandler(
   models: EnvironmentModels,
+  logger: Logger,
 ): ObservationHandler {
   return {
     spec: airQualityObservedSpec,
@@ -134,6 +136,13 @@ export function airQualityObservedHandler(
       const outcomes = await storeObservations(
         {
           readings: models.AirQualityObserved.collection,
+          keys: models.ReadingKey.collection,
+          ready: () =>
+            prepareReadingStorage({
+              readings: models.AirQualityObserved,
+              keys: models.ReadingKey,
+              logger,
+            }),
           devices: models.AirQualityStation.collection,
           stateField: 'latestAirQuality',
           toDoc: toAirQualityObserved,

@@ -8,6 +8,8 @@ import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipe
 import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
 import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import type { Logger } from '../../../../lib/runtime/logger.js';
+import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import type {
@@ -64,8 +66,7 @@ export function toNoiseLevelObserved(
 ): NoiseLevelObservedDoc {
   return {
     _id: record.id,
-    stationId: record.deviceId,
-    district: record.district,
+    device: { id: record.deviceId, district: record.district },
     observedAt: record.observedAt,
     laeq: round1(record.values['laeq']),
     lamax: round1(record.values['lamax']),
@@ -78,6 +79,7 @@ export function toNoiseLevelObserved(
 /** The NoiseLevelObserved handler over environment's models. */
 export function noiseLevelObservedHandler(
   models: EnvironmentModels,
+  logger: Logger,
 ): ObservationHandler {
   return {
     spec: noiseLevelObservedSpec,
@@ -103,6 +105,13 @@ export function noiseLevelObservedHandler(
       const outcomes = await storeObservations(
         {
           readings: models.NoiseLevelObserved.collection,
+          keys: models.ReadingKey.collection,
+          ready: () =>
+            prepareReadingStorage({
+              readings: models.NoiseLevelObserved,
+              keys: models.ReadingKey,
+              logger,
+            }),
           devices: models.AirQualityStation.collection,
           stateField: 'latestNoiseLevel',
           toDoc: toNoiseLevelObserved,

@@ -4,16 +4,25 @@
  * meter's cumulative index ("total volume passed through the meter", m3 by
  * the model's schema; `LTR` converted), so the volume of an interval is the
  * difference with the meter's previous reading: stored as `consumption` with
- * `intervalStart` (the previous reading's time). A reading that arrives out
- * of order gets its volume from the reading before it, and the reading after
- * it is corrected. Per meter and batch: three indexed reads (the reading
- * before, those within, the one after the batch's span), one bulk write.
+ * `intervalStart` (the previous reading's time). Stored readings are never
+ * changed (a time-series collection updates only its meta field, MongoDB
+ * 7.0): a reading that arrives after the one that follows it is stored with
+ * an unknown volume (`consumption: null`), since that later reading's
+ * interval already holds it; totals over any range stay exact. Per meter and
+ * batch: three indexed reads (the reading before, those within, the one
+ * after the batch's span), then the readings through the ledger
+ * (lib/ingest/storeObservations.ts `storeReadings`) and one state write.
  * The model's weekly statistics (minFlow, maxFlow) and alarms are not kept.
  */
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
 import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
-import type { BulkWriteCollection } from '../../../../lib/ingest/storeObservations.js';
+import {
+  storeReadings,
+  type BulkWriteCollection,
+} from '../../../../lib/ingest/storeObservations.js';
+import type { Logger } from '../../../../lib/runtime/logger.js';
+import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type { ValidatedObservation } from '../../../../lib/ingest/validateObservation.js';
 import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type {
@@ -53,8 +62,7 @@ export function toWaterConsumptionObserved(
   const index = record.values['meterIndex'];
   return {
     _id: record.id,
-    meterId: record.deviceId,
-    district: record.district,
+    device: { id: record.deviceId, district: record.district },
     role,
     observedAt: record.observedAt,
     intervalStart: null,
@@ -93,10 +101,12 @@ const NEIGHBOUR_FIELDS = {
 /** The WaterConsumptionObserved handler over environment's models. */
 export function waterConsumptionObservedHandler(
   models: EnvironmentModels,
+  logger: Logger,
 ): ObservationHandler {
   const readings = models.WaterConsumptionObserved;
+  const ready = () =>
+    prepareReadingStorage({ readings, keys: models.ReadingKey, logger });
   // The driver's collections (values are validated: no casting needed).
-  const readingWrites: BulkWriteCollection = readings.collection;
   const meterWrites: BulkWriteCollection = models.WaterMeter.collection;
   const roles = new Map<string, WaterMeterDoc['role']>();
   return {
@@ -120,6 +130,8 @@ export function waterConsumptionObservedHandler(
     },
     async store(records) {
       const outcomes = records.map((): 'created' | 'duplicate' => 'duplicate');
+      // The checks run before the reads below (a missing collection is created).
+      await ready();
       const byMeter = new Map<string, number[]>();
       records.forEach((record, i) => {
         const list = byMeter.get(record.deviceId) ?? [];
@@ -128,12 +140,6 @@ export function waterConsumptionObservedHandler(
       });
       const inserts: WaterConsumptionObservedDoc[] = [];
       const insertIndex: number[] = [];
-      const corrections: {
-        _id: string;
-        observedAt: Date;
-        consumption: number | null;
-        intervalStart: Date;
-      }[] = [];
       const newest = new Map<string, WaterConsumptionObservedDoc>();
 
       for (const [meterId, indexes] of byMeter) {
@@ -146,7 +152,7 @@ export function waterConsumptionObservedHandler(
         const [before, within, after] = await Promise.all([
           readings
             .findOne({
-              meterId,
+              'device.id': meterId,
               observedAt: { $lt: min },
               meterIndex: { $ne: null },
             })
@@ -155,13 +161,16 @@ export function waterConsumptionObservedHandler(
             .lean<Neighbour>()
             .exec(),
           readings
-            .find({ meterId, observedAt: { $gte: min, $lte: max } })
+            .find({
+              'device.id': meterId,
+              observedAt: { $gte: min, $lte: max },
+            })
             .select(NEIGHBOUR_FIELDS)
             .lean<Neighbour[]>()
             .exec(),
           readings
             .findOne({
-              meterId,
+              'device.id': meterId,
               observedAt: { $gt: max },
               meterIndex: { $ne: null },
             })
@@ -190,29 +199,35 @@ export function waterConsumptionObservedHandler(
         chain.sort(
           (a, b) => a.doc.observedAt.getTime() - b.doc.observedAt.getTime(),
         );
+        // For each new reading, the stored one that follows it, if any.
+        const nextStored: (Neighbour | null)[] = [];
+        let following: Neighbour | null = null;
+        for (let k = chain.length - 1; k >= 0; k -= 1) {
+          nextStored[k] = following;
+          const entry = chain[k];
+          if (entry && entry.fresh === null) following = entry.doc;
+        }
         let previous: Neighbour | null = before;
-        let previousIsFresh = false;
-        for (const { doc, fresh } of chain) {
-          if (doc.meterIndex === null || doc.meterIndex === undefined) continue;
-          const consumption = previous
-            ? volumeBetween(previous.meterIndex, doc.meterIndex)
-            : null;
-          const intervalStart = previous?.observedAt ?? null;
+        chain.forEach(({ doc, fresh }, k) => {
+          if (doc.meterIndex === null || doc.meterIndex === undefined) return;
           if (fresh) {
-            fresh.consumption = consumption;
-            fresh.intervalStart = intervalStart;
-          } else if (previousIsFresh && intervalStart) {
-            // A stored reading whose previous one just arrived (out of order).
-            corrections.push({
-              _id: doc._id,
-              observedAt: doc.observedAt,
-              consumption,
-              intervalStart,
-            });
+            const next = nextStored[k];
+            // Inside the interval of a reading stored after it: that reading
+            // already holds this volume, and is not changed.
+            const inside =
+              next?.intervalStart != null &&
+              next.intervalStart.getTime() < fresh.observedAt.getTime();
+            fresh.consumption = inside
+              ? null
+              : previous
+                ? volumeBetween(previous.meterIndex, doc.meterIndex)
+                : null;
+            fresh.intervalStart = inside
+              ? null
+              : (previous?.observedAt ?? null);
           }
           previous = doc;
-          previousIsFresh = fresh !== null;
-        }
+        });
         for (const { fresh } of chain) {
           const held = newest.get(meterId);
           if (fresh && (!held || fresh.observedAt > held.observedAt))
@@ -220,30 +235,13 @@ export function waterConsumptionObservedHandler(
         }
       }
 
-      if (inserts.length > 0 || corrections.length > 0) {
-        const result = await readingWrites.bulkWrite(
-          [
-            ...inserts.map(({ _id, ...fields }) => ({
-              updateOne: {
-                filter: { _id },
-                update: { $setOnInsert: fields },
-                upsert: true,
-              },
-            })),
-            ...corrections.map(({ _id, consumption, intervalStart }) => ({
-              updateOne: {
-                filter: { _id },
-                update: { $set: { consumption, intervalStart } },
-              },
-            })),
-          ],
-          { ordered: false },
-        );
-        const upserted = new Set(
-          Object.keys(result.upsertedIds ?? {}).map(Number),
+      if (inserts.length > 0) {
+        const results = await storeReadings(
+          { readings: readings.collection, keys: models.ReadingKey.collection },
+          inserts,
         );
         insertIndex.forEach((recordIndex, k) => {
-          if (upserted.has(k)) outcomes[recordIndex] = 'created';
+          outcomes[recordIndex] = results[k] ?? 'duplicate';
         });
       }
       if (newest.size > 0)
@@ -262,12 +260,12 @@ export function waterConsumptionObservedHandler(
           })),
           { ordered: false },
         );
-      // Their rollups: the windows of the batch's readings and of the
-      // corrected ones (docs/trends.md).
-      await markDirtyWindows(readings.db, readings.collection.collectionName, [
-        ...records.map((r) => r.observedAt),
-        ...corrections.map((c) => c.observedAt),
-      ]);
+      // Their rollups: the windows of the batch's readings (docs/trends.md).
+      await markDirtyWindows(
+        readings.db,
+        readings.collection.collectionName,
+        records.map((r) => r.observedAt),
+      );
       return outcomes;
     },
   };

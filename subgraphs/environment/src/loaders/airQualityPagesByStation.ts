@@ -9,6 +9,6 @@ import type {
 export function airQualityPagesByStation(models: EnvironmentModels) {
   return createTimeSeriesPages<AirQualityObservedDoc>(
     models.AirQualityObserved,
-    'stationId',
+    'device.id',
   );
 }

@@ -1,11 +1,13 @@
 /** Loader: air-quality readings by id (`<stationId>@<observedAt>`). */
-import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
+import { createReadingByIdLoader } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type {
   AirQualityObservedDoc,
   EnvironmentModels,
 } from '../models/index.js';
 
-/** Air-quality readings by id. One query per batch. */
+/** Air-quality readings by id. One query per batch, through the series index. */
 export function airQualityReadingById(models: EnvironmentModels) {
-  return createByIdLoader<AirQualityObservedDoc>(models.AirQualityObserved);
+  return createReadingByIdLoader<AirQualityObservedDoc>(
+    models.AirQualityObserved,
+  );
 }

@@ -23,7 +23,7 @@ export function airQualityWindowByStationHour(models: EnvironmentModels) {
     async (keys) => {
       const found = await models.AirQualityObserved.find({
         $or: keys.map((key) => ({
-          stationId: key.stationId,
+          'device.id': key.stationId,
           observedAt: {
             $gt: new Date(key.hourEnd.getTime() - INDEX_LOOKBACK_MS),
             $lte: key.hourEnd,
@@ -37,7 +37,7 @@ export function airQualityWindowByStationHour(models: EnvironmentModels) {
         const end = key.hourEnd.getTime();
         return found.filter(
           (r) =>
-            r.stationId === key.stationId &&
+            r.device.id === key.stationId &&
             r.observedAt.getTime() > end - INDEX_LOOKBACK_MS &&
             r.observedAt.getTime() <= end,
         );

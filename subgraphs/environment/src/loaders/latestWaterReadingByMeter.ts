@@ -9,7 +9,7 @@ import type {
 export function latestWaterReadingByMeter(models: EnvironmentModels) {
   return createLatestByKeyLoader<WaterConsumptionObservedDoc>(
     models.WaterConsumptionObserved,
-    'meterId',
+    'device.id',
     'observedAt',
   );
 }

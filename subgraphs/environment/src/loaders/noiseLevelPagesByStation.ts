@@ -9,6 +9,6 @@ import type {
 export function noiseLevelPagesByStation(models: EnvironmentModels) {
   return createTimeSeriesPages<NoiseLevelObservedDoc>(
     models.NoiseLevelObserved,
-    'stationId',
+    'device.id',
   );
 }

@@ -1,13 +1,13 @@
 /** Loader: water meter readings by id (`<meterId>@<observedAt>`). */
-import { createByIdLoader } from '../../../../lib/subgraph-kit/loaders.js';
+import { createReadingByIdLoader } from '../../../../lib/subgraph-kit/readingSeries.js';
 import type {
   EnvironmentModels,
   WaterConsumptionObservedDoc,
 } from '../models/index.js';
 
-/** Water meter readings by id. One query per batch. */
+/** Water meter readings by id. One query per batch, through the series index. */
 export function waterReadingById(models: EnvironmentModels) {
-  return createByIdLoader<WaterConsumptionObservedDoc>(
+  return createReadingByIdLoader<WaterConsumptionObservedDoc>(
     models.WaterConsumptionObserved,
   );
 }

@@ -9,6 +9,6 @@ import type {
 export function waterReadingPagesByMeter(models: EnvironmentModels) {
   return createTimeSeriesPages<WaterConsumptionObservedDoc>(
     models.WaterConsumptionObserved,
-    'meterId',
+    'device.id',
   );
 }

@@ -4,7 +4,12 @@ import type {
   RecordQuality,
   RecordSource,
 } from '../../../../lib/ingest/quality.js';
-import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
+import {
+  READING_INDEXES,
+  readingDeviceDefinition,
+  readingSeriesSchemaOptions,
+  type ReadingDevice,
+} from '../../../../lib/subgraph-kit/readingSeries.js';
 import {
   recordQualityDefinition,
   recordSourceDefinition,
@@ -17,9 +22,8 @@ import {
 export interface AirQualityObservedDoc {
   /** `<stationId>@<ISO time>`: one reading per station and hour. */
   _id: string;
-  stationId: string;
-  /** Denormalized from the station for district queries. */
-  district: string;
+  /** The series: `{ id: <stationId>, district }` (the district denormalized from the station). */
+  device: ReadingDevice;
   /** End of the hourly averaging period. */
   observedAt: Date;
   no2: number | null;
@@ -40,30 +44,52 @@ export interface AirQualityObservedDoc {
 
 const concentration = { type: Number, default: null, min: 0, max: 2000 };
 
-/** Mongoose schema of {@link AirQualityObservedDoc}. */
-export const airQualityObservedSchema = new Schema<AirQualityObservedDoc>(
-  {
-    _id: { type: String, required: true },
-    stationId: { type: String, required: true },
-    district: districtFieldDefinition,
-    observedAt: { type: Date, required: true },
-    no2: concentration,
-    pm10: concentration,
-    pm25: concentration,
-    o3: concentration,
-    so2: concentration,
-    co: { type: Number, default: null, min: 0, max: 100_000 },
-    no: concentration,
-    nox: concentration,
-    source: recordSourceDefinition,
-    receivedAt: { type: Date, required: true },
-    quality: recordQualityDefinition,
-  },
-  { collection: 'air_quality_observed', versionKey: false },
-);
-airQualityObservedSchema.pre('validate', function () {
-  if (this.pm25 !== null && this.pm10 !== null && this.pm25 > this.pm10)
-    this.invalidate('pm25', 'PM2.5 is part of PM10: pm25 cannot exceed pm10');
-});
-airQualityObservedSchema.index({ stationId: 1, observedAt: -1 });
-airQualityObservedSchema.index({ observedAt: -1 });
+const schemas = new Map<number, Schema<AirQualityObservedDoc>>();
+
+/**
+ * Mongoose schema of {@link AirQualityObservedDoc}, a measurement of the
+ * time-series collection `air_quality_observed`
+ * (lib/subgraph-kit/readingSeries.ts): granularity `minutes` (stations
+ * report hourly averages, but a station's day of readings fits the one-day
+ * bucket `minutes` gives; `hours` would bucket a month together and widen
+ * what a day's query reads), raw readings kept `rawRetentionDays`. One
+ * schema per retention.
+ */
+export function createAirQualityObservedSchema(
+  rawRetentionDays: number,
+): Schema<AirQualityObservedDoc> {
+  const known = schemas.get(rawRetentionDays);
+  if (known) return known;
+  const schema = new Schema<AirQualityObservedDoc>(
+    {
+      _id: { type: String, required: true },
+      device: readingDeviceDefinition,
+      observedAt: { type: Date, required: true },
+      no2: concentration,
+      pm10: concentration,
+      pm25: concentration,
+      o3: concentration,
+      so2: concentration,
+      co: { type: Number, default: null, min: 0, max: 100_000 },
+      no: concentration,
+      nox: concentration,
+      source: recordSourceDefinition,
+      receivedAt: { type: Date, required: true },
+      quality: recordQualityDefinition,
+    },
+    readingSeriesSchemaOptions({
+      collection: 'air_quality_observed',
+      granularity: 'minutes',
+      rawRetentionDays,
+    }),
+  );
+  schema.pre('validate', function () {
+    if (this.pm25 !== null && this.pm10 !== null && this.pm25 > this.pm10)
+      this.invalidate('pm25', 'PM2.5 is part of PM10: pm25 cannot exceed pm10');
+  });
+  for (const index of READING_INDEXES) schema.index(index);
+  // Every station's readings over a range (rankings, Query.airQualityReadings).
+  schema.index({ observedAt: -1 });
+  schemas.set(rawRetentionDays, schema);
+  return schema;
+}

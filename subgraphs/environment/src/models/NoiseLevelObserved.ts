@@ -4,7 +4,12 @@ import type {
   RecordQuality,
   RecordSource,
 } from '../../../../lib/ingest/quality.js';
-import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
+import {
+  READING_INDEXES,
+  readingDeviceDefinition,
+  readingSeriesSchemaOptions,
+  type ReadingDevice,
+} from '../../../../lib/subgraph-kit/readingSeries.js';
 import {
   recordQualityDefinition,
   recordSourceDefinition,
@@ -14,8 +19,8 @@ import {
 export interface NoiseLevelObservedDoc {
   /** `<stationId>@<ISO time>`. */
   _id: string;
-  stationId: string;
-  district: string;
+  /** The series: `{ id: <stationId>, district }`. */
+  device: ReadingDevice;
   observedAt: Date;
   /** Equivalent continuous A-weighted level over the hour. */
   laeq: number | null;
@@ -26,24 +31,42 @@ export interface NoiseLevelObservedDoc {
   quality: RecordQuality;
 }
 
-/** Mongoose schema of {@link NoiseLevelObservedDoc}. */
-export const noiseLevelObservedSchema = new Schema<NoiseLevelObservedDoc>(
-  {
-    _id: { type: String, required: true },
-    stationId: { type: String, required: true },
-    district: districtFieldDefinition,
-    observedAt: { type: Date, required: true },
-    laeq: { type: Number, default: null, min: 0, max: 140 },
-    lamax: { type: Number, default: null, min: 0, max: 160 },
-    source: recordSourceDefinition,
-    receivedAt: { type: Date, required: true },
-    quality: recordQualityDefinition,
-  },
-  { collection: 'noise_level_observed', versionKey: false },
-);
-noiseLevelObservedSchema.pre('validate', function () {
-  if (this.lamax !== null && this.laeq !== null && this.lamax < this.laeq)
-    this.invalidate('lamax', 'LAmax cannot be below LAeq');
-});
-noiseLevelObservedSchema.index({ stationId: 1, observedAt: -1 });
-noiseLevelObservedSchema.index({ observedAt: -1 });
+const schemas = new Map<number, Schema<NoiseLevelObservedDoc>>();
+
+/**
+ * Mongoose schema of {@link NoiseLevelObservedDoc}, a measurement of the
+ * time-series collection `noise_level_observed`: granularity `minutes`
+ * (hourly levels, as air quality, from the same stations), raw readings kept
+ * `rawRetentionDays`. One schema per retention.
+ */
+export function createNoiseLevelObservedSchema(
+  rawRetentionDays: number,
+): Schema<NoiseLevelObservedDoc> {
+  const known = schemas.get(rawRetentionDays);
+  if (known) return known;
+  const schema = new Schema<NoiseLevelObservedDoc>(
+    {
+      _id: { type: String, required: true },
+      device: readingDeviceDefinition,
+      observedAt: { type: Date, required: true },
+      laeq: { type: Number, default: null, min: 0, max: 140 },
+      lamax: { type: Number, default: null, min: 0, max: 160 },
+      source: recordSourceDefinition,
+      receivedAt: { type: Date, required: true },
+      quality: recordQualityDefinition,
+    },
+    readingSeriesSchemaOptions({
+      collection: 'noise_level_observed',
+      granularity: 'minutes',
+      rawRetentionDays,
+    }),
+  );
+  schema.pre('validate', function () {
+    if (this.lamax !== null && this.laeq !== null && this.lamax < this.laeq)
+      this.invalidate('lamax', 'LAmax cannot be below LAeq');
+  });
+  for (const index of READING_INDEXES) schema.index(index);
+  schema.index({ observedAt: -1 });
+  schemas.set(rawRetentionDays, schema);
+  return schema;
+}

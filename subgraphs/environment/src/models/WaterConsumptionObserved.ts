@@ -4,7 +4,12 @@ import type {
   RecordQuality,
   RecordSource,
 } from '../../../../lib/ingest/quality.js';
-import { districtFieldDefinition } from '../../../../lib/subgraph-kit/districts.js';
+import {
+  READING_INDEXES,
+  readingDeviceDefinition,
+  readingSeriesSchemaOptions,
+  type ReadingDevice,
+} from '../../../../lib/subgraph-kit/readingSeries.js';
 import {
   recordQualityDefinition,
   recordSourceDefinition,
@@ -15,9 +20,8 @@ import { WATER_METER_ROLES } from './WaterMeter.js';
 export interface WaterConsumptionObservedDoc {
   /** `<meterId>@<ISO time>`. */
   _id: string;
-  meterId: string;
-  /** Denormalized from the meter for district balances. */
-  district: string;
+  /** The series: `{ id: <meterId>, district }` (the district denormalized from the meter for district balances). */
+  device: ReadingDevice;
   /** Denormalized from the meter: inflow and consumption are summed apart. */
   role: (typeof WATER_METER_ROLES)[number];
   /** End of the interval. */
@@ -48,13 +52,27 @@ export interface WaterConsumptionObservedDoc {
   quality: RecordQuality;
 }
 
-/** Mongoose schema of {@link WaterConsumptionObservedDoc}. */
-export const waterConsumptionObservedSchema =
-  new Schema<WaterConsumptionObservedDoc>(
+const schemas = new Map<number, Schema<WaterConsumptionObservedDoc>>();
+
+/**
+ * Mongoose schema of {@link WaterConsumptionObservedDoc}, a measurement of
+ * the time-series collection `water_consumption_observed`: granularity
+ * `hours` (meters report hourly: a meter's readings are bucketed up to 30
+ * days, about 720 to a bucket; `minutes` would cut them into daily buckets of
+ * 24), raw readings kept `rawRetentionDays`. One schema per retention.
+ * Measurements are never updated (MongoDB 7.0 updates only the meta field):
+ * a reading's volume is fixed when it is stored
+ * (ingest/WaterConsumptionObserved.ts).
+ */
+export function createWaterConsumptionObservedSchema(
+  rawRetentionDays: number,
+): Schema<WaterConsumptionObservedDoc> {
+  const known = schemas.get(rawRetentionDays);
+  if (known) return known;
+  const schema = new Schema<WaterConsumptionObservedDoc>(
     {
       _id: { type: String, required: true },
-      meterId: { type: String, required: true },
-      district: districtFieldDefinition,
+      device: readingDeviceDefinition,
       role: { type: String, enum: WATER_METER_ROLES, required: true },
       observedAt: { type: Date, required: true },
       intervalStart: { type: Date, default: null },
@@ -66,8 +84,14 @@ export const waterConsumptionObservedSchema =
       receivedAt: { type: Date, required: true },
       quality: recordQualityDefinition,
     },
-    { collection: 'water_consumption_observed', versionKey: false },
+    readingSeriesSchemaOptions({
+      collection: 'water_consumption_observed',
+      granularity: 'hours',
+      rawRetentionDays,
+    }),
   );
-waterConsumptionObservedSchema.index({ meterId: 1, observedAt: -1 });
-waterConsumptionObservedSchema.index({ district: 1, observedAt: -1 });
-waterConsumptionObservedSchema.index({ observedAt: -1 });
+  for (const index of READING_INDEXES) schema.index(index);
+  schema.index({ observedAt: -1 });
+  schemas.set(rawRetentionDays, schema);
+  return schema;
+}

@@ -1,8 +1,11 @@
 /** Environment's models, bound to the subgraph's own connection. */
 import type { Connection } from 'mongoose';
 import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSharedModels.js';
+import type { ReadingKeyDoc } from '../../../../lib/ingest/storeObservations.js';
+import { DEFAULT_RAW_RETENTION_DAYS } from '../../../../lib/runtime/config.js';
+import { createReadingKeySchema } from '../../../../lib/subgraph-kit/models/ReadingKey.js';
 import {
-  airQualityObservedSchema,
+  createAirQualityObservedSchema,
   type AirQualityObservedDoc,
 } from './AirQualityObserved.js';
 import {
@@ -10,7 +13,7 @@ import {
   type AirQualityStationDoc,
 } from './AirQualityStation.js';
 import {
-  noiseLevelObservedSchema,
+  createNoiseLevelObservedSchema,
   type NoiseLevelObservedDoc,
 } from './NoiseLevelObserved.js';
 import {
@@ -18,7 +21,7 @@ import {
   type RenewableEnergyProjectDoc,
 } from './RenewableEnergyProject.js';
 import {
-  waterConsumptionObservedSchema,
+  createWaterConsumptionObservedSchema,
   type WaterConsumptionObservedDoc,
 } from './WaterConsumptionObserved.js';
 import {
@@ -27,26 +30,43 @@ import {
 } from './WaterLeakAlert.js';
 import { waterMeterSchema, type WaterMeterDoc } from './WaterMeter.js';
 
+/** What the models take from the configuration. */
+export interface EnvironmentModelOptions {
+  /**
+   * Days raw readings are kept (config `readings.rawRetentionDays`).
+   * @default DEFAULT_RAW_RETENTION_DAYS
+   */
+  readonly rawRetentionDays?: number;
+}
+
 /** Compiles the models on `connection` (once per connection). */
-export function createModels(connection: Connection) {
+export function createModels(
+  connection: Connection,
+  options: EnvironmentModelOptions = {},
+) {
+  const retention = options.rawRetentionDays ?? DEFAULT_RAW_RETENTION_DAYS;
   return {
     ...createSharedModels(connection),
+    ReadingKey: connection.model<ReadingKeyDoc>(
+      'ReadingKey',
+      createReadingKeySchema(retention),
+    ),
     AirQualityStation: connection.model<AirQualityStationDoc>(
       'AirQualityStation',
       airQualityStationSchema,
     ),
     AirQualityObserved: connection.model<AirQualityObservedDoc>(
       'AirQualityObserved',
-      airQualityObservedSchema,
+      createAirQualityObservedSchema(retention),
     ),
     NoiseLevelObserved: connection.model<NoiseLevelObservedDoc>(
       'NoiseLevelObserved',
-      noiseLevelObservedSchema,
+      createNoiseLevelObservedSchema(retention),
     ),
     WaterMeter: connection.model<WaterMeterDoc>('WaterMeter', waterMeterSchema),
     WaterConsumptionObserved: connection.model<WaterConsumptionObservedDoc>(
       'WaterConsumptionObserved',
-      waterConsumptionObservedSchema,
+      createWaterConsumptionObservedSchema(retention),
     ),
     WaterLeakAlert: connection.model<WaterLeakAlertDoc>(
       'WaterLeakAlert',

@@ -44,7 +44,7 @@ export function airQualityRanking(
         ]),
     {
       $group: {
-        _id: '$district',
+        _id: '$device.district',
         average: { $avg: field },
         max: { $max: field },
         count: { $sum: 1 },

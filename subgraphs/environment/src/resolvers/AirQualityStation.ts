@@ -73,7 +73,7 @@ export const AirQualityObserved = {
   station: (doc: AirQualityObservedDoc, _: unknown, ctx: EnvironmentContext) =>
     loadExisting(
       ctx.loaders.airQualityStationById,
-      doc.stationId,
+      doc.device.id,
       'air-quality station',
     ),
   no2: (doc: AirQualityObservedDoc) => orNull(doc.no2),
@@ -93,7 +93,7 @@ export const NoiseLevelObserved = {
   station: (doc: NoiseLevelObservedDoc, _: unknown, ctx: EnvironmentContext) =>
     loadExisting(
       ctx.loaders.airQualityStationById,
-      doc.stationId,
+      doc.device.id,
       'air-quality station',
     ),
   LAeq: (doc: NoiseLevelObservedDoc) =>

@@ -75,9 +75,7 @@ export const Query = {
   ) => ctx.loaders.airQualityStationById.load(args.id),
   airQualityReadings: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
     ctx.queries.airQualityReadings(
-      {
-        ...districtFilter(args.district),
-      },
+      districtFilter(args.district, 'device.district'),
       args,
     ),
   async airQualityRanking(
@@ -109,9 +107,7 @@ export const Query = {
   },
   noiseLevels: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
     ctx.queries.noiseLevels(
-      {
-        ...districtFilter(args.district),
-      },
+      districtFilter(args.district, 'device.district'),
       args,
     ),
   waterMeters: (_: unknown, args: DistrictArgs, ctx: EnvironmentContext) =>
@@ -120,9 +116,7 @@ export const Query = {
     ctx.loaders.waterMeterById.load(args.id),
   waterConsumption: (_: unknown, args: SeriesArgs, ctx: EnvironmentContext) =>
     ctx.queries.waterConsumption(
-      {
-        ...districtFilter(args.district),
-      },
+      districtFilter(args.district, 'device.district'),
       args,
     ),
   async waterLossRanking(

@@ -50,7 +50,7 @@ export const WaterConsumptionObserved = {
     doc: WaterConsumptionObservedDoc,
     _: unknown,
     ctx: EnvironmentContext,
-  ) => loadExisting(ctx.loaders.waterMeterById, doc.meterId, 'water meter'),
+  ) => loadExisting(ctx.loaders.waterMeterById, doc.device.id, 'water meter'),
   consumption: (doc: WaterConsumptionObservedDoc) =>
     doc.consumption === null ? null : cubicMetres(doc.consumption),
   flow: (doc: WaterConsumptionObservedDoc) => {

@@ -78,6 +78,8 @@ export function createTrafficFlowReadingSchema(
   // A sensor's readings (pages, signal plans) and a district's sliding
   // windows (District.congestionWindow, live analysis).
   for (const index of READING_INDEXES) schema.index(index);
+  // Every sensor's readings over a range, newest first (Query.trafficReadings).
+  schema.index({ observedAt: -1 });
   schemas.set(rawRetentionDays, schema);
   return schema;
 }

@@ -4,7 +4,7 @@ import { createSharedModels } from '../../../../lib/subgraph-kit/models/createSh
 import { bikeStationSchema, type BikeStationDoc } from './BikeStation.js';
 import type { ReadingKeyDoc } from '../../../../lib/ingest/storeObservations.js';
 import { DEFAULT_RAW_RETENTION_DAYS } from '../../../../lib/runtime/config.js';
-import { createReadingKeySchema } from './ReadingKey.js';
+import { createReadingKeySchema } from '../../../../lib/subgraph-kit/models/ReadingKey.js';
 import {
   createTrafficFlowReadingSchema,
   type TrafficFlowReadingDoc,

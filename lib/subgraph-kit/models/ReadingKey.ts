@@ -1,11 +1,15 @@
-/** Mobility model: the ledger of stored readings, for dedupe (lib/ingest/storeObservations.ts). */
+/**
+ * The ledger of stored readings, for dedupe (lib/ingest/storeObservations.ts),
+ * in every department that stores readings (mobility, environment): compiled
+ * on its own connection by its `models/index.ts`.
+ */
 import { Schema } from 'mongoose';
 import {
   READING_KEYS_COLLECTION,
   readingKeyDocDefinition,
   readingKeyTtlSeconds,
   type ReadingKeyDoc,
-} from '../../../../lib/ingest/storeObservations.js';
+} from '../../ingest/storeObservations.js';
 
 const schemas = new Map<number, Schema<ReadingKeyDoc>>();
 

@@ -114,6 +114,7 @@ export const SHARD_KEYS: Readonly<
     air_quality_rollups: ROLLUPS,
     noise_level_rollups: ROLLUPS,
     water_consumption_rollups: ROLLUPS,
+    reading_keys: READING_KEYS,
     [ROLLUP_PENDING_COLLECTION]: ROLLUP_PENDING,
     [ROLLUP_LEASES_COLLECTION]: ROLLUP_LEASES,
     air_quality_stations: REFERENCE('air-quality and noise stations'),

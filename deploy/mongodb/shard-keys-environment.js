@@ -7,7 +7,12 @@ const PLAN = [
   {
     "collection": "air_quality_observed",
     "key": {
-      "_id": "hashed"
+      "device.id": "hashed"
+    },
+    "timeseries": {
+      "timeField": "observedAt",
+      "metaField": "device",
+      "granularity": "minutes"
     }
   },
   {
@@ -34,7 +39,12 @@ const PLAN = [
   {
     "collection": "noise_level_observed",
     "key": {
-      "_id": "hashed"
+      "device.id": "hashed"
+    },
+    "timeseries": {
+      "timeField": "observedAt",
+      "metaField": "device",
+      "granularity": "minutes"
     }
   },
   {
@@ -47,9 +57,20 @@ const PLAN = [
     }
   },
   {
-    "collection": "water_consumption_observed",
+    "collection": "reading_keys",
     "key": {
       "_id": "hashed"
+    }
+  },
+  {
+    "collection": "water_consumption_observed",
+    "key": {
+      "device.id": "hashed"
+    },
+    "timeseries": {
+      "timeField": "observedAt",
+      "metaField": "device",
+      "granularity": "hours"
     }
   },
   {

@@ -17,6 +17,7 @@ import type { AnyBulkWriteOperation, Document } from 'mongodb';
 import type { Connection } from 'mongoose';
 import {
   DEFAULT_ROLLUP_RETENTION_DAYS,
+  ROLLUP_JOB_COMMENT,
   quantityNames,
   rollupCollection,
   rollupId,
@@ -186,7 +187,7 @@ async function writeDocs(
   if (operations.length === 0) return 0;
   await rollupCollection(options.connection, options.series).bulkWrite(
     operations,
-    { ordered: false },
+    { ordered: false, comment: ROLLUP_JOB_COMMENT },
   );
   return operations.length;
 }
@@ -209,20 +210,23 @@ async function recomputeRaw(
   const { series } = options;
   const rows = await options.connection
     .collection(series.readings)
-    .aggregate<GroupRow & { _id: { w: Date; id: unknown; d: unknown } }>([
-      { $match: { observedAt: { $gte: run.from, $lt: run.to } } },
-      {
-        $group: {
-          _id: {
-            w: { $literal: window },
-            id: `$${scopeField(series, 'device')}`,
-            d: `$${scopeField(series, 'district')}`,
+    .aggregate<GroupRow & { _id: { w: Date; id: unknown; d: unknown } }>(
+      [
+        { $match: { observedAt: { $gte: run.from, $lt: run.to } } },
+        {
+          $group: {
+            _id: {
+              w: { $literal: window },
+              id: `$${scopeField(series, 'device')}`,
+              d: `$${scopeField(series, 'district')}`,
+            },
+            count: { $sum: 1 },
+            ...rawQuantityAccumulators(series, names),
           },
-          count: { $sum: 1 },
-          ...rawQuantityAccumulators(series, names),
         },
-      },
-    ])
+      ],
+      { comment: ROLLUP_JOB_COMMENT },
+    )
     .toArray();
   const builder = new DocBuilder(
     names,
@@ -252,30 +256,33 @@ async function recomputeFromFiner(
   const rows = await rollupCollection(options.connection, options.series)
     .aggregate<
       GroupRow & { _id: { b: Date; scope: RollupScope; key: string } }
-    >([
-      {
-        $match: {
-          resolution: FINER[resolution],
-          start: { $gte: run.from, $lt: run.to },
-        },
-      },
-      {
-        $group: {
-          _id: {
-            b: { $literal: start },
-            scope: '$scope',
-            key: '$key',
+    >(
+      [
+        {
+          $match: {
+            resolution: FINER[resolution],
+            start: { $gte: run.from, $lt: run.to },
           },
-          count: { $sum: '$count' },
-          ...quantityAccumulators(names, (name) => ({
-            c: { $sum: `$q.${name}.count` },
-            s: { $sum: `$q.${name}.sum` },
-            n: { $min: `$q.${name}.min` },
-            x: { $max: `$q.${name}.max` },
-          })),
         },
-      },
-    ])
+        {
+          $group: {
+            _id: {
+              b: { $literal: start },
+              scope: '$scope',
+              key: '$key',
+            },
+            count: { $sum: '$count' },
+            ...quantityAccumulators(names, (name) => ({
+              c: { $sum: `$q.${name}.count` },
+              s: { $sum: `$q.${name}.sum` },
+              n: { $min: `$q.${name}.min` },
+              x: { $max: `$q.${name}.max` },
+            })),
+          },
+        },
+      ],
+      { comment: ROLLUP_JOB_COMMENT },
+    )
     .toArray();
   const builder = new DocBuilder(
     names,
@@ -344,13 +351,16 @@ export async function rebuildRollups(
   for (const series of options.series) {
     const windows = await options.connection
       .collection(series.readings)
-      .aggregate<{ _id: Date }>([
-        {
-          $group: {
-            _id: bucketStart('$observedAt', RESOLUTION_MS['15m']),
+      .aggregate<{ _id: Date }>(
+        [
+          {
+            $group: {
+              _id: bucketStart('$observedAt', RESOLUTION_MS['15m']),
+            },
           },
-        },
-      ])
+        ],
+        { comment: ROLLUP_JOB_COMMENT },
+      )
       .toArray();
     reports[series.readings] = await recomputeWindows(
       {

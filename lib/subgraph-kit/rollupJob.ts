@@ -32,6 +32,7 @@ import {
 import {
   DEFAULT_RAW_RETENTION_DAYS,
   DEFAULT_ROLLUP_RETENTION_DAYS,
+  ROLLUP_JOB_COMMENT,
   ensureRollupIndexes,
   type RollupRetention,
   type RollupSeries,
@@ -152,7 +153,7 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
       await leases.updateOne(
         { _id: name, $or: [{ until: { $lte: at } }, { owner }] },
         { $set: { owner, until: new Date(at.getTime() + leaseMs) } },
-        { upsert: true },
+        { upsert: true, comment: ROLLUP_JOB_COMMENT },
       );
       return true;
     } catch (error) {
@@ -162,7 +163,9 @@ export function createRollupJob(options: RollupJobOptions): RollupJob {
     }
   };
   const release = (name: string) =>
-    leases.deleteOne({ _id: name, owner }).then(() => undefined);
+    leases
+      .deleteOne({ _id: name, owner }, { comment: ROLLUP_JOB_COMMENT })
+      .then(() => undefined);
 
   const runSeries = async (s: RollupSeries, report: RollupRunReport) => {
     if (!(await acquire(s.readings))) {

@@ -9,7 +9,7 @@
  */
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { Connection } from 'mongoose';
-import type { RollupSeries } from './rollups.js';
+import { ROLLUP_JOB_COMMENT, type RollupSeries } from './rollups.js';
 import { windowsOf } from './rollupWindows.js';
 
 /** The ledger's collection, in the department's own database. */
@@ -82,7 +82,7 @@ export function findMarkers(
   limit: number,
 ): Promise<RollupPendingDoc[]> {
   return pendingCollection(connection)
-    .find({ collection: readings })
+    .find({ collection: readings }, { comment: ROLLUP_JOB_COMMENT })
     .sort({ window: 1 })
     .limit(limit)
     .toArray();
@@ -104,7 +104,7 @@ export async function clearMarkers(
         filter: { _id: m._id, markedAt: m.markedAt, marks: m.marks },
       },
     })),
-    { ordered: false },
+    { ordered: false, comment: ROLLUP_JOB_COMMENT },
   );
   return result.deletedCount;
 }

@@ -118,6 +118,14 @@ export const DEFAULT_ROLLUP_RETENTION_DAYS: RollupRetention = {
 /** Default of `READINGS_RAW_RETENTION_DAYS` (lib/runtime/config.ts). */
 export const DEFAULT_RAW_RETENTION_DAYS = 90;
 
+/**
+ * The `comment` every command of the rollup job carries (MongoDB shows it in
+ * the profiler, `currentOp` and the logs), so operators and tests can tell
+ * the background job's database work from the requests'. Marking windows on
+ * ingest is part of the request and carries none.
+ */
+export const ROLLUP_JOB_COMMENT = 'rollup-job';
+
 const QUANTITY_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
 /** The rollup collection of a series. */

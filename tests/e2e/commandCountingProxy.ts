@@ -6,6 +6,7 @@
  */
 import net from 'node:net';
 import { deserialize } from 'bson';
+import { ROLLUP_JOB_COMMENT } from '../../lib/subgraph-kit/rollups.js';
 
 const OP_MSG = 2013;
 const IGNORED = new Set([
@@ -52,6 +53,8 @@ export async function startCommandCountingProxy(
         );
         const name = Object.keys(body)[0];
         if (!name || IGNORED.has(name)) continue;
+        // The rollup job's periodic work is not a request's (ROLLUP_JOB_COMMENT).
+        if (body['comment'] === ROLLUP_JOB_COMMENT) continue;
         const collection = body[name];
         seen.push(
           typeof collection === 'string' ? `${name} ${collection}` : name,

@@ -156,6 +156,12 @@ function gatewayManifests(): Manifest[] {
         value: '/keys/gateway/private.pem',
       },
       mongoUriEnv('governance'),
+      // The keyed HMAC that pseudonymizes social posts' authors at the door (ADR 0019):
+      // without it in production the social webhook answers 503.
+      {
+        name: 'SOCIAL_AUTHOR_KEY',
+        valueFrom: { secretKeyRef: { name: 'social-author-key', key: 'key' } },
+      },
       ...SUBGRAPH_NAMES.map((n) => ({
         name: `${n.toUpperCase()}_URL`,
         value: `http://subgraph-${n}:${DEFAULT_PORTS[n]}/graphql`,
@@ -690,6 +696,13 @@ function exampleSecrets(): Manifest[] {
         'private.pem': '<gateway Ed25519 private key, PKCS#8 PEM>',
         'public.pem': '<gateway Ed25519 public key, SPKI PEM>',
       },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: meta('social-author-key', 'gateway'),
+      type: 'Opaque',
+      stringData: { key: '<random, at least 32 characters>' },
     },
     ...SUBGRAPH_NAMES.map((name) => ({
       apiVersion: 'v1',

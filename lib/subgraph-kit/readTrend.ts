@@ -338,16 +338,16 @@ export async function readTotals(
         held.max = stats.max;
     });
   };
-  if (rollupPieces.length > 0) {
-    const rows = await rollupCollection(options.connection, series)
+  // One aggregation per piece, all at once: each is an equality on the
+  // index's prefix and one range on its last field, so it reads only its own
+  // buckets. With a single `$or` of the pieces the index can be bounded by
+  // `{ scope, key }` only, leaving every rollup of the key (each resolution,
+  // the whole history) to filter; per piece, bench:scale's year of water
+  // balance went from p50 109 to 59 ms. Partial groups merge exactly (`add`).
+  const rollupRows = rollupPieces.map((piece) =>
+    rollupCollection(options.connection, series)
       .aggregate<Row & { _id: string }>([
-        {
-          $match: {
-            scope,
-            key: { $in: [...keys] },
-            $or: rollupPieces,
-          },
-        },
+        { $match: { scope, key: { $in: [...keys] }, ...piece } },
         {
           $group: {
             _id: '$key',
@@ -356,19 +356,16 @@ export async function readTotals(
           },
         },
       ])
-      .toArray();
-    for (const row of rows) add(row._id, row);
-  }
-  if (rawPieces.length > 0) {
-    const rows = await options.connection
+      .toArray(),
+  );
+  const rawRows = rawPieces.map((piece) =>
+    options.connection
       .collection(series.readings)
       .aggregate<Row & { _id: string }>([
         {
           $match: {
             [scopeField(series, scope)]: { $in: [...keys] },
-            $or: rawPieces.map((p) => ({
-              observedAt: { $gte: p.from, $lt: p.to },
-            })),
+            observedAt: { $gte: piece.from, $lt: piece.to },
           },
         },
         {
@@ -379,9 +376,10 @@ export async function readTotals(
           },
         },
       ])
-      .toArray();
+      .toArray(),
+  );
+  for (const rows of await Promise.all([...rollupRows, ...rawRows]))
     for (const row of rows) add(row._id, row);
-  }
   for (const entry of totals.values())
     for (const name of names) {
       const held = entry.q[name] as QuantitySummary;

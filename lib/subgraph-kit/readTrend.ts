@@ -28,6 +28,7 @@ import {
   type Resolution,
   type TrendRange,
 } from './rollupWindows.js';
+import { statsOf } from './recomputeRollups.js';
 
 /** Where a trend's buckets came from. */
 export type TrendSource = 'ROLLUPS' | 'RAW';
@@ -109,18 +110,6 @@ function rollupAccumulators(names: readonly string[]) {
 }
 
 type Row = Record<string, unknown> & { count: number };
-
-function statsOfRow(row: Row, i: number): QuantityStats {
-  const count = Number(row[`c${i}`] ?? 0);
-  const min = row[`n${i}`];
-  const max = row[`x${i}`];
-  return {
-    count,
-    sum: count === 0 ? 0 : Number(row[`s${i}`] ?? 0),
-    min: count === 0 || typeof min !== 'number' ? null : min,
-    max: count === 0 || typeof max !== 'number' ? null : max,
-  };
-}
 
 function bucketStartExpr(size: number): Document {
   return {
@@ -228,7 +217,7 @@ export async function readTrends(
       end: new Date(start.getTime() + size),
       count: row.count,
       q: Object.fromEntries(
-        names.map((name, i) => [name, summarize(statsOfRow(row, i))]),
+        names.map((name, i) => [name, summarize(statsOf(row, i))]),
       ),
     });
   }
@@ -329,7 +318,7 @@ export async function readTotals(
     entry.count += row.count;
     names.forEach((name, i) => {
       const held = entry.q[name] as QuantitySummary;
-      const stats = statsOfRow(row, i);
+      const stats = statsOf(row, i);
       held.count += stats.count;
       held.sum += stats.sum;
       if (stats.min !== null && (held.min === null || stats.min < held.min))

@@ -112,7 +112,14 @@ interface GroupRow {
   [field: string]: unknown;
 }
 
-function statsOf(row: GroupRow, i: number): QuantityStats {
+/**
+ * The statistics of quantity `i` in a `$group` row (fields `c<i>`, `s<i>`,
+ * `n<i>`, `x<i>`): raw readings' and rollups' groups share the shape.
+ */
+export function statsOf(
+  row: { count: number; [field: string]: unknown },
+  i: number,
+): QuantityStats {
   const count = Number(row[`c${i}`] ?? 0);
   const min = row[`n${i}`];
   const max = row[`x${i}`];

@@ -22,11 +22,7 @@
  * subgraph evaluated is recorded `unevaluated`.
  */
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
-import {
-  isAbstractType,
-  type GraphQLFormattedError,
-  type GraphQLSchema,
-} from 'graphql';
+import { type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import {
   describeAccessRequirement,
   readAccessRules,
@@ -52,6 +48,7 @@ import {
   cachedOperationSignature,
   operationSignature,
 } from '../operationSignature.js';
+import { concreteCoordinates } from '../concreteCoordinates.js';
 
 /** The message of the AUDIT_UNAVAILABLE error. */
 export const AUDIT_UNAVAILABLE_MESSAGE =
@@ -385,23 +382,6 @@ export function auditPlugin(
       };
     },
   };
-}
-
-/** `Type.field` for an object type; for an interface field, the field on each implementation. */
-function concreteCoordinates(
-  schema: GraphQLSchema,
-  coordinate: string,
-): string[] {
-  const dot = coordinate.indexOf('.');
-  const type = schema.getType(coordinate.slice(0, dot));
-  if (!type || !isAbstractType(type)) return [coordinate];
-  const field = coordinate.slice(dot + 1);
-  return [
-    coordinate,
-    ...schema
-      .getPossibleTypes(type)
-      .map((possible) => `${possible.name}.${field}`),
-  ];
 }
 
 const DECISION_ORDER = { allowed: 0, denied: 1, unevaluated: 2 } as const;

@@ -34,13 +34,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  isAbstractType,
-  Kind,
-  print,
-  type DocumentNode,
-  type GraphQLSchema,
-} from 'graphql';
+import { Kind, print, type DocumentNode, type GraphQLSchema } from 'graphql';
 import {
   readAccessRules,
   type AccessRule,
@@ -57,6 +51,7 @@ import {
   type OperationCachePolicy,
 } from '../responseCache/operationCachePolicy.js';
 import type { ResponseCacheStore } from '../responseCache/responseCacheStore.js';
+import { concreteCoordinates } from '../concreteCoordinates.js';
 
 const hits = counter(
   'gateway_response_cache_hits_total',
@@ -125,21 +120,6 @@ function canonical(value: unknown): string {
         )
       : v,
   );
-}
-
-/** `Type.field` and, for an interface field, the field on each implementation. */
-function concreteCoordinates(
-  schema: GraphQLSchema,
-  coordinate: string,
-): string[] {
-  const dot = coordinate.indexOf('.');
-  const type = schema.getType(coordinate.slice(0, dot));
-  if (!type || !isAbstractType(type)) return [coordinate];
-  const field = coordinate.slice(dot + 1);
-  return [
-    coordinate,
-    ...schema.getPossibleTypes(type).map((p) => `${p.name}.${field}`),
-  ];
 }
 
 /** The response cache plugin (see the module comment). */

@@ -495,3 +495,30 @@ for (const entry of PLAN) {
   }
 }
 quit(failed ? 1 : 0);`;
+
+/**
+ * The fields of `key` an upsert's `filter` does not hold by equality (a value, or `{ $eq }`),
+ * in key order. On a sharded collection an upsert must carry the full shard key by equality, or
+ * mongos cannot target it (MongoDB manual, db.collection.updateOne, "Upsert on a Sharded
+ * Collection"); tests/deploy/upsertShardKeys.test.ts runs every upsert the code makes through it.
+ */
+export function shardKeyFieldsMissing(
+  filter: Readonly<Record<string, unknown>>,
+  key: ShardKey,
+): string[] {
+  return Object.keys(key).filter((field) => {
+    if (!(field in filter)) return true;
+    const value = filter[field];
+    if (value === undefined || value instanceof RegExp) return true;
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !(value instanceof Date) &&
+      !Array.isArray(value)
+    ) {
+      const ops = Object.keys(value);
+      if (ops.some((op) => op.startsWith('$'))) return !('$eq' in value);
+    }
+    return false;
+  });
+}

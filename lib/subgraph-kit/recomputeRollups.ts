@@ -4,9 +4,9 @@
  * `observedAt` range and one `$group` per window, per device; the districts
  * are merged from the devices' groups), then the hours
  * holding them from the 15-minute rollups, then the days from the hours.
- * Every document is rewritten whole (an upsert into the rollup collection,
- * never a write to the readings), so recomputing a window twice gives the
- * same documents.
+ * Every document is rewritten whole (an upsert into the rollup collection
+ * that carries its shard key, never a write to the readings), so recomputing
+ * a window twice gives the same documents.
  *
  * A recomputed window never loses a key: readings are only ever added to a
  * window while its raw data is kept (raw removal by TTL happens past raw
@@ -180,17 +180,34 @@ class DocBuilder {
   }
 }
 
+/**
+ * The write of one rollup document: an upsert whose filter carries, beside
+ * `_id`, the rollup collections' shard key `{ scope, key, resolution, start }`
+ * (scripts/shardKeys.ts, docs/decisions/0020): on a sharded cluster an
+ * upsert's filter must hold the full shard key by equality, or mongos cannot
+ * target it (MongoDB manual, db.collection.updateOne, "Upsert on a Sharded
+ * Collection"). The key's fields come from the filter on insert and never
+ * change after; every other field is set, so the document is rewritten whole
+ * (a `$set` of top-level fields costs localdb less than a replacement, and
+ * MongoDB the same). tests/deploy/upsertShardKeys.test.ts holds it to the key.
+ */
+export function rollupUpsert(doc: RollupDoc): AnyBulkWriteOperation<RollupDoc> {
+  const { _id, scope, key, resolution, start, ...fields } = doc;
+  return {
+    updateOne: {
+      filter: { _id, scope, key, resolution, start },
+      update: { $set: fields },
+      upsert: true,
+    },
+  };
+}
+
 async function writeDocs(
   options: RecomputeOptions,
   docs: Iterable<RollupDoc>,
 ): Promise<number> {
   const operations: AnyBulkWriteOperation<RollupDoc>[] = [];
-  // Every field set: the document is rewritten whole (a `$set` of top-level
-  // fields costs localdb less than a replacement, and MongoDB the same).
-  for (const { _id, ...fields } of docs)
-    operations.push({
-      updateOne: { filter: { _id }, update: { $set: fields }, upsert: true },
-    });
+  for (const doc of docs) operations.push(rollupUpsert(doc));
   if (operations.length === 0) return 0;
   await rollupCollection(options.connection, options.series).bulkWrite(
     operations,

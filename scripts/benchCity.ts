@@ -8,7 +8,11 @@
  */
 import { EXPLORER_EXAMPLES } from '../gateway/src/explorer/examples.js';
 import { processCpu } from './bench/processCpu.js';
-import { percentile, startSeededCity } from './bench/startSeededCity.js';
+import {
+  percentile,
+  startSeededCity,
+  waitForRollupCatchUp,
+} from './bench/startSeededCity.js';
 
 // The README's district query, from the one list that keeps it (the
 // explorer's examples, tested against the README).
@@ -91,13 +95,33 @@ async function times(
   return out.sort((a, b) => a - b);
 }
 
-const city = await startSeededCity();
+// `--no-catch-up-wait` measures right after start, during the rollup catch-up (the
+// 06:35 run's conditions), for a side-by-side; `--profile <dir>` writes a CPU profile
+// of the localdbs' process (scripts/start.ts) there, for scripts/bench/profileSummary.ts.
+const args = process.argv.slice(2);
+const waitCatchUp = !args.includes('--no-catch-up-wait');
+const profileIndex = args.indexOf('--profile');
+const profileDir = profileIndex >= 0 ? args[profileIndex + 1] : undefined;
+const city = await startSeededCity(
+  profileDir === undefined
+    ? {}
+    : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] },
+);
 const { baseUrl } = city;
 const url = city.graphqlUrl;
 try {
   console.log(
     `node ${process.version}; city started and seeded in ${city.startSeconds.toFixed(1)} s`,
   );
+  // The seed marks every seeded window dirty; each department's rollup job then
+  // recomputes them all in the same localdb processes. Measure after that catch-up
+  // (docs/localdb.md, "Figures": the 06:35 run measured during it).
+  if (waitCatchUp) {
+    const catchUp = await waitForRollupCatchUp(city);
+    console.log(
+      `rollup catch-up: rollup_pending ${JSON.stringify(catchUp.pendingAtStart)} when the gateway was up, empty after ${catchUp.seconds.toFixed(1)} s`,
+    );
+  } else console.log('measuring without waiting for the rollup catch-up');
   const metricsUrl = `${baseUrl}/metrics`;
   await times(url, DISTRICT_OVERVIEW, 20, 0);
   const before = await subgraphFetchTotals(metricsUrl);

@@ -6,10 +6,13 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SUBGRAPH_NAMES } from '../../lib/runtime/config.js';
+import { MongoClient } from 'mongodb';
+import { DEPARTMENTS, SUBGRAPH_NAMES } from '../../lib/runtime/config.js';
+import { ROLLUP_PENDING_COLLECTION } from '../../lib/subgraph-kit/rollupPending.js';
 
 const root = path.resolve(
   path.dirname(new URL(import.meta.url).pathname),
@@ -189,4 +192,61 @@ export function histogramDelta(
       (d) =>
         `${d.labels}: ${d.n} × ${((d.s / d.n) * 1000).toFixed(2)} ms = ${(d.s * 1000).toFixed(0)} ms`,
     );
+}
+
+/** What {@link waitForRollupCatchUp} saw: markers at the start, and how long the wait took. */
+export interface RollupCatchUp {
+  /** `rollup_pending` markers per department when the wait began. */
+  readonly pendingAtStart: Readonly<Record<string, number>>;
+  /** Seconds until every department's `rollup_pending` was empty. */
+  readonly seconds: number;
+}
+
+/**
+ * Waits until every department's `rollup_pending` (lib/subgraph-kit/rollupPending.ts) is empty:
+ * the seed marks every seeded window, and each subgraph's rollup job works them off in the
+ * department's localdb after start. A bench that measures before that measures the catch-up too.
+ * Polls through the driver every `pollMs`; throws after `timeoutMs`.
+ */
+export async function waitForRollupCatchUp(
+  city: Pick<SeededCity, 'dataDir'>,
+  { timeoutMs = 600_000, pollMs = 1000 } = {},
+): Promise<RollupCatchUp> {
+  const uris = JSON.parse(
+    await readFile(path.join(city.dataDir, 'dev-services.json'), 'utf8'),
+  ) as Record<string, string>;
+  const clients = new Map<string, MongoClient>();
+  for (const name of DEPARTMENTS)
+    clients.set(name, await MongoClient.connect(uris[name] ?? ''));
+  const t0 = performance.now();
+  try {
+    const count = async (): Promise<Record<string, number>> =>
+      Object.fromEntries(
+        await Promise.all(
+          [...clients].map(
+            async ([name, client]) =>
+              [
+                name,
+                await client
+                  .db(name)
+                  .collection(ROLLUP_PENDING_COLLECTION)
+                  .estimatedDocumentCount(),
+              ] as const,
+          ),
+        ),
+      );
+    const pendingAtStart = await count();
+    for (let pending = pendingAtStart; ; pending = await count()) {
+      const total = Object.values(pending).reduce((a, b) => a + b, 0);
+      if (total === 0)
+        return { pendingAtStart, seconds: (performance.now() - t0) / 1000 };
+      if (performance.now() - t0 > timeoutMs)
+        throw new Error(
+          `rollup_pending not empty after ${timeoutMs / 1000} s: ${JSON.stringify(pending)}`,
+        );
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  } finally {
+    for (const client of clients.values()) await client.close();
+  }
 }

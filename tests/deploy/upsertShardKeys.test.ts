@@ -14,20 +14,11 @@ import { describe, expect, it } from 'vitest';
 import type { SubgraphName } from '../../lib/runtime/config.js';
 import { createIngestStats } from '../../lib/ingest/ingestStats.js';
 import { createQuarantine } from '../../lib/ingest/quarantine.js';
-import {
-  OPERATION_USAGE_COLLECTION,
-  createUsageStore,
-} from '../../lib/records/usage/usageStore.js';
-import {
-  OUTBOX_COLLECTION,
-  createOutboxPublisher,
-} from '../../lib/subgraph-kit/eventOutbox.js';
+import { createUsageStore } from '../../lib/records/usage/usageStore.js';
+import { createOutboxPublisher } from '../../lib/subgraph-kit/eventOutbox.js';
 import { recomputeWindows } from '../../lib/subgraph-kit/recomputeRollups.js';
 import { ROLLUP_LEASES_COLLECTION } from '../../lib/subgraph-kit/rollupJob.js';
-import {
-  ROLLUP_PENDING_COLLECTION,
-  markDirtyWindows,
-} from '../../lib/subgraph-kit/rollupPending.js';
+import { markDirtyWindows } from '../../lib/subgraph-kit/rollupPending.js';
 import {
   rollupCollectionName,
   type RollupSeries,

@@ -6,6 +6,7 @@
  *   - all 16 districts × up to 8 traffic sensors (the 16e has 3) × 24 readings in one query.
  * Not a timed test: it prints figures, recorded in docs/localdb.md.
  */
+import { parseArgs } from 'node:util';
 import { EXPLORER_EXAMPLES } from '../gateway/src/explorer/examples.js';
 import { processCpu } from './bench/processCpu.js';
 import {
@@ -98,10 +99,14 @@ async function times(
 // `--no-catch-up-wait` measures right after start, during the rollup catch-up (the
 // 06:35 run's conditions), for a side-by-side; `--profile <dir>` writes a CPU profile
 // of the localdbs' process (scripts/start.ts) there, for scripts/bench/profileSummary.ts.
-const args = process.argv.slice(2);
-const waitCatchUp = !args.includes('--no-catch-up-wait');
-const profileIndex = args.indexOf('--profile');
-const profileDir = profileIndex >= 0 ? args[profileIndex + 1] : undefined;
+const { values: flags } = parseArgs({
+  options: {
+    'no-catch-up-wait': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+const waitCatchUp = !flags['no-catch-up-wait'];
+const profileDir = flags.profile;
 const city = await startSeededCity(
   profileDir === undefined
     ? {}

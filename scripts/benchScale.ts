@@ -21,10 +21,10 @@
  * rotating): a district's hourly congestion for a month, a station's daily air-quality index for a
  * year, a district's water balance for a year; p50/p95/p99 (goal: p95 < 100 ms).
  */
-import { readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Connection } from 'mongoose';
+import { readDevServices } from '../lib/runtime/devServices.js';
 import { connectDatabase } from '../lib/runtime/mongo.js';
 import { recomputeWindows } from '../lib/subgraph-kit/recomputeRollups.js';
 import {
@@ -147,9 +147,7 @@ function daysEarlier(doc: RollupDoc, days: number): RollupDoc {
 const city = await startSeededCity();
 const connections: Connection[] = [];
 try {
-  const uris = JSON.parse(
-    await readFile(path.join(city.dataDir, 'dev-services.json'), 'utf8'),
-  ) as Record<string, string>;
+  const uris = await readDevServices(city.dataDir);
   const connect = async (name: 'mobility' | 'environment') => {
     const connection = await connectDatabase({
       uri: uris[name] ?? '',

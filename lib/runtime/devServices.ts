@@ -22,6 +22,30 @@ export async function writeDevServices(
   await writeFile(devServicesFile(dataDir), JSON.stringify(uris, null, 2));
 }
 
+/**
+ * The database URIs `npm start` recorded, by subgraph name; only entries that
+ * are MongoDB connection strings. Empty when no development services run.
+ */
+export async function readDevServices(
+  dataDir: string,
+): Promise<Partial<Record<SubgraphName, string>>> {
+  try {
+    const services: unknown = JSON.parse(
+      await readFile(devServicesFile(dataDir), 'utf8'),
+    );
+    if (!services || typeof services !== 'object') return {};
+    return Object.fromEntries(
+      Object.entries(services).filter(
+        (entry): entry is [string, string] =>
+          typeof entry[1] === 'string' && entry[1].startsWith('mongodb'),
+      ),
+    );
+  } catch {
+    // No development services running.
+    return {};
+  }
+}
+
 /** A subgraph's database and where its URI came from. */
 export interface DatabaseLocation {
   uri: string;
@@ -40,17 +64,7 @@ export async function locateDatabase(
   const configured = config.subgraphs[name].mongodbUri;
   if (configured)
     return { uri: configured, source: `${name.toUpperCase()}_MONGODB_URI` };
-  const file = devServicesFile(config.dataDir);
-  try {
-    const services: unknown = JSON.parse(await readFile(file, 'utf8'));
-    const uri =
-      services && typeof services === 'object'
-        ? (services as Record<string, unknown>)[name]
-        : undefined;
-    if (typeof uri === 'string' && uri.startsWith('mongodb'))
-      return { uri, source: file };
-  } catch {
-    // No development services running.
-  }
+  const uri = (await readDevServices(config.dataDir))[name];
+  if (uri) return { uri, source: devServicesFile(config.dataDir) };
   return undefined;
 }

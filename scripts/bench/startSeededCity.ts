@@ -6,12 +6,12 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { DEPARTMENTS, SUBGRAPH_NAMES } from '../../lib/runtime/config.js';
+import { readDevServices } from '../../lib/runtime/devServices.js';
 import { ROLLUP_PENDING_COLLECTION } from '../../lib/subgraph-kit/rollupPending.js';
 
 const root = path.resolve(
@@ -212,9 +212,7 @@ export async function waitForRollupCatchUp(
   city: Pick<SeededCity, 'dataDir'>,
   { timeoutMs = 600_000, pollMs = 1000 } = {},
 ): Promise<RollupCatchUp> {
-  const uris = JSON.parse(
-    await readFile(path.join(city.dataDir, 'dev-services.json'), 'utf8'),
-  ) as Record<string, string>;
+  const uris = await readDevServices(city.dataDir);
   const clients = new Map<string, MongoClient>();
   for (const name of DEPARTMENTS)
     clients.set(name, await MongoClient.connect(uris[name] ?? ''));

@@ -1,4 +1,10 @@
-import { MongoClient, MongoServerError, type Db, type Document } from 'mongodb';
+import {
+  MongoClient,
+  MongoServerError,
+  type Db,
+  type Document,
+  type UpdateFilter,
+} from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../src/index.js';
 import { makeTempDir, startTestDb } from './startTestDb.js';
@@ -13,6 +19,11 @@ async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
   return undefined;
 }
 
+type Loose = { _id: string | number; [key: string]: unknown };
+/** An update document, untyped: the driver's types want numbers where these fields are `unknown`. */
+const u = (update: Document): UpdateFilter<Loose> =>
+  update as UpdateFilter<Loose>;
+
 // Updates of top-level fields are applied on a copy of the document's top level only,
 // with only the indexes on changed fields touched: these pin that they behave as any
 // other update does.
@@ -21,8 +32,7 @@ describe('updates of top-level fields', () => {
   let client: MongoClient;
   let db: Db;
   let n = 0;
-  const fresh = () =>
-    db.collection<{ _id: string; [key: string]: unknown }>(`c${(n += 1)}`);
+  const fresh = () => db.collection<Loose>(`c${(n += 1)}`);
 
   beforeAll(async () => {
     server = await startTestDb();
@@ -52,14 +62,14 @@ describe('updates of top-level fields', () => {
     });
     const r = await c.updateOne(
       { _id: 'a' },
-      {
+      u({
         $set: { name: 'y', added: { deep: 1 } },
         $unset: { gone: '' },
         $inc: { count: 2, fresh: 3 },
         $min: { low: 2 },
         $max: { high: 9 },
         $currentDate: { touched: true },
-      },
+      }),
     );
     expect([r.matchedCount, r.modifiedCount]).toEqual([1, 1]);
     const doc = (await c.findOne({ _id: 'a' })) as Document;
@@ -97,7 +107,7 @@ describe('updates of top-level fields', () => {
       sub: { x: 1 },
       n: 4,
     });
-    for (const u of [
+    for (const update of [
       { $set: { v: 1, d: new Date(5), sub: { x: 1 } } },
       { $max: { n: 3 } },
       { $min: { n: 7 } },
@@ -105,8 +115,8 @@ describe('updates of top-level fields', () => {
       { $inc: { n: 0 } },
       { $setOnInsert: { v: 2 } },
     ]) {
-      const r = await c.updateOne({ _id: 'a' }, u);
-      expect([u, r.matchedCount, r.modifiedCount]).toEqual([u, 1, 0]);
+      const r = await c.updateOne({ _id: 'a' }, u(update));
+      expect([update, r.matchedCount, r.modifiedCount]).toEqual([update, 1, 0]);
     }
     const r = await c.updateOne({ _id: 'a' }, { $set: { sub: { x: 2 } } });
     expect(r.modifiedCount).toBe(1);
@@ -120,7 +130,7 @@ describe('updates of top-level fields', () => {
       { _id: 'a', status: 'new', meta: { zone: 'n' }, rank: 1 },
       { _id: 'b', status: 'new', meta: { zone: 's' }, rank: 2 },
     ]);
-    await c.updateMany({}, { $set: { status: 'done' }, $inc: { rank: 10 } });
+    await c.updateMany({}, u({ $set: { status: 'done' }, $inc: { rank: 10 } }));
     await c.updateOne({ _id: 'b' }, { $set: { meta: { zone: 'n' } } });
     const ids = async (q: Document, hint: string) =>
       (await c.find(q).hint(hint).toArray()).map((d) => d._id);
@@ -143,7 +153,10 @@ describe('updates of top-level fields', () => {
     ]);
     expect(
       await codeOf(
-        c.updateOne({ _id: 'b' }, { $set: { email: 'a@x' }, $inc: { n: 5 } }),
+        c.updateOne(
+          { _id: 'b' },
+          u({ $set: { email: 'a@x' }, $inc: { n: 5 } }),
+        ),
       ),
     ).toBe(11000);
     expect(await c.findOne({ _id: 'b' })).toEqual({
@@ -158,12 +171,12 @@ describe('updates of top-level fields', () => {
   it("keeps MongoDB's errors for operators on the wrong types", async () => {
     const c = fresh();
     await c.insertOne({ _id: 'a', s: 'text', n: 1 });
-    expect(await codeOf(c.updateOne({ _id: 'a' }, { $inc: { s: 1 } }))).toBe(
+    expect(await codeOf(c.updateOne({ _id: 'a' }, u({ $inc: { s: 1 } })))).toBe(
       14,
     );
     expect(
       await codeOf(
-        c.updateOne({ _id: 'a' }, { $set: { n: 2 }, $inc: { n: 1 } }),
+        c.updateOne({ _id: 'a' }, u({ $set: { n: 2 }, $inc: { n: 1 } })),
       ),
     ).toBe(40);
     expect(
@@ -180,13 +193,13 @@ describe('updates of top-level fields', () => {
     const c = fresh();
     const r = await c.updateOne(
       { _id: 'a', kind: 'k' },
-      { $setOnInsert: { created: 1 }, $inc: { hits: 1 } },
+      u({ $setOnInsert: { created: 1 }, $inc: { hits: 1 } }),
       { upsert: true },
     );
     expect(r.upsertedId).toBe('a');
     await c.updateOne(
       { _id: 'a', kind: 'k' },
-      { $setOnInsert: { created: 2 }, $inc: { hits: 1 } },
+      u({ $setOnInsert: { created: 2 }, $inc: { hits: 1 } }),
       { upsert: true },
     );
     expect(await c.findOne({ _id: 'a' })).toEqual({
@@ -202,9 +215,7 @@ describe('updates of top-level fields', () => {
     try {
       const s = await startTestDb({ dataDir: tmp.dir });
       const cl = await MongoClient.connect(s.uri);
-      const c = cl
-        .db('t')
-        .collection<{ _id: number; [k: string]: unknown }>('c');
+      const c = cl.db('t').collection<Loose>('c');
       await c.insertMany(
         Array.from({ length: 5 }, (_, i) => ({
           _id: i,

@@ -1,6 +1,6 @@
 // Internal to localdb: one collection's documents and indexes.
 import { ObjectId, type Document } from 'bson';
-import { documentSize } from '../bsonCodec.js';
+import { documentSize, encodeDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { Index, duplicateKeyError } from './Index.js';
 import type { JournalOp } from './JournalOp.js';
@@ -40,12 +40,25 @@ export class Collection {
   readonly #idIndex = new Index(ID_INDEX_SPEC);
   #planIndexes: Index[] | undefined;
   readonly #timeSeries: TimeSeriesOptions | undefined;
+  /** Changes go to a journal: each written document is encoded once, for its size and the journal. */
+  readonly #journaled: boolean;
 
-  constructor(db: string, name: string, options: Document, record: RecordOp) {
+  /**
+   * `journaled`: the store writes changes to a journal, so a written document's BSON
+   * (encoded anyway to check its size) is handed over with its op.
+   */
+  constructor(
+    db: string,
+    name: string,
+    options: Document,
+    record: RecordOp,
+    journaled = false,
+  ) {
     this.db = db;
     this.name = name;
     this.options = options;
     this.#record = record;
+    this.#journaled = journaled;
     this.#timeSeries = timeSeriesOf(options);
   }
 
@@ -121,7 +134,8 @@ export class Collection {
     if (this.#docs.has(idKey)) {
       throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, doc);
     }
-    const size = documentSize(doc);
+    const bytes = this.#journaled ? encodeDocument(doc) : undefined;
+    const size = bytes?.length ?? documentSize(doc);
     if (size > MAX_DOCUMENT_SIZE) {
       throw new CommandError(
         ErrorCode.BSONObjectTooLarge,
@@ -131,7 +145,7 @@ export class Collection {
     const keys = this.#checkIndexes(doc, idKey);
     this.#docs.set(idKey, doc);
     this.#addKeys(keys, idKey);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc }, () =>
+    this.#record({ op: 'put', db: this.db, coll: this.name, doc, bytes }, () =>
       this.loadDel(doc['_id']),
     );
     return doc;
@@ -154,7 +168,8 @@ export class Collection {
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
-    if (documentSize(newDoc) > MAX_DOCUMENT_SIZE) {
+    const bytes = this.#journaled ? encodeDocument(newDoc) : undefined;
+    if ((bytes?.length ?? documentSize(newDoc)) > MAX_DOCUMENT_SIZE) {
       throw new CommandError(
         ErrorCode.Location17419,
         `Resulting document after update is larger than ${MAX_DOCUMENT_SIZE}`,
@@ -176,8 +191,9 @@ export class Collection {
       index.add(newKeys[i] ?? [], idKey);
     }
     this.#docs.set(idKey, newDoc);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc }, () =>
-      this.loadPut(oldDoc),
+    this.#record(
+      { op: 'put', db: this.db, coll: this.name, doc: newDoc, bytes },
+      () => this.loadPut(oldDoc),
     );
   }
 

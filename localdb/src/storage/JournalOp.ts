@@ -7,7 +7,14 @@ import type { Document } from 'bson';
  * update operator, and replaying an op twice leaves the same state.
  */
 export type JournalOp =
-  | { op: 'put'; db: string; coll: string; doc: Document }
+  | {
+      op: 'put';
+      db: string;
+      coll: string;
+      doc: Document;
+      /** `doc`'s BSON when already encoded; never journaled itself (see encodeJournalOp). */
+      bytes?: Uint8Array | undefined;
+    }
   | { op: 'del'; db: string; coll: string; id: unknown }
   | { op: 'createCollection'; db: string; coll: string; options: Document }
   | { op: 'dropCollection'; db: string; coll: string }

@@ -14,8 +14,10 @@ export type JournalOp =
       doc: Document;
       /** `doc`'s BSON when already encoded; never journaled itself (see encodeJournalOp). */
       bytes?: Uint8Array | undefined;
+      /** The record key, when not `doc._id`'s (a time series' duplicate `_id`). */
+      rk?: string;
     }
-  | { op: 'del'; db: string; coll: string; id: unknown }
+  | { op: 'del'; db: string; coll: string; id: unknown; rk?: string }
   | { op: 'createCollection'; db: string; coll: string; options: Document }
   | { op: 'dropCollection'; db: string; coll: string }
   | { op: 'setOptions'; db: string; coll: string; options: Document }

@@ -275,12 +275,12 @@ export class Store {
           coll: coll.name,
           options: coll.options,
         };
-        for (const spec of coll.indexSpecs().slice(1)) {
-          yield { op: 'createIndex', db, coll: coll.name, spec };
+        for (const name of coll.indexNames()) {
+          const spec = coll.indexByName(name)?.spec;
+          if (spec !== undefined)
+            yield { op: 'createIndex', db, coll: coll.name, spec };
         }
-        for (const doc of coll.values()) {
-          yield { op: 'put', db, coll: coll.name, doc };
-        }
+        yield* coll.putOps();
       }
     }
   }
@@ -302,10 +302,10 @@ export class Store {
         this.dropDatabase(op.db);
         return;
       case 'put':
-        this.ensureCollection(op.db, op.coll).loadPut(op.doc);
+        this.ensureCollection(op.db, op.coll).loadPut(op.doc, op.rk);
         return;
       case 'del':
-        this.getCollection(op.db, op.coll)?.loadDel(op.id);
+        this.getCollection(op.db, op.coll)?.loadDel(op.id, op.rk);
         return;
       case 'createIndex':
         this.ensureCollection(op.db, op.coll).loadIndex(op.spec);

@@ -34,8 +34,10 @@ export function encodeJournalOp(op: JournalOp): Uint8Array {
     stringElement('db', op.db),
     stringElement('coll', op.coll),
   ];
+  // After `doc`, as serialize writes the op's fields in their order.
+  const tail = op.rk === undefined ? [] : [stringElement('rk', op.rk)];
   let size = 4 + 1;
-  for (const h of head) size += h.length;
+  for (const h of [...head, ...tail]) size += h.length;
   size += 1 + 4 + op.bytes.length;
   const out = Buffer.allocUnsafe(size);
   out.writeInt32LE(size, 0);
@@ -48,6 +50,10 @@ export function encodeJournalOp(op: JournalOp): Uint8Array {
   at += out.write('doc\0', at, 'latin1');
   out.set(op.bytes, at);
   at += op.bytes.length;
+  for (const t of tail) {
+    out.set(t, at);
+    at += t.length;
+  }
   out[at] = 0x00;
   return out;
 }

@@ -30,6 +30,10 @@ const AREAS: [string, RegExp][] = [
   ['ours: gateway/src', /\/gateway\/src\//],
   ['ours: lib/records (audit, usage, access)', /\/lib\/records\//],
   ['ours: lib/runtime', /\/lib\/runtime\//],
+  ['ours: lib/ingest', /\/lib\/ingest\//],
+  ['ours: lib/subgraph-kit', /\/lib\/subgraph-kit\//],
+  ['ours: subgraphs', /\/subgraphs\//],
+  ['mongoose', /node_modules\/mongoose\//],
   ['ours: lib (other)', /\/lib\//],
   [
     '@apollo/gateway + query planner',
@@ -60,7 +64,9 @@ function areaOf(node: ProfileNode): string {
     if (functionName === '(program)') return 'program (native, unattributed)';
     return `native: ${functionName || '(anonymous)'}`;
   }
-  for (const [area, pattern] of AREAS) if (pattern.test(url)) return area;
+  const ours = !url.includes('/node_modules/');
+  for (const [area, pattern] of AREAS)
+    if (pattern.test(url) && (ours || !area.startsWith('ours:'))) return area;
   return 'other';
 }
 
@@ -88,6 +94,34 @@ profile.samples.forEach((id, i) => {
   selfById.set(id, (selfById.get(id) ?? 0) + delta);
   total += delta;
 });
+
+// Inclusive time of our own functions (the repository's code, not node_modules): where
+// the driver's and GC's time comes from.
+const ourFrame = (node: ProfileNode): string | undefined => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  if (url === '' || url.includes('/node_modules/') || url.startsWith('node:'))
+    return undefined;
+  const where = url.replace(
+    /^file:\/\/.*?\/(gateway|lib|subgraphs|scripts)\//,
+    '$1/',
+  );
+  return `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
+};
+const inclusive = new Map<string, number>();
+for (const [id, self] of selfById) {
+  const frames = new Set<string>();
+  for (
+    let at: number | undefined = id;
+    at !== undefined;
+    at = parentOf.get(at)
+  ) {
+    const node = byId.get(at);
+    const frame = node && ourFrame(node);
+    if (frame) frames.add(frame);
+  }
+  for (const frame of frames)
+    inclusive.set(frame, (inclusive.get(frame) ?? 0) + self);
+}
 
 const byArea = new Map<string, number>();
 const byFunction = new Map<string, number>();
@@ -118,6 +152,12 @@ const lines = [
   `top ${top} functions by self time (share of busy time):`,
   ...[...byFunction]
     .filter(([key]) => !key.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, t]) => `  ${pct(t, busy).padStart(6)}  ${key}`),
+  '',
+  `top ${top} of our functions by inclusive time (share of busy time):`,
+  ...[...inclusive]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([key, t]) => `  ${pct(t, busy).padStart(6)}  ${key}`),

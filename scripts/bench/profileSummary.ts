@@ -6,7 +6,10 @@
  * GC, idle) and the top functions by self time. Start-up (module loading,
  * compiling) is left out: samples count from the first GraphQL request on.
  *
- * Usage: tsx scripts/bench/profileSummary.ts <file.cpuprofile> [top=25]
+ * A process that serves no GraphQL (the embedded localdbs) counts from its first sample; with
+ * `lastSeconds`, only the profile's last seconds count (a bench's measured phase, not the seed).
+ *
+ * Usage: tsx scripts/bench/profileSummary.ts <file.cpuprofile> [top=25] [lastSeconds]
  */
 import { readFile } from 'node:fs/promises';
 
@@ -70,7 +73,7 @@ function areaOf(node: ProfileNode): string {
   return 'other';
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, lastArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profileSummary.ts <file.cpuprofile> [top]');
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
@@ -86,11 +89,18 @@ const inGraphQLRequest = (id: number): boolean => {
 };
 const selfById = new Map<number, number>();
 let total = 0;
-let started = false;
+const servesGraphQL = profile.nodes.some(
+  (n) => n.callFrame.functionName === 'processGraphQLRequest',
+);
+let started = !servesGraphQL;
+const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
+const from = lastArg === undefined ? 0 : span - Number(lastArg) * 1e6;
+let at = 0;
 profile.samples.forEach((id, i) => {
   const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
   started ||= inGraphQLRequest(id);
-  if (!started) return;
+  if (!started || at < from) return;
   selfById.set(id, (selfById.get(id) ?? 0) + delta);
   total += delta;
 });

@@ -108,8 +108,10 @@ export async function resolveDatabase(
       `${name.toUpperCase()}_MONGODB_URI is required in production (localdb is for development only).`,
     );
   }
-  const { startLocalDb } = await import('../../localdb/src/index.js');
-  const db = await startLocalDb({
+  // On its own thread (docs/localdb.md): the process embedding it, and any
+  // other embedded localdb, keep their own event loops.
+  const { startLocalDbWorker } = await import('../../localdb/src/index.js');
+  const db = await startLocalDbWorker({
     port: 0,
     dataDir: path.join(config.dataDir, name),
     logger,

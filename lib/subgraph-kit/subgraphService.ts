@@ -372,7 +372,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   let relay: ReturnType<typeof startOutboxRelay> | null = null;
   const events = createOutboxPublisher({
     connection,
-    onPublished: () => relay?.wake(),
+    onPublished: (stored) => relay?.wake(stored),
   });
   const server = createServer({ connection, logger, events }, config);
   const http = createSubgraphHttpService({

@@ -3,7 +3,11 @@ import type { Document } from 'bson';
 import { encodeDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
-import { applyUpdate, parseUpdateSpec } from '../query/applyUpdate.js';
+import {
+  applyUpdate,
+  applyUpdateTracked,
+  parseUpdateSpec,
+} from '../query/applyUpdate.js';
 import { parseCollation } from '../query/collation.js';
 import { runFind } from '../query/runFind.js';
 import { upsertSeed } from '../query/upsertSeed.js';
@@ -79,9 +83,14 @@ export function runUpdateStatement(
   }
   let modified = 0;
   for (const old of matches) {
-    const next = applyUpdate(old, spec, { arrayFilters, query: q });
-    if (sameDocument(old, next)) continue;
-    coll.replace(old, next);
+    const { doc: next, changed } = applyUpdateTracked(old, spec, {
+      arrayFilters,
+      query: q,
+    });
+    // A top-level update says what it changed; anything else is compared whole.
+    if (changed === undefined ? sameDocument(old, next) : changed.size === 0)
+      continue;
+    coll.replace(old, next, changed);
     modified += 1;
   }
   return { matched: matches.length, modified };

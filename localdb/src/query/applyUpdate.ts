@@ -4,6 +4,10 @@ import { cloneDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
 import { keyOf } from '../storage/keyOf.js';
+import {
+  applyTopLevelUpdate,
+  type TrackedUpdate,
+} from './applyTopLevelUpdate.js';
 import { createAggregator, updateInPlace } from './mingo.js';
 import { applyPull, checkUpdateTypes, realConflict } from './updateChecks.js';
 
@@ -89,7 +93,29 @@ function immutableId(): CommandError {
 }
 
 /**
- * Returns the updated copy of `doc` (the original is left untouched). Operators and
+ * As applyUpdate, and says which top-level fields changed when the update was one
+ * of top-level fields (`changed` undefined otherwise: compare the documents). Such an
+ * update copies only the document's top level, not the whole document.
+ */
+export function applyUpdateTracked(
+  doc: Document,
+  spec: UpdateSpec,
+  options: ApplyUpdateOptions = {},
+): { doc: Document; changed: ReadonlySet<string> | undefined } {
+  if (!Array.isArray(spec) && isOperatorUpdate(spec)) {
+    const fast: TrackedUpdate | undefined = applyTopLevelUpdate(
+      doc,
+      spec,
+      options.inserting === true,
+    );
+    if (fast !== undefined)
+      return { doc: idFirst(fast.doc), changed: fast.changed };
+  }
+  return { doc: applyAnyUpdate(doc, spec, options), changed: undefined };
+}
+
+/**
+ * Returns the updated version of `doc` (the original is left untouched). Operators and
  * pipelines are mingo's; `$setOnInsert` and replacement are done here because mingo
  * has neither (see the MongoDB CRUD spec on upserts).
  */
@@ -97,6 +123,15 @@ export function applyUpdate(
   doc: Document,
   spec: UpdateSpec,
   options: ApplyUpdateOptions = {},
+): Document {
+  return applyUpdateTracked(doc, spec, options).doc;
+}
+
+/** Any update, on a deep copy of `doc` (which mingo's operators change in place). */
+function applyAnyUpdate(
+  doc: Document,
+  spec: UpdateSpec,
+  options: ApplyUpdateOptions,
 ): Document {
   const copy = cloneDocument(doc);
   const hadId = doc['_id'] !== undefined;

@@ -137,8 +137,16 @@ export class Collection {
     return doc;
   }
 
-  /** Replaces `oldDoc` (same `_id`) by `newDoc`. Throws E11000 on a unique key. */
-  replace(oldDoc: Document, newDoc: Document): void {
+  /**
+   * Replaces `oldDoc` (same `_id`) by `newDoc`. Throws E11000 on a unique key.
+   * `changed`, when given, names every top-level field that differs between the two:
+   * indexes on other fields keep their entries untouched.
+   */
+  replace(
+    oldDoc: Document,
+    newDoc: Document,
+    changed?: ReadonlySet<string>,
+  ): void {
     const idKey = keyOf(oldDoc['_id']);
     if (keyOf(newDoc['_id']) !== idKey) {
       throw new CommandError(
@@ -152,11 +160,22 @@ export class Collection {
         `Resulting document after update is larger than ${MAX_DOCUMENT_SIZE}`,
       );
     }
-    const newKeys = this.#checkIndexes(newDoc, idKey);
+    const affected: Index[] = [];
     for (const index of this.#indexes.values())
+      if (changed === undefined || index.dependsOn(changed))
+        affected.push(index);
+    // Every check before any change, so a refused update leaves the indexes as they were.
+    const newKeys = affected.map((index) => {
+      index.checkGeo(newDoc);
+      const keys = index.keysOf(newDoc);
+      index.checkUnique(keys, idKey, newDoc, this.ns);
+      return keys;
+    });
+    for (const [i, index] of affected.entries()) {
       index.remove(index.keysOf(oldDoc), idKey);
+      index.add(newKeys[i] ?? [], idKey);
+    }
     this.#docs.set(idKey, newDoc);
-    this.#addKeys(newKeys, idKey);
     this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc }, () =>
       this.loadPut(oldDoc),
     );

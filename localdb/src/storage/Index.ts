@@ -71,6 +71,8 @@ export class Index {
   /** True once some document put several keys in it (an array value), as MongoDB's multikey flag. */
   multikey = false;
   readonly #partial: ReturnType<typeof createQuery> | undefined;
+  /** Top-level fields the keys are read from (every path's first part). */
+  readonly #topFields: readonly string[];
   readonly #tree: BTree<IndexEntry>;
   readonly #compare: (a: IndexEntry, b: IndexEntry) => number;
   readonly #cmpValue: (a: unknown, b: unknown) => number;
@@ -89,6 +91,9 @@ export class Index {
     }
     this.key = key as Record<string, unknown>;
     this.fields = Object.keys(this.key);
+    this.#topFields = [
+      ...new Set(this.fields.map((f) => f.split('.')[0] ?? f)),
+    ];
     const name = spec['name'];
     this.name =
       typeof name === 'string' && name !== ''
@@ -126,6 +131,16 @@ export class Index {
       return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
     };
     this.#tree = new BTree<IndexEntry>(this.#compare);
+  }
+
+  /**
+   * Whether a change of these top-level fields can change a document's keys or
+   * validity here. A partial index depends on its filter too: always true then.
+   */
+  dependsOn(changed: ReadonlySet<string>): boolean {
+    if (this.partial) return true;
+    for (const f of this.#topFields) if (changed.has(f)) return true;
+    return false;
   }
 
   /** Entries in the index. */

@@ -24,6 +24,7 @@ import {
   histogramTotals,
   percentile,
   startSeededCity,
+  waitForRollupCatchUp,
 } from './bench/startSeededCity.js';
 import { processCpu } from './bench/processCpu.js';
 import { devKeyFiles } from './devKeys.js';
@@ -37,6 +38,11 @@ const { values: flags } = parseArgs({
     senders: { type: 'string', default: '4' },
     json: { type: 'string' },
     profile: { type: 'string' },
+    'profile-services': {
+      type: 'string',
+      default: 'localdbs,mobility,gateway',
+    },
+    'no-catch-up-wait': { type: 'boolean', default: false },
   },
 });
 const positive = (name: string, raw: string): number => {
@@ -104,16 +110,37 @@ function flowObserved(sensor: string, at: number): Record<string, unknown> {
 const summary = (sorted: readonly number[]): string =>
   `p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms (n=${sorted.length})`;
 
+const profiled = flags['profile-services']
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const city = await startSeededCity(
   flags.profile === undefined
     ? {}
-    : { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] },
+    : {
+        ...(profiled.includes('localdbs')
+          ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${flags.profile}`] }
+          : {}),
+        profileServices: {
+          dir: flags.profile,
+          services: profiled.filter((s) => s !== 'localdbs'),
+        },
+      },
 );
 try {
   console.log(
     `node ${process.version}; city started and seeded in ${city.startSeconds.toFixed(1)} s; ` +
       `target ${RATE.toLocaleString('en')} readings/s for ${SECONDS} s, batches of ${BATCH}, ${SENDERS} in flight`,
   );
+  // The seed marks every seeded window dirty and each department's rollup job
+  // recomputes them in the same localdbs: ingesting during that catch-up
+  // measures the catch-up too (docs/localdb.md, "Figures").
+  if (!flags['no-catch-up-wait']) {
+    const catchUp = await waitForRollupCatchUp(city);
+    console.log(
+      `rollup catch-up: rollup_pending ${JSON.stringify(catchUp.pendingAtStart)} when the gateway was up, empty after ${catchUp.seconds.toFixed(1)} s`,
+    );
+  } else console.log('ingesting without waiting for the rollup catch-up');
   const config = loadConfig();
   const privateKey = createPrivateKey(
     await readFile(devKeyFiles(city.dataDir).issuer.privateKeyFile, 'utf8'),
@@ -160,6 +187,8 @@ try {
   let accepted = 0;
   let refused = 0;
   let failedBatches = 0;
+  // Why entities were refused (a 207's error titles), to tell overload from bad input.
+  const refusals = new Map<string, number>();
   const batchTimes: number[] = [];
   let lastAck: { sensor: string; at: number; ackedAt: number } | undefined;
   const upsertUrl = `${city.baseUrl}/ngsi-ld/v1/entityOperations/upsert`;
@@ -185,9 +214,16 @@ try {
     batchTimes.push(performance.now() - sent);
     if (res.status === 201 || res.status === 204) accepted += BATCH;
     else if (res.status === 207) {
-      const body = JSON.parse(text) as { success: unknown[] };
+      const body = JSON.parse(text) as {
+        success: unknown[];
+        errors?: { error?: { title?: string } }[];
+      };
       accepted += body.success.length;
       refused += BATCH - body.success.length;
+      for (const e of body.errors ?? []) {
+        const title = e.error?.title ?? '(no title)';
+        refusals.set(title, (refusals.get(title) ?? 0) + 1);
+      }
     } else {
       failedBatches += 1;
       refused += BATCH;
@@ -276,6 +312,7 @@ try {
     sensors: sensors.length,
     accepted,
     refused,
+    refusals: Object.fromEntries(refusals),
     failedBatches,
     elapsedSeconds: elapsed,
     acceptedPerSecond: rate,
@@ -301,6 +338,7 @@ try {
     `accepted ${accepted.toLocaleString('en')} readings in ${elapsed.toFixed(1)} s: ${Math.round(rate).toLocaleString('en')} readings/s ` +
       `(${refused} refused, ${failedBatches} batches failed)`,
   );
+  for (const [title, n] of refusals) console.log(`  refused ${n}: ${title}`);
   console.log(
     `batch of ${BATCH}, send to acknowledgement: ${summary(batchTimes)}`,
   );

@@ -4,9 +4,17 @@
  * `<DATA_DIR>/<name>`, unless `<NAME>_MONGODB_URI` is set), seeded when
  * empty; development keys under `<DATA_DIR>/keys`; the five subgraphs and the
  * gateway as child processes; Ctrl-C stops everything cleanly.
+ *
+ *   tsx scripts/start.ts [--cpu-prof-dir <dir> --cpu-prof-services gateway,mobility,...]
+ *
+ * `--cpu-prof-dir` writes a CPU profile (`node --cpu-prof`) of each service named in
+ * `--cpu-prof-services` (default: all of them) to `<dir>/<service>.cpuprofile` when it stops:
+ * the benchmarks profile the subgraphs and the gateway through it (the embedded localdbs run in
+ * this process; profile it with node's own `--cpu-prof`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   DEPARTMENTS,
   SUBGRAPH_NAMES,
@@ -21,6 +29,30 @@ import {
 } from '../lib/runtime/mongo.js';
 import { ensureDevKeys } from './devKeys.js';
 import { seedDepartment } from './seed.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    'cpu-prof-dir': { type: 'string' },
+    'cpu-prof-services': { type: 'string' },
+  },
+});
+const profiled = new Set(
+  flags['cpu-prof-dir'] === undefined
+    ? []
+    : (flags['cpu-prof-services']?.split(',').map((s) => s.trim()) ?? [
+        ...SUBGRAPH_NAMES,
+        'gateway',
+      ]),
+);
+/** Node options of a service: a CPU profile when asked for (written when it exits). */
+const profileArgs = (name: string): string[] =>
+  profiled.has(name)
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${flags['cpu-prof-dir'] ?? ''}`,
+        `--cpu-prof-name=${name}.cpuprofile`,
+      ]
+    : [];
 
 const config = loadConfig();
 const logger = createLogger({
@@ -76,7 +108,7 @@ const children = new Map<string, ChildProcess>();
 function launch(name: string, entry: string): void {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(root, entry)],
+    [...profileArgs(name), '--import', 'tsx', path.join(root, entry)],
     {
       env,
       stdio: ['ignore', 'inherit', 'inherit'],

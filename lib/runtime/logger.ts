@@ -52,14 +52,13 @@ export function createLogger(options: LoggerOptions): Logger {
           span && !('traceId' in line)
             ? { traceId: span.traceId, spanId: span.spanId }
             : {};
-        const requestId = currentRequestId();
         // Request loggers (child({ requestId })) and lines naming their
         // request already say it; JSON lines must not carry a key twice.
-        if (
-          requestId === undefined ||
-          'requestId' in line ||
-          'requestId' in logger.bindings()
-        )
+        // Cheapest test first: most lines (one per request) name theirs,
+        // and bindings() parses the logger's bindings on every call.
+        if ('requestId' in line) return traced;
+        const requestId = currentRequestId();
+        if (requestId === undefined || 'requestId' in logger.bindings())
           return traced;
         return { ...traced, requestId };
       },
@@ -74,7 +73,12 @@ export function createLogger(options: LoggerOptions): Logger {
             singleLine: true,
             messageFormat: '{service} {msg}',
           })
-        : pino.destination(1)),
+        : // Asynchronous: a line is handed to the kernel at once when no
+          // write is in flight, else appended to the one that follows it,
+          // so a busy service makes one write per batch of lines instead
+          // of one synchronous write each (docs/performance.md). pino
+          // flushes what is left synchronously when the process exits.
+          pino.destination({ dest: 1, sync: false })),
   );
 }
 

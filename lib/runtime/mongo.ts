@@ -94,7 +94,9 @@ export interface ResolvedDatabase {
 /**
  * The subgraph's connection string from `<NAME>_MONGODB_URI`; outside
  * production, when it is unset, an embedded localdb keeping its data in
- * `<DATA_DIR>/<name>`. Production without a URI is a configuration error.
+ * `<DATA_DIR>/<name>`, in a worker thread of its own (lib/runtime/localDbThread.ts:
+ * `npm start` runs five, which must not share one event loop). Production
+ * without a URI is a configuration error.
  */
 export async function resolveDatabase(
   config: Config,
@@ -108,8 +110,10 @@ export async function resolveDatabase(
       `${name.toUpperCase()}_MONGODB_URI is required in production (localdb is for development only).`,
     );
   }
-  const { startLocalDb } = await import('../../localdb/src/index.js');
-  const db = await startLocalDb({
+  // On its own thread (docs/localdb.md): the process embedding it, and any
+  // other embedded localdb, keep their own event loops.
+  const { startLocalDbWorker } = await import('../../localdb/src/index.js');
+  const db = await startLocalDbWorker({
     port: 0,
     dataDir: path.join(config.dataDir, name),
     logger,

@@ -3,7 +3,23 @@
  * generator (the same data on every machine and every run) and an idempotent
  * writer (re-running a seed inserts only what is missing, never duplicates).
  */
+import {
+  createIngestStats,
+  tallyBatch,
+  STATS_BUCKET_MS,
+  type IngestStatsCollection,
+  type RecordFact,
+  type StatsIncrement,
+} from '../ingest/ingestStats.js';
+import type { NgsiAttribute, NgsiEntity } from '../ingest/ngsiEntity.js';
+import type { ObservationSpec } from '../ingest/observationSpec.js';
+import type { RecordQuality, RecordSource } from '../ingest/quality.js';
 import { storeReadings } from '../ingest/storeObservations.js';
+import {
+  validateObservation,
+  type DeviceInfo,
+  type LatLon,
+} from '../ingest/validateObservation.js';
 import { cityGeography } from './cityGeography.js';
 import { DISTRICTS, type DistrictRecord } from './districts.js';
 import {
@@ -140,6 +156,200 @@ export async function seedReadings(
       docs.slice(i, i + batchSize),
     );
   return docs.length;
+}
+
+/** A seeded reading, in the stored shape the seeds generate (quantities by graph field). */
+export interface SeedObservation {
+  readonly _id: string;
+  readonly device: { readonly id: string };
+  readonly observedAt: Date;
+  /** When the seed's story has it received: its observation time (the seed is a recorded history). */
+  readonly receivedAt: Date;
+  /** Set by {@link assessSeedObservations} to the pipeline's verdict. */
+  quality: RecordQuality;
+}
+
+/** What {@link assessSeedObservations} checks a type's seeded readings against. */
+export interface AssessSeedObservationsOptions {
+  /** The type's spec, the one its ingest handler validates with (e.g. `trafficFlowObservedSpec`). */
+  readonly spec: ObservationSpec;
+  /** The seed's devices of the type (the registry the readings must name). */
+  readonly devices: readonly {
+    readonly _id: string;
+    readonly district: string;
+    readonly location: LatLon;
+  }[];
+  /** The seed's source, `seedSource(<department>)`. */
+  readonly source: RecordSource;
+}
+
+/** What a type's seeded readings count in the data-quality view. */
+export interface SeedAssessment {
+  /** The buckets of `ingest_stats` the readings make (lib/ingest/ingestStats.ts `tallyBatch`). */
+  readonly increments: readonly StatsIncrement[];
+}
+
+const SEED_CLOCK_SKEW_MS = 120_000;
+
+/**
+ * The NGSI entity a partner would send for a seeded reading: its device as
+ * `refDevice` (or the entity itself for a status report), its time as the
+ * interval of one reporting period ending at `observedAt`, each quantity in
+ * the spec's stored unit (its `unitCode` given, so no unit is assumed); a
+ * per-hour count is sent as the count over that interval.
+ */
+function seedEntity(
+  spec: ObservationSpec,
+  doc: SeedObservation,
+  timeTexts: Map<number, string>,
+): NgsiEntity {
+  const attributes = new Map<string, NgsiAttribute>();
+  const deviceAttribute = spec.deviceAttributes[0] ?? '@id';
+  if (deviceAttribute !== '@id')
+    attributes.set(deviceAttribute, {
+      kind: 'Relationship',
+      value: `urn:ngsi-ld:Device:${doc.device.id}`,
+    });
+  const intervalMs = spec.reportingIntervalMs ?? STATS_BUCKET_MS;
+  // Devices report at the same instants: one interval text per instant.
+  const to = doc.observedAt.getTime();
+  let time = timeTexts.get(to);
+  if (time === undefined) {
+    time = `${new Date(to - intervalMs).toISOString()}/${doc.observedAt.toISOString()}`;
+    timeTexts.set(to, time);
+  }
+  attributes.set(spec.timeAttributes[0] ?? 'dateObserved', {
+    kind: 'Property',
+    value: time,
+  });
+  const fields = doc as unknown as Readonly<Record<string, unknown>>;
+  for (const quantity of spec.quantities) {
+    const value = fields[quantity.field];
+    const attribute = quantity.attributes[0];
+    // Absent or null: the reading lacks it, and the pipeline says so (INCOMPLETE).
+    if (typeof value !== 'number' || attribute === undefined) continue;
+    attributes.set(attribute, {
+      kind: 'Property',
+      // Exact both ways for the seeds' intervals (a power-of-two fraction of an hour times whole counts).
+      value: quantity.perHour ? (value * intervalMs) / 3_600_000 : value,
+      unitCode: quantity.defaultUnit,
+    });
+  }
+  for (const text of spec.texts ?? []) {
+    const value = fields[text.field];
+    const attribute = text.attributes[0];
+    if (typeof value === 'string' && attribute !== undefined)
+      attributes.set(attribute, { kind: 'Property', value });
+  }
+  return {
+    id:
+      deviceAttribute === '@id'
+        ? `urn:ngsi-ld:${spec.type}:${doc.device.id}`
+        : `urn:ngsi-ld:${spec.type}:${doc._id}`,
+    type: spec.type,
+    format: 'ngsi-ld',
+    attributes,
+  };
+}
+
+/**
+ * Puts a type's seeded readings through the checks every ingested
+ * observation goes through (lib/ingest/validateObservation.ts, with the
+ * type's own spec, the seed's devices and the city's geography), as
+ * received at their `receivedAt` from the seed's source: each reading's
+ * `quality` becomes the pipeline's verdict (flags and score, e.g.
+ * `INCOMPLETE` for an air-quality reading without SO2), and the readings are
+ * tallied into the data-quality view's hourly buckets as one batch per hour
+ * of reception would be. Call it before anything of the seed is written
+ * (the devices' current state holds the newest reading, with its quality).
+ *
+ * In process and without the pipeline's store, quarantine and events: the
+ * seed is a recorded history, written once through the ledger
+ * ({@link seedReadings}) and never announced to the live city. A reading the
+ * checks reject is a bug of the seed: it throws, naming the reading and why.
+ */
+export function assessSeedObservations(
+  options: AssessSeedObservationsOptions,
+  docs: readonly SeedObservation[],
+): SeedAssessment {
+  const devices = new Map<string, DeviceInfo>(
+    options.devices.map((d) => [
+      d._id,
+      { id: d._id, district: d.district, location: d.location },
+    ]),
+  );
+  // One batch per hour of reception, as the data-quality view counts them.
+  const batches = new Map<
+    number,
+    {
+      receivedAt: Date;
+      outcomes: { status: 'created'; flags: RecordQuality['flags'] }[];
+      facts: RecordFact[];
+    }
+  >();
+  const timeTexts = new Map<number, string>();
+  for (const doc of docs) {
+    const verdict = validateObservation(
+      seedEntity(options.spec, doc, timeTexts),
+      options.spec,
+      {
+        device: devices.get(doc.device.id),
+        geography: cityGeography,
+        source: options.source,
+        receivedAt: doc.receivedAt,
+        maxClockSkewMs: SEED_CLOCK_SKEW_MS,
+      },
+    );
+    if (!verdict.ok)
+      throw new Error(
+        `seed: ${options.spec.type} ${doc._id} rejected by ingestion's checks: ${verdict.reason}: ${verdict.detail}`,
+      );
+    doc.quality = verdict.record.quality;
+    const hour =
+      Math.floor(doc.receivedAt.getTime() / STATS_BUCKET_MS) * STATS_BUCKET_MS;
+    let batch = batches.get(hour);
+    if (!batch) {
+      batch = { receivedAt: new Date(hour), outcomes: [], facts: [] };
+      batches.set(hour, batch);
+    }
+    // Counted as first stored: the seed's buckets describe the seed itself,
+    // and are written whole (recordSeedStats), so re-seeding counts nothing twice.
+    batch.outcomes.push({ status: 'created', flags: doc.quality.flags });
+    batch.facts.push({
+      type: options.spec.type,
+      deviceId: doc.device.id,
+      observedAt: doc.observedAt,
+      score: doc.quality.score,
+    });
+  }
+  const buckets = new Map<string, StatsIncrement>();
+  for (const batch of batches.values())
+    for (const increment of tallyBatch({ source: options.source, ...batch })) {
+      const known = buckets.get(increment.id);
+      if (!known) {
+        buckets.set(increment.id, increment);
+        continue;
+      }
+      // A reading observed in an earlier hour than it was received in.
+      for (const [field, by] of Object.entries(increment.inc))
+        known.inc[field] = (known.inc[field] ?? 0) + by;
+    }
+  return { increments: [...buckets.values()] };
+}
+
+/**
+ * Writes the seed's data-quality buckets (from {@link assessSeedObservations})
+ * into the department's `ingest_stats`, each replaced whole: the seed's
+ * buckets hold only the seed's counts (their source is the seed), so
+ * re-running the seed leaves them as they are instead of adding to them.
+ */
+export async function recordSeedStats(
+  collection: IngestStatsCollection,
+  assessments: readonly SeedAssessment[],
+): Promise<number> {
+  const increments = assessments.flatMap((a) => a.increments);
+  await createIngestStats(collection).replace(increments);
+  return increments.length;
 }
 
 /** A time series of instants from `from` (exclusive) to `to` (inclusive) every `stepMinutes`. */

@@ -372,7 +372,8 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   let relay: ReturnType<typeof startOutboxRelay> | null = null;
   const events = createOutboxPublisher({
     connection,
-    onPublished: () => relay?.wake(),
+    onPublished: (stored) => relay?.wake(stored),
+    direct: async (list) => (await relay?.sendNow(list)) ?? false,
   });
   const server = createServer({ connection, logger, events }, config);
   const http = createSubgraphHttpService({

@@ -4,6 +4,10 @@ import { Store } from './storage/Store.js';
 
 export type { LocalDbLogger } from './LocalDbLogger.js';
 export { silentLogger } from './LocalDbLogger.js';
+export {
+  startLocalDbWorker,
+  type LocalDbWorkerOptions,
+} from './startLocalDbWorker.js';
 
 /** Options for startLocalDb. */
 export interface LocalDbOptions {

@@ -6,7 +6,10 @@
  * GC, idle) and the top functions by self time. Start-up (module loading,
  * compiling) is left out: samples count from the first GraphQL request on.
  *
- * Usage: tsx scripts/bench/profileSummary.ts <file.cpuprofile> [top=25]
+ * A process that serves no GraphQL (the embedded localdbs) counts from its first sample; with
+ * `lastSeconds`, only the profile's last seconds count (a bench's measured phase, not the seed).
+ *
+ * Usage: tsx scripts/bench/profileSummary.ts <file.cpuprofile> [top=25] [lastSeconds]
  */
 import { readFile } from 'node:fs/promises';
 
@@ -30,6 +33,10 @@ const AREAS: [string, RegExp][] = [
   ['ours: gateway/src', /\/gateway\/src\//],
   ['ours: lib/records (audit, usage, access)', /\/lib\/records\//],
   ['ours: lib/runtime', /\/lib\/runtime\//],
+  ['ours: lib/ingest', /\/lib\/ingest\//],
+  ['ours: lib/subgraph-kit', /\/lib\/subgraph-kit\//],
+  ['ours: subgraphs', /\/subgraphs\//],
+  ['mongoose', /node_modules\/mongoose\//],
   ['ours: lib (other)', /\/lib\//],
   [
     '@apollo/gateway + query planner',
@@ -60,11 +67,13 @@ function areaOf(node: ProfileNode): string {
     if (functionName === '(program)') return 'program (native, unattributed)';
     return `native: ${functionName || '(anonymous)'}`;
   }
-  for (const [area, pattern] of AREAS) if (pattern.test(url)) return area;
+  const ours = !url.includes('/node_modules/');
+  for (const [area, pattern] of AREAS)
+    if (pattern.test(url) && (ours || !area.startsWith('ours:'))) return area;
   return 'other';
 }
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, lastArg] = process.argv.slice(2);
 if (!file) throw new Error('usage: profileSummary.ts <file.cpuprofile> [top]');
 const top = Number(topArg ?? 25);
 const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
@@ -80,14 +89,49 @@ const inGraphQLRequest = (id: number): boolean => {
 };
 const selfById = new Map<number, number>();
 let total = 0;
-let started = false;
+const servesGraphQL = profile.nodes.some(
+  (n) => n.callFrame.functionName === 'processGraphQLRequest',
+);
+let started = !servesGraphQL;
+const span = profile.timeDeltas.reduce((a, b) => a + b, 0);
+const from = lastArg === undefined ? 0 : span - Number(lastArg) * 1e6;
+let at = 0;
 profile.samples.forEach((id, i) => {
   const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
   started ||= inGraphQLRequest(id);
-  if (!started) return;
+  if (!started || at < from) return;
   selfById.set(id, (selfById.get(id) ?? 0) + delta);
   total += delta;
 });
+
+// Inclusive time of our own functions (the repository's code, not node_modules): where
+// the driver's and GC's time comes from.
+const ourFrame = (node: ProfileNode): string | undefined => {
+  const { functionName, url, lineNumber } = node.callFrame;
+  if (url === '' || url.includes('/node_modules/') || url.startsWith('node:'))
+    return undefined;
+  const where = url.replace(
+    /^file:\/\/.*?\/(gateway|lib|subgraphs|scripts)\//,
+    '$1/',
+  );
+  return `${functionName || '(anonymous)'}  ${where}:${lineNumber + 1}`;
+};
+const inclusive = new Map<string, number>();
+for (const [id, self] of selfById) {
+  const frames = new Set<string>();
+  for (
+    let at: number | undefined = id;
+    at !== undefined;
+    at = parentOf.get(at)
+  ) {
+    const node = byId.get(at);
+    const frame = node && ourFrame(node);
+    if (frame) frames.add(frame);
+  }
+  for (const frame of frames)
+    inclusive.set(frame, (inclusive.get(frame) ?? 0) + self);
+}
 
 const byArea = new Map<string, number>();
 const byFunction = new Map<string, number>();
@@ -118,6 +162,12 @@ const lines = [
   `top ${top} functions by self time (share of busy time):`,
   ...[...byFunction]
     .filter(([key]) => !key.startsWith('(idle)'))
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([key, t]) => `  ${pct(t, busy).padStart(6)}  ${key}`),
+  '',
+  `top ${top} of our functions by inclusive time (share of busy time):`,
+  ...[...inclusive]
     .sort((a, b) => b[1] - a[1])
     .slice(0, top)
     .map(([key, t]) => `  ${pct(t, busy).padStart(6)}  ${key}`),

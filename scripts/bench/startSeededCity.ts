@@ -68,6 +68,14 @@ export interface StartSeededCityOptions {
    * localdbs), e.g. `['--cpu-prof', '--cpu-prof-dir=/tmp/prof']`.
    */
   readonly nodeArgs?: readonly string[];
+  /**
+   * CPU profiles of the services (`gateway`, `mobility`, ...) written to `dir` as
+   * `<service>.cpuprofile` when the city stops (scripts/start.ts `--cpu-prof-dir`).
+   */
+  readonly profileServices?: {
+    readonly dir: string;
+    readonly services: readonly string[];
+  };
   /** @default 300_000 */
   readonly timeoutMs?: number;
 }
@@ -109,6 +117,13 @@ export async function startSeededCity(
       '--import',
       'tsx',
       path.join(root, 'scripts/start.ts'),
+      ...(options.profileServices === undefined ||
+      options.profileServices.services.length === 0
+        ? []
+        : [
+            `--cpu-prof-dir=${options.profileServices.dir}`,
+            `--cpu-prof-services=${options.profileServices.services.join(',')}`,
+          ]),
     ],
     { env, stdio: ['ignore', 'ignore', 'inherit'] },
   );

@@ -15,7 +15,6 @@ import type { SubgraphName } from '../../lib/runtime/config.js';
 import { createIngestStats } from '../../lib/ingest/ingestStats.js';
 import { createQuarantine } from '../../lib/ingest/quarantine.js';
 import { createUsageStore } from '../../lib/records/usage/usageStore.js';
-import { createOutboxPublisher } from '../../lib/subgraph-kit/eventOutbox.js';
 import { recomputeWindows } from '../../lib/subgraph-kit/recomputeRollups.js';
 import { ROLLUP_LEASES_COLLECTION } from '../../lib/subgraph-kit/rollupJob.js';
 import { markDirtyWindows } from '../../lib/subgraph-kit/rollupPending.js';
@@ -165,24 +164,6 @@ const SITES: readonly UpsertSite[] = [
     async run() {
       const { upserts, connection } = recordingDb();
       await markDirtyWindows(connection, 'readings', [AT]);
-      return upserts;
-    },
-  })),
-  ...([...DEPARTMENTS, 'governance'] as const).map((subgraph): UpsertSite => ({
-    subgraph,
-    file: 'lib/subgraph-kit/eventOutbox.ts',
-    async run() {
-      const { upserts, connection } = recordingDb();
-      await createOutboxPublisher({ connection }).publish([
-        {
-          id: 'e',
-          department: 'mobility',
-          type: 'reading.received',
-          entity: { type: 'TrafficSensor', id: 's' },
-          occurredAt: AT,
-          payload: {},
-        },
-      ]);
       return upserts;
     },
   })),

@@ -127,6 +127,115 @@ describe('event outbox', () => {
     expect(await arrived).toBe(reading(4).id);
   });
 
+  it('sends what a publish stored from memory, in order, and removes it from the outbox', async () => {
+    const broker = createMemoryEventBroker();
+    const relayed = relay(broker);
+    await relayed.flush(); // read once: nothing older waits
+    const publisher = createOutboxPublisher({
+      connection: db.connection,
+      onPublished: (stored) => relayed.wake(stored),
+    });
+    const arrived = new Promise<string[]>((resolve) => {
+      const ids: string[] = [];
+      broker.follow({
+        sources: ['mobility'],
+        onEntries: (entries) => {
+          ids.push(...entries.map((e) => e.event.id));
+          if (ids.length === 3) resolve(ids);
+        },
+      });
+    });
+    await publisher.publish([reading(2), reading(1)]);
+    await publisher.publish([reading(3)]);
+    expect(await arrived).toEqual([
+      reading(2).id,
+      reading(1).id,
+      reading(3).id,
+    ]);
+    for (let i = 0; i < 50 && (await relayed.pending()) > 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await relayed.pending()).toBe(0);
+  });
+
+  it('hands events straight to the broker while nothing waits, and to the outbox, in order, while the broker is down', async () => {
+    const broker = createMemoryEventBroker();
+    const relayed = relay(broker);
+    await relayed.flush(); // read once: nothing older waits
+    const publisher = createOutboxPublisher({
+      connection: db.connection,
+      onPublished: (stored) => relayed.wake(stored),
+      direct: (events) => relayed.sendNow(events),
+    });
+    await publisher.publish([reading(1)]);
+    // At the broker when publish resolved, and never written to the outbox.
+    expect(broker.entries('mobility').map((e) => e.event.id)).toEqual([
+      reading(1).id,
+    ]);
+    expect(await relayed.pending()).toBe(0);
+
+    broker.setDown(true);
+    await publisher.publish([reading(2)]);
+    expect(await relayed.pending()).toBe(1);
+    broker.setDown(false);
+    // Not ahead of what waits in the outbox (which the woken relay may be sending now).
+    await publisher.publish([reading(3)]);
+    await relayed.flush();
+    expect(broker.entries('mobility').map((e) => e.event.id)).toEqual([
+      reading(1).id,
+      reading(2).id,
+      reading(3).id,
+    ]);
+    expect(await relayed.pending()).toBe(0);
+    await publisher.publish([reading(4)]);
+    expect(broker.entries('mobility')).toHaveLength(4);
+    expect(await relayed.pending()).toBe(0);
+  });
+
+  it('sends an event published again after delivery again (at-least-once), and one published twice while waiting once', async () => {
+    const broker = createMemoryEventBroker();
+    const relayed = relay(broker);
+    const publisher = createOutboxPublisher({ connection: db.connection });
+    await publisher.publish([reading(1), reading(1)]);
+    await publisher.publish([reading(1)]);
+    await relayed.flush();
+    await publisher.publish([reading(1)]);
+    await relayed.flush();
+    expect(broker.entries('mobility').map((e) => e.event.id)).toEqual([
+      reading(1).id,
+      reading(1).id,
+    ]);
+  });
+
+  it('sends what an outbox from before kept as pending, and not what it had delivered', async () => {
+    const outbox = db.connection.collection(OUTBOX_COLLECTION);
+    const { id: pendingId, ...pendingEvent } = reading(1);
+    const { id: deliveredId, ...deliveredEvent } = reading(2);
+    await outbox.createIndex({ deliveredAt: 1, order: 1 });
+    await outbox.insertMany([
+      {
+        _id: pendingId as never,
+        event: pendingEvent,
+        order: 2,
+        deliveredAt: null,
+      },
+      {
+        _id: deliveredId as never,
+        event: deliveredEvent,
+        order: 1,
+        deliveredAt: new Date(),
+      },
+    ]);
+    await ensureOutboxIndexes(db.connection);
+    const broker = createMemoryEventBroker();
+    await relay(broker).flush();
+    expect(broker.entries('mobility').map((e) => e.event.id)).toEqual([
+      pendingId,
+    ]);
+    expect(
+      (await outbox.indexes()).filter((i) => 'deliveredAt' in i.key),
+    ).toEqual([]);
+  });
+
   it('loses nothing when the Redis broker is killed and restarted mid-stream', async () => {
     const redis = await startPrivateRedis();
     const broker = createRedisEventBroker({

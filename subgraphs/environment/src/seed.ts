@@ -29,7 +29,12 @@ import {
   seedReadings,
   timeSteps,
   upsertAll,
+  assessSeedObservations,
+  recordSeedStats,
 } from '../../../lib/subgraph-kit/seeding.js';
+import { airQualityObservedSpec } from './ingest/AirQualityObserved.js';
+import { noiseLevelObservedSpec } from './ingest/NoiseLevelObserved.js';
+import { waterConsumptionObservedSpec } from './ingest/WaterConsumptionObserved.js';
 import {
   createSilentLogger,
   type Logger,
@@ -401,6 +406,19 @@ export async function seedEnvironment(
   logger: Logger = createSilentLogger(),
 ): Promise<Record<string, number>> {
   const data = generateEnvironmentSeed();
+  // Ingestion's checks on every seeded reading, before anything is written:
+  // each reading (and each device's current state) gets the quality the
+  // pipeline gives it, and the data-quality view counts them under the seed.
+  const assess = (
+    spec: typeof airQualityObservedSpec,
+    devices: Parameters<typeof assessSeedObservations>[0]['devices'],
+    docs: Parameters<typeof assessSeedObservations>[1],
+  ) => assessSeedObservations({ spec, devices, source: SOURCE }, docs);
+  const assessments = [
+    assess(airQualityObservedSpec, data.stations, data.airQuality),
+    assess(noiseLevelObservedSpec, data.stations, data.noise),
+    assess(waterConsumptionObservedSpec, data.meters, data.water),
+  ];
   // Readings through the ledger, as ingestion stores them (time-series
   // collections refuse upserts).
   const readings = (
@@ -429,6 +447,10 @@ export async function seedEnvironment(
     renewable_energy_projects: await upsertAll(
       models.RenewableEnergyProject,
       data.projects,
+    ),
+    ingest_stats: await recordSeedStats(
+      models.IngestStat.collection,
+      assessments,
     ),
   };
   // The seeded history's rollups: its windows marked, as ingest would mark

@@ -22,6 +22,8 @@ import {
   trafficDemand,
   seedReadings,
   upsertAll,
+  assessSeedObservations,
+  recordSeedStats,
   SEED_WINDOW,
 } from '../../../lib/subgraph-kit/seeding.js';
 import {
@@ -31,7 +33,10 @@ import {
 import { findDistrict } from '../../../lib/subgraph-kit/districts.js';
 import { seedCount } from '../../../lib/subgraph-kit/seedPlan.js';
 import { streetsOf } from '../../../lib/subgraph-kit/streets.js';
-import { isCongested } from './ingest/TrafficFlowObserved.js';
+import {
+  isCongested,
+  trafficFlowObservedSpec,
+} from './ingest/TrafficFlowObserved.js';
 import {
   SEED_QUALITY,
   seedSource,
@@ -276,6 +281,13 @@ export async function seedMobility(
   logger: Logger = createSilentLogger(),
 ): Promise<Record<string, number>> {
   const data = generateMobilitySeed();
+  // Ingestion's checks on every seeded reading, before anything is written:
+  // each reading (and each sensor's current state) gets the quality the
+  // pipeline gives it, and the data-quality view counts them under the seed.
+  const assessment = assessSeedObservations(
+    { spec: trafficFlowObservedSpec, devices: data.sensors, source: SOURCE },
+    data.readings,
+  );
   // Sensors and stops stored before positions were (the geo queries read
   // `position`): derive it from `location`. Idempotent.
   for (const collection of [
@@ -305,6 +317,9 @@ export async function seedMobility(
     bike_stations: await upsertAll(models.BikeStation, data.bikes),
     transit_lines: await upsertAll(models.TransitLine, data.lines),
     transit_stops: await upsertAll(models.TransitStop, data.stops),
+    ingest_stats: await recordSeedStats(models.IngestStat.collection, [
+      assessment,
+    ]),
   };
   // The seeded history's rollups: its windows marked, as ingest would mark
   // them; the rollup job computes them (at start: its catch-up).

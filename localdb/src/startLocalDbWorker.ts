@@ -1,0 +1,112 @@
+/**
+ * localdb on its own thread: the same server as `startLocalDb`, run in a
+ * worker thread so that its event loop and its garbage collector are its own.
+ * An embedding process that runs several localdbs (`npm start` runs five), or
+ * a subgraph beside its localdb, then spreads them over the machine's cores,
+ * and one busy database (ingestion into mobility) no longer delays the reads
+ * of the others. See docs/localdb.md, "Embedded: one thread per database".
+ */
+import { Worker } from 'node:worker_threads';
+import { silentLogger } from './LocalDbLogger.js';
+import type { LocalDb, LocalDbOptions } from './index.js';
+import type {
+  FromLocalDbWorker,
+  LocalDbWorkerData,
+} from './worker/localDbWorker.js';
+
+/** Options for startLocalDbWorker: startLocalDb's, except the logger, which stays on the calling thread. */
+export type LocalDbWorkerOptions = LocalDbOptions;
+
+/** How long stop() waits for the worker to flush and close before terminating it. @default 30 s */
+const STOP_TIMEOUT_MS = 30_000;
+
+// The worker runs TypeScript like the rest of the repository (ADR 0004): its
+// entry registers tsx's loader on that thread first, since loader hooks
+// registered with `--import tsx` on the main thread do not reach workers on
+// Node 20. Under plain JavaScript the registration is harmless.
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+import(workerData.tsxApi)
+  .then(({ register }) => { register(); return import(workerData.entry); })
+  .catch((err) => { process.nextTick(() => { throw err; }); });
+`;
+
+/**
+ * Starts localdb in a worker thread and resolves once it listens. Its log
+ * records are forwarded to `options.logger` on the calling thread. If the
+ * worker dies (it should not: localdb answers errors, it does not throw
+ * them), the error is logged and every client sees its connection closed.
+ */
+export function startLocalDbWorker(
+  options: LocalDbWorkerOptions = {},
+): Promise<LocalDb> {
+  const logger = options.logger ?? silentLogger;
+  const serverOptions: LocalDbWorkerData['options'] = { ...options };
+  delete (serverOptions as LocalDbOptions).logger;
+  const workerData: LocalDbWorkerData = {
+    tsxApi: import.meta.resolve('tsx/esm/api'),
+    entry: new URL('./worker/localDbWorker.ts', import.meta.url).href,
+    options: serverOptions,
+  };
+  const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
+  return new Promise<LocalDb>((resolve, reject) => {
+    let started = false;
+    let stopped: (() => void) | undefined;
+    worker.on('message', (message: FromLocalDbWorker) => {
+      switch (message.type) {
+        case 'log':
+          logger[message.level](message.obj, message.msg);
+          break;
+        case 'listening':
+          started = true;
+          resolve(
+            handle(worker, message.uri, message.port, (done) => {
+              stopped = done;
+            }),
+          );
+          break;
+        case 'failed':
+          reject(new Error(message.message));
+          break;
+        case 'stopped':
+          stopped?.();
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      if (!started) reject(err);
+      else logger.error({ err }, 'localdb worker failed');
+    });
+    worker.on('exit', (code) => {
+      if (!started)
+        reject(new Error(`localdb worker exited (${code}) before listening`));
+      stopped?.();
+    });
+  });
+}
+
+function handle(
+  worker: Worker,
+  uri: string,
+  port: number,
+  onStopped: (done: () => void) => void,
+): LocalDb {
+  let stopping: Promise<void> | undefined;
+  return {
+    uri,
+    port,
+    stop() {
+      stopping ??= new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          void worker.terminate().then(() => resolve());
+        }, STOP_TIMEOUT_MS);
+        onStopped(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+        worker.postMessage({ type: 'stop' });
+      });
+      return stopping;
+    },
+  };
+}

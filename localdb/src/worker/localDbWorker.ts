@@ -1,0 +1,88 @@
+/**
+ * Internal: the worker-thread side of startLocalDbWorker. Starts localdb with
+ * the options it was given, forwards its log records to the parent thread,
+ * and stops when asked.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { LocalDbLogger } from '../LocalDbLogger.js';
+import { startLocalDb, type LocalDbOptions } from '../index.js';
+
+/** What the parent passes to the worker. */
+export interface LocalDbWorkerData {
+  /** The resolved URL of `tsx/esm/api`, registered before the entry is imported. */
+  tsxApi: string;
+  /** This module's URL. */
+  entry: string;
+  /** startLocalDb's options, without the logger. */
+  options: Omit<LocalDbOptions, 'logger'>;
+}
+
+/** What the worker posts to its parent. */
+export type FromLocalDbWorker =
+  | {
+      type: 'log';
+      level: 'info' | 'warn' | 'error';
+      obj: object;
+      msg: string | undefined;
+    }
+  | { type: 'listening'; uri: string; port: number }
+  | { type: 'failed'; message: string }
+  | { type: 'stopped' };
+
+const port = parentPort;
+if (port === null) throw new Error('localDbWorker.ts runs only as a worker');
+const post = (message: FromLocalDbWorker): void => port.postMessage(message);
+
+// Errors do not survive structured cloning with their own fields: send what
+// a log reader needs.
+function cloneable(obj: object): object {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj))
+    out[key] =
+      value instanceof Error
+        ? {
+            type: value.name,
+            message: value.message,
+            stack: value.stack,
+            ...('code' in value ? { code: value.code } : {}),
+          }
+        : value;
+  return out;
+}
+
+const log =
+  (level: 'info' | 'warn' | 'error') =>
+  (obj: object, msg?: string): void =>
+    post({ type: 'log', level, obj: cloneable(obj), msg });
+
+const logger: LocalDbLogger = {
+  info: log('info'),
+  warn: log('warn'),
+  error: log('error'),
+};
+
+const data = workerData as LocalDbWorkerData;
+try {
+  const db = await startLocalDb({ ...data.options, logger });
+  port.on('message', (message: { type: string }) => {
+    if (message.type !== 'stop') return;
+    void db.stop().then(
+      () => {
+        post({ type: 'stopped' });
+        port.close();
+      },
+      (err: unknown) => {
+        logger.error({ err }, 'localdb failed to stop cleanly');
+        post({ type: 'stopped' });
+        port.close();
+      },
+    );
+  });
+  post({ type: 'listening', uri: db.uri, port: db.port });
+} catch (err) {
+  post({
+    type: 'failed',
+    message: err instanceof Error ? err.message : String(err),
+  });
+  port.close();
+}

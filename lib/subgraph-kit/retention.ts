@@ -289,8 +289,7 @@ export async function ensureTtlIndexes(
   for (const ttl of indexes) {
     const collection = db.collection(ttl.collection);
     let existing:
-      | { name?: string; key: unknown; expireAfterSeconds?: number }
-      | undefined;
+      { name?: string; key: unknown; expireAfterSeconds?: number } | undefined;
     try {
       existing = (await collection.listIndexes().toArray()).find(
         (index) => Object.keys(index.key as object).join() === ttl.field,

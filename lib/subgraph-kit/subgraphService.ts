@@ -388,6 +388,7 @@ export async function runSubgraph<TContext extends SubgraphContext>(
   const events = createOutboxPublisher({
     connection,
     onPublished: (stored) => relay?.wake(stored),
+    direct: async (list) => (await relay?.sendNow(list)) ?? false,
   });
   const server = createServer({ connection, logger, events }, config);
   // Bounded storage, before anything is served (docs/ingestion.md, "Retention").

@@ -262,17 +262,29 @@ function countOutcomes(
   department: Department,
   outcomes: readonly IngestOutcome[],
 ): void {
+  // Tallied first: one increment per label set rather than per record (a
+  // batch is hundreds of records and a handful of label sets).
+  const records = new Map<
+    string,
+    { outcome: string; reason: string; n: number }
+  >();
+  const flags = new Map<string, number>();
+  let kept = 0;
   for (const outcome of outcomes) {
-    ingestRecords.inc({
-      department,
-      outcome: outcome.status,
-      reason: outcome.status === 'rejected' ? outcome.reason : '',
-    });
-    if (outcome.status === 'rejected' && outcome.quarantined)
-      quarantined.inc({ department });
+    const reason = outcome.status === 'rejected' ? outcome.reason : '';
+    const key = `${outcome.status}|${reason}`;
+    const entry = records.get(key);
+    if (entry) entry.n += 1;
+    else records.set(key, { outcome: outcome.status, reason, n: 1 });
+    if (outcome.status === 'rejected' && outcome.quarantined) kept += 1;
     if (outcome.status === 'created')
-      for (const flag of outcome.flags) ingestFlags.inc({ department, flag });
+      for (const flag of outcome.flags)
+        flags.set(flag, (flags.get(flag) ?? 0) + 1);
   }
+  for (const { outcome, reason, n } of records.values())
+    ingestRecords.inc({ department, outcome, reason }, n);
+  if (kept > 0) quarantined.inc({ department }, kept);
+  for (const [flag, n] of flags) ingestFlags.inc({ department, flag }, n);
 }
 
 /** Builds a department's pipeline. */

@@ -7,13 +7,18 @@
  * broker twice, never zero times; consumers recognise the repeat by its id).
  * See docs/live.md, "Delivery guarantees".
  *
- * Each event is written once and removed once: the publisher inserts (a
- * duplicate id, code 11000, is an event the outbox holds already), and the
- * relay deletes what the broker has, rather than rewriting every entry with
- * a delivered mark. The events a publish stored are also handed to the relay
- * in memory, so while the outbox holds nothing older it sends them without
- * reading them back; the poll reads the collection for what other replicas
- * or a previous process left.
+ * While the broker takes events and the outbox holds nothing older, a
+ * publish hands its events straight to the broker through the relay
+ * (`direct`, the relay's `sendNow`, in order with what the relay sends) and
+ * writes nothing: the publisher's promise holds either way, since the event
+ * is kept by the broker or by the outbox before `publish` resolves. What the
+ * broker does not take goes to the outbox: each event is written once and
+ * removed once (the publisher inserts, a duplicate id, code 11000, being an
+ * event the outbox holds already; the relay deletes what the broker has,
+ * rather than rewriting every entry with a delivered mark). The events a
+ * publish stored are handed to the relay in memory too, so while nothing
+ * older waits it sends them without reading them back; the poll reads the
+ * collection for what other replicas or a previous process left.
  *
  * Written here rather than taken from a library: the outbox pattern is a
  * collection and a loop; the libraries that offer it (e.g. for Kafka
@@ -73,6 +78,13 @@ export interface OutboxPublisherOptions {
    * than at the next poll.
    */
   readonly onPublished?: (stored: StoredOutboxDocs) => void;
+  /**
+   * Hands events straight to the broker (the relay's `sendNow`), resolving
+   * true once the broker has them all and false when it did not take them
+   * (the outbox then gets them): `publish` writes the outbox only for what
+   * could not go at once.
+   */
+  readonly direct?: (events: readonly CityEvent[]) => Promise<boolean>;
 }
 
 interface WriteErrorLike {
@@ -115,6 +127,9 @@ export function createOutboxPublisher(
   return {
     async publish(events) {
       if (events.length === 0) return;
+      // Durable once the broker has them as much as once the outbox has
+      // them; the outbox is for when the broker cannot take them now.
+      if (options.direct && (await options.direct(events))) return;
       // One document per id, the first publication of it in this call.
       const byId = new Map<string, OutboxDoc>();
       for (const { id, ...event } of events)
@@ -188,6 +203,13 @@ export interface OutboxRelay {
    * the events it stored: sent from memory while nothing older waits).
    */
   wake(stored?: StoredOutboxDocs): void;
+  /**
+   * Appends `events` to the broker now, in order with what the relay sends,
+   * if nothing older waits in the outbox and the broker answers; resolves
+   * to whether it did (the publisher's `direct`). A failure is not thrown:
+   * the caller writes the outbox, and the relay reads it from then on.
+   */
+  sendNow(events: readonly CityEvent[]): Promise<boolean>;
   /**
    * Sweeps the events left on documents into the outbox, then moves every
    * pending event it can; resolves once the outbox is empty or a move failed
@@ -385,6 +407,35 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       else for (const doc of stored) fresh.set(doc._id, doc);
       if (wakeUp) wakeUp(true);
       else woken = true;
+    },
+    async sendNow(events) {
+      const usable = () =>
+        broker !== null &&
+        !stopped &&
+        clean &&
+        failures === 0 &&
+        fresh.size === 0;
+      if (!usable()) return false;
+      let sent = false;
+      const mine = running.then(async () => {
+        if (!usable() || broker === null) return;
+        try {
+          await broker.append(source, events);
+          sent = true;
+        } catch (error) {
+          clean = false;
+          logger.warn(
+            {
+              source,
+              err: error instanceof Error ? error.message : String(error),
+            },
+            'event broker refused events: they go to the outbox',
+          );
+        }
+      });
+      running = mine;
+      await mine;
+      return sent;
     },
     flush: () => runOnce(true),
     pending: () => outbox.countDocuments({}),

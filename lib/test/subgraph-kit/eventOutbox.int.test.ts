@@ -157,6 +157,40 @@ describe('event outbox', () => {
     expect(await relayed.pending()).toBe(0);
   });
 
+  it('hands events straight to the broker while nothing waits, and to the outbox, in order, while the broker is down', async () => {
+    const broker = createMemoryEventBroker();
+    const relayed = relay(broker);
+    await relayed.flush(); // read once: nothing older waits
+    const publisher = createOutboxPublisher({
+      connection: db.connection,
+      onPublished: (stored) => relayed.wake(stored),
+      direct: (events) => relayed.sendNow(events),
+    });
+    await publisher.publish([reading(1)]);
+    // At the broker when publish resolved, and never written to the outbox.
+    expect(broker.entries('mobility').map((e) => e.event.id)).toEqual([
+      reading(1).id,
+    ]);
+    expect(await relayed.pending()).toBe(0);
+
+    broker.setDown(true);
+    await publisher.publish([reading(2)]);
+    expect(await relayed.pending()).toBe(1);
+    broker.setDown(false);
+    // Not ahead of what waits in the outbox (which the woken relay may be sending now).
+    await publisher.publish([reading(3)]);
+    await relayed.flush();
+    expect(broker.entries('mobility').map((e) => e.event.id)).toEqual([
+      reading(1).id,
+      reading(2).id,
+      reading(3).id,
+    ]);
+    expect(await relayed.pending()).toBe(0);
+    await publisher.publish([reading(4)]);
+    expect(broker.entries('mobility')).toHaveLength(4);
+    expect(await relayed.pending()).toBe(0);
+  });
+
   it('sends an event published again after delivery again (at-least-once), and one published twice while waiting once', async () => {
     const broker = createMemoryEventBroker();
     const relayed = relay(broker);

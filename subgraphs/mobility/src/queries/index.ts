@@ -115,6 +115,16 @@ export function createQueries(models: MobilityModels, ingest?: IngestPipeline) {
         'device.district': district,
         observedAt: { $gt: from, $lte: to },
       })
+        // What the window's rule reads (congestionWindow.ts WindowReading): the
+        // live analysis reads every window of every district a batch touches.
+        .select({
+          _id: 1,
+          'device.id': 1,
+          observedAt: 1,
+          occupancy: 1,
+          averageSpeed: 1,
+          congested: 1,
+        })
         .lean()
         .exec(),
     /** When the district's newest reading was observed, or null. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../src/index.js';
 import { Store } from '../src/storage/Store.js';
 import { silentLogger } from '../src/index.js';
-import { startTestDb } from './startTestDb.js';
+import { makeTempDir, startTestDb } from './startTestDb.js';
 
 describe('localdb time-series collections and TTL', () => {
   let server: LocalDb;
@@ -212,17 +212,79 @@ describe('localdb time-series collections and TTL', () => {
       expect(await coll.countDocuments()).toBe(0);
     });
 
-    it('still refuses a second _id (MongoDB would store it: docs/localdb.md)', async () => {
+    it('stores a second measurement with an _id already stored, as MongoDB (no _id index)', async () => {
       const coll = await seeded('w_dup');
-      await expect(
-        coll.insertOne({
-          _id: 'a@1',
-          at: new Date('2026-11-01T00:00:00Z'),
-          device: { id: 'a', district: '13201' },
-          value: 1,
-        }),
-      ).rejects.toMatchObject({ code: 11000 });
+      const again = {
+        _id: 'a@1',
+        at: new Date('2026-11-02T00:00:00Z'),
+        device: { id: 'a', district: '13201' },
+        value: 7,
+      };
+      await coll.insertOne(again);
+      await coll.insertMany([{ ...again, value: 8 }], { ordered: false });
+      const byId = await coll.find({ _id: 'a@1' }).sort({ value: 1 }).toArray();
+      expect(byId.map((d) => d.value)).toEqual([1, 7, 8]);
+      expect(await coll.countDocuments({ _id: 'a@1' })).toBe(3);
+      expect(
+        (await db.collection('w_dup').listIndexes().toArray()).map(
+          (i) => i['name'],
+        ),
+      ).not.toContain('_id_');
+      // Each copy is its own measurement: updated and deleted one by one.
+      await coll.updateMany(
+        { 'device.id': 'a' },
+        { $set: { 'device.district': '13203' } },
+      );
+      expect(
+        await coll.countDocuments({ 'device.district': '13203', _id: 'a@1' }),
+      ).toBe(3);
+      expect(
+        (await coll.deleteOne({ _id: 'a@1', value: 7 })).deletedCount,
+      ).toBe(1);
+      expect(
+        (await coll.find({ _id: 'a@1' }).toArray()).map((d) => d.value).sort(),
+      ).toEqual([1, 8]);
     });
+  });
+
+  it('keeps duplicate-_id measurements through the journal, a compaction and a restart', async () => {
+    const tmp = makeTempDir();
+    try {
+      const options = { dataDir: tmp.dir, compactBytes: 1 };
+      let s = await startTestDb(options);
+      let cl = await MongoClient.connect(s.uri);
+      const app = cl.db('app');
+      await app.createCollection('r', {
+        timeseries: { timeField: 'at', metaField: 'm' },
+      });
+      type M = { _id: string; at: Date; m: string; v: number };
+      const at = new Date('2026-11-01T00:00:00Z');
+      for (const v of [1, 2, 3])
+        await app.collection<M>('r').insertOne({ _id: 'x', at, m: 'a', v });
+      await app.collection<M>('r').deleteOne({ v: 2 });
+      await app.collection<M>('r').insertOne({ _id: 'x', at, m: 'a', v: 4 });
+      const read = async (c: MongoClient) =>
+        (await c.db('app').collection<M>('r').find({ _id: 'x' }).toArray())
+          .map((d) => d.v)
+          .sort();
+      expect(await read(cl)).toEqual([1, 3, 4]);
+      for (const compact of [false, true]) {
+        await cl.close();
+        await s.stop();
+        s = await startTestDb(compact ? options : { dataDir: tmp.dir });
+        cl = await MongoClient.connect(s.uri);
+        expect(await read(cl)).toEqual([1, 3, 4]);
+        await cl
+          .db('app')
+          .collection<M>('r')
+          .insertOne({ _id: 'x', at, m: 'a', v: 5 });
+        await cl.db('app').collection<M>('r').deleteOne({ v: 5 });
+      }
+      await cl.close();
+      await s.stop();
+    } finally {
+      tmp.remove();
+    }
   });
 
   it('removes measurements past a short expireAfterSeconds with its TTL monitor, and follows collMod', async () => {

@@ -43,7 +43,8 @@ export const supportedCommands: readonly string[] = [...handlers.keys()];
  * Runs one command and returns its reply, `{ ..., ok: 1 }` or `{ ok: 0, errmsg, code, codeName }`.
  * Never throws: a handler failure becomes an error reply, because a request left
  * without a reply leaves the driver waiting forever. Journal writes of the command
- * are flushed before the reply is returned, so an acknowledged write is durable.
+ * are written before this returns, and the reply waits for their fsync, so an
+ * acknowledged write is durable.
  */
 export function dispatch(
   command: Document,
@@ -92,19 +93,33 @@ function failure(err: unknown, ctx: CommandContext): Document {
   return { ok: 0, ...toCommandError(err).toReplyFields() };
 }
 
-function finish(result: Document, ctx: CommandContext): Document {
-  let reply = result;
-  try {
-    ctx.store.flush();
-  } catch (err) {
-    ctx.logger.error({ err }, 'localdb: journal write failed');
-    reply = {
+/**
+ * Writes the command's journal ops, then answers once they are durable: the reply
+ * waits for the fsync the command shares with the others written in the same turn.
+ */
+function finish(
+  result: Document,
+  ctx: CommandContext,
+): Document | Promise<Document> {
+  const failed = (err: unknown, what: string): Document => {
+    ctx.logger.error({ err }, `localdb: journal ${what} failed`);
+    return {
       ok: 0,
       ...new CommandError(
         ErrorCode.InternalError,
-        `journal write failed: ${(err as Error).message}`,
+        `journal ${what} failed: ${(err as Error).message}`,
       ).toReplyFields(),
     };
+  };
+  let durable: Promise<void> | undefined;
+  try {
+    durable = ctx.store.flush();
+  } catch (err) {
+    return failed(err, 'write');
   }
-  return reply;
+  if (durable === undefined) return result;
+  return durable.then(
+    () => result,
+    (err: unknown) => failed(err, 'fsync'),
+  );
 }

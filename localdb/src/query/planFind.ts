@@ -355,8 +355,8 @@ export function* executePlan(
       const k = keyOf(id);
       if (seen.has(k)) continue;
       seen.add(k);
-      const doc = coll.getById(id);
-      if (doc !== undefined) yield doc;
+      // A time series may hold several measurements with one `_id`.
+      yield* coll.docsById(id);
     }
     return;
   }

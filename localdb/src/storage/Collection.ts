@@ -1,6 +1,6 @@
 // Internal to localdb: one collection's documents and indexes.
 import { ObjectId, type Document } from 'bson';
-import { documentSize } from '../bsonCodec.js';
+import { documentSize, encodeDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { Index, duplicateKeyError } from './Index.js';
 import type { JournalOp } from './JournalOp.js';
@@ -24,10 +24,21 @@ export type RecordOp = (op: JournalOp, undo: () => void) => void;
 export const MAX_DOCUMENT_SIZE = 16 * 1024 * 1024;
 
 /**
+ * Separates a duplicate measurement's record key from its `_id` key: keyOf never
+ * writes a NUL (its strings are JSON, which escapes it).
+ */
+const DUPLICATE_MARK = '\u0000';
+
+/**
  * A collection: documents in a `Map` keyed by the canonical `_id` key (insertion
  * order is natural order), plus secondary indexes. Stored documents are never
  * mutated in place: an update stores a new object, so a cursor's batch keeps
  * the version it read.
+ *
+ * A time-series collection has no `_id` index, as in MongoDB, and so accepts a second
+ * measurement with an `_id` already stored: the first one's record key is its `_id`
+ * key, a later one's that key, a NUL and a sequence number (kept in `#duplicates`, and
+ * journaled with its ops as `rk`). Index entries name documents by record key.
  */
 export class Collection {
   readonly db: string;
@@ -36,17 +47,35 @@ export class Collection {
   readonly #docs = new Map<string, Document>();
   readonly #indexes = new Map<string, Index>();
   readonly #record: RecordOp;
-  /** `_id` in order, for ranges and sorts on `_id` (point lookups use the Map). */
-  readonly #idIndex = new Index(ID_INDEX_SPEC);
+  /** `_id` in order, for ranges and sorts on `_id` (point lookups use the Map); none for time series. */
+  readonly #idIndex: Index | undefined;
+  /** Time series: record keys of later measurements sharing an `_id` key, by that key. */
+  readonly #duplicates = new Map<string, Set<string>>();
+  #duplicateSeq = 0;
   #planIndexes: Index[] | undefined;
   readonly #timeSeries: TimeSeriesOptions | undefined;
+  /** Changes go to a journal: each written document is encoded once, for its size and the journal. */
+  readonly #journaled: boolean;
 
-  constructor(db: string, name: string, options: Document, record: RecordOp) {
+  /**
+   * `journaled`: the store writes changes to a journal, so a written document's BSON
+   * (encoded anyway to check its size) is handed over with its op.
+   */
+  constructor(
+    db: string,
+    name: string,
+    options: Document,
+    record: RecordOp,
+    journaled = false,
+  ) {
     this.db = db;
     this.name = name;
     this.options = options;
     this.#record = record;
+    this.#journaled = journaled;
     this.#timeSeries = timeSeriesOf(options);
+    this.#idIndex =
+      this.#timeSeries === undefined ? new Index(ID_INDEX_SPEC) : undefined;
   }
 
   /** `<db>.<collection>` */
@@ -63,20 +92,33 @@ export class Collection {
     return this.#docs.values();
   }
 
-  /** The document whose `_id` equals `id`. */
+  /** The document whose `_id` equals `id` (a time series' first such measurement). */
   getById(id: unknown): Document | undefined {
-    return this.#docs.get(keyOf(id));
+    return this.docsById(id)[0];
   }
 
-  /** Index specs as listIndexes reports them, `_id_` first. */
+  /** Every document whose `_id` equals `id`: one at most, except in a time series. */
+  docsById(id: unknown): Document[] {
+    const idKey = keyOf(id);
+    const first = this.#docs.get(idKey);
+    const more = this.#duplicates.get(idKey);
+    const out = first === undefined ? [] : [first];
+    if (more !== undefined) out.push(...this.byIdKeys(more));
+    return out;
+  }
+
+  /** Index specs as listIndexes reports them, `_id_` first (a time series has none). */
   indexSpecs(): Document[] {
-    return [ID_INDEX_SPEC, ...[...this.#indexes.values()].map((i) => i.spec)];
+    const secondary = [...this.#indexes.values()].map((i) => i.spec);
+    return this.#idIndex === undefined
+      ? secondary
+      : [ID_INDEX_SPEC, ...secondary];
   }
 
   /** Ordered indexes the planner may use: `_id_`, then every maintained secondary index. */
   planIndexes(): readonly Index[] {
     this.#planIndexes ??= [
-      this.#idIndex,
+      ...(this.#idIndex === undefined ? [] : [this.#idIndex]),
       ...[...this.#indexes.values()].filter((i) => i.maintained),
     ];
     return this.#planIndexes;
@@ -85,6 +127,14 @@ export class Collection {
   /** An index by name, `_id_` included. */
   indexByName(name: string): Index | undefined {
     return name === '_id_' ? this.#idIndex : this.#indexes.get(name);
+  }
+
+  /** Ops that rebuild the documents (a snapshot), with a duplicate measurement's record key. */
+  *putOps(): Generator<JournalOp> {
+    for (const [rk, doc] of this.#docs)
+      yield rk.includes(DUPLICATE_MARK)
+        ? { op: 'put', db: this.db, coll: this.name, doc, rk }
+        : { op: 'put', db: this.db, coll: this.name, doc };
   }
 
   /** The document whose `_id` key is `idKey`. */
@@ -117,11 +167,14 @@ export class Collection {
     if (Array.isArray(doc['_id'])) {
       throw new CommandError(ErrorCode.BadValue, "can't use an array for _id");
     }
-    const idKey = keyOf(doc['_id']);
+    let idKey = keyOf(doc['_id']);
     if (this.#docs.has(idKey)) {
-      throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, doc);
+      if (this.#idIndex !== undefined)
+        throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, doc);
+      idKey = `${idKey}${DUPLICATE_MARK}${(this.#duplicateSeq += 1)}`;
     }
-    const size = documentSize(doc);
+    const bytes = this.#journaled ? encodeDocument(doc) : undefined;
+    const size = bytes?.length ?? documentSize(doc);
     if (size > MAX_DOCUMENT_SIZE) {
       throw new CommandError(
         ErrorCode.BSONObjectTooLarge,
@@ -129,11 +182,9 @@ export class Collection {
       );
     }
     const keys = this.#checkIndexes(doc, idKey);
-    this.#docs.set(idKey, doc);
+    this.#set(idKey, doc);
     this.#addKeys(keys, idKey);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc }, () =>
-      this.loadDel(doc['_id']),
-    );
+    this.#record(this.#putOp(idKey, doc, bytes), () => this.#unload(idKey));
     return doc;
   }
 
@@ -147,14 +198,15 @@ export class Collection {
     newDoc: Document,
     changed?: ReadonlySet<string>,
   ): void {
-    const idKey = keyOf(oldDoc['_id']);
-    if (keyOf(newDoc['_id']) !== idKey) {
+    const idKey = this.#recordKeyOf(oldDoc);
+    if (keyOf(newDoc['_id']) !== keyOf(oldDoc['_id'])) {
       throw new CommandError(
         ErrorCode.ImmutableField,
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
-    if (documentSize(newDoc) > MAX_DOCUMENT_SIZE) {
+    const bytes = this.#journaled ? encodeDocument(newDoc) : undefined;
+    if ((bytes?.length ?? documentSize(newDoc)) > MAX_DOCUMENT_SIZE) {
       throw new CommandError(
         ErrorCode.Location17419,
         `Resulting document after update is larger than ${MAX_DOCUMENT_SIZE}`,
@@ -176,22 +228,21 @@ export class Collection {
       index.add(newKeys[i] ?? [], idKey);
     }
     this.#docs.set(idKey, newDoc);
-    this.#record({ op: 'put', db: this.db, coll: this.name, doc: newDoc }, () =>
-      this.loadPut(oldDoc),
+    this.#record(this.#putOp(idKey, newDoc, bytes), () =>
+      this.loadPut(oldDoc, idKey),
     );
   }
 
   /** Removes a document. */
   remove(doc: Document): void {
-    const idKey = keyOf(doc['_id']);
-    if (!this.#docs.delete(idKey)) return;
-    this.#idIndex.remove([[doc['_id']]], idKey);
-    for (const index of this.#indexes.values())
-      index.remove(index.keysOf(doc), idKey);
-    this.#record(
-      { op: 'del', db: this.db, coll: this.name, id: doc['_id'] },
-      () => this.loadPut(doc),
-    );
+    const idKey = this.#recordKeyOf(doc);
+    const stored = this.#docs.get(idKey);
+    if (stored === undefined) return;
+    this.#unload(idKey);
+    const op: JournalOp = idKey.includes(DUPLICATE_MARK)
+      ? { op: 'del', db: this.db, coll: this.name, id: doc['_id'], rk: idKey }
+      : { op: 'del', db: this.db, coll: this.name, id: doc['_id'] };
+    this.#record(op, () => this.loadPut(stored, idKey));
   }
 
   /**
@@ -287,29 +338,78 @@ export class Collection {
     return [...this.#indexes.keys()];
   }
 
-  /** Replay: sets a document without checks or journaling. */
-  loadPut(doc: Document): void {
-    const idKey = keyOf(doc['_id']);
+  /**
+   * Replay: sets a document without checks or journaling. `rk`: its record key, when
+   * not its `_id` key (a time series' duplicate measurement).
+   */
+  loadPut(doc: Document, rk?: string): void {
+    const idKey = rk ?? keyOf(doc['_id']);
     const old = this.#docs.get(idKey);
     if (old !== undefined) {
       for (const index of this.#indexes.values())
         index.remove(index.keysOf(old), idKey);
     }
-    this.#docs.set(idKey, doc);
-    this.#idIndex.add([[doc['_id']]], idKey);
+    this.#set(idKey, doc);
+    this.#idIndex?.add([[doc['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.add(index.keysOf(doc), idKey);
   }
 
-  /** Replay: removes a document by `_id` without journaling. */
-  loadDel(id: unknown): void {
-    const idKey = keyOf(id);
+  /** Replay: removes a document by `_id` (or record key `rk`) without journaling. */
+  loadDel(id: unknown, rk?: string): void {
+    this.#unload(rk ?? keyOf(id));
+  }
+
+  /** Stores a document under its record key, noting a duplicate measurement's. */
+  #set(idKey: string, doc: Document): void {
+    this.#docs.set(idKey, doc);
+    const mark = idKey.indexOf(DUPLICATE_MARK);
+    if (mark < 0) return;
+    const base = idKey.slice(0, mark);
+    let keys = this.#duplicates.get(base);
+    if (keys === undefined) {
+      keys = new Set();
+      this.#duplicates.set(base, keys);
+    }
+    keys.add(idKey);
+    const seq = Number(idKey.slice(mark + 1));
+    if (seq > this.#duplicateSeq) this.#duplicateSeq = seq;
+  }
+
+  /** Removes the document under a record key from the map and every index. */
+  #unload(idKey: string): void {
     const old = this.#docs.get(idKey);
     if (old === undefined) return;
     this.#docs.delete(idKey);
-    this.#idIndex.remove([[old['_id']]], idKey);
+    const mark = idKey.indexOf(DUPLICATE_MARK);
+    if (mark >= 0) {
+      const base = idKey.slice(0, mark);
+      const keys = this.#duplicates.get(base);
+      keys?.delete(idKey);
+      if (keys?.size === 0) this.#duplicates.delete(base);
+    }
+    this.#idIndex?.remove([[old['_id']]], idKey);
     for (const index of this.#indexes.values())
       index.remove(index.keysOf(old), idKey);
+  }
+
+  /** The record key of a stored document: its `_id` key, unless a later duplicate measurement. */
+  #recordKeyOf(doc: Document): string {
+    const idKey = keyOf(doc['_id']);
+    if (this.#docs.get(idKey) === doc) return idKey;
+    for (const rk of this.#duplicates.get(idKey) ?? [])
+      if (this.#docs.get(rk) === doc) return rk;
+    return idKey;
+  }
+
+  #putOp(
+    idKey: string,
+    doc: Document,
+    bytes: Uint8Array | undefined,
+  ): JournalOp {
+    return idKey.includes(DUPLICATE_MARK)
+      ? { op: 'put', db: this.db, coll: this.name, doc, bytes, rk: idKey }
+      : { op: 'put', db: this.db, coll: this.name, doc, bytes };
   }
 
   /** Replay: adds an index without checks or journaling. */
@@ -339,7 +439,7 @@ export class Collection {
   }
 
   #addKeys(keys: readonly unknown[][][], idKey: string): void {
-    this.#idIndex.add([[this.#docs.get(idKey)?.['_id']]], idKey);
+    this.#idIndex?.add([[this.#docs.get(idKey)?.['_id']]], idKey);
     let i = 0;
     for (const index of this.#indexes.values()) {
       index.add(keys[i] ?? [], idKey);

@@ -7,8 +7,17 @@ import type { Document } from 'bson';
  * update operator, and replaying an op twice leaves the same state.
  */
 export type JournalOp =
-  | { op: 'put'; db: string; coll: string; doc: Document }
-  | { op: 'del'; db: string; coll: string; id: unknown }
+  | {
+      op: 'put';
+      db: string;
+      coll: string;
+      doc: Document;
+      /** `doc`'s BSON when already encoded; never journaled itself (see encodeJournalOp). */
+      bytes?: Uint8Array | undefined;
+      /** The record key, when not `doc._id`'s (a time series' duplicate `_id`). */
+      rk?: string;
+    }
+  | { op: 'del'; db: string; coll: string; id: unknown; rk?: string }
   | { op: 'createCollection'; db: string; coll: string; options: Document }
   | { op: 'dropCollection'; db: string; coll: string }
   | { op: 'setOptions'; db: string; coll: string; options: Document }

@@ -11,14 +11,14 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { documentSize } from '../bsonCodec.js';
 import type { LocalDbLogger } from '../LocalDbLogger.js';
 import type { JournalOp } from './JournalOp.js';
+import { encodeJournalOp } from './encodeJournalOp.js';
 import {
   RecordFile,
+  encodeRecordFrame,
   frameRecord,
   readRecords,
-  type SizedRecord,
 } from './RecordFile.js';
 
 const SNAPSHOT = 'snapshot.bson';
@@ -35,41 +35,29 @@ function journalName(gen: number): string {
  */
 export const RECORD_TARGET_BYTES = 4 * 1024 * 1024;
 
-/** Splits ops into records of about RECORD_TARGET_BYTES, all but the last marked `more`. */
-export function* groupRecords(
+/**
+ * Encodes each op once and frames them as records of about RECORD_TARGET_BYTES, all
+ * but the last marked `more` when `markMore` (a journal group; a snapshot's records
+ * stand alone). Calls `write` with each frame as it is made.
+ */
+export function frameOps(
   ops: Iterable<JournalOp>,
   markMore: boolean,
-): Generator<SizedRecord> {
-  let batch: JournalOp[] = [];
+  write: (frame: Buffer) => void,
+): void {
+  let batch: Uint8Array[] = [];
   let bytes = 0;
-  let pending: SizedRecord | undefined;
-  // `{ ops: [...], more: true }` adds to its ops' own sizes: the document's frame and
-  // `ops`/`more` elements, and per op a type byte and its index key (at most 8 bytes).
-  const bound = (n: number, opBytes: number) => opBytes + 8 * n + 32;
   for (const op of ops) {
-    batch.push(op);
-    bytes += documentSize(op);
-    if (bytes >= RECORD_TARGET_BYTES) {
-      if (pending !== undefined) yield pending;
-      const sizeBound = bound(batch.length, bytes);
-      pending = {
-        record: markMore ? { ops: batch, more: true } : { ops: batch },
-        sizeBound,
-      };
+    const encoded = encodeJournalOp(op);
+    if (batch.length > 0 && bytes + encoded.length > RECORD_TARGET_BYTES) {
+      write(encodeRecordFrame(batch, markMore));
       batch = [];
       bytes = 0;
     }
+    batch.push(encoded);
+    bytes += encoded.length;
   }
-  if (batch.length === 0) {
-    if (pending !== undefined)
-      yield {
-        record: { ops: pending.record['ops'] as JournalOp[] },
-        sizeBound: pending.sizeBound,
-      };
-    return;
-  }
-  if (pending !== undefined) yield pending;
-  yield { record: { ops: batch }, sizeBound: bound(batch.length, bytes) };
+  if (batch.length > 0) write(encodeRecordFrame(batch, false));
 }
 
 /** Options for Persistence. */
@@ -85,6 +73,8 @@ export interface PersistenceOptions {
 export interface PersistenceFaults {
   /** Called before each journal append. */
   journal?: (() => void) | undefined;
+  /** Called before each group fsync of the journal. */
+  sync?: (() => void) | undefined;
   /** Called before each snapshot write. */
   snapshot?: (() => void) | undefined;
 }
@@ -98,7 +88,7 @@ function writeAll(fd: number, bytes: Buffer): void {
 
 /**
  * Durability layout in a data directory:
- * - `journal-<gen>.log`: append-only records `{ ops: JournalOp[] }`, one per write command.
+ * - `journal-<gen>.log`: append-only records `{ ops: JournalOp[] }`, one group per write command.
  * - `snapshot.bson`: a header `{ snapshot: 1, journalGen }` then records that rebuild the
  *   whole state. It covers every journal older than `journalGen`.
  * Compaction opens journal `gen + 1`, writes the snapshot to a temporary file, fsyncs and
@@ -112,12 +102,18 @@ export class Persistence {
   readonly #faults: PersistenceFaults;
   #gen = 0;
   #journal: RecordFile | undefined;
+  #snapshotSize = 0;
 
   constructor(options: PersistenceOptions) {
     this.#dir = options.dataDir;
     this.#fsync = options.fsync;
     this.#logger = options.logger;
     this.#faults = options.faults ?? {};
+  }
+
+  /** Bytes of the snapshot the current journal follows (0 before the first). */
+  get snapshotSize(): number {
+    return this.#snapshotSize;
   }
 
   /** Bytes in the current journal. */
@@ -136,6 +132,7 @@ export class Persistence {
     let gen = 0;
     if (existsSync(snapshotPath)) {
       const { records, goodLength, fileLength } = readRecords(snapshotPath);
+      this.#snapshotSize = fileLength;
       const [header, ...rest] = records;
       if (
         header === undefined ||
@@ -186,34 +183,52 @@ export class Persistence {
       join(this.#dir, journalName(current)),
       currentLength,
       this.#fsync,
+      this.#faults.sync,
     );
   }
 
-  /** Appends one write command's ops as one record; returns once it is durable. */
-  append(ops: readonly JournalOp[]): void {
-    if (this.#journal === undefined)
-      throw new Error('localdb: journal is not open');
+  /**
+   * Appends one write command's ops as one group of records, written before this
+   * returns. The promise (undefined without fsync) resolves once they are fsynced.
+   */
+  append(ops: readonly JournalOp[]): Promise<void> | undefined {
+    const journal = this.#journal;
+    if (journal === undefined) throw new Error('localdb: journal is not open');
     this.#faults.journal?.();
-    this.#journal.append([...groupRecords(ops, true)]);
+    const frames: Buffer[] = [];
+    frameOps(ops, true, (f) => frames.push(f));
+    journal.append(frames);
+    return journal.durable();
   }
 
   /**
    * Writes the whole state as a new snapshot and starts a new, empty journal.
    * `stateOps` yields ops that rebuild the state from nothing. If anything fails, the
-   * old snapshot and journal stay current and the error is thrown.
+   * old snapshot and journal stay current and the error is thrown. Returns the new
+   * snapshot's size in bytes.
    */
-  compact(stateOps: Iterable<JournalOp>): void {
+  compact(stateOps: Iterable<JournalOp>): number {
+    let bytes = 0;
     const nextGen = this.#gen + 1;
     const nextPath = join(this.#dir, journalName(nextGen));
     const tmp = join(this.#dir, `${SNAPSHOT}.tmp`);
-    const nextJournal = RecordFile.open(nextPath, 0, this.#fsync);
+    const nextJournal = RecordFile.open(
+      nextPath,
+      0,
+      this.#fsync,
+      this.#faults.sync,
+    );
     try {
       this.#faults.snapshot?.();
       const fd = openSync(tmp, 'w');
       try {
-        writeAll(fd, frameRecord({ snapshot: 1, journalGen: nextGen }));
-        for (const { record, sizeBound } of groupRecords(stateOps, false))
-          writeAll(fd, frameRecord(record, sizeBound));
+        const header = frameRecord({ snapshot: 1, journalGen: nextGen });
+        writeAll(fd, header);
+        bytes += header.length;
+        frameOps(stateOps, false, (f) => {
+          writeAll(fd, f);
+          bytes += f.length;
+        });
         fsyncSync(fd);
       } finally {
         closeSync(fd);
@@ -233,6 +248,8 @@ export class Persistence {
     this.#gen = nextGen;
     for (let g = 0; g <= oldGen; g += 1)
       rmSync(join(this.#dir, journalName(g)), { force: true });
+    this.#snapshotSize = bytes;
+    return bytes;
   }
 
   /** Flushes and closes the journal. */

@@ -13,7 +13,10 @@ export interface StoreOptions {
   dataDir?: string | undefined;
   /** fsync each journal write. @default true */
   fsync?: boolean | undefined;
-  /** Compact the journal into a snapshot once it grows past this many bytes. @default 64 MiB */
+  /**
+   * Compact the journal into a snapshot once it grows past this many bytes, or past the
+   * size of the last snapshot if that is larger. @default 64 MiB
+   */
   compactBytes?: number | undefined;
   logger: LocalDbLogger;
   /** Failure injection, for tests only. */
@@ -72,6 +75,16 @@ export class Store {
     this.#compactAt = compactBytes;
   }
 
+  /**
+   * Where the journal is compacted next: once it outgrows the last snapshot (and at
+   * least `compactBytes`), so rewriting the whole state costs at most what was
+   * journaled since, however large the state grows, instead of one whole rewrite per
+   * `compactBytes` of writes (quadratic in the state's size).
+   */
+  #threshold(): number {
+    return Math.max(this.#compactBytes, this.#persistence?.snapshotSize ?? 0);
+  }
+
   /** Opens the store, replaying the data directory if there is one. */
   static open(options: StoreOptions): Store {
     const persistence =
@@ -95,6 +108,7 @@ export class Store {
       } finally {
         store.#replaying = false;
       }
+      store.#compactAt = store.#threshold();
       store.#maybeCompact();
     }
     return store;
@@ -137,7 +151,13 @@ export class Store {
         `Collection ${db}.${name} already exists.`,
       );
     }
-    const coll = new Collection(db, name, options, this.#record);
+    const coll = new Collection(
+      db,
+      name,
+      options,
+      this.#record,
+      this.#persistence !== undefined,
+    );
     colls.set(name, coll);
     const created = colls;
     this.#record({ op: 'createCollection', db, coll: name, options }, () => {
@@ -166,25 +186,38 @@ export class Store {
   }
 
   /**
-   * Writes the ops of the command that just ran to the journal (fsynced if enabled)
-   * and compacts when the journal has grown past the threshold. Call before replying.
+   * Writes the ops of the command that just ran to the journal and compacts when the
+   * journal has grown past the threshold. Call before replying: the ops are written
+   * (they survive a crash of this process) when this returns; the promise, undefined
+   * when there is nothing to wait for (no ops, no data directory, fsync off), resolves
+   * once they are fsynced, and rejects if the fsync fails. Commands that write in one
+   * turn of the event loop share one fsync (group commit).
    */
-  flush(): void {
-    if (this.#pending.length === 0) return;
+  flush(): Promise<void> | undefined {
+    if (this.#pending.length === 0) return undefined;
     const ops = this.#pending;
     const undo = this.#undo;
     this.#pending = [];
     this.#undo = [];
-    if (this.#persistence === undefined) return;
+    if (this.#persistence === undefined) return undefined;
+    let durable: Promise<void> | undefined;
     try {
-      this.#persistence.append(ops);
+      durable = this.#persistence.append(ops);
     } catch (err) {
-      // Not durable, so not applied: commands run synchronously from their first change
+      // Not written, so not applied: commands run synchronously from their first change
       // to this flush, so no other client has seen these changes.
       for (let i = undo.length - 1; i >= 0; i -= 1) undo[i]?.();
       throw err;
     }
     this.#maybeCompact();
+    return durable;
+  }
+
+  /** flush() for writes no client waits on (TTL removals): an fsync failure is logged. */
+  #flushUnawaited(): void {
+    this.flush()?.catch((err: unknown) =>
+      this.#logger.error({ err }, 'localdb: journal fsync failed'),
+    );
   }
 
   /**
@@ -195,20 +228,21 @@ export class Store {
     let removed = 0;
     for (const colls of this.#dbs.values())
       for (const coll of colls.values()) removed += expireCollection(coll, now);
-    this.flush();
+    this.#flushUnawaited();
     return removed;
   }
 
   /** Writes a snapshot now (no-op in memory). */
   compact(): void {
-    this.flush();
+    this.#flushUnawaited();
     this.#persistence?.compact(this.#stateOps());
+    this.#compactAt = this.#threshold();
   }
 
   /**
    * Compacts once the journal has passed the threshold. A failed compaction is logged
    * and retried only after the journal grows by another threshold: the write that
-   * triggered it is already durable, and the old snapshot and journal stay valid.
+   * triggered it is already written, and the old snapshot and journal stay valid.
    */
   #maybeCompact(): void {
     const persistence = this.#persistence;
@@ -216,9 +250,9 @@ export class Store {
       return;
     try {
       persistence.compact(this.#stateOps());
-      this.#compactAt = this.#compactBytes;
+      this.#compactAt = this.#threshold();
     } catch (err) {
-      this.#compactAt = persistence.journalSize + this.#compactBytes;
+      this.#compactAt = persistence.journalSize + this.#threshold();
       this.#logger.error(
         { err },
         'localdb: compaction failed; the journal stays current',
@@ -228,7 +262,7 @@ export class Store {
 
   /** Flushes and closes the journal. */
   close(): void {
-    this.flush();
+    this.#flushUnawaited();
     this.#persistence?.close();
   }
 
@@ -241,12 +275,12 @@ export class Store {
           coll: coll.name,
           options: coll.options,
         };
-        for (const spec of coll.indexSpecs().slice(1)) {
-          yield { op: 'createIndex', db, coll: coll.name, spec };
+        for (const name of coll.indexNames()) {
+          const spec = coll.indexByName(name)?.spec;
+          if (spec !== undefined)
+            yield { op: 'createIndex', db, coll: coll.name, spec };
         }
-        for (const doc of coll.values()) {
-          yield { op: 'put', db, coll: coll.name, doc };
-        }
+        yield* coll.putOps();
       }
     }
   }
@@ -268,10 +302,10 @@ export class Store {
         this.dropDatabase(op.db);
         return;
       case 'put':
-        this.ensureCollection(op.db, op.coll).loadPut(op.doc);
+        this.ensureCollection(op.db, op.coll).loadPut(op.doc, op.rk);
         return;
       case 'del':
-        this.getCollection(op.db, op.coll)?.loadDel(op.id);
+        this.getCollection(op.db, op.coll)?.loadDel(op.id, op.rk);
         return;
       case 'createIndex':
         this.ensureCollection(op.db, op.coll).loadIndex(op.spec);

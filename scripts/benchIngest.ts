@@ -174,6 +174,16 @@ try {
     }
     return out.sort((a, b) => a - b);
   };
+  // What each process spends with nothing to do (polls, timers, jobs): the
+  // floor under the CPU per 1,000 readings below, which counts it too.
+  const idleCpu = processCpu(city.pid);
+  await new Promise((r) => setTimeout(r, 10_000));
+  const idleCpuPerSecond = idleCpu.perUnit(10);
+  console.log(
+    `CPU per second, nothing sent: ${Object.entries(idleCpuPerSecond)
+      .map(([label, ms]) => `${label} ${ms.toFixed(1)} ms`)
+      .join('; ')}`,
+  );
   let idleCount = 0;
   await districtTimes(() => ++idleCount > 20); // warm-up
   idleCount = 0;
@@ -317,6 +327,7 @@ try {
     elapsedSeconds: elapsed,
     acceptedPerSecond: rate,
     cpuMsPerThousandReadings: cpuPerThousand,
+    idleCpuMsPerSecond: idleCpuPerSecond,
     batchMs: {
       p50: percentile(batchTimes, 50),
       p99: percentile(batchTimes, 99),

@@ -74,7 +74,9 @@ export const ingestStatsDocDefinition = {
     id: { type: String, required: true },
   },
   type: { type: String, required: true },
-  hour: { type: Date, required: true, index: true },
+  // Its index is the TTL one made at start (ingestStatsTtl), which also
+  // serves the view's range reads.
+  hour: { type: Date, required: true },
   received: Number,
   accepted: Number,
   duplicates: Number,

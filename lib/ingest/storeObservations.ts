@@ -376,7 +376,9 @@ export interface StoreObservationsOptions<
 
 /**
  * Stores `records` (through {@link storeReadings}) and advances each device's
- * current state; one outcome per record, in order.
+ * current state; one outcome per record, in order. `onStored` runs beside
+ * the state's write (both once the readings are stored); if either fails,
+ * the call throws.
  */
 export async function storeObservations<TDoc extends { _id: string }>(
   options: StoreObservationsOptions<TDoc>,
@@ -384,7 +386,20 @@ export async function storeObservations<TDoc extends { _id: string }>(
 ): Promise<('created' | 'duplicate')[]> {
   if (records.length === 0) return [];
   const docs = records.map(options.toDoc);
-  const outcomes = await storeReadings(options, docs);
+  // The state and `onStored` (the rollup markers) both follow the readings
+  // and not each other: written together, a batch waits for one round trip
+  // where it waited for two.
+  const { onStored, ...readingOptions } = options;
+  let stored: StoredReadings<TDoc> | undefined;
+  const outcomes = await storeReadings(
+    {
+      ...readingOptions,
+      onStored: (s) => {
+        stored = s;
+      },
+    },
+    docs,
+  );
 
   const state = options.stateField ?? 'latest';
   // The newest record of each device in this batch advances its state.
@@ -394,7 +409,7 @@ export async function storeObservations<TDoc extends { _id: string }>(
     if (!current || record.observedAt > current.record.observedAt)
       newest.set(record.deviceId, { record, doc: docs[i] as TDoc });
   });
-  await options.devices.bulkWrite(
+  const advanced = options.devices.bulkWrite(
     [...newest].map(([deviceId, { record, doc }]) => ({
       updateOne: {
         filter: {
@@ -409,6 +424,10 @@ export async function storeObservations<TDoc extends { _id: string }>(
     })),
     { ordered: false },
   );
+  await Promise.all([
+    advanced,
+    stored && onStored ? onStored(stored) : undefined,
+  ]);
   return outcomes;
 }
 

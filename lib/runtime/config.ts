@@ -34,6 +34,12 @@ export const DEFAULT_PORTS: Readonly<Record<SubgraphName | 'gateway', number>> =
 /** Raw readings are kept this many days unless `READINGS_RAW_RETENTION_DAYS` says otherwise. */
 export const DEFAULT_RAW_RETENTION_DAYS = 90;
 
+/** Ingestion's hourly counts (the data-quality view) are kept this many days unless `INGEST_STATS_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_INGEST_STATS_RETENTION_DAYS = 400;
+
+/** Social posts are kept this many days after they were posted unless `SOCIAL_POSTS_RETENTION_DAYS` says otherwise. */
+export const DEFAULT_SOCIAL_POSTS_RETENTION_DAYS = 365;
+
 /** Settings of one subgraph service. */
 export interface SubgraphConfig {
   /** `<NAME>_PORT`. */
@@ -183,6 +189,20 @@ export interface Config {
      * TTL removes them; older ranges answer from rollups only. @default 90
      */
     readonly rawRetentionDays: number;
+  };
+  /** How long ingestion's other collections are kept, by TTL (docs/ingestion.md, "Retention"). */
+  readonly retention: {
+    /**
+     * `INGEST_STATS_RETENTION_DAYS`: days each hour of `ingest_stats` (the
+     * data-quality view's counts) is kept, from its hour. @default 400
+     */
+    readonly ingestStatsDays: number;
+    /**
+     * `SOCIAL_POSTS_RETENTION_DAYS`: days a social post (engagement's
+     * `social_posts`, pseudonymized) is kept, from when it was posted;
+     * `socialTopics` answers nothing older. @default 365
+     */
+    readonly socialPostsDays: number;
   };
   /** Rollups of readings per 15 minutes, hour and day (lib/subgraph-kit/rollups.ts, docs/trends.md). */
   readonly rollups: {
@@ -495,6 +515,20 @@ export function loadConfig(env: Env = process.env): Readonly<Config> {
       ),
     },
     readings: { rawRetentionDays },
+    retention: {
+      ingestStatsDays: int(
+        'INGEST_STATS_RETENTION_DAYS',
+        DEFAULT_INGEST_STATS_RETENTION_DAYS,
+        1,
+        36_500,
+      ),
+      socialPostsDays: int(
+        'SOCIAL_POSTS_RETENTION_DAYS',
+        DEFAULT_SOCIAL_POSTS_RETENTION_DAYS,
+        1,
+        36_500,
+      ),
+    },
     rollups: {
       intervalMs: int('ROLLUP_INTERVAL_MS', 2000, 50, 3_600_000),
       retentionDays: rollupRetention,

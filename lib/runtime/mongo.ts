@@ -94,9 +94,9 @@ export interface ResolvedDatabase {
 /**
  * The subgraph's connection string from `<NAME>_MONGODB_URI`; outside
  * production, when it is unset, an embedded localdb keeping its data in
- * `<DATA_DIR>/<name>`, in a worker thread of its own (lib/runtime/localDbThread.ts:
- * `npm start` runs five, which must not share one event loop). Production
- * without a URI is a configuration error.
+ * `<DATA_DIR>/<name>`, in a worker thread of its own (localdb's
+ * `startLocalDbWorker`: `npm start` runs five, which must not share one event
+ * loop). Production without a URI is a configuration error.
  */
 export async function resolveDatabase(
   config: Config,

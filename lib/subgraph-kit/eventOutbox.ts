@@ -296,7 +296,8 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   /** Moves batches until the outbox is empty; throws on the first failure. */
   const drain = async () => {
-    clean = false;
+    // `clean` stays as it was while the outbox is read: a direct send waits
+    // on `running` behind this drain, so it cannot overtake what it reads.
     while (!stopped && (await moveBatch()) === batchSize) {
       // a full batch: more may wait
     }

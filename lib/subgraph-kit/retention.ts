@@ -1,5 +1,7 @@
 /**
- * Retention of personal data (GDPR art. 5(1)(e), storage limitation): each
+ * Retention. Of collections kept for a bounded time ({@link ensureTtlIndexes}:
+ * TTL indexes made at start, e.g. `ingest_stats` and social posts), and of
+ * personal data (GDPR art. 5(1)(e), storage limitation): each
  * personal-data field may declare in its subgraph's schema how long its
  * values are kept, as a tag next to its rule,
  * `@tag(name: "retention:P1Y")` (an ISO 8601 duration, read by
@@ -8,6 +10,7 @@
  * its period, counted from a date of the record the department names.
  */
 import type { Model } from 'mongoose';
+import { INGEST_STATS_COLLECTION } from '../ingest/ingestStats.js';
 import type { AccessRules } from '../records/access/index.js';
 import type { Logger } from '../runtime/logger.js';
 
@@ -232,5 +235,95 @@ export function createRetentionJob(options: RetentionJobOptions): RetentionJob {
       );
       return { subject, erasedAt: now, fields, records };
     },
+  };
+}
+
+/**
+ * A collection kept for a bounded time by MongoDB's TTL monitor (and
+ * localdb's, every 60 s): its documents are removed once `field`, a date, is
+ * more than `expireAfterSeconds` in the past (docs/ingestion.md, "Retention").
+ */
+export interface TtlIndex {
+  /** The collection's name, e.g. `ingest_stats`. */
+  readonly collection: string;
+  /** The date field the age counts from, e.g. `hour`. */
+  readonly field: string;
+  readonly expireAfterSeconds: number;
+}
+
+/** The part of a driver database {@link ensureTtlIndexes} goes through (`connection.db`). */
+export interface TtlDb {
+  collection(name: string): {
+    listIndexes(): {
+      toArray(): Promise<
+        { name?: string; key: unknown; expireAfterSeconds?: number }[]
+      >;
+    };
+    createIndex(
+      key: Record<string, 1>,
+      options: { expireAfterSeconds: number },
+    ): Promise<unknown>;
+    dropIndex(name: string): Promise<unknown>;
+  };
+  command(command: object): Promise<unknown>;
+}
+
+/** Days as the seconds of `expireAfterSeconds`. */
+export function ttlSecondsOfDays(days: number): number {
+  return Math.round(days * 86_400);
+}
+
+/**
+ * Makes each collection's TTL index on its field what the configuration
+ * says, at start, before the subgraph serves: created when missing (with the
+ * collection), `collMod` when its period changed (logged at info), and a
+ * plain index on the same field (a deployment from before the TTL) dropped and
+ * made again with it, since neither localdb nor MongoDB before 5.1 can add a
+ * TTL to an index in place.
+ */
+export async function ensureTtlIndexes(
+  db: TtlDb,
+  indexes: readonly TtlIndex[],
+  logger: Logger,
+): Promise<void> {
+  for (const ttl of indexes) {
+    const collection = db.collection(ttl.collection);
+    let existing:
+      { name?: string; key: unknown; expireAfterSeconds?: number } | undefined;
+    try {
+      existing = (await collection.listIndexes().toArray()).find(
+        (index) => Object.keys(index.key as object).join() === ttl.field,
+      );
+    } catch (error) {
+      // A collection not created yet has no index: createIndex creates it.
+      if (Number((error as { code?: unknown }).code) !== 26) throw error;
+    }
+    const period = { expireAfterSeconds: ttl.expireAfterSeconds };
+    if (existing === undefined) {
+      await collection.createIndex({ [ttl.field]: 1 }, period);
+      continue;
+    }
+    if (existing.expireAfterSeconds === ttl.expireAfterSeconds) continue;
+    if (existing.expireAfterSeconds === undefined) {
+      await collection.dropIndex(existing.name ?? `${ttl.field}_1`);
+      await collection.createIndex({ [ttl.field]: 1 }, period);
+    } else
+      await db.command({
+        collMod: ttl.collection,
+        index: { keyPattern: { [ttl.field]: 1 }, ...period },
+      });
+    logger.info(
+      { collection: ttl.collection, field: ttl.field, ...period },
+      `${ttl.collection}: kept ${ttl.expireAfterSeconds / 86_400} days (TTL on ${ttl.field})`,
+    );
+  }
+}
+
+/** `ingest_stats`' TTL: each hour's counts kept `days` from their hour (config `retention.ingestStatsDays`). */
+export function ingestStatsTtl(days: number): TtlIndex {
+  return {
+    collection: INGEST_STATS_COLLECTION,
+    field: 'hour',
+    expireAfterSeconds: ttlSecondsOfDays(days),
   };
 }

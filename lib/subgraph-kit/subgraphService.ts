@@ -67,7 +67,12 @@ import {
 } from '../runtime/mongo.js';
 import type { Viewer } from '../runtime/viewer.js';
 import { startLiveAnalyses, type LiveAnalysis } from './liveAnalysis.js';
-import type { RetentionJob } from './retention.js';
+import {
+  ensureTtlIndexes,
+  ingestStatsTtl,
+  type RetentionJob,
+  type TtlIndex,
+} from './retention.js';
 import type { RollupJob } from './rollupJob.js';
 
 /** How often `runSubgraph` runs the department's retention job. */
@@ -136,6 +141,8 @@ export interface SubgraphServer<TContext extends SubgraphContext> {
   retention?: RetentionJob;
   /** The rollups of the department's readings, run by `runSubgraph` (lib/subgraph-kit/rollupJob.ts). */
   rollups?: RollupJob;
+  /** Collections kept for a bounded time, whose TTL indexes `runSubgraph` makes at start (besides `ingest_stats`'). */
+  ttlIndexes: readonly TtlIndex[];
 }
 
 /** Options of {@link createSubgraphServer}. */
@@ -170,6 +177,13 @@ export interface SubgraphServerOptions<TContext extends SubgraphContext> {
   retention?: RetentionJob;
   /** The rollup job of the department's readings (docs/trends.md), when it stores readings. */
   rollups?: RollupJob;
+  /**
+   * Collections of the department kept for a bounded time (TTL indexes made at
+   * start, lib/subgraph-kit/retention.ts `ensureTtlIndexes`); a department
+   * with `ingest` gets `ingest_stats`' without listing it.
+   * @default []
+   */
+  ttlIndexes?: readonly TtlIndex[];
 }
 
 /**
@@ -214,6 +228,7 @@ export function createSubgraphServer<TContext extends SubgraphContext>(
     createContext: (base) => options.createContext({ ...base, events }),
     analyses: options.analyses ?? [],
     pendingEventCollections: options.pendingEventCollections ?? [],
+    ttlIndexes: options.ttlIndexes ?? [],
     ...(options.ingest ? { ingest: options.ingest } : {}),
     ...(options.retention ? { retention: options.retention } : {}),
     ...(options.rollups ? { rollups: options.rollups } : {}),
@@ -376,6 +391,18 @@ export async function runSubgraph<TContext extends SubgraphContext>(
     direct: async (list) => (await relay?.sendNow(list)) ?? false,
   });
   const server = createServer({ connection, logger, events }, config);
+  // Bounded storage, before anything is served (docs/ingestion.md, "Retention").
+  if (!connection.db) throw new Error(`${name}: not connected`);
+  await ensureTtlIndexes(
+    connection.db,
+    [
+      ...(server.ingest
+        ? [ingestStatsTtl(config.retention.ingestStatsDays)]
+        : []),
+      ...server.ttlIndexes,
+    ],
+    logger,
+  );
   const http = createSubgraphHttpService({
     server,
     connection,

@@ -6,6 +6,11 @@ import {
   type SubgraphServer,
 } from '../../../lib/subgraph-kit/subgraphService.js';
 import { dataSubjects } from './access.js';
+import {
+  DEFAULT_SOCIAL_POSTS_RETENTION_DAYS,
+  type Config,
+} from '../../../lib/runtime/config.js';
+import { ttlSecondsOfDays } from '../../../lib/subgraph-kit/retention.js';
 import { createContext, type EngagementContext } from './context.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
@@ -26,9 +31,13 @@ export interface EngagementDeps extends SubgraphDeps {
   now?: () => Date;
 }
 
-/** Builds engagement's Apollo Server and its context factory. */
+/**
+ * Builds engagement's Apollo Server and its context factory. Of the
+ * configuration it reads how long social posts are kept.
+ */
 export function createServer(
   deps: EngagementDeps,
+  config?: Pick<Config, 'retention'>,
 ): SubgraphServer<EngagementContext> {
   const models = createModels(deps.connection);
   const now = deps.now ?? (() => new Date());
@@ -51,5 +60,17 @@ export function createServer(
     ingest,
     dataSubjects,
     retention,
+    // Posts are kept a bounded time from when they were posted (ADR 0019;
+    // docs/ingestion.md, "Retention"): socialTopics counts nothing older.
+    ttlIndexes: [
+      {
+        collection: models.SocialPost.collection.collectionName,
+        field: 'postedAt',
+        expireAfterSeconds: ttlSecondsOfDays(
+          config?.retention.socialPostsDays ??
+            DEFAULT_SOCIAL_POSTS_RETENTION_DAYS,
+        ),
+      },
+    ],
   });
 }

@@ -123,24 +123,27 @@ export function trafficFlowObservedHandler(
         ]),
       );
     },
-    async store(records) {
-      const outcomes = await storeObservations(
+    store(records) {
+      return storeObservations(
         {
           readings: models.TrafficFlowReading.collection,
           keys: models.ReadingKey.collection,
           ready: () => prepareTrafficReadings(models, logger),
           devices: models.TrafficSensor.collection,
           toDoc: toTrafficFlowReading,
+          // Their rollups (docs/trends.md): marked once the readings are
+          // stored (created, or already there: a retry repairs a mark that
+          // failed), beside the sensors' current state.
+          onStored: async ({ created, duplicates }) => {
+            await markDirtyWindows(
+              models.TrafficFlowReading.db,
+              models.TrafficFlowReading.collection.collectionName,
+              [...created, ...duplicates].map((r) => r.observedAt),
+            );
+          },
         },
         records,
       );
-      // Their rollups (docs/trends.md): marked once the readings are stored.
-      await markDirtyWindows(
-        models.TrafficFlowReading.db,
-        models.TrafficFlowReading.collection.collectionName,
-        records.map((r) => r.observedAt),
-      );
-      return outcomes;
     },
   };
 }

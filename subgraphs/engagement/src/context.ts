@@ -28,7 +28,7 @@ export function createContext(
   return {
     ...base,
     models,
-    loaders: createLoaders(models),
+    loaders: createLoaders(models, now),
     queries: createQueries(models, ingest),
     now,
     retention,

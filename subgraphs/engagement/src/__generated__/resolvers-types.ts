@@ -82,6 +82,13 @@ export type CitizenReport = {
   serviceCode: Scalars['String']['output'];
   /** Open311 service_name. */
   serviceName: Scalars['String']['output'];
+  /**
+   * Public posts about what this report is about (docs/ingestion.md, "Social media"): classified to its
+   * service type, in its district, posted from 2 days before it was filed until 2 days after it was closed
+   * (while open: after now); a geotagged post counts only within 500 m of the report's location (the same
+   * asset or place). Counts only: the posts themselves are not answered.
+   */
+  socialMentions: SocialMentions;
   /** Where an ingested report came from (NGSI, import); null for a report filed in the graph. */
   source?: Maybe<RecordSource>;
   status: CitizenReportStatus;
@@ -873,6 +880,17 @@ export type ServiceType = {
   serviceName: Scalars['String']['output'];
 };
 
+/** The public posts about one citizen report (CitizenReport.socialMentions): counts only. */
+export type SocialMentions = {
+  __typename?: 'SocialMentions';
+  /** When the first and the last of them were posted; null without posts. */
+  firstPostedAt?: Maybe<Scalars['DateTime']['output']>;
+  lastPostedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Of those, geotagged within 500 m of the report's location. */
+  nearby: Scalars['Int']['output'];
+  posts: Scalars['Int']['output'];
+};
+
 /** The periods citizens' posts are counted in (UTC). */
 export type SocialPeriod =
   /** From midnight UTC. */
@@ -1314,6 +1332,7 @@ export type ResolversTypes = ResolversObject<{
   RejectionCount: ResolverTypeWrapper<RejectionCount>;
   ReporterInput: ReporterInput;
   ServiceType: ResolverTypeWrapper<ServiceTypeRecord>;
+  SocialMentions: ResolverTypeWrapper<SocialMentions>;
   SocialPeriod: SocialPeriod;
   SocialTopicCount: ResolverTypeWrapper<SocialTopicRow>;
   Startup: ResolverTypeWrapper<Startup>;
@@ -1385,6 +1404,7 @@ export type ResolversParentTypes = ResolversObject<{
   RejectionCount: RejectionCount;
   ReporterInput: ReporterInput;
   ServiceType: ServiceTypeRecord;
+  SocialMentions: SocialMentions;
   SocialTopicCount: SocialTopicRow;
   Startup: Startup;
   Subscription: Record<PropertyKey, never>;
@@ -1432,6 +1452,7 @@ export type CitizenReportResolvers<ContextType = EngagementContext, ParentType e
   requestedDatetime?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   serviceCode?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  socialMentions?: Resolver<ResolversTypes['SocialMentions'], ParentType, ContextType>;
   source?: Resolver<Maybe<ResolversTypes['RecordSource']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CitizenReportStatus'], ParentType, ContextType>;
   statusNotes?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1699,6 +1720,13 @@ export type ServiceTypeResolvers<ContextType = EngagementContext, ParentType ext
   serviceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SocialMentionsResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SocialMentions'] = ResolversParentTypes['SocialMentions']> = ResolversObject<{
+  firstPostedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  lastPostedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  nearby?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  posts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type SocialTopicCountResolvers<ContextType = EngagementContext, ParentType extends ResolversParentTypes['SocialTopicCount'] = ResolversParentTypes['SocialTopicCount']> = ResolversObject<{
   citizenReportCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   citizenReports?: Resolver<Array<ResolversTypes['CitizenReport']>, ParentType, ContextType>;
@@ -1861,6 +1889,7 @@ export type Resolvers<ContextType = EngagementContext> = ResolversObject<{
   RecordSource?: RecordSourceResolvers<ContextType>;
   RejectionCount?: RejectionCountResolvers<ContextType>;
   ServiceType?: ServiceTypeResolvers<ContextType>;
+  SocialMentions?: SocialMentionsResolvers<ContextType>;
   SocialTopicCount?: SocialTopicCountResolvers<ContextType>;
   Startup?: StartupResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

@@ -4,13 +4,17 @@ import { citizenReportById } from './citizenReportById.js';
 import { citizenReportsByTrafficLight } from './citizenReportsByTrafficLight.js';
 import { latestIndicatorByDistrict } from './latestIndicatorByDistrict.js';
 import { participationByDistrict } from './participationByDistrict.js';
+import { socialMentionsByReport } from './socialMentionsByReport.js';
 import { surveyById } from './surveyById.js';
 import { trainingProgramById } from './trainingProgramById.js';
 import { workshopById } from './workshopById.js';
 import { workshopsByProgram } from './workshopsByProgram.js';
 
-/** Creates a fresh set of loaders for one request. */
-export function createLoaders(models: EngagementModels) {
+/** Creates a fresh set of loaders for one request (`now`: the request's clock). */
+export function createLoaders(
+  models: EngagementModels,
+  now: () => Date = () => new Date(),
+) {
   return {
     workshopById: workshopById(models),
     workshopsByProgram: workshopsByProgram(models),
@@ -20,6 +24,7 @@ export function createLoaders(models: EngagementModels) {
     surveyById: surveyById(models),
     latestIndicatorByDistrict: latestIndicatorByDistrict(models),
     participationByDistrict: participationByDistrict(models),
+    socialMentionsByReport: socialMentionsByReport(models, now),
   };
 }
 

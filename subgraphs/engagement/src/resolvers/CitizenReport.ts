@@ -47,6 +47,9 @@ export const CitizenReport = {
   originalDescription: (doc: CitizenReportDoc) =>
     doc.descriptionOriginal ?? doc.description,
   district: (doc: CitizenReportDoc) => ({ code: doc.district }),
+  // Posts about the same thing (social/socialMentions.ts): one find per page of reports.
+  socialMentions: (doc: CitizenReportDoc, _: unknown, ctx: EngagementContext) =>
+    ctx.loaders.socialMentionsByReport.load(doc),
   // TrafficLight is resolvable here too (engagement adds `reports`); mobility resolves the rest.
   trafficLight: (doc: CitizenReportDoc) =>
     doc.trafficLightId ? { id: doc.trafficLightId } : null,

@@ -5,7 +5,9 @@ import { explainPlan, planFind } from '../src/query/planFind.js';
 import { runFind } from '../src/query/runFind.js';
 import { BTree } from '../src/storage/BTree.js';
 import { Collection } from '../src/storage/Collection.js';
+import { compareValues } from '../src/storage/compareValues.js';
 import { Index } from '../src/storage/Index.js';
+import { keyOf } from '../src/storage/keyOf.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure replays. */
 function rng(seed: number): () => number {
@@ -264,5 +266,50 @@ describe('ordered index and planner', { timeout: 60_000 }, () => {
     expect(runFind(c, { email: 'a@x' }).map((d) => d['_id'])).toEqual([
       1, 2, 4,
     ]);
+  });
+});
+
+describe('compareValues on documents and arrays', () => {
+  it('orders documents field by field (value type, name, value) and arrays element by element, equal exactly when keyOf is', () => {
+    const ordered: unknown[] = [
+      {},
+      { a: null },
+      { a: 1 },
+      { a: 1, b: 1 },
+      { a: 2 },
+      { b: 2 },
+      { a: 'x' },
+      { a: { z: 1 } },
+      [],
+      [1],
+      [1, 2],
+      [2],
+      ['a'],
+    ];
+    for (const [i, x] of ordered.entries())
+      for (const [j, y] of ordered.entries()) {
+        const c = Math.sign(compareValues(x, y));
+        expect([x, y, c]).toEqual([x, y, Math.sign(i - j)]);
+        expect(c === 0).toBe(keyOf(x) === keyOf(y));
+      }
+    expect(compareValues({ id: 'a', d: 1 }, { id: 'a', d: 1.0 })).toBe(0);
+    expect(compareValues({ id: 'a', d: 1 }, { d: 1, id: 'a' })).not.toBe(0);
+  });
+
+  it('finds a time series meta document through its meta/time index', () => {
+    const coll = makeCollection(
+      Array.from({ length: 200 }, (_, i) => ({
+        _id: i,
+        device: { id: `d${i % 7}`, district: `1320${i % 3}` },
+        t: new Date(i * 1000),
+      })),
+      [{ key: { device: 1, t: 1 }, name: 'device_1_t_1' }],
+    );
+    const filter = { device: { id: 'd3', district: '13200' } };
+    const got = runFind(coll, filter, { sort: { device: 1, t: 1 } });
+    expect(got.map((d) => d['_id'])).toEqual(
+      oracle([...coll.values()], filter, { t: 1 }, 0, 0).map((d) => d['_id']),
+    );
+    expect(got.length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,5 @@
 // Internal to localdb: the total order of BSON values in an index, after MongoDB's.
+import { isPlainObject } from '../isPlainObject.js';
 import { keyOf } from './keyOf.js';
 
 /**
@@ -83,9 +84,10 @@ function cmp<T>(a: T, b: T): number {
 /**
  * Compares two values in index order: by type class, then within the class. Values
  * MongoDB treats as equal (1, 1.0, Long(1)) compare as 0, so lookups are exact.
- * Objects, arrays and binaries are ordered by their canonical key: a consistent total
- * order (equal values compare equal), not MongoDB's field-by-field order, so the
- * planner never puts a range bound on them.
+ * Documents and arrays compare field by field and element by element (MongoDB's
+ * order); timestamps and regular expressions by their canonical key: a consistent
+ * total order (equal values compare equal). The planner never puts a range bound on
+ * documents or arrays.
  */
 export function compareValues(
   a: unknown,
@@ -161,7 +163,56 @@ export function compareValues(
       return cmp(a as boolean, b as boolean);
     case 10:
       return cmp((a as Date).getTime(), (b as Date).getTime());
+    case 5: {
+      // Plain documents first (field by field), then other BSON classes (DBRef, Code)
+      // by canonical key, so the order stays total across the two.
+      const pa = isPlainObject(a);
+      const pb = isPlainObject(b);
+      if (pa && pb) return compareDocuments(a, b, strings);
+      if (pa !== pb) return pa ? -1 : 1;
+      return cmp(keyOf(a), keyOf(b));
+    }
+    case 6: {
+      // Element by element, then the shorter first.
+      const x = a as unknown[];
+      const y = b as unknown[];
+      const n = Math.min(x.length, y.length);
+      for (let i = 0; i < n; i += 1) {
+        const c = compareValues(x[i], y[i], strings);
+        if (c !== 0) return c;
+      }
+      return x.length - y.length;
+    }
     default:
       return cmp(keyOf(a), keyOf(b));
   }
+}
+
+/**
+ * Documents field by field in their stored order, as MongoDB compares them: each
+ * field's value, its name, then the one with fewer fields first. Equal exactly when
+ * their keyOf is (same fields, same order, equal values). A time series' meta field
+ * (`device: { id, district }`) leads its meta/time index, so this runs on every
+ * insert: comparing in place instead of building both canonical keys.
+ */
+function compareDocuments(
+  a: Record<string, unknown>,
+  b: Record<string, unknown>,
+  strings: ((x: string, y: string) => number) | undefined,
+): number {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  const n = Math.min(ka.length, kb.length);
+  for (let i = 0; i < n; i += 1) {
+    const fa = ka[i] as string;
+    const fb = kb[i] as string;
+    const va = a[fa];
+    const vb = b[fb];
+    const t = typeClass(va) - typeClass(vb);
+    if (t !== 0) return t;
+    if (fa !== fb) return fa < fb ? -1 : 1;
+    const c = compareValues(va, vb, strings);
+    if (c !== 0) return c;
+  }
+  return ka.length - kb.length;
 }

@@ -12,7 +12,10 @@ import {
 } from '../../../lib/subgraph-kit/rollupJob.js';
 import { createContext, type MobilityContext } from './context.js';
 import { TRAFFIC_FLOW_ROLLUPS } from './analysis/congestionTrend.js';
-import { createTrafficAnalysis } from './analysis/trafficAnalysis.js';
+import {
+  createTrafficAnalysis,
+  TRAFFIC_ANALYSIS_INTERVAL_MS,
+} from './analysis/trafficAnalysis.js';
 import { createIngest } from './ingest/index.js';
 import { createModels } from './models/index.js';
 import { createQueries } from './queries/index.js';
@@ -58,6 +61,7 @@ export function createServer(
         queries: createQueries(models),
         events: deps.events,
         logger: deps.logger,
+        minIntervalMs: TRAFFIC_ANALYSIS_INTERVAL_MS,
       }),
     ],
   });

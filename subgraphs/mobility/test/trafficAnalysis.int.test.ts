@@ -85,6 +85,36 @@ describe('mobility live traffic analysis', () => {
     });
   });
 
+  it('with minIntervalMs, computes the batches that come sooner together once the interval is up', async () => {
+    const events = createRecordingEventPublisher();
+    const analysis = createTrafficAnalysis({
+      queries: createQueries(models),
+      events,
+      logger: createSilentLogger(),
+      minIntervalMs: 200,
+    });
+    await analysis.handle([
+      await accept('mob-ts-13205-03', '2026-12-02T07:00:00.000Z', 0.05),
+    ]);
+    // Two batches within the interval: neither is computed at once...
+    await analysis.handle([
+      await accept('mob-ts-13205-03', '2026-12-02T07:01:00.000Z', 0.9),
+    ]);
+    await analysis.handle([
+      await accept('mob-ts-13205-03', '2026-12-02T07:02:00.000Z', 0.9),
+    ]);
+    expect(events.published.map((e) => e.id)).toEqual([
+      '13205@traffic/2026-12-02T07:00:00.000Z',
+    ]);
+    // ...and then together, the window ending at the newest reading.
+    for (let i = 0; i < 50 && events.published.length < 2; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(events.published.map((e) => [e.id, e.payload['level']])).toEqual([
+      ['13205@traffic/2026-12-02T07:00:00.000Z', 'FREE_FLOW'],
+      ['13205@traffic/2026-12-02T07:02:00.000Z', 'JAMMED'],
+    ]);
+  });
+
   it('ignores readings of other entities', async () => {
     const events = createRecordingEventPublisher();
     const analysis = createTrafficAnalysis({

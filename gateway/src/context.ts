@@ -36,11 +36,14 @@ export interface GatewayContext extends BaseContext {
    */
   auditedWrite: boolean;
   /**
-   * Set by the audit plugin when the request enters Apollo Server's request
-   * pipeline: from then on the plugin records its event. A refusal answered
-   * before (a batch) is recorded by the HTTP layer's `onRefused`.
+   * `recorded` is set by the audit plugin when the request enters Apollo
+   * Server's request pipeline: from then on the plugin records its event. A
+   * refusal answered before (a batch) is recorded by the HTTP layer's
+   * `onRefused`. An object shared by reference, not a boolean: Apollo Server
+   * runs the pipeline on a shallow copy of the context, and the HTTP layer
+   * reads the mark on the context it built.
    */
-  auditRecorded: boolean;
+  readonly audit: { recorded: boolean };
   /**
    * What each subgraph fetch reported it enforced (decisions with their
    * rules, keys of protected records served), taken out of its response
@@ -112,7 +115,7 @@ export function createContextFactory(options: ContextFactoryOptions) {
       subgraphsCalled: new Set(),
       clientRequestId,
       auditedWrite: false,
-      auditRecorded: false,
+      audit: { recorded: false },
       enforcement: [],
       responseCache: {
         eligible: true,
@@ -144,7 +147,7 @@ export function newGatewayContext(options: {
     subgraphsCalled: new Set(),
     clientRequestId: null,
     auditedWrite: false,
-    auditRecorded: false,
+    audit: { recorded: false },
     enforcement: [],
     // A subscription's delivery must show the change its event announced.
     responseCache: {

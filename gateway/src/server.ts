@@ -426,7 +426,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         logger,
       }),
     ],
-    reportsRefusals: (context) => context.auditRecorded,
+    reportsRefusals: (context) => context.audit.recorded,
     admit,
     async context(args) {
       try {

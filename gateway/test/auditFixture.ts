@@ -181,7 +181,7 @@ export function gatewayContext(
     subgraphsCalled: new Set(['engagement']),
     clientRequestId: null,
     auditedWrite: false,
-    auditRecorded: false,
+    audit: { recorded: false },
     enforcement: [],
   };
 }

@@ -111,6 +111,28 @@ describe('bad input at the gateway', () => {
     });
   }
 
+  it('audits a refusal once, whichever layer saw it first', async () => {
+    // The pipeline's refusals (validation here) are recorded by the audit
+    // plugin; the HTTP layer must not record them a second time. Apollo
+    // Server runs the pipeline on a copy of the context, so the plugin's
+    // mark has to reach the HTTP layer through something both share.
+    const ids: (string | null)[] = [];
+    for (const body of [
+      { query: '{ hello } { hello }' },
+      { query: '{ hello ' },
+      { query: 5 },
+    ]) {
+      const response = await gateway.post(body);
+      expect(response.status).toBe(400);
+      ids.push(response.headers.get('x-request-id'));
+    }
+    for (const id of ids) expect(await eventOf(id)).toBeDefined();
+    // Whatever else is still on its way has had the time to arrive.
+    await new Promise((r) => setTimeout(r, 200));
+    for (const id of ids)
+      expect(gateway.events.filter((e) => e.requestId === id)).toHaveLength(1);
+  });
+
   it('answers a persisted query registered with its right hash (the control)', async () => {
     const query = '{ hello }';
     const sha256Hash = createHash('sha256').update(query).digest('hex');

@@ -27,7 +27,7 @@ function context(clientName: string | null): GatewayContext {
     subgraphsCalled: new Set(),
     clientRequestId: null,
     auditedWrite: false,
-    auditRecorded: false,
+    audit: { recorded: false },
     enforcement: [],
   };
 }

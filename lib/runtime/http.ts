@@ -328,7 +328,12 @@ export function createHttpService<TContext extends BaseContext>(
     res.statusCode = response.status ?? 200;
     if (response.body.kind === 'complete') {
       res.end(response.body.string);
-      const code = reported ? undefined : errorCodeOf(response.body.string);
+      // The code matters only for a refusal the caller reports: reading it
+      // parses the whole answer, so never for one that is not a refusal.
+      const code =
+        reported || res.statusCode < 400
+          ? undefined
+          : errorCodeOf(response.body.string);
       return code === undefined ? { reported } : { reported, code };
     }
     for await (const chunk of response.body.asyncIterator) res.write(chunk);

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { MongoClient, type Collection } from 'mongodb';
+import { ingestWrites } from './ingestWrites.js';
 
 const INSERT_DOCS = 10_000;
 const INSERT_BATCH = 1_000;
@@ -238,13 +239,44 @@ async function headOfLine(): Promise<void> {
 }
 
 const { values: flags } = parseArgs({
-  options: { only: { type: 'string' } },
+  options: { only: { type: 'string' }, peer: { type: 'string' } },
 });
+
+/**
+ * `--only writes`: ingestion's write pattern (localdb/bench/ingestWrites.ts), three
+ * alternating rounds of this checkout and, with `--peer <checkout>` (e.g. a git worktree
+ * of an older commit), the peer's localdb; medians of the server's CPU per 1,000 readings.
+ */
+async function writes(): Promise<void> {
+  const servers: Array<[string, string]> = [['this checkout', cli]];
+  if (flags.peer !== undefined)
+    servers.push([
+      `peer ${flags.peer}`,
+      join(flags.peer, 'localdb/src/cli.ts'),
+    ]);
+  const runs = new Map<string, number[]>(servers.map(([name]) => [name, []]));
+  for (let round = 0; round < 3; round += 1)
+    for (const [name, path] of servers) {
+      const r = await ingestWrites(path, 40);
+      runs.get(name)?.push(r.cpuMsPer1000);
+      console.log(
+        `round ${round + 1}, ${name}: ${r.cpuMsPer1000.toFixed(1)} ms CPU per 1,000 readings, ${Math.round(r.readingsPerSecond).toLocaleString('en')} readings/s`,
+      );
+    }
+  for (const [name, values] of runs) {
+    const sorted = [...values].sort((a, b) => a - b);
+    console.log(
+      `${name}: median ${percentile(sorted, 50).toFixed(1)} ms CPU per 1,000 readings (20,000 readings a round)`,
+    );
+  }
+}
 
 const dataDir = mkdtempSync(join(tmpdir(), 'localdb-bench-'));
 try {
   console.log(`node ${process.version}, ${process.platform}/${process.arch}`);
-  if (flags.only === 'timeseries') {
+  if (flags.only === 'writes') {
+    await writes();
+  } else if (flags.only === 'timeseries') {
     await timeSeries();
   } else if (flags.only === 'headofline') {
     await headOfLine();

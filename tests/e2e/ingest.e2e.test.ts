@@ -254,6 +254,164 @@ describe('NGSI ingestion through the gateway', () => {
     });
   });
 
+  it('answers a wrong attribute type, an unconvertible unit, swapped coordinates and a point in another city per entity, keeps the refused in the quarantine and stores the rest', async () => {
+    const token = await graph.token('partner-traffic', ['mobility:ingest']);
+    const sensor = 'mob-ts-13206-01';
+    const located = await graph.query(
+      `{ trafficSensor(id: "${sensor}") { location { lat lon } } }`,
+    );
+    const { lat, lon } = (
+      located.data?.['trafficSensor'] as {
+        location: { lat: number; lon: number };
+      }
+    ).location;
+    const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
+    const entity = (to: Date, overrides: Record<string, unknown>) => ({
+      ...flowObserved(to, sensor),
+      ...overrides,
+    });
+    const wrongType = entity(minutesAgo(9), {
+      intensity: { type: 'Property', value: 'lots' },
+    });
+    const badUnit = entity(minutesAgo(8), {
+      averageVehicleSpeed: { type: 'Property', value: 40, unitCode: 'KEL' },
+    });
+    const swappedAt = minutesAgo(7);
+    const goodAt = minutesAgo(5);
+    const swapped = entity(swappedAt, {
+      location: {
+        type: 'GeoProperty',
+        value: { type: 'Point', coordinates: [lat, lon] },
+      },
+    });
+    const aix = entity(minutesAgo(6), {
+      location: {
+        type: 'GeoProperty',
+        value: { type: 'Point', coordinates: [5.4474, 43.5297] },
+      },
+    });
+    const good = entity(goodAt, {});
+    const answer = await post(
+      '/ngsi-ld/v1/entityOperations/upsert',
+      [wrongType, badUnit, swapped, aix, good],
+      { token },
+    );
+    expect(answer.status).toBe(207);
+    expect(answer.body?.['success']).toEqual([swapped['id'], good['id']]);
+    const errors = answer.body?.['errors'] as {
+      entityId: string;
+      error: { type: string; detail: string; code: string };
+    }[];
+    expect(errors.map((e) => [e.entityId, e.error.code])).toEqual([
+      [wrongType['id'], 'ATTRIBUTE_TYPE'],
+      [badUnit['id'], 'UNIT_NOT_CONVERTIBLE'],
+      [aix['id'], 'OUTSIDE_CITY'],
+    ]);
+    expect(errors.map((e) => e.error.detail)).toEqual([
+      expect.stringContaining('"intensity" must be a number'),
+      expect.stringContaining('"averageVehicleSpeed"'),
+      expect.stringContaining('not in Marseille'),
+    ]);
+    // The accepted ones are stored, the swapped pair flagged.
+    const readings = await graph.query(
+      `{ trafficSensor(id: "${sensor}") { readings(range: { from: "${minutesAgo(10).toISOString()}" }, first: 10) { nodes { observedAt quality { flags } } } } }`,
+    );
+    expect(readings.errors).toBeUndefined();
+    expect(
+      (
+        readings.data?.['trafficSensor'] as {
+          readings: {
+            nodes: { observedAt: string; quality: { flags: string[] } }[];
+          };
+        }
+      ).readings.nodes
+        .map((n) => [n.observedAt, n.quality.flags])
+        .sort(),
+    ).toEqual(
+      [
+        [swappedAt.toISOString(), ['COORDINATES_SWAPPED']],
+        [goodAt.toISOString(), []],
+      ].sort(),
+    );
+    // The refused ones are in mobility's quarantine, for staff to replay.
+    const staff = await graph.token('agent-01', ['mobility:staff']);
+    const quarantine = await graph.query(
+      '{ mobilityQuarantine(status: OPEN, first: 100) { nodes { entityId reason source { kind id } } } }',
+      {},
+      { token: staff },
+    );
+    expect(quarantine.errors).toBeUndefined();
+    const open = (
+      quarantine.data?.['mobilityQuarantine'] as {
+        nodes: { entityId: string; reason: string; source: unknown }[];
+      }
+    ).nodes;
+    for (const [refused, reason] of [
+      [wrongType, 'ATTRIBUTE_TYPE'],
+      [badUnit, 'UNIT_NOT_CONVERTIBLE'],
+      [aix, 'OUTSIDE_CITY'],
+    ] as const)
+      expect(open).toContainEqual({
+        entityId: refused['id'],
+        reason,
+        source: { kind: 'PARTNER', id: 'partner-traffic' },
+      });
+  });
+
+  it('answers NGSI-v2 with 422 naming each refused entity and why, and stores the others', async () => {
+    const token = await graph.token('partner-air', ['environment:ingest']);
+    const station = 'env-aq-13206';
+    const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const reading = (id: string, observed: string, no2: unknown) => ({
+      id,
+      type: 'AirQualityObserved',
+      refDevice: {
+        type: 'Relationship',
+        value: `urn:ngsi-ld:Device:${station}`,
+      },
+      dateObserved: { type: 'DateTime', value: observed },
+      no2,
+    });
+    const goodAt = at(20);
+    const answer = await post(
+      '/v2/op/update',
+      {
+        actionType: 'append',
+        entities: [
+          reading(`v2-bad-unit-${Date.now()}`, at(22), {
+            type: 'Number',
+            value: 40,
+            metadata: { unitCode: { value: 'KEL' } },
+          }),
+          reading(`v2-wrong-type-${Date.now()}`, at(21), {
+            type: 'Text',
+            value: 'high',
+          }),
+          reading(`v2-good-${Date.now()}`, goodAt, {
+            type: 'Number',
+            value: 35,
+            metadata: { unitCode: { value: 'GQ' } },
+          }),
+        ],
+      },
+      { token, contentType: 'application/json' },
+    );
+    expect(answer.status).toBe(422);
+    expect(answer.body?.['error']).toBe('PartialUpdate');
+    const description = String(answer.body?.['description']);
+    expect(description).toContain('v2-bad-unit-');
+    expect(description).toContain('UNIT_NOT_CONVERTIBLE');
+    expect(description).toContain('v2-wrong-type-');
+    expect(description).toContain('ATTRIBUTE_TYPE');
+    expect(description).not.toContain('v2-good-');
+    const result = await graph.query(
+      `{ airQualityStation(id: "${station}") { latestReading { observedAt no2 { value } } } }`,
+    );
+    expect(result.data?.['airQualityStation']).toEqual({
+      latestReading: { observedAt: goodAt, no2: { value: 35 } },
+    });
+  });
+
   it('takes 10,000 entities in one batch and stores every one', async () => {
     const token = await graph.token('partner-bulk', ['mobility:ingest']);
     const sensor = 'mob-ts-13210-03';
@@ -292,6 +450,14 @@ describe('NGSI ingestion through the gateway', () => {
       raw: `[${'"x",'.repeat(2_700_000)}"x"]`,
     });
     expect(huge.status).toBe(413);
+    // Under 8 MiB but over 10,000 entities: refused whole too, saying why.
+    const many = await post(
+      ld,
+      Array.from({ length: 10_001 }, () => ({})),
+      { token },
+    );
+    expect(many.status).toBe(413);
+    expect(String(many.body?.['detail'])).toContain('10000 entities');
     const v2 = await post(
       '/v2/op/update',
       { actionType: 'delete', entities: [] },
@@ -326,8 +492,20 @@ describe('NGSI ingestion through the gateway', () => {
     expect(outcomes).toEqual(
       expect.arrayContaining(['STARTED', 'SUCCESS', 'PARTIAL', 'REFUSED']),
     );
-    expect(events.find((e) => e.outcome === 'PARTIAL')?.errorCodes).toEqual(
-      expect.arrayContaining(['FORBIDDEN', 'UNKNOWN_DEVICE', 'UNKNOWN_TYPE']),
+    // The partial batches of this subject, each with its distinct reasons.
+    expect(
+      events
+        .filter((e) => e.outcome === 'PARTIAL')
+        .flatMap((e) => e.errorCodes),
+    ).toEqual(
+      expect.arrayContaining([
+        'FORBIDDEN',
+        'UNKNOWN_DEVICE',
+        'UNKNOWN_TYPE',
+        'ATTRIBUTE_TYPE',
+        'UNIT_NOT_CONVERTIBLE',
+        'OUTSIDE_CITY',
+      ]),
     );
   });
 });

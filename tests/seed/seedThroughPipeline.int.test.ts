@@ -11,6 +11,7 @@ import {
   startTestDatabase,
   type TestDatabase,
 } from '../../lib/tooling/testing/testDatabase.js';
+import { generateEngagementSeed } from '../../subgraphs/engagement/src/seed.js';
 import { generateEnvironmentSeed } from '../../subgraphs/environment/src/seed.js';
 import { airQualityObservedSpec } from '../../subgraphs/environment/src/ingest/AirQualityObserved.js';
 import { trafficFlowObservedSpec } from '../../subgraphs/mobility/src/ingest/TrafficFlowObserved.js';
@@ -60,6 +61,18 @@ describe('assessSeedObservations', () => {
         `TrafficFlowObserved ${reading._id} rejected .*UNKNOWN_DEVICE`,
       ),
     );
+  });
+});
+
+describe('seeded citizen reports', () => {
+  it('carry the seed as their source, received when filed', () => {
+    const reports = generateEngagementSeed().reports;
+    expect(reports.length).toBeGreaterThan(0);
+    for (const report of reports)
+      expect(report).toMatchObject({
+        source: { kind: 'seed', id: 'seed:engagement' },
+        receivedAt: report.requestedDatetime,
+      });
   });
 });
 

@@ -255,7 +255,7 @@ export function auditPlugin(
     },
 
     async requestDidStart(startContext) {
-      startContext.contextValue.auditRecorded = true;
+      startContext.contextValue.audit.recorded = true;
       const state: RequestState = {
         at: now(),
         started: performance.now(),

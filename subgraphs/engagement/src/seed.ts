@@ -20,6 +20,7 @@ import {
   SeededRandom,
   upsertAll,
 } from '../../../lib/subgraph-kit/seeding.js';
+import { seedSource } from '../../../lib/subgraph-kit/provenance.js';
 import { streetsOf } from '../../../lib/subgraph-kit/streets.js';
 import type {
   CitizenReportDoc,
@@ -35,6 +36,7 @@ import { SERVICE_TYPES, type ServiceTypeRecord } from './serviceTypes.js';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+const SOURCE = seedSource('engagement');
 
 /** One of the seed's data files (synthetic lists, see README.md), parsed. */
 function seedData<T>(name: string): T {
@@ -370,6 +372,9 @@ function generateReports(
       reporterEmail: reporter?.email ?? null,
       reporterPhone: withPhone ? (reporter?.phone ?? null) : null,
       submittedBy: null,
+      // Provenance like an ingested report: the seed, received when filed.
+      source: SOURCE,
+      receivedAt: requestedDatetime,
     };
   });
 }

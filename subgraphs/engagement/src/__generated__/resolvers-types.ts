@@ -71,7 +71,7 @@ export type CitizenReport = {
   ngsiId: Scalars['ID']['output'];
   /** The description as the reporter wrote it, before masking: personal data. */
   originalDescription?: Maybe<Scalars['String']['output']>;
-  /** When an ingested report was received; null for a report filed in the graph. */
+  /** When an ingested or seeded report was received (a seeded one: when filed); null for a report filed in the graph. */
   receivedAt?: Maybe<Scalars['DateTime']['output']>;
   reporterEmail?: Maybe<Scalars['String']['output']>;
   reporterName?: Maybe<Scalars['String']['output']>;
@@ -89,7 +89,7 @@ export type CitizenReport = {
    * asset or place). Counts only: the posts themselves are not answered.
    */
   socialMentions: SocialMentions;
-  /** Where an ingested report came from (NGSI, import); null for a report filed in the graph. */
+  /** Where an ingested or seeded report came from (NGSI, import, the seed); null for a report filed in the graph. */
   source?: Maybe<RecordSource>;
   status: CitizenReportStatus;
   /** Open311 status_notes. */

@@ -17,11 +17,18 @@ export interface LocalDbOptions {
   host?: string;
   /** Directory for the snapshot and journal; omitted = in memory only. */
   dataDir?: string;
-  /** fsync the journal before acknowledging each write. @default true */
+  /**
+   * fsync the journal before acknowledging a write; writes of one event-loop turn share
+   * one fsync (group commit). Without it, a write survives a crash of the process, not
+   * a power loss. @default true
+   */
   fsync?: boolean;
   /** Where localdb logs (pino-compatible). @default a logger that drops everything */
   logger?: LocalDbLogger;
-  /** Compact the journal into a snapshot once it exceeds this many bytes. @default 67108864 (64 MiB) */
+  /**
+   * Compact the journal into a snapshot once it exceeds this many bytes and the last
+   * snapshot's size. @default 67108864 (64 MiB)
+   */
   compactBytes?: number;
   /** How often the TTL monitor removes expired documents, as MongoDB's ttlMonitorSleepSecs. @default 60000 */
   ttlIntervalMs?: number;

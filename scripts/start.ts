@@ -102,7 +102,24 @@ const env: NodeJS.ProcessEnv = {
   ...Object.fromEntries(
     SUBGRAPH_NAMES.map((n) => [`${n.toUpperCase()}_MONGODB_URI`, uriOf(n)]),
   ),
+  // Where the gateway reaches each subgraph this script starts: the port it
+  // was given (`<NAME>_PORT`), not supergraph.yaml's default routing_url,
+  // unless the caller set `<NAME>_URL` itself.
+  ...Object.fromEntries(
+    SUBGRAPH_NAMES.map((n) => [
+      `${n.toUpperCase()}_URL`,
+      config.subgraphs[n].url ??
+        `http://${reachableHost(config.bindHost)}:${config.subgraphs[n].port}/graphql`,
+    ]),
+  ),
 };
+
+/** The address a local client uses for a server bound to `host`: a wildcard bind is reached on loopback. */
+function reachableHost(host: string): string {
+  if (host === '0.0.0.0' || host === '') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
 
 const children = new Map<string, ChildProcess>();
 function launch(name: string, entry: string): void {

@@ -22,6 +22,7 @@
  * already; mongoose casting would only cost time at 5,000 readings/s).
  */
 import type { ValidatedObservation } from './validateObservation.js';
+import { DUPLICATE_KEY, writeErrorsOf } from '../runtime/writeErrors.js';
 
 /** The ledger's collection, in every department that stores readings. */
 export const READING_KEYS_COLLECTION = 'reading_keys';
@@ -160,27 +161,6 @@ export interface StoreReadingsOptions<TDoc extends { _id: string }> {
   /** @default () => new Date() */
   readonly now?: () => Date;
 }
-
-interface WriteErrorLike {
-  readonly index: number;
-  readonly code: number;
-}
-
-/** The per-document errors of an unordered insert, or undefined when the failure was not per document. */
-function writeErrorsOf(error: unknown): WriteErrorLike[] | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  if (raw === undefined || raw === null) return undefined;
-  if ((error as { writeConcernError?: unknown }).writeConcernError)
-    return undefined;
-  const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((e: { index?: unknown; code?: unknown }) => ({
-    index: Number(e.index),
-    code: Number(e.code),
-  }));
-}
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * Removes the ledger keys among `ids` (reading ids of `readings`) whose

@@ -30,6 +30,7 @@ import type { CityEvent, EventPublisher } from '../runtime/cityEvents.js';
 import type { EventBroker, EventSource } from '../runtime/eventBroker.js';
 import type { Logger } from '../runtime/logger.js';
 import { sweepPendingEvents } from './pendingEvents.js';
+import { DUPLICATE_KEY, writeErrorsOf } from '../runtime/writeErrors.js';
 
 /** The collection, in the department's own database. */
 export const OUTBOX_COLLECTION = 'outbox';
@@ -86,27 +87,6 @@ export interface OutboxPublisherOptions {
    */
   readonly direct?: (events: readonly CityEvent[]) => Promise<boolean>;
 }
-
-interface WriteErrorLike {
-  readonly index: number;
-  readonly code: number;
-}
-
-/** The per-document errors of an unordered insert, or undefined when the failure was not per document. */
-function writeErrorsOf(error: unknown): WriteErrorLike[] | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const raw = (error as { writeErrors?: unknown }).writeErrors;
-  if (raw === undefined || raw === null) return undefined;
-  if ((error as { writeConcernError?: unknown }).writeConcernError)
-    return undefined;
-  const list = Array.isArray(raw) ? raw : [raw];
-  return list.map((e: { index?: unknown; code?: unknown }) => ({
-    index: Number(e.index),
-    code: Number(e.code),
-  }));
-}
-
-const DUPLICATE_KEY = 11000;
 
 /**
  * The department's {@link EventPublisher}: `publish` resolves once the

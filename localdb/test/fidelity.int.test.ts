@@ -2,7 +2,6 @@ import {
   Binary,
   Long,
   MongoClient,
-  MongoServerError,
   ObjectId,
   type Db,
   type Document,
@@ -10,17 +9,7 @@ import {
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../src/index.js';
-import { startTestDb } from './startTestDb.js';
-
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof MongoServerError) return err.code as number;
-    throw err;
-  }
-  return undefined;
-}
+import { codeOf, startTestDb } from './startTestDb.js';
 
 describe('localdb follows MongoDB where mingo differs', () => {
   let server: LocalDb;

@@ -1,8 +1,8 @@
-import { MongoClient, MongoServerError, type Db } from 'mongodb';
+import { MongoClient, type Db } from 'mongodb';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../src/index.js';
-import { startTestDb } from './startTestDb.js';
+import { codeOf, startTestDb } from './startTestDb.js';
 
 // Real places in Marseille, [longitude, latitude] (WGS84), read off OpenStreetMap.
 const VIEUX_PORT: [number, number] = [5.3745, 43.2951]; // Quai des Belges
@@ -37,16 +37,6 @@ function rect(w: number, s: number, e: number, n: number) {
       [w, s],
     ],
   ];
-}
-
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof MongoServerError) return err.code as number;
-    throw err;
-  }
-  return undefined;
 }
 
 describe('localdb geo queries', () => {

@@ -1,5 +1,6 @@
 // Internal to the localdb tests: a server on a free port, silent, with an optional temp data dir.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { MongoServerError } from 'mongodb';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -35,4 +36,15 @@ export function startTestDb(
   } = {},
 ): Promise<LocalDb> {
   return startLocalDb({ port: 0, logger: silentLogger, ...options });
+}
+
+/** The MongoDB error code a driver call fails with, or undefined when it succeeds. */
+export async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof MongoServerError) return err.code as number;
+    throw err;
+  }
+  return undefined;
 }

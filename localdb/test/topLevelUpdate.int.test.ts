@@ -1,23 +1,12 @@
 import {
   MongoClient,
-  MongoServerError,
   type Db,
   type Document,
   type UpdateFilter,
 } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../src/index.js';
-import { makeTempDir, startTestDb } from './startTestDb.js';
-
-async function codeOf(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof MongoServerError) return err.code as number;
-    throw err;
-  }
-  return undefined;
-}
+import { codeOf, makeTempDir, startTestDb } from './startTestDb.js';
 
 type Loose = { _id: string | number; [key: string]: unknown };
 /** An update document, untyped: the driver's types want numbers where these fields are `unknown`. */

@@ -132,8 +132,8 @@ export function airQualityObservedHandler(
         ]),
       );
     },
-    async store(records) {
-      const outcomes = await storeObservations(
+    store(records) {
+      return storeObservations(
         {
           readings: models.AirQualityObserved.collection,
           keys: models.ReadingKey.collection,
@@ -146,16 +146,19 @@ export function airQualityObservedHandler(
           devices: models.AirQualityStation.collection,
           stateField: 'latestAirQuality',
           toDoc: toAirQualityObserved,
+          // Their rollups (docs/trends.md): marked once the readings are
+          // stored (created, or already there: a retry repairs a mark that
+          // failed), beside the stations' current state.
+          onStored: async ({ created, duplicates }) => {
+            await markDirtyWindows(
+              models.AirQualityObserved.db,
+              models.AirQualityObserved.collection.collectionName,
+              [...created, ...duplicates].map((r) => r.observedAt),
+            );
+          },
         },
         records,
       );
-      // Their rollups (docs/trends.md): marked once the readings are stored.
-      await markDirtyWindows(
-        models.AirQualityObserved.db,
-        models.AirQualityObserved.collection.collectionName,
-        records.map((r) => r.observedAt),
-      );
-      return outcomes;
     },
   };
 }

@@ -101,8 +101,8 @@ export function noiseLevelObservedHandler(
         ]),
       );
     },
-    async store(records) {
-      const outcomes = await storeObservations(
+    store(records) {
+      return storeObservations(
         {
           readings: models.NoiseLevelObserved.collection,
           keys: models.ReadingKey.collection,
@@ -115,16 +115,19 @@ export function noiseLevelObservedHandler(
           devices: models.AirQualityStation.collection,
           stateField: 'latestNoiseLevel',
           toDoc: toNoiseLevelObserved,
+          // Their rollups (docs/trends.md): marked once the readings are
+          // stored (created, or already there: a retry repairs a mark that
+          // failed), beside the stations' current state.
+          onStored: async ({ created, duplicates }) => {
+            await markDirtyWindows(
+              models.NoiseLevelObserved.db,
+              models.NoiseLevelObserved.collection.collectionName,
+              [...created, ...duplicates].map((r) => r.observedAt),
+            );
+          },
         },
         records,
       );
-      // Their rollups (docs/trends.md): marked once the readings are stored.
-      await markDirtyWindows(
-        models.NoiseLevelObserved.db,
-        models.NoiseLevelObserved.collection.collectionName,
-        records.map((r) => r.observedAt),
-      );
-      return outcomes;
     },
   };
 }

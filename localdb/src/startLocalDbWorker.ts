@@ -49,9 +49,13 @@ export function startLocalDbWorker(
     options: serverOptions,
   };
   const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
+  // The worker exits once its server and store are closed (or if it dies):
+  // that is what stop() waits for.
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => resolve()),
+  );
   return new Promise<LocalDb>((resolve, reject) => {
     let started = false;
-    let stopped: (() => void) | undefined;
     worker.on('message', (message: FromLocalDbWorker) => {
       switch (message.type) {
         case 'log':
@@ -59,17 +63,10 @@ export function startLocalDbWorker(
           break;
         case 'listening':
           started = true;
-          resolve(
-            handle(worker, message.uri, message.port, (done) => {
-              stopped = done;
-            }),
-          );
+          resolve(handle(worker, exited, message.uri, message.port));
           break;
         case 'failed':
           reject(new Error(message.message));
-          break;
-        case 'stopped':
-          stopped?.();
           break;
       }
     });
@@ -80,32 +77,30 @@ export function startLocalDbWorker(
     worker.on('exit', (code) => {
       if (!started)
         reject(new Error(`localdb worker exited (${code}) before listening`));
-      stopped?.();
     });
   });
 }
 
 function handle(
   worker: Worker,
+  exited: Promise<void>,
   uri: string,
   port: number,
-  onStopped: (done: () => void) => void,
 ): LocalDb {
   let stopping: Promise<void> | undefined;
   return {
     uri,
     port,
     stop() {
-      stopping ??= new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          void worker.terminate().then(() => resolve());
-        }, STOP_TIMEOUT_MS);
-        onStopped(() => {
-          clearTimeout(timer);
-          resolve();
-        });
+      stopping ??= (async () => {
+        const timer = setTimeout(
+          () => void worker.terminate(),
+          STOP_TIMEOUT_MS,
+        );
         worker.postMessage({ type: 'stop' });
-      });
+        await exited;
+        clearTimeout(timer);
+      })();
       return stopping;
     },
   };

@@ -26,8 +26,7 @@ export type FromLocalDbWorker =
       msg: string | undefined;
     }
   | { type: 'listening'; uri: string; port: number }
-  | { type: 'failed'; message: string }
-  | { type: 'stopped' };
+  | { type: 'failed'; message: string };
 
 const port = parentPort;
 if (port === null) throw new Error('localDbWorker.ts runs only as a worker');
@@ -66,14 +65,11 @@ try {
   const db = await startLocalDb({ ...data.options, logger });
   port.on('message', (message: { type: string }) => {
     if (message.type !== 'stop') return;
+    // Closing the port lets the thread exit, which the parent waits for.
     void db.stop().then(
-      () => {
-        post({ type: 'stopped' });
-        port.close();
-      },
+      () => port.close(),
       (err: unknown) => {
         logger.error({ err }, 'localdb failed to stop cleanly');
-        post({ type: 'stopped' });
         port.close();
       },
     );

@@ -1,5 +1,7 @@
 import {
+  Long,
   MongoClient,
+  ObjectId,
   type Db,
   type Document,
   type UpdateFilter,
@@ -109,6 +111,46 @@ describe('updates of top-level fields', () => {
     }
     const r = await c.updateOne({ _id: 'a' }, { $set: { sub: { x: 2 } } });
     expect(r.modifiedCount).toBe(1);
+  });
+
+  it('tells a nested value that changed from one that did not, as its BSON would', async () => {
+    const c = fresh();
+    const oid = new ObjectId();
+    const latest = {
+      at: new Date(5),
+      v: 1.5,
+      tags: ['a', { k: null }],
+      ref: oid,
+      big: Long.fromString('9007199254740993'),
+    };
+    await c.insertOne({ _id: 'a', latest });
+    const cases: Array<[Document, number]> = [
+      [{ ...latest, ref: new ObjectId(oid.toHexString()) }, 0],
+      [{ ...latest, tags: ['a', { k: null }] }, 0],
+      [{ ...latest, tags: ['a', { k: 0 }] }, 1],
+      [{ ...latest, tags: ['a', { k: 0 }, 'b'] }, 1],
+      [{ ...latest, at: new Date(6) }, 1],
+      [{ ...latest, v: 2 }, 1],
+      [{ ...latest, ref: new ObjectId() }, 1],
+      [{ ...latest, big: Long.fromString('9007199254740995') }, 1],
+      // The same fields in another order are another document.
+      [
+        {
+          v: latest.v,
+          at: latest.at,
+          tags: latest.tags,
+          ref: latest.ref,
+          big: latest.big,
+        },
+        1,
+      ],
+    ];
+    for (const [value, modified] of cases) {
+      const r = await c.updateOne({ _id: 'a' }, { $set: { latest: value } });
+      expect([value, r.modifiedCount]).toEqual([value, modified]);
+      if (modified === 1) await c.updateOne({ _id: 'a' }, { $set: { latest } });
+    }
+    expect((await c.findOne({ _id: 'a' }))?.['latest']).toEqual(latest);
   });
 
   it('keeps every index in step: the changed field is found by its new value only', async () => {

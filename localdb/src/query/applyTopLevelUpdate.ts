@@ -40,6 +40,47 @@ function comparable(a: unknown, b: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * Whether two values encode to the same BSON, decided without encoding: true or false
+ * when certain, undefined when the values hold something this does not model (a BSON
+ * class other than Date, an `undefined` that BSON would drop). Plain documents compare
+ * field by field in order (BSON keeps the order), arrays element by element, numbers
+ * by Object.is (a JS number has one encoding), dates by time.
+ */
+function sameBson(a: unknown, b: unknown): boolean | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const ta = typeof a;
+  const tb = typeof b;
+  if (ta === 'number' && tb === 'number') return Object.is(a, b);
+  if (a === b) return true;
+  const objectA = ta === 'object' && a !== null;
+  const objectB = tb === 'object' && b !== null;
+  // Two unequal primitives (strings, booleans, null, numbers of another type) differ;
+  // a primitive beside a BSON class instance is left to the encoder.
+  if (!objectA || !objectB) return objectA || objectB ? undefined : false;
+  if (a instanceof Date && b instanceof Date)
+    return a.getTime() === b.getTime();
+  if (Array.isArray(a) && Array.isArray(b)) {
+    if (a.length !== b.length) return undefined;
+    for (let i = 0; i < a.length; i += 1) {
+      const same = sameBson(a[i], b[i]);
+      if (same !== true) return same;
+    }
+    return true;
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) return undefined;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return undefined;
+  for (let i = 0; i < ka.length; i += 1) {
+    const k = ka[i] as string;
+    if (k !== kb[i]) return undefined;
+    const same = sameBson(a[k], b[k]);
+    if (same !== true) return same;
+  }
+  return true;
+}
+
 /** True when two field values encode to the same BSON (what a no-op update leaves). */
 function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return typeof a !== 'number' || Object.is(a, b);
@@ -53,7 +94,12 @@ function sameValue(a: unknown, b: unknown): boolean {
     return false;
   if (a instanceof Date && b instanceof Date)
     return a.getTime() === b.getTime();
-  return Buffer.from(encodeDocument({ v: a })).equals(encodeDocument({ v: b }));
+  // Most changed values differ in a field or element found in place (a sensor's
+  // `latest`): only what that cannot decide is encoded.
+  return (
+    sameBson(a, b) ??
+    Buffer.from(encodeDocument({ v: a })).equals(encodeDocument({ v: b }))
+  );
 }
 
 /**

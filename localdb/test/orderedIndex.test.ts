@@ -5,7 +5,7 @@ import { explainPlan, planFind } from '../src/query/planFind.js';
 import { runFind } from '../src/query/runFind.js';
 import { BTree } from '../src/storage/BTree.js';
 import { Collection } from '../src/storage/Collection.js';
-import { compareValues } from '../src/storage/compareValues.js';
+import { compareValues, toIndexValue } from '../src/storage/compareValues.js';
 import { Index } from '../src/storage/Index.js';
 import { keyOf } from '../src/storage/keyOf.js';
 
@@ -291,6 +291,14 @@ describe('compareValues on documents and arrays', () => {
         const c = Math.sign(compareValues(x, y));
         expect([x, y, c]).toEqual([x, y, Math.sign(i - j)]);
         expect(c === 0).toBe(keyOf(x) === keyOf(y));
+        // As an index holds documents (DocKeys), on both sides or one: the same order.
+        for (const [p, q] of [
+          [toIndexValue(x), toIndexValue(y)],
+          [toIndexValue(x), y],
+          [x, toIndexValue(y)],
+          [toIndexValue({ k: x }), toIndexValue({ k: y })],
+        ])
+          expect([x, y, Math.sign(compareValues(p, q))]).toEqual([x, y, c]);
       }
     expect(compareValues({ id: 'a', d: 1 }, { id: 'a', d: 1.0 })).toBe(0);
     expect(compareValues({ id: 'a', d: 1 }, { d: 1, id: 'a' })).not.toBe(0);
@@ -311,5 +319,21 @@ describe('compareValues on documents and arrays', () => {
       oracle([...coll.values()], filter, { t: 1 }, 0, 0).map((d) => d['_id']),
     );
     expect(got.length).toBeGreaterThan(0);
+    // Removed and replaced documents leave the index: their entries are found by value.
+    for (const d of [...coll.values()])
+      if ((d['_id'] as number) % 2 === 0) coll.remove(d);
+    const old = coll.getById(3) as Document;
+    coll.replace(old, { ...old, device: { id: 'd9', district: '13209' } });
+    const index = coll.indexByName('device_1_t_1') as Index;
+    expect(index.entryCount).toBe(coll.size);
+    const after = runFind(coll, filter, { sort: { device: 1, t: 1 } });
+    expect(after.map((d) => d['_id'])).toEqual(
+      oracle([...coll.values()], filter, { t: 1 }, 0, 0).map((d) => d['_id']),
+    );
+    expect(
+      runFind(coll, { device: { id: 'd9', district: '13209' } }, {}).map(
+        (d) => d['_id'],
+      ),
+    ).toEqual([3]);
   });
 });

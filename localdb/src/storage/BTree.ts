@@ -28,6 +28,14 @@ function countWhile<E>(items: readonly E[], pred: (e: E) => boolean): number {
   return lo;
 }
 
+/** Inserts `value` at `pos` of `items` (splice without the array of removed elements splice returns). */
+function insertAt<T>(items: T[], pos: number, value: T): void {
+  let i = items.length;
+  items.push(value);
+  for (; i > pos; i -= 1) items[i] = items[i - 1] as T;
+  items[pos] = value;
+}
+
 /** Entries per node before it splits. */
 const MAX_NODE = 64;
 
@@ -57,35 +65,50 @@ export class BTree<E> {
     return this.#size;
   }
 
+  /** The inner nodes and child positions of the last descent, reused by every insert. */
+  readonly #pathNodes: Array<Inner<E>> = [];
+  readonly #pathIndexes: number[] = [];
+
   /** Inserts `entry`; returns false if an equal entry is present. */
   insert(entry: E): boolean {
     this.version += 1;
-    const path: Array<{ node: Inner<E>; index: number }> = [];
+    // The descent is kept in two reused arrays and the entry shifted in by hand:
+    // an insert allocates nothing unless a node splits (it runs for every index of
+    // every written document).
+    const pathNodes = this.#pathNodes;
+    const pathIndexes = this.#pathIndexes;
+    let depth = 0;
     let node = this.#root;
     while (!node.leaf) {
       const index = this.#childIndex(node, entry);
-      path.push({ node, index });
+      pathNodes[depth] = node;
+      pathIndexes[depth] = index;
+      depth += 1;
       node = node.children[index] as Node<E>;
     }
     const items = node.items;
     const pos = this.#lowerBound(items, entry);
     if (pos < items.length && this.#compare(items[pos] as E, entry) === 0)
       return false;
-    items.splice(pos, 0, entry);
+    insertAt(items, pos, entry);
     this.#size += 1;
-    if (items.length <= MAX_NODE) return true;
+    if (items.length <= MAX_NODE) {
+      pathNodes.fill(undefined as unknown as Inner<E>, 0, depth);
+      return true;
+    }
     // Split upward.
     let right: Node<E> = this.#splitLeaf(node);
     let separator = (right as Leaf<E>).items[0] as E;
     let left: Node<E> = node;
-    for (let i = path.length - 1; i >= 0; i -= 1) {
-      const { node: parent, index } = path[i] as {
-        node: Inner<E>;
-        index: number;
-      };
-      parent.keys.splice(index, 0, separator);
-      parent.children.splice(index + 1, 0, right);
-      if (parent.children.length <= MAX_NODE) return true;
+    for (let i = depth - 1; i >= 0; i -= 1) {
+      const parent = pathNodes[i] as Inner<E>;
+      const index = pathIndexes[i] as number;
+      insertAt(parent.keys, index, separator);
+      insertAt(parent.children, index + 1, right);
+      if (parent.children.length <= MAX_NODE) {
+        pathNodes.fill(undefined as unknown as Inner<E>, 0, depth);
+        return true;
+      }
       const mid = Math.floor(parent.keys.length / 2);
       const upKey = parent.keys[mid] as E;
       const sibling: Inner<E> = {
@@ -98,6 +121,7 @@ export class BTree<E> {
       right = sibling;
       separator = upKey;
     }
+    pathNodes.fill(undefined as unknown as Inner<E>, 0, depth);
     this.#root = { leaf: false, keys: [separator], children: [left, right] };
     return true;
   }

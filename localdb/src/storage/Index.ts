@@ -9,9 +9,10 @@ import {
 import { createQuery } from '../query/mingo.js';
 import { CommandError, ErrorCode } from '../errors.js';
 import { BTree } from './BTree.js';
-import { compareValues } from './compareValues.js';
+import { compareValues, toIndexValue } from './compareValues.js';
 import { fieldValues } from './fieldValues.js';
 import { keyOf } from './keyOf.js';
+import { isPlainObject } from '../isPlainObject.js';
 
 /** The index name MongoDB derives from a key pattern, e.g. `{ a: 1, b: -1 }` → `a_1_b_-1`. */
 export function defaultIndexName(key: Record<string, unknown>): string {
@@ -112,8 +113,10 @@ export class Index {
     // `{ locale: 'fr', strength: 1 }` refuses 'Élodie' beside 'elodie'.
     const strings =
       collation === undefined ? undefined : collatorFor(collation);
-    const cmpValue = (a: unknown, b: unknown): number =>
-      compareValues(a, b, strings);
+    const cmpValue =
+      strings === undefined
+        ? compareValues
+        : (a: unknown, b: unknown): number => compareValues(a, b, strings);
     this.#cmpValue = cmpValue;
     this.directions = Object.values(this.key).map((v) =>
       Number(v) < 0 ? -1 : 1,
@@ -186,7 +189,9 @@ export class Index {
 
   /** Entries within `bounds`, in index order (`direction` 1) or reverse (-1). */
   *scan(bounds: ScanBounds, direction: 1 | -1): Generator<IndexEntry> {
-    const { prefix, lo, hi } = bounds;
+    const prefix = indexKey(bounds.prefix);
+    const lo = indexBound(bounds.lo);
+    const hi = indexBound(bounds.hi);
     const k = prefix.length;
     const dirs = this.directions;
     const rangeDir = dirs[k] ?? 1;
@@ -290,12 +295,34 @@ export class Index {
   }
 
   add(keys: readonly unknown[][], idKey: string): void {
-    for (const key of keys) this.#tree.insert({ key, id: idKey });
+    for (const key of keys)
+      this.#tree.insert({ key: indexKey(key), id: idKey });
   }
 
   remove(keys: readonly unknown[][], idKey: string): void {
-    for (const key of keys) this.#tree.delete({ key, id: idKey });
+    for (const key of keys)
+      this.#tree.delete({ key: indexKey(key), id: idKey });
   }
+}
+
+/**
+ * A key as the tree holds it: documents in it as DocKeys (see toIndexValue). The same
+ * array when it holds no document, the usual case.
+ */
+function indexKey(key: readonly unknown[]): unknown[] {
+  let out: unknown[] | undefined;
+  for (let i = 0; i < key.length; i += 1) {
+    const v = key[i];
+    if (typeof v !== 'object' || v === null || !isPlainObject(v)) continue;
+    out ??= [...key];
+    out[i] = toIndexValue(v);
+  }
+  return out ?? (key as unknown[]);
+}
+
+function indexBound(bound: RangeBound | undefined): RangeBound | undefined {
+  if (bound === undefined || !isPlainObject(bound.value)) return bound;
+  return { value: toIndexValue(bound.value), inclusive: bound.inclusive };
 }
 
 /** A value as MongoDB's error messages print it (`ObjectId('…')`, `{ a: 1 }`). */

@@ -274,7 +274,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
     gateway,
     apollo: () => apollo,
     getSupergraphSdl: () => deps.supergraph.current(),
-    validationRules: limits.validationRules,
+    // It validates its per-event queries without variables (and sizes its
+    // batches by them); each execution is priced again with its variables.
+    validationRules: limits.worstCaseValidationRules,
     ...(deps.liveLimits ? { limits: deps.liveLimits } : {}),
   });
   const apollo = new ApolloServer<GatewayContext>({

@@ -3,12 +3,18 @@
  * make the subgraphs and their databases do unbounded work: nesting depth,
  * computed cost, aliases and directives, enforced by GraphQL Armor
  * (Escape), a maintained set of Apollo Server validation rules, plus
- * {@link listCostRule}, which prices list sizes. Pages are bounded
+ * the list cost (listCost.ts), which prices list sizes: a validation rule
+ * for what the document alone decides and a plugin for the page sizes
+ * given as variables, priced per request. Pages are bounded
  * separately (at most 100 items, lib/pagination.ts); document size, tokens
  * and variables are checked before parsing (requestLimits.ts).
  */
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import { listCostRule } from './listCost.js';
+import {
+  listCostPlugin,
+  listCostRule,
+  worstCaseListCostRule,
+} from './listCost.js';
 
 /** The limits, documented in docs/errors.md. */
 export const OPERATION_LIMITS = {
@@ -20,7 +26,13 @@ export const OPERATION_LIMITS = {
   maxDirectives: 50,
 } as const;
 
-/** The validation rules and plugins that enforce {@link OPERATION_LIMITS}. */
+/**
+ * The validation rules and plugins that enforce {@link OPERATION_LIMITS}
+ * and the list cost. `validationRules` go with `plugins` (the plugin
+ * prices variable page sizes per request); `worstCaseValidationRules` are
+ * for a validator that never sees the variables (the live service), and
+ * count each variable page size as the largest page.
+ */
 export function operationLimits() {
   const { plugins, validationRules } = new ApolloArmor({
     maxDepth: { n: OPERATION_LIMITS.maxDepth, ignoreIntrospection: true },
@@ -34,5 +46,9 @@ export function operationLimits() {
     // Introspection is open (docs/architecture.md); suggestions add nothing to it.
     blockFieldSuggestion: { enabled: false },
   }).protect();
-  return { plugins, validationRules: [...validationRules, listCostRule] };
+  return {
+    plugins: [...plugins, listCostPlugin()],
+    validationRules: [...validationRules, listCostRule],
+    worstCaseValidationRules: [...validationRules, worstCaseListCostRule],
+  };
 }

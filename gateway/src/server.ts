@@ -71,6 +71,7 @@ import {
   type LiveLimits,
   type LiveService,
 } from './subscriptions/liveService.js';
+import { followDepartmentEvents } from './subscriptions/followDepartmentEvents.js';
 
 /** What the gateway is built from. */
 export interface GatewayDeps {
@@ -192,6 +193,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const invalidation = cacheStore
     ? createCacheInvalidation({ store: cacheStore, logger })
     : null;
+  // One read of the broker for the whole gateway: the cache's invalidation
+  // and the live hub share it (docs/live.md, "One reader of the broker").
+  const departmentEvents = deps.events
+    ? followDepartmentEvents({ broker: deps.events, logger })
+    : null;
   const entityTagging = cacheStore
     ? {
         tagger: new EntityTagger(),
@@ -262,13 +268,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const trusted =
     deps.trustedDocuments ?? createTrustedDocuments(new Map(), 'off');
   const live = createLiveService({
-    broker: deps.events ?? null,
+    events: departmentEvents,
     authenticate: deps.authenticate,
     logger,
     gateway,
     apollo: () => apollo,
     getSupergraphSdl: () => deps.supergraph.current(),
-    validationRules: limits.validationRules,
+    // It validates its per-event queries without variables (and sizes its
+    // batches by them); each execution is priced again with its variables.
+    validationRules: limits.worstCaseValidationRules,
     ...(deps.liveLimits ? { limits: deps.liveLimits } : {}),
   });
   const apollo = new ApolloServer<GatewayContext>({
@@ -482,8 +490,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // Changes made through other replicas and the departments' own
   // conclusions reach the cache as events (docs/live.md).
   const cacheReady =
-    invalidation && deps.events
-      ? invalidation.follow(deps.events).catch((error: unknown) => {
+    invalidation && departmentEvents
+      ? invalidation.follow(departmentEvents).catch((error: unknown) => {
           logger.error(
             { err: error instanceof Error ? error.message : String(error) },
             'response cache: departments events not followed; answers are kept at most their maxAge',
@@ -498,6 +506,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       async stop() {
         await http.stop();
         await invalidation?.stop();
+        await departmentEvents?.stop();
         await subgraphClient.close();
       },
     },

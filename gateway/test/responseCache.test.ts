@@ -15,6 +15,7 @@ import {
   createMemoryResponseCacheStore,
   type CachedAnswer,
 } from '../src/responseCache/responseCacheStore.js';
+import { followDepartmentEvents } from '../src/subscriptions/followDepartmentEvents.js';
 import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 
@@ -304,7 +305,11 @@ describe('invalidation', () => {
       store,
       logger: createSilentLogger(),
     });
-    await invalidation.follow(broker);
+    const events = followDepartmentEvents({
+      broker,
+      logger: createSilentLogger(),
+    });
+    await invalidation.follow(events);
     await store.store('sensor', answer(), ['TrafficSensor:s1'], 1e5, 0);
     await store.store('district', answer(), ['District:13202'], 1e5, 0);
     await store.store('other', answer(), ['TrafficSensor:s2'], 1e5, 0);
@@ -327,6 +332,7 @@ describe('invalidation', () => {
     expect((await store.lookup('district')).answer).toBeNull();
     expect((await store.lookup('other')).answer).not.toBeNull();
     await invalidation.stop();
+    await events.stop();
     await broker.close();
   });
 });

@@ -14,20 +14,20 @@
  *   entity, and its district (`District:<INSEE code>`: a district's figures
  *   are computed from what is in it). This is what invalidates changes made
  *   through another replica (its in-process cache) and what the departments
- *   conclude themselves (leak alerts, band changes).
+ *   conclude themselves (leak alerts, band changes). They come from the
+ *   gateway's one follower of the broker, shared with the live hub
+ *   (subscriptions/followDepartmentEvents.ts), in its `invalidate` phase: a
+ *   batch's entities are dropped before the hub hands the batch to any
+ *   subscription, whose resolution may read the cache.
  */
 import {
   parseReadingId,
   type CityEvent,
 } from '../../../lib/runtime/cityEvents.js';
-import { DEPARTMENTS } from '../../../lib/runtime/config.js';
 import { describeError } from '../../../lib/runtime/errors.js';
-import type {
-  EventBroker,
-  EventFollower,
-} from '../../../lib/runtime/eventBroker.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
 import { counter } from '../../../lib/runtime/metrics.js';
+import type { DepartmentEvents } from '../subscriptions/followDepartmentEvents.js';
 import type { CacheModel } from './cacheModel.js';
 import { entityTag } from './entityTags.js';
 import type { ResponseCacheStore } from './responseCacheStore.js';
@@ -88,8 +88,9 @@ export interface CacheInvalidation {
     entities: readonly string[],
     source: InvalidationSource,
   ): Promise<void>;
-  /** Follows the departments' events on the broker; resolves once reading. */
-  follow(broker: EventBroker): Promise<void>;
+  /** Takes the departments' events from the gateway's follower; resolves once it reads. */
+  follow(events: DepartmentEvents): Promise<void>;
+  /** Stops taking events (the follower goes on for its other consumers). */
   stop(): Promise<void>;
 }
 
@@ -98,7 +99,7 @@ export function createCacheInvalidation(
   options: CacheInvalidationOptions,
 ): CacheInvalidation {
   const { store, logger } = options;
-  let follower: EventFollower | null = null;
+  let stopTaking: (() => void) | null = null;
   const invalidate = async (
     entities: readonly string[],
     source: InvalidationSource,
@@ -110,9 +111,11 @@ export function createCacheInvalidation(
   };
   return {
     invalidate,
-    async follow(broker) {
-      follower = broker.follow({
-        sources: DEPARTMENTS,
+    async follow(events) {
+      stopTaking?.();
+      stopTaking = events.consume({
+        name: 'response cache',
+        phase: 'invalidate',
         onEntries: async (entries) => {
           const entities = new Set<string>();
           for (const { event } of entries)
@@ -127,11 +130,11 @@ export function createCacheInvalidation(
           }
         },
       });
-      await follower.ready;
+      await events.ready;
     },
     async stop() {
-      await follower?.stop();
-      follower = null;
+      stopTaking?.();
+      stopTaking = null;
     },
   };
 }

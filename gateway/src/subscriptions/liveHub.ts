@@ -1,16 +1,14 @@
 /**
- * The gateway's one reader of the broker: it follows every department's
- * stream and hands each event to the subscriptions that listen on one of
- * its routing keys (filters before anything is executed). An event the
- * broker delivers twice (at-least-once from the outboxes) is handed on once.
+ * The subscriptions' side of the gateway's one reader of the broker
+ * (followDepartmentEvents.ts, shared with the response cache's
+ * invalidation): it hands each department event to the subscriptions that
+ * listen on one of its routing keys (filters before anything is executed).
+ * An event the broker delivers twice (at-least-once from the outboxes) is
+ * handed on once. With no subscription open it does nothing per event.
  */
-import { DEPARTMENTS } from '../../../lib/runtime/config.js';
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
-import type {
-  EventBroker,
-  EventFollower,
-} from '../../../lib/runtime/eventBroker.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
+import type { DepartmentEvents } from './followDepartmentEvents.js';
 
 /** A subscription's interest: events of these types on this key. */
 export interface LiveRegistration {
@@ -27,13 +25,14 @@ export interface LiveHub {
   register(registration: LiveRegistration): () => void;
   /** Subscriptions registered now. */
   readonly size: number;
-  /** Stops reading the broker. */
+  /** Stops taking events (the shared follower goes on for its other consumers). */
   stop(): Promise<void>;
 }
 
 /** Options of {@link createLiveHub}. */
 export interface LiveHubOptions {
-  readonly broker: EventBroker;
+  /** The gateway's follower of the departments' events. */
+  readonly events: DepartmentEvents;
   readonly logger: Logger;
   /** The routing keys of an event (a subscription listens on one key). */
   readonly keysOf: (event: CityEvent) => readonly string[];
@@ -44,7 +43,7 @@ export interface LiveHubOptions {
   readonly rememberIds?: number;
 }
 
-/** Creates the hub and starts following the broker. */
+/** Creates the hub and starts taking the follower's events. */
 export function createLiveHub(options: LiveHubOptions): LiveHub {
   const rememberIds = options.rememberIds ?? 20_000;
   const routes = new Map<string, Set<LiveRegistration>>();
@@ -77,15 +76,19 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   };
   const keysOf = options.keysOf;
 
-  const follower: EventFollower = options.broker.follow({
-    sources: DEPARTMENTS,
+  const stopTaking = options.events.consume({
+    name: 'live hub',
+    phase: 'deliver',
     onEntries: (entries) => {
+      // Nobody listens: no routing keys to compute, and no id to remember
+      // (a repeat can only reach a subscription that missed the first one).
+      if (routes.size === 0) return;
       for (const entry of entries) deliver(entry.event);
     },
   });
 
   return {
-    ready: follower.ready,
+    ready: options.events.ready,
     register(registration) {
       for (const type of registration.eventTypes) {
         const route = `${type}|${registration.key}`;
@@ -110,6 +113,6 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
     get size() {
       return size;
     },
-    stop: () => follower.stop(),
+    stop: async () => stopTaking(),
   };
 }

@@ -41,7 +41,6 @@ import {
   ErrorCode,
   UnauthenticatedError,
 } from '../../../lib/runtime/errors.js';
-import type { EventBroker } from '../../../lib/runtime/eventBroker.js';
 import { HttpError, type HttpRoute } from '../../../lib/runtime/http.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
 import type { Viewer } from '../../../lib/runtime/viewer.js';
@@ -54,6 +53,7 @@ import {
   type GatewayContext,
 } from '../context.js';
 import { checkRequestLimits } from '../requestLimits.js';
+import type { DepartmentEvents } from './followDepartmentEvents.js';
 import { createLatestQueue, CLOSED } from './latestQueue.js';
 import { createLiveHub, type LiveHub } from './liveHub.js';
 import { LIVE_FIELDS, type LiveField } from './liveFields.js';
@@ -125,8 +125,12 @@ export const DEFAULT_LIVE_LIMITS: LiveLimits = {
 
 /** Options of {@link createLiveService}. */
 export interface LiveServiceOptions {
-  /** The broker to read events from; null: subscriptions answer SERVICE_UNAVAILABLE. */
-  readonly broker: EventBroker | null;
+  /**
+   * The gateway's follower of the departments' events (shared with the
+   * response cache); null without a broker: subscriptions answer
+   * SERVICE_UNAVAILABLE.
+   */
+  readonly events: DepartmentEvents | null;
   readonly authenticate: CallerAuthenticator;
   readonly logger: Logger;
   /** The gateway, for its API schema (loaded and hot reloaded). */
@@ -251,9 +255,9 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     return rules.byField.get(field);
   };
 
-  const hub: LiveHub | null = options.broker
+  const hub: LiveHub | null = options.events
     ? createLiveHub({
-        broker: options.broker,
+        events: options.events,
         logger,
         keysOf: (event) => {
           const keys = new Set<string>();

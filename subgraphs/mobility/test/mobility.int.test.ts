@@ -194,7 +194,7 @@ describe('mobility subgraph', () => {
     }
     expect(db.commands().sort()).toEqual([
       'aggregate traffic_flow_readings',
-      'find traffic_sensors',
+      'aggregate traffic_sensors',
     ]);
   });
 

@@ -2,8 +2,11 @@
 import type { EconomyModels } from '../models/index.js';
 import { businessById } from './businessById.js';
 import { businessCountByDistrict } from './businessCountByDistrict.js';
+import { businessPagesByDistrict } from './businessPagesByDistrict.js';
 import { innovationHubById } from './innovationHubById.js';
 import { innovationHubsByDistrict } from './innovationHubsByDistrict.js';
+import { investmentPagesByStartup } from './investmentPagesByStartup.js';
+import { marketIndicatorPagesByDistrict } from './marketIndicatorPagesByDistrict.js';
 import { sectorBreakdownByDistrict } from './sectorBreakdownByDistrict.js';
 import { startupById } from './startupById.js';
 import { startupsByHub } from './startupsByHub.js';
@@ -14,6 +17,9 @@ export function createLoaders(models: EconomyModels) {
   return {
     businessById: businessById(models),
     businessCountByDistrict: businessCountByDistrict(models),
+    businessPagesByDistrict: businessPagesByDistrict(models),
+    investmentPagesByStartup: investmentPagesByStartup(models),
+    marketIndicatorPagesByDistrict: marketIndicatorPagesByDistrict(models),
     sectorBreakdownByDistrict: sectorBreakdownByDistrict(models),
     startupById: startupById(models),
     startupsByHub: startupsByHub(models),

@@ -18,7 +18,6 @@ import {
   pageQuery,
   timeSeriesQuery,
 } from '../../../../lib/subgraph-kit/pageQueries.js';
-import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import type {
   BusinessDoc,
   EconomyModels,
@@ -28,10 +27,6 @@ import { sectorGrowth } from './sectorGrowth.js';
 
 /** Binds economy's queries to its models. */
 export function createQueries(models: EconomyModels, ingest?: IngestPipeline) {
-  const investmentsNewestFirst = pageQuery(models.Investment, {
-    sortField: 'date',
-    direction: -1,
-  });
   return {
     /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
     dataQuality: pipelineDataQuality('economy', ingest),
@@ -93,9 +88,6 @@ export function createQueries(models: EconomyModels, ingest?: IngestPipeline) {
         .exec(),
     /** A page of investments, newest first, within the range. */
     investments: timeSeriesQuery(models.Investment, 'date'),
-    /** A page of one startup's investments, newest first. */
-    investmentsOfStartup: (startupId: string, args: PageArgs) =>
-      investmentsNewestFirst({ startupId }, args),
     /** A page of market indicators, newest period first, within the range. */
     marketIndicators: timeSeriesQuery(models.MarketIndicator, 'periodStart'),
     /** Openings and closures per district and sector, best net change first. */

@@ -17,9 +17,10 @@ export const District = {
     args: PageArgs & { sector?: NafSection | null },
     ctx: EconomyContext,
   ) =>
-    ctx.queries.businesses(
-      { district: ref.code, ...(args.sector ? { sector: args.sector } : {}) },
+    ctx.loaders.businessPagesByDistrict(
+      ref.code,
       args,
+      args.sector ? { sector: args.sector } : {},
     ),
   businessCount: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
     ctx.loaders.businessCountByDistrict.load(ref.code),
@@ -37,7 +38,7 @@ export const District = {
     ref: DistrictRef,
     args: PageArgs & { range?: TimeRange | null },
     ctx: EconomyContext,
-  ) => ctx.queries.marketIndicators({ district: ref.code }, args),
+  ) => ctx.loaders.marketIndicatorPagesByDistrict(ref.code, args),
   innovationHubs: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
     ctx.loaders.innovationHubsByDistrict.load(ref.code),
 };

@@ -15,7 +15,7 @@ export const Startup = {
   hub: (doc: StartupDoc, _: unknown, ctx: EconomyContext) =>
     doc.hubId === null ? null : ctx.loaders.innovationHubById.load(doc.hubId),
   investments: (doc: StartupDoc, args: PageArgs, ctx: EconomyContext) =>
-    ctx.queries.investmentsOfStartup(doc._id, args),
+    ctx.loaders.investmentPagesByStartup(doc._id, args),
   totalRaised: async (doc: StartupDoc, _: unknown, ctx: EconomyContext) =>
     euros(await ctx.loaders.totalRaisedByStartup.load(doc._id)),
 };

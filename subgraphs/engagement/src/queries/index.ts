@@ -17,7 +17,6 @@ import {
   pageQuery,
   timeSeriesQuery,
 } from '../../../../lib/subgraph-kit/pageQueries.js';
-import type { PageArgs } from '../../../../lib/subgraph-kit/pagination.js';
 import { createIdempotencyStore } from '../../../../lib/subgraph-kit/idempotency.js';
 import { atVersion } from '../../../../lib/subgraph-kit/versioning.js';
 import type {
@@ -34,10 +33,6 @@ export function createQueries(
   models: EngagementModels,
   ingest?: IngestPipeline,
 ) {
-  const enrolmentsInOrder = pageQuery(models.Enrolment, {
-    sortField: 'enrolledAt',
-    direction: 1,
-  });
   return {
     /** The data-quality view of its ingestion (lib/ingest/dataQuality.ts). */
     dataQuality: pipelineDataQuality('engagement', ingest),
@@ -99,9 +94,6 @@ export function createQueries(
     },
     /** A page of surveys, latest opening first. */
     surveys: pageQuery(models.Survey, { sortField: 'opensAt', direction: -1 }),
-    /** A page of a workshop's enrolments, in enrolment order. */
-    enrolmentsOfWorkshop: (workshopId: string, args: PageArgs) =>
-      enrolmentsInOrder({ workshopId }, args),
     /**
      * Stores an enrolment; rejects with MongoDB's E11000 when the participant
      * is already enrolled (the unique index on workshopId and email, created

@@ -29,7 +29,7 @@ export const DigitalInclusion = {
     ref: DistrictRef,
     args: PageArgs & { range?: TimeRange | null },
     ctx: EngagementContext,
-  ) => ctx.queries.digitalInclusionIndicators({ district: ref.code }, args),
+  ) => ctx.loaders.indicatorPagesByDistrict(ref.code, args),
 };
 
 /** One row of the ranking before GraphQL. */

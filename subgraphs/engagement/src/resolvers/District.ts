@@ -18,18 +18,16 @@ type RangeArgs = PageArgs & { range?: TimeRange | null };
 export const District = {
   ...districtSharedResolvers,
   workshops: (ref: DistrictRef, args: RangeArgs, ctx: EngagementContext) =>
-    ctx.queries.workshops({ district: ref.code }, args),
+    ctx.loaders.workshopPagesByDistrict(ref.code, args),
   citizenReports: (
     ref: DistrictRef,
     args: Partial<DistrictCitizenReportsArgs>,
     ctx: EngagementContext,
   ) =>
-    ctx.queries.citizenReports(
-      {
-        district: ref.code,
-        ...statusFilter(args.status),
-      },
+    ctx.loaders.citizenReportPagesByDistrict(
+      ref.code,
       args,
+      statusFilter(args.status),
     ),
   // The DigitalInclusion object is the district itself; its fields load.
   digitalInclusion: (ref: DistrictRef) => ({ code: ref.code }),

@@ -33,7 +33,7 @@ export const Workshop = {
       ? { __typename: 'InnovationHub' as const, id: doc.hostHubId }
       : null,
   enrolments: (doc: WorkshopDoc, args: PageArgs, ctx: EngagementContext) =>
-    ctx.queries.enrolmentsOfWorkshop(doc._id, args),
+    ctx.loaders.enrolmentPagesByWorkshop(doc._id, args),
 };
 
 export const TrainingProgram = {

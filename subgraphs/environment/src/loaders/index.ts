@@ -11,6 +11,7 @@ import { airQualityStationById } from './airQualityStationById.js';
 import { airQualityStationsByDistrict } from './airQualityStationsByDistrict.js';
 import { airQualityWindowByStationHour } from './airQualityWindowByStationHour.js';
 import { latestWaterReadingByMeter } from './latestWaterReadingByMeter.js';
+import { leakAlertPagesByMeter } from './leakAlertPagesByMeter.js';
 import { noiseLevelPagesByStation } from './noiseLevelPagesByStation.js';
 import { openLeakAlertCountByDistrict } from './openLeakAlertCountByDistrict.js';
 import { renewableEnergyProjectById } from './renewableEnergyProjectById.js';
@@ -41,6 +42,7 @@ export function createLoaders(
     waterMeterById: waterMeterById(models),
     waterMetersByDistrict: waterMetersByDistrict(models),
     latestWaterReadingByMeter: latestWaterReadingByMeter(models),
+    leakAlertPagesByMeter: leakAlertPagesByMeter(models),
     waterBalanceByDistrict: waterBalanceByDistrict(models, rollups),
     openLeakAlertCountByDistrict: openLeakAlertCountByDistrict(models),
     renewableEnergyProjectById: renewableEnergyProjectById(models),

@@ -37,11 +37,7 @@ export const WaterMeter = {
     doc: WaterMeterDoc,
     args: PageArgs & { status?: WaterLeakAlertDoc['status'] | null },
     ctx: EnvironmentContext,
-  ) =>
-    ctx.queries.waterLeakAlerts(
-      { meterId: doc._id, ...leakAlertFilter(args) },
-      args,
-    ),
+  ) => ctx.loaders.leakAlertPagesByMeter(doc._id, args, leakAlertFilter(args)),
 };
 
 export const WaterConsumptionObserved = {

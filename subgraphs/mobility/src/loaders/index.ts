@@ -9,6 +9,7 @@ import { trafficReadingById } from './trafficReadingById.js';
 import { trafficReadingPagesBySensor } from './trafficReadingPagesBySensor.js';
 import { trafficLightsByDistrict } from './trafficLightsByDistrict.js';
 import { trafficSensorById } from './trafficSensorById.js';
+import { trafficSensorPagesByDistrict } from './trafficSensorPagesByDistrict.js';
 import { trafficSensorsByDistrict } from './trafficSensorsByDistrict.js';
 import { trafficSensorsNear } from './trafficSensorsNear.js';
 import { transitLineById } from './transitLineById.js';
@@ -25,6 +26,7 @@ export function createLoaders(
     congestionTrendByDistrict: congestionTrendByDistrict(models, rollups),
     trafficSensorById: trafficSensorById(models),
     trafficSensorsByDistrict: trafficSensorsByDistrict(models),
+    trafficSensorPagesByDistrict: trafficSensorPagesByDistrict(models),
     trafficSensorsNear: trafficSensorsNear(models),
     trafficReadingPagesBySensor: trafficReadingPagesBySensor(models),
     trafficReadingById: trafficReadingById(models),

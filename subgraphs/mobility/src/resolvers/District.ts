@@ -24,7 +24,7 @@ import { congestionTrendBucket } from '../analysis/congestionTrend.js';
 export const District = {
   ...districtSharedResolvers,
   trafficSensors: (ref: DistrictRef, args: PageArgs, ctx: MobilityContext) =>
-    ctx.queries.trafficSensors({ district: ref.code }, args),
+    ctx.loaders.trafficSensorPagesByDistrict(ref.code, args),
   transitStops: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>
     ctx.loaders.transitStopsByDistrict.load(ref.code),
   bikeStations: (ref: DistrictRef, _: unknown, ctx: MobilityContext) =>

@@ -1,0 +1,281 @@
+/**
+ * The list cost through the real gateway (createGateway, every plugin) in
+ * front of one paginated subgraph (issue 13): a page size given as a
+ * variable is priced with the request's value, so one document serves
+ * small pages and is refused for large ones, with HTTP 400 and before any
+ * subgraph is called.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
+import { startStandaloneServer } from '@apollo/server/standalone';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { parse } from 'graphql';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { composeSupergraph } from '../../lib/tooling/composition/index.js';
+import { loadConfig } from '../../lib/runtime/config.js';
+import { createSilentLogger } from '../../lib/runtime/logger.js';
+import { anonymousViewer } from '../../lib/runtime/viewer.js';
+import { BadUserInputError } from '../../lib/runtime/errors.js';
+import {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+} from '../../lib/runtime/pageSizes.js';
+import { createGateway, type Gateway } from '../src/server.js';
+
+const SDL = /* GraphQL */ `
+  extend schema
+    @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
+  type Query {
+    stations(first: Int): StationConnection
+  }
+  type StationConnection {
+    nodes: [Station!]!
+  }
+  type Station @key(fields: "id") {
+    id: ID!
+    name: String!
+    readings(first: Int): ReadingConnection
+  }
+  type ReadingConnection {
+    nodes: [Reading!]!
+  }
+  type Reading {
+    id: ID!
+    value: Float!
+  }
+`;
+
+/** A page as the departments cut it (lib/subgraph-kit/pagination.ts `pageSize`). */
+function nodes<T>(first: number | null | undefined, make: (i: number) => T) {
+  const size = first ?? DEFAULT_PAGE_SIZE;
+  if (size < 1 || size > MAX_PAGE_SIZE)
+    throw new BadUserInputError(
+      `"first" must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${size}.`,
+    );
+  return { nodes: Array.from({ length: size }, (_, i) => make(i)) };
+}
+
+let subgraphRequests = 0;
+let gateway: Gateway;
+let url: string;
+let subgraph: ApolloServer;
+
+beforeAll(async () => {
+  subgraph = new ApolloServer({
+    schema: buildSubgraphSchema({
+      typeDefs: parse(SDL),
+      resolvers: {
+        Query: {
+          stations: (_: unknown, { first }: { first?: number | null }) =>
+            nodes(first, (i) => ({ id: `s${i}`, name: `Station ${i}` })),
+        },
+        Station: {
+          readings: (
+            { id }: { id: string },
+            { first }: { first?: number | null },
+          ) => nodes(first, (i) => ({ id: `${id}-r${i}`, value: i })),
+        },
+      } as never,
+    }),
+    logger: createSilentLogger(),
+    plugins: [
+      ApolloServerPluginInlineTraceDisabled(),
+      {
+        async requestDidStart() {
+          subgraphRequests += 1;
+        },
+      },
+    ],
+  });
+  const started = await startStandaloneServer(subgraph, {
+    listen: { port: 0, host: '127.0.0.1' },
+  });
+  const composed = composeSupergraph([
+    { name: 'environment', url: started.url, sdl: SDL },
+  ]);
+  if (!composed.ok) throw new Error('fixture does not compose');
+  gateway = createGateway({
+    config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT_REQUESTS: '0' }),
+    logger: createSilentLogger(),
+    authenticate: async () => anonymousViewer,
+    signingKey: generateKeyPairSync('ed25519').privateKey,
+    supergraph: {
+      hook: async () => ({ supergraphSdl: composed.supergraphSdl }),
+      current: () => composed.supergraphSdl,
+      checkNow: async () => false,
+    },
+    audit: { record: async () => {}, ping: async () => true },
+    usage: { record: async () => {} },
+  });
+  url = `${await gateway.http.listen(0, '127.0.0.1')}/graphql`;
+});
+afterAll(async () => {
+  await gateway?.live.stop();
+  await gateway?.http.stop();
+  await subgraph?.stop();
+});
+beforeEach(() => {
+  subgraphRequests = 0;
+});
+
+interface Answer {
+  status: number;
+  body: {
+    data?: { stations?: { nodes: unknown[] } | null } | null;
+    errors?: { message: string; extensions?: Record<string, unknown> }[];
+  };
+}
+
+async function post(body: unknown): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as never };
+}
+
+// 1 + n × (3 + m × 2) fields: n = 10, m = 5 is 131; n = 100, m = 20 is 4,301.
+const STATIONS = /* GraphQL */ `
+  query Stations($n: Int, $m: Int = 5) {
+    stations(first: $n) {
+      nodes {
+        id
+        name
+        readings(first: $m) {
+          nodes {
+            id
+            value
+          }
+        }
+      }
+    }
+  }
+`;
+
+describe('list cost with variable page sizes (through the gateway)', () => {
+  it('serves the document with small page sizes', async () => {
+    const { status, body } = await post({
+      query: STATIONS,
+      variables: { n: 10, m: 5 },
+    });
+    expect(body.errors).toBeUndefined();
+    expect(status).toBe(200);
+    expect(body.data?.stations?.nodes).toHaveLength(10);
+    expect(subgraphRequests).toBeGreaterThan(0);
+  });
+
+  it('refuses the same document with large page sizes: HTTP 400, no subgraph call', async () => {
+    const { status, body } = await post({
+      query: STATIONS,
+      variables: { n: 100, m: 20 },
+    });
+    expect(status).toBe(400);
+    expect(body.data).toBeUndefined();
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors?.[0]?.extensions?.['code']).toBe(
+      'GRAPHQL_VALIDATION_FAILED',
+    );
+    expect(body.errors?.[0]?.message).toMatch(/^Operation too costly/);
+    expect(subgraphRequests).toBe(0);
+  });
+
+  it('prices an omitted variable at its default, and an omitted `first` at the default page', async () => {
+    // $m omitted: 5; $n omitted: the default page, 20 (20 × 13 + 1 = 261).
+    const served = await post({ query: STATIONS });
+    expect(served.body.errors).toBeUndefined();
+    expect(served.body.data?.stations?.nodes).toHaveLength(20);
+    // A default of 30 is priced as 30: 1 + 100 × (3 + 30 × 2) = 6,301.
+    const refused = await post({
+      query: STATIONS.replace('$m: Int = 5', '$m: Int = 30'),
+      variables: { n: 100 },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.message).toMatch(/too costly/);
+    expect(subgraphRequests).toBe(1);
+  });
+
+  it('refuses non-integer and string page sizes as bad input, never a 500, before any subgraph call', async () => {
+    for (const n of ['100', 2.5, true, { a: 1 }, 2 ** 40]) {
+      const { status, body } = await post({
+        query: STATIONS,
+        variables: { n },
+      });
+      expect(status, JSON.stringify(n)).toBeGreaterThanOrEqual(400);
+      expect(status, JSON.stringify(n)).toBeLessThan(500);
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+    }
+    expect(subgraphRequests).toBe(0);
+  });
+
+  it('counts a negative or oversized page size as the subgraphs bound it, and lets them refuse it', async () => {
+    // Priced at 1 and 100 (100 × 3 + 1 = 301 with `m: 1`): not refused
+    // for its cost; the subgraph answers BAD_USER_INPUT for the argument.
+    for (const n of [-5, 0, 1000]) {
+      const { status, body } = await post({
+        query: STATIONS,
+        variables: { n, m: 1 },
+      });
+      expect(status).toBeLessThan(500);
+      expect(body.errors?.[0]?.extensions?.['code']).toBe('BAD_USER_INPUT');
+      expect(body.errors?.[0]?.message).toMatch(/"first" must be/);
+    }
+  });
+
+  it('keeps literal page sizes priced as before', async () => {
+    const served = await post({
+      query:
+        '{ stations(first: 10) { nodes { id readings(first: 5) { nodes { id } } } } }',
+    });
+    expect(served.body.errors).toBeUndefined();
+    const refused = await post({
+      query:
+        '{ stations(first: 100) { nodes { id readings(first: 30) { nodes { id } } } } }',
+    });
+    expect(refused.status).toBe(400);
+    // GraphQL Armor's own cost refuses it too; the list cost is beside it.
+    expect(
+      refused.body.errors?.map((e) => [e.extensions?.['code'], e.message]),
+    ).toContainEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+      expect.stringMatching(/^Operation too costly/),
+    ]);
+  });
+
+  it('multiplies fragments and aliases spread under a variable page', async () => {
+    const query = /* GraphQL */ `
+      query ($n: Int) {
+        stations(first: $n) {
+          nodes {
+            ...R
+            b: readings(first: 10) {
+              nodes {
+                ...V
+              }
+            }
+          }
+        }
+      }
+      fragment R on Station {
+        a: readings(first: 10) {
+          nodes {
+            ...V
+          }
+        }
+      }
+      fragment V on Reading {
+        id
+        value
+      }
+    `;
+    // 1 + n × 2 × (1 + 10 × 2): n = 10 is 421, n = 100 is 4,201.
+    const served = await post({ query, variables: { n: 10 } });
+    expect(served.body.errors).toBeUndefined();
+    subgraphRequests = 0;
+    const refused = await post({ query, variables: { n: 100 } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors?.[0]?.message).toMatch(/too costly/);
+    expect(subgraphRequests).toBe(0);
+  });
+});

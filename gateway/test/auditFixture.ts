@@ -130,6 +130,12 @@ export type AuditedServerOptions = AuditPluginOptions & {
    * @default true
    */
   readonly enforce?: boolean;
+  /**
+   * Plugins installed before the audit plugin, as the gateway installs its
+   * limits (gateway/src/limits.ts) before it.
+   * @default []
+   */
+  readonly before?: readonly ApolloServerPlugin<GatewayContext>[];
 };
 
 /**
@@ -140,12 +146,12 @@ export type AuditedServerOptions = AuditPluginOptions & {
 export function createAuditedServer(
   options: AuditedServerOptions,
 ): ApolloServer<GatewayContext> {
-  const { enforce = true, ...pluginOptions } = options;
+  const { enforce = true, before = [], ...pluginOptions } = options;
   if (!enforce) {
     return new ApolloServer<GatewayContext>({
       typeDefs: apiTypeDefs,
       resolvers,
-      plugins: [auditPlugin(pluginOptions)],
+      plugins: [...before, auditPlugin(pluginOptions)],
       logger: createSilentLogger(),
     });
   }
@@ -162,7 +168,7 @@ export function createAuditedServer(
   return new ApolloServer<GatewayContext>({
     schema,
     // The report is handed over before the audit plugin builds its event.
-    plugins: [forwardEnforcement(), auditPlugin(pluginOptions)],
+    plugins: [forwardEnforcement(), ...before, auditPlugin(pluginOptions)],
     logger: createSilentLogger(),
   });
 }

@@ -1,4 +1,5 @@
-import { HeaderMap } from '@apollo/server';
+import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import type { AuditEventInput } from '../../lib/records/audit/index.js';
 import { UnauthenticatedError } from '../../lib/runtime/errors.js';
@@ -12,6 +13,7 @@ import {
   piiViewer,
 } from './auditFixture.js';
 import { AUDIT_UNAVAILABLE_MESSAGE } from '../src/plugins/auditPlugin.js';
+import type { GatewayContext } from '../src/context.js';
 
 const logger = createSilentLogger();
 const supergraph = fixtureSupergraphSdl();
@@ -313,6 +315,64 @@ describe('auditPlugin', () => {
       },
     ]);
     expect(trail.events[0]?.documentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  // As listCostPlugin refuses an operation priced with its variables.
+  const refuseResolved: ApolloServerPlugin<GatewayContext> = {
+    async requestDidStart() {
+      return {
+        async didResolveOperation() {
+          throw new GraphQLError('Operation too costly.', {
+            extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+          });
+        },
+      };
+    },
+  };
+
+  it('records an operation another plugin refused once resolved as refused, its protected fields unevaluated', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+      before: [refuseResolved],
+    });
+    await server.executeOperation(
+      { query: 'query Mine { reports { id reporterEmail } }' },
+      { contextValue: gatewayContext(piiViewer) },
+    );
+    expect(trail.events).toMatchObject([
+      {
+        operationName: 'Mine',
+        outcome: 'refused',
+        errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+        fields: [
+          { coordinate: 'Report.reporterEmail', decision: 'unevaluated' },
+        ],
+        records: [],
+      },
+    ]);
+    expect(trail.events[0]?.documentHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('keeps the answer of such a refusal when its event cannot be written (no data leaves)', async () => {
+    const server = createAuditedServer({
+      trail: memoryTrail(true),
+      getSupergraphSdl: () => supergraph,
+      logger,
+      before: [refuseResolved],
+    });
+    const result = single(
+      await server.executeOperation(
+        { query: '{ reports { id reporterEmail } }' },
+        { contextValue: gatewayContext(piiViewer) },
+      ),
+    );
+    expect(result.data).toBeUndefined();
+    expect(result.errors?.map((e) => e.extensions?.['code'])).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
   });
 
   it('records a request whose token was refused before execution', async () => {

@@ -21,6 +21,7 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
 } from '../../lib/runtime/pageSizes.js';
+import type { AuditEventInput } from '../../lib/records/audit/index.js';
 import { createGateway, type Gateway } from '../src/server.js';
 
 const SDL = /* GraphQL */ `
@@ -57,6 +58,7 @@ function nodes<T>(first: number | null | undefined, make: (i: number) => T) {
 }
 
 let subgraphRequests = 0;
+const events: AuditEventInput[] = [];
 let gateway: Gateway;
 let url: string;
 let subgraph: ApolloServer;
@@ -105,7 +107,12 @@ beforeAll(async () => {
       current: () => composed.supergraphSdl,
       checkNow: async () => false,
     },
-    audit: { record: async () => {}, ping: async () => true },
+    audit: {
+      record: async (event) => {
+        events.push(event);
+      },
+      ping: async () => true,
+    },
     usage: { record: async () => {} },
   });
   url = `${await gateway.http.listen(0, '127.0.0.1')}/graphql`;
@@ -121,6 +128,7 @@ beforeEach(() => {
 
 interface Answer {
   status: number;
+  requestId: string | null;
   body: {
     data?: { stations?: { nodes: unknown[] } | null } | null;
     errors?: { message: string; extensions?: Record<string, unknown> }[];
@@ -133,7 +141,11 @@ async function post(body: unknown): Promise<Answer> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  return { status: response.status, body: (await response.json()) as never };
+  return {
+    status: response.status,
+    requestId: response.headers.get('x-request-id'),
+    body: (await response.json()) as never,
+  };
 }
 
 // 1 + n × (3 + m × 2) fields: n = 10, m = 5 is 131; n = 100, m = 20 is 4,301.
@@ -179,6 +191,29 @@ describe('list cost with variable page sizes (through the gateway)', () => {
     );
     expect(body.errors?.[0]?.message).toMatch(/^Operation too costly/);
     expect(subgraphRequests).toBe(0);
+  });
+
+  it('audits a request refused for its cost as refused, with its code, and a served one as success', async () => {
+    const served = await post({ query: STATIONS, variables: { n: 10 } });
+    const refused = await post({
+      query: STATIONS,
+      variables: { n: 100, m: 20 },
+    });
+    expect(refused.status).toBe(400);
+    const eventOf = (requestId: string | null) =>
+      events.find((e) => e.requestId === requestId);
+    expect(eventOf(served.requestId)).toMatchObject({
+      outcome: 'success',
+      errorCodes: [],
+    });
+    // The same document: its name and hash are recorded with the refusal.
+    expect(eventOf(refused.requestId)).toMatchObject({
+      operationName: 'Stations',
+      documentHash: eventOf(served.requestId)?.documentHash,
+      outcome: 'refused',
+      errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+      subgraphs: [],
+    });
   });
 
   it('prices an omitted variable at its default, and an omitted `first` at the default page', async () => {

@@ -133,6 +133,15 @@ interface RequestState {
   readonly at: Date;
   readonly started: number;
   resolved: boolean;
+  /** Execution started (not reached when a plugin refuses the resolved operation). */
+  executing: boolean;
+  /**
+   * Refused after the operation was resolved, before it ran: a plugin threw
+   * in `didResolveOperation` (the list cost priced with the request's
+   * variables, listCost.ts; a subscription over plain HTTP; this plugin's
+   * own AUDIT_UNAVAILABLE for a write).
+   */
+  refused: boolean;
   operationName: string | null;
   documentHash: string | null;
   protectedFields: readonly ProtectedField[];
@@ -260,6 +269,8 @@ export function auditPlugin(
         at: now(),
         started: performance.now(),
         resolved: false,
+        executing: false,
+        refused: false,
         operationName: startContext.request.operationName ?? null,
         documentHash: null,
         protectedFields: [],
@@ -318,6 +329,19 @@ export function auditPlugin(
           contextValue.auditedWrite = true;
         },
 
+        async executionDidStart() {
+          state.executing = true;
+        },
+
+        async didEncounterErrors() {
+          // Apollo Server runs every plugin's didResolveOperation together,
+          // so this plugin marks the operation resolved before it knows
+          // whether another one refuses it; errors before execution are
+          // such a refusal (a cached answer skips execution, but reports no
+          // errors here).
+          if (state.resolved && !state.executing) state.refused = true;
+        },
+
         async willSendResponse(requestContext) {
           const { contextValue, response } = requestContext;
           if (!state.resolved && requestContext.document) {
@@ -355,15 +379,23 @@ export function auditPlugin(
             ),
             records: servedRecords(contextValue.enforcement),
             subgraphs: [...contextValue.subgraphsCalled].sort(),
-            outcome: outcomeOf(state.resolved, result.data, errors),
+            outcome: outcomeOf(
+              state.resolved && !state.refused,
+              result.data,
+              errors,
+            ),
             errorCodes: errorCodes(errors),
             durationMs: performance.now() - state.started,
           };
-          if (state.protectedFields.length === 0 && !state.rulesUnknown) {
-            // Public data only: the event is chained and written like any
-            // other, but the response does not wait for the write (a failure
-            // is logged), so public requests pay nothing for the audit trail
-            // and keep working while the audit store is down.
+          if (
+            state.refused ||
+            (state.protectedFields.length === 0 && !state.rulesUnknown)
+          ) {
+            // Public data only, or a refusal (no data at all): the event is
+            // chained and written like any other, but the response does not
+            // wait for the write (a failure is logged), so public requests
+            // pay nothing for the audit trail and keep working while the
+            // audit store is down, and a refusal keeps its own answer.
             void write(event, contextValue.logger);
             return;
           }

@@ -4,12 +4,14 @@
  * hour by hour, counted on ingest by the pipeline.
  *
  * Cheap by construction: one `$inc` upsert per (source, type, hour) that a
- * batch touches, in one unordered bulk write per batch, never a write per
- * record; the view reads at most a few thousand small documents, never the
+ * batch touches, in one unordered bulk write per batch (batches recorded
+ * while a write is in flight share the next one, their increments of a
+ * bucket summed: lib/ingest/coalesceWrites.ts), never a write per record; the view reads at most a few thousand small documents, never the
  * readings. Counts go to the hour the batch was received in; the readings
  * each device delivered (for completeness) go to the hour they were
  * *observed* in, so a late arrival fills the hour it belongs to.
  */
+import { coalesceWrites } from './coalesceWrites.js';
 import type { QualityFlag, RecordSource, RejectionReason } from './quality.js';
 
 /** The collection of each department's database that holds its statistics. */
@@ -271,14 +273,31 @@ function bucketDoc(bucket: StatsIncrement): IngestStatsDoc {
   return doc as unknown as IngestStatsDoc;
 }
 
+/** One increment per bucket: the counts of each bucket's increments summed. */
+export function mergeIncrements(
+  increments: readonly StatsIncrement[],
+): StatsIncrement[] {
+  const byId = new Map<string, StatsIncrement>();
+  for (const bucket of increments) {
+    const held = byId.get(bucket.id);
+    if (!held) {
+      byId.set(bucket.id, { ...bucket, inc: { ...bucket.inc } });
+      continue;
+    }
+    for (const [path, n] of Object.entries(bucket.inc))
+      held.inc[path] = (held.inc[path] ?? 0) + n;
+  }
+  return [...byId.values()];
+}
+
 /** Statistics over a department's `ingest_stats` collection. */
 export function createIngestStats(
   collection: IngestStatsCollection,
 ): IngestStats {
-  return {
-    async record(increments) {
-      if (increments.length === 0) return;
-      await collection.bulkWrite(
+  const record = coalesceWrites<StatsIncrement>({
+    merge: mergeIncrements,
+    write: (increments) =>
+      collection.bulkWrite(
         increments.map((bucket) => ({
           updateOne: {
             filter: { _id: bucket.id },
@@ -294,8 +313,10 @@ export function createIngestStats(
           },
         })),
         { ordered: false },
-      );
-    },
+      ),
+  });
+  return {
+    record,
     async replace(increments) {
       if (increments.length === 0) return;
       await collection.bulkWrite(

@@ -22,6 +22,7 @@
  * already; mongoose casting would only cost time at 5,000 readings/s).
  */
 import type { ValidatedObservation } from './validateObservation.js';
+import { coalesceWrites, type CoalescedWrite } from './coalesceWrites.js';
 import { DUPLICATE_KEY, writeErrorsOf } from '../runtime/writeErrors.js';
 
 /** The ledger's collection, in every department that stores readings. */
@@ -352,6 +353,63 @@ export interface StoreObservationsOptions<
   readonly stateField?: string;
   /** The reading document of a record. */
   readonly toDoc: (record: ValidatedObservation) => TDoc;
+  /**
+   * Where the devices' new states go: a {@link createStateWriter} made once
+   * per devices collection, so concurrent batches share one write.
+   * @default a write of this call's own to `devices`
+   */
+  readonly advanceState?: StateWriter<TDoc>;
+}
+
+/** One device's state to advance: its newest reading of a batch. */
+export interface DeviceStateUpdate<TDoc> {
+  readonly deviceId: string;
+  readonly observedAt: Date;
+  /** The reading document, copied into the state field. */
+  readonly doc: TDoc;
+}
+
+/** Advances devices' states, with those of concurrent batches in one bulk write (lib/ingest/coalesceWrites.ts). */
+export type StateWriter<TDoc> = CoalescedWrite<DeviceStateUpdate<TDoc>>;
+
+/**
+ * The state writer of `devices`: each device's state is replaced by the
+ * newest reading queued for it, and only if newer than the one held (the
+ * filter says so, so an out-of-order batch never makes it go back in time).
+ * Batches stored while a write is in flight share the next one, one update
+ * per device however many batches touched it.
+ */
+export function createStateWriter<TDoc>(
+  devices: BulkWriteCollection,
+  stateField = 'latest',
+): StateWriter<TDoc> {
+  return coalesceWrites<DeviceStateUpdate<TDoc>>({
+    merge: (updates) => {
+      const newest = new Map<string, DeviceStateUpdate<TDoc>>();
+      for (const update of updates) {
+        const current = newest.get(update.deviceId);
+        if (!current || update.observedAt > current.observedAt)
+          newest.set(update.deviceId, update);
+      }
+      return [...newest.values()];
+    },
+    write: (updates) =>
+      devices.bulkWrite(
+        updates.map(({ deviceId, observedAt, doc }) => ({
+          updateOne: {
+            filter: {
+              _id: deviceId,
+              $or: [
+                { [stateField]: null },
+                { [`${stateField}.observedAt`]: { $lt: observedAt } },
+              ],
+            },
+            update: { $set: { [stateField]: doc } },
+          },
+        })),
+        { ordered: false },
+      ),
+  });
 }
 
 /**
@@ -381,28 +439,16 @@ export async function storeObservations<TDoc extends { _id: string }>(
     docs,
   );
 
-  const state = options.stateField ?? 'latest';
-  // The newest record of each device in this batch advances its state.
-  const newest = new Map<string, { record: ValidatedObservation; doc: TDoc }>();
-  records.forEach((record, i) => {
-    const current = newest.get(record.deviceId);
-    if (!current || record.observedAt > current.record.observedAt)
-      newest.set(record.deviceId, { record, doc: docs[i] as TDoc });
-  });
-  const advanced = options.devices.bulkWrite(
-    [...newest].map(([deviceId, { record, doc }]) => ({
-      updateOne: {
-        filter: {
-          _id: deviceId,
-          $or: [
-            { [state]: null },
-            { [`${state}.observedAt`]: { $lt: record.observedAt } },
-          ],
-        },
-        update: { $set: { [state]: doc } },
-      },
+  const advance =
+    options.advanceState ??
+    createStateWriter<TDoc>(options.devices, options.stateField);
+  // Each record is queued; the writer keeps the newest per device.
+  const advanced = advance(
+    records.map((record, i) => ({
+      deviceId: record.deviceId,
+      observedAt: record.observedAt,
+      doc: docs[i] as TDoc,
     })),
-    { ordered: false },
   );
   await Promise.all([
     advanced,

@@ -7,7 +7,11 @@
 import type { ObservationHandler } from '../../../../lib/ingest/createIngestPipeline.js';
 import { deviceCounter } from '../../../../lib/ingest/ingestStats.js';
 import type { ObservationSpec } from '../../../../lib/ingest/observationSpec.js';
-import { storeObservations } from '../../../../lib/ingest/storeObservations.js';
+import { coalesceWrites } from '../../../../lib/ingest/coalesceWrites.js';
+import {
+  createStateWriter,
+  storeObservations,
+} from '../../../../lib/ingest/storeObservations.js';
 import { markDirtyWindows } from '../../../../lib/subgraph-kit/rollupPending.js';
 import type { Logger } from '../../../../lib/runtime/logger.js';
 import { prepareReadingStorage } from '../../../../lib/subgraph-kit/readingSeries.js';
@@ -105,6 +109,19 @@ export function trafficFlowObservedHandler(
   models: MobilityModels,
   logger: Logger,
 ): ObservationHandler {
+  // Made once: batches stored at the same time share one write of the
+  // sensors' state and one of the rollup markers (lib/ingest/coalesceWrites.ts).
+  const advanceState = createStateWriter<TrafficFlowReadingDoc>(
+    models.TrafficSensor.collection,
+  );
+  const markWindows = coalesceWrites<Date>({
+    write: (times) =>
+      markDirtyWindows(
+        models.TrafficFlowReading.db,
+        models.TrafficFlowReading.collection.collectionName,
+        times,
+      ),
+  });
   return {
     spec: trafficFlowObservedSpec,
     countDevices: deviceCounter(
@@ -130,17 +147,13 @@ export function trafficFlowObservedHandler(
           keys: models.ReadingKey.collection,
           ready: () => prepareTrafficReadings(models, logger),
           devices: models.TrafficSensor.collection,
+          advanceState,
           toDoc: toTrafficFlowReading,
           // Their rollups (docs/trends.md): marked once the readings are
           // stored (created, or already there: a retry repairs a mark that
           // failed), beside the sensors' current state.
-          onStored: async ({ created, duplicates }) => {
-            await markDirtyWindows(
-              models.TrafficFlowReading.db,
-              models.TrafficFlowReading.collection.collectionName,
-              [...created, ...duplicates].map((r) => r.observedAt),
-            );
-          },
+          onStored: ({ created, duplicates }) =>
+            markWindows([...created, ...duplicates].map((r) => r.observedAt)),
         },
         records,
       );

@@ -14,8 +14,20 @@ import type {
   LocalDbWorkerData,
 } from './worker/localDbWorker.js';
 
-/** Options for startLocalDbWorker: startLocalDb's, except the logger, which stays on the calling thread. */
-export type LocalDbWorkerOptions = LocalDbOptions;
+/** Options for startLocalDbWorker: startLocalDb's (the logger stays on the calling thread), and the warm-up. */
+export interface LocalDbWorkerOptions extends LocalDbOptions {
+  /**
+   * Wall time the new thread spends, before it opens the store and listens, running a
+   * representative mix of commands against a scratch in-memory store so that its own V8
+   * isolate has compiled the read path before the first client arrives
+   * (docs/localdb.md, "Warm-up"). 0 skips it.
+   * @default 1000
+   */
+  warmUpMs?: number;
+}
+
+/** @see LocalDbWorkerOptions.warmUpMs */
+const DEFAULT_WARM_UP_MS = 1000;
 
 /** How long stop() waits for the worker to flush and close before terminating it. @default 30 s */
 const STOP_TIMEOUT_MS = 30_000;
@@ -43,10 +55,12 @@ export function startLocalDbWorker(
   const logger = options.logger ?? silentLogger;
   const serverOptions: LocalDbWorkerData['options'] = { ...options };
   delete (serverOptions as LocalDbOptions).logger;
+  delete (serverOptions as LocalDbWorkerOptions).warmUpMs;
   const workerData: LocalDbWorkerData = {
     tsxApi: import.meta.resolve('tsx/esm/api'),
     entry: new URL('./worker/localDbWorker.ts', import.meta.url).href,
     options: serverOptions,
+    warmUpMs: options.warmUpMs ?? DEFAULT_WARM_UP_MS,
   };
   const worker = new Worker(BOOTSTRAP, { eval: true, workerData });
   // The worker exits once its server and store are closed (or if it dies):

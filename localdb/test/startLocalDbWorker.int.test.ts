@@ -89,6 +89,19 @@ describe('startLocalDbWorker', () => {
     });
   });
 
+  it('warms its code up before it listens, and logs what the warm-up ran', async () => {
+    const logger = recordingLogger();
+    const db = await startLocalDbWorker({ logger, warmUpMs: 200 });
+    cleanups.push(() => db.stop());
+    const warm = logger.records.find((r) => r.msg === 'localdb: warmed up');
+    expect(warm?.obj).toMatchObject({ failed: 0 });
+    expect((warm?.obj as { rounds: number }).rounds).toBeGreaterThan(0);
+    const listening = logger.records.findIndex(
+      (r) => r.msg === 'localdb listening',
+    );
+    expect(logger.records.indexOf(warm as never)).toBeLessThan(listening);
+  });
+
   it('rejects with the reason when the server cannot listen', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));

@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { LocalDbLogger } from '../LocalDbLogger.js';
 import { startLocalDb, type LocalDbOptions } from '../index.js';
+import { warmUp } from './warmUp.js';
 
 /** What the parent passes to the worker. */
 export interface LocalDbWorkerData {
@@ -15,6 +16,8 @@ export interface LocalDbWorkerData {
   entry: string;
   /** startLocalDb's options, without the logger. */
   options: Omit<LocalDbOptions, 'logger'>;
+  /** Warm-up budget in milliseconds (0: none), spent before the store opens. */
+  warmUpMs: number;
 }
 
 /** What the worker posts to its parent. */
@@ -62,6 +65,15 @@ const logger: LocalDbLogger = {
 
 const data = workerData as LocalDbWorkerData;
 try {
+  if (data.warmUpMs > 0) {
+    // Before the store opens and the port is known: no client waits on a cold isolate,
+    // and the department's data is never touched.
+    const warm = await warmUp({ budgetMs: data.warmUpMs });
+    logger.info(
+      { rounds: warm.rounds, ms: Math.round(warm.ms), failed: warm.failed },
+      'localdb: warmed up',
+    );
+  }
   const db = await startLocalDb({ ...data.options, logger });
   port.on('message', (message: { type: string }) => {
     if (message.type !== 'stop') return;

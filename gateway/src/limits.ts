@@ -29,8 +29,9 @@ export const OPERATION_LIMITS = {
 /**
  * The validation rules and plugins that enforce {@link OPERATION_LIMITS}
  * and the list cost. `validationRules` go with `plugins` (the plugin
- * prices variable page sizes per request); `worstCaseValidationRules` are
- * for a validator that never sees the variables (the live service), and
+ * prices variable page sizes per request; the live service prices a
+ * subscription's the same way); `worstCaseValidationRules` are for what is
+ * decided without the variables (the live service's batch sizes), and
  * count each variable page size as the largest page.
  */
 export function operationLimits() {

@@ -17,7 +17,9 @@
  * operation's node, as Apollo Server caches the validated document): the
  * walk leaves a {@link ListCostShape}, the constant part folded into
  * numbers and the variable page sizes left symbolic; each request then
- * only multiplies those out with its variables ({@link listCostPlugin}).
+ * only multiplies those out with its variables ({@link listCostRefusal}:
+ * {@link listCostPlugin} for queries and mutations, the live service for a
+ * subscription's variables at subscribe time).
  * The validation rule refuses what is over the limit whatever the
  * variables (each variable at its smallest, 1), and the field and alias
  * caps, which do not depend on them.
@@ -313,6 +315,29 @@ function tooCostly(operation: OperationDefinitionNode, extensions = {}) {
   );
 }
 
+/**
+ * The refusal of `operation` (of `document`) priced with a request's
+ * variables ({@link listCostOf}), with the validation rule's message and
+ * `extensions`; `null` when it is within {@link LIST_COST.maxCost}, not
+ * priced, or a variable priced is not an integer (coercion refuses it).
+ * The one per-request check, for {@link listCostPlugin} and for the live
+ * service's subscriptions (ADR 0026).
+ */
+export function listCostRefusal(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Readonly<Record<string, unknown>> | undefined,
+  extensions: Readonly<Record<string, unknown>> = {},
+): GraphQLError | null {
+  const shape = listCostShape(schema, document, operation);
+  if (!shape) return null;
+  const cost = listCostOf(shape, variables);
+  return cost !== null && cost > LIST_COST.maxCost
+    ? tooCostly(operation, extensions)
+    : null;
+}
+
 /** A validation rule pricing each variable page size with `price`. */
 function ruleWith(price: PriceVariable) {
   return (context: ValidationContext): ASTVisitor => ({
@@ -354,8 +379,8 @@ export const listCostRule = ruleWith(() => 1);
 
 /**
  * The same rule for a validator that never sees variables (the live
- * service validates its per-event queries once per text, and sizes their
- * batches by it): each variable page size counts as the largest page, 100.
+ * service sizes the batches of its per-event queries once per text): each
+ * variable page size counts as the largest page, 100.
  */
 export const worstCaseListCostRule = ruleWith(() => MAX_PAGE_SIZE);
 
@@ -373,14 +398,14 @@ export function listCostPlugin<
       return {
         async didResolveOperation({ schema, document, operation, request }) {
           if (!operation) return;
-          const shape = listCostShape(schema, document, operation);
-          if (!shape) return;
-          const cost = listCostOf(shape, request.variables);
-          if (cost !== null && cost > LIST_COST.maxCost)
-            throw tooCostly(operation, {
-              code: 'GRAPHQL_VALIDATION_FAILED',
-              http: { status: 400 },
-            });
+          const refusal = listCostRefusal(
+            schema,
+            document,
+            operation,
+            request.variables,
+            { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } },
+          );
+          if (refusal) throw refusal;
         },
       };
     },

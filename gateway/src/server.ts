@@ -274,9 +274,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
     gateway,
     apollo: () => apollo,
     getSupergraphSdl: () => deps.supergraph.current(),
-    // It validates its per-event queries without variables (and sizes its
-    // batches by them); each execution is priced again with its variables.
-    validationRules: limits.worstCaseValidationRules,
+    // A subscription is priced with its variables; batches are sized per
+    // query text, without them (the worst case).
+    validationRules: limits.validationRules,
+    worstCaseValidationRules: limits.worstCaseValidationRules,
     ...(deps.liveLimits ? { limits: deps.liveLimits } : {}),
   });
   const apollo = new ApolloServer<GatewayContext>({

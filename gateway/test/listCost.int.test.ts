@@ -3,7 +3,8 @@
  * front of one paginated subgraph (issue 13): a page size given as a
  * variable is priced with the request's value, so one document serves
  * small pages and is refused for large ones, with HTTP 400 and before any
- * subgraph is called.
+ * subgraph is called; a subscription's, at subscribe time, with its
+ * variables too (graphql-ws, an in-process event broker).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
@@ -11,12 +12,15 @@ import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/dis
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { composeSupergraph } from '../../lib/tooling/composition/index.js';
 import { loadConfig } from '../../lib/runtime/config.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
 import { anonymousViewer } from '../../lib/runtime/viewer.js';
 import { BadUserInputError } from '../../lib/runtime/errors.js';
+import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
 import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
@@ -28,6 +32,14 @@ const SDL = /* GraphQL */ `
   extend schema
     @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key"])
   type Query {
+    stations(first: Int): StationConnection
+    district(code: String!): District
+  }
+  type Subscription {
+    trafficChanged(district: String!): District
+  }
+  type District @key(fields: "code") {
+    code: String!
     stations(first: Int): StationConnection
   }
   type StationConnection {
@@ -58,6 +70,7 @@ function nodes<T>(first: number | null | undefined, make: (i: number) => T) {
 }
 
 let subgraphRequests = 0;
+const broker = createMemoryEventBroker();
 const events: AuditEventInput[] = [];
 let gateway: Gateway;
 let url: string;
@@ -69,6 +82,11 @@ beforeAll(async () => {
       typeDefs: parse(SDL),
       resolvers: {
         Query: {
+          stations: (_: unknown, { first }: { first?: number | null }) =>
+            nodes(first, (i) => ({ id: `s${i}`, name: `Station ${i}` })),
+          district: (_: unknown, { code }: { code: string }) => ({ code }),
+        },
+        District: {
           stations: (_: unknown, { first }: { first?: number | null }) =>
             nodes(first, (i) => ({ id: `s${i}`, name: `Station ${i}` })),
         },
@@ -114,6 +132,7 @@ beforeAll(async () => {
       ping: async () => true,
     },
     usage: { record: async () => {} },
+    events: broker,
   });
   url = `${await gateway.http.listen(0, '127.0.0.1')}/graphql`;
 });
@@ -311,6 +330,102 @@ describe('list cost with variable page sizes (through the gateway)', () => {
     const refused = await post({ query, variables: { n: 100 } });
     expect(refused.status).toBe(400);
     expect(refused.body.errors?.[0]?.message).toMatch(/too costly/);
+    expect(subgraphRequests).toBe(0);
+  });
+});
+
+describe('list cost of a subscription with variable page sizes', () => {
+  // As STATIONS under the district: 3 + n × (3 + m × 2) fields; with every
+  // variable page at 100 (what subscribe time used to price) 2,030,303.
+  const BUSY = /* GraphQL */ `
+    subscription Busy($n: Int, $m: Int = 5) {
+      trafficChanged(district: "13202") {
+        code
+        stations(first: $n) {
+          nodes {
+            id
+            name
+            readings(first: $m) {
+              nodes {
+                id
+                value
+              }
+            }
+          }
+        }
+      }
+    }
+  `;
+  let client: Client;
+  beforeAll(() => {
+    client = createClient({
+      url: url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: true,
+    });
+  });
+  afterAll(async () => {
+    await client?.dispose();
+  });
+
+  /** Subscribes with `variables`; resolves with the first message or the refusal. */
+  const first = (variables: Record<string, unknown>) =>
+    new Promise<{ next?: unknown; error?: unknown }>((resolve) => {
+      const stop = client.subscribe(
+        { query: BUSY, variables },
+        {
+          next: (value) => {
+            stop();
+            resolve({ next: value });
+          },
+          error: (error) => resolve({ error }),
+          complete: () => {},
+        },
+      );
+    });
+
+  it('serves small page sizes: priced with the variables, not as 100 each', async () => {
+    const open = gateway.live.openSubscriptions;
+    const message = first({ n: 10, m: 5 });
+    await expect.poll(() => gateway.live.openSubscriptions).toBe(open + 1);
+    await broker.append('mobility', [
+      {
+        id: 'traffic-13202-1',
+        department: 'mobility',
+        type: 'traffic.changed',
+        entity: { type: 'District', id: '13202' },
+        district: '13202',
+        occurredAt: new Date(),
+        payload: {},
+      },
+    ]);
+    const { next, error } = await message;
+    expect(error).toBeUndefined();
+    const district = (
+      next as {
+        data: { trafficChanged: { stations: { nodes: unknown[] } } };
+      }
+    ).data.trafficChanged;
+    expect(district.stations.nodes).toHaveLength(10);
+    await expect.poll(() => gateway.live.openSubscriptions).toBe(open);
+  });
+
+  it('refuses the same subscription with large page sizes, as over POST', async () => {
+    subgraphRequests = 0;
+    const open = gateway.live.openSubscriptions;
+    // The refusal is the subscription's one result (graphql-ws `next`).
+    const { next, error } = await first({ n: 100, m: 20 });
+    expect(error).toBeUndefined();
+    expect(next).toEqual({
+      errors: [
+        {
+          message: expect.stringMatching(/^Operation too costly/),
+          extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ],
+    });
+    expect(gateway.live.openSubscriptions).toBe(open);
     expect(subgraphRequests).toBe(0);
   });
 });

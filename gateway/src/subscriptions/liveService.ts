@@ -17,10 +17,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { ApolloGateway } from '@apollo/gateway';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import {
+  getOperationAST,
   GraphQLError,
   parse,
   specifiedRules,
   validate,
+  type DocumentNode,
   type ExecutionArgs,
   type GraphQLSchema,
   type ValidationRule,
@@ -52,6 +54,7 @@ import {
   requestHeader,
   type GatewayContext,
 } from '../context.js';
+import { listCostRefusal } from '../listCost.js';
 import { checkRequestLimits } from '../requestLimits.js';
 import type { DepartmentEvents } from './followDepartmentEvents.js';
 import { createLatestQueue, CLOSED } from './latestQueue.js';
@@ -139,8 +142,20 @@ export interface LiveServiceOptions {
   readonly apollo: () => ApolloServer<GatewayContext>;
   /** The supergraph SDL now, for the access rules of the Subscription fields. */
   readonly getSupergraphSdl: () => string;
-  /** The gateway's validation rules (depth, cost, aliases, ...). */
+  /**
+   * The gateway's validation rules (depth, cost, aliases, ...), as Apollo
+   * Server gets them: a variable page size is left to the request, and a
+   * subscription's is priced with its variables at subscribe time, as over
+   * POST (listCost.ts `listCostRefusal`, ADR 0026).
+   */
   readonly validationRules: readonly ValidationRule[];
+  /**
+   * The same rules counting each variable page size as the largest page,
+   * for what is decided once per query text without variables: how many
+   * events one execution may resolve (so a batch is never refused at
+   * execution, where each is priced again with its variables).
+   */
+  readonly worstCaseValidationRules: readonly ValidationRule[];
   readonly limits?: Partial<LiveLimits>;
   /**
    * The fields served.
@@ -206,6 +221,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
   const running = new Set<{
     readonly field: string;
     readonly query: string;
+    readonly variables: Readonly<Record<string, unknown>>;
     readonly viewer: Viewer;
     end(errors: GraphQLError[]): void;
   }>();
@@ -213,12 +229,17 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     const previous = schema;
     schema = apiSchema;
     validated.clear();
+    worstCaseValidated.clear();
     if (previous === null) return;
     // Graceful drain on supergraph reload: a subscription that still
     // validates and is still allowed goes on; any other gets a last message
     // saying why, then ends.
     for (const subscription of running) {
-      const invalid = validationErrors(apiSchema, subscription.query);
+      const invalid = subscriptionErrors(
+        apiSchema,
+        subscription.query,
+        subscription.variables,
+      );
       const rule = ruleOf(subscription.field);
       const decision = rule
         ? evaluateAccess(rule, subscription.viewer)
@@ -269,19 +290,47 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       })
     : null;
 
-  // Validation of the per-event queries, once per query text.
-  const validated = new Map<string, readonly GraphQLError[]>();
-  const validationErrors = (s: GraphQLSchema, query: string) => {
-    let errors = validated.get(query);
-    if (!errors) {
-      errors = validate(s, parse(query), [
-        ...specifiedRules,
-        ...options.validationRules,
-      ]);
-      if (validated.size > 1000) validated.clear();
-      validated.set(query, errors);
+  // Validation of the per-event queries, once per query text and rules.
+  interface Validation {
+    readonly document: DocumentNode;
+    readonly errors: readonly GraphQLError[];
+  }
+  const validated = new Map<string, Validation>();
+  const worstCaseValidated = new Map<string, Validation>();
+  const validation = (s: GraphQLSchema, query: string, worstCase = false) => {
+    const cache = worstCase ? worstCaseValidated : validated;
+    let result = cache.get(query);
+    if (!result) {
+      const document = parse(query);
+      result = {
+        document,
+        errors: validate(s, document, [
+          ...specifiedRules,
+          ...(worstCase
+            ? options.worstCaseValidationRules
+            : options.validationRules),
+        ]),
+      };
+      if (cache.size > 1000) cache.clear();
+      cache.set(query, result);
     }
-    return errors;
+    return result;
+  };
+  /**
+   * A subscription's per-event query's errors: its validation, then its
+   * list cost priced with the subscriber's variables, as over POST (ADR 0026).
+   */
+  const subscriptionErrors = (
+    s: GraphQLSchema,
+    query: string,
+    variables: Readonly<Record<string, unknown>>,
+  ): readonly GraphQLError[] => {
+    const { document, errors } = validation(s, query);
+    if (errors.length > 0) return errors;
+    const operation = getOperationAST(document);
+    const refusal =
+      operation && listCostRefusal(s, document, operation, variables);
+    return refusal ? [refusal] : [];
   };
 
   /** Runs one query through the gateway's own pipeline as `session`'s viewer. */
@@ -341,7 +390,10 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
       size = 1;
       const current = schema;
       for (let n = BATCH_MAX; current && n > 1; n = Math.floor(n / 2)) {
-        if (validationErrors(current, batchLiveQuery(query, n)).length === 0) {
+        if (
+          validation(current, batchLiveQuery(query, n), true).errors.length ===
+          0
+        ) {
           size = n;
           break;
         }
@@ -558,7 +610,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
           ],
         };
     }
-    const invalid = validationErrors(current, op.query);
+    const invalid = subscriptionErrors(current, op.query, op.variables);
     if (invalid.length > 0)
       return {
         // As Apollo Server answers them over POST: every validation error
@@ -611,6 +663,7 @@ export function createLiveService(options: LiveServiceOptions): LiveService {
     const entry = {
       field: op.field,
       query: op.query,
+      variables: op.variables,
       viewer: session.viewer,
       end(errors: GraphQLError[]) {
         endWith ??= errors;

@@ -32,7 +32,23 @@ export interface FollowOptions {
   readonly sources: readonly EventSource[];
   /** Called for each entry, in stream order per source; awaited before the next read. */
   readonly onEntries: (entries: readonly BrokerEntry[]) => void | Promise<void>;
+  /**
+   * Whether anyone wants entries now (the gateway's live hub with no
+   * subscription open does not). While it answers false the follower reads
+   * and parses no entry: it only keeps its positions at the streams' ends
+   * (Redis: one `XREVRANGE … COUNT 1` per stream every
+   * {@link FOLLOW_IDLE_REFRESH_MS}), so once it answers true again it hands on
+   * what is appended from then on (and at most that long before), not a
+   * backlog.
+   * @default () => true
+   */
+  readonly wanted?: () => boolean;
 }
+
+/** How often a follower nobody wants moves its positions to the streams' ends. */
+export const FOLLOW_IDLE_REFRESH_MS = 100;
+/** How often a follower nobody wants asks again whether it is wanted. */
+const FOLLOW_IDLE_CHECK_MS = 20;
 
 /** A running read of the broker. */
 export interface EventFollower {
@@ -169,7 +185,7 @@ export function createRedisEventBroker(
       }
     },
 
-    follow({ sources, onEntries }) {
+    follow({ sources, onEntries, wanted }) {
       const reader = connect('reader');
       followers.add(reader);
       const positions = new Map<string, string>();
@@ -178,6 +194,35 @@ export function createRedisEventBroker(
       const ready = new Promise<void>((resolve) => (resolveReady = resolve));
 
       const waitReady = () => whenReady(reader, 1000);
+      // The last entry of each stream now (the beginning of one that does not
+      // exist yet), in one round trip.
+      const streamEnds = async (of: readonly EventSource[]) => {
+        const pipeline = reader.pipeline();
+        for (const source of of)
+          pipeline.xrevrange(streamKey(source), '+', '-', 'COUNT', 1);
+        const results = (await pipeline.exec()) ?? [];
+        return of.map((source, i) => {
+          const [error, last] = results[i] ?? [new Error('no answer')];
+          if (error) throw error;
+          return [source, (last as [string, string[]][])[0]?.[0]] as const;
+        });
+      };
+      // Not wanted: no entry is read, the positions follow the streams' ends.
+      const idle = async () => {
+        let refreshed = 0;
+        while (!stopped && wanted && !wanted()) {
+          if (performance.now() - refreshed >= FOLLOW_IDLE_REFRESH_MS) {
+            const ends = await streamEnds(sources);
+            // Wanted meanwhile: an entry appended since then may be after
+            // the wanting began, so the older positions stay.
+            if (!wanted()) break;
+            for (const [source, end] of ends)
+              if (end !== undefined) positions.set(source, end);
+            refreshed = performance.now();
+          }
+          await sleep(FOLLOW_IDLE_CHECK_MS);
+        }
+      };
 
       const loop = async () => {
         // Fix the start positions first: the last entry of each stream now,
@@ -185,17 +230,9 @@ export function createRedisEventBroker(
         while (!stopped && positions.size < sources.length) {
           try {
             await waitReady();
-            for (const source of sources) {
-              if (positions.has(source)) continue;
-              const last = await reader.xrevrange(
-                streamKey(source),
-                '+',
-                '-',
-                'COUNT',
-                1,
-              );
-              positions.set(source, last[0]?.[0] ?? '0-0');
-            }
+            const missing = sources.filter((s) => !positions.has(s));
+            for (const [source, end] of await streamEnds(missing))
+              positions.set(source, end ?? '0-0');
           } catch {
             await sleep(500);
           }
@@ -205,6 +242,10 @@ export function createRedisEventBroker(
           try {
             await waitReady();
             if (stopped) break;
+            if (wanted && !wanted()) {
+              await idle();
+              continue;
+            }
             const keys = sources.map(streamKey);
             const ids = sources.map((s) => positions.get(s) ?? '0-0');
             const reply = (await reader.xread(
@@ -320,13 +361,15 @@ export function createMemoryEventBroker(
       for (const listener of listeners)
         if (listener.sources.includes(source)) listener.deliver(added);
     },
-    follow({ sources, onEntries }) {
+    follow({ sources, onEntries, wanted }) {
       // Deliveries are chained so each waits for the previous one, as the
       // Redis follower awaits onEntries before reading again.
       let chain = Promise.resolve();
       const listener = {
         sources,
         deliver: (entries: readonly BrokerEntry[]) => {
+          // Unwanted entries are passed over, as the Redis follower skips them.
+          if (wanted && !wanted()) return;
           chain = chain.then(() => onEntries(entries)).catch(() => undefined);
         },
       };

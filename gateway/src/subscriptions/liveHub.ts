@@ -4,7 +4,8 @@
  * invalidation): it hands each department event to the subscriptions that
  * listen on one of its routing keys (filters before anything is executed).
  * An event the broker delivers twice (at-least-once from the outboxes) is
- * handed on once. With no subscription open it does nothing per event.
+ * handed on once. With no subscription open it does nothing per event, and
+ * tells the follower it wants none (which then reads nothing for it).
  */
 import type { CityEvent } from '../../../lib/runtime/cityEvents.js';
 import type { Logger } from '../../../lib/runtime/logger.js';
@@ -79,6 +80,8 @@ export function createLiveHub(options: LiveHubOptions): LiveHub {
   const stopTaking = options.events.consume({
     name: 'live hub',
     phase: 'deliver',
+    // No subscription open: the follower need not read for the hub at all.
+    wanted: () => routes.size > 0,
     onEntries: (entries) => {
       // Nobody listens: no routing keys to compute, and no id to remember
       // (a repeat can only reach a subscription that missed the first one).

@@ -179,4 +179,40 @@ describe('followDepartmentEvents', () => {
     expect(counts.follows).toBe(1);
     await events.stop();
   });
+  it('reads nothing while no consumer wants events, and reads again once one does', async () => {
+    const { broker, counts, append } = countingBroker();
+    const events = followDepartmentEvents({
+      broker,
+      logger: createSilentLogger(),
+    });
+    let open = false;
+    const seen: string[] = [];
+    events.consume({
+      name: 'hub',
+      phase: 'deliver',
+      wanted: () => open,
+      onEntries: (entries) => void seen.push(...entries.map((e) => e.event.id)),
+    });
+    await append('mobility', [event(1)]);
+    await settle();
+    expect(counts.batches).toBe(0);
+    open = true;
+    await append('mobility', [event(2)]);
+    await settle();
+    expect(seen).toEqual(['e2']);
+    open = false;
+    // A consumer without `wanted` always wants events.
+    const cache: string[] = [];
+    events.consume({
+      name: 'cache',
+      phase: 'invalidate',
+      onEntries: (entries) =>
+        void cache.push(...entries.map((e) => e.event.id)),
+    });
+    await append('mobility', [event(3)]);
+    await settle();
+    expect(cache).toEqual(['e3']);
+    expect(counts.batches).toBe(2);
+    await events.stop();
+  });
 });

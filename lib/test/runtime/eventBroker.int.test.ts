@@ -80,6 +80,25 @@ describe('Redis Streams event broker', () => {
     expect(seen.received[0]?.source).toBe('environment');
   });
 
+  it('reads no entry while not wanted, and hands on what is appended once wanted', async () => {
+    let wanted = false;
+    const seen = collector();
+    const follower = broker.follow({
+      sources: ['environment'],
+      onEntries: (e) => seen.onEntries(e),
+      wanted: () => wanted,
+    });
+    await follower.ready;
+    await broker.append('environment', [event(10), event(11)]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(seen.received).toEqual([]);
+    wanted = true;
+    await broker.append('environment', [event(12)]);
+    await seen.until(1);
+    await follower.stop();
+    expect(seen.received.at(-1)?.event).toEqual(event(12));
+  });
+
   it('keeps following across a broker restart: appends after the restart arrive', async () => {
     const seen = collector();
     const follower = broker.follow({

@@ -6,7 +6,16 @@ import {
   truncateSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { Decimal128, MongoClient } from 'mongodb';
+import {
+  Binary,
+  Decimal128,
+  Double,
+  Int32,
+  Long,
+  MongoClient,
+  ObjectId,
+  type Document,
+} from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LocalDb } from '../src/index.js';
 import { makeTempDir, recordingLogger, startTestDb } from './startTestDb.js';
@@ -81,6 +90,52 @@ describe('localdb durability', () => {
         const dbs = await client.db().admin().listDatabases({ nameOnly: true });
         expect(dbs.databases.map((d) => d.name)).not.toContain('gone');
       });
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('replays inserted documents, journaled as the bytes they came in, as they read before the restart', async () => {
+    const dir = tempDir();
+    const docs: Document[] = [
+      {
+        _id: 'wire',
+        d: new Double(1),
+        i: new Int32(7),
+        big: Long.fromString('9007199254740993'),
+        small: Long.fromNumber(5),
+        price: Decimal128.fromString('1.50'),
+        bin: new Binary(Buffer.from('ok')),
+        at: new Date(1_700_000_000_000),
+        nested: { list: [1, 'two', { three: 3 }], none: null },
+      },
+      // An integer-like key comes first in a JS object: re-ordered, so encoded again.
+      { _id: 'numbered', '10': 'integer-like key', n: 1.5 },
+      // No _id: the server adds it first, so this one is encoded, not taken from the wire.
+      { name: 'no id' },
+      // _id not first: moved to the front before it is stored.
+      { x: 1, _id: 'late' },
+    ];
+    let server = await startTestDb({ dataDir: dir });
+    const before = await withClient(server, async (client) => {
+      const c = client.db('app').collection('wire');
+      await c.insertMany(docs, { forceServerObjectId: true });
+      return c.find({}, { promoteValues: false }).toArray();
+    });
+    await server.stop();
+    server = await startTestDb({ dataDir: dir });
+    try {
+      const after = await withClient(server, (client) =>
+        client
+          .db('app')
+          .collection('wire')
+          .find({}, { promoteValues: false })
+          .toArray(),
+      );
+      expect(after).toHaveLength(4);
+      expect(after).toEqual(before);
+      expect(after[2]?.['_id']).toBeInstanceOf(ObjectId);
+      expect(Object.keys(after[3] ?? {})[0]).toBe('_id');
     } finally {
       await server.stop();
     }

@@ -31,6 +31,27 @@ describe('journal encoding', () => {
     );
   });
 
+  it('writes a duplicate measurement’s record key after the document, as serialize would', () => {
+    const op: JournalOp = {
+      op: 'put',
+      db: 'mobility',
+      coll: 'readings',
+      doc,
+      bytes: encodeDocument(doc),
+      rk: 's"r1"\u00001',
+    };
+    const plain = {
+      op: 'put',
+      db: 'mobility',
+      coll: 'readings',
+      doc,
+      rk: 's"r1"\u00001',
+    };
+    expect(Buffer.from(encodeJournalOp(op))).toEqual(
+      Buffer.from(serialize(plain)),
+    );
+  });
+
   it('frames a record from encoded ops as serialize would write { ops, more }', () => {
     const ops: JournalOp[] = Array.from({ length: 12 }, (_, i) => ({
       op: 'del',

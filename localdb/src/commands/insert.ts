@@ -2,9 +2,13 @@
 import type { Document } from 'bson';
 import { collectionArg, docsArg } from './args.js';
 import type { CommandHandler } from './CommandContext.js';
+import { takeWireBytes } from '../wire/parseRequest.js';
 import { writeError } from './writeErrors.js';
 
-/** `insert`: documents come as a kind-1 sequence (merged into `documents`) or inline. */
+/**
+ * `insert`: documents come as a kind-1 sequence (merged into `documents`) or inline; a
+ * sequence's documents are journaled as the bytes they came in.
+ */
 export const insert: CommandHandler = (command, ctx) => {
   const name = collectionArg(command, 'insert');
   const docs = docsArg(command, 'documents');
@@ -14,7 +18,7 @@ export const insert: CommandHandler = (command, ctx) => {
   const writeErrors: Document[] = [];
   for (const [i, doc] of docs.entries()) {
     try {
-      coll.insert(doc);
+      coll.insert(doc, takeWireBytes(doc));
       n += 1;
     } catch (err) {
       writeErrors.push(writeError(i, err));

@@ -2,20 +2,28 @@
 import { encodeDocument } from '../bsonCodec.js';
 import type { JournalOp } from './JournalOp.js';
 
-/** A BSON string element (type 2): name, int32 length with the NUL, UTF-8, NUL. */
-function stringElement(name: string, value: string): Buffer {
-  const nameBytes = Buffer.byteLength(name, 'utf8');
-  const valueBytes = Buffer.byteLength(value, 'utf8');
-  const out = Buffer.allocUnsafe(1 + nameBytes + 1 + 4 + valueBytes + 1);
-  let at = 0;
+/** Bytes of a BSON string element (type 2): type, name, NUL, int32 length, UTF-8, NUL. */
+function stringElementSize(name: string, value: string): number {
+  return 1 + name.length + 1 + 4 + Buffer.byteLength(value, 'utf8') + 1;
+}
+
+/** Writes a string element (`name` ASCII) at `at`; returns the offset after it. */
+function writeStringElement(
+  out: Buffer,
+  at: number,
+  name: string,
+  value: string,
+): number {
   out[at++] = 0x02;
-  at += out.write(name, at, 'utf8');
+  at += out.write(name, at, 'latin1');
   out[at++] = 0x00;
-  out.writeInt32LE(valueBytes + 1, at);
+  const lengthAt = at;
   at += 4;
-  at += out.write(value, at, 'utf8');
-  out[at] = 0x00;
-  return out;
+  const valueBytes = out.write(value, at, 'utf8');
+  out.writeInt32LE(valueBytes + 1, lengthAt);
+  at += valueBytes;
+  out[at++] = 0x00;
+  return at;
 }
 
 /**
@@ -29,31 +37,26 @@ export function encodeJournalOp(op: JournalOp): Uint8Array {
     const { bytes: _none, ...plain } = op;
     return encodeDocument(plain);
   }
-  const head = [
-    stringElement('op', 'put'),
-    stringElement('db', op.db),
-    stringElement('coll', op.coll),
-  ];
-  // After `doc`, as serialize writes the op's fields in their order.
-  const tail = op.rk === undefined ? [] : [stringElement('rk', op.rk)];
-  let size = 4 + 1;
-  for (const h of [...head, ...tail]) size += h.length;
-  size += 1 + 4 + op.bytes.length;
+  // Written straight into one buffer: this runs for every document a write stores.
+  const size =
+    4 +
+    stringElementSize('op', 'put') +
+    stringElementSize('db', op.db) +
+    stringElementSize('coll', op.coll) +
+    (1 + 4 + op.bytes.length) +
+    // After `doc`, as serialize writes the op's fields in their order.
+    (op.rk === undefined ? 0 : stringElementSize('rk', op.rk)) +
+    1;
   const out = Buffer.allocUnsafe(size);
   out.writeInt32LE(size, 0);
-  let at = 4;
-  for (const h of head) {
-    out.set(h, at);
-    at += h.length;
-  }
+  let at = writeStringElement(out, 4, 'op', 'put');
+  at = writeStringElement(out, at, 'db', op.db);
+  at = writeStringElement(out, at, 'coll', op.coll);
   out[at++] = 0x03;
   at += out.write('doc\0', at, 'latin1');
   out.set(op.bytes, at);
   at += op.bytes.length;
-  for (const t of tail) {
-    out.set(t, at);
-    at += t.length;
-  }
+  if (op.rk !== undefined) at = writeStringElement(out, at, 'rk', op.rk);
   out[at] = 0x00;
   return out;
 }

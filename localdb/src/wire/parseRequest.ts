@@ -23,6 +23,24 @@ export class MalformedMessageError extends Error {
   }
 }
 
+/**
+ * The wire BSON of each document an insert sent as a kind-1 `documents` sequence, so
+ * the store can journal those bytes instead of encoding the decoded document again
+ * (see takeWireBytes). Weak: a statement never inserted takes its bytes with it.
+ */
+const wireBytes = new WeakMap<Document, Uint8Array>();
+
+/**
+ * The BSON `doc` arrived as, if it came in a `documents` sequence, and forgets it: a
+ * stored document must not keep its message's buffer alive. The bytes are a view of
+ * the message, valid while the command that carries it runs.
+ */
+export function takeWireBytes(doc: Document): Uint8Array | undefined {
+  const bytes = wireBytes.get(doc);
+  if (bytes !== undefined) wireBytes.delete(doc);
+  return bytes;
+}
+
 function readBsonAt(
   buf: Buffer,
   offset: number,
@@ -84,11 +102,13 @@ export function parseOpMsg(body: Buffer): CommandRequest {
         throw new MalformedMessageError('invalid document sequence size');
       const id = readCString(body, offset + 4, seqEnd);
       const docs: Document[] = [];
+      const keep = id.value === 'documents';
       let p = id.end;
       while (p < seqEnd) {
         const { doc, end: next } = readBsonAt(body, p);
         if (next > seqEnd)
           throw new MalformedMessageError('document overruns its sequence');
+        if (keep) wireBytes.set(doc, body.subarray(p, next));
         docs.push(doc);
         p = next;
       }

@@ -161,13 +161,18 @@ export function createIngestDispatcher(
   ): Promise<IngestOutcome[] | string> => {
     const url = options.subgraphUrls().get(department);
     if (!url) return `the ${department} service has no address`;
-    const text = JSON.stringify(body);
+    // Encoded once: the token hashes these bytes and fetch sends them (a
+    // string body was encoded to UTF-8 twice, about 250 KB per batch of 500).
+    // The token is signed per hand-over, never cached: it is bound to this
+    // body (`bh`) and accepted once (`jti`), which is what makes a captured
+    // one worthless (lib/runtime/gatewayToken.ts; docs/ingestion.md).
+    const bytes = Buffer.from(JSON.stringify(body), 'utf8');
     const token = await signGatewayToken(options.signingKey, {
       viewer,
       requestId,
       ttlSeconds: options.config.gatewayToken.ttlSeconds,
       subgraph: department,
-      body: text,
+      body: bytes,
       auditEvent: requestId,
     });
     const timeoutMs = options.config.subgraphs[department].timeoutMs;
@@ -179,7 +184,7 @@ export function createIngestDispatcher(
           [GATEWAY_TOKEN_HEADER]: token,
           [REQUEST_ID_HEADER]: requestId,
         },
-        body: text,
+        body: bytes,
         signal: AbortSignal.timeout(timeoutMs),
       });
       const answer = await response.text();

@@ -75,8 +75,11 @@ export interface GatewayTokenInput {
   readonly ttlSeconds: number;
   /** The subgraph the token is sent to (its name in supergraph.yaml). */
   readonly subgraph: string;
-  /** The exact HTTP body of the subgraph request the token authorizes. */
-  readonly body: string;
+  /**
+   * The exact HTTP body of the subgraph request the token authorizes (its
+   * bytes, when the caller sends bytes: hashed as they are, not encoded again).
+   */
+  readonly body: string | Uint8Array;
   /**
    * For a write: the request id under which the gateway recorded the audit
    * event before sending it. Subgraphs refuse mutations without it.
@@ -169,8 +172,11 @@ export async function signGatewayToken(
 }
 
 /** sha256 (base64url) of a request body, as carried in the `bh` claim. */
-export function bodyHash(body: string): string {
-  return createHash('sha256').update(body, 'utf8').digest('base64url');
+export function bodyHash(body: string | Uint8Array): string {
+  const hash = createHash('sha256');
+  return (
+    typeof body === 'string' ? hash.update(body, 'utf8') : hash.update(body)
+  ).digest('base64url');
 }
 
 /** Options of {@link verifyJwtSync}: jose's `jwtVerify` options this module uses. */

@@ -59,6 +59,24 @@ describe('gatewayToken', () => {
     expect([...payload.viewer.policies]).toEqual(['auditor']);
   });
 
+  it('binds a token signed over the bytes of a body to the same body as text', async () => {
+    const body = '{"entities":[{"id":"urn:ngsi-ld:Device:mob-é"}]}';
+    const token = await signGatewayToken(gateway.privateKey, {
+      viewer,
+      requestId: 'req-bytes',
+      ttlSeconds: 60,
+      subgraph: 'mobility',
+      body: Buffer.from(body, 'utf8'),
+    });
+    const payload = await verifyGatewayToken(gateway.publicKey, token, {
+      subgraph: 'mobility',
+      body,
+      replay: createMemoryReplayStore(),
+    });
+    expect(payload.requestId).toBe('req-bytes');
+    await refusal(token, { body: `${body} ` });
+  });
+
   it('carries the purpose the caller declared, and none when none was', async () => {
     const body = '{"query":"{ a }"}';
     const declared = withPurpose(

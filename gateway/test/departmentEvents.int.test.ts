@@ -6,52 +6,31 @@
  * reading a Redis server of the test's own, which the test restarts and
  * feeds entries that are not events.
  */
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
+import { randomUUID } from 'node:crypto';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CityEvent } from '../../lib/runtime/cityEvents.js';
-import { loadConfig } from '../../lib/runtime/config.js';
 import {
   createRedisEventBroker,
   type EventBroker,
 } from '../../lib/runtime/eventBroker.js';
 import { createSilentLogger } from '../../lib/runtime/logger.js';
-import { anonymousViewer } from '../../lib/runtime/viewer.js';
-import { composeSupergraph } from '../../lib/tooling/composition/index.js';
 import {
   startPrivateRedis,
   type PrivateRedis,
 } from '../../lib/tooling/testing/privateRedis.js';
 import { createMemoryResponseCacheStore } from '../src/responseCache/responseCacheStore.js';
-import { createGateway, type Gateway } from '../src/server.js';
+import type { Gateway } from '../src/server.js';
+import {
+  CACHE_CONTROL_SDL,
+  startGatewayOver,
+  type GatewayOver,
+} from './startGatewayOver.js';
 
 const SDL = /* GraphQL */ `
-  extend schema
-    @link(
-      url: "https://specs.apollo.dev/federation/v2.9"
-      import: ["@key", "@composeDirective"]
-    )
-    @link(
-      url: "https://specs.city-graph.marseille.fr/cacheControl/v1.0"
-      import: ["@cacheControl"]
-    )
-    @composeDirective(name: "@cacheControl")
-  directive @cacheControl(
-    maxAge: Int
-    scope: CacheControlScope
-    inheritMaxAge: Boolean
-  ) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
-  enum CacheControlScope {
-    PUBLIC
-    PRIVATE
-  }
+  ${CACHE_CONTROL_SDL}
   type Query {
     district(code: String!): District
   }
@@ -84,7 +63,7 @@ describe('one follower of the department events for the cache and the live hub',
   const prefix = `test-${randomUUID()}:`;
   let redis: PrivateRedis;
   let broker: EventBroker;
-  let subgraph: ApolloServer;
+  let over: GatewayOver;
   let gateway: Gateway;
   let base: string;
   let client: Client;
@@ -139,9 +118,10 @@ describe('one follower of the department events for the cache and the live hub',
       logger: createSilentLogger(),
       blockMs: 200,
     });
-    subgraph = new ApolloServer({
-      schema: buildSubgraphSchema({
-        typeDefs: parse(SDL),
+    over = await startGatewayOver(
+      {
+        name: 'mobility',
+        sdl: SDL,
         resolvers: {
           Query: {
             district: (_: unknown, { code }: { code: string }) => ({
@@ -149,33 +129,14 @@ describe('one follower of the department events for the cache and the live hub',
               congestion: congestion.get(code) ?? 0,
             }),
           },
-        } as never,
-      }),
-      logger: createSilentLogger(),
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
-    });
-    const { url } = await startStandaloneServer(subgraph, {
-      listen: { port: 0, host: '127.0.0.1' },
-    });
-    const composed = composeSupergraph([{ name: 'mobility', url, sdl: SDL }]);
-    if (!composed.ok) throw new Error('fixture does not compose');
-    gateway = createGateway({
-      config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT_REQUESTS: '0' }),
-      logger: createSilentLogger(),
-      authenticate: async () => anonymousViewer,
-      signingKey: generateKeyPairSync('ed25519').privateKey,
-      supergraph: {
-        hook: async () => ({ supergraphSdl: composed.supergraphSdl }),
-        current: () => composed.supergraphSdl,
-        checkNow: async () => false,
+        },
       },
-      audit: { record: async () => {}, ping: async () => true },
-      usage: { record: async () => {} },
-      events: broker,
-      responseCache: createMemoryResponseCacheStore({ maxEntries: 100 }),
-    });
-    base = await gateway.http.listen(0, '127.0.0.1');
-    await gateway.responseCache?.ready;
+      {
+        events: broker,
+        responseCache: createMemoryResponseCacheStore({ maxEntries: 100 }),
+      },
+    );
+    ({ gateway, base } = over);
     client = createClient({
       url: `${base.replace('http', 'ws')}/graphql`,
       webSocketImpl: WebSocket,
@@ -197,9 +158,7 @@ describe('one follower of the department events for the cache and the live hub',
   });
   afterAll(async () => {
     await client?.dispose();
-    await gateway?.live.stop();
-    await gateway?.http.stop();
-    await subgraph?.stop();
+    await over?.stop();
     await broker?.close();
     await redis?.stop();
   });

@@ -10,7 +10,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
 import { EXPLORER_CSP } from '../src/explorer/explorerRoute.js';
-import { startFixtureGateway, type FixtureGateway } from './fixtureGateway.js';
+import { startFixtureGateway, type GatewayOver } from './startGatewayOver.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasBrowser = existsSync(CHROMIUM);
@@ -21,7 +21,7 @@ if (!hasBrowser)
   );
 
 describe('explorer', () => {
-  let fixture: FixtureGateway;
+  let fixture: GatewayOver;
   let base: string;
   const events = createMemoryEventBroker();
 

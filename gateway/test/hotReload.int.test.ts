@@ -3,10 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSupergraphSource,
@@ -18,6 +15,7 @@ import {
 } from '../../lib/tooling/composition/index.js';
 import { disableVendorTelemetry } from '../../lib/runtime/config.js';
 import { createLogger, createSilentLogger } from '../../lib/runtime/logger.js';
+import { startSubgraph } from './startGatewayOver.js';
 
 const LINK =
   'extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@requiresScopes"])';
@@ -67,23 +65,10 @@ describe('supergraph hot reload', () => {
     return outcome.supergraphSdl;
   };
 
-  const startSubgraph = async (
-    sdl: string,
-    resolvers: Record<string, object>,
-  ) => {
-    const server = new ApolloServer({
-      schema: buildSubgraphSchema({
-        typeDefs: parse(sdl),
-        resolvers: resolvers as never,
-      }),
-      logger: createSilentLogger(),
-      plugins: [ApolloServerPluginInlineTraceDisabled()],
-    });
-    const { url } = await startStandaloneServer(server, {
-      listen: { port: 0, host: '127.0.0.1' },
-    });
-    stops.push(() => server.stop());
-    return url;
+  const subgraphAt = async (sdl: string, resolvers: object) => {
+    const subgraph = await startSubgraph({ sdl, resolvers });
+    stops.push(() => subgraph.stop());
+    return subgraph.url;
   };
 
   beforeAll(async () => {
@@ -91,14 +76,14 @@ describe('supergraph hot reload', () => {
     dir = await mkdtemp(path.join(tmpdir(), 'hot-reload-'));
     file = path.join(dir, 'supergraph.graphql');
     urls = {
-      alpha: await startSubgraph(ALPHA, {
+      alpha: await subgraphAt(ALPHA, {
         Query: {
           hello: () => 'bonjour',
           greeting: () => 'salut',
           district: (_: unknown, { code }: { code: string }) => ({ code }),
         },
       }),
-      beta: await startSubgraph(BETA, {
+      beta: await subgraphAt(BETA, {
         District: {
           __resolveReference: ({ code }: { code: string }) => ({
             code,

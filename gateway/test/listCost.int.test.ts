@@ -6,19 +6,9 @@
  * subgraph is called; a subscription's, at subscribe time, with its
  * variables too (graphql-ws, an in-process event broker).
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { composeSupergraph } from '../../lib/tooling/composition/index.js';
-import { loadConfig } from '../../lib/runtime/config.js';
-import { createSilentLogger } from '../../lib/runtime/logger.js';
-import { anonymousViewer } from '../../lib/runtime/viewer.js';
 import { BadUserInputError } from '../../lib/runtime/errors.js';
 import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
 import {
@@ -26,7 +16,8 @@ import {
   MAX_PAGE_SIZE,
 } from '../../lib/runtime/pageSizes.js';
 import type { AuditEventInput } from '../../lib/records/audit/index.js';
-import { createGateway, type Gateway } from '../src/server.js';
+import type { Gateway } from '../src/server.js';
+import { startGatewayOver, type GatewayOver } from './startGatewayOver.js';
 
 const SDL = /* GraphQL */ `
   extend schema
@@ -72,14 +63,15 @@ function nodes<T>(first: number | null | undefined, make: (i: number) => T) {
 let subgraphRequests = 0;
 const broker = createMemoryEventBroker();
 const events: AuditEventInput[] = [];
+let over: GatewayOver;
 let gateway: Gateway;
 let url: string;
-let subgraph: ApolloServer;
 
 beforeAll(async () => {
-  subgraph = new ApolloServer({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(SDL),
+  over = await startGatewayOver(
+    {
+      name: 'environment',
+      sdl: SDL,
       resolvers: {
         Query: {
           stations: (_: unknown, { first }: { first?: number | null }) =>
@@ -96,50 +88,29 @@ beforeAll(async () => {
             { first }: { first?: number | null },
           ) => nodes(first, (i) => ({ id: `${id}-r${i}`, value: i })),
         },
-      } as never,
-    }),
-    logger: createSilentLogger(),
-    plugins: [
-      ApolloServerPluginInlineTraceDisabled(),
-      {
-        async requestDidStart() {
-          subgraphRequests += 1;
+      },
+      plugins: [
+        {
+          async requestDidStart() {
+            subgraphRequests += 1;
+          },
         },
-      },
-    ],
-  });
-  const started = await startStandaloneServer(subgraph, {
-    listen: { port: 0, host: '127.0.0.1' },
-  });
-  const composed = composeSupergraph([
-    { name: 'environment', url: started.url, sdl: SDL },
-  ]);
-  if (!composed.ok) throw new Error('fixture does not compose');
-  gateway = createGateway({
-    config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT_REQUESTS: '0' }),
-    logger: createSilentLogger(),
-    authenticate: async () => anonymousViewer,
-    signingKey: generateKeyPairSync('ed25519').privateKey,
-    supergraph: {
-      hook: async () => ({ supergraphSdl: composed.supergraphSdl }),
-      current: () => composed.supergraphSdl,
-      checkNow: async () => false,
+      ],
     },
-    audit: {
-      record: async (event) => {
-        events.push(event);
+    {
+      audit: {
+        record: async (event) => {
+          events.push(event);
+        },
+        ping: async () => true,
       },
-      ping: async () => true,
+      events: broker,
     },
-    usage: { record: async () => {} },
-    events: broker,
-  });
-  url = `${await gateway.http.listen(0, '127.0.0.1')}/graphql`;
+  );
+  ({ gateway, url } = over);
 });
 afterAll(async () => {
-  await gateway?.live.stop();
-  await gateway?.http.stop();
-  await subgraph?.stop();
+  await over?.stop();
 });
 beforeEach(() => {
   subgraphRequests = 0;

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { CityEvent } from '../../lib/runtime/cityEvents.js';
 import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
-import { startFixtureGateway, type FixtureGateway } from './fixtureGateway.js';
+import { startFixtureGateway, type GatewayOver } from './startGatewayOver.js';
 
 /** The value of one sample line (`name{labels} value`) of a scrape, or 0. */
 function valueOf(scrape: string, name: string, labels: string[]): number {
@@ -35,7 +35,7 @@ const trafficChanged = (district: string, n: number): CityEvent => ({
 
 describe('live service metrics', () => {
   const broker = createMemoryEventBroker();
-  let fixture: FixtureGateway;
+  let fixture: GatewayOver;
   let client: Client;
   const scrape = async () => (await fetch(`${fixture.base}/metrics`)).text();
   const field = 'field="trafficChanged"';

@@ -3,7 +3,7 @@
  * are exposed, and they move when requests flow.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFixtureGateway, type FixtureGateway } from './fixtureGateway.js';
+import { startFixtureGateway, type GatewayOver } from './startGatewayOver.js';
 
 /** The value of one sample line (`name{labels} value`) of a scrape, or 0. */
 function valueOf(scrape: string, name: string, labels: string[]): number {
@@ -18,7 +18,7 @@ function valueOf(scrape: string, name: string, labels: string[]): number {
 }
 
 describe('gateway /metrics', () => {
-  let fixture: FixtureGateway;
+  let fixture: GatewayOver;
   const scrape = async () => {
     const response = await fetch(`${fixture.base}/metrics`);
     expect(response.status).toBe(200);

@@ -2,44 +2,20 @@
  * The response cache inside a real gateway (createGateway, every plugin),
  * in front of a small subgraph over HTTP that counts what it is asked.
  */
-import { generateKeyPairSync } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
-import { startStandaloneServer } from '@apollo/server/standalone';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { composeSupergraph } from '../../lib/tooling/composition/index.js';
-import { loadConfig } from '../../lib/runtime/config.js';
 import { createMemoryEventBroker } from '../../lib/runtime/eventBroker.js';
-import { createSilentLogger } from '../../lib/runtime/logger.js';
-import { anonymousViewer } from '../../lib/runtime/viewer.js';
-import { createGateway, type Gateway } from '../src/server.js';
 import {
   createMemoryResponseCacheStore,
   type ResponseCacheStore,
 } from '../src/responseCache/responseCacheStore.js';
+import {
+  CACHE_CONTROL_SDL,
+  startGatewayOver,
+  type GatewayOver,
+} from './startGatewayOver.js';
 
 const SDL = /* GraphQL */ `
-  extend schema
-    @link(
-      url: "https://specs.apollo.dev/federation/v2.9"
-      import: ["@key", "@composeDirective"]
-    )
-    @link(
-      url: "https://specs.city-graph.marseille.fr/cacheControl/v1.0"
-      import: ["@cacheControl"]
-    )
-    @composeDirective(name: "@cacheControl")
-  directive @cacheControl(
-    maxAge: Int
-    scope: CacheControlScope
-    inheritMaxAge: Boolean
-  ) on FIELD_DEFINITION | OBJECT | INTERFACE | UNION
-  enum CacheControlScope {
-    PUBLIC
-    PRIVATE
-  }
+  ${CACHE_CONTROL_SDL}
   type Query {
     sensor(id: ID!): Sensor
     light(id: ID!): Light
@@ -70,8 +46,7 @@ const asked: string[] = [];
 // Operation usage recorded, by operation name.
 const used = new Map<string, number>();
 
-let subgraph: ApolloServer;
-let gateway: Gateway;
+let over: GatewayOver;
 let store: ResponseCacheStore;
 let base: string;
 const broker = createMemoryEventBroker();
@@ -100,9 +75,11 @@ const SENSOR =
   'query S($id: ID!) { sensor(id: $id) { name reading { value } } }';
 
 beforeAll(async () => {
-  subgraph = new ApolloServer({
-    schema: buildSubgraphSchema({
-      typeDefs: parse(SDL),
+  store = createMemoryResponseCacheStore({ maxEntries: 100 });
+  over = await startGatewayOver(
+    {
+      name: 'mobility',
+      sdl: SDL,
       resolvers: {
         Query: {
           sensor: (_: unknown, { id }: { id: string }) => {
@@ -122,48 +99,27 @@ beforeAll(async () => {
             return { id, name, reading: { value: 1 } };
           },
         },
-      } as never,
-    }),
-    logger: createSilentLogger(),
-    plugins: [ApolloServerPluginInlineTraceDisabled()],
-  });
-  const { url } = await startStandaloneServer(subgraph, {
-    listen: { port: 0, host: '127.0.0.1' },
-  });
-  const composed = composeSupergraph([{ name: 'mobility', url, sdl: SDL }]);
-  if (!composed.ok) throw new Error('fixture does not compose');
-  store = createMemoryResponseCacheStore({ maxEntries: 100 });
-  gateway = createGateway({
-    config: loadConfig({ NODE_ENV: 'test', RATE_LIMIT_REQUESTS: '0' }),
-    logger: createSilentLogger(),
-    authenticate: async () => anonymousViewer,
-    signingKey: generateKeyPairSync('ed25519').privateKey,
-    supergraph: {
-      hook: async () => ({ supergraphSdl: composed.supergraphSdl }),
-      current: () => composed.supergraphSdl,
-      checkNow: async () => false,
-    },
-    audit: { record: async () => {}, ping: async () => true },
-    usage: {
-      record: async (records) => {
-        for (const r of records)
-          used.set(
-            r.name ?? '',
-            (used.get(r.name ?? '') ?? 0) + (r.count ?? 1),
-          );
       },
     },
-    usageFlushIntervalMs: 10,
-    events: broker,
-    responseCache: store,
-  });
-  base = await gateway.http.listen(0, '127.0.0.1');
-  await gateway.responseCache?.ready;
+    {
+      usage: {
+        record: async (records) => {
+          for (const r of records)
+            used.set(
+              r.name ?? '',
+              (used.get(r.name ?? '') ?? 0) + (r.count ?? 1),
+            );
+        },
+      },
+      usageFlushIntervalMs: 10,
+      events: broker,
+      responseCache: store,
+    },
+  );
+  ({ base } = over);
 });
 afterAll(async () => {
-  await gateway?.live.stop();
-  await gateway?.http.stop();
-  await subgraph?.stop();
+  await over?.stop();
 });
 
 describe('the response cache in the gateway', () => {

@@ -9,7 +9,7 @@ import {
   loadTrustedDocuments,
   type TrustedDocumentsMode,
 } from '../src/trustedDocuments.js';
-import { startFixtureGateway } from './fixtureGateway.js';
+import { startFixtureGateway } from './startGatewayOver.js';
 
 const LISTED =
   'query District($code: String!) { district(code: $code) { name } }';
@@ -27,17 +27,15 @@ interface Answer {
 async function start(mode: TrustedDocumentsMode) {
   const events: AuditEventInput[] = [];
   const fixture = await startFixtureGateway({
-    overrides: {
-      trustedDocuments: createTrustedDocuments(
-        new Map([[documentId(LISTED), LISTED]]),
-        mode,
-      ),
-      audit: {
-        record: async (event) => {
-          events.push(event);
-        },
-        ping: async () => true,
+    trustedDocuments: createTrustedDocuments(
+      new Map([[documentId(LISTED), LISTED]]),
+      mode,
+    ),
+    audit: {
+      record: async (event) => {
+        events.push(event);
       },
+      ping: async () => true,
     },
   });
   const post = async (body: unknown): Promise<Answer> => {

@@ -289,12 +289,164 @@ const COLLSCAN: FindPlan = {
 };
 
 /**
+ * How a plan of an equality-only filter reads, without the filter's values: every filter
+ * of the same shape (field names, sort) on the same indexes gets the same template.
+ */
+interface PlanTemplate {
+  /** The `_id` lookup, or the index scanned with its first `prefixLength` fields pinned. */
+  kind: 'ids' | 'index' | 'collscan';
+  index: Index | undefined;
+  prefixLength: number;
+  direction: 1 | -1;
+  sortProvided: boolean;
+  exact: boolean;
+  /** Each plan index's multikey and hidden flags when the template was made. */
+  flags: boolean[];
+}
+
+/** Templates per shape, for one collection's set of plan indexes. */
+interface PlanCache {
+  indexes: readonly Index[];
+  templates: Map<string, PlanTemplate>;
+}
+
+/** Shapes kept per collection; the cache starts over once it holds this many. */
+const MAX_TEMPLATES = 256;
+
+const planCaches = new WeakMap<Collection, PlanCache>();
+
+function indexFlags(indexes: readonly Index[]): boolean[] {
+  const flags: boolean[] = [];
+  for (const index of indexes) flags.push(index.multikey, index.hidden);
+  return flags;
+}
+
+function flagsUnchanged(indexes: readonly Index[], flags: boolean[]): boolean {
+  for (let i = 0; i < indexes.length; i += 1) {
+    const index = indexes[i] as Index;
+    if (index.multikey !== flags[2 * i] || index.hidden !== flags[2 * i + 1])
+      return false;
+  }
+  return true;
+}
+
+const NUMERIC_PART = /(^|\.)\d+(\.|$)/;
+
+/**
+ * The shape of a filter whose every field is a plain equality with a value an index can
+ * bound (no operator, no null, no array or document) and of a numeric sort, as one
+ * string; undefined for anything else. Such filters are planned the same way whatever
+ * their values (planIndex depends on the values only through usableValue and null).
+ */
+function equalityShape(
+  filter: Document,
+  sort: Document | undefined,
+): string | undefined {
+  let shape = '';
+  for (const field in filter) {
+    if (!Object.hasOwn(filter, field)) continue;
+    if (field.startsWith('$') || NUMERIC_PART.test(field)) return undefined;
+    const value: unknown = filter[field];
+    if (value === null || !usableValue(value)) return undefined;
+    shape += field;
+    shape += '\u0000';
+  }
+  shape += '\u0001';
+  if (sort !== undefined)
+    for (const field in sort) {
+      if (!Object.hasOwn(sort, field)) continue;
+      const d: unknown = sort[field];
+      if (typeof d !== 'number') return undefined;
+      shape += field;
+      shape += d < 0 ? '\u0002' : '\u0003';
+    }
+  return shape;
+}
+
+function templateOf(plan: FindPlan, indexes: readonly Index[]): PlanTemplate {
+  return {
+    kind:
+      plan.ids !== undefined
+        ? 'ids'
+        : plan.index !== undefined
+          ? 'index'
+          : 'collscan',
+    index: plan.index,
+    prefixLength: plan.prefixes[0]?.length ?? 0,
+    direction: plan.direction,
+    sortProvided: plan.sortProvided,
+    exact: plan.exact,
+    flags: indexFlags(indexes),
+  };
+}
+
+function fromTemplate(t: PlanTemplate, filter: Document): FindPlan {
+  if (t.kind === 'ids')
+    return {
+      ids: [filter['_id']],
+      prefixes: [],
+      direction: t.direction,
+      sortProvided: t.sortProvided,
+      exact: t.exact,
+    };
+  if (t.kind === 'collscan') return COLLSCAN;
+  const index = t.index as Index;
+  const prefix: unknown[] = [];
+  for (let i = 0; i < t.prefixLength; i += 1)
+    prefix.push(filter[index.fields[i] as string]);
+  return {
+    index,
+    prefixes: [prefix],
+    lo: undefined,
+    hi: undefined,
+    direction: t.direction,
+    sortProvided: t.sortProvided,
+    exact: t.exact,
+  };
+}
+
+/**
  * Plans a find: an `_id` equality becomes a direct lookup; otherwise each ordered index is
  * scored on the equality prefix it serves, the range after it, and whether it yields the
  * requested sort, and the best one wins (a `hint` overrides). Sparse and partial indexes
  * are only used when hinted, since they may miss matching documents.
+ *
+ * A filter of plain equalities (a point read: `{ sensorId }` with a sort, `{ code }`,
+ * `{ _id }`) is planned once per shape and collection: later ones of that shape reuse
+ * the plan with their own values, as MongoDB's plan cache does, until the collection's
+ * indexes (or their multikey or hidden flags) change. That saves the planner's work and
+ * garbage on every point read (docs/localdb.md, "The read tail").
  */
 export function planFind(
+  coll: Collection,
+  filter: Document,
+  sort: Document | undefined,
+  hint?: unknown,
+  collation = '',
+): FindPlan {
+  const shape =
+    hint === undefined && collation === ''
+      ? equalityShape(filter, sort)
+      : undefined;
+  if (shape === undefined)
+    return planFindUncached(coll, filter, sort, hint, collation);
+  const indexes = coll.planIndexes();
+  let cache = planCaches.get(coll);
+  if (cache === undefined || cache.indexes !== indexes) {
+    cache = { indexes, templates: new Map() };
+    planCaches.set(coll, cache);
+  }
+  const template = cache.templates.get(shape);
+  if (template !== undefined && flagsUnchanged(indexes, template.flags))
+    return fromTemplate(template, filter);
+  const plan = planFindUncached(coll, filter, sort, hint, collation);
+  if (cache.templates.size >= MAX_TEMPLATES) cache.templates.clear();
+  cache.templates.set(shape, templateOf(plan, indexes));
+  return plan;
+}
+
+/** planFind without the plan cache: what every plan is derived from (exported for tests). */
+export function planFindUncached(
   coll: Collection,
   filter: Document,
   sort: Document | undefined,

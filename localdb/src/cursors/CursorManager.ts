@@ -36,6 +36,17 @@ function cursorKey(id: unknown): string {
   );
 }
 
+/** True if #take would take every one of `docs` (by bytes: the first always goes). */
+function fitsOneBatch(docs: readonly Document[]): boolean {
+  let bytes = 0;
+  for (let i = 0; i < docs.length; i += 1) {
+    const size = calculateObjectSize(docs[i] as Document);
+    if (i > 0 && bytes + size > MAX_BATCH_BYTES) return false;
+    bytes += size;
+  }
+  return true;
+}
+
 /**
  * Holds result sets between find/aggregate and getMore. Results are materialized
  * when the cursor opens, so a getMore sees the documents as they were then.
@@ -59,6 +70,11 @@ export class CursorManager {
     batchSize: number | undefined,
     singleBatch: boolean,
   ): Batch {
+    // The usual case, a result that fits one batch (every point read): answered as it
+    // is, with no cursor built and no copy of the array.
+    const max = batchSize ?? DEFAULT_FIRST_BATCH;
+    if (docs.length <= max && fitsOneBatch(docs))
+      return { batch: docs, id: Long.ZERO };
     const cursor: OpenCursor = {
       id: Long.ZERO,
       ns,
@@ -66,7 +82,7 @@ export class CursorManager {
       position: 0,
       lastUsed: Date.now(),
     };
-    const batch = this.#take(cursor, batchSize ?? DEFAULT_FIRST_BATCH);
+    const batch = this.#take(cursor, max);
     if (singleBatch || cursor.position >= docs.length)
       return { batch, id: Long.ZERO };
     cursor.id = Long.fromNumber(this.#nextId++);

@@ -6,6 +6,7 @@ import { project } from './project.js';
 import { extractText } from './text.js';
 import { YieldPoint } from './yieldPoint.js';
 import { toCommandError } from '../errors.js';
+import { isPlainObject } from '../isPlainObject.js';
 import type { Collection } from '../storage/Collection.js';
 import {
   extractNear,
@@ -59,6 +60,18 @@ export interface FindRun {
   step(budget: number): Document[] | undefined;
 }
 
+/** mingo's options for a query without collation or variables (mingo copies what it is given). */
+const NO_OPTIONS: { collation?: Collation; variables?: Document } =
+  Object.freeze({});
+
+/** True if some top-level value of `filter` is an operator document, or a key is an operator. */
+function holdsOperators(filter: Document): boolean {
+  for (const field in filter) {
+    if (field.startsWith('$') || isPlainObject(filter[field])) return true;
+  }
+  return false;
+}
+
 /** Starts a find; call `step` until it returns the result. */
 export function startFind(
   coll: Collection | undefined,
@@ -68,17 +81,24 @@ export function startFind(
   if (coll === undefined)
     return { plan: planless(), step: () => [] as Document[] };
   let nearPlan: NearPlan | undefined;
-  const extracted = extractNear(filter);
-  const near = options.near ?? extracted.near;
-  if (extracted.near !== undefined) {
-    if (options.nearNotAllowed === true || options.near !== undefined)
-      throw nearNotAllowedError();
-    filter = extracted.filter;
+  let near = options.near;
+  // A filter of plain values (a point read) holds no `$near`: no copy of it is made.
+  if (holdsOperators(filter)) {
+    const extracted = extractNear(filter);
+    if (extracted.near !== undefined) {
+      if (options.nearNotAllowed === true || options.near !== undefined)
+        throw nearNotAllowedError();
+      filter = extracted.filter;
+      near = extracted.near;
+    }
   }
   if (near !== undefined) nearPlan = planNear(coll, near);
-  const text = extractText(coll, filter);
-  filter = text.filter;
-  const textTest = text.test;
+  let textTest: ReturnType<typeof extractText>['test'];
+  if (filter['$text'] !== undefined) {
+    const text = extractText(coll, filter);
+    filter = text.filter;
+    textTest = text.test;
+  }
   const sort =
     options.sort !== undefined && Object.keys(options.sort).length > 0
       ? options.sort
@@ -89,14 +109,17 @@ export function startFind(
       ? options.projection
       : undefined;
   // Near results come in distance order, so the scan's own order does not matter.
-  const mingoOptions = {
-    ...(options.collation === undefined
-      ? {}
-      : { collation: options.collation }),
-    ...(options.variables === undefined
-      ? {}
-      : { variables: options.variables }),
-  };
+  const mingoOptions =
+    options.collation === undefined && options.variables === undefined
+      ? NO_OPTIONS
+      : {
+          ...(options.collation === undefined
+            ? {}
+            : { collation: options.collation }),
+          ...(options.variables === undefined
+            ? {}
+            : { variables: options.variables }),
+        };
   const plan = planFind(
     coll,
     filter,

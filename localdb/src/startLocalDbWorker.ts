@@ -21,13 +21,13 @@ export interface LocalDbWorkerOptions extends LocalDbOptions {
    * representative mix of commands against a scratch in-memory store so that its own V8
    * isolate has compiled the read path before the first client arrives
    * (docs/localdb.md, "Warm-up"). 0 skips it.
-   * @default 1000
+   * @default 2000
    */
   warmUpMs?: number;
 }
 
 /** @see LocalDbWorkerOptions.warmUpMs */
-const DEFAULT_WARM_UP_MS = 1000;
+const DEFAULT_WARM_UP_MS = 2000;
 
 /** How long stop() waits for the worker to flush and close before terminating it. @default 30 s */
 const STOP_TIMEOUT_MS = 30_000;

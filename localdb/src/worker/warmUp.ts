@@ -21,12 +21,12 @@ export interface WarmUpResult {
 export interface WarmUpOptions {
   /** Start no round after the first once this much wall time has passed. */
   budgetMs: number;
-  /** Stop after this many rounds even if time remains. @default 300 */
+  /** Stop after this many rounds even if time remains. @default 200 */
   maxRounds?: number;
 }
 
 const DB = 'warmup';
-const ITEMS = 400;
+const ITEMS = 150;
 const SENSORS = 20;
 const READINGS_PER_SENSOR = 48;
 const DISTRICTS = ['1er', '2e', '3e', '4e', '5e', '6e', '7e', '8e'];
@@ -182,7 +182,7 @@ function round(r: number): Document[] {
  */
 export async function warmUp(options: WarmUpOptions): Promise<WarmUpResult> {
   const started = performance.now();
-  const maxRounds = options.maxRounds ?? 300;
+  const maxRounds = options.maxRounds ?? 200;
   const store = Store.open({ logger: silentLogger });
   const cursors = new CursorManager();
   const ctx = {

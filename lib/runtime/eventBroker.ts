@@ -215,7 +215,7 @@ export function createRedisEventBroker(
             const ends = await streamEnds(sources);
             // Wanted meanwhile: an entry appended since then may be after
             // the wanting began, so the older positions stay.
-            if (!wanted()) break;
+            if (wanted()) break;
             for (const [source, end] of ends)
               if (end !== undefined) positions.set(source, end);
             refreshed = performance.now();

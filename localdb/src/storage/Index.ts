@@ -11,6 +11,7 @@ import { CommandError, ErrorCode } from '../errors.js';
 import { BTree } from './BTree.js';
 import { compareValues, toIndexValue } from './compareValues.js';
 import { fieldValues } from './fieldValues.js';
+import { flatKey } from './flatKey.js';
 import { keyOf } from './keyOf.js';
 import { isPlainObject } from '../isPlainObject.js';
 
@@ -25,6 +26,11 @@ export function defaultIndexName(key: Record<string, unknown>): string {
 export interface IndexEntry {
   key: unknown[];
   id: string;
+  /**
+   * The key as one string in index order (see flatKey), when it has one and the index
+   * has no collation: two entries that both have it compare by it.
+   */
+  flat?: string | undefined;
 }
 
 /** A bound on the first non-equality field of a scan, in value (ascending) terms. */
@@ -77,6 +83,8 @@ export class Index {
   readonly #tree: BTree<IndexEntry>;
   readonly #compare: (a: IndexEntry, b: IndexEntry) => number;
   readonly #cmpValue: (a: unknown, b: unknown) => number;
+  /** Entries carry flat keys (no collation, so strings order by code unit). */
+  readonly #flat: boolean;
 
   constructor(spec: Document) {
     const key = spec['key'];
@@ -126,7 +134,15 @@ export class Index {
     this.#partial = this.partial ? createQuery(partial as Document) : undefined;
     this.spec = { v: 2, ...spec, key: this.key, name: this.name };
     const dirs = this.directions;
+    this.#flat = strings === undefined;
     this.#compare = (a, b) => {
+      const fa = a.flat;
+      const fb = b.flat;
+      if (fa !== undefined && fb !== undefined) {
+        // Equal flat keys are equal keys (flatKey): then the record key decides.
+        if (fa !== fb) return fa < fb ? -1 : 1;
+        return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+      }
       for (let i = 0; i < dirs.length; i += 1) {
         const c = cmpValue(a.key[i], b.key[i]);
         if (c !== 0) return c * (dirs[i] as number);
@@ -295,13 +311,17 @@ export class Index {
   }
 
   add(keys: readonly unknown[][], idKey: string): void {
-    for (const key of keys)
-      this.#tree.insert({ key: indexKey(key), id: idKey });
+    for (const key of keys) this.#tree.insert(this.#entry(key, idKey));
   }
 
   remove(keys: readonly unknown[][], idKey: string): void {
-    for (const key of keys)
-      this.#tree.delete({ key: indexKey(key), id: idKey });
+    for (const key of keys) this.#tree.delete(this.#entry(key, idKey));
+  }
+
+  #entry(key: readonly unknown[], idKey: string): IndexEntry {
+    // One shape for every entry, with or without a flat key, keeps the comparison monomorphic.
+    const flat = this.#flat ? flatKey(key, this.directions) : undefined;
+    return { key: indexKey(key), id: idKey, flat };
   }
 }
 

@@ -1,5 +1,5 @@
 // Internal to localdb: the update command, including upserts.
-import type { Document } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import { encodeDocument } from '../bsonCodec.js';
 import { CommandError, ErrorCode, toCommandError } from '../errors.js';
 import { isPlainObject } from '../isPlainObject.js';
@@ -27,6 +27,25 @@ export interface StatementResult {
 /** True if two versions of a document are byte-identical in BSON (a no-op update). */
 export function sameDocument(a: Document, b: Document): boolean {
   return Buffer.from(encodeDocument(a)).equals(encodeDocument(b));
+}
+
+/**
+ * The `_id` of a filter that is exactly `{ _id: <string, finite number or ObjectId> }`,
+ * the only field: such a filter matches the one document with that `_id` whatever the
+ * collection holds (no operators, no collation, no type to bracket).
+ */
+function plainIdOf(q: Document): { id: unknown } | undefined {
+  let id: unknown;
+  let n = 0;
+  for (const key in q) {
+    if (key !== '_id' || (n += 1) > 1) return undefined;
+    id = q[key];
+  }
+  if (n !== 1) return undefined;
+  if (typeof id === 'string' || (typeof id === 'number' && Number.isFinite(id)))
+    return { id };
+  if (id instanceof ObjectId) return { id };
+  return undefined;
 }
 
 /**
@@ -69,11 +88,15 @@ export function runUpdateStatement(
       upsert,
     });
   const sort = isPlainObject(statement['sort']) ? statement['sort'] : undefined;
-  const matches = runFind(coll, q, {
-    sort,
-    limit: multi ? 0 : 1,
-    collation: parseCollation(statement['collation']),
-  });
+  const collation = parseCollation(statement['collation']);
+  const byId =
+    ts === undefined && collation === undefined ? plainIdOf(q) : undefined;
+  // `{ _id: <value> }` (every upsert ingestion sends) is the document under that key,
+  // as the planner's _id lookup would find it, without planning a find for it.
+  const matches =
+    byId === undefined
+      ? runFind(coll, q, { sort, limit: multi ? 0 : 1, collation })
+      : coll.docsById(byId.id);
   if (matches.length === 0) {
     if (!upsert) return { matched: 0, modified: 0 };
     const doc = coll.insert(

@@ -60,6 +60,7 @@ import { createMemoryRateLimiter, type RateLimiter } from './rateLimiter.js';
 import { checkRequestLimits } from './requestLimits.js';
 import { CityGraphDataSource } from './subgraphDataSource.js';
 import { createSubgraphHttpClient } from './subgraphHttpClient.js';
+import { singleFetchExecutor } from './singleFetchExecutor.js';
 import {
   createTrustedDocuments,
   type TrustedDocuments,
@@ -102,6 +103,13 @@ export interface GatewayDeps {
   events?: EventBroker | null;
   /** Limits of the live service (tests shorten them). */
   liveLimits?: Partial<LiveLimits>;
+  /**
+   * Serve operations planned as one fetch to one subgraph without the
+   * gateway's executor when the subgraph's data needs no shaping (tests
+   * compare both paths).
+   * @default true
+   */
+  singleFetchFastPath?: boolean;
   /**
    * Usage buffer flush interval (tests shorten it).
    * @default 1000
@@ -208,9 +216,18 @@ export function createGateway(deps: GatewayDeps): Gateway {
   // One keep-alive pool per subgraph origin, shared by every data source
   // (and by the data sources a supergraph reload builds).
   const subgraphClient = createSubgraphHttpClient();
+  // Operations planned as one fetch to one subgraph skip the gateway's
+  // executor when the subgraph's data is the answer as it is
+  // (singleFetchExecutor.ts, docs/performance.md step 8).
+  const singleFetch = singleFetchExecutor(
+    deps.singleFetchFastPath === undefined
+      ? {}
+      : { enabled: deps.singleFetchFastPath },
+  );
   const gateway = new ApolloGateway({
     supergraphSdl: deps.supergraph.hook,
     logger,
+    experimental_didResolveQueryPlan: singleFetch.didResolveQueryPlan,
     buildService: ({ name, url }) => {
       const target = subgraphUrlOverride(config, name) ?? url;
       if (!target)
@@ -281,7 +298,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
     ...(deps.liveLimits ? { limits: deps.liveLimits } : {}),
   });
   const apollo = new ApolloServer<GatewayContext>({
-    gateway,
+    gateway: {
+      onSchemaLoadOrUpdate: (callback) =>
+        gateway.onSchemaLoadOrUpdate(callback),
+      load: async (options) => {
+        const loaded = await gateway.load(options);
+        return {
+          executor: loaded.executor && singleFetch.wrap(loaded.executor),
+        };
+      },
+      stop: () => gateway.stop(),
+    },
     validationRules: limits.validationRules,
     introspection: true,
     // Stack traces never reach clients through the gateway, whatever the

@@ -34,6 +34,7 @@ import {
 } from '../../lib/runtime/gatewayToken.js';
 import { REQUEST_ID_HEADER } from '../../lib/runtime/http.js';
 import { CircuitBreaker } from './circuitBreaker.js';
+import { takeReplayedFetch } from './singleFetchExecutor.js';
 import { counter, histogram } from '../../lib/runtime/metrics.js';
 import type { Viewer } from '../../lib/runtime/viewer.js';
 import type { GatewayContext } from './context.js';
@@ -236,6 +237,17 @@ export class CityGraphDataSource implements GraphQLDataSource<GatewayContext> {
    * has no timeout.)
    */
   async process(options: ProcessOptions): Promise<Response> {
+    // The fast path of a single-fetch operation already sent this fetch and
+    // counted it; the gateway's executor shapes its answer
+    // (singleFetchExecutor.ts).
+    const replay =
+      'incomingRequestContext' in options
+        ? takeReplayedFetch(options.context, this.serviceName)
+        : undefined;
+    if (replay) {
+      if ('error' in replay) throw replay.error;
+      return replay.response;
+    }
     const end = fetchDuration.startTimer({ subgraph: this.serviceName });
     try {
       const response = await this.fetchOnce(options);

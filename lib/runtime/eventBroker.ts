@@ -77,11 +77,32 @@ export interface EventBroker {
 
 /** Turns an event into the JSON a stream entry carries. */
 export function serializeCityEvent(event: CityEvent): string {
-  return JSON.stringify({
-    ...event,
-    occurredAt: event.occurredAt.toISOString(),
-  });
+  // JSON.stringify writes a Date as its toISOString(), in place: no copy of
+  // the event is needed (one per reading at 5,000 a second). An invalid
+  // Date would become null, so it is refused here as toISOString refused it.
+  if (Number.isNaN(event.occurredAt.getTime()))
+    throw new RangeError(`event ${event.id}: invalid occurredAt`);
+  return JSON.stringify(event);
 }
+
+/**
+ * Appends a batch's events to one stream in one command: ARGV is the stream's
+ * length bound, then each event's id and JSON. One script instead of one
+ * `XADD` each in a pipeline: the client builds, sends and reads back one
+ * command per batch rather than 500 (about a tenth of the mobility
+ * subgraph's CPU during ingestion). Redis runs it as the pipeline ran, each
+ * `XADD` in order; an error stops it there, and the caller retries the batch
+ * (event ids are deterministic, so consumers drop what was appended twice).
+ */
+const APPEND_SCRIPT = `
+for i = 2, #ARGV, 2 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'id', ARGV[i], 'e', ARGV[i + 1])
+end
+return (#ARGV - 1) / 2
+`;
+
+/** Events per script call (its arguments stay a few hundred kilobytes). */
+const APPEND_CHUNK = 1000;
 
 /** Reads an event back from a stream entry's JSON; throws on anything that is not one. */
 export function parseCityEvent(json: string): CityEvent {
@@ -157,6 +178,18 @@ export function createRedisEventBroker(
     return redis;
   };
   const writer = connect('writer');
+  writer.defineCommand('cityAppendEvents', {
+    numberOfKeys: 1,
+    lua: APPEND_SCRIPT,
+  });
+  const appendEvents = (
+    writer as Redis & {
+      cityAppendEvents(
+        key: string,
+        ...args: (string | number)[]
+      ): Promise<number>;
+    }
+  ).cityAppendEvents.bind(writer);
   const followers = new Set<Redis>();
 
   return {
@@ -164,24 +197,11 @@ export function createRedisEventBroker(
       if (events.length === 0) return;
       // Just connected or reconnecting: give it a moment rather than fail at once.
       await whenReady(writer, 1000);
-      const pipeline = writer.pipeline();
-      for (const event of events) {
-        pipeline.xadd(
-          streamKey(source),
-          'MAXLEN',
-          '~',
-          maxLength,
-          '*',
-          'id',
-          event.id,
-          'e',
-          serializeCityEvent(event),
-        );
-      }
-      const results = await pipeline.exec();
-      const failed = results?.find(([error]) => error !== null);
-      if (!results || failed) {
-        throw failed?.[0] ?? new Error('event broker did not answer');
+      for (let i = 0; i < events.length; i += APPEND_CHUNK) {
+        const args: (string | number)[] = [maxLength];
+        for (const event of events.slice(i, i + APPEND_CHUNK))
+          args.push(event.id, serializeCityEvent(event));
+        await appendEvents(streamKey(source), ...args);
       }
     },
 

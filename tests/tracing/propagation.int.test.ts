@@ -157,6 +157,34 @@ describe('trace propagation', () => {
     expect(traced(subgraphLines).length).toBeGreaterThan(0);
   });
 
+  it('keeps the gateway’s request and fetch spans once the operation takes the single-fetch fast path', async () => {
+    // The first request of an operation plans it; the next ones take the
+    // fast path (gateway/src/singleFetchExecutor.ts).
+    const traceId = '5cf92f3577b34da6a3ce929d0e0e4737';
+    for (const id of ['1111111111111111', traceId]) {
+      const response = await fetch(`${base}/graphql`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          traceparent: `00-${id.padEnd(32, '0')}-00f067aa0ba902b7-01`,
+        },
+        body: JSON.stringify({ query: 'query Again { sensorCount }' }),
+      });
+      expect(await response.json()).toEqual({ data: { sensorCount: 1 } });
+    }
+    const spans = exporter
+      .getFinishedSpans()
+      .filter((span) => span.spanContext().traceId === traceId);
+    const names = spans.map((span) => span.name);
+    expect(names).toContain('gateway.request');
+    expect(names).toContain('gateway.fetch');
+    expect(names).not.toContain('gateway.execute');
+    // The subgraph's spans are in the same trace.
+    expect(spans.filter((span) => span.kind === SpanKind.SERVER)).toHaveLength(
+      2,
+    );
+  });
+
   it('starts a new trace for a client that sends none', async () => {
     await fetch(`${base}/graphql`, {
       method: 'POST',

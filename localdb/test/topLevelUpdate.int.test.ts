@@ -38,6 +38,37 @@ describe('updates of top-level fields', () => {
     await server.stop();
   });
 
+  it('finds the document of an { _id } filter as a find would: equal numbers of any type, upserts, collation', async () => {
+    const c = fresh();
+    await c.insertMany([
+      { _id: 1, v: 0 },
+      { _id: 'A', v: 0 },
+      { _id: Long.fromNumber(2) as unknown as number, v: 0 },
+    ]);
+    const one = await c.updateOne({ _id: 1.0 }, u({ $inc: { v: 1 } }));
+    expect([one.matchedCount, one.modifiedCount]).toEqual([1, 1]);
+    const two = await c.updateMany({ _id: 2 }, u({ $inc: { v: 1 } }));
+    expect([two.matchedCount, two.modifiedCount]).toEqual([1, 1]);
+    const none = await c.updateOne({ _id: 'a' }, u({ $inc: { v: 1 } }));
+    expect(none.matchedCount).toBe(0);
+    const folded = await c.updateOne({ _id: 'a' }, u({ $inc: { v: 1 } }), {
+      collation: { locale: 'en', strength: 2 },
+    });
+    expect(folded.matchedCount).toBe(1);
+    const up = await c.updateOne(
+      { _id: 'new' },
+      u({ $setOnInsert: { v: 7 } }),
+      { upsert: true },
+    );
+    expect(up.upsertedId).toBe('new');
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([
+      { _id: 1, v: 1 },
+      { _id: 2, v: 1 },
+      { _id: 'A', v: 1 },
+      { _id: 'new', v: 7 },
+    ]);
+  });
+
   it('applies $set, $unset, $inc, $min, $max and $currentDate together, keeping field order', async () => {
     const c = fresh();
     const before = new Date('2026-01-01T00:00:00Z');

@@ -1,16 +1,16 @@
 // Internal to localdb: find, getMore and killCursors.
+import type { Document } from 'bson';
 import { CommandError, ErrorCode } from '../errors.js';
 import { parseCollation } from '../query/collation.js';
-import { runFindAsync } from '../query/runFind.js';
+import { runFindSteps } from '../query/runFind.js';
 import { collectionArg, docArg, intArg } from './args.js';
-import type { CommandHandler } from './CommandContext.js';
+import type { CommandContext, CommandHandler } from './CommandContext.js';
 
 /** `find` with filter, sort, projection, skip, limit, batchSize, singleBatch. */
-export const find: CommandHandler = async (command, ctx) => {
+export const find: CommandHandler = (command, ctx) => {
   const name = collectionArg(command, 'find');
-  const ns = `${ctx.db}.${name}`;
   const limit = intArg(command, 'limit') ?? 0;
-  const docs = await runFindAsync(
+  const docs = runFindSteps(
     ctx.store.getCollection(ctx.db, name),
     docArg(command, 'filter') ?? {},
     {
@@ -23,6 +23,20 @@ export const find: CommandHandler = async (command, ctx) => {
       variables: docArg(command, 'let'),
     },
   );
+  // A short find answers in this turn; a long one pauses and answers later.
+  return docs instanceof Promise
+    ? docs.then((found) => firstBatch(command, ctx, name, limit, found))
+    : firstBatch(command, ctx, name, limit, docs);
+};
+
+function firstBatch(
+  command: Document,
+  ctx: CommandContext,
+  name: string,
+  limit: number,
+  docs: Document[],
+): Document {
+  const ns = `${ctx.db}.${name}`;
   let batchSize = intArg(command, 'batchSize');
   if (batchSize !== undefined && batchSize < 0) {
     throw new CommandError(
@@ -35,7 +49,7 @@ export const find: CommandHandler = async (command, ctx) => {
   if (limit < 0) batchSize = Math.abs(limit);
   const { batch, id } = ctx.cursors.open(ns, docs, batchSize, singleBatch);
   return { cursor: { firstBatch: batch, id, ns } };
-};
+}
 
 /** `getMore`: the next batch of a cursor from find, aggregate or listIndexes. */
 export const getMore: CommandHandler = (command, ctx) => {

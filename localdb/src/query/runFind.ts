@@ -224,6 +224,29 @@ function planless(): FindPlan {
 const STEP = 128;
 
 /**
+ * The same result as runFindAsync, but a find done within its first step (a point read,
+ * a short page) returns its documents directly rather than through a promise: the
+ * command is then answered in the same turn, without the promise chain's garbage.
+ */
+export function runFindSteps(
+  coll: Collection | undefined,
+  filter: Document,
+  options: FindOptions = {},
+): Document[] | Promise<Document[]> {
+  const run = startFind(coll, filter, options);
+  const first = run.step(STEP);
+  if (first !== undefined) return first;
+  return (async () => {
+    const yieldPoint = new YieldPoint();
+    for (;;) {
+      await yieldPoint.maybePause();
+      const result = run.step(STEP);
+      if (result !== undefined) return result;
+    }
+  })();
+}
+
+/**
  * The same result as runFind, computed in steps: once the command's time slice is used
  * up it pauses, so other connections' commands run in between (a long scan never holds
  * a point read for its whole length).

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CityEvent } from '../../runtime/cityEvents.js';
 import {
@@ -40,6 +41,20 @@ function collector() {
         : new Promise<void>((resolve) => (waiting = { n, resolve }));
     },
   };
+}
+
+/** How many times each command ran on the Redis at `url` (INFO commandstats). */
+async function commandCalls(url: string): Promise<Map<string, number>> {
+  const client = new Redis(url);
+  try {
+    const info = await client.info('commandstats');
+    const calls = new Map<string, number>();
+    for (const m of info.matchAll(/^cmdstat_([a-z|]+):calls=(\d+)/gm))
+      calls.set(m[1] ?? '', Number(m[2]));
+    return calls;
+  } finally {
+    client.disconnect();
+  }
 }
 
 describe('Redis Streams event broker', () => {
@@ -90,9 +105,19 @@ describe('Redis Streams event broker', () => {
     });
     await follower.ready;
     await broker.append('environment', [event(10), event(11)]);
-    // Several of the follower's refreshes (every 100 ms) pass meanwhile.
+    // Several of the follower's refreshes (every 100 ms) pass meanwhile. This
+    // Redis is the file's own, so its command counts are the follower's.
+    const before = await commandCalls(redis.url);
     await new Promise((r) => setTimeout(r, 1000));
+    const after = await commandCalls(redis.url);
     expect(seen.received).toEqual([]);
+    // Idle, it reads no entry and asks for the streams' ends about every
+    // 100 ms, not again and again without a pause.
+    expect((after.get('xread') ?? 0) - (before.get('xread') ?? 0)).toBe(0);
+    const refreshes =
+      (after.get('xrevrange') ?? 0) - (before.get('xrevrange') ?? 0);
+    expect(refreshes).toBeGreaterThan(0);
+    expect(refreshes).toBeLessThanOrEqual(30);
     wanted = true;
     await broker.append('environment', [event(12)]);
     await seen.until(1);

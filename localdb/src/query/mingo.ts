@@ -2,6 +2,7 @@
 import type { Document } from 'bson';
 import { Aggregator as AggregatorBase } from 'mingo/aggregator';
 import { Context, OpType, ProcessingMode } from 'mingo/core';
+import { Lazy } from 'mingo/lazy';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
 import * as pipelineOperators from 'mingo/operators/pipeline';
@@ -11,8 +12,22 @@ import * as windowOperators from 'mingo/operators/window';
 import { Query as QueryBase } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { update as updaterUpdate, type Modifier } from 'mingo/updater';
+import type { Collation } from './collation.js';
 import * as geoOperators from './geoOperators.js';
 import * as mongoOperators from './mongoOperators.js';
+import { compileSort } from './sortDocuments.js';
+import { isPlainObject } from '../isPlainObject.js';
+
+/** The `$sort` stage with MongoDB's array rules; a `$meta` sort stays mingo's. */
+function $sort(
+  ...[coll, spec, options]: Parameters<typeof pipelineOperators.$sort>
+): ReturnType<typeof pipelineOperators.$sort> {
+  const sorter = isPlainObject(spec)
+    ? compileSort(spec, options.collation as Collation | undefined)
+    : undefined;
+  if (sorter === undefined) return pipelineOperators.$sort(coll, spec, options);
+  return coll.transform((docs) => Lazy(sorter(docs as Document[])));
+}
 
 /**
  * One context with all of mingo's operators. mingo's default entry point merges a
@@ -22,7 +37,9 @@ import * as mongoOperators from './mongoOperators.js';
 const context = Context.init({
   accumulator: accumulatorOperators,
   expression: expressionOperators,
-  pipeline: pipelineOperators,
+  // `$sort` is localdb's (sortDocuments.ts): mingo's orders an array field by the array
+  // as a whole, MongoDB by its smallest element ascending and largest descending.
+  pipeline: { ...pipelineOperators, $sort },
   projection: projectionOperators,
   // Geo operators are localdb's own (mingo has none); see geoOperators.ts.
   // mongoOperators replace mingo's where MongoDB differs ($type, $all, bitwise, collation).

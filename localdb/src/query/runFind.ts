@@ -3,6 +3,7 @@ import type { Document } from 'bson';
 import { collationKey, type Collation } from './collation.js';
 import { createQuery } from './mingo.js';
 import { project } from './project.js';
+import { compileSort } from './sortDocuments.js';
 import { extractText } from './text.js';
 import { YieldPoint } from './yieldPoint.js';
 import { toCommandError } from '../errors.js';
@@ -178,12 +179,23 @@ export function startFind(
         sort !== undefined &&
         (nearPlan !== undefined || !plan.sortProvided)
       ) {
-        let cursor = createQuery({}, mingoOptions)
-          .find(docs)
-          .sort(sort as Record<string, 1 | -1>);
-        if (skip > 0) cursor = cursor.skip(skip);
-        if (limit !== undefined) cursor = cursor.limit(limit);
-        docs = cursor.all() as Document[];
+        const sorter = compileSort(sort, options.collation);
+        if (sorter !== undefined) {
+          docs = sorter(docs);
+          if (skip > 0 || limit !== undefined)
+            docs = docs.slice(
+              skip,
+              limit === undefined ? undefined : skip + limit,
+            );
+        } else {
+          // A `$meta` sort: mingo's.
+          let cursor = createQuery({}, mingoOptions)
+            .find(docs)
+            .sort(sort as Record<string, 1 | -1>);
+          if (skip > 0) cursor = cursor.skip(skip);
+          if (limit !== undefined) cursor = cursor.limit(limit);
+          docs = cursor.all() as Document[];
+        }
       } else if (skip > 0 || limit !== undefined) {
         docs = docs.slice(skip, limit === undefined ? undefined : skip + limit);
       }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createQuery } from '../src/query/mingo.js';
 import { explainPlan, planFind } from '../src/query/planFind.js';
 import { runFind } from '../src/query/runFind.js';
+import { compileSort } from '../src/query/sortDocuments.js';
 import { BTree } from '../src/storage/BTree.js';
 import { Collection } from '../src/storage/Collection.js';
 import { compareValues, toIndexValue } from '../src/storage/compareValues.js';
@@ -34,11 +35,12 @@ function oracle(
   skip: number,
   limit: number,
 ): Document[] {
-  let cursor = createQuery(filter).find(docs);
-  if (sort !== undefined) cursor = cursor.sort(sort as Record<string, 1 | -1>);
-  if (skip > 0) cursor = cursor.skip(skip);
-  if (limit > 0) cursor = cursor.limit(limit);
-  return cursor.all() as Document[];
+  let out = createQuery(filter).find(docs).all() as Document[];
+  // MongoDB's sort (array fields by their smallest/largest element), which mingo's
+  // cursor sort is not; sortDocuments has its own tests (arraySort.int.test.ts).
+  const sorter = sort === undefined ? undefined : compileSort(sort);
+  if (sorter !== undefined) out = sorter(out);
+  return out.slice(skip, limit > 0 ? skip + limit : undefined);
 }
 
 describe('BTree', { timeout: 60_000 }, () => {

@@ -42,6 +42,7 @@ import { seededTrafficSensorIds } from '../lib/subgraph-kit/seedPlan.js';
 import { ensureDevKeys } from './devKeys.js';
 import { cmdline, cpuMs, descendants, sumCpuMs } from './bench/processCpu.js';
 import { freePort } from './bench/startSeededCity.js';
+import { writeJsonResult } from './bench/writeJsonResult.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
@@ -818,23 +819,15 @@ async function main(): Promise<void> {
       );
     }
 
-    await mkdir(path.dirname(options.out), { recursive: true });
-    await writeFile(
-      options.out,
-      `${JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          node: process.version,
-          cpus: os.cpus().length,
-          pinned: { ours: oursPinned, peer: hasTaskset },
-          options: { ...options, out: undefined },
-          peer: '@graphql-hive/gateway-runtime (defaults)',
-          results,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await writeJsonResult(options.out, {
+      date: new Date().toISOString(),
+      node: process.version,
+      cpus: os.cpus().length,
+      pinned: { ours: oursPinned, peer: hasTaskset },
+      options: { ...options, out: undefined },
+      peer: '@graphql-hive/gateway-runtime (defaults)',
+      results,
+    });
     process.stdout.write(`\nwritten ${options.out}\n`);
   } finally {
     await cleanup();

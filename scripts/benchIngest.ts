@@ -15,7 +15,7 @@
  *   - the README's DistrictOverview query, one client, during ingestion against idle.
  */
 import { createPrivateKey } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { EXPLORER_EXAMPLES } from '../gateway/src/explorer/examples.js';
 import { loadConfig } from '../lib/runtime/config.js';
@@ -27,6 +27,7 @@ import {
   waitForRollupCatchUp,
 } from './bench/startSeededCity.js';
 import { processCpu } from './bench/processCpu.js';
+import { writeJsonResult } from './bench/writeJsonResult.js';
 import { devKeyFiles } from './devKeys.js';
 import { mintDevToken } from './token.js';
 
@@ -370,8 +371,7 @@ try {
   console.log('mobility database commands during ingestion:');
   for (const line of histogramDelta(dbBefore, dbAfter).slice(0, 8))
     console.log(`  ${line}`);
-  if (flags.json !== undefined)
-    await writeFile(flags.json, `${JSON.stringify(result, null, 2)}\n`);
+  if (flags.json !== undefined) await writeJsonResult(flags.json, result);
 } finally {
   await city.stop();
 }

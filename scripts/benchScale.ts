@@ -21,7 +21,6 @@
  * rotating): a district's hourly congestion for a month, a station's daily air-quality index for a
  * year, a district's water balance for a year; p50/p95/p99 (goal: p95 < 100 ms).
  */
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Connection } from 'mongoose';
 import { readDevServices } from '../lib/runtime/devServices.js';
@@ -35,6 +34,7 @@ import {
 import { RESOLUTION_MS, floorTo } from '../lib/subgraph-kit/rollupWindows.js';
 import { rollupSeriesOf, shapedFor } from './bench/citySeries.js';
 import { percentile, startSeededCity } from './bench/startSeededCity.js';
+import { writeJsonResult } from './bench/writeJsonResult.js';
 import {
   READING_KINDS,
   devicesFrom,
@@ -365,27 +365,20 @@ try {
     `goal p95 < 100 ms: ${worst < 100 ? 'met' : 'NOT met'} (worst p95 ${fmt(worst, 1)} ms)`,
   );
   if (flags.json !== undefined)
-    await writeFile(
-      flags.json,
-      `${JSON.stringify(
-        {
-          node: process.version,
-          historyDays: HISTORY_DAYS,
-          tailDays: TAIL_DAYS,
-          hourlyDeviceDays: HOURLY_DEVICE_DAYS,
-          devices: {
-            traffic: sensors.length,
-            airQualityAndNoise: stations.length,
-            water: meters.length,
-          },
-          rawTailReadings: rawCount,
-          rollupDocuments: { tail: tailRollups, cloned },
-          results,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    await writeJsonResult(flags.json, {
+      node: process.version,
+      historyDays: HISTORY_DAYS,
+      tailDays: TAIL_DAYS,
+      hourlyDeviceDays: HOURLY_DEVICE_DAYS,
+      devices: {
+        traffic: sensors.length,
+        airQualityAndNoise: stations.length,
+        water: meters.length,
+      },
+      rawTailReadings: rawCount,
+      rollupDocuments: { tail: tailRollups, cloned },
+      results,
+    });
 } finally {
   for (const connection of connections) await connection.close();
   await city.stop();

@@ -36,6 +36,10 @@ const subgraphSdl = (piiRule: string) => /* GraphQL */ `
     reports(email: String): [Report!]!
   }
 
+  type Mutation {
+    closeReport(id: ID!): Report @authenticated
+  }
+
   type Report @key(fields: "id") {
     id: ID!
     title: String!
@@ -69,6 +73,10 @@ const apiTypeDefs = /* GraphQL */ `
     reports(email: String): [Report!]!
   }
 
+  type Mutation {
+    closeReport(id: ID!): Report
+  }
+
   type Report {
     id: ID!
     title: String!
@@ -77,7 +85,23 @@ const apiTypeDefs = /* GraphQL */ `
   }
 `;
 
+/**
+ * The writes the fixture's `closeReport` ran, each with whether the audit
+ * plugin had recorded its `started` event (`auditedWrite`) when it ran.
+ */
+export const fixtureWrites: { id: string; audited: boolean }[] = [];
+
 const resolvers = {
+  Mutation: {
+    closeReport: (
+      _: unknown,
+      { id }: { id: string },
+      context: GatewayContext,
+    ) => {
+      fixtureWrites.push({ id, audited: context.auditedWrite });
+      return { id, title: 'Closed', reporterEmail: null, internalNote: 'n' };
+    },
+  },
   Query: {
     districts: () => ['13201', '13202'],
     reports: () => [

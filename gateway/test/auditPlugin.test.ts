@@ -9,10 +9,14 @@ import {
   citizenViewer,
   createAuditedServer,
   fixtureSupergraphSdl,
+  fixtureWrites,
   gatewayContext,
   piiViewer,
 } from './auditFixture.js';
-import { AUDIT_UNAVAILABLE_MESSAGE } from '../src/plugins/auditPlugin.js';
+import {
+  AUDIT_UNAVAILABLE_MESSAGE,
+  AUDIT_UNAVAILABLE_WRITE_MESSAGE,
+} from '../src/plugins/auditPlugin.js';
 import type { GatewayContext } from '../src/context.js';
 
 const logger = createSilentLogger();
@@ -373,6 +377,81 @@ describe('auditPlugin', () => {
     expect(result.errors?.map((e) => e.extensions?.['code'])).toEqual([
       'GRAPHQL_VALIDATION_FAILED',
     ]);
+  });
+
+  it('records a write started before it runs, then how it ended', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    fixtureWrites.length = 0;
+    const result = single(
+      await server.executeOperation(
+        { query: 'mutation Close { closeReport(id: "r1") { id } }' },
+        { contextValue: gatewayContext(citizenViewer, 'req-write') },
+      ),
+    );
+    expect(result.errors).toBeUndefined();
+    expect(fixtureWrites).toEqual([{ id: 'r1', audited: true }]);
+    expect(
+      trail.events.map((event) => [event.requestId, event.outcome]),
+    ).toEqual([
+      ['req-write', 'started'],
+      ['req-write', 'success'],
+    ]);
+  });
+
+  it('records a write another plugin refused once resolved as refused only, never started', async () => {
+    const trail = memoryTrail();
+    const server = createAuditedServer({
+      trail,
+      getSupergraphSdl: () => supergraph,
+      logger,
+      before: [refuseResolved],
+    });
+    fixtureWrites.length = 0;
+    const result = single(
+      await server.executeOperation(
+        { query: 'mutation Close { closeReport(id: "r1") { id } }' },
+        { contextValue: gatewayContext(citizenViewer) },
+      ),
+    );
+    expect(result.errors?.map((e) => e.extensions?.['code'])).toEqual([
+      'GRAPHQL_VALIDATION_FAILED',
+    ]);
+    expect(fixtureWrites).toEqual([]);
+    expect(trail.events).toMatchObject([
+      {
+        operationName: 'Close',
+        outcome: 'refused',
+        errorCodes: ['GRAPHQL_VALIDATION_FAILED'],
+      },
+    ]);
+  });
+
+  it('refuses a write with AUDIT_UNAVAILABLE (503) and never runs it when its event cannot be written', async () => {
+    const server = createAuditedServer({
+      trail: memoryTrail(true),
+      getSupergraphSdl: () => supergraph,
+      logger,
+    });
+    fixtureWrites.length = 0;
+    const response = await server.executeOperation(
+      { query: 'mutation Close { closeReport(id: "r1") { id } }' },
+      { contextValue: gatewayContext(citizenViewer) },
+    );
+    expect(response.http.status).toBe(503);
+    expect(single(response)).toEqual({
+      errors: [
+        {
+          message: AUDIT_UNAVAILABLE_WRITE_MESSAGE,
+          extensions: { code: 'AUDIT_UNAVAILABLE' },
+        },
+      ],
+    });
+    expect(fixtureWrites).toEqual([]);
   });
 
   it('records a request whose token was refused before execution', async () => {

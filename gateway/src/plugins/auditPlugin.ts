@@ -138,10 +138,12 @@ interface RequestState {
   /**
    * Refused after the operation was resolved, before it ran: a plugin threw
    * in `didResolveOperation` (the list cost priced with the request's
-   * variables, listCost.ts; a subscription over plain HTTP; this plugin's
-   * own AUDIT_UNAVAILABLE for a write).
+   * variables, listCost.ts; a subscription over plain HTTP), or this
+   * plugin's own AUDIT_UNAVAILABLE for a write in `responseForOperation`.
    */
   refused: boolean;
+  /** A mutation: its `started` event is recorded before it runs. */
+  write: boolean;
   operationName: string | null;
   documentHash: string | null;
   protectedFields: readonly ProtectedField[];
@@ -271,6 +273,7 @@ export function auditPlugin(
         resolved: false,
         executing: false,
         refused: false,
+        write: false,
         operationName: startContext.request.operationName ?? null,
         documentHash: null,
         protectedFields: [],
@@ -295,10 +298,20 @@ export function auditPlugin(
               'audit: access rules of the supergraph could not be read; the operation is treated as protected',
             );
           }
-          if (requestContext.operation?.operation !== 'mutation') return;
+          if (requestContext.operation?.operation === 'mutation')
+            state.write = true;
+        },
+
+        async responseForOperation(requestContext) {
           // A write is recorded before it is sent: subgraphs accept a write
           // only with this link in its gateway token (lib/subgraph.ts), so
-          // no write happens without an audit event, whatever follows.
+          // no write happens without an audit event, whatever follows. It
+          // is recorded here, not in didResolveOperation: Apollo Server runs
+          // every plugin's didResolveOperation together, so a write another
+          // plugin refuses there (its list cost, say) would be recorded
+          // `started` although it never ran; this hook runs only once all of
+          // them have accepted the operation, before anything executes.
+          if (!state.write) return null;
           const { contextValue } = requestContext;
           const viewer = contextValue.viewer;
           const recorded = await write(
@@ -321,12 +334,27 @@ export function auditPlugin(
             },
             contextValue.logger,
           );
-          if (!recorded) {
-            throw new AuditUnavailableError(AUDIT_UNAVAILABLE_WRITE_MESSAGE, {
-              http: { status: 503 },
-            });
+          if (recorded) {
+            contextValue.auditedWrite = true;
+            return null;
           }
-          contextValue.auditedWrite = true;
+          // Refused before it ran, with nothing sent: this hook's answer is
+          // the response (errors thrown here would not be Apollo's 503).
+          state.refused = true;
+          requestContext.response.http.status = 503;
+          return {
+            http: requestContext.response.http,
+            body: {
+              kind: 'single',
+              singleResult: {
+                errors: [
+                  new AuditUnavailableError(
+                    AUDIT_UNAVAILABLE_WRITE_MESSAGE,
+                  ).toJSON(),
+                ],
+              },
+            },
+          };
         },
 
         async executionDidStart() {

@@ -6,6 +6,7 @@ import {
   startTestDatabase,
   type TestDatabase,
 } from '../../../lib/tooling/testing/testDatabase.js';
+import { congestionOverWindow } from '../src/analysis/congestionWindow.js';
 import { createTrafficAnalysis } from '../src/analysis/trafficAnalysis.js';
 import { createModels, type MobilityModels } from '../src/models/index.js';
 import { createQueries } from '../src/queries/index.js';
@@ -28,11 +29,12 @@ describe('mobility live traffic analysis', () => {
     sensorId: string,
     iso: string,
     occupancy: number,
+    district = '13205',
   ): Promise<CityEvent> => {
     const observedAt = new Date(iso);
     await models.TrafficFlowReading.create({
       _id: readingId(sensorId, observedAt),
-      device: { id: sensorId, district: '13205' },
+      device: { id: sensorId, district },
       observedAt,
       intensity: 800,
       averageSpeed: 30,
@@ -47,7 +49,7 @@ describe('mobility live traffic analysis', () => {
       department: 'mobility',
       type: 'reading.received',
       entity: { type: 'TrafficSensor', id: sensorId },
-      district: '13205',
+      district,
       occurredAt: observedAt,
       payload: {},
     };
@@ -112,6 +114,85 @@ describe('mobility live traffic analysis', () => {
     expect(events.published.map((e) => [e.id, e.payload['level']])).toEqual([
       ['13205@traffic/2026-12-02T07:00:00.000Z', 'FREE_FLOW'],
       ['13205@traffic/2026-12-02T07:02:00.000Z', 'JAMMED'],
+    ]);
+  });
+
+  it('computes each window as a whole read of it would, though it reads only what changed (late, resent and older readings too)', async () => {
+    const events = createRecordingEventPublisher();
+    const queries = createQueries(models);
+    const analysis = createTrafficAnalysis({
+      queries,
+      events,
+      logger: createSilentLogger(),
+    });
+    const district = '13206';
+    const at = (hhmmss: string) => `2026-12-03T${hhmmss}.000Z`;
+    const take = (sensor: string, time: string, occupancy: number) =>
+      accept(`mob-ts-13206-0${sensor}`, at(time), occupancy, district);
+    // Each step moves the level, so each is announced with what it counted.
+    const steps: (() => Promise<CityEvent[]>)[] = [
+      async () => [await take('1', '07:00:00', 0.05)],
+      async () => [
+        await take('1', '07:02:00', 0.95),
+        await take('2', '07:02:00', 0.95),
+      ],
+      // Late arrivals inside the window already read, and a newer one.
+      async () => [
+        await take('2', '07:01:00', 0),
+        await take('3', '07:01:00', 0),
+        await take('3', '07:00:30', 0),
+        await take('3', '07:03:00', 0),
+      ],
+      // A newer reading, and one of the late ones announced again.
+      async () => [
+        await take('1', '07:06:00', 0.9),
+        {
+          id: readingId('mob-ts-13206-02', new Date(at('07:01:00'))),
+          department: 'mobility',
+          type: 'reading.received',
+          entity: { type: 'TrafficSensor', id: 'mob-ts-13206-02' },
+          district,
+          occurredAt: new Date(at('07:01:00')),
+          payload: {},
+        },
+      ],
+      // The window moves back in time, then forward past what was kept.
+      async () => [await take('2', '06:30:00', 0.1)],
+      async () => [await take('2', '07:07:00', 0)],
+    ];
+    const expected: unknown[] = [];
+    for (const step of steps) {
+      const batch = await step();
+      await analysis.handle(batch);
+      const to = new Date(
+        Math.max(...batch.map((e) => e.occurredAt.getTime())),
+      );
+      const whole = congestionOverWindow(
+        await queries.trafficReadingsInWindow(
+          district,
+          new Date(to.getTime() - 5 * 60_000),
+          to,
+        ),
+        5,
+        to,
+      );
+      expected.push([
+        `${district}@traffic/${to.toISOString()}`,
+        whole.level,
+        whole.readingCount,
+        whole.averageOccupancy,
+      ]);
+    }
+    expect(
+      events.published.map((e) => [
+        e.id,
+        e.payload['level'],
+        e.payload['readingCount'],
+        e.payload['averageOccupancy'],
+      ]),
+    ).toEqual(expected);
+    expect(expected.map((e) => (e as unknown[])[2])).toEqual([
+      1, 3, 7, 4, 1, 3,
     ]);
   });
 

@@ -11,13 +11,13 @@
  * window per district), so a read fetches only what the events since say
  * may have changed: the readings after the kept window's end, and those from
  * the oldest reading announced since (a late arrival) on. A reading's event
- * is published once it is stored, so every reading stored after the kept
- * window was read is either in the new range or announced at or after the
- * oldest event time. Under steady ingestion a district's read returns the
- * readings of the last interval rather than its whole window, which at
- * 5,000 readings/s was ten times as many readings read as written
- * (docs/ingestion.md, "Throughput"). A window that moves back in time, or
- * past the kept one entirely, is read whole.
+ * is published once it is stored, so a reading stored after the kept
+ * window was read is in the new range or announced since, hence no older
+ * than the oldest time announced. Under steady ingestion a district's read
+ * returns the readings of the last interval rather than its whole window
+ * (in `npm run bench:ingest`, whole windows came to about ten times as many
+ * readings read as written: docs/live.md). A window that moves back in
+ * time, or past the kept one entirely, is read whole.
  */
 import type {
   CityEvent,

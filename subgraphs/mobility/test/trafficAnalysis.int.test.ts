@@ -196,6 +196,45 @@ describe('mobility live traffic analysis', () => {
     ]);
   });
 
+  it('reads the readings that came since, not the whole window again', async () => {
+    const queries = createQueries(models);
+    const read: number[] = [];
+    const analysis = createTrafficAnalysis({
+      queries: {
+        trafficReadingsInWindow: async (district, from, to) => {
+          const readings = await queries.trafficReadingsInWindow(
+            district,
+            from,
+            to,
+          );
+          read.push(readings.length);
+          return readings;
+        },
+      },
+      events: createRecordingEventPublisher(),
+      logger: createSilentLogger(),
+    });
+    const take = (sensor: string, time: string) =>
+      accept(
+        `mob-ts-13207-0${sensor}`,
+        `2026-12-04T${time}.000Z`,
+        0.1,
+        '13207',
+      );
+    await analysis.handle([
+      await take('1', '07:00:00'),
+      await take('2', '07:00:00'),
+      await take('3', '07:00:00'),
+    ]);
+    await analysis.handle([await take('1', '07:01:00')]);
+    await analysis.handle([
+      await take('2', '07:01:00'),
+      await take('3', '07:00:30'),
+    ]);
+    // The first window whole; then the new reading; then from the late one on.
+    expect(read).toEqual([3, 1, 3]);
+  });
+
   it('ignores readings of other entities', async () => {
     const events = createRecordingEventPublisher();
     const analysis = createTrafficAnalysis({

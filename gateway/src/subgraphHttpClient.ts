@@ -5,7 +5,8 @@
  * `fetch` as the largest single cost of the gateway (a `Request`, `Headers`,
  * web streams and an `AbortSignal` listener per call; docs/performance.md);
  * `request` does the same HTTP/1.1 exchange over the same pooled sockets
- * without them.
+ * without them, and `dispatch` with a handler that only keeps the answer's
+ * chunks (what this client does) without `request`'s body stream either.
  *
  * It only moves bytes: tokens, timeouts (the caller's `signal`), the circuit
  * breaker and error mapping stay in the data source (subgraphDataSource.ts),
@@ -57,21 +58,62 @@ export function createSubgraphHttpClient(
     return target;
   };
   return {
-    async fetch(url, init) {
+    fetch(url, init) {
       const { origin, path } = targetOf(url);
-      const response = await agent.request({
-        origin,
-        path,
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        signal: init.signal,
+      return new Promise((resolve, reject) => {
+        const { signal } = init;
+        let abort: ((reason: Error) => void) | null = null;
+        let status = 0;
+        const chunks: Buffer[] = [];
+        const onAbort = () => abort?.(abortReason(signal));
+        const done = () => signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) return reject(abortReason(signal));
+        signal.addEventListener('abort', onAbort, { once: true });
+        // A dispatch handler of undici's own (the one `request` wraps in a
+        // Readable body stream): the answer's chunks are kept as they come
+        // and joined once it is complete, without the stream, its async
+        // iterator and the response object `request` builds per call.
+        agent.dispatch(
+          {
+            origin,
+            path,
+            method: init.method,
+            headers: init.headers,
+            body: init.body,
+          },
+          {
+            onConnect(abortRequest) {
+              if (signal.aborted) abortRequest(abortReason(signal));
+              else abort = abortRequest;
+            },
+            onHeaders(statusCode) {
+              // 1xx informational answers precede the real one.
+              if (statusCode >= 200) status = statusCode;
+              return true;
+            },
+            onData(chunk) {
+              chunks.push(chunk);
+              return true;
+            },
+            onComplete() {
+              done();
+              const text = Buffer.concat(chunks).toString('utf8');
+              resolve({ status, text: () => Promise.resolve(text) });
+            },
+            onError(error) {
+              done();
+              reject(error);
+            },
+          },
+        );
       });
-      return {
-        status: response.statusCode,
-        text: () => response.body.text(),
-      };
     },
     close: () => agent.close(),
   };
+}
+
+function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error
+    ? signal.reason
+    : new DOMException('The request was aborted', 'AbortError');
 }

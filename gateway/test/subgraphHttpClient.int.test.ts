@@ -124,6 +124,58 @@ describe('createSubgraphHttpClient', () => {
     expect(signal.aborted).toBe(true);
   });
 
+  it('answers the whole body when it comes in several chunks, a character split across two', async () => {
+    const text = JSON.stringify({ data: { name: 'Allée des Pins ü' } });
+    const bytes = Buffer.from(text, 'utf8');
+    const split = bytes.indexOf(Buffer.from('é', 'utf8')) + 1;
+    const server = await startServer((_seen, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(bytes.subarray(0, split));
+      setTimeout(() => res.end(bytes.subarray(split)), 20);
+    });
+    cleanups.push(server.close);
+    const response = await client().fetch(server.url, {
+      method: 'POST',
+      headers: {},
+      body: '{}',
+      signal: AbortSignal.timeout(5000),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(text);
+  });
+
+  it('rejects when the signal aborts after the headers, before the body ends', async () => {
+    const server = await startServer((_seen, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"data":');
+      // The rest never comes.
+    });
+    cleanups.push(server.close);
+    const signal = AbortSignal.timeout(100);
+    await expect(
+      client()
+        .fetch(server.url, { method: 'POST', headers: {}, body: '{}', signal })
+        .then((response) => response.text()),
+    ).rejects.toThrow();
+    expect(signal.aborted).toBe(true);
+  });
+
+  it('rejects at once, sending nothing, when the signal is already aborted', async () => {
+    const server = await startServer((_seen, res) => res.end('{}'));
+    cleanups.push(server.close);
+    const controller = new AbortController();
+    controller.abort();
+    await expect(
+      client().fetch(server.url, {
+        method: 'POST',
+        headers: {},
+        body: '{}',
+        signal: controller.signal,
+      }),
+    ).rejects.toThrow();
+    expect(server.seen).toHaveLength(0);
+  });
+
   it('rejects without the signal aborted when nothing listens', async () => {
     const server = await startServer((_seen, res) => res.end('{}'));
     const { url } = server;

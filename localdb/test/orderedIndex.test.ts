@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import { ObjectId, type Document } from 'bson';
 import { describe, expect, it } from 'vitest';
 import { createQuery } from '../src/query/mingo.js';
 import { explainPlan, planFind } from '../src/query/planFind.js';
@@ -7,7 +7,11 @@ import { compileSort } from '../src/query/sortDocuments.js';
 import { BTree } from '../src/storage/BTree.js';
 import { Collection } from '../src/storage/Collection.js';
 import { compareValues, toIndexValue } from '../src/storage/compareValues.js';
-import { Index } from '../src/storage/Index.js';
+import {
+  Index,
+  type RangeBound,
+  type ScanBounds,
+} from '../src/storage/Index.js';
 import { keyOf } from '../src/storage/keyOf.js';
 
 /** A small deterministic PRNG (mulberry32), so a failure replays. */
@@ -26,6 +30,15 @@ function makeCollection(docs: Document[], indexes: Document[]): Collection {
   for (const spec of indexes) coll.createIndex(spec);
   for (const d of docs) coll.insert(d);
   return coll;
+}
+
+/** A key as an index compares it: documents as DocKeys. */
+function toIndexKey(key: readonly unknown[]): unknown[] {
+  return key.map((v) =>
+    typeof v === 'object' && v !== null && v.constructor === Object
+      ? toIndexValue(v as Document)
+      : v,
+  );
 }
 
 function oracle(
@@ -95,6 +108,104 @@ describe('index scan paused across writes', () => {
     for (let i = 1; i < seen.length; i += 1)
       expect(seen[i] as number).toBeGreaterThan(seen[i - 1] as number);
     expect(seen).toContain(4998);
+  });
+});
+
+describe('index scan bounds', () => {
+  // Values with and without a flat key (see flatKey), so entries and bounds compare
+  // by string, by value, and the one against the other.
+  const VALUES: unknown[] = [
+    null,
+    -2,
+    0,
+    1.5,
+    7,
+    '',
+    'a',
+    'ab',
+    'b',
+    'x'.repeat(300),
+    'a\u0000b',
+    new Date(0),
+    new Date(1_700_000_000_000),
+    new ObjectId('65f0a0a0a0a0a0a0a0a0a0a0'),
+    { d: 1 },
+    true,
+  ];
+
+  function compareKeys(
+    a: readonly unknown[],
+    b: readonly unknown[],
+    dirs: ReadonlyArray<1 | -1>,
+  ): number {
+    for (let i = 0; i < dirs.length; i += 1) {
+      const c = compareValues(a[i], b[i]) * (dirs[i] as number);
+      if (c !== 0) return c;
+    }
+    return 0;
+  }
+
+  function inBounds(key: readonly unknown[], bounds: ScanBounds): boolean {
+    const k = bounds.prefix.length;
+    for (let i = 0; i < k; i += 1)
+      if (compareValues(key[i], bounds.prefix[i]) !== 0) return false;
+    const v = key[k];
+    const { lo, hi } = bounds;
+    if (lo !== undefined) {
+      const c = compareValues(v, lo.value);
+      if (c < 0 || (c === 0 && !lo.inclusive)) return false;
+    }
+    if (hi !== undefined) {
+      const c = compareValues(v, hi.value);
+      if (c > 0 || (c === 0 && !hi.inclusive)) return false;
+    }
+    return true;
+  }
+
+  it('scans and takes what a filter of the sorted entries gives, for random bounds in both directions', () => {
+    const next = rng(99);
+    const pick = (): unknown =>
+      VALUES[Math.floor(next() * VALUES.length)] as unknown;
+    for (let round = 0; round < 40; round += 1) {
+      const dirs: Array<1 | -1> = [
+        next() < 0.5 ? 1 : -1,
+        next() < 0.5 ? 1 : -1,
+      ];
+      const index = new Index({ key: { a: dirs[0], b: dirs[1] } });
+      const keys = new Map<string, unknown[]>();
+      for (let i = 0; i < 150; i += 1) {
+        const key = [pick(), pick()];
+        keys.set(`id${i}`, key);
+        index.add([key], `id${i}`);
+      }
+      const sorted = [...keys].sort(
+        ([ia, a], [ib, b]) =>
+          compareKeys(toIndexKey(a), toIndexKey(b), dirs) ||
+          (ia < ib ? -1 : ia > ib ? 1 : 0),
+      );
+      for (let q = 0; q < 60; q += 1) {
+        const prefix = next() < 0.7 ? [pick()] : [];
+        const bound = (): RangeBound | undefined =>
+          next() < 0.5 ? undefined : { value: pick(), inclusive: next() < 0.5 };
+        const bounds: ScanBounds = { prefix, lo: bound(), hi: bound() };
+        const want = sorted
+          .filter(([, key]) => inBounds(key, bounds))
+          .map(([id]) => id);
+        for (const direction of [1, -1] as const) {
+          const ordered = direction === 1 ? want : [...want].reverse();
+          const label = JSON.stringify({ dirs, bounds, direction });
+          expect(
+            [...index.scan(bounds, direction)].map((e) => e.id),
+            label,
+          ).toEqual(ordered);
+          const max = 1 + Math.floor(next() * 5);
+          expect(
+            index.take(bounds, direction, max).map((e) => e.id),
+            label,
+          ).toEqual(ordered.slice(0, max));
+        }
+      }
+    }
   });
 });
 

@@ -544,6 +544,41 @@ export function* executePlan(
 }
 
 /**
+ * The first `max` documents executePlan(coll, plan) gives, read in one go (no generator
+ * chain) when the plan scans one equality prefix of an index that is not multikey;
+ * undefined when it does not, or when an entry's document is missing (executePlan
+ * reads past it).
+ */
+export function takePlan(
+  coll: Collection,
+  plan: FindPlan,
+  max: number,
+): Document[] | undefined {
+  const index = plan.index;
+  const prefix = plan.prefixes[0];
+  if (
+    plan.ids !== undefined ||
+    index === undefined ||
+    index.multikey ||
+    prefix === undefined ||
+    plan.prefixes.length !== 1
+  )
+    return undefined;
+  const entries = index.take(
+    { prefix, lo: plan.lo, hi: plan.hi },
+    plan.direction,
+    max,
+  );
+  const docs: Document[] = [];
+  for (const entry of entries) {
+    const doc = coll.getByIdKey(entry.id);
+    if (doc === undefined) return undefined;
+    docs.push(doc);
+  }
+  return docs;
+}
+
+/**
  * True when the plan reads one equality value of `field` at a time, in sort order, so
  * "the first n documents of each `field` value" can stop each value's scan after n
  * matches (MongoDB's DISTINCT_SCAN for `$sort` + `$group` with `$first`).

@@ -22,6 +22,7 @@ import {
   canLimitPerValue,
   executePlan,
   planFind,
+  takePlan,
   type FindPlan,
 } from './planFind.js';
 
@@ -64,6 +65,11 @@ export interface FindRun {
 /** mingo's options for a query without collation or variables (mingo copies what it is given). */
 const NO_OPTIONS: { collation?: Collation; variables?: Document } =
   Object.freeze({});
+
+/** The source of a find whose documents were all taken up front. */
+const EMPTY: Iterator<Document> = {
+  next: () => ({ done: true, value: undefined }),
+};
 
 /** True if some top-level value of `filter` is an operator document, or a key is an operator. */
 function holdsOperators(filter: Document): boolean {
@@ -150,8 +156,20 @@ export function startFind(
     throw toCommandError(err);
   }
   const perValue = options.firstPerValue;
+  // A short exact read (the latest reading, a page of one sensor) takes its documents
+  // from the index in one go; the rest goes through executePlan's generators.
+  const taken =
+    query === undefined &&
+    textTest === undefined &&
+    nearPlan === undefined &&
+    perValue === undefined &&
+    stopAt <= STEP
+      ? takePlan(coll, plan, stopAt)
+      : undefined;
   let source: Iterator<Document>;
-  if (
+  if (taken !== undefined) {
+    source = EMPTY;
+  } else if (
     perValue !== undefined &&
     nearPlan === undefined &&
     canLimitPerValue(plan, perValue.field)
@@ -166,7 +184,7 @@ export function startFind(
   } else {
     source = executePlan(coll, plan);
   }
-  const matched: Document[] = [];
+  const matched: Document[] = taken ?? [];
   const finish = (): Document[] => {
     let docs = matched;
     try {

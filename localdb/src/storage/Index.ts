@@ -205,35 +205,9 @@ export class Index {
 
   /** Entries within `bounds`, in index order (`direction` 1) or reverse (-1). */
   *scan(bounds: ScanBounds, direction: 1 | -1): Generator<IndexEntry> {
-    const prefix = indexKey(bounds.prefix);
-    const lo = indexBound(bounds.lo);
-    const hi = indexBound(bounds.hi);
-    const k = prefix.length;
-    const dirs = this.directions;
-    const rangeDir = dirs[k] ?? 1;
-    const start = rangeDir === 1 ? lo : hi;
-    const end = rangeDir === 1 ? hi : lo;
-    const prefixCompare = (e: IndexEntry): number => {
-      for (let i = 0; i < k; i += 1) {
-        const c = this.#cmpValue(e.key[i], prefix[i]) * (dirs[i] as number);
-        if (c !== 0) return c;
-      }
-      return 0;
-    };
-    const before = (e: IndexEntry): boolean => {
-      const c = prefixCompare(e);
-      if (c !== 0) return c < 0;
-      if (start === undefined || k >= dirs.length) return false;
-      const r = this.#cmpValue(e.key[k], start.value) * rangeDir;
-      return r < 0 || (r === 0 && !start.inclusive);
-    };
-    const after = (e: IndexEntry): boolean => {
-      const c = prefixCompare(e);
-      if (c !== 0) return c > 0;
-      if (end === undefined || k >= dirs.length) return false;
-      const r = this.#cmpValue(e.key[k], end.value) * rangeDir;
-      return r > 0 || (r === 0 && !end.inclusive);
-    };
+    const range = this.#range(bounds);
+    const before = (e: IndexEntry): boolean => range.before(e);
+    const after = (e: IndexEntry): boolean => range.after(e);
     // A scan may pause between entries (a yielding read) while writes change the tree;
     // then it re-seeks just past the last entry it gave, as MongoDB restores a cursor.
     const tree = this.#tree;
@@ -266,6 +240,28 @@ export class Index {
       }
       if (!changed) return;
     }
+  }
+
+  /**
+   * The first `max` entries `scan(bounds, direction)` gives, read in one go: nothing
+   * can change the tree meanwhile, so no re-seek is needed, and no generator runs.
+   */
+  take(bounds: ScanBounds, direction: 1 | -1, max: number): IndexEntry[] {
+    const range = this.#range(bounds);
+    return direction === 1
+      ? this.#tree.takeAscending(range, max)
+      : this.#tree.takeDescending(range, max);
+  }
+
+  #range(bounds: ScanBounds): ScanRange {
+    return new ScanRange(
+      indexKey(bounds.prefix),
+      indexBound(bounds.lo),
+      indexBound(bounds.hi),
+      this.directions,
+      this.#cmpValue,
+      this.#flat,
+    );
   }
 
   /**
@@ -322,6 +318,109 @@ export class Index {
     // One shape for every entry, with or without a flat key, keeps the comparison monomorphic.
     const flat = this.#flat ? flatKey(key, this.directions) : undefined;
     return { key: indexKey(key), id: idKey, flat };
+  }
+}
+
+/**
+ * Where a scan's bounds lie in index order: `before(e)` is true for the entries ahead of
+ * them, `after(e)` for those past them, both monotone as the tree's seeks need. A class
+ * rather than closures: a point read builds one per scan.
+ *
+ * Without collation, an entry and bounds that have flat keys (see flatKey) compare as
+ * strings, one string per probe instead of entry → key array → value per field. Each
+ * field's flat form is self-delimiting and order-preserving, so an entry's first fields
+ * equal the prefix exactly when its flat key starts with the prefix's, and otherwise
+ * the strings order as the fields do.
+ */
+class ScanRange {
+  readonly #prefix: readonly unknown[];
+  readonly #start: RangeBound | undefined;
+  readonly #end: RangeBound | undefined;
+  readonly #dirs: ReadonlyArray<1 | -1>;
+  readonly #rangeDir: number;
+  readonly #cmpValue: (a: unknown, b: unknown) => number;
+  /** The prefix's flat form; undefined when it or a bound has none. */
+  readonly #flatPrefix: string | undefined;
+  /** The prefix and the start bound (in index order), flat; undefined without a start. */
+  readonly #flatStart: string | undefined;
+  /** The prefix and the end bound (in index order), flat; undefined without an end. */
+  readonly #flatEnd: string | undefined;
+
+  constructor(
+    prefix: readonly unknown[],
+    lo: RangeBound | undefined,
+    hi: RangeBound | undefined,
+    dirs: ReadonlyArray<1 | -1>,
+    cmpValue: (a: unknown, b: unknown) => number,
+    flat: boolean,
+  ) {
+    const k = prefix.length;
+    this.#prefix = prefix;
+    this.#dirs = dirs;
+    this.#cmpValue = cmpValue;
+    this.#rangeDir = dirs[k] ?? 1;
+    // A bound on a field past the key pattern is ignored.
+    const ranged = k < dirs.length;
+    this.#start = ranged ? (this.#rangeDir === 1 ? lo : hi) : undefined;
+    this.#end = ranged ? (this.#rangeDir === 1 ? hi : lo) : undefined;
+    let flatPrefix = flat ? flatKey(prefix, dirs) : undefined;
+    let flatStart: string | undefined;
+    let flatEnd: string | undefined;
+    if (flatPrefix !== undefined && this.#start !== undefined) {
+      flatStart = flatKey([...prefix, this.#start.value], dirs);
+      if (flatStart === undefined) flatPrefix = undefined;
+    }
+    if (flatPrefix !== undefined && this.#end !== undefined) {
+      flatEnd = flatKey([...prefix, this.#end.value], dirs);
+      if (flatEnd === undefined) flatPrefix = undefined;
+    }
+    this.#flatPrefix = flatPrefix;
+    this.#flatStart = flatStart;
+    this.#flatEnd = flatEnd;
+  }
+
+  before(e: IndexEntry): boolean {
+    const f = e.flat;
+    const p = this.#flatPrefix;
+    const start = this.#start;
+    if (f !== undefined && p !== undefined) {
+      const s = this.#flatStart;
+      if (s === undefined) return f < p;
+      return f < s || (start?.inclusive === false && f.startsWith(s));
+    }
+    const c = this.#prefixCompare(e);
+    if (c !== 0) return c < 0;
+    if (start === undefined) return false;
+    const r =
+      this.#cmpValue(e.key[this.#prefix.length], start.value) * this.#rangeDir;
+    return r < 0 || (r === 0 && !start.inclusive);
+  }
+
+  after(e: IndexEntry): boolean {
+    const f = e.flat;
+    const p = this.#flatPrefix;
+    const end = this.#end;
+    if (f !== undefined && p !== undefined) {
+      const x = this.#flatEnd ?? p;
+      if (end?.inclusive === false) return f >= x;
+      return f > x && !f.startsWith(x);
+    }
+    const c = this.#prefixCompare(e);
+    if (c !== 0) return c > 0;
+    if (end === undefined) return false;
+    const r =
+      this.#cmpValue(e.key[this.#prefix.length], end.value) * this.#rangeDir;
+    return r > 0 || (r === 0 && !end.inclusive);
+  }
+
+  #prefixCompare(e: IndexEntry): number {
+    const prefix = this.#prefix;
+    const dirs = this.#dirs;
+    for (let i = 0; i < prefix.length; i += 1) {
+      const c = this.#cmpValue(e.key[i], prefix[i]) * (dirs[i] as number);
+      if (c !== 0) return c;
+    }
+    return 0;
   }
 }
 

@@ -1,7 +1,6 @@
 /** Economy's per-request loaders ([DL]: created once per request, never shared between viewers). */
 import type { EconomyModels } from '../models/index.js';
 import { businessById } from './businessById.js';
-import { businessCountByDistrict } from './businessCountByDistrict.js';
 import { businessPagesByDistrict } from './businessPagesByDistrict.js';
 import { innovationHubById } from './innovationHubById.js';
 import { innovationHubsByDistrict } from './innovationHubsByDistrict.js';
@@ -16,7 +15,6 @@ import { totalRaisedByStartup } from './totalRaisedByStartup.js';
 export function createLoaders(models: EconomyModels) {
   return {
     businessById: businessById(models),
-    businessCountByDistrict: businessCountByDistrict(models),
     businessPagesByDistrict: businessPagesByDistrict(models),
     investmentPagesByStartup: investmentPagesByStartup(models),
     marketIndicatorPagesByDistrict: marketIndicatorPagesByDistrict(models),

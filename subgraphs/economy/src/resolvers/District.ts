@@ -22,8 +22,12 @@ export const District = {
       args,
       args.sector ? { sector: args.sector } : {},
     ),
-  businessCount: (ref: DistrictRef, _: unknown, ctx: EconomyContext) =>
-    ctx.loaders.businessCountByDistrict.load(ref.code),
+  // The sum of the sector breakdown: the same open businesses, so one
+  // aggregation answers both fields (a query asks for them together).
+  async businessCount(ref: DistrictRef, _: unknown, ctx: EconomyContext) {
+    const rows = await ctx.loaders.sectorBreakdownByDistrict.load(ref.code);
+    return rows.reduce((sum, row) => sum + row.businessCount, 0);
+  },
   async sectorBreakdown(ref: DistrictRef, _: unknown, ctx: EconomyContext) {
     const rows = await ctx.loaders.sectorBreakdownByDistrict.load(ref.code);
     const total = rows.reduce((sum, row) => sum + row.businessCount, 0);

@@ -1,18 +1,7 @@
 import { ObjectId } from 'bson';
 import { describe, expect, it } from 'vitest';
-import { compareValues } from '../src/storage/compareValues.js';
 import { flatKey } from '../src/storage/flatKey.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { compareKeys, rng } from './keyOracle.js';
 
 const VALUES: unknown[] = [
   null,
@@ -52,22 +41,6 @@ const VALUES: unknown[] = [
   { a: 1 },
   [1, 2],
 ];
-
-function sign(n: number): number {
-  return n < 0 ? -1 : n > 0 ? 1 : 0;
-}
-
-function compareKeys(
-  a: readonly unknown[],
-  b: readonly unknown[],
-  dirs: ReadonlyArray<1 | -1>,
-): number {
-  for (let i = 0; i < dirs.length; i += 1) {
-    const c = compareValues(a[i], b[i]) * (dirs[i] as number);
-    if (c !== 0) return sign(c);
-  }
-  return 0;
-}
 
 describe('flatKey', () => {
   it('orders keys of one to three fields, either direction, as compareValues does, equal exactly when they compare equal', () => {

@@ -13,17 +13,7 @@ import {
   type ScanBounds,
 } from '../src/storage/Index.js';
 import { keyOf } from '../src/storage/keyOf.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure replays. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { compareKeys, rng } from './keyOracle.js';
 
 function makeCollection(docs: Document[], indexes: Document[]): Collection {
   const coll = new Collection('t', 'c', {}, () => undefined);
@@ -132,18 +122,6 @@ describe('index scan bounds', () => {
     { d: 1 },
     true,
   ];
-
-  function compareKeys(
-    a: readonly unknown[],
-    b: readonly unknown[],
-    dirs: ReadonlyArray<1 | -1>,
-  ): number {
-    for (let i = 0; i < dirs.length; i += 1) {
-      const c = compareValues(a[i], b[i]) * (dirs[i] as number);
-      if (c !== 0) return c;
-    }
-    return 0;
-  }
 
   function inBounds(key: readonly unknown[], bounds: ScanBounds): boolean {
     const k = bounds.prefix.length;

@@ -142,8 +142,6 @@ interface RequestState {
    * plugin's own AUDIT_UNAVAILABLE for a write in `responseForOperation`.
    */
   refused: boolean;
-  /** A mutation: its `started` event is recorded before it runs. */
-  write: boolean;
   operationName: string | null;
   documentHash: string | null;
   protectedFields: readonly ProtectedField[];
@@ -273,7 +271,6 @@ export function auditPlugin(
         resolved: false,
         executing: false,
         refused: false,
-        write: false,
         operationName: startContext.request.operationName ?? null,
         documentHash: null,
         protectedFields: [],
@@ -298,8 +295,6 @@ export function auditPlugin(
               'audit: access rules of the supergraph could not be read; the operation is treated as protected',
             );
           }
-          if (requestContext.operation?.operation === 'mutation')
-            state.write = true;
         },
 
         async responseForOperation(requestContext) {
@@ -311,7 +306,7 @@ export function auditPlugin(
           // plugin refuses there (its list cost, say) would be recorded
           // `started` although it never ran; this hook runs only once all of
           // them have accepted the operation, before anything executes.
-          if (!state.write) return null;
+          if (requestContext.operation?.operation !== 'mutation') return null;
           const { contextValue } = requestContext;
           const viewer = contextValue.viewer;
           const recorded = await write(

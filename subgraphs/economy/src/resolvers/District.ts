@@ -10,6 +10,13 @@ import {
 import type { EconomyContext } from '../context.js';
 import { economicSector, type NafSection } from '../naf.js';
 
+/** The open businesses a district's sector breakdown counts, all sectors together. */
+function openBusinesses(
+  rows: ReadonlyArray<{ businessCount: number }>,
+): number {
+  return rows.reduce((sum, row) => sum + row.businessCount, 0);
+}
+
 export const District = {
   ...districtSharedResolvers,
   businesses: (
@@ -26,11 +33,11 @@ export const District = {
   // aggregation answers both fields (a query asks for them together).
   async businessCount(ref: DistrictRef, _: unknown, ctx: EconomyContext) {
     const rows = await ctx.loaders.sectorBreakdownByDistrict.load(ref.code);
-    return rows.reduce((sum, row) => sum + row.businessCount, 0);
+    return openBusinesses(rows);
   },
   async sectorBreakdown(ref: DistrictRef, _: unknown, ctx: EconomyContext) {
     const rows = await ctx.loaders.sectorBreakdownByDistrict.load(ref.code);
-    const total = rows.reduce((sum, row) => sum + row.businessCount, 0);
+    const total = openBusinesses(rows);
     return rows.map((row) => ({
       sector: economicSector(row.sector),
       businessCount: row.businessCount,

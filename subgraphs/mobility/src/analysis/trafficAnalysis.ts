@@ -44,7 +44,8 @@ export const OCCUPANCY_STEP = 0.05;
 export const TRAFFIC_ANALYSIS_INTERVAL_MS = 1000;
 
 /** The window the analysis announces: 5 minutes. */
-const WINDOW_MS = 5 * 60_000;
+const WINDOW_MINUTES = 5;
+const WINDOW_MS = WINDOW_MINUTES * 60_000;
 
 /** Options of {@link createTrafficAnalysis}. */
 export interface TrafficAnalysisOptions {
@@ -87,7 +88,7 @@ export function createTrafficAnalysis(
     district: string,
     oldest: Date,
     to: Date,
-  ): Promise<Iterable<WindowReading>> => {
+  ): Promise<readonly WindowReading[]> => {
     const from = to.getTime() - WINDOW_MS;
     const held = kept.get(district);
     if (held && held.to <= to && held.to.getTime() > from) {
@@ -111,7 +112,7 @@ export function createTrafficAnalysis(
       for (const [id, r] of held.readings)
         if (r.observedAt.getTime() <= from) held.readings.delete(id);
       held.to = to;
-      return held.readings.values();
+      return [...held.readings.values()];
     }
     const readings = await options.queries.trafficReadingsInWindow(
       district,
@@ -131,7 +132,7 @@ export function createTrafficAnalysis(
     const changes: CityEvent[] = [];
     for (const [district, { oldest, newest: to }] of ends) {
       const readings = await windowReadings(district, oldest, to);
-      const window = congestionOverWindow([...readings], 5, to);
+      const window = congestionOverWindow(readings, WINDOW_MINUTES, to);
       const before = announced.get(district);
       if (
         before &&
